@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// The README's two commands, and the stop that goes with them.
+//
+//   node infra/local/run.mjs start   install, build, start the stack and every service, seed demo data
+//   node infra/local/run.mjs test    install, build, lint, start the stack, run every test, stop what it started
+//   node infra/local/run.mjs stop    stop the services and the stack
+//
+// Node built-ins only: it runs before dependencies are installed.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const LOCAL = path.resolve(process.env.ORDERPULSE_LOCAL_DIR || path.join(REPO, '.local'));
+const STACK = path.join(REPO, 'infra', 'local', 'stack.mjs');
+const KAFKA_CLI = path.join(REPO, 'packages', 'kafka', 'dist', 'cli.js');
+const TOPICS = path.join(REPO, 'infra', 'kafka', 'topics.json');
+
+/** The services and the local port each listens on (override with <NAME>_PORT). */
+const SERVICES = [
+  { name: 'order', port: 4101 },
+  { name: 'notification', port: 4102 },
+  { name: 'media', port: 4103 },
+  { name: 'audit', port: 4104 },
+  { name: 'sharing', port: 4105 },
+];
+
+// A development secret: fine on loopback, replaced by a real one anywhere else.
+const LOCAL_JWT_SECRET = 'orderpulse-local-development-secret-change-me';
+
+const say = (line) => process.stdout.write(`orderpulse: ${line}\n`);
+
+function fail(message) {
+  process.stderr.write(`orderpulse: ${message}\n`);
+  process.exit(1);
+}
+
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { cwd: REPO, stdio: 'inherit', ...options });
+  if (result.error) fail(`${cmd} could not run: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+function must(cmd, args, what, options) {
+  if (run(cmd, args, options) !== 0) fail(`${what} failed`);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old — install Node 20.19 or newer`);
+}
+
+/** npm ci when node_modules is missing or older than the lockfile. */
+function ensureDependencies() {
+  const lock = path.join(REPO, 'package-lock.json');
+  const installed = path.join(REPO, 'node_modules', '.package-lock.json');
+  if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) return;
+  say('installing dependencies (npm ci)');
+  must('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+}
+
+function stackEnv() {
+  const file = path.join(LOCAL, 'stack.env');
+  const env = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]] = match[2];
+  }
+  return env;
+}
+
+function stackIsUp() {
+  return spawnSync(process.execPath, [STACK, 'status'], { cwd: REPO, stdio: 'ignore' }).status === 0;
+}
+
+function stackUp() {
+  must(process.execPath, [STACK, 'up'], 'starting the local stack');
+  must(process.execPath, [KAFKA_CLI, 'topics', 'apply', TOPICS], 'applying topics', {
+    env: { ...process.env, KAFKA_BROKERS: stackEnv().KAFKA_BROKERS },
+  });
+}
+
+function stackDown() {
+  run(process.execPath, [STACK, 'down']);
+}
+
+function serviceEnv(service, stack) {
+  const upper = service.name.toUpperCase();
+  return {
+    ...process.env,
+    ...stack,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: process.env[`${upper}_PORT`] ?? String(service.port),
+    MONGO_DB: `orderpulse_${service.name}`,
+    JWT_SECRET: process.env.JWT_SECRET ?? LOCAL_JWT_SECRET,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
+}
+
+async function start() {
+  checkNode();
+  ensureDependencies();
+  must('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], 'build');
+  stackUp();
+  const stack = stackEnv();
+  const present = SERVICES.filter((s) => fs.existsSync(path.join(REPO, 'services', s.name, 'dist', 'main.js')));
+  fs.mkdirSync(path.join(LOCAL, 'logs'), { recursive: true });
+  const children = present.map((service) => {
+    const log = fs.openSync(path.join(LOCAL, 'logs', `${service.name}.log`), 'a');
+    const child = spawn(process.execPath, [path.join('services', service.name, 'dist', 'main.js')], {
+      cwd: REPO,
+      env: serviceEnv(service, stack),
+      stdio: ['ignore', log, log],
+    });
+    return { service, child };
+  });
+  for (const { service } of children) {
+    const env = serviceEnv(service, stack);
+    await waitReady(service.name, `http://127.0.0.1:${env.HTTP_PORT}/readyz`);
+    say(`${service.name.padEnd(13)} http://127.0.0.1:${env.HTTP_PORT}  (log .local/logs/${service.name}.log)`);
+  }
+  say('running; Ctrl-C stops the services and the stack');
+  const stopAll = async () => {
+    for (const { child } of children) child.kill('SIGTERM');
+    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)));
+    stackDown();
+    process.exit(0);
+  };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  for (const { service, child } of children) {
+    child.once('exit', (code, signal) => say(`${service.name} exited (${code ?? signal}); see .local/logs/${service.name}.log`));
+  }
+}
+
+async function waitReady(name, url) {
+  const deadline = Date.now() + 60_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = error.message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  fail(`${name} did not become ready: ${last}`);
+}
+
+function test() {
+  checkNode();
+  ensureDependencies();
+  must('npx', ['turbo', 'run', 'build', 'lint', '--output-logs=errors-only'], 'build and lint');
+  const wasUp = stackIsUp();
+  stackUp();
+  const env = { ...process.env, ...stackEnv() };
+  // One workspace at a time: two cores, one shared broker; each test file isolates itself by unique names.
+  const status = run('npx', ['turbo', 'run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(3)], { env });
+  if (!wasUp) stackDown();
+  process.exit(status);
+}
+
+const command = process.argv[2];
+if (command === 'start') await start();
+else if (command === 'test') test();
+else if (command === 'stop') stackDown();
+else fail('usage: node infra/local/run.mjs start|test|stop');

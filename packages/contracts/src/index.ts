@@ -1,0 +1,18 @@
+/**
+ * orderpulse's event contracts: the CloudEvents envelope and its Kafka encoding, one schema,
+ * version and example per event type, topic names, and the AsyncAPI document built from them.
+ */
+import { buildAsyncApi } from './asyncapi';
+import { eventCatalog } from './catalog';
+
+export * from './envelope';
+export * from './define-event';
+export * from './topics';
+export * from './catalog';
+export * from './events/storefront-order-placed.event';
+export { buildAsyncApi } from './asyncapi';
+
+/** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */
+export function renderAsyncApi(): string {
+  return `${JSON.stringify(buildAsyncApi(eventCatalog, '1.0.0'), null, 2)}\n`;
+}

@@ -1,0 +1,13 @@
+/**
+ * orderpulse's Kafka runtime. The only package that imports the Kafka client: services see
+ * `KafkaClient`, `EventProducer`, `EventConsumer`, `replayDeadLetters` and `applyTopics`,
+ * so swapping the client touches this package alone.
+ */
+export { KafkaClient, type KafkaSettings } from './kafka-client';
+export { EventProducer, type EventPublisher, type OutgoingEvent, type RawRecord } from './event-producer';
+export { EventConsumer, on, type ConsumerOptions, type EventHandler, type MessageContext } from './event-consumer';
+export { DeadLetterHeader, ReplayedFromHeader } from './dead-letter';
+export { replayDeadLetters, type ReplayFilter, type ReplayResult } from './dlq-replay';
+export { applyTopics, describeCluster, plannedTopics, type PlannedTopic, type TopicSpec, type TopicsFile, type ApplyReport } from './topic-admin';
+export { backoffDelay, defaultRetryPolicy, isRetryable, type RetryPolicy } from './retry-policy';
+export { silentLogger, type Logger } from './logger';

@@ -1,0 +1,156 @@
+import { type EventPublisher, type Logger, silentLogger } from '@orderpulse/kafka';
+import type { mongo } from 'mongoose';
+
+import type { OutboxEntry } from './outbox';
+
+export interface OutboxRelayOptions {
+  collection: mongo.Collection;
+  publisher: EventPublisher;
+  logger?: Logger;
+  /** How often the sweep looks for documents nobody announced (after a crash, another instance's writes). */
+  pollIntervalMs?: number;
+  /** How long a claimed document is left to its relay before another may take it over. */
+  leaseMs?: number;
+  batchSize?: number;
+  /** Observes each publish before its entries are cleared (metrics, fault injection in tests). */
+  onPublished?: (entries: readonly OutboxEntry[]) => Promise<void> | void;
+}
+
+interface Pending {
+  _id: unknown;
+  outbox?: OutboxEntry[];
+}
+
+/**
+ * Moves events from aggregate documents to Kafka. A document is claimed with a lease, its
+ * events are published in order with acks from all in-sync replicas, and only then are those
+ * entries pulled from the document. A relay that dies after publishing and before clearing
+ * leaves the entries in place; the next claim publishes them again, and consumers, which are
+ * idempotent, drop the repeats. Order within an aggregate holds because its entries are always
+ * published as an ordered prefix on one partition.
+ */
+export class OutboxRelay {
+  private readonly collection: mongo.Collection;
+  private readonly publisher: EventPublisher;
+  private readonly logger: Logger;
+  private readonly pollIntervalMs: number;
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly onPublished: OutboxRelayOptions['onPublished'];
+  private readonly announced = new Set<unknown>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: () => void = () => undefined;
+  private failures = 0;
+
+  constructor(options: OutboxRelayOptions) {
+    this.collection = options.collection;
+    this.publisher = options.publisher;
+    this.logger = options.logger ?? silentLogger;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.batchSize = options.batchSize ?? 200;
+    this.onPublished = options.onPublished;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Tells the relay a document has new events, so they go out now rather than at the next sweep. */
+  announce(id: unknown): void {
+    this.announced.add(id);
+    this.wake();
+  }
+
+  /** Finishes the round in progress and stops. Entries not yet published stay for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** One round: announced documents first, then a sweep. Returns how many events went out. */
+  async relayOnce(): Promise<number> {
+    const ids = [...this.announced];
+    this.announced.clear();
+    let sent = 0;
+    if (ids.length > 0) sent += await this.relay({ _id: { $in: ids } } as mongo.Document);
+    sent += await this.relay({});
+    return sent;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let sent = 0;
+      try {
+        sent = await this.relayOnce();
+        this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        this.logger.error({ err: error, failures: this.failures }, 'outbox relay round failed; will retry');
+      }
+      if (!this.running) break;
+      if (sent > 0 && this.failures === 0) continue;
+      const wait = this.failures > 0 ? Math.min(30_000, this.pollIntervalMs * 2 ** this.failures) : this.pollIntervalMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        if (this.announced.size > 0 && this.failures === 0) this.wake();
+      });
+      this.wake = () => undefined;
+    }
+  }
+
+  private async relay(scope: mongo.Document): Promise<number> {
+    const claimed = await this.claim(scope);
+    if (claimed.length === 0) return 0;
+    const entries = claimed.flatMap((doc) => doc.outbox ?? []);
+    await this.publisher.publish(entries.map(({ topic, event }) => ({ topic, event })));
+    await this.onPublished?.(entries);
+    const clears: mongo.AnyBulkWriteOperation[] = claimed.map((doc) => {
+      const filter: mongo.Document = { _id: doc._id };
+      const update: mongo.Document = {
+        $pull: { outbox: { id: { $in: (doc.outbox ?? []).map((e) => e.id) } } },
+        $unset: { outboxLeaseUntil: '' },
+      };
+      return { updateOne: { filter, update } };
+    });
+    await this.collection.bulkWrite(clears, { ordered: false });
+    // Events added while this round ran keep the document pending; the rest are done.
+    const done: mongo.Document = { _id: { $in: claimed.map((d) => d._id) }, outbox: { $size: 0 } };
+    await this.collection.updateMany(done, { $unset: { outboxPendingSince: '' } });
+    this.logger.debug({ documents: claimed.length, events: entries.length }, 'outbox relayed');
+    return entries.length;
+  }
+
+  private async claim(scope: mongo.Document): Promise<Pending[]> {
+    const now = new Date();
+    const claimable: mongo.Document = {
+      ...scope,
+      outboxPendingSince: { $exists: true },
+      $or: [{ outboxLeaseUntil: { $exists: false } }, { outboxLeaseUntil: { $lt: now } }],
+    };
+    const candidates = await this.collection
+      .find(claimable, { projection: { _id: 1 } })
+      .sort({ outboxPendingSince: 1 })
+      .limit(this.batchSize)
+      .toArray();
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const claims = await Promise.all(
+      candidates.map((c) =>
+        this.collection.findOneAndUpdate(
+          { ...claimable, _id: c._id },
+          { $set: { outboxLeaseUntil: leaseUntil } },
+          { returnDocument: 'after', projection: { outbox: 1 } },
+        ),
+      ),
+    );
+    return claims.filter((doc): doc is mongo.WithId<mongo.Document> => doc !== null) as Pending[];
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The parts every orderpulse service is built from. A service's `main.ts` loads its config
+ * with `loadConfig`, creates a logger and metrics, builds its app with `createHttpApp`, and
+ * hands its start function to `runUntilSignalled`.
+ */
+export { AppError, ErrorCodes, isAppError, type ErrorCode } from './errors';
+export { parseInput } from './validate';
+export { commonEnv, kafkaEnv, mongoEnv, redisEnv, s3Env, loadConfig, ConfigError } from './config';
+export { createLogger, withLogContext, currentLogContext, type Logger, type LogContext } from './logger';
+export { Roles, verifyToken, signToken, bearerToken, requireRole, type Role, type Principal, type AuthSettings } from './auth';
+export { createHttpApp, listen, authenticated, principalOf, sendProblem, type HttpAppOptions, type ReadinessCheck, type Problem } from './http-app';
+export { createMetrics } from './metrics';
+export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';
+export { runUntilSignalled, type Running } from './lifecycle';

@@ -1,0 +1,9 @@
+/**
+ * Helpers for tests that run against the real local stack. Isolation is by unique names,
+ * waiting is by condition with a deadline, and outside systems are real HTTP servers.
+ */
+export { loadStackEnvFile, stackEnv, type StackEnv } from './stack';
+export { uniqueName } from './names';
+export { waitFor, type WaitOptions } from './wait-for';
+export { RecordingServer, type RecordedRequest, type Reply } from './recording-server';
+export { ChildService } from './child-service';
