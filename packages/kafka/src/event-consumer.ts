@@ -45,6 +45,8 @@ export interface ConsumerOptions {
   /** A new group starts at the oldest retained message, so nothing published before its first start is missed. */
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
+  /** How long the group waits for a silent member before giving its partitions to others. */
+  sessionTimeoutMs?: number;
   /** Runs around each message, e.g. to give the logger the message's context. */
   around?: <T>(context: MessageContext & { type?: string; subject?: string; eventId?: string }, work: () => Promise<T>) => Promise<T>;
 }
@@ -76,7 +78,7 @@ export class EventConsumer {
     this.consumer = client.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
     });
     this.deadLetters = new EventProducer(client);

@@ -147,3 +147,9 @@ export async function describeCluster(client: KafkaClient): Promise<{ brokers: n
     await admin.disconnect();
   }
 }
+
+/** Fails unless the cluster answers a metadata request: the readiness check of every service. */
+export async function pingKafka(client: KafkaClient): Promise<void> {
+  const { brokers } = await describeCluster(client);
+  if (brokers === 0) throw new Error('no Kafka brokers');
+}

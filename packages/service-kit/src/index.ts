@@ -12,3 +12,4 @@ export { createHttpApp, listen, authenticated, principalOf, sendProblem, type Ht
 export { createMetrics } from './metrics';
 export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
+export { startService, runService, type Platform, type PlatformConfig, type ServiceParts } from './service';

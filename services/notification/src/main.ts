@@ -1,0 +1,5 @@
+import { loadConfig, runService } from '@orderpulse/service-kit';
+
+import { NotificationConfig } from './config';
+
+runService('notification', loadConfig(NotificationConfig, process.env), async () => ({}));

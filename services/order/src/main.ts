@@ -1,0 +1,5 @@
+import { loadConfig, runService } from '@orderpulse/service-kit';
+
+import { OrderConfig } from './config';
+
+runService('order', loadConfig(OrderConfig, process.env), async () => ({}));
