@@ -151,21 +151,45 @@ async function waitReady(name, url) {
   fail(`${name} did not become ready: ${last}`);
 }
 
-function test() {
+async function test() {
   checkNode();
   ensureDependencies();
-  must('npx', ['turbo', 'run', 'build', 'lint', '--output-logs=errors-only'], 'build and lint');
+  must('npx', ['turbo', 'run', 'build', 'lint', 'typecheck', '--output-logs=errors-only'], 'build, lint and typecheck');
   const wasUp = stackIsUp();
   stackUp();
   const env = { ...process.env, ...stackEnv() };
   // One workspace at a time: two cores, one shared broker; each test file isolates itself by unique names.
-  const status = run('npx', ['turbo', 'run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(3)], { env });
+  const child = spawn('npx', ['turbo', 'run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(3)], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk.toString('utf8');
+    process.stdout.write(chunk);
+  });
+  const status = await new Promise((resolve) => child.once('close', (code) => resolve(code ?? 1)));
   if (!wasUp) stackDown();
-  process.exit(status);
+  const totals = jestTotals(output);
+  process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed\n`);
+  process.exit(status === 0 && totals.failed === 0 && totals.passed > 0 ? 0 : 1);
+}
+
+/** Adds up jest's per-workspace "Tests:" lines into one closing line for the whole run. */
+function jestTotals(output) {
+  const totals = { passed: 0, failed: 0 };
+  for (const line of output.split('\n')) {
+    const match = /Tests:\s+(.*\d+ total)/.exec(line);
+    if (!match) continue;
+    totals.passed += Number(/(\d+) passed/.exec(match[1])?.[1] ?? 0);
+    totals.failed += Number(/(\d+) failed/.exec(match[1])?.[1] ?? 0);
+  }
+  return totals;
 }
 
 const command = process.argv[2];
 if (command === 'start') await start();
-else if (command === 'test') test();
+else if (command === 'test') await test();
 else if (command === 'stop') stackDown();
 else fail('usage: node infra/local/run.mjs start|test|stop');

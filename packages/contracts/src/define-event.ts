@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 import { createEnvelope, type EventEnvelope, versionOfDataSchema } from './envelope';
 

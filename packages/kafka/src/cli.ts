@@ -9,12 +9,12 @@ import { applyTopics, plannedTopics, type TopicsFile } from './topic-admin';
 const usage = `usage:
   orderpulse-kafka topics apply <topics.json>
   orderpulse-kafka dlq replay <topic>.dlq [--type <ce_type>] [--key <key>] [--dry-run]
-Brokers come from KAFKA_BROKERS (comma-separated).`;
+Brokers come from KAFKA_BROKERS (comma-separated); KAFKA_SSL=true for TLS.`;
 
 function client(): KafkaClient {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
   if (brokers.length === 0) throw new Error('KAFKA_BROKERS is not set');
-  return new KafkaClient({ brokers, clientId: 'orderpulse-cli' });
+  return new KafkaClient({ brokers, clientId: 'orderpulse-cli', ssl: process.env.KAFKA_SSL === 'true' });
 }
 
 async function main(argv: string[]): Promise<number> {

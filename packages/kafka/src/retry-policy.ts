@@ -21,7 +21,7 @@ export function backoffDelay(policy: RetryPolicy, failedAttempt: number, random:
 /** Errors that say of themselves `retryable: false` skip the retries and go to the dead-letter topic. */
 export function isRetryable(error: unknown): boolean {
   if (typeof error === 'object' && error !== null && 'retryable' in error) {
-    return (error as { retryable: unknown }).retryable !== false;
+    return error.retryable !== false;
   }
   return true;
 }

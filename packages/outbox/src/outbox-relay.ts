@@ -77,7 +77,7 @@ export class OutboxRelay {
     const ids = [...this.announced];
     this.announced.clear();
     let sent = 0;
-    if (ids.length > 0) sent += await this.relay({ _id: { $in: ids } } as mongo.Document);
+    if (ids.length > 0) sent += await this.relay({ _id: { $in: ids } });
     sent += await this.relay({});
     return sent;
   }
@@ -151,6 +151,6 @@ export class OutboxRelay {
         ),
       ),
     );
-    return claims.filter((doc): doc is mongo.WithId<mongo.Document> => doc !== null) as Pending[];
+    return claims.filter((doc): doc is mongo.WithId<mongo.Document> => doc !== null);
   }
 }

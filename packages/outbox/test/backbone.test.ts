@@ -15,6 +15,9 @@ const client = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId
 
 let connection: mongoose.Connection;
 const db = () => connection.db!;
+/** Documents here have string ids: aggregate ids, as the services use. */
+type Doc = { _id: string } & Record<string, unknown>;
+const docs = (name: string) => db().collection<Doc>(name);
 const stoppers: (() => Promise<unknown>)[] = [];
 
 function deposited(topic: string) {
@@ -70,11 +73,11 @@ describe('the event backbone', () => {
     const Deposited = deposited(topic);
     const account = uniqueName('acct');
     const events = [5, 7, -2].map((amount) => ({ topic, event: newEvent(Deposited, { source: 'test', subject: account, data: { amount } }) }));
-    const accounts = db().collection<{ _id: string; outbox?: unknown[] }>('accounts');
+    const accounts = docs('accounts');
     // State and events in one write: the account document carries its own outbox.
     await accounts.insertOne({ _id: account, opened: true, ...outboxForInsert(events.slice(0, 1)) });
     await accounts.updateOne({ _id: account }, withEvents({ $set: { touched: true } }, events.slice(1)));
-    await db().collection('balances').insertOne({ _id: account, balance: 0, applied: [] });
+    await docs('balances').insertOne({ _id: account, balance: 0, applied: [] });
 
     const seen: string[] = [];
     const consumer = new EventConsumer(client, {
@@ -99,7 +102,7 @@ describe('the event backbone', () => {
     expect((await accounts.findOne({ _id: account }))?.outbox).toHaveLength(3);
 
     child('relay-process.js', { COLLECTION: 'accounts', LEASE_MS: '1500' });
-    await waitFor(async () => (await accounts.findOne({ _id: account }))?.outbox?.length === 0, { what: 'the outbox to be cleared' });
+    await waitFor(async () => ((await accounts.findOne({ _id: account }))?.outbox as unknown[] | undefined)?.length === 0, { what: 'the outbox to be cleared' });
     await waitFor(() => seen.length >= 6, { what: 'both publications to arrive' });
 
     const after = await balance(account);
@@ -113,7 +116,7 @@ describe('the event backbone', () => {
     const topic = await createTopic(1);
     const Deposited = deposited(topic);
     const account = uniqueName('acct');
-    await db().collection('balances').insertOne({ _id: account, balance: 0, applied: [] });
+    await docs('balances').insertOne({ _id: account, balance: 0, applied: [] });
     const events = Array.from({ length: 20 }, (_, i) => ({ topic, event: newEvent(Deposited, { source: 'test', subject: account, data: { amount: i + 1 } }) }));
     const producer = new EventProducer(client);
     stoppers.push(() => producer.disconnect());
@@ -140,8 +143,8 @@ describe('the event backbone', () => {
     const Deposited = deposited(topic);
     const account = uniqueName('acct');
     const accounts = db().collection('accounts');
-    await accounts.insertOne({ _id: account, version: 0 });
-    await db().collection('balances').insertOne({ _id: account, balance: 0, applied: [] });
+    await docs('accounts').insertOne({ _id: account, version: 0 });
+    await docs('balances').insertOne({ _id: account, balance: 0, applied: [] });
 
     const producer = new EventProducer(client);
     stoppers.push(() => producer.disconnect());
@@ -160,13 +163,13 @@ describe('the event backbone', () => {
     const written: string[] = [];
     for (let version = 0; version < 30; version += 1) {
       const event = newEvent(Deposited, { source: 'test', subject: account, data: { amount: 1 } });
-      const result = await accounts.updateOne({ _id: account, version }, withEvents({ $inc: { version: 1 } }, [{ topic, event }]));
+      const result = await docs('accounts').updateOne({ _id: account, version }, withEvents({ $inc: { version: 1 } }, [{ topic, event }]));
       expect(result.modifiedCount).toBe(1);
       written.push(event.id);
       relay.announce(account);
     }
     await waitFor(() => seen.length >= 30, { what: '30 events' });
     expect(seen).toEqual(written);
-    await waitFor(async () => !(await accounts.findOne({ _id: account }))?.outboxPendingSince, { what: 'the document to be clean' });
+    await waitFor(async () => !(await docs('accounts').findOne({ _id: account }))?.outboxPendingSince, { what: 'the document to be clean' });
   });
 });

@@ -28,5 +28,5 @@ export function connectRedis(url: string): Redis {
 
 export async function pingRedis(redis: Redis): Promise<void> {
   const reply = await redis.ping();
-  if (reply !== 'PONG') throw new Error(`redis answered ${reply}`);
+  if (reply !== 'PONG') throw new Error(`redis answered ${String(reply)}`);
 }
