@@ -52,13 +52,17 @@ function checkNode() {
   if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old — install Node 20.19 or newer`);
 }
 
-/** npm ci when node_modules is missing or older than the lockfile. */
+/**
+ * Installs from the lockfile when node_modules is missing or older than it. `npm install`
+ * rather than `npm ci`: ci refuses a lockfile that lacks other platforms' optional binaries,
+ * which registries that mirror only some platforms produce; install keeps the locked versions.
+ */
 function ensureDependencies() {
   const lock = path.join(REPO, 'package-lock.json');
   const installed = path.join(REPO, 'node_modules', '.package-lock.json');
   if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) return;
-  say('installing dependencies (npm ci)');
-  must('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+  say('installing dependencies');
+  must('npm', ['install', '--no-audit', '--no-fund'], 'npm install');
 }
 
 function stackEnv() {
