@@ -168,12 +168,18 @@ async function test() {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A test run that hangs (a handle left open) must fail, not hold CI to its limit.
+  const limit = setTimeout(() => {
+    process.stderr.write('orderpulse: the tests ran past 40 minutes; stopping them\n');
+    child.kill('SIGTERM');
+  }, 40 * 60_000);
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk.toString('utf8');
     process.stdout.write(chunk);
   });
   const status = await new Promise((resolve) => child.once('close', (code) => resolve(code ?? 1)));
+  clearTimeout(limit);
   if (!wasUp) stackDown();
   const totals = jestTotals(output);
   process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed\n`);

@@ -1,0 +1,7 @@
+/**
+ * Every countdown, retry and expiry in orderpulse runs here, on BullMQ: `TimerQueue` schedules
+ * work for an absolute time under a deterministic id, `JobWorker` does it. Redis may lose
+ * timers; each service's reconciler re-creates them from MongoDB, which is the truth.
+ */
+export { TimerQueue, type JobsSettings, type RetrySettings } from './timer-queue';
+export { JobWorker, type JobContext, type JobWorkerOptions } from './job-worker';

@@ -1,0 +1,67 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import type { JobsSettings } from './timer-queue';
+
+export interface JobContext {
+  id: string;
+  attempt: number;
+}
+
+export interface JobWorkerOptions {
+  concurrency?: number;
+  /** Told when a job has failed its last try, for logs and metrics. */
+  onFailed?: (id: string, reason: string) => void;
+}
+
+/**
+ * Works the jobs of one queue. A handler error is retried with the queue's backoff unless it
+ * says `retryable: false`; `stop()` stops taking jobs and waits for those in hand to finish.
+ */
+export class JobWorker<T extends object> {
+  private worker: Worker<T> | undefined;
+  private connection: Redis | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly settings: JobsSettings,
+    private readonly handle: (data: T, context: JobContext) => Promise<void>,
+    private readonly options: JobWorkerOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    // A worker blocks on its connection while it waits for jobs, so it gets one of its own.
+    this.connection = this.settings.connection.duplicate();
+    this.worker = new Worker<T>(
+      this.name,
+      async (job) => {
+        try {
+          await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1 });
+        } catch (error) {
+          const retryable = !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
+          if (retryable) throw error;
+          throw new UnrecoverableError(error instanceof Error ? error.message : JSON.stringify(error));
+        }
+      },
+      {
+        connection: this.connection,
+        prefix: this.settings.prefix,
+        concurrency: this.options.concurrency ?? 16,
+        autorun: true,
+      },
+    );
+    this.worker.on('failed', (job, error) => {
+      if (!job) return;
+      const exhausted = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (exhausted) this.options.onFailed?.(job.id ?? '', error.message);
+    });
+    await this.worker.waitUntilReady();
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    this.worker = undefined;
+    this.connection?.disconnect();
+    this.connection = undefined;
+  }
+}

@@ -1,0 +1,103 @@
+import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
+import { Redis } from 'ioredis';
+
+const connection = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: null });
+const settings = { connection, prefix: uniqueName('jobs') };
+const closers: (() => Promise<unknown>)[] = [];
+
+function queue<T extends object>(retry = { attempts: 3, backoffMs: 50 }) {
+  const q = new TimerQueue<T>(uniqueName('q'), settings, retry);
+  closers.push(() => q.close());
+  return q;
+}
+
+async function worker<T extends object>(name: string, handle: (data: T, ctx: { id: string; attempt: number }) => Promise<void>) {
+  const w = new JobWorker<T>(name, settings, handle);
+  await w.start();
+  closers.push(() => w.stop());
+  return w;
+}
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  connection.disconnect();
+});
+
+describe('timers on BullMQ and the real Redis', () => {
+  test('a timer runs at its time, not before, and once however often it was scheduled', async () => {
+    const timers = queue<{ orderId: string }>();
+    const ran: { at: number; orderId: string }[] = [];
+    await worker<{ orderId: string }>(timers.name, async (data) => void ran.push({ at: Date.now(), orderId: data.orderId }));
+    const at = new Date(Date.now() + 400);
+    await Promise.all([1, 2, 3].map(() => timers.scheduleAt('deadline.o-1.v1', at, { orderId: 'o-1' })));
+    await waitFor(() => ran.length === 1, { what: 'the timer' });
+    expect(ran[0]!.at).toBeGreaterThanOrEqual(at.getTime());
+    await timers.scheduleAt('deadline.o-1.v1', new Date(), { orderId: 'o-1' });
+    expect(await timers.has('deadline.o-1.v1')).toBe(true);
+    await waitFor(async () => (await timers.pending()) === 0, { what: 'nothing pending' });
+    expect(ran).toHaveLength(1);
+  });
+
+  test('a timer scheduled while no worker runs is worked when one starts: it lives in Redis, not in a process', async () => {
+    const timers = queue<{ n: number }>();
+    await timers.scheduleAt('expiry.1', new Date(Date.now() + 100), { n: 1 });
+    expect(await timers.pending()).toBe(1);
+    const ran: number[] = [];
+    await worker<{ n: number }>(timers.name, async (data) => void ran.push(data.n));
+    await waitFor(() => ran.length === 1, { what: 'the timer after the worker started' });
+    expect(ran).toEqual([1]);
+  });
+
+  test('a failing job is retried with backoff, and one that says it cannot succeed is not', async () => {
+    const timers = queue<{ kind: string }>();
+    const attempts: Record<string, number[]> = { flaky: [], hopeless: [] };
+    await worker<{ kind: string }>(timers.name, async (data, ctx) => {
+      attempts[data.kind]!.push(ctx.attempt);
+      if (data.kind === 'flaky' && ctx.attempt < 3) throw new Error('gateway timeout');
+      if (data.kind === 'hopeless') throw Object.assign(new Error('order is gone'), { retryable: false });
+    });
+    await timers.scheduleAt('retry.flaky', new Date(), { kind: 'flaky' });
+    await timers.scheduleAt('retry.hopeless', new Date(), { kind: 'hopeless' });
+    await waitFor(() => attempts.flaky!.length === 3, { what: 'three tries of the flaky job' });
+    await waitFor(async () => (await timers.pending()) === 0, { what: 'both jobs settled' });
+    expect(attempts).toEqual({ flaky: [1, 2, 3], hopeless: [1] });
+  });
+
+  test('a cancelled timer never runs', async () => {
+    const timers = queue<{ n: number }>();
+    await timers.scheduleAt('claim-window.s-1', new Date(Date.now() + 300), { n: 1 });
+    expect(await timers.cancel('claim-window.s-1')).toBe(true);
+    await timers.scheduleAt('claim-window.s-2', new Date(Date.now() + 300), { n: 2 });
+    const ran: number[] = [];
+    await worker<{ n: number }>(timers.name, async (data) => void ran.push(data.n));
+    await waitFor(() => ran.length === 1, { what: 'the timer that was not cancelled' });
+    expect(ran).toEqual([2]);
+    expect(await timers.has('claim-window.s-1')).toBe(false);
+  });
+
+  test('stopping a worker waits for the job in hand to finish', async () => {
+    const timers = queue<{ n: number }>();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    const events: string[] = [];
+    const w = await worker<{ n: number }>(timers.name, async () => {
+      started = true;
+      await gate;
+      events.push('job finished');
+    });
+    await timers.scheduleAt('slow.1', new Date(), { n: 1 });
+    await waitFor(() => started, { what: 'the job to start' });
+    const stopping = w.stop().then(() => events.push('worker stopped'));
+    // Give the stop a few Redis round trips in which it could wrongly finish first.
+    for (let i = 0; i < 5; i += 1) await timers.pending();
+    release();
+    await stopping;
+    expect(events).toEqual(['job finished', 'worker stopped']);
+  });
+
+  test('ids that would break Redis keys are refused', async () => {
+    await expect(queue<{ n: number }>().scheduleAt('a:b', new Date(), { n: 1 })).rejects.toThrow('job id a:b');
+  });
+});
