@@ -10,6 +10,12 @@ export * from './define-event';
 export * from './topics';
 export * from './catalog';
 export * from './events/storefront-order-placed.event';
+export * from './events/order-snapshot';
+export * from './events/order-placed.event';
+export * from './events/order-refused.event';
+export * from './events/order-status-changed.event';
+export * from './events/order-assigned.event';
+export * from './events/order-stocking-reported.event';
 export { buildAsyncApi } from './asyncapi';
 
 /** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */

@@ -1,5 +1,7 @@
 import { loadConfig, runService } from '@orderpulse/service-kit';
 
 import { OrderConfig } from './config';
+import { wireOrderService } from './order-service';
 
-runService('order', loadConfig(OrderConfig, process.env), async () => ({}));
+const config = loadConfig(OrderConfig, process.env);
+runService('order', config, (platform) => wireOrderService(platform, config));

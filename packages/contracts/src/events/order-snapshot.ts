@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+import { DeliveryAddress, Money, OrderLine } from './storefront-order-placed.event';
+
+/** Every status an order passes through: the merchant's response, then delivery. */
+export const OrderStatus = z.enum([
+  'refused',
+  'new',
+  'connected',
+  'accepted',
+  'rejected',
+  'returned',
+  'dispatched',
+  'not_connected',
+  'not_answered',
+  'rider_took',
+  'rider_at_store',
+  'picked_up',
+  'delivered',
+]);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** The one countdown everyone shows: an absolute deadline and the server's clock when it was said. */
+export const Countdown = z.object({
+  deadline: z.iso.datetime(),
+  serverTime: z.iso.datetime(),
+});
+
+/** What every order event carries about the order, so consumers need not ask for it. */
+export const OrderSnapshot = z.object({
+  orderId: z.string(),
+  version: z.number().int().nonnegative(),
+  status: OrderStatus,
+  merchantId: z.string(),
+  storeId: z.string(),
+  customerId: z.string(),
+  locale: z.enum(['zh-CN', 'en']),
+  currency: z.string(),
+  total: Money,
+  lines: z.array(OrderLine),
+  delivery: DeliveryAddress,
+  countdown: Countdown,
+  terminalId: z.string().optional(),
+});
+export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
+
+export const exampleSnapshot: z.input<typeof OrderSnapshot> = {
+  orderId: 'ord_01J9Z8Q4',
+  version: 1,
+  status: 'new',
+  merchantId: 'm-1001',
+  storeId: 's-1001',
+  customerId: 'c-42',
+  locale: 'zh-CN',
+  currency: 'CNY',
+  total: 3600,
+  lines: [{ productId: 'p-noodles', quantity: 2, unitPrice: 1800 }],
+  delivery: { line: '88 Century Avenue, 12F', region: 'pudong', contactName: 'Li Wei', contactPhone: '+86 138 0000 0000' },
+  countdown: { deadline: '2026-11-21T10:03:00.000Z', serverTime: '2026-11-21T10:00:00.000Z' },
+};

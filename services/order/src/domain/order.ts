@@ -1,0 +1,73 @@
+import type { OrderSnapshot, OrderStatus, PlacementCheck } from '@orderpulse/contracts';
+
+import type { ActorRole, OrderAction } from './order-state-machine';
+
+/** One line of an order's history: who changed what, when, and why. */
+export interface HistoryEntry {
+  at: Date;
+  by: { role: ActorRole; subject: string };
+  action: OrderAction | 'place' | 'refuse' | 'assign' | 'decline' | 'report_stocking' | 'set_eta';
+  from: OrderStatus | null;
+  to: OrderStatus;
+  reason?: string;
+}
+
+/** An order as the order service keeps it. */
+export interface Order {
+  orderId: string;
+  version: number;
+  status: OrderStatus;
+  merchantId: string;
+  storeId: string;
+  customerId: string;
+  locale: 'zh-CN' | 'en';
+  currency: string;
+  total: number;
+  lines: { productId: string; quantity: number; unitPrice: number }[];
+  delivery: { line: string; region: string; contactName: string; contactPhone: string };
+  note?: string | undefined;
+  storefront?: { storefrontId: string; externalRef: string } | undefined;
+  placedAt: Date;
+  responseDeadline: Date;
+  refusal?: { check: PlacementCheck; reason: string } | undefined;
+  terminalId?: string | undefined;
+  declinedBy: string[];
+  stocking?: { status: 'success' | 'failure'; reason?: string | undefined; at: Date } | undefined;
+  expectedDeliveryAt?: Date | undefined;
+  history: HistoryEntry[];
+}
+
+/** What every answer and event says about an order, with the countdown as the server sees it now. */
+export function snapshotOf(order: Order, now: Date): OrderSnapshot {
+  return {
+    orderId: order.orderId,
+    version: order.version,
+    status: order.status,
+    merchantId: order.merchantId,
+    storeId: order.storeId,
+    customerId: order.customerId,
+    locale: order.locale,
+    currency: order.currency,
+    total: order.total,
+    lines: order.lines,
+    delivery: order.delivery,
+    countdown: { deadline: order.responseDeadline.toISOString(), serverTime: now.toISOString() },
+    ...(order.terminalId ? { terminalId: order.terminalId } : {}),
+  };
+}
+
+/** Who may see an order: its customer, its store's merchant, the terminal it is assigned to. */
+export function canView(principal: { role: string; subject: string; tenant?: string | undefined }, order: Order): boolean {
+  switch (principal.role) {
+    case 'customer':
+      return order.customerId === principal.subject;
+    case 'merchant':
+      return order.merchantId === principal.tenant;
+    case 'rider':
+      return order.terminalId === principal.subject;
+    case 'admin':
+      return true;
+    default:
+      return false;
+  }
+}

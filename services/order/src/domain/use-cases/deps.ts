@@ -1,0 +1,45 @@
+import type { EventEnvelope } from '@orderpulse/contracts';
+import type { Principal } from '@orderpulse/service-kit';
+
+import type { Terminal } from '../delivery-assignment';
+import type { HistoryEntry, Order } from '../order';
+import type { Store } from '../placement';
+
+/** An event to publish with a change: the definition's type, topic and data. */
+export interface PendingEvent {
+  topic: string;
+  event: EventEnvelope;
+}
+
+/** The ports the order use cases work through; the data-access layer provides them. */
+export interface OrderPorts {
+  orders: {
+    insert(order: Order, events: readonly PendingEvent[]): Promise<{ created: boolean; order: Order }>;
+    get(orderId: string): Promise<Order | undefined>;
+    update(
+      orderId: string,
+      version: number,
+      change: { set: Partial<Omit<Order, 'orderId' | 'version' | 'history'>>; unset?: (keyof Order)[]; history: HistoryEntry; push?: Record<string, unknown> },
+      events: readonly PendingEvent[],
+    ): Promise<Order | undefined>;
+  };
+  catalog: {
+    store(storeId: string): Promise<Store | undefined>;
+    terminalsFor(region: string): Promise<Terminal[]>;
+    changeLoad(terminalId: string, by: number): Promise<void>;
+  };
+  timers: {
+    scheduleAt(id: string, at: Date, data: { orderId: string }): Promise<void>;
+  };
+  /** Called after every committed change: relays its events now and wakes waiting customers. */
+  committed(order: Order): void;
+  clock(): Date;
+  settings: { defaultResponseWindowSeconds: number; source: string; orderEventsTopic: string };
+}
+
+export type Actor = Pick<Principal, 'role' | 'subject' | 'tenant'>;
+
+/** The deadline job's id: one per order, so scheduling it again is harmless. */
+export function deadlineJobId(orderId: string): string {
+  return `response-deadline.${orderId}`;
+}

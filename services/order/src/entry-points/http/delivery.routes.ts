@@ -1,0 +1,54 @@
+import { type AuthSettings, authenticated, parseInput, principalOf, requireRole } from '@orderpulse/service-kit';
+import type express from 'express';
+
+import type { Order } from '../../domain/order';
+import { advanceDelivery, declineDelivery, reportStocking } from '../../domain/use-cases/deliver-order.use-case';
+import type { OrderPorts } from '../../domain/use-cases/deps';
+import { orderForActor } from '../../domain/use-cases/view-order.use-case';
+import { orderView } from './order-view';
+import { ListQuery, OrderIdParam, ProgressBody, ReasonBody, StockingBody } from './schemas';
+
+/** The delivery terminal's API (seed 001): its orders, stocking reports, progress, declining. */
+export function deliveryRoutes(app: express.Express, deps: { ports: OrderPorts; auth: AuthSettings; listForTerminal(terminalId: string, limit: number): Promise<Order[]> }): void {
+  const auth = authenticated(deps.auth);
+  const now = () => deps.ports.clock();
+
+  app.get('/v1/deliveries', auth, async (req, res) => {
+    const principal = principalOf(req);
+    requireRole(principal, 'rider');
+    const { limit } = parseInput(ListQuery, req.query, 'query');
+    const orders = await deps.listForTerminal(principal.subject, limit);
+    res.json({
+      deliveries: orders.map((o) => ({ ...orderView(o, principal, now()), destination: o.delivery, customer: { name: o.delivery.contactName, phone: o.delivery.contactPhone } })),
+    });
+  });
+
+  app.post('/v1/deliveries/:id/stocking', auth, async (req, res) => {
+    const principal = principalOf(req);
+    requireRole(principal, 'rider');
+    const { id } = parseInput(OrderIdParam, req.params, 'path');
+    const report = parseInput(StockingBody, req.body);
+    const order = await orderForActor(deps.ports, principal, id);
+    res.json(orderView(await reportStocking(deps.ports, principal.subject, order, report), principal, now()));
+  });
+
+  app.post('/v1/deliveries/:id/progress', auth, async (req, res) => {
+    const principal = principalOf(req);
+    requireRole(principal, 'rider');
+    const { id } = parseInput(OrderIdParam, req.params, 'path');
+    const body = parseInput(ProgressBody, req.body);
+    const order = await orderForActor(deps.ports, principal, id);
+    const eta = body.expectedDeliveryAt ? new Date(body.expectedDeliveryAt) : undefined;
+    res.json(orderView(await advanceDelivery(deps.ports, principal.subject, order, body.step, eta), principal, now()));
+  });
+
+  app.post('/v1/deliveries/:id/decline', auth, async (req, res) => {
+    const principal = principalOf(req);
+    requireRole(principal, 'rider');
+    const { id } = parseInput(OrderIdParam, req.params, 'path');
+    const { reason } = parseInput(ReasonBody, req.body ?? {});
+    const order = await orderForActor(deps.ports, principal, id);
+    const reassigned = await declineDelivery(deps.ports, principal.subject, order, reason);
+    res.json({ orderId: id, declined: true, terminalId: reassigned.terminalId ?? null });
+  });
+}

@@ -1,0 +1,138 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import { AppError, type AuthSettings, authenticated, parseInput, type Principal, principalOf, requireRole } from '@orderpulse/service-kit';
+import type express from 'express';
+
+import type { OrderChangeFeed } from '../../data-access/order-change-feed';
+import type { Order } from '../../domain/order';
+import { isAnswered } from '../../domain/order-state-machine';
+import { changeOrder } from '../../domain/use-cases/change-order.use-case';
+import type { OrderPorts } from '../../domain/use-cases/deps';
+import { placeOrder, refusalProblem } from '../../domain/use-cases/place-order.use-case';
+import { orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
+import { orderView } from './order-view';
+import { ListQuery, MerchantAction, OrderIdParam, PlaceOrderBody, ReasonBody, WaitQuery } from './schemas';
+
+export interface OrderRouteDeps {
+  ports: OrderPorts;
+  feed: OrderChangeFeed;
+  auth: AuthSettings;
+  longPollMaxSeconds: number;
+  orders: { listForMerchant(merchantId: string, statuses: string[] | undefined, limit: number): Promise<Order[]>; listForCustomer(customerId: string, limit: number): Promise<Order[]> };
+}
+
+/** An id a retry of the same request maps to, so a customer's double tap places one order. */
+function orderIdFor(customerId: string, idempotencyKey: string | undefined): string {
+  if (!idempotencyKey) return `ord_${randomUUID().replaceAll('-', '')}`;
+  if (!/^[\x21-\x7e]{8,128}$/.test(idempotencyKey)) throw AppError.invalid('Idempotency-Key must be 8–128 visible ASCII characters');
+  return `ord_${createHash('sha256').update(`${customerId}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+}
+
+/** Resolves once the order is past `knownVersion`, or at the end of `ms`, with the order as it is then. */
+function waitForChange(deps: OrderRouteDeps, orderId: string, knownVersion: number, ms: number, req: express.Request): Promise<Order | undefined> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      stopListening();
+      clearTimeout(timer);
+      req.off('close', finish);
+      deps.ports.orders.get(orderId).then(resolve, () => resolve(undefined));
+    };
+    const stopListening = deps.feed.listen(orderId, (version) => version > knownVersion && finish());
+    const timer = setTimeout(finish, ms);
+    req.once('close', finish);
+    // A change between the caller's read and our listening would otherwise be missed.
+    void deps.ports.orders.get(orderId).then((order) => order && order.version > knownVersion && finish());
+  });
+}
+
+function streamOrder(deps: OrderRouteDeps, principal: Principal, first: Order, req: express.Request, res: express.Response): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  let sent = 0;
+  const send = (order: Order) => {
+    if (order.version <= sent) return;
+    sent = order.version;
+    res.write(`id: ${order.version}\nevent: order\ndata: ${JSON.stringify(orderView(order, principal, deps.ports.clock()))}\n\n`);
+  };
+  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
+  let stopListening = () => undefined as void;
+  const close = () => {
+    clearInterval(heartbeat);
+    stopListening();
+    res.end();
+  };
+  req.once('close', close);
+  send(first);
+  if (isAnswered(first.status)) return close();
+  stopListening = deps.feed.listen(first.orderId, () => {
+    void deps.ports.orders.get(first.orderId).then((order) => {
+      if (!order) return;
+      send(order);
+      if (isAnswered(order.status)) close();
+    });
+  });
+}
+
+export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
+  const auth = authenticated(deps.auth);
+  const now = () => deps.ports.clock();
+
+  app.post('/v1/orders', auth, async (req, res) => {
+    const principal = principalOf(req);
+    requireRole(principal, 'customer');
+    const body = parseInput(PlaceOrderBody, req.body);
+    const orderId = orderIdFor(principal.subject, req.header('idempotency-key'));
+    const result = await placeOrder(deps.ports, { ...body, customerId: principal.subject, orderId });
+    if (!result.placed) throw refusalProblem(result.order);
+    res.status(result.duplicate ? 200 : 201).location(`/v1/orders/${orderId}`).json(orderView(result.order, principal, now()));
+  });
+
+  app.get('/v1/orders', auth, async (req, res) => {
+    const principal = principalOf(req);
+    const query = parseInput(ListQuery, req.query, 'query');
+    const statuses = query.status?.split(',');
+    let orders: Order[];
+    if (principal.role === 'merchant' && principal.tenant) orders = await deps.orders.listForMerchant(principal.tenant, statuses, query.limit);
+    else if (principal.role === 'customer') orders = await deps.orders.listForCustomer(principal.subject, query.limit);
+    else throw AppError.forbidden('orders are listed for customers and merchants');
+    res.json({ orders: orders.map((o) => orderView(o, principal, now())) });
+  });
+
+  app.get('/v1/orders/:id', auth, async (req, res) => {
+    const principal = principalOf(req);
+    const { id } = parseInput(OrderIdParam, req.params, 'path');
+    const query = parseInput(WaitQuery, req.query, 'query');
+    let order = await viewOrder(deps.ports, principal, id);
+    const wait = Math.min(query.wait ?? 0, deps.longPollMaxSeconds);
+    if (wait > 0 && query.knownVersion !== undefined && order.version <= query.knownVersion && !isAnswered(order.status)) {
+      order = (await waitForChange(deps, id, query.knownVersion, wait * 1_000, req)) ?? order;
+    }
+    if (res.writableEnded || req.destroyed) return;
+    res.json(orderView(order, principal, now()));
+  });
+
+  app.get('/v1/orders/:id/stream', auth, async (req, res) => {
+    const principal = principalOf(req);
+    const { id } = parseInput(OrderIdParam, req.params, 'path');
+    streamOrder(deps, principal, await viewOrder(deps.ports, principal, id), req, res);
+  });
+
+  app.get('/v1/orders/:id/history', auth, async (req, res) => {
+    const { id } = parseInput(OrderIdParam, req.params, 'path');
+    const order = await orderForActor(deps.ports, principalOf(req), id);
+    res.json({ orderId: id, history: order.history.map((h) => ({ ...h, at: h.at.toISOString() })) });
+  });
+
+  app.post('/v1/orders/:id/:action', auth, async (req, res) => {
+    const principal = principalOf(req);
+    requireRole(principal, 'merchant');
+    const { id } = parseInput(OrderIdParam, { id: req.params.id }, 'path');
+    const action = parseInput(MerchantAction, req.params.action, 'action');
+    const { reason } = parseInput(ReasonBody, req.body ?? {});
+    const order = await orderForActor(deps.ports, principal, id);
+    const updated = await changeOrder(deps.ports, { orderId: id, action, by: { role: 'merchant', subject: principal.subject }, reason }, order);
+    res.json(orderView(updated, principal, now()));
+  });
+}

@@ -1,0 +1,90 @@
+import { Topics } from '@orderpulse/contracts';
+import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { EventConsumer } from '@orderpulse/kafka';
+import { OutboxRelay } from '@orderpulse/outbox';
+import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+
+import type { OrderConfig } from './config';
+import { CatalogRepository } from './data-access/catalog.repository';
+import { OrderChangeFeed } from './data-access/order-change-feed';
+import { OrderRepository } from './data-access/order.repository';
+import type { OrderPorts } from './domain/use-cases/deps';
+import { catalogRoutes } from './entry-points/http/catalog.routes';
+import { deliveryRoutes } from './entry-points/http/delivery.routes';
+import { orderRoutes } from './entry-points/http/order.routes';
+import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
+import { type ResponseDeadlineJob, responseDeadlineQueue, runResponseDeadline } from './entry-points/jobs/response-deadline.job';
+import { deliveryAssigner, storefrontIntake } from './entry-points/kafka/order-consumers';
+
+export interface OrderService extends ServiceParts {
+  reconcile(): Promise<ReconcileReport>;
+  ports: OrderPorts;
+}
+
+/** Wires the order service onto the platform's connections: repositories, relay, timers, consumers, routes. */
+export async function wireOrderService(platform: Platform, config: OrderConfig): Promise<OrderService> {
+  const { mongo, redis, kafka, producer, logger } = platform;
+  if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the order service needs MongoDB, Redis and Kafka');
+  const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
+  const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.order.${name}`;
+
+  const orders = new OrderRepository(mongo.db);
+  const catalog = new CatalogRepository(mongo.db);
+  await Promise.all([orders.createIndexes(), catalog.createIndexes()]);
+
+  const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
+  const feed = new OrderChangeFeed(redis, redis.duplicate(), config.QUEUE_PREFIX);
+  await feed.start();
+  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
+  const timers = new TimerQueue<ResponseDeadlineJob>(responseDeadlineQueue, jobs, { attempts: 20, backoffMs: 200 });
+
+  const ports: OrderPorts = {
+    orders,
+    catalog,
+    timers,
+    committed: (order) => {
+      relay.announce(order.orderId);
+      feed.changed(order.orderId, order.version).catch((error: unknown) => logger.warn({ err: error, orderId: order.orderId }, 'change feed publish failed'));
+    },
+    clock: () => new Date(),
+    settings: { defaultResponseWindowSeconds: config.ORDER_RESPONSE_WINDOW_SECONDS, source: 'orderpulse/order', orderEventsTopic: topic(Topics.orderEvents) },
+  };
+
+  const worker = new JobWorker<ResponseDeadlineJob>(responseDeadlineQueue, jobs, (job, context) =>
+    withLogContext({ jobId: context.id, orderId: job.orderId }, () => runResponseDeadline(ports, job)),
+  );
+  const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
+    withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
+  const consumers = [
+    new EventConsumer(kafka, { groupId: group('storefront-intake'), topics: [topic(Topics.storefrontOrders)], handlers: [storefrontIntake(ports)], around }),
+    new EventConsumer(kafka, { groupId: group('delivery-assignment'), topics: [topic(Topics.orderEvents)], handlers: [deliveryAssigner(ports)], around }),
+  ];
+
+  relay.start();
+  await worker.start();
+  await Promise.all(consumers.map((c) => c.start()));
+  const reconcile = () => reconcileDeadlines(ports, orders, timers);
+  const first = await reconcile();
+  logger.info({ ...first }, 'deadlines reconciled at start');
+  const reconciler = setInterval(() => {
+    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
+  }, config.ORDER_RECONCILE_INTERVAL_SECONDS * 1_000);
+
+  return {
+    ports,
+    reconcile,
+    routes: (app) => {
+      orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });
+      deliveryRoutes(app, { ports, auth: platform.auth, listForTerminal: (id, limit) => orders.listForTerminal(id, limit) });
+      catalogRoutes(app, { catalog, auth: platform.auth });
+    },
+    stop: async () => {
+      clearInterval(reconciler);
+      await Promise.all(consumers.map((c) => c.stop()));
+      await worker.stop();
+      await relay.stop();
+      await timers.close();
+      await feed.stop();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { DeadLetterHeader, EventProducer } from '@orderpulse/kafka';
+import { newEvent, StorefrontOrderPlaced, Topics, deadLetterTopic } from '@orderpulse/contracts';
+import { waitFor } from '@orderpulse/testkit';
+
+import { storefrontOrderId } from '../src/entry-points/kafka/order-consumers';
+import { OrderHarness, orderBody, tokens } from './support/order-harness';
+
+const h = new OrderHarness();
+const producer = new EventProducer(h.kafka);
+
+beforeAll(async () => {
+  await h.start();
+  await h.putStore('s-1', { responseWindowSeconds: 120 });
+  await h.putStore('s-paused', { paused: true });
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+  await h.stop();
+});
+
+describe('placing an order', () => {
+  test('a valid order becomes new with an absolute deadline and the server clock, and its event is published', async () => {
+    const before = Date.now();
+    const res = await h.call('POST', '/v1/orders', tokens.customer('c-1'), orderBody());
+    expect(res.status).toBe(201);
+    const { order, countdown } = res.body;
+    expect(order).toMatchObject({ status: 'new', version: 1, total: 3600, customerId: 'c-1', answered: false });
+    const deadline = Date.parse(countdown.deadline);
+    expect(deadline - Date.parse(order.placedAt)).toBe(120_000);
+    expect(Date.parse(countdown.serverTime)).toBeGreaterThanOrEqual(before);
+    expect(countdown.remainingMs).toBeLessThanOrEqual(120_000);
+
+    const placed = await h.waitForEvent(order.orderId, 'order.placed');
+    expect(placed.data).toMatchObject({ orderId: order.orderId, status: 'new', countdown: { deadline: countdown.deadline } });
+  });
+
+  test('the same Idempotency-Key places one order', async () => {
+    const headers = { 'idempotency-key': 'tap-tap-0001' };
+    const first = await h.call('POST', '/v1/orders', tokens.customer('c-2'), orderBody(), headers);
+    const second = await h.call('POST', '/v1/orders', tokens.customer('c-2'), orderBody(), headers);
+    expect([first.status, second.status]).toEqual([201, 200]);
+    expect(second.body.order.orderId).toBe(first.body.order.orderId);
+  });
+
+  test.each([
+    ['an unknown store', { storeId: 's-none' }, 'merchant_identity'],
+    ['a store of another merchant', { merchantId: 'm-2' }, 'merchant_identity'],
+    ['a paused store', { storeId: 's-paused' }, 'store_open'],
+    ['a product the store does not sell', { lines: [{ productId: 'p-sushi', quantity: 1, unitPrice: 100 }] }, 'product_exists'],
+    ['an unavailable product', { lines: [{ productId: 'p-dumplings', quantity: 1, unitPrice: 1200 }] }, 'product_available'],
+    ['a stale price', { lines: [{ productId: 'p-noodles', quantity: 1, unitPrice: 1500 }] }, 'product_price'],
+  ])('%s is refused with a 422 naming the check, and an event saying why', async (_name, override, check) => {
+    const res = await h.call('POST', '/v1/orders', tokens.customer('c-3'), orderBody(override));
+    expect(res.status).toBe(422);
+    expect(res.type).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'UNPROCESSABLE', check });
+    const refused = await h.waitForEvent(res.body.orderId, 'order.refused');
+    expect(refused.data).toMatchObject({ check, reason: res.body.detail });
+  });
+
+  test.each([
+    ['malformed JSON', '{"merchantId":'],
+    ['no lines', orderBody({ lines: [] })],
+    ['a negative quantity', orderBody({ lines: [{ productId: 'p-noodles', quantity: -1, unitPrice: 1800 }] })],
+    ['an unknown locale', orderBody({ locale: 'fr' })],
+  ])('%s is refused with a 400 problem, not a 5xx', async (_name, body) => {
+    const res = await h.call('POST', '/v1/orders', tokens.customer(), body);
+    expect(res.status).toBe(400);
+    expect(res.type).toContain('application/problem+json');
+  });
+
+  test('only customers place orders', async () => {
+    expect((await h.call('POST', '/v1/orders', tokens.merchant(), orderBody())).status).toBe(403);
+    expect((await h.call('POST', '/v1/orders', undefined, orderBody())).status).toBe(401);
+  });
+});
+
+describe('orders from upstream storefronts', () => {
+  const storefrontEvent = (externalRef: string, override: Record<string, unknown> = {}) => ({
+    topic: h.topic(Topics.storefrontOrders),
+    event: newEvent(StorefrontOrderPlaced, { source: 'storefront/shop-web', subject: externalRef, data: { ...orderBody(), customerId: 'c-9', storefrontId: 'shop-web', externalRef, ...override } as never }),
+  });
+
+  test('go through the same checks, once per storefront reference however often they come', async () => {
+    const orderId = storefrontOrderId('shop-web', 'SW-1');
+    await producer.publish([storefrontEvent('SW-1'), storefrontEvent('SW-1')]);
+    const placed = await h.waitForEvent(orderId, 'order.placed');
+    expect(placed.data).toMatchObject({ status: 'new', storefront: { storefrontId: 'shop-web', externalRef: 'SW-1' } });
+    // A later marker proves the duplicate has been consumed too.
+    await producer.publish([storefrontEvent('SW-2')]);
+    await h.waitForEvent(storefrontOrderId('shop-web', 'SW-2'), 'order.placed');
+    expect(h.events(orderId, 'order.placed')).toHaveLength(1);
+  });
+
+  test('a refused storefront order gets an order.refused event', async () => {
+    const orderId = storefrontOrderId('shop-web', 'SW-closed');
+    await producer.publish([storefrontEvent('SW-closed', { storeId: 's-paused' })]);
+    const refused = await h.waitForEvent(orderId, 'order.refused');
+    expect(refused.data).toMatchObject({ check: 'store_open', storefront: { externalRef: 'SW-closed' } });
+  });
+
+  test('a malformed message goes to the dead-letter topic and the next valid one on the partition is still taken', async () => {
+    const ref = 'SW-after-bad';
+    await producer.forward([{ topic: h.topic(Topics.storefrontOrders), key: ref, value: '{"broken":', headers: { ce_id: 'x', ce_source: 's', ce_type: 'storefront-order.placed', ce_specversion: '1.0', ce_time: new Date().toISOString(), ce_subject: ref } }]);
+    const invalid = storefrontEvent(ref);
+    await producer.publish([{ ...invalid, event: { ...invalid.event, data: { ...invalid.event.data, lines: 'none' } } }]);
+    await producer.publish([storefrontEvent(ref)]);
+    await h.waitForEvent(storefrontOrderId('shop-web', ref), 'order.placed');
+    const dead = await waitFor(
+      () => h.seen.filter((m) => m.key?.toString() === ref && m.headers?.[DeadLetterHeader.reason] !== undefined),
+      { until: (ms) => ms.length === 2, what: 'two dead letters' },
+    );
+    expect(dead.map((m) => m.headers?.[DeadLetterHeader.originalTopic]?.toString())).toEqual([h.topic(Topics.storefrontOrders), h.topic(Topics.storefrontOrders)]);
+    expect(deadLetterTopic(h.topic(Topics.storefrontOrders))).toContain('.dlq');
+  });
+});
