@@ -125,6 +125,15 @@ async function start() {
     await waitReady(service.name, `http://127.0.0.1:${env.HTTP_PORT}/readyz`);
     say(`${service.name.padEnd(13)} http://127.0.0.1:${env.HTTP_PORT}  (log .local/logs/${service.name}.log)`);
   }
+  if (present.some((s) => s.name === 'order')) {
+    const order = SERVICES.find((s) => s.name === 'order');
+    const env = serviceEnv(order, stack);
+    const { seedDemo } = await import('./demo.mjs');
+    const logins = await seedDemo(`http://127.0.0.1:${env.HTTP_PORT}`, env.JWT_SECRET);
+    say('demo data: store s-demo of merchant m-demo (always open, 60 s response window), riders rider-demo-1 and -2');
+    for (const [role, token] of Object.entries(logins)) say(`demo login (${role}): Bearer ${token}`);
+    say(`try: curl -s -X POST http://127.0.0.1:${env.HTTP_PORT}/v1/orders -H "authorization: Bearer $CUSTOMER" -H 'content-type: application/json' -d '{"merchantId":"m-demo","storeId":"s-demo","currency":"CNY","lines":[{"productId":"p-beef-noodles","quantity":1,"unitPrice":2800}],"delivery":{"line":"1 Demo Road","region":"downtown","contactName":"Demo","contactPhone":"+86 100"}}'`);
+  }
   say('running; Ctrl-C stops the services and the stack');
   const stopAll = async () => {
     for (const { child } of children) child.kill('SIGTERM');

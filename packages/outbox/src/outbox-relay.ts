@@ -7,7 +7,7 @@ export interface OutboxRelayOptions {
   collection: mongo.Collection;
   publisher: EventPublisher;
   logger?: Logger;
-  /** How often the sweep looks for documents nobody announced (after a crash, another instance's writes). */
+  /** How often the sweep looks for documents nobody announced (left by a relay that died). */
   pollIntervalMs?: number;
   /** How long a claimed document is left to its relay before another may take it over. */
   leaseMs?: number;
@@ -42,12 +42,13 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private wake: () => void = () => undefined;
   private failures = 0;
+  private lastSweep = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.collection = options.collection;
     this.publisher = options.publisher;
     this.logger = options.logger ?? silentLogger;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.batchSize = options.batchSize ?? 200;
     this.onPublished = options.onPublished;
@@ -72,13 +73,19 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** One round: announced documents first, then a sweep. Returns how many events went out. */
-  async relayOnce(): Promise<number> {
+  /**
+   * One round: the announced documents, found by id; then, at most once per poll interval, a
+   * sweep for documents nobody announced. Returns how many events went out.
+   */
+  async relayOnce(sweep = true): Promise<number> {
     const ids = [...this.announced];
     this.announced.clear();
     let sent = 0;
     if (ids.length > 0) sent += await this.relay({ _id: { $in: ids } });
-    sent += await this.relay({});
+    if (sweep) {
+      this.lastSweep = Date.now();
+      sent += await this.relay({});
+    }
     return sent;
   }
 
@@ -86,7 +93,7 @@ export class OutboxRelay {
     while (this.running) {
       let sent = 0;
       try {
-        sent = await this.relayOnce();
+        sent = await this.relayOnce(Date.now() - this.lastSweep >= this.pollIntervalMs);
         this.failures = 0;
       } catch (error) {
         this.failures += 1;

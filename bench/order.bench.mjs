@@ -1,0 +1,132 @@
+// Order service benchmark: orders placed and accepted per second with their timers pending,
+// adjudication lateness with 100,000 pending deadlines, and the service's memory under that load.
+// Runs the real service (its built main.js) as a child process against the local stack.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { signToken } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
+const { TimerQueue } = require(path.join(REPO, 'packages/jobs/dist/index.js'));
+const mongoose = require('mongoose');
+const { Redis } = require('ioredis');
+
+const SECRET = 'orderpulse-bench-secret-of-sufficient-length';
+const auth = { secret: SECRET, issuer: 'orderpulse' };
+const allDay = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']]));
+
+export const median = (xs) => percentile(xs, 50);
+export function percentile(xs, p) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function rssMiB(pid) {
+  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+async function startService(stack, run) {
+  const port = 4600 + Math.floor(Math.random() * 300);
+  const env = {
+    ...process.env, ...stack,
+    HTTP_PORT: String(port), MONGO_DB: `bench_order_${run}`, JWT_SECRET: SECRET, LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: `bench-${run}`, KAFKA_TOPIC_PREFIX: '', ORDER_RECONCILE_INTERVAL_SECONDS: '3600',
+  };
+  const child = spawn(process.execPath, [path.join(REPO, 'services/order/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i += 1) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { child, base, env };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('order service did not become ready');
+}
+
+async function call(base, method, url, token, body) {
+  const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Runs `total` tasks with `concurrency` in flight; returns the wall time in ms. */
+async function pool(total, concurrency, task) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) await task(next++);
+  }));
+  return performance.now() - started;
+}
+
+const orderBody = { merchantId: 'm-b', storeId: 's-b', currency: 'CNY', lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1000 }], delivery: { line: '1 Bench Road', region: 'bench', contactName: 'B', contactPhone: '+86 1' } };
+
+export async function benchOrder(stack, { orders = 2000, concurrency = 32, pending = 100_000, probes = 1000 } = {}) {
+  const run = randomUUID().slice(0, 8);
+  const { child, base, env } = await startService(stack, run);
+  const admin = signToken({ subject: 'bench', role: 'admin' }, auth);
+  const customer = signToken({ subject: 'c-bench', role: 'customer' }, auth);
+  const merchant = signToken({ subject: 'clerk', role: 'merchant', tenant: 'm-b' }, auth);
+  await call(base, 'PUT', '/v1/stores/s-b', admin, { merchantId: 'm-b', name: 'Bench', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 3600, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
+  await call(base, 'PUT', '/v1/terminals/rider-b', admin, { regions: ['bench'] });
+  const result = { machine: `${require('node:os').cpus().length} cores, ${Math.round(require('node:os').totalmem() / 2 ** 30)} GiB`, rssIdleMiB: rssMiB(child.pid) };
+
+  // 1. Throughput: place and accept, each order's countdown pending until it is answered.
+  const ids = [];
+  const placeMs = await pool(orders, concurrency, async (i) => { ids[i] = (await call(base, 'POST', '/v1/orders', customer, orderBody)).order.orderId; });
+  const acceptMs = await pool(orders, concurrency, async (i) => { await call(base, 'POST', `/v1/orders/${ids[i]}/accept`, merchant, {}); });
+  result.placedPerSecond = Math.round(orders / (placeMs / 1000));
+  result.acceptedPerSecond = Math.round(orders / (acceptMs / 1000));
+  result.placeAndAcceptPerSecond = Math.round(orders / ((placeMs + acceptMs) / 1000));
+  result.rssAfterThroughputMiB = rssMiB(child.pid);
+
+  // 2. Lateness with 100,000 pending deadlines: seed far-off orders and their timers directly,
+  //    then place probe orders whose deadlines fall due over 30 s, and measure when each was settled.
+  const connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: env.MONGO_DB }).asPromise();
+  const redis = new Redis(stack.REDIS_URL, { maxRetriesPerRequest: null });
+  const timers = new TimerQueue('order-response-deadline', { connection: redis, prefix: env.QUEUE_PREFIX });
+  const far = new Date(Date.now() + 3 * 3600_000);
+  const seedStarted = performance.now();
+  for (let batch = 0; batch < pending; batch += 1000) {
+    const docs = Array.from({ length: Math.min(1000, pending - batch) }, (_, i) => ({
+      _id: `bench_pending_${run}_${batch + i}`, version: 1, status: 'new', merchantId: 'm-b', storeId: 's-b', customerId: 'c-bench', locale: 'en', currency: 'CNY', total: 1000,
+      lines: orderBody.lines, delivery: orderBody.delivery, placedAt: new Date(), responseDeadline: far, declinedBy: [], history: [],
+    }));
+    await connection.db.collection('orders').insertMany(docs, { ordered: false });
+    await Promise.all(docs.map((d) => timers.scheduleAt(`response-deadline.${d._id}`, far, { orderId: d._id })));
+  }
+  result.seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
+  result.pendingTimers = await timers.pending();
+
+  // Probe orders: short windows through their own store, due over the next ~30 s.
+  await call(base, 'PUT', '/v1/stores/s-p', admin, { merchantId: 'm-b', name: 'Probe', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 20, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
+  const probeIds = [];
+  await pool(probes, 8, async (i) => {
+    probeIds[i] = (await call(base, 'POST', '/v1/orders', customer, { ...orderBody, storeId: 's-p' })).order.orderId;
+    await new Promise((r) => setTimeout(r, 10));
+  });
+  const orders$ = connection.db.collection('orders');
+  for (;;) {
+    const open = await orders$.countDocuments({ _id: { $in: probeIds }, status: 'new' });
+    if (open === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const settled = await orders$.find({ _id: { $in: probeIds } }, { projection: { responseDeadline: 1, history: 1 } }).toArray();
+  const lateness = settled.map((o) => o.history.find((h) => h.action === 'adjudicate').at.getTime() - o.responseDeadline.getTime());
+  result.lateness = { probes: lateness.length, p50Ms: percentile(lateness, 50), p99Ms: percentile(lateness, 99), maxMs: Math.max(...lateness) };
+  result.rssWithPendingMiB = rssMiB(child.pid);
+
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await timers.close();
+  redis.disconnect();
+  await connection.dropDatabase();
+  await connection.close();
+  return result;
+}

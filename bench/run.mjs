@@ -1,0 +1,57 @@
+// `npm run bench`: runs the benchmarks on the local stack (started if needed, stopped if we started it)
+// and writes bench/results/latest.json and latest.md. Throughput is the median of three runs.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { benchOrder, median } from './order.bench.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const STACK = path.join(REPO, 'infra', 'local', 'stack.mjs');
+const results = path.join(REPO, 'bench', 'results');
+
+function stackEnv() {
+  const file = path.join(process.env.ORDERPULSE_LOCAL_DIR ?? path.join(REPO, '.local'), 'stack.env');
+  return Object.fromEntries(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+}
+
+const wasUp = spawnSync(process.execPath, [STACK, 'status'], { stdio: 'ignore' }).status === 0;
+if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (spawnSync(process.execPath, [STACK, 'up'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+try {
+  const stack = stackEnv();
+  const runs = [];
+  for (let i = 0; i < 3; i += 1) {
+    // Only the first run carries the 100,000 pending deadlines; the others measure throughput.
+    runs.push(await benchOrder(stack, i === 0 ? {} : { pending: 0, probes: 0 }));
+    process.stdout.write(`order run ${i + 1}: ${JSON.stringify(runs[i])}\n`);
+  }
+  const report = {
+    at: new Date().toISOString(),
+    machine: runs[0].machine,
+    order: {
+      placedPerSecond: median(runs.map((r) => r.placedPerSecond)),
+      acceptedPerSecond: median(runs.map((r) => r.acceptedPerSecond)),
+      placeAndAcceptPerSecond: median(runs.map((r) => r.placeAndAcceptPerSecond)),
+      pendingTimers: runs[0].pendingTimers,
+      lateness: runs[0].lateness,
+      rssIdleMiB: Math.round(median(runs.map((r) => r.rssIdleMiB))),
+      rssAfterThroughputMiB: Math.round(median(runs.map((r) => r.rssAfterThroughputMiB))),
+      rssWithPendingMiB: Math.round(runs[0].rssWithPendingMiB),
+    },
+  };
+  fs.mkdirSync(results, { recursive: true });
+  fs.writeFileSync(path.join(results, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const o = report.order;
+  const md = `| figure | value |\n|---|---|\n` +
+    `| orders placed per second (32 in flight, timers pending; median of 3) | ${o.placedPerSecond} |\n` +
+    `| orders accepted per second (median of 3) | ${o.acceptedPerSecond} |\n` +
+    `| place + accept cycles per second (median of 3) | ${o.placeAndAcceptPerSecond} |\n` +
+    `| adjudication lateness with ${o.pendingTimers} pending deadlines, ${o.lateness.probes} probes: p50 / p99 / max | ${o.lateness.p50Ms} / ${o.lateness.p99Ms} / ${o.lateness.maxMs} ms |\n` +
+    `| order service RSS: idle / after throughput / with the pending deadlines | ${o.rssIdleMiB} / ${o.rssAfterThroughputMiB} / ${o.rssWithPendingMiB} MiB |\n`;
+  fs.writeFileSync(path.join(results, 'latest.md'), md);
+  process.stdout.write(`\n${report.machine}, ${report.at}\n${md}`);
+} finally {
+  if (!wasUp) spawnSync(process.execPath, [STACK, 'down'], { stdio: 'inherit' });
+}
