@@ -19,6 +19,13 @@ export interface OutboxRelayOptions {
 interface Pending {
   _id: unknown;
   outbox?: OutboxEntry[];
+  outboxLeaseUntil?: Date | null;
+}
+
+interface Claimed {
+  _id: unknown;
+  lease: Date;
+  outbox: OutboxEntry[];
 }
 
 /**
@@ -74,17 +81,17 @@ export class OutboxRelay {
   }
 
   /**
-   * One round: the announced documents, found by id; then, at most once per poll interval, a
-   * sweep for documents nobody announced. Returns how many events went out.
+   * One round: the announced documents, found by id; then, when `sweep` says so, the documents
+   * nobody announced. Returns how many events went out.
    */
   async relayOnce(sweep = true): Promise<number> {
     const ids = [...this.announced];
     this.announced.clear();
     let sent = 0;
-    if (ids.length > 0) sent += await this.relay({ _id: { $in: ids } });
+    if (ids.length > 0) sent += await this.relay(await this.read({ _id: { $in: ids } }));
     if (sweep) {
       this.lastSweep = Date.now();
-      sent += await this.relay({});
+      sent += await this.relay(await this.read({ 'outbox.id': { $exists: true } }));
     }
     return sent;
   }
@@ -101,7 +108,7 @@ export class OutboxRelay {
       }
       if (!this.running) break;
       if (sent > 0 && this.failures === 0) continue;
-      const wait = this.failures > 0 ? Math.min(30_000, this.pollIntervalMs * 2 ** this.failures) : this.pollIntervalMs;
+      const wait = this.failures > 0 ? Math.min(30_000, 500 * 2 ** this.failures) : this.pollIntervalMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         this.wake = () => {
@@ -114,50 +121,50 @@ export class OutboxRelay {
     }
   }
 
-  private async relay(scope: mongo.Document): Promise<number> {
-    const claimed = await this.claim(scope);
+  private async read(filter: mongo.Document): Promise<Pending[]> {
+    const docs = await this.collection
+      .find(filter, { projection: { _id: 1, outbox: 1, outboxLeaseUntil: 1 } })
+      .limit(this.batchSize)
+      .toArray();
+    return docs;
+  }
+
+  private async relay(candidates: Pending[]): Promise<number> {
+    const claimed = await this.claim(candidates);
     if (claimed.length === 0) return 0;
-    const entries = claimed.flatMap((doc) => doc.outbox ?? []);
+    const entries = claimed.flatMap((doc) => doc.outbox);
     await this.publisher.publish(entries.map(({ topic, event }) => ({ topic, event })));
     await this.onPublished?.(entries);
     const clears: mongo.AnyBulkWriteOperation[] = claimed.map((doc) => {
-      const filter: mongo.Document = { _id: doc._id };
+      // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
+      const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.lease };
       const update: mongo.Document = {
-        $pull: { outbox: { id: { $in: (doc.outbox ?? []).map((e) => e.id) } } },
+        $pull: { outbox: { id: { $in: doc.outbox.map((e) => e.id) } } },
         $unset: { outboxLeaseUntil: '' },
       };
       return { updateOne: { filter, update } };
     });
     await this.collection.bulkWrite(clears, { ordered: false });
-    // Events added while this round ran keep the document pending; the rest are done.
-    const done: mongo.Document = { _id: { $in: claimed.map((d) => d._id) }, outbox: { $size: 0 } };
-    await this.collection.updateMany(done, { $unset: { outboxPendingSince: '' } });
     this.logger.debug({ documents: claimed.length, events: entries.length }, 'outbox relayed');
     return entries.length;
   }
 
-  private async claim(scope: mongo.Document): Promise<Pending[]> {
-    const now = new Date();
-    const claimable: mongo.Document = {
-      ...scope,
-      outboxPendingSince: { $exists: true },
-      $or: [{ outboxLeaseUntil: { $exists: false } }, { outboxLeaseUntil: { $lt: now } }],
-    };
-    const candidates = await this.collection
-      .find(claimable, { projection: { _id: 1 } })
-      .sort({ outboxPendingSince: 1 })
-      .limit(this.batchSize)
-      .toArray();
-    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+  /** Takes the lease of each free document by compare-and-set on the lease it was read with. */
+  private async claim(candidates: Pending[]): Promise<Claimed[]> {
+    const now = Date.now();
+    const free = candidates.filter((d) => (d.outbox?.length ?? 0) > 0 && (!d.outboxLeaseUntil || d.outboxLeaseUntil.getTime() < now));
     const claims = await Promise.all(
-      candidates.map((c) =>
-        this.collection.findOneAndUpdate(
-          { ...claimable, _id: c._id },
-          { $set: { outboxLeaseUntil: leaseUntil } },
-          { returnDocument: 'after', projection: { outbox: 1 } },
-        ),
-      ),
+      free.map(async (doc, i) => {
+        // Distinct per document, so the lease value a relay clears with is its own.
+        const lease = new Date(now + this.leaseMs + i);
+        const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.outboxLeaseUntil ?? null };
+        const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1 } });
+        if (!taken) return undefined;
+        const outbox = (taken.outbox ?? []) as OutboxEntry[];
+        if (outbox.length === 0) await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
+        return { _id: doc._id, lease, outbox };
+      }),
     );
-    return claims.filter((doc): doc is mongo.WithId<mongo.Document> => doc !== null);
+    return claims.filter((c): c is Claimed => c !== undefined && c.outbox.length > 0);
   }
 }

@@ -12,41 +12,36 @@ export interface OutboxEntry {
 /** Fields the outbox keeps in every aggregate document that publishes events. */
 export interface OutboxFields {
   outbox?: OutboxEntry[];
-  /** Set while events wait; indexed, so the relay finds pending documents without a scan. */
-  outboxPendingSince?: Date;
+  /** Set while a relay holds the document; compared and set, so one relay holds it at a time. */
   outboxLeaseUntil?: Date;
 }
 
-/** The index the relay's sweep needs; create it with the collection. */
-export const outboxIndex: { key: Record<string, 1>; name: string; sparse: true } = {
-  key: { outboxPendingSince: 1 },
-  name: 'outbox_pending',
-  sparse: true,
-};
+/**
+ * The indexes the relay needs. Lookups are shaped so that MongoDB and the local
+ * wire-compatible server (which uses an index only when a query names exactly its keys)
+ * both answer them from an index: the lease is taken and released by `{ _id, outboxLeaseUntil }`.
+ */
+export async function ensureOutboxIndexes(collection: mongo.Collection): Promise<void> {
+  await collection.createIndex({ 'outbox.id': 1 }, { name: 'outbox_pending', sparse: true });
+  await collection.createIndex({ _id: 1, outboxLeaseUntil: 1 }, { name: 'outbox_lease', unique: true });
+}
+
+function entries(events: readonly OutgoingEvent[]): OutboxEntry[] {
+  return events.map(({ topic, event }) => ({ id: event.id, topic, event }));
+}
 
 /**
  * Adds events to a document update, so that the state change and its events are one atomic
  * single-document write. Use it for every write that changes state:
  * `collection.updateOne({ _id, version }, withEvents({ $set: {...}, $inc: { version: 1 } }, events))`.
  */
-export function withEvents(update: mongo.Document, events: readonly OutgoingEvent[], now = new Date()): mongo.Document {
+export function withEvents(update: mongo.Document, events: readonly OutgoingEvent[]): mongo.Document {
   if (events.length === 0) return update;
-  const entries: OutboxEntry[] = events.map(({ topic, event }) => ({ id: event.id, topic, event }));
   const push = (update.$push ?? {}) as Record<string, unknown>;
-  const min = (update.$min ?? {}) as Record<string, unknown>;
-  return {
-    ...update,
-    $push: { ...push, outbox: { $each: entries } },
-    // $min keeps the oldest pending time when events are added to a document that still has some.
-    $min: { ...min, outboxPendingSince: now },
-  };
+  return { ...update, $push: { ...push, outbox: { $each: entries(events) } } };
 }
 
-/** The outbox fields of a new document, for inserts that publish events. */
-export function outboxForInsert(events: readonly OutgoingEvent[], now = new Date()): OutboxFields {
-  if (events.length === 0) return {};
-  return {
-    outbox: events.map(({ topic, event }) => ({ id: event.id, topic, event })),
-    outboxPendingSince: now,
-  };
+/** The outbox field of a new document, for inserts that publish events. */
+export function outboxForInsert(events: readonly OutgoingEvent[]): OutboxFields {
+  return events.length === 0 ? {} : { outbox: entries(events) };
 }

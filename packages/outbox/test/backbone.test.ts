@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { defineEvent, newEvent } from '@orderpulse/contracts';
 import { applyOnce } from '@orderpulse/inbox';
 import { applyTopics, EventConsumer, EventProducer, KafkaClient, on, plannedTopics } from '@orderpulse/kafka';
-import { outboxForInsert, OutboxRelay, withEvents } from '@orderpulse/outbox';
+import { ensureOutboxIndexes, outboxForInsert, OutboxRelay, withEvents } from '@orderpulse/outbox';
 import { ChildService, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import mongoose from 'mongoose';
 import { z } from 'zod';
@@ -59,6 +59,7 @@ async function balance(account: string) {
 
 beforeAll(async () => {
   connection = await mongoose.createConnection(env.MONGO_URL, { dbName: database }).asPromise();
+  await ensureOutboxIndexes(db().collection('accounts'));
 });
 
 afterAll(async () => {
@@ -109,7 +110,7 @@ describe('the event backbone', () => {
     expect(after?.balance).toBe(10);
     expect(after?.applied).toEqual(events.map((e) => e.event.id));
     expect(seen.filter((id) => id === events[0]!.event.id)).toHaveLength(2);
-    expect(await accounts.findOne({ _id: account }, { projection: { outboxPendingSince: 1 } })).not.toHaveProperty('outboxPendingSince');
+    expect(await accounts.findOne({ _id: account }, { projection: { outboxLeaseUntil: 1 } })).not.toHaveProperty('outboxLeaseUntil');
   });
 
   test('a consumer killed mid-batch reprocesses from its last commit with no duplicate effect', async () => {
@@ -170,6 +171,9 @@ describe('the event backbone', () => {
     }
     await waitFor(() => seen.length >= 30, { what: '30 events' });
     expect(seen).toEqual(written);
-    await waitFor(async () => !(await docs('accounts').findOne({ _id: account }))?.outboxPendingSince, { what: 'the document to be clean' });
+    await waitFor(async () => {
+      const doc = await docs('accounts').findOne({ _id: account });
+      return (doc?.outbox as unknown[]).length === 0 && doc?.outboxLeaseUntil === undefined;
+    }, { what: 'the document to be clean' });
   });
 });

@@ -1,5 +1,5 @@
 import type { OutgoingEvent } from '@orderpulse/kafka';
-import { outboxForInsert, outboxIndex, withEvents } from '@orderpulse/outbox';
+import { ensureOutboxIndexes, outboxForInsert, withEvents } from '@orderpulse/outbox';
 import type mongoose from 'mongoose';
 
 import type { HistoryEntry, Order } from '../domain/order';
@@ -7,7 +7,7 @@ import type { HistoryEntry, Order } from '../domain/order';
 type Db = mongoose.mongo.Db;
 type Doc = mongoose.mongo.Document;
 
-const hidden = { outbox: 0, outboxPendingSince: 0, outboxLeaseUntil: 0, processedEvents: 0 } as const;
+const hidden = { outbox: 0, outboxLeaseUntil: 0 } as const;
 
 function toOrder(doc: Doc | null): Order | undefined {
   if (!doc) return undefined;
@@ -27,7 +27,9 @@ export class OrderRepository {
   }
 
   async createIndexes(): Promise<void> {
-    await this.collection.createIndex(outboxIndex.key, { name: outboxIndex.name, sparse: true });
+    await ensureOutboxIndexes(this.collection);
+    // Lets the version-guarded write be answered from an index by MongoDB and the local server alike.
+    await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
     await this.collection.createIndex({ status: 1, responseDeadline: 1 }, { name: 'open_by_deadline' });
     await this.collection.createIndex({ merchantId: 1, placedAt: -1 }, { name: 'by_merchant' });
     await this.collection.createIndex({ customerId: 1, placedAt: -1 }, { name: 'by_customer' });
