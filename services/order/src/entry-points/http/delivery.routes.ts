@@ -12,6 +12,13 @@ import { ListQuery, OrderIdParam, ProgressBody, ReasonBody, StockingBody } from 
 export function deliveryRoutes(app: express.Express, deps: { ports: OrderPorts; auth: AuthSettings; listForTerminal(terminalId: string, limit: number): Promise<Order[]> }): void {
   const auth = authenticated(deps.auth);
   const now = () => deps.ports.clock();
+  /** The calling terminal and the order it names, which must be assigned to it. */
+  const riderOrder = async (req: express.Request) => {
+    const principal = principalOf(req);
+    requireRole(principal, 'rider');
+    const { id } = parseInput(OrderIdParam, req.params, 'path');
+    return { principal, order: await orderForActor(deps.ports, principal, id) };
+  };
 
   app.get('/v1/deliveries', auth, async (req, res) => {
     const principal = principalOf(req);
@@ -24,31 +31,22 @@ export function deliveryRoutes(app: express.Express, deps: { ports: OrderPorts; 
   });
 
   app.post('/v1/deliveries/:id/stocking', auth, async (req, res) => {
-    const principal = principalOf(req);
-    requireRole(principal, 'rider');
-    const { id } = parseInput(OrderIdParam, req.params, 'path');
     const report = parseInput(StockingBody, req.body);
-    const order = await orderForActor(deps.ports, principal, id);
+    const { principal, order } = await riderOrder(req);
     res.json(orderView(await reportStocking(deps.ports, principal.subject, order, report), principal, now()));
   });
 
   app.post('/v1/deliveries/:id/progress', auth, async (req, res) => {
-    const principal = principalOf(req);
-    requireRole(principal, 'rider');
-    const { id } = parseInput(OrderIdParam, req.params, 'path');
     const body = parseInput(ProgressBody, req.body);
-    const order = await orderForActor(deps.ports, principal, id);
+    const { principal, order } = await riderOrder(req);
     const eta = body.expectedDeliveryAt ? new Date(body.expectedDeliveryAt) : undefined;
     res.json(orderView(await advanceDelivery(deps.ports, principal.subject, order, body.step, eta), principal, now()));
   });
 
   app.post('/v1/deliveries/:id/decline', auth, async (req, res) => {
-    const principal = principalOf(req);
-    requireRole(principal, 'rider');
-    const { id } = parseInput(OrderIdParam, req.params, 'path');
     const { reason } = parseInput(ReasonBody, req.body ?? {});
-    const order = await orderForActor(deps.ports, principal, id);
+    const { principal, order } = await riderOrder(req);
     const reassigned = await declineDelivery(deps.ports, principal.subject, order, reason);
-    res.json({ orderId: id, declined: true, terminalId: reassigned.terminalId ?? null });
+    res.json({ orderId: order.orderId, declined: true, terminalId: reassigned.terminalId ?? null });
   });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { OrderStatusChanged, StorefrontOrderPlaced } from '@orderpulse/contracts';
-import { type EventConsumer, on } from '@orderpulse/kafka';
+import { on } from '@orderpulse/kafka';
 
 import { assignDelivery } from '../../domain/use-cases/deliver-order.use-case';
 import type { OrderPorts } from '../../domain/use-cases/deps';
@@ -26,5 +26,3 @@ export function deliveryAssigner(ports: OrderPorts) {
     if (event.data.status === 'accepted' || event.data.status === 'dispatched') await assignDelivery(ports, event.data.orderId);
   });
 }
-
-export type OrderConsumers = EventConsumer[];
