@@ -10,6 +10,11 @@ export interface JobContext {
 
 export interface JobWorkerOptions {
   concurrency?: number;
+  /**
+   * How long a job's lock lives without renewal. A job whose worker died is taken up again once
+   * its lock lapses and the stalled-job check (same period) sees it.
+   */
+  lockDurationMs?: number;
   /** Told when a job has failed its last try, for logs and metrics. */
   onFailed?: (id: string, reason: string) => void;
 }
@@ -47,6 +52,7 @@ export class JobWorker<T extends object> {
         connection: this.connection,
         prefix: this.settings.prefix,
         concurrency: this.options.concurrency ?? 16,
+        ...(this.options.lockDurationMs ? { lockDuration: this.options.lockDurationMs, stalledInterval: this.options.lockDurationMs } : {}),
         autorun: true,
       },
     );

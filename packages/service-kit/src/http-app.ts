@@ -44,15 +44,16 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-function problemOf(error: AppError, req: Request): Problem {
+/** The problem document (RFC 9457) of an error, for HTTP answers and refused upgrades alike. */
+export function problemOf(error: AppError, instance: string, requestId: string): Problem {
   return {
     type: `urn:orderpulse:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
     title: error.code.toLowerCase().replaceAll('_', ' '),
     status: error.status,
     detail: error.message,
-    instance: req.originalUrl,
+    instance,
     code: error.code,
-    requestId: req.requestId,
+    requestId,
     ...error.details,
   };
 }
@@ -73,13 +74,18 @@ function asAppError(error: unknown): AppError {
 }
 
 export function sendProblem(res: Response, req: Request, error: AppError): void {
-  res.status(error.status).type(PROBLEM).send(JSON.stringify(problemOf(error, req)));
+  res.status(error.status).type(PROBLEM).send(JSON.stringify(problemOf(error, req.originalUrl, req.requestId)));
 }
 
-/** Requires a valid bearer token; the principal is on `req.principal` for the route. */
-export function authenticated(settings: AuthSettings) {
+/**
+ * Requires a valid bearer token; the principal is on `req.principal` for the route. Event
+ * streams may also take it as `?access_token=`, because a browser's EventSource cannot set headers.
+ */
+export function authenticated(settings: AuthSettings, options: { queryToken?: boolean } = {}) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    req.principal = verifyToken(bearerToken(req.header('authorization')), settings);
+    const header = req.header('authorization');
+    const query = options.queryToken && !header ? req.query.access_token : undefined;
+    req.principal = verifyToken(typeof query === 'string' ? query : bearerToken(header), settings);
     next();
   };
 }

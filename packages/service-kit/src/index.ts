@@ -8,7 +8,7 @@ export { parseInput } from './validate';
 export { commonEnv, kafkaEnv, mongoEnv, redisEnv, s3Env, loadConfig, ConfigError } from './config';
 export { createLogger, withLogContext, currentLogContext, type Logger, type LogContext } from './logger';
 export { Roles, verifyToken, signToken, bearerToken, requireRole, type Role, type Principal, type AuthSettings } from './auth';
-export { createHttpApp, listen, authenticated, principalOf, sendProblem, type HttpAppOptions, type ReadinessCheck, type Problem } from './http-app';
+export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, type HttpAppOptions, type ReadinessCheck, type Problem } from './http-app';
 export { createMetrics } from './metrics';
 export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 import { EventProducer, KafkaClient, pingKafka } from '@orderpulse/kafka';
 import type express from 'express';
@@ -44,6 +45,10 @@ export interface Platform {
 export interface ServiceParts {
   routes?: (app: express.Express) => void;
   readiness?: Record<string, ReadinessCheck>;
+  /** Takes HTTP upgrade requests (WebSocket); without it an upgrade is refused. */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Ends long-lived responses (streams, sockets) when the service stops, so HTTP can close. */
+  closeStreams?: () => Promise<void>;
   /** Stops consumers, relays and workers; runs before the connections close. */
   stop?: () => Promise<void>;
 }
@@ -79,11 +84,17 @@ export async function startService(name: string, config: PlatformConfig, wire: (
   const parts = await wire(platform);
   const app = createHttpApp({ logger, metrics, auth, readiness: { ...readiness, ...parts.readiness }, routes: parts.routes ?? (() => undefined) });
   const { server, port } = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (parts.upgrade) parts.upgrade(req, socket, head);
+    else socket.end('HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
   logger.info({ port }, `${name} listening`);
   return {
     port,
     stop: async () => {
-      await closeServer(server);
+      const closed = closeServer(server);
+      await parts.closeStreams?.();
+      await closed;
       await parts.stop?.();
       await platform.producer?.disconnect();
       await platform.mongo?.close();
@@ -97,9 +108,14 @@ export function runService(name: string, config: PlatformConfig, wire: (platform
   runUntilSignalled(createLogger(name, config.LOG_LEVEL), () => startService(name, config, wire));
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Stops accepting connections and waits for those open to finish, for at most `graceMs`. */
+function closeServer(server: Server, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -9,6 +9,8 @@ export interface RecordedRequest {
   body: string;
   json: unknown;
   at: number;
+  /** Whether the answer was written; a held request whose client went away never is. */
+  answered: boolean;
 }
 
 export interface Reply {
@@ -17,6 +19,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Hold the answer this long (to provoke a client timeout). */
   delayMs?: number;
+  /** Hold the answer until `release()` (to catch a client mid-request). */
+  hold?: boolean;
 }
 
 /**
@@ -27,6 +31,7 @@ export interface Reply {
 export class RecordingServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queued: Reply[] = [];
+  private held: (() => void)[] = [];
   private server: Server | undefined;
   url = '';
 
@@ -44,14 +49,16 @@ export class RecordingServer {
         } catch {
           json = undefined;
         }
-        const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, at: Date.now() };
+        const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, at: Date.now(), answered: false };
         this.requests.push(recorded);
         const reply = this.queued.shift() ?? this.fallback(recorded);
         const send = () => {
+          if (res.destroyed) return;
           res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-          res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+          res.end(reply.body === undefined ? '' : JSON.stringify(reply.body), () => (recorded.answered = true));
         };
-        if (reply.delayMs) setTimeout(send, reply.delayMs);
+        if (reply.hold) this.held.push(send);
+        else if (reply.delayMs) setTimeout(send, reply.delayMs);
         else send();
       });
     });
@@ -68,6 +75,18 @@ export class RecordingServer {
 
   answerAlways(fallback: (request: RecordedRequest) => Reply): void {
     this.fallback = fallback;
+  }
+
+  /** How many requests are being held. */
+  get holding(): number {
+    return this.held.length;
+  }
+
+  /** Answers every held request (those whose client is still there). */
+  release(): void {
+    const held = this.held;
+    this.held = [];
+    for (const send of held) send();
   }
 
   async stop(): Promise<void> {
