@@ -2,5 +2,32 @@ import { commonEnv, kafkaEnv, mongoEnv, redisEnv } from '@orderpulse/service-kit
 import { z } from 'zod';
 
 /** Every environment key the notification service reads, validated once at start. */
-export const NotificationConfig = z.object({ ...commonEnv, ...kafkaEnv, ...mongoEnv, ...redisEnv });
+export const NotificationConfig = z.object({
+  ...commonEnv,
+  ...kafkaEnv,
+  ...mongoEnv,
+  ...redisEnv,
+  /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  /** How long the consumer group waits for a silent instance before handing its partitions on. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /** The gorush-compatible gateway an app uses when its registration names none. */
+  PUSH_GATEWAY_URL: z.url().default('http://127.0.0.1:8088'),
+  /** How long one request to the gateway may take before it counts as failed (and is retried). */
+  PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Tries per push in all, for gateway 5xx and timeouts; 4xx is never retried. */
+  PUSH_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  /** The first retry's delay; it doubles with each further try. */
+  PUSH_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
+  /** Pushes in flight at once, per instance. */
+  PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
+  /** How long a push job's lock lives; a job whose instance died is taken up again after it lapses. */
+  PUSH_LOCK_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+  /** Heartbeat of WebSocket (ping) and SSE (comment) connections. */
+  REALTIME_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
+  /** Messages kept per recipient for reconnecting clients to catch up from their cursor. */
+  REALTIME_BACKLOG: z.coerce.number().int().min(10).max(100_000).default(500),
+  /** How long a recipient's backlog is kept after its last message. */
+  REALTIME_BACKLOG_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+});
 export type NotificationConfig = z.infer<typeof NotificationConfig>;

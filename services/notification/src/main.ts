@@ -1,5 +1,7 @@
 import { loadConfig, runService } from '@orderpulse/service-kit';
 
 import { NotificationConfig } from './config';
+import { wireNotificationService } from './notification-service';
 
-runService('notification', loadConfig(NotificationConfig, process.env), async () => ({}));
+const config = loadConfig(NotificationConfig, process.env);
+runService('notification', config, (platform) => wireNotificationService(platform, config));

@@ -20,7 +20,9 @@ export const OrderRefused = defineEvent({
     storeId: z.string(),
     check: PlacementCheck,
     reason: z.string(),
+    /** The customer's language, for the message that tells them. */
+    locale: z.enum(['zh-CN', 'en']).optional(),
     storefront: z.object({ storefrontId: z.string(), externalRef: z.string() }).optional(),
   }),
-  example: { orderId: 'ord_01J9Z8Q5', customerId: 'c-42', merchantId: 'm-1001', storeId: 's-1001', check: 'store_open', reason: 'the store is closed until 10:00' },
+  example: { orderId: 'ord_01J9Z8Q5', customerId: 'c-42', merchantId: 'm-1001', storeId: 's-1001', check: 'store_open', reason: 'the store is closed until 10:00', locale: 'zh-CN' },
 });

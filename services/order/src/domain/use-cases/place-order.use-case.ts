@@ -52,7 +52,7 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     : newEvent(OrderRefused, {
         source,
         subject: order.orderId,
-        data: { orderId: order.orderId, customerId: order.customerId, merchantId: order.merchantId, storeId: order.storeId, check: verdict.check, reason: verdict.reason, ...(input.storefront ? { storefront: input.storefront } : {}) },
+        data: { orderId: order.orderId, customerId: order.customerId, merchantId: order.merchantId, storeId: order.storeId, check: verdict.check, reason: verdict.reason, locale: order.locale, ...(input.storefront ? { storefront: input.storefront } : {}) },
       });
   const { created, order: stored } = await ports.orders.insert(order, [{ topic: ports.settings.orderEventsTopic, event }]);
   if (created) {

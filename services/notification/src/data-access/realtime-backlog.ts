@@ -1,0 +1,129 @@
+import type { Redis } from 'ioredis';
+
+/** A message as it was appended: its cursor (the stream id) and its JSON. */
+export interface Entry {
+  cursor: string;
+  payload: string;
+}
+
+type Listener = (entry: Entry) => void;
+
+// Appends once per message id: remembers the id, adds to the recipient's stream, tells every instance.
+// One script, so a crash can never leave the message remembered but not added (or added twice).
+const APPEND_ONCE = `
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
+  local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+  redis.call('PUBLISH', KEYS[3], ARGV[4] .. '\\n' .. id .. '\\n' .. ARGV[1])
+  return id
+end
+return false
+`;
+
+const CURSOR = /^\d{1,20}-\d{1,20}$/;
+
+export function isCursor(value: string): boolean {
+  return CURSOR.test(value);
+}
+
+/** Orders two cursors (Redis stream ids). */
+export function compareCursors(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const ms = BigInt(am) - BigInt(bm);
+  if (ms !== 0n) return ms < 0n ? -1 : 1;
+  const seq = BigInt(as) - BigInt(bs);
+  return seq === 0n ? 0 : seq < 0n ? -1 : 1;
+}
+
+/**
+ * Each recipient's recent messages, in a Redis stream whose ids are the cursors clients keep,
+ * and the pub/sub channel that tells every instance of the service of each new one, so a
+ * socket on any instance hears it and a reconnecting client catches up from its cursor.
+ */
+export class RealtimeBacklog {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly channel: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly prefix: string,
+    private readonly settings: { maxPerRecipient: number; ttlSeconds: number },
+  ) {
+    this.channel = `${prefix}:realtime`;
+    redis.defineCommand('appendOnce', { numberOfKeys: 3, lua: APPEND_ONCE });
+  }
+
+  async start(): Promise<void> {
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      const first = message.indexOf('\n');
+      const second = message.indexOf('\n', first + 1);
+      if (first < 0 || second < 0) return;
+      const key = message.slice(0, first);
+      const entry = { cursor: message.slice(first + 1, second), payload: message.slice(second + 1) };
+      for (const listener of this.listeners.get(key) ?? []) listener(entry);
+    });
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  private stream(key: string): string {
+    return `${this.prefix}:realtime:${key}`;
+  }
+
+  /** Appends a message to a recipient's backlog, once per `messageId`; the cursor, or undefined for a repeat. */
+  async append(key: string, messageId: string, payload: string): Promise<string | undefined> {
+    const redis = this.redis as Redis & { appendOnce(...args: (string | number)[]): Promise<string | null> };
+    const id = await redis.appendOnce(
+      `${this.prefix}:realtime-once:${messageId}`,
+      this.stream(key),
+      this.channel,
+      payload,
+      this.settings.maxPerRecipient,
+      this.settings.ttlSeconds,
+      key,
+    );
+    return id ?? undefined;
+  }
+
+  /** Messages after `cursor`, oldest first; `gap` when some after it were already trimmed away. */
+  async since(key: string, cursor: string, limit: number): Promise<{ entries: Entry[]; gap: boolean }> {
+    const [rows, trimmedUpTo] = await Promise.all([
+      this.redis.xrange(this.stream(key), `(${cursor}`, '+', 'COUNT', limit),
+      this.trimmedUpTo(key),
+    ]);
+    const gap = trimmedUpTo !== undefined && compareCursors(cursor, trimmedUpTo) < 0;
+    return { entries: rows.map(([id, fields]) => ({ cursor: id, payload: fields[1] ?? '' })), gap };
+  }
+
+  /** The newest cursor trimmed from a recipient's backlog (Redis 7 keeps it), if any. */
+  private async trimmedUpTo(key: string): Promise<string | undefined> {
+    const info = (await this.redis.call('XINFO', 'STREAM', this.stream(key)).catch(() => undefined)) as unknown[] | undefined;
+    if (!info) return undefined;
+    const at = info.indexOf('max-deleted-entry-id');
+    const value = at >= 0 ? String(info[at + 1]) : '0-0';
+    return value === '0-0' ? undefined : value;
+  }
+
+  /** The newest cursor of a recipient's backlog: where a client without one starts. */
+  async latest(key: string): Promise<string> {
+    const rows = await this.redis.xrevrange(this.stream(key), '+', '-', 'COUNT', 1);
+    return rows[0]?.[0] ?? '0-0';
+  }
+
+  /** Calls `listener` with each new message for the recipient until the returned function is called. */
+  listen(key: string, listener: Listener): () => void {
+    const set = this.listeners.get(key) ?? new Set<Listener>();
+    set.add(listener);
+    this.listeners.set(key, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(key);
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
+    this.subscriber.disconnect();
+  }
+}

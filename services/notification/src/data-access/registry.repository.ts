@@ -1,0 +1,93 @@
+import type mongoose from 'mongoose';
+
+import type { Category, Locale } from '../domain/categories';
+import type { App, Device, RecipientProfile } from '../domain/registry';
+
+type Doc = mongoose.mongo.Document;
+
+/**
+ * Apps by authorization code, and each recipient's devices and preferences. A recipient is
+ * one document holding its devices by installation id, so routing reads one document by `_id`
+ * and registering, updating or removing a device is one atomic write.
+ */
+export class RegistryRepository {
+  private readonly apps: mongoose.mongo.Collection;
+  private readonly recipients: mongoose.mongo.Collection;
+
+  constructor(db: mongoose.mongo.Db) {
+    this.apps = db.collection('apps');
+    this.recipients = db.collection('recipients');
+  }
+
+  async saveApp(app: App): Promise<{ created: boolean }> {
+    const { appCode, ...rest } = app;
+    const result = await this.apps.replaceOne({ _id: appCode } as Doc, { ...rest, updatedAt: new Date() }, { upsert: true });
+    return { created: result.upsertedCount === 1 };
+  }
+
+  async app(appCode: string): Promise<App | undefined> {
+    const doc = await this.apps.findOne({ _id: appCode } as Doc);
+    if (!doc) return undefined;
+    const { _id, updatedAt: _updated, ...rest } = doc;
+    return { ...(rest as Omit<App, 'appCode'>), appCode: String(_id) };
+  }
+
+  /**
+   * Registers or updates an installation for a recipient. An installation (or the same app's
+   * token) registered to someone else moves here: the device now belongs to whoever signed in.
+   */
+  async register(key: string, device: Device): Promise<{ created: boolean }> {
+    await this.recipients.updateMany(
+      { _id: { $ne: key }, [`devices.${device.installationId}`]: { $exists: true } } as Doc,
+      { $unset: { [`devices.${device.installationId}`]: '' } },
+    );
+    const before = await this.recipients.findOneAndUpdate(
+      { _id: key } as Doc,
+      { $set: { [`devices.${device.installationId}`]: device, updatedAt: new Date() }, $setOnInsert: { muted: [] } },
+      { upsert: true, returnDocument: 'before' },
+    );
+    // The same app's token under another installation id (the app was reinstalled) is the same device.
+    const stale = Object.values((before?.devices ?? {}) as Record<string, Device>).filter(
+      (d) => d.installationId !== device.installationId && d.appCode === device.appCode && d.token === device.token,
+    );
+    if (stale.length > 0) {
+      await this.recipients.updateOne({ _id: key } as Doc, { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) });
+    }
+    return { created: !(before?.devices as Record<string, Device> | undefined)?.[device.installationId] };
+  }
+
+  async unregister(key: string, installationId: string): Promise<boolean> {
+    const result = await this.recipients.updateOne(
+      { _id: key, [`devices.${installationId}`]: { $exists: true } } as Doc,
+      { $unset: { [`devices.${installationId}`]: '' }, $set: { updatedAt: new Date() } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Removes a device the gateway called invalid, unless it has since been registered with a new token. */
+  async prune(key: string, installationId: string, token: string): Promise<boolean> {
+    const result = await this.recipients.updateOne(
+      { _id: key, [`devices.${installationId}.token`]: token } as Doc,
+      { $unset: { [`devices.${installationId}`]: '' }, $set: { updatedAt: new Date() } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async setPreferences(key: string, preferences: { muted: Category[]; locale?: Locale | undefined }): Promise<void> {
+    await this.recipients.updateOne(
+      { _id: key } as Doc,
+      { $set: { muted: preferences.muted, updatedAt: new Date(), ...(preferences.locale ? { locale: preferences.locale } : {}) }, $setOnInsert: { devices: {} } },
+      { upsert: true },
+    );
+  }
+
+  async recipient(key: string): Promise<RecipientProfile> {
+    const doc = await this.recipients.findOne({ _id: key } as Doc);
+    return {
+      key,
+      devices: Object.values((doc?.devices ?? {}) as Record<string, Device>),
+      muted: (doc?.muted as Category[] | undefined) ?? [],
+      ...(doc?.locale ? { locale: doc.locale as Locale } : {}),
+    };
+  }
+}

@@ -1,0 +1,8 @@
+import { z } from 'zod';
+
+/** What a notification is about; a recipient can mute a category's pushes. */
+export const Category = z.enum(['new_order', 'order_outcome', 'delivery_progress', 'assignment', 'audit', 'sharing']);
+export type Category = z.infer<typeof Category>;
+
+export const Locale = z.enum(['zh-CN', 'en']);
+export type Locale = z.infer<typeof Locale>;

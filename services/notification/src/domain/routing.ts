@@ -1,0 +1,132 @@
+import type { EventData, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
+
+import type { Category, Locale } from './categories';
+import type { Recipient } from './recipients';
+import { deliverySteps, type Param, type TemplateKey } from './templates';
+
+/** One thing one recipient is to be told about one event. */
+export interface Notice {
+  recipient: Recipient;
+  category: Category;
+  template: TemplateKey;
+  params: Readonly<Record<string, Param>>;
+  orderId: string;
+  status?: OrderStatus;
+  /** The order's countdown, passed on so every screen shows the same deadline. */
+  countdown?: { deadline: string; serverTime: string };
+  /** The order's locale; the recipient's own choice, when it has one, wins. */
+  locale: Locale;
+}
+
+/** The events the notification service routes, by their type. */
+export type RoutedEvent =
+  | { type: 'order.placed'; data: EventData<typeof OrderPlaced> }
+  | { type: 'order.refused'; data: EventData<typeof OrderRefused> }
+  | { type: 'order.status-changed'; data: EventData<typeof OrderStatusChanged> }
+  | { type: 'order.assigned'; data: EventData<typeof OrderAssigned> }
+  | { type: 'order.stocking-reported'; data: EventData<typeof OrderStockingReported> };
+
+/** `#` and the order id's last six characters: what people read out on the phone. */
+export function orderNo(orderId: string): string {
+  return `#${orderId.slice(-6).toUpperCase()}`;
+}
+
+function money(amount: number, currency: string): string {
+  return `${currency} ${(amount / 100).toFixed(2)}`;
+}
+
+function minutesLeft(countdown: { deadline: string; serverTime: string }): string {
+  const ms = Date.parse(countdown.deadline) - Date.parse(countdown.serverTime);
+  return String(Math.max(0, Math.ceil(ms / 60_000)));
+}
+
+const customer = (o: OrderSnapshot): Recipient => ({ kind: 'customer', id: o.customerId });
+const merchant = (o: OrderSnapshot): Recipient => ({ kind: 'merchant', id: o.merchantId });
+
+function about(o: OrderSnapshot, recipient: Recipient, category: Category, template: TemplateKey, params: Record<string, Param> = {}): Notice {
+  return {
+    recipient,
+    category,
+    template,
+    params: { orderNo: orderNo(o.orderId), ...params },
+    orderId: o.orderId,
+    status: o.status,
+    countdown: o.countdown,
+    locale: o.locale,
+  };
+}
+
+const merchantHearsOf: ReadonlySet<OrderStatus> = new Set(['rider_at_store', 'picked_up', 'delivered']);
+
+function statusChanged(o: EventData<typeof OrderStatusChanged>): Notice[] {
+  const reason = o.reason ?? '—';
+  switch (o.status) {
+    case 'connected':
+      return [about(o, customer(o), 'order_outcome', 'order.connected.customer', { minutes: minutesLeft(o.countdown) })];
+    case 'accepted':
+    case 'dispatched':
+      return [about(o, customer(o), 'order_outcome', `order.${o.status}.customer`)];
+    case 'rejected':
+    case 'returned':
+      return [about(o, customer(o), 'order_outcome', `order.${o.status}.customer`, { reason })];
+    case 'not_connected':
+    case 'not_answered':
+      return [
+        about(o, customer(o), 'order_outcome', `order.${o.status}.customer`),
+        about(o, merchant(o), 'order_outcome', 'order.closed.merchant', { status: o.status }),
+      ];
+    case 'rider_took':
+    case 'rider_at_store':
+    case 'picked_up':
+    case 'delivered': {
+      const words = deliverySteps[o.status];
+      const notices = [about(o, customer(o), 'delivery_progress', 'delivery.progress.customer', words)];
+      if (merchantHearsOf.has(o.status)) notices.push(about(o, merchant(o), 'delivery_progress', 'delivery.progress.merchant', words));
+      return notices;
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * Who is told what about an event: the customer of every change to their order, the merchant
+ * of new orders and of what happens to them without the merchant (the deadline, the rider),
+ * the delivery terminal of what it is given or loses. Pure: the same event, the same notices.
+ */
+export function noticesFor(event: RoutedEvent): Notice[] {
+  switch (event.type) {
+    case 'order.placed': {
+      const o = event.data;
+      const minutes = minutesLeft(o.countdown);
+      const items = String(o.lines.reduce((n, l) => n + l.quantity, 0));
+      return [
+        about(o, merchant(o), 'new_order', 'order.placed.merchant', { minutes, items, total: money(o.total, o.currency) }),
+        about(o, customer(o), 'order_outcome', 'order.placed.customer', { minutes }),
+      ];
+    }
+    case 'order.refused': {
+      const r = event.data;
+      return [{ recipient: { kind: 'customer', id: r.customerId }, category: 'order_outcome', template: 'order.refused.customer', params: { orderNo: orderNo(r.orderId), reason: r.reason }, orderId: r.orderId, status: 'refused', locale: r.locale ?? 'zh-CN' }];
+    }
+    case 'order.status-changed':
+      return statusChanged(event.data);
+    case 'order.assigned': {
+      const o = event.data;
+      const notices = [
+        about(o, { kind: 'rider', id: o.terminalId }, 'assignment', 'order.assigned.rider', { storeId: o.storeId, address: o.delivery.line, region: o.delivery.region }),
+        about(o, customer(o), 'delivery_progress', 'delivery.progress.customer', deliverySteps.assigned),
+      ];
+      if (o.previousTerminalId && o.previousTerminalId !== o.terminalId) {
+        notices.push(about(o, { kind: 'rider', id: o.previousTerminalId }, 'assignment', 'order.unassigned.rider'));
+      }
+      return notices;
+    }
+    case 'order.stocking-reported': {
+      const o = event.data;
+      const template = o.stocking === 'success' ? 'order.stocking.success' : 'order.stocking.failure';
+      const params = { reason: o.reason ?? '—' };
+      return [about(o, customer(o), 'delivery_progress', template, params), about(o, merchant(o), 'delivery_progress', template, params)];
+    }
+  }
+}

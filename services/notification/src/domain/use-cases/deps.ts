@@ -1,0 +1,32 @@
+import type { TimerQueue } from '@orderpulse/jobs';
+
+import type { DeliveryLogRepository } from '../../data-access/delivery-log.repository';
+import type { RealtimeBacklog } from '../../data-access/realtime-backlog';
+import type { RegistryRepository } from '../../data-access/registry.repository';
+import type { PushProvider } from '../../providers/push-provider';
+import type { Platform } from '../registry';
+
+/** A push waiting to be sent: everything the sender needs, so it reads nothing else. */
+export interface PushJob {
+  key: string;
+  recipient: string;
+  installationId: string;
+  appCode: string;
+  platform: Platform;
+  token: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+}
+
+/** What the notification use cases work with. */
+export interface NotificationPorts {
+  registry: RegistryRepository;
+  log: DeliveryLogRepository;
+  backlog: RealtimeBacklog;
+  pushes: TimerQueue<PushJob>;
+  providers: ReadonlyMap<string, PushProvider>;
+  clock: () => Date;
+  /** Tries per push in all. */
+  pushAttempts: number;
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+
+import type { Delivery } from '../delivery';
+import { recipientKey } from '../recipients';
+import type { Device, RecipientProfile } from '../registry';
+import { noticesFor, type Notice, type RoutedEvent } from '../routing';
+import { render } from '../templates';
+import type { NotificationPorts, PushJob } from './deps';
+
+/** A stable id from parts: the same event, recipient and device always give the same key. */
+export function idOf(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+/** What a terminal receives over its realtime channel, and what a push carries in its data. */
+export interface RealtimeMessage {
+  id: string;
+  eventId: string;
+  eventType: string;
+  category: string;
+  orderId: string;
+  status?: string;
+  title: string;
+  body: string;
+  countdown?: { deadline: string; serverTime: string };
+  at: string;
+}
+
+/**
+ * Tells everyone an event concerns: each notice goes to the recipient's realtime backlog
+ * (once per event and recipient) and becomes one push job per device (once per event,
+ * recipient and device). Running it again for the same event — a redelivery, a restart
+ * mid-batch — adds nothing.
+ */
+export async function notify(ports: NotificationPorts, event: RoutedEvent & { id: string }): Promise<void> {
+  for (const notice of noticesFor(event)) {
+    const key = recipientKey(notice.recipient);
+    const profile = await ports.registry.recipient(key);
+    const text = render(notice.template, profile.locale ?? notice.locale, notice.params);
+    const message: RealtimeMessage = {
+      id: idOf(event.id, key),
+      eventId: event.id,
+      eventType: event.type,
+      category: notice.category,
+      orderId: notice.orderId,
+      ...(notice.status ? { status: notice.status } : {}),
+      ...text,
+      ...(notice.countdown ? { countdown: notice.countdown } : {}),
+      at: ports.clock().toISOString(),
+    };
+    await ports.backlog.append(key, message.id, JSON.stringify(message));
+    for (const device of profile.devices) await pushTo(ports, notice, profile, device, message);
+  }
+}
+
+async function pushTo(ports: NotificationPorts, notice: Notice, profile: RecipientProfile, device: Device, message: RealtimeMessage): Promise<void> {
+  const pushKey = idOf(message.eventId, profile.key, device.installationId);
+  // A device's own locale wins over the recipient's.
+  const text = device.locale && device.locale !== (profile.locale ?? notice.locale) ? render(notice.template, device.locale, notice.params) : message;
+  const app = await ports.registry.app(device.appCode);
+  const provider = app ? ports.providers.get(app.provider) : undefined;
+  const status: Delivery['status'] = profile.muted.includes(notice.category) ? 'muted' : provider?.supports(device.platform) ? 'pending' : 'unsupported';
+  await ports.log.open({
+    key: pushKey,
+    eventId: message.eventId,
+    eventType: message.eventType,
+    orderId: message.orderId,
+    recipient: profile.key,
+    installationId: device.installationId,
+    appCode: device.appCode,
+    platform: device.platform,
+    category: notice.category,
+    title: text.title,
+    body: text.body,
+    status,
+  });
+  if (status !== 'pending') return;
+  const job: PushJob = {
+    key: pushKey,
+    recipient: profile.key,
+    installationId: device.installationId,
+    appCode: device.appCode,
+    platform: device.platform,
+    token: device.token,
+    title: text.title,
+    body: text.body,
+    data: {
+      appCode: device.appCode,
+      orderId: message.orderId,
+      eventType: message.eventType,
+      category: message.category,
+      ...(message.status ? { status: message.status } : {}),
+      ...(message.countdown ? { deadline: message.countdown.deadline, serverTime: message.countdown.serverTime } : {}),
+      messageId: message.id,
+    },
+  };
+  await ports.pushes.scheduleAt(`push.${pushKey}`, ports.clock(), job);
+}

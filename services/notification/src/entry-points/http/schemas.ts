@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+import { Category, Locale } from '../../domain/categories';
+import { Platform } from '../../domain/registry';
+
+const id = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `${what} is 1–64 of A–Z a–z 0–9 _ -`);
+
+export const AppCodeParam = z.object({ appCode: id('an application authorization code') });
+export const InstallationParam = z.object({ installationId: id('an installation id') });
+
+export const AppBody = z.strictObject({
+  name: z.string().min(1).max(120),
+  provider: z.literal('gorush').default('gorush'),
+  gatewayUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** The Authorization header value the gateway expects for this app. */
+  authorization: z.string().min(1).max(2_048).optional(),
+  apnsTopic: z.string().min(1).max(200).optional(),
+});
+
+export const InstallationBody = z.strictObject({
+  appCode: id('appCode'),
+  platform: Platform,
+  deviceToken: z.string().min(8).max(4_096).regex(/^[\x21-\x7e]+$/, 'a device token is printable ASCII without spaces'),
+  locale: Locale.optional(),
+});
+
+export const PreferencesBody = z.strictObject({
+  muted: z.array(Category).max(Category.options.length),
+  locale: Locale.optional(),
+});
+
+export const DeliveryQuery = z.object({
+  orderId: z.string().min(1).max(64).optional(),
+  recipient: z.string().min(3).max(140).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const StreamQuery = z.object({
+  cursor: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'cursor is not a cursor this service gave out').optional(),
+  access_token: z.string().optional(),
+});

@@ -1,0 +1,52 @@
+import { type AuthSettings, authenticated, parseInput, principalOf } from '@orderpulse/service-kit';
+import type express from 'express';
+
+import type { Entry, RealtimeBacklog } from '../../data-access/realtime-backlog';
+import { recipientKey, recipientOf } from '../../domain/recipients';
+import { frameOf, subscribe } from '../realtime/subscription';
+import { StreamQuery } from './schemas';
+
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+/**
+ * The customers' channel: a server-sent event stream of the caller's own messages. The
+ * browser's EventSource resends the last id as `Last-Event-ID`, so a reconnect catches up.
+ */
+export class EventStreams {
+  private readonly open = new Set<express.Response>();
+
+  constructor(private readonly deps: { backlog: RealtimeBacklog; auth: AuthSettings; heartbeatSeconds: number; replayLimit: number }) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  routes = (app: express.Express): void => {
+    app.get('/v1/realtime/events', authenticated(this.deps.auth, { queryToken: true }), async (req, res) => {
+      const key = recipientKey(recipientOf(principalOf(req)));
+      const query = parseInput(StreamQuery, { ...req.query, cursor: req.header('last-event-id') ?? req.query.cursor }, 'query');
+      const write = (chunk: string) => {
+        if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
+        else res.write(chunk);
+      };
+      const feed = await subscribe(this.deps.backlog, key, query.cursor, (entry: Entry) => write(`id: ${entry.cursor}\nevent: notification\ndata: ${frameOf(entry)}\n\n`), { replay: this.deps.replayLimit });
+      if (res.closed) return feed.close();
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', recipient: key, ...feed.hello })}\n\n`);
+      feed.flush();
+      this.open.add(res);
+      const heartbeat = setInterval(() => write(': heartbeat\n\n'), this.deps.heartbeatSeconds * 1_000);
+      req.once('close', () => {
+        clearInterval(heartbeat);
+        feed.close();
+        this.open.delete(res);
+      });
+    });
+  };
+
+  /** Ends every stream; clients reconnect (to another instance) with their last id. */
+  async close(): Promise<void> {
+    for (const res of this.open) res.end();
+    this.open.clear();
+  }
+}

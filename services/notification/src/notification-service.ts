@@ -1,0 +1,99 @@
+import { Topics } from '@orderpulse/contracts';
+import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { EventConsumer } from '@orderpulse/kafka';
+import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { Gauge } from 'prom-client';
+
+import type { NotificationConfig } from './config';
+import { DeliveryLogRepository } from './data-access/delivery-log.repository';
+import { RealtimeBacklog } from './data-access/realtime-backlog';
+import { RegistryRepository } from './data-access/registry.repository';
+import type { NotificationPorts, PushJob } from './domain/use-cases/deps';
+import { sendPush } from './domain/use-cases/send-push.use-case';
+import { deliveryRoutes } from './entry-points/http/delivery.routes';
+import { registryRoutes } from './entry-points/http/registry.routes';
+import { EventStreams } from './entry-points/http/stream.routes';
+import { orderEventHandlers } from './entry-points/kafka/routing.consumer';
+import { WebSocketChannel } from './entry-points/realtime/websocket';
+import { GorushProvider } from './providers/gorush.provider';
+
+export const pushQueue = 'push';
+
+export interface NotificationService extends ServiceParts {
+  ports: NotificationPorts;
+  connections(): { websocket: number; sse: number };
+}
+
+/** Wires the notification service: registry, delivery log, realtime backlog, push worker, routing consumer, channels. */
+export async function wireNotificationService(platform: Platform, config: NotificationConfig): Promise<NotificationService> {
+  const { mongo, redis, kafka, logger, auth, metrics } = platform;
+  if (!mongo?.db || !redis || !kafka) throw new Error('the notification service needs MongoDB, Redis and Kafka');
+  const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
+  const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.notification.${name}`;
+
+  const registry = new RegistryRepository(mongo.db);
+  const log = new DeliveryLogRepository(mongo.db);
+  await log.createIndexes();
+  const backlog = new RealtimeBacklog(redis, redis.duplicate(), config.QUEUE_PREFIX, { maxPerRecipient: config.REALTIME_BACKLOG, ttlSeconds: config.REALTIME_BACKLOG_HOURS * 3_600 });
+  await backlog.start();
+  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
+  const pushes = new TimerQueue<PushJob>(pushQueue, jobs, { attempts: config.PUSH_ATTEMPTS, backoffMs: config.PUSH_BACKOFF_MS });
+  const gorush = new GorushProvider({ defaultGatewayUrl: config.PUSH_GATEWAY_URL, timeoutMs: config.PUSH_TIMEOUT_MS });
+
+  const ports: NotificationPorts = {
+    registry,
+    log,
+    backlog,
+    pushes,
+    providers: new Map([[gorush.name, gorush]]),
+    clock: () => new Date(),
+    pushAttempts: config.PUSH_ATTEMPTS,
+  };
+
+  const worker = new JobWorker<PushJob>(
+    pushQueue,
+    jobs,
+    (job, context) => withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context.attempt)),
+    { concurrency: config.PUSH_CONCURRENCY, lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000, onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up') },
+  );
+  const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
+    withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
+  const consumer = new EventConsumer(kafka, { groupId: group('routing'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+
+  const realtime = { backlog, auth, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG };
+  const websockets = new WebSocketChannel(realtime);
+  const streams = new EventStreams(realtime);
+  new Gauge({
+    name: 'realtime_connections',
+    help: 'Open realtime connections by channel',
+    labelNames: ['channel'] as const,
+    registers: [metrics],
+    collect() {
+      this.set({ channel: 'websocket' }, websockets.size);
+      this.set({ channel: 'sse' }, streams.size);
+    },
+  });
+
+  await worker.start();
+  await consumer.start();
+
+  return {
+    ports,
+    connections: () => ({ websocket: websockets.size, sse: streams.size }),
+    routes: (app) => {
+      registryRoutes(app, { registry, auth });
+      deliveryRoutes(app, { log, auth });
+      streams.routes(app);
+    },
+    upgrade: websockets.upgrade,
+    closeStreams: async () => {
+      await Promise.all([websockets.close(), streams.close()]);
+    },
+    stop: async () => {
+      await consumer.stop();
+      await worker.stop();
+      await pushes.close();
+      await backlog.stop();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { App, Platform } from '../domain/registry';
+
+/** One push to one device. */
+export interface PushRequest {
+  app: App;
+  platform: Platform;
+  token: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  /** The same for every try of this (event, recipient, device); gateways and devices use it to drop repeats. */
+  idempotencyKey: string;
+}
+
+/** What a gateway made of a push. */
+export type PushResult =
+  | { kind: 'delivered'; httpStatus: number }
+  /** The token will never work again: remove the device. */
+  | { kind: 'token_invalid'; httpStatus: number; error: string }
+  /** The gateway refused this push; trying again would not help. */
+  | { kind: 'rejected'; httpStatus: number; error: string }
+  /** A fault on the way or at the gateway (5xx, timeout, throttling): try again later. */
+  | { kind: 'retry'; httpStatus?: number; error: string };
+
+/** A way to reach devices: the gorush gateway today, FCM or APNs directly tomorrow. */
+export interface PushProvider {
+  readonly name: string;
+  supports(platform: Platform): boolean;
+  send(request: PushRequest): Promise<PushResult>;
+}
