@@ -141,8 +141,9 @@ export class OrderEvents {
     return { orderId: data.orderId, eventId: id, data };
   }
 
-  async raw(value: string | Buffer, headers: Record<string, string> = {}): Promise<void> {
-    await this.producer.forward([{ topic: `${this.deployment.prefix}${Topics.orderEvents}`, key: 'k', value, headers }]);
+  /** A record as bytes, for what the order service would never send. */
+  async raw(key: string, value: string | Buffer, headers: Record<string, string | Buffer>): Promise<void> {
+    await this.producer.forward([{ topic: `${this.deployment.prefix}${Topics.orderEvents}`, key, value, headers }]);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,143 @@
+import { connect, type Socket } from 'node:net';
+
+import { OrderStatusChanged } from '@orderpulse/contracts';
+import { waitFor } from '@orderpulse/testkit';
+
+import { type Deployment, newDeployment, NotificationInstance, OrderEvents, SocketClient, StreamClient, tokens } from './support/notification-harness';
+
+/** A WebSocket handshake by hand, from a client that will never answer a ping. */
+async function rawUpgrade(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; head: string; socket: Socket; closed: Promise<void> }> {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const lines = [`GET ${path} HTTP/1.1`, `host: ${hostname}:${port}`, 'connection: Upgrade', 'upgrade: websocket', 'sec-websocket-version: 13', 'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  const head = await new Promise<string>((resolve) => {
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (text.includes('\r\n\r\n')) resolve(text);
+    });
+  });
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), head, socket, closed };
+}
+
+describe('realtime channels', () => {
+  let deployment: Deployment;
+  let one: NotificationInstance;
+  let two: NotificationInstance;
+  let events: OrderEvents;
+
+  beforeAll(async () => {
+    deployment = await newDeployment();
+    // Two instances of one deployment: same topics, group, database and Redis keys.
+    one = await new NotificationInstance(deployment).start({ REALTIME_HEARTBEAT_SECONDS: '1' });
+    two = await new NotificationInstance(deployment).start({ REALTIME_HEARTBEAT_SECONDS: '1' });
+    events = new OrderEvents(deployment);
+  });
+
+  afterAll(async () => {
+    await events.stop();
+    await Promise.all([one.stop(), two.stop()]);
+    await deployment.gateway.stop();
+  });
+
+  test('with two instances, each delivers to its own sockets, whichever consumed the event', async () => {
+    const onOne = await SocketClient.open(one.base, tokens.merchant('m-two', 'clerk-a'));
+    const onTwo = await SocketClient.open(two.base, tokens.merchant('m-two', 'clerk-b'), undefined, 'header');
+    const otherMerchant = await SocketClient.open(two.base, tokens.merchant('m-else'));
+    const placed = [];
+    for (let i = 0; i < 6; i += 1) placed.push((await events.placed({ merchantId: 'm-two', customerId: `c-${i}` })).orderId);
+
+    for (const socket of [onOne, onTwo]) {
+      const frames = await waitFor(() => socket.notifications(), { what: 'six new orders on the socket', until: (f) => f.length >= 6 });
+      expect(frames.map((f) => f.message?.orderId).sort()).toEqual([...placed].sort());
+    }
+    expect(one.service.connections().websocket).toBe(1);
+    expect(two.service.connections().websocket).toBe(2);
+    expect(otherMerchant.notifications()).toHaveLength(0);
+    for (const s of [onOne, onTwo, otherMerchant]) s.close();
+  });
+
+  test('a reconnecting socket passes its cursor and gets exactly what it missed, then live messages', async () => {
+    const merchant = tokens.merchant('m-reconnect');
+    const first = await SocketClient.open(one.base, merchant);
+    const a = await events.placed({ merchantId: 'm-reconnect' });
+    const [seen] = await waitFor(() => first.notifications(), { what: 'first message', until: (f) => f.length === 1 });
+    first.close();
+    await waitFor(() => first.closed, { what: 'socket closed' });
+
+    const watcher = await SocketClient.open(one.base, tokens.merchant('m-reconnect', 'clerk-watching'));
+    const b = await events.placed({ merchantId: 'm-reconnect' });
+    const c = await events.placed({ merchantId: 'm-reconnect' });
+    // Only once both are in the backlog (another terminal of the merchant has them) does the first come back.
+    await waitFor(() => watcher.notifications(), { what: 'both missed orders in the backlog', until: (f) => f.length === 2 });
+    const catchUp = await SocketClient.open(two.base, merchant, seen?.cursor);
+    const missed = await waitFor(() => catchUp.notifications(), { what: 'the two missed orders', until: (f) => f.length >= 2 });
+    expect(missed.map((f) => f.message?.orderId)).toEqual([b.orderId, c.orderId]);
+    expect(catchUp.hello()).toMatchObject({ gap: false, cursor: seen?.cursor, replayed: 2 });
+    watcher.close();
+    expect(catchUp.hello()).toMatchObject({ gap: false, cursor: seen?.cursor });
+    expect(missed.map((f) => f.message?.orderId)).not.toContain(a.orderId);
+
+    await events.publish(OrderStatusChanged, { ...c.data, version: 3, status: 'not_answered', from: 'connected', by: { role: 'system', subject: 'response-deadline' } });
+    const all = await waitFor(() => catchUp.notifications(), { what: 'the live message after the replay', until: (f) => f.length === 3 });
+    expect(all[2]?.message).toMatchObject({ orderId: c.orderId, status: 'not_answered', category: 'order_outcome' });
+    expect(new Set(all.map((f) => f.cursor)).size).toBe(3);
+    catchUp.close();
+  });
+
+  test('a customer stream resumes from Last-Event-ID and is scoped to its own orders', async () => {
+    const customer = tokens.customer('c-sse');
+    const stream = await StreamClient.open(one.base, customer);
+    const first = await events.placed({ customerId: 'c-sse' });
+    await events.placed({ customerId: 'c-someone-else' });
+    const [message] = await waitFor(() => stream.events.filter((e) => e.event === 'notification'), { what: 'first stream event', until: (e) => e.length === 1 });
+    stream.close();
+    const watcher = await StreamClient.open(one.base, customer);
+    const second = await events.placed({ customerId: 'c-sse' });
+    await waitFor(() => watcher.notifications(), { what: 'second order in the backlog', until: (n) => n.length === 1 });
+    const resumed = await StreamClient.open(two.base, customer, message?.id);
+    const missed = await waitFor(() => resumed.notifications(), { what: 'missed order on the resumed stream', until: (n) => n.length >= 1 });
+    expect(missed.map((n) => n.message.orderId)).toEqual([second.orderId]);
+    expect(message?.data).toContain(first.orderId);
+    expect(resumed.events.find((e) => e.event === 'hello')?.data).toContain('"replayed":1');
+    resumed.close();
+    watcher.close();
+  });
+
+  test('sockets and streams are pinged; a socket that stops answering pings is closed', async () => {
+    const socket = await SocketClient.open(one.base, tokens.rider('rider-hb'));
+    const stream = await StreamClient.open(one.base, tokens.customer('c-hb'));
+    await waitFor(() => socket.pings >= 2 && stream.comments >= 2, { what: 'two heartbeats on each', timeoutMs: 10_000 });
+    expect(socket.closed).toBeUndefined();
+    socket.close();
+    stream.close();
+
+    const silent = await rawUpgrade(one.base, '/v1/realtime/ws', { authorization: `Bearer ${tokens.rider('rider-silent')}`, 'sec-websocket-protocol': 'orderpulse.v1' });
+    expect(silent.status).toBe(101);
+    await silent.closed;
+    expect(silent.socket.destroyed).toBe(true);
+  });
+
+  test('an unauthenticated, forbidden or malformed upgrade is refused with a problem, never a 5xx', async () => {
+    await expect(SocketClient.open(one.base, 'not-a-token')).rejects.toThrow(/401/);
+    await expect(SocketClient.open(one.base, tokens.storefront())).rejects.toThrow(/403/);
+    await expect(SocketClient.open(one.base, tokens.merchant('m-1'), 'not-a-cursor')).rejects.toThrow(/400/);
+    const wrongPath = await rawUpgrade(one.base, '/v1/elsewhere', { authorization: `Bearer ${tokens.customer()}` });
+    expect(wrongPath.status).toBe(404);
+    expect(wrongPath.head).toContain('content-type: application/problem+json');
+    const noToken = await rawUpgrade(one.base, '/v1/realtime/ws', {});
+    expect(noToken.status).toBe(401);
+    expect(noToken.head).toContain('"code":"UNAUTHENTICATED"');
+    const sse = await fetch(`${one.base}/v1/realtime/events?cursor=garbage`, { headers: { authorization: `Bearer ${tokens.customer()}` } });
+    expect(sse.status).toBe(400);
+    expect(sse.headers.get('content-type')).toContain('application/problem+json');
+    const anonymous = await fetch(`${one.base}/v1/realtime/events`);
+    expect(anonymous.status).toBe(401);
+    const viaQuery = await fetch(`${one.base}/v1/realtime/events?access_token=${tokens.customer('c-query')}`);
+    expect(viaQuery.status).toBe(200);
+    expect(viaQuery.headers.get('content-type')).toContain('text/event-stream');
+    await viaQuery.body?.cancel();
+  });
+});

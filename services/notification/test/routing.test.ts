@@ -1,0 +1,68 @@
+import { exampleSnapshot, OrderStatus } from '@orderpulse/contracts';
+
+import { recipientKey } from '../src/domain/recipients';
+import { noticesFor, orderNo, type RoutedEvent } from '../src/domain/routing';
+import { render, templates } from '../src/domain/templates';
+
+const order = { ...exampleSnapshot, total: 3600, locale: 'zh-CN' as const, countdown: { deadline: '2026-11-21T10:03:00.000Z', serverTime: '2026-11-21T10:00:00.000Z' } };
+const statusEvent = (status: OrderStatus): RoutedEvent => ({
+  type: 'order.status-changed',
+  data: { ...order, status, from: 'connected', by: { role: 'system', subject: 'test' }, terminalId: 'rider-7', reason: 'out of noodles' },
+});
+const who = (event: RoutedEvent) => noticesFor(event).map((n) => `${recipientKey(n.recipient)} ${n.category}`);
+
+describe('routing: who is told what', () => {
+  test('a new order goes to the merchant (new_order) and the customer, with the countdown', () => {
+    const notices = noticesFor({ type: 'order.placed', data: order });
+    expect(notices.map((n) => `${recipientKey(n.recipient)} ${n.category}`)).toEqual(['merchant:m-1001 new_order', 'customer:c-42 order_outcome']);
+    expect(notices.every((n) => n.countdown?.deadline === order.countdown.deadline)).toBe(true);
+    expect(render(notices[0]!.template, 'en', notices[0]!.params)).toEqual({ title: `New order ${orderNo(order.orderId)}`, body: '2 item(s), CNY 36.00. Answer within 3 min.' });
+    expect(render(notices[0]!.template, 'zh-CN', notices[0]!.params).body).toBe('共2件，CNY 36.00。请在3分钟内处理。');
+  });
+
+  test.each([
+    ['connected', ['customer:c-42 order_outcome']],
+    ['accepted', ['customer:c-42 order_outcome']],
+    ['rejected', ['customer:c-42 order_outcome']],
+    ['returned', ['customer:c-42 order_outcome']],
+    ['dispatched', ['customer:c-42 order_outcome']],
+    ['not_connected', ['customer:c-42 order_outcome', 'merchant:m-1001 order_outcome']],
+    ['not_answered', ['customer:c-42 order_outcome', 'merchant:m-1001 order_outcome']],
+    ['rider_took', ['customer:c-42 delivery_progress']],
+    ['rider_at_store', ['customer:c-42 delivery_progress', 'merchant:m-1001 delivery_progress']],
+    ['picked_up', ['customer:c-42 delivery_progress', 'merchant:m-1001 delivery_progress']],
+    ['delivered', ['customer:c-42 delivery_progress', 'merchant:m-1001 delivery_progress']],
+  ] as const)('status %s goes to %j', (status, expected) => {
+    expect(who(statusEvent(status))).toEqual(expected);
+  });
+
+  test('an assignment tells the new terminal, the customer and the terminal that lost it', () => {
+    const event: RoutedEvent = { type: 'order.assigned', data: { ...order, terminalId: 'rider-8', previousTerminalId: 'rider-7', strategy: 'least_loaded' } };
+    expect(who(event)).toEqual(['rider:rider-8 assignment', 'customer:c-42 delivery_progress', 'rider:rider-7 assignment']);
+  });
+
+  test('a refusal tells the customer why, in their language', () => {
+    const [notice] = noticesFor({ type: 'order.refused', data: { orderId: 'ord-9', customerId: 'c-9', merchantId: 'm-1', storeId: 's-1', check: 'store_open', reason: 'closed until 10:00', locale: 'en' } });
+    expect(notice && render(notice.template, notice.locale, notice.params)).toEqual({ title: 'Order #ORD-9 not placed', body: 'closed until 10:00' });
+  });
+
+  test('every message each route chooses renders in zh-CN and en with nothing left unfilled', () => {
+    const events: RoutedEvent[] = [
+      { type: 'order.placed', data: order },
+      { type: 'order.refused', data: { orderId: 'o', customerId: 'c', merchantId: 'm', storeId: 's', check: 'product_price', reason: 'price changed' } },
+      ...OrderStatus.options.map(statusEvent),
+      { type: 'order.assigned', data: { ...order, terminalId: 'r-2', previousTerminalId: 'r-1', strategy: 'region' } },
+      { type: 'order.stocking-reported', data: { ...order, stocking: 'failure', reason: 'sold out' } },
+      { type: 'order.stocking-reported', data: { ...order, stocking: 'success' } },
+    ];
+    const used = new Set<string>();
+    for (const notice of events.flatMap(noticesFor)) {
+      used.add(notice.template);
+      for (const locale of ['zh-CN', 'en'] as const) {
+        const text = render(notice.template, locale, notice.params);
+        expect(`${text.title} ${text.body}`).not.toMatch(/[{}]|undefined/);
+      }
+    }
+    expect([...used].sort()).toEqual(Object.keys(templates).sort());
+  });
+});
