@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { benchNotification } from './notification.bench.mjs';
 import { benchOrder, median } from './order.bench.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,9 @@ try {
     runs.push(await benchOrder(stack, i === 0 ? {} : { pending: 0, probes: 0 }));
     process.stdout.write(`order run ${i + 1}: ${JSON.stringify(runs[i])}\n`);
   }
+  // One run: each latency row is already a distribution over its events.
+  const notification = await benchNotification(stack);
+  process.stdout.write(`notification: ${JSON.stringify(notification)}\n`);
   const report = {
     at: new Date().toISOString(),
     machine: runs[0].machine,
@@ -40,6 +44,7 @@ try {
       rssAfterThroughputMiB: Math.round(median(runs.map((r) => r.rssAfterThroughputMiB))),
       rssWithPendingMiB: Math.round(runs[0].rssWithPendingMiB),
     },
+    notification,
   };
   fs.mkdirSync(results, { recursive: true });
   fs.writeFileSync(path.join(results, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -49,7 +54,10 @@ try {
     `| orders accepted per second (median of 3) | ${o.acceptedPerSecond} |\n` +
     `| place + accept cycles per second (median of 3) | ${o.placeAndAcceptPerSecond} |\n` +
     `| adjudication lateness with ${o.pendingTimers} pending deadlines, ${o.lateness.probes} probes: p50 / p99 / max | ${o.lateness.p50Ms} / ${o.lateness.p99Ms} / ${o.lateness.maxMs} ms |\n` +
-    `| order service RSS: idle / after throughput / with the pending deadlines | ${o.rssIdleMiB} / ${o.rssAfterThroughputMiB} / ${o.rssWithPendingMiB} MiB |\n`;
+    `| order service RSS: idle / after throughput / with the pending deadlines | ${o.rssIdleMiB} / ${o.rssAfterThroughputMiB} / ${o.rssWithPendingMiB} MiB |\n` +
+    notification.latency.map((l) => `| order.placed → gateway at ${l.rate} events/s (${l.delivered}/${l.events} pushed): p50 / p95 / p99 | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms |\n`).join('') +
+    `| realtime connections one notification instance held (${notification.connections.websocket} WebSocket + ${notification.connections.sse} SSE) | ${notification.connections.open} open, RSS ${notification.connections.rssBeforeMiB} → ${notification.connections.rssMiB} MiB (${notification.connections.perConnectionKiB} KiB each) |\n` +
+    `| notification service RSS idle | ${notification.rssIdleMiB} MiB |\n`;
   fs.writeFileSync(path.join(results, 'latest.md'), md);
   process.stdout.write(`\n${report.machine}, ${report.at}\n${md}`);
 } finally {
