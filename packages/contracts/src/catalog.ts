@@ -1,4 +1,7 @@
 import { EventCatalog, type EventDefinition } from './define-event';
+import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed } from './events/audit-case.events';
+import { AuditFailed } from './events/audit-failed.event';
+import { B2bOrderConfirmed } from './events/b2b-order-confirmed.event';
 import { OrderAssigned } from './events/order-assigned.event';
 import { OrderPlaced } from './events/order-placed.event';
 import { OrderRefused } from './events/order-refused.event';
@@ -14,6 +17,12 @@ export const allEvents: readonly EventDefinition[] = [
   OrderStatusChanged,
   OrderAssigned,
   OrderStockingReported,
+  B2bOrderConfirmed,
+  AuditFailed,
+  AuditCaseOpened,
+  AuditCaseEscalated,
+  AuditResubmissionFailed,
+  AuditPassed,
 ];
 
 export const eventCatalog = new EventCatalog(allEvents);

@@ -16,6 +16,9 @@ export * from './events/order-refused.event';
 export * from './events/order-status-changed.event';
 export * from './events/order-assigned.event';
 export * from './events/order-stocking-reported.event';
+export * from './events/b2b-order-confirmed.event';
+export * from './events/audit-failed.event';
+export * from './events/audit-case.events';
 export { buildAsyncApi } from './asyncapi';
 
 /** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */

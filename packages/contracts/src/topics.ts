@@ -7,6 +7,8 @@ export const Topics = {
   storefrontOrders: 'orderpulse.storefront.orders',
   /** The order service's lifecycle events: placed, connected, accepted, adjudicated, delivered… */
   orderEvents: 'orderpulse.order.events',
+  /** The B2B trading platform's orders confirmed by their buyers and sent to the middle office for review. */
+  b2bOrders: 'orderpulse.b2b.orders',
   /** The B2B middle office reports audit failures. */
   auditFailures: 'orderpulse.audit.failures',
   /** The audit service's case events, including the audit-success message for the user system. */
