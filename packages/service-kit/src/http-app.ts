@@ -15,6 +15,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     requestId: string;
     principal?: Principal;
+    /** The JSON body's bytes as they arrived, for checking a webhook's signature. */
+    rawBody?: Buffer;
   }
 }
 
@@ -126,7 +128,15 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     });
     withLogContext({ requestId: req.requestId }, next);
   });
-  app.use(express.json({ limit: options.bodyLimit ?? '64kb', type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: options.bodyLimit ?? '64kb',
+      type: ['application/json', 'application/*+json'],
+      verify: (req, _res, buffer) => {
+        (req as Request).rawBody = buffer;
+      },
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
