@@ -1,5 +1,7 @@
 import { loadConfig, runService } from '@orderpulse/service-kit';
 
+import { wireAuditService } from './audit-service';
 import { AuditConfig } from './config';
 
-runService('audit', loadConfig(AuditConfig, process.env), async () => ({}));
+const config = loadConfig(AuditConfig, process.env);
+runService('audit', config, (platform) => wireAuditService(platform, config));

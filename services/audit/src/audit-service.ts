@@ -1,0 +1,100 @@
+import { Topics } from '@orderpulse/contracts';
+import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { EventConsumer } from '@orderpulse/kafka';
+import { OutboxRelay } from '@orderpulse/outbox';
+import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+
+import type { AuditConfig } from './config';
+import { B2bOrderRepository } from './data-access/b2b-order.repository';
+import { CaseRepository } from './data-access/case.repository';
+import { PolicyRepository } from './data-access/policy.repository';
+import type { AuditPorts, CaseCall, CaseTimer } from './domain/use-cases/deps';
+import { adminRoutes } from './entry-points/http/admin.routes';
+import { caseRoutes } from './entry-points/http/case.routes';
+import { webhookRoutes } from './entry-points/http/webhook.routes';
+import { callQueue, runCall, runTimer, timerQueue } from './entry-points/jobs/case-jobs';
+import { reconcileCases, type ReconcileReport } from './entry-points/jobs/reconciler';
+import { failureIntake, orderIntake } from './entry-points/kafka/audit-consumers';
+import { MiddleOffice, UserSystem } from './providers/partners';
+
+export interface AuditService extends ServiceParts {
+  ports: AuditPorts;
+  reconcile(): Promise<ReconcileReport>;
+}
+
+/** Wires the audit service: cases, orders and policy; the relay; timers and calls; the intakes; the routes. */
+export async function wireAuditService(platform: Platform, config: AuditConfig): Promise<AuditService> {
+  const { mongo, redis, kafka, producer, logger } = platform;
+  if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the audit service needs MongoDB, Redis and Kafka');
+  const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
+  const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.audit.${name}`;
+
+  const cases = new CaseRepository(mongo.db);
+  const orders = new B2bOrderRepository(mongo.db);
+  const policies = new PolicyRepository(mongo.db);
+  await Promise.all([cases.createIndexes(), orders.createIndexes()]);
+  const relay = new OutboxRelay({ collection: cases.collection, publisher: producer, logger });
+
+  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
+  const timers = new TimerQueue<CaseTimer>(timerQueue, jobs, { attempts: 20, backoffMs: 500 });
+  const calls = new TimerQueue<CaseCall>(callQueue, jobs, { attempts: config.AUDIT_CALL_ATTEMPTS, backoffMs: config.AUDIT_CALL_BACKOFF_MS });
+  const call = (url: string, secret: string) => ({ url, secret, timeoutMs: config.AUDIT_CALL_TIMEOUT_MS });
+
+  const ports: AuditPorts = {
+    cases,
+    orders,
+    policies,
+    timers,
+    calls,
+    middleOffice: new MiddleOffice(call(config.MIDDLE_OFFICE_URL, config.MIDDLE_OFFICE_SECRET)),
+    userSystem: new UserSystem(call(config.USER_SYSTEM_URL, config.USER_SYSTEM_SECRET)),
+    committed: (c) => relay.announce(c.caseId),
+    clock: () => new Date(),
+    settings: {
+      source: 'orderpulse/audit',
+      auditEventsTopic: topic(Topics.auditEvents),
+      parkRetrySeconds: config.AUDIT_PARK_RETRY_SECONDS,
+      parkGiveUpHours: config.AUDIT_PARK_GIVE_UP_HOURS,
+      callAttempts: config.AUDIT_CALL_ATTEMPTS,
+    },
+  };
+
+  const workers = [
+    new JobWorker<CaseTimer>(timerQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runTimer(ports, job))),
+    new JobWorker<CaseCall>(callQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runCall(ports, job, context.attempt)), {
+      onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'audit call gave up'),
+    }),
+  ];
+  const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
+    withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderNo: context.subject }, work);
+  const consumers = [
+    new EventConsumer(kafka, { groupId: group('orders'), topics: [topic(Topics.b2bOrders)], handlers: [orderIntake(ports)], around }),
+    new EventConsumer(kafka, { groupId: group('failures'), topics: [topic(Topics.auditFailures)], handlers: [failureIntake(ports)], around }),
+  ];
+
+  relay.start();
+  await Promise.all(workers.map((w) => w.start()));
+  await Promise.all(consumers.map((c) => c.start()));
+  const reconcile = () => reconcileCases(ports, cases);
+  logger.info({ ...(await reconcile()) }, 'cases reconciled at start');
+  const reconciler = setInterval(() => {
+    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
+  }, config.AUDIT_RECONCILE_INTERVAL_SECONDS * 1_000);
+
+  return {
+    ports,
+    reconcile,
+    routes: (app) => {
+      webhookRoutes(app, { ports, secret: config.AUDIT_WEBHOOK_SECRET, toleranceSeconds: config.AUDIT_WEBHOOK_TOLERANCE_SECONDS });
+      caseRoutes(app, { ports, cases, auth: platform.auth });
+      adminRoutes(app, { policies, auth: platform.auth, clock: () => ports.clock() });
+    },
+    stop: async () => {
+      clearInterval(reconciler);
+      await Promise.all(consumers.map((c) => c.stop()));
+      await Promise.all(workers.map((w) => w.stop()));
+      await relay.stop();
+      await Promise.all([timers.close(), calls.close()]);
+    },
+  };
+}

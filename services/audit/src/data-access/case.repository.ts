@@ -1,0 +1,158 @@
+import type { OutgoingEvent } from '@orderpulse/kafka';
+import { ensureOutboxIndexes, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import type mongoose from 'mongoose';
+
+import type { AuditCase, CaseHistoryEntry, CaseStatus } from '../domain/audit-case';
+
+type Db = mongoose.mongo.Db;
+type Doc = mongoose.mongo.Document;
+
+const hidden = { outbox: 0, outboxLeaseUntil: 0, activeKey: 0 } as const;
+
+/**
+ * `activeKey` holds `order:<orderNo>` while a case stands for its order and `case:<caseId>`
+ * otherwise; its unique index lets at most one case stand for an order, on MongoDB and the
+ * local server alike (no partial index needed).
+ */
+function activeKeyOf(c: Pick<AuditCase, 'caseId' | 'status' | 'order'>): string {
+  return c.order && (c.status === 'open' || c.status === 'resubmitting' || c.status === 'resubmit_failed') ? `order:${c.order.orderNo}` : `case:${c.caseId}`;
+}
+
+function toCase(doc: Doc | null): AuditCase | undefined {
+  if (!doc) return undefined;
+  const { _id, ...rest } = doc;
+  return { ...(rest as Omit<AuditCase, 'caseId'>), caseId: String(_id) };
+}
+
+export interface CaseChange {
+  set: Partial<Omit<AuditCase, 'caseId' | 'version' | 'history' | 'notificationIds'>>;
+  unset?: (keyof AuditCase)[];
+  history: CaseHistoryEntry;
+  notificationId?: string;
+}
+
+export interface CaseQuery {
+  statuses?: readonly CaseStatus[] | undefined;
+  reasonType?: string | undefined;
+  handlerId?: string | undefined;
+  /** Only cases this handler may see: theirs, their escalations, and parked ones. */
+  visibleTo?: string | undefined;
+  overdueAt?: Date | undefined;
+  /** Where the previous page ended. */
+  after?: { receivedAt: Date; caseId: string } | undefined;
+  limit: number;
+}
+
+export class DuplicateActiveCase extends Error {}
+
+/** Audit cases. Every change is one document write, guarded by the version read, with its events in the outbox. */
+export class CaseRepository {
+  readonly collection: mongoose.mongo.Collection;
+
+  constructor(db: Db) {
+    this.collection = db.collection('cases');
+  }
+
+  async createIndexes(): Promise<void> {
+    await ensureOutboxIndexes(this.collection);
+    await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
+    await this.collection.createIndex({ activeKey: 1 }, { name: 'one_active_case_per_order', unique: true });
+    await this.collection.createIndex({ notificationIds: 1 }, { name: 'by_notification' });
+    await this.collection.createIndex({ status: 1 }, { name: 'by_status' });
+    await this.collection.createIndex({ handlerId: 1 }, { name: 'by_handler' });
+    await this.collection.createIndex({ receivedAt: -1, _id: -1 }, { name: 'newest_first' });
+    await this.collection.createIndex({ 'target.orderNo': 1 }, { name: 'by_target_order' });
+    await this.collection.createIndex({ 'target.preOrderNo': 1 }, { name: 'by_target_pre_order' });
+  }
+
+  /**
+   * Inserts a new case with its events. The same case id already there (a redelivered
+   * notification) returns the stored case; another case already standing for the order
+   * throws `DuplicateActiveCase`, so the caller joins that one instead.
+   */
+  async insert(c: AuditCase, events: readonly OutgoingEvent[]): Promise<{ created: boolean; case: AuditCase }> {
+    const { caseId, ...rest } = c;
+    try {
+      await this.collection.insertOne({ _id: caseId, ...rest, activeKey: activeKeyOf(c), ...outboxForInsert(events) } as unknown as Doc);
+      return { created: true, case: c };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+      const existing = await this.get(caseId);
+      if (existing) return { created: false, case: existing };
+      throw new DuplicateActiveCase(`another case stands for order ${c.order?.orderNo ?? '?'}`);
+    }
+  }
+
+  async get(caseId: string): Promise<AuditCase | undefined> {
+    return toCase(await this.collection.findOne({ _id: caseId } as Doc, { projection: hidden }));
+  }
+
+  async byNotification(notificationId: string): Promise<AuditCase | undefined> {
+    return toCase(await this.collection.findOne({ notificationIds: notificationId }, { projection: hidden }));
+  }
+
+  async activeFor(orderNo: string): Promise<AuditCase | undefined> {
+    return toCase(await this.collection.findOne({ activeKey: `order:${orderNo}` }, { projection: hidden }));
+  }
+
+  /** Parked and unmatched cases that named this order or pre-order. */
+  async waitingFor(orderNo: string, preOrderNo: string | undefined): Promise<AuditCase[]> {
+    const named: Doc[] = [{ 'target.orderNo': orderNo }, ...(preOrderNo ? [{ 'target.preOrderNo': preOrderNo }] : [])];
+    const docs = await this.collection.find({ $or: named, status: { $in: ['parked', 'unmatched'] } }, { projection: hidden }).toArray();
+    return docs.map((d) => toCase(d) as AuditCase);
+  }
+
+  /**
+   * Applies a change if the case is still at `version`. Returns undefined when another change
+   * won the race; throws `DuplicateActiveCase` when the change would make a second case stand
+   * for the same order.
+   */
+  async update(current: AuditCase, change: CaseChange, events: readonly OutgoingEvent[]): Promise<AuditCase | undefined> {
+    const next = { ...current, ...change.set };
+    const update: Doc = {
+      $set: { ...change.set, activeKey: activeKeyOf(next) },
+      $inc: { version: 1 },
+      $push: { history: change.history, ...(change.notificationId ? { notificationIds: change.notificationId } : {}) },
+      ...(change.unset?.length ? { $unset: Object.fromEntries(change.unset.map((k) => [k, ''])) } : {}),
+    };
+    try {
+      const doc = await this.collection.findOneAndUpdate({ _id: current.caseId, version: current.version } as Doc, withEvents(update, events), {
+        returnDocument: 'after',
+        projection: hidden,
+      });
+      return toCase(doc);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 11000) throw new DuplicateActiveCase(`another case stands for order ${next.order?.orderNo ?? '?'}`);
+      throw error;
+    }
+  }
+
+  /** Cases for handlers' lists, newest first, in pages. */
+  async list(query: CaseQuery): Promise<AuditCase[]> {
+    const and: Doc[] = [];
+    if (query.statuses?.length) and.push({ status: { $in: query.statuses } });
+    if (query.reasonType) and.push({ reasonType: query.reasonType });
+    if (query.handlerId) and.push({ handlerId: query.handlerId });
+    if (query.visibleTo) and.push({ $or: [{ handlerId: query.visibleTo }, { leadId: query.visibleTo }, { status: { $in: ['parked', 'unmatched'] } }] });
+    if (query.overdueAt) and.push({ status: { $in: ['open', 'resubmit_failed'] }, deadline: { $lte: query.overdueAt } });
+    if (query.after) and.push({ $or: [{ receivedAt: { $lt: query.after.receivedAt } }, { receivedAt: query.after.receivedAt, _id: { $lt: query.after.caseId } }] });
+    const filter: Doc = and.length > 0 ? { $and: and } : {};
+    const docs = await this.collection.find(filter, { projection: { ...hidden, history: 0 } }).sort({ receivedAt: -1, _id: -1 }).limit(query.limit).toArray();
+    return docs.map((d) => toCase(d) as AuditCase);
+  }
+
+  /** Cases that may need a timer or a job: for the reconciler. */
+  async *needingWork(pageSize = 500): AsyncGenerator<AuditCase> {
+    let after = '';
+    for (;;) {
+      const page = await this.collection
+        .find({ status: { $in: ['parked', 'open', 'resubmitting', 'passed'] }, _id: { $gt: after } } as Doc, { projection: { ...hidden, history: 0 } })
+        .sort({ _id: 1 })
+        .limit(pageSize)
+        .toArray();
+      for (const doc of page) yield toCase(doc) as AuditCase;
+      if (page.length < pageSize) return;
+      after = String(page[page.length - 1]!._id);
+    }
+  }
+}

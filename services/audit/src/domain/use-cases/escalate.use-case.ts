@@ -1,0 +1,51 @@
+import { AuditCaseEscalated, newEvent } from '@orderpulse/contracts';
+
+import { awaitingFix } from '../audit-case';
+import { escalationTemplate, fillTemplate } from '../messages';
+import type { AuditPorts } from './deps';
+
+export type EscalationOutcome = 'escalated' | 'not_due' | 'nothing_to_do';
+
+/**
+ * At the deadline: a case whose handler still owes the fix goes to the lead, once per round.
+ * A case fixed meanwhile, or already escalated, is left alone; so running it again is harmless.
+ */
+export async function escalate(ports: AuditPorts, caseId: string): Promise<EscalationOutcome> {
+  for (;;) {
+    const c = await ports.cases.get(caseId);
+    if (!c || !awaitingFix.includes(c.status) || c.escalatedAt || !c.deadline || !c.order) return 'nothing_to_do';
+    const now = ports.clock();
+    if (now.getTime() < c.deadline.getTime()) return 'not_due';
+    const order = c.order;
+    const notice = fillTemplate(escalationTemplate, { order, reason: c.reason.text, reasonType: c.reasonType, deadline: c.deadline, handlerId: c.handlerId });
+    const updated = await ports.cases.update(
+      c,
+      { set: { escalatedAt: now, updatedAt: now }, history: { at: now, action: 'escalated', by: { role: 'system', subject: 'deadline' }, status: c.status, details: { leadId: c.leadId ?? '' } } },
+      [
+        {
+          topic: ports.settings.auditEventsTopic,
+          event: newEvent(AuditCaseEscalated, {
+            source: ports.settings.source,
+            subject: order.orderNo,
+            data: {
+              caseId: c.caseId,
+              round: c.round,
+              orderNo: order.orderNo,
+              ...(order.preOrderNo ? { preOrderNo: order.preOrderNo } : {}),
+              customerAccount: order.customerAccount,
+              reasonType: c.reasonType ?? 'other',
+              handlerId: c.handlerId ?? '',
+              leadId: c.leadId ?? '',
+              deadline: c.deadline.toISOString(),
+              notice,
+            },
+          }),
+        },
+      ],
+    );
+    if (updated) {
+      ports.committed(updated);
+      return 'escalated';
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+
+import { type AuditFailure, AuditCaseOpened, type B2bOrder, newEvent } from '@orderpulse/contracts';
+
+import { DuplicateActiveCase } from '../../data-access/case.repository';
+import { type AuditCase, type CaseActor, caseIdFor, type FailureReason } from '../audit-case';
+import { routeRound } from '../case-routing';
+import { type AuditPorts, scheduleFor } from './deps';
+
+const middleOffice: CaseActor = { role: 'middle-office', subject: 'middle-office' };
+const system: CaseActor = { role: 'system', subject: 'audit' };
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export interface Received {
+  case: AuditCase;
+  /** False when this notification was already taken (a redelivery, or the same one on both channels). */
+  created: boolean;
+}
+
+function reasonOf(failure: AuditFailure): FailureReason {
+  return { ...(failure.reasonCode ? { code: failure.reasonCode } : {}), text: failure.reasonText };
+}
+
+/**
+ * Takes an audit-failure notification, from Kafka or the webhook: idempotent by notification
+ * id. The order it names is looked up; a failure for an order that already has a case joins
+ * that case; a new one is classified and sent to its docking person; one for an order not
+ * known yet is parked with the reason and looked for again.
+ */
+export async function receiveFailure(ports: AuditPorts, failure: AuditFailure): Promise<Received> {
+  for (;;) {
+    const seen = await ports.cases.byNotification(failure.notificationId);
+    if (seen) return { case: seen, created: false };
+    const order = await ports.orders.find(failure);
+    const active = order ? await ports.cases.activeFor(order.orderNo) : undefined;
+    try {
+      if (active) return { case: (await joinCase(ports, active, failure.notificationId, reasonOf(failure))) ?? active, created: true };
+      return await openCase(ports, failure, order);
+    } catch (error) {
+      // Another notification for the same order opened its case first: join that one.
+      if (!(error instanceof DuplicateActiveCase)) throw error;
+    }
+  }
+}
+
+async function openCase(ports: AuditPorts, failure: AuditFailure, order: B2bOrder | undefined): Promise<Received> {
+  const now = ports.clock();
+  const caseId = caseIdFor(failure.notificationId, sha256);
+  const target = { ...(failure.orderNo ? { orderNo: failure.orderNo } : {}), ...(failure.preOrderNo ? { preOrderNo: failure.preOrderNo } : {}) };
+  const base: AuditCase = {
+    caseId,
+    version: 1,
+    status: 'parked',
+    round: 1,
+    notificationIds: [failure.notificationId],
+    target,
+    reason: reasonOf(failure),
+    receivedAt: now,
+    updatedAt: now,
+    history: [],
+  };
+  let created: AuditCase;
+  const events = [];
+  if (order) {
+    const routed = routeRound({ caseId, round: 1, order, reason: base.reason, policy: await ports.policies.current(), account: await ports.policies.account(order.customerAccount), now });
+    created = { ...base, ...routed.set, history: [{ at: now, action: 'opened', by: middleOffice, status: 'open', note: failure.reasonText, details: { ruleId: routed.opened.ruleId, reasonType: routed.opened.reasonType, handlerId: routed.opened.handlerId } }] };
+    events.push({ topic: ports.settings.auditEventsTopic, event: newEvent(AuditCaseOpened, { source: ports.settings.source, subject: order.orderNo, data: routed.opened }) });
+  } else {
+    const parkedReason = `no order ${failure.orderNo ?? ''}${failure.orderNo && failure.preOrderNo ? ' / ' : ''}${failure.preOrderNo ? `pre-order ${failure.preOrderNo}` : ''} is known yet`;
+    const parkedUntil = new Date(now.getTime() + ports.settings.parkGiveUpHours * 3_600_000);
+    created = { ...base, parkedReason, parkedUntil, history: [{ at: now, action: 'parked', by: middleOffice, status: 'parked', note: parkedReason }] };
+  }
+  const inserted = await ports.cases.insert(created, events);
+  if (inserted.created) {
+    ports.committed(inserted.case);
+    await scheduleFor(ports, inserted.case);
+  }
+  return inserted;
+}
+
+/**
+ * A further failure for an order whose case is still active. While the handler still owes a
+ * fix it is only recorded; after a fix it starts a new round: classified and routed again,
+ * with a new deadline, as the re-review's failure does.
+ */
+export async function joinCase(ports: AuditPorts, active: AuditCase, notificationId: string | undefined, reason: FailureReason): Promise<AuditCase | undefined> {
+  const now = ports.clock();
+  if (active.status === 'open' || !active.order) {
+    const updated = await ports.cases.update(
+      active,
+      { set: { updatedAt: now }, history: { at: now, action: 'failed_again', by: middleOffice, status: active.status, note: reason.text }, ...(notificationId ? { notificationId } : {}) },
+      [],
+    );
+    if (!updated) throw new DuplicateActiveCase('the case changed meanwhile');
+    return updated;
+  }
+  return startRound(ports, active, active.order, reason, notificationId);
+}
+
+/** Opens the next round of a case whose fix did not pass. Throws `DuplicateActiveCase` when it lost a race. */
+export async function startRound(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: FailureReason, notificationId?: string): Promise<AuditCase> {
+  const now = ports.clock();
+  const round = c.status === 'parked' || c.status === 'unmatched' ? c.round : c.round + 1;
+  const routed = routeRound({ caseId: c.caseId, round, order, reason, policy: await ports.policies.current(), account: await ports.policies.account(order.customerAccount), now });
+  const updated = await ports.cases.update(
+    c,
+    {
+      set: { ...routed.set, updatedAt: now },
+      unset: ['escalatedAt', 'parkedReason', 'parkedUntil', 'lastResubmitError'],
+      history: { at: now, action: round === c.round ? 'opened' : 'failed_again', by: notificationId || round === c.round ? middleOffice : system, status: 'open', note: reason.text, details: { round, ruleId: routed.opened.ruleId, reasonType: routed.opened.reasonType, handlerId: routed.opened.handlerId } },
+      ...(notificationId ? { notificationId } : {}),
+    },
+    [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditCaseOpened, { source: ports.settings.source, subject: order.orderNo, data: routed.opened }) }],
+  );
+  if (!updated) throw new DuplicateActiveCase('the case changed meanwhile');
+  ports.committed(updated);
+  await scheduleFor(ports, updated);
+  return updated;
+}
+
+/**
+ * Looks again for the order a parked case names. Found: the case opens (or, if the order has
+ * meanwhile got a case of its own, is folded into it). Not found: looked for again later, until
+ * the give-up time makes it `unmatched`. Safe to run any number of times.
+ */
+export async function lookForOrder(ports: AuditPorts, caseId: string): Promise<AuditCase | undefined> {
+  for (;;) {
+    const c = await ports.cases.get(caseId);
+    if (!c || (c.status !== 'parked' && c.status !== 'unmatched')) return c;
+    const order = await ports.orders.find(c.target);
+    const now = ports.clock();
+    if (!order) {
+      if (c.status === 'unmatched') return c;
+      if (c.parkedUntil && c.parkedUntil.getTime() <= now.getTime()) {
+        const note = `gave up looking after ${ports.settings.parkGiveUpHours} h; matched if the order arrives`;
+        const updated = await ports.cases.update(c, { set: { status: 'unmatched', updatedAt: now }, history: { at: now, action: 'unmatched', by: system, status: 'unmatched', note } }, []);
+        if (updated) return updated;
+        continue;
+      }
+      await scheduleFor(ports, c);
+      return c;
+    }
+    try {
+      const active = await ports.cases.activeFor(order.orderNo);
+      if (!active) return await startRound(ports, c, order, c.reason);
+      const merged = await ports.cases.update(c, { set: { status: 'closed', updatedAt: now }, history: { at: now, action: 'failed_again', by: system, status: 'closed', note: `folded into case ${active.caseId} of order ${order.orderNo}` } }, []);
+      if (!merged) continue;
+      await joinCase(ports, active, undefined, c.reason);
+      return merged;
+    } catch (error) {
+      if (!(error instanceof DuplicateActiveCase)) throw error;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { AuditPassed, AuditResubmissionFailed, type B2bOrder, type EventData, newEvent } from '@orderpulse/contracts';
+
+import { CallFailed } from '../../providers/signed-call';
+import type { AuditCase, CaseActor } from '../audit-case';
+import { fillTemplate, resubmissionFailedTemplate } from '../messages';
+import { type AuditPorts, scheduleFor } from './deps';
+import { startRound } from './receive-failure.use-case';
+
+const middleOffice: CaseActor = { role: 'middle-office', subject: 'middle-office' };
+const system: CaseActor = { role: 'system', subject: 'audit' };
+
+function refOf(c: AuditCase, order: B2bOrder) {
+  return {
+    caseId: c.caseId,
+    round: c.round,
+    orderNo: order.orderNo,
+    ...(order.preOrderNo ? { preOrderNo: order.preOrderNo } : {}),
+    customerAccount: order.customerAccount,
+    reasonType: c.reasonType ?? 'other',
+    handlerId: c.handlerId ?? '',
+    leadId: c.leadId ?? '',
+  };
+}
+
+/**
+ * Re-submits a fixed case to the middle office. Passed: the case records it and publishes the
+ * audit-success message, then hands it to the user system. Failed again: a new round with the
+ * new reason. Refused outright (a 4xx) or unanswered after every try: back with the handler.
+ * A transient failure before the last try is thrown, so the job is retried with backoff.
+ */
+export async function resubmit(ports: AuditPorts, caseId: string, attempt: number): Promise<void> {
+  const c = await ports.cases.get(caseId);
+  if (!c || c.status !== 'resubmitting' || !c.order || !c.resolution) return;
+  const order = c.order;
+  const now = ports.clock();
+  try {
+    const verdict = await ports.middleOffice.review(
+      {
+        caseId: c.caseId,
+        round: c.round,
+        orderNo: order.orderNo,
+        ...(order.preOrderNo ? { preOrderNo: order.preOrderNo } : {}),
+        notificationIds: c.notificationIds,
+        fix: { note: c.resolution.note, by: c.resolution.by, at: c.resolution.at.toISOString() },
+      },
+      `${c.caseId}.r${c.round}.v${c.version}`,
+      now,
+    );
+    if (verdict.result === 'failed') {
+      await startRound(ports, c, order, { ...(verdict.reasonCode ? { code: verdict.reasonCode } : {}), text: verdict.reasonText });
+      return;
+    }
+    const policy = await ports.policies.current();
+    const passed: EventData<typeof AuditPassed> = {
+      ...refOf(c, order),
+      order,
+      passedAt: now.toISOString(),
+      message: fillTemplate(policy.policy.successMessage, { order }),
+    };
+    const updated = await ports.cases.update(
+      c,
+      { set: { status: 'passed', passedAt: now, successMessage: passed.message, updatedAt: now }, history: { at: now, action: 'passed', by: middleOffice, status: 'passed', details: { round: c.round } } },
+      [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditPassed, { source: ports.settings.source, subject: order.orderNo, id: passedEventId(c.caseId), data: passed }) }],
+    );
+    if (!updated) return;
+    ports.committed(updated);
+    await scheduleFor(ports, updated);
+  } catch (error) {
+    if (!(error instanceof CallFailed)) throw error;
+    if (error.retryable && attempt < ports.settings.callAttempts) throw error;
+    await giveBack(ports, c, order, error.message, now);
+  }
+}
+
+/** The audit-success event's id: one per case, so the user system can recognise a repeat. */
+export function passedEventId(caseId: string): string {
+  return `${caseId}.passed`;
+}
+
+async function giveBack(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: string, now: Date): Promise<void> {
+  const notice = fillTemplate(resubmissionFailedTemplate, { order, reason });
+  const updated = await ports.cases.update(
+    c,
+    { set: { status: 'resubmit_failed', lastResubmitError: reason, updatedAt: now }, history: { at: now, action: 'resubmit_failed', by: system, status: 'resubmit_failed', note: reason } },
+    [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditResubmissionFailed, { source: ports.settings.source, subject: order.orderNo, data: { ...refOf(c, order), reason, notice } }) }],
+  );
+  if (updated) ports.committed(updated);
+}

@@ -1,0 +1,51 @@
+import { ReasonType } from '@orderpulse/contracts';
+import { z } from 'zod';
+
+import { caseStatuses } from '../../domain/audit-case';
+import { AuditPolicy } from '../../domain/audit-policy';
+
+export const CaseIdParam = z.object({ caseId: z.string().regex(/^ac_[0-9a-f]{24}$/, 'not a case id') });
+
+export const FixBody = z.object({ note: z.string().trim().min(1).max(2_000) });
+
+const cursor = z
+  .string()
+  .max(200)
+  .transform((s, ctx) => {
+    try {
+      const [at, caseId] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [string, string];
+      const receivedAt = new Date(at);
+      if (typeof caseId !== 'string' || Number.isNaN(receivedAt.getTime())) throw new Error('bad cursor');
+      return { receivedAt, caseId };
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not a cursor this API gave out' });
+      return z.NEVER;
+    }
+  });
+
+export function cursorOf(c: { receivedAt: Date; caseId: string }): string {
+  return Buffer.from(JSON.stringify([c.receivedAt.toISOString(), c.caseId])).toString('base64url');
+}
+
+export const CaseListQuery = z.object({
+  status: z
+    .string()
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(caseStatuses)).min(1))
+    .optional(),
+  type: ReasonType.optional(),
+  /** A handler id, or `me`. */
+  handler: z.string().min(1).max(64).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: cursor.optional(),
+});
+
+export const PolicyBody = z.object({
+  /** The version this change was made from; a policy changed meanwhile is not overwritten. */
+  expectedVersion: z.number().int().min(0),
+  policy: AuditPolicy,
+});
+
+export const AccountParam = z.object({ customerAccount: z.string().min(1).max(64).regex(/^[\w.:-]+$/) });
+export const AccountBody = z.object({ handlerId: z.string().min(1).max(64), leadId: z.string().min(1).max(64).optional() });
