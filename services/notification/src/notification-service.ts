@@ -13,7 +13,7 @@ import { sendPush } from './domain/use-cases/send-push.use-case';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
-import { orderEventHandlers } from './entry-points/kafka/routing.consumer';
+import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
 import { WebSocketChannel } from './entry-points/realtime/websocket';
 import { GorushProvider } from './providers/gorush.provider';
 
@@ -58,7 +58,13 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   );
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
-  const consumer = new EventConsumer(kafka, { groupId: group('routing'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+  const consumer = new EventConsumer(kafka, {
+    groupId: group('routing'),
+    topics: [topic(Topics.orderEvents), topic(Topics.auditEvents)],
+    handlers: [...orderEventHandlers(ports), ...auditEventHandlers(ports)],
+    around,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+  });
 
   const realtime = { backlog, auth, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG };
   const websockets = new WebSocketChannel(realtime);

@@ -1,4 +1,4 @@
-import { exampleSnapshot, OrderStatus } from '@orderpulse/contracts';
+import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, exampleSnapshot, OrderStatus } from '@orderpulse/contracts';
 
 import { recipientKey } from '../src/domain/recipients';
 import { noticesFor, orderNo, type RoutedEvent } from '../src/domain/routing';
@@ -10,6 +10,13 @@ const statusEvent = (status: OrderStatus): RoutedEvent => ({
   data: { ...order, status, from: 'connected', by: { role: 'system', subject: 'test' }, terminalId: 'rider-7', reason: 'out of noodles' },
 });
 const who = (event: RoutedEvent) => noticesFor(event).map((n) => `${recipientKey(n.recipient)} ${n.category}`);
+
+const auditEvents: RoutedEvent[] = [
+  { type: 'audit.case-opened', data: AuditCaseOpened.schema.parse(AuditCaseOpened.example) },
+  { type: 'audit.case-escalated', data: AuditCaseEscalated.schema.parse(AuditCaseEscalated.example) },
+  { type: 'audit.resubmission-failed', data: AuditResubmissionFailed.schema.parse(AuditResubmissionFailed.example) },
+  { type: 'audit.passed', data: AuditPassed.schema.parse(AuditPassed.example) },
+];
 
 describe('routing: who is told what', () => {
   test('a new order goes to the merchant (new_order) and the customer, with the countdown', () => {
@@ -46,6 +53,14 @@ describe('routing: who is told what', () => {
     expect(notice && render(notice.template, notice.locale, notice.params)).toEqual({ title: 'Order #ORD-9 not placed', body: 'closed until 10:00' });
   });
 
+  test('an audit case goes to its docking person, an escalation to the lead, with the audit service’s own words in the recipient’s locale', () => {
+    expect(auditEvents.map(who)).toEqual([['handler:h-pricing-1 audit'], ['handler:h-pricing-lead audit'], ['handler:h-pricing-1 audit'], ['handler:h-pricing-1 audit']]);
+    const [opened] = noticesFor(auditEvents[0]!);
+    expect(render(opened!.template, 'en', opened!.params)).toEqual(AuditCaseOpened.example.notice.en);
+    expect(render(opened!.template, 'zh-CN', opened!.params)).toEqual(AuditCaseOpened.example.notice['zh-CN']);
+    expect(opened!.orderId).toBe('SO-2026-000123');
+  });
+
   test('every message each route chooses renders in zh-CN and en with nothing left unfilled', () => {
     const events: RoutedEvent[] = [
       { type: 'order.placed', data: order },
@@ -54,6 +69,7 @@ describe('routing: who is told what', () => {
       { type: 'order.assigned', data: { ...order, terminalId: 'r-2', previousTerminalId: 'r-1', strategy: 'region' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'failure', reason: 'sold out' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'success' } },
+      ...auditEvents,
     ];
     const used = new Set<string>();
     for (const notice of events.flatMap(noticesFor)) {

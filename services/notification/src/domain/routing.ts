@@ -1,4 +1,4 @@
-import type { EventData, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
+import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, EventData, LocalizedText, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 
 import type { Category, Locale } from './categories';
 import type { Recipient } from './recipients';
@@ -24,7 +24,23 @@ export type RoutedEvent =
   | { type: 'order.refused'; data: EventData<typeof OrderRefused> }
   | { type: 'order.status-changed'; data: EventData<typeof OrderStatusChanged> }
   | { type: 'order.assigned'; data: EventData<typeof OrderAssigned> }
-  | { type: 'order.stocking-reported'; data: EventData<typeof OrderStockingReported> };
+  | { type: 'order.stocking-reported'; data: EventData<typeof OrderStockingReported> }
+  | { type: 'audit.case-opened'; data: EventData<typeof AuditCaseOpened> }
+  | { type: 'audit.case-escalated'; data: EventData<typeof AuditCaseEscalated> }
+  | { type: 'audit.resubmission-failed'; data: EventData<typeof AuditResubmissionFailed> }
+  | { type: 'audit.passed'; data: EventData<typeof AuditPassed> };
+
+/** A B2B handler is told what the audit service wrote for them, in their locale; the order reference is the order number. */
+function toHandler(id: string, orderNo: string, text: LocalizedText): Notice {
+  return {
+    recipient: { kind: 'handler', id },
+    category: 'audit',
+    template: 'preset',
+    params: { title: { en: text.en.title, 'zh-CN': text['zh-CN'].title }, body: { en: text.en.body, 'zh-CN': text['zh-CN'].body } },
+    orderId: orderNo,
+    locale: 'zh-CN',
+  };
+}
 
 /** `#` and the order id's last six characters: what people read out on the phone. */
 export function orderNo(orderId: string): string {
@@ -127,6 +143,15 @@ export function noticesFor(event: RoutedEvent): Notice[] {
       const template = o.stocking === 'success' ? 'order.stocking.success' : 'order.stocking.failure';
       const params = { reason: o.reason ?? '—' };
       return [about(o, customer(o), 'delivery_progress', template, params), about(o, merchant(o), 'delivery_progress', template, params)];
+    }
+    case 'audit.case-opened':
+    case 'audit.resubmission-failed':
+      return [toHandler(event.data.handlerId, event.data.orderNo, event.data.notice)];
+    case 'audit.case-escalated':
+      return [toHandler(event.data.leadId, event.data.orderNo, event.data.notice)];
+    case 'audit.passed': {
+      const p = event.data;
+      return [{ recipient: { kind: 'handler', id: p.handlerId }, category: 'audit', template: 'audit.passed.handler', params: { orderNo: p.orderNo }, orderId: p.orderNo, locale: p.order.locale }];
     }
   }
 }

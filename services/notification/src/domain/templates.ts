@@ -7,6 +7,15 @@ type Text = { title: string; body: string };
  * a test renders each one in each locale with the params its route supplies.
  */
 export const templates = {
+  /** A message another service filled in already (the audit service's preset notifications): passed through. */
+  'preset': {
+    en: { title: '{title}', body: '{body}' },
+    'zh-CN': { title: '{title}', body: '{body}' },
+  },
+  'audit.passed.handler': {
+    en: { title: 'Order {orderNo} passed review', body: 'Your fix worked: the middle office passed order {orderNo}, and the buyer has been told.' },
+    'zh-CN': { title: '订单 {orderNo} 已通过审核', body: '您的处理已生效：订单 {orderNo} 已通过中台审核，已通知买家。' },
+  },
   'order.placed.merchant': {
     en: { title: 'New order {orderNo}', body: '{items} item(s), {total}. Answer within {minutes} min.' },
     'zh-CN': { title: '新订单 {orderNo}', body: '共{items}件，{total}。请在{minutes}分钟内处理。' },

@@ -17,6 +17,7 @@ export const tokens = {
   rider: (terminalId: string) => signToken({ subject: terminalId, role: 'rider' }, auth),
   admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
   storefront: () => signToken({ subject: 'shop-1', role: 'storefront' }, auth),
+  handler: (id: string) => signToken({ subject: id, role: 'handler' }, auth),
 };
 
 /** What the tests share between instances of the service: topics, database, queues, gateway. */
@@ -37,7 +38,7 @@ export async function newDeployment(): Promise<Deployment> {
   await applyTopics(kafka, plannedTopics({
     defaults: { partitions: 3, replicationFactor: 1 },
     deadLetter: { partitions: 1 },
-    topics: [{ name: `${prefix}${Topics.orderEvents}`, consumedBy: ['notification'] }],
+    topics: [Topics.orderEvents, Topics.auditEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['notification'] })),
   }));
   const gateway = await new RecordingServer(gorushOk).start();
   return { prefix, db: uniqueName('notif'), queuePrefix: uniqueName('q'), gateway, kafka };

@@ -1,4 +1,4 @@
-import { OrderAssigned, OrderPlaced, OrderRefused, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
+import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, OrderAssigned, OrderPlaced, OrderRefused, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
 import type { NotificationPorts } from '../../domain/use-cases/deps';
@@ -12,5 +12,15 @@ export function orderEventHandlers(ports: NotificationPorts) {
     on(OrderStatusChanged, (event) => notify(ports, { id: event.id, type: 'order.status-changed', data: event.data })),
     on(OrderAssigned, (event) => notify(ports, { id: event.id, type: 'order.assigned', data: event.data })),
     on(OrderStockingReported, (event) => notify(ports, { id: event.id, type: 'order.stocking-reported', data: event.data })),
+  ];
+}
+
+/** The audit service's case events: the docking person, the lead on escalation, the handler on the outcome. */
+export function auditEventHandlers(ports: NotificationPorts) {
+  return [
+    on(AuditCaseOpened, (event) => notify(ports, { id: event.id, type: 'audit.case-opened', data: event.data })),
+    on(AuditCaseEscalated, (event) => notify(ports, { id: event.id, type: 'audit.case-escalated', data: event.data })),
+    on(AuditResubmissionFailed, (event) => notify(ports, { id: event.id, type: 'audit.resubmission-failed', data: event.data })),
+    on(AuditPassed, (event) => notify(ports, { id: event.id, type: 'audit.passed', data: event.data })),
   ];
 }
