@@ -12,6 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { partnerSecrets, startPartners } from './partners.mjs';
+
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LOCAL = path.resolve(process.env.ORDERPULSE_LOCAL_DIR || path.join(REPO, '.local'));
 const STACK = path.join(REPO, 'infra', 'local', 'stack.mjs');
@@ -29,6 +31,8 @@ const SERVICES = [
 
 // A development secret: fine on loopback, replaced by a real one anywhere else.
 const LOCAL_JWT_SECRET = 'orderpulse-local-development-secret-change-me';
+/** Where the local stand-ins for the middle office and the user system listen (override with PARTNERS_PORT). */
+const PARTNERS_PORT = Number(process.env.PARTNERS_PORT ?? 4190);
 
 const say = (line) => process.stdout.write(`orderpulse: ${line}\n`);
 
@@ -100,6 +104,19 @@ function serviceEnv(service, stack) {
     MONGO_DB: `orderpulse_${service.name}`,
     JWT_SECRET: process.env.JWT_SECRET ?? LOCAL_JWT_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...(service.name === 'audit' ? auditPartners() : {}),
+  };
+}
+
+/** The audit service's partners: the local stand-ins unless the environment names real ones. */
+function auditPartners() {
+  const base = `http://127.0.0.1:${PARTNERS_PORT}`;
+  return {
+    MIDDLE_OFFICE_URL: process.env.MIDDLE_OFFICE_URL ?? `${base}/reviews`,
+    USER_SYSTEM_URL: process.env.USER_SYSTEM_URL ?? `${base}/audit-results`,
+    AUDIT_WEBHOOK_SECRET: process.env.AUDIT_WEBHOOK_SECRET ?? partnerSecrets.AUDIT_WEBHOOK_SECRET,
+    MIDDLE_OFFICE_SECRET: process.env.MIDDLE_OFFICE_SECRET ?? partnerSecrets.MIDDLE_OFFICE_SECRET,
+    USER_SYSTEM_SECRET: process.env.USER_SYSTEM_SECRET ?? partnerSecrets.USER_SYSTEM_SECRET,
   };
 }
 
@@ -111,6 +128,7 @@ async function start() {
   const stack = stackEnv();
   const present = SERVICES.filter((s) => fs.existsSync(path.join(REPO, 'services', s.name, 'dist', 'main.js')));
   fs.mkdirSync(path.join(LOCAL, 'logs'), { recursive: true });
+  const stopPartners = process.env.MIDDLE_OFFICE_URL ? async () => undefined : await startPartners(PARTNERS_PORT, path.join(LOCAL, 'logs', 'partners.log'));
   const children = present.map((service) => {
     const log = fs.openSync(path.join(LOCAL, 'logs', `${service.name}.log`), 'a');
     const child = spawn(process.execPath, [path.join('services', service.name, 'dist', 'main.js')], {
@@ -138,6 +156,7 @@ async function start() {
   const stopAll = async () => {
     for (const { child } of children) child.kill('SIGTERM');
     await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)));
+    await stopPartners();
     stackDown();
     process.exit(0);
   };
