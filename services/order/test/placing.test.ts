@@ -21,6 +21,16 @@ afterAll(async () => {
 });
 
 describe('placing an order', () => {
+  test('a customer reads the store’s menu; an unknown store is a 404 problem', async () => {
+    const res = await h.call('GET', '/v1/stores/s-1', tokens.customer('c-1'));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ storeId: 's-1', merchantId: 'm-1', responseWindowSeconds: 120 });
+    expect((res.body as { products: { productId: string }[] }).products.map((p) => p.productId)).toContain('p-noodles');
+    const missing = await h.call('GET', '/v1/stores/s-none', tokens.customer('c-1'));
+    expect(missing.status).toBe(404);
+    expect(missing.type).toContain('application/problem+json');
+  });
+
   test('a valid order becomes new with an absolute deadline and the server clock, and its event is published', async () => {
     const before = Date.now();
     const res = await h.call('POST', '/v1/orders', tokens.customer('c-1'), orderBody());

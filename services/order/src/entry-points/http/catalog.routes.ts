@@ -23,6 +23,14 @@ export function catalogRoutes(app: express.Express, deps: { catalog: CatalogRepo
     res.status(existing ? 200 : 201).json({ storeId: id, ...store });
   });
 
+  /** A store's menu and hours, as its customers' terminals show them. */
+  app.get('/v1/stores/:id', auth, async (req, res) => {
+    const { id } = parseInput(Id, req.params, 'path');
+    const store = await deps.catalog.store(id);
+    if (!store || (!store.active && principalOf(req).role === 'customer')) throw AppError.notFound(`store ${id}`);
+    res.json(store);
+  });
+
   app.put('/v1/terminals/:id', auth, async (req, res) => {
     if (principalOf(req).role !== 'admin') throw AppError.forbidden('only an admin registers delivery terminals');
     const { id } = parseInput(Id, req.params, 'path');
