@@ -1,0 +1,121 @@
+// The terminals' front door: serves the browser terminals and routes /api/<service>/… (HTTP
+// and WebSocket) to the services, so pages, APIs and realtime share one origin. `npm start`
+// runs it; in production an ingress or reverse proxy does the same routing.
+//
+//   node infra/local/gateway.mjs     (GATEWAY_PORT, ORDER_URL, NOTIFICATION_URL, AUDIT_URL,
+//                                     MEDIA_URL, SHARING_URL, DEMO_LOGINS_FILE)
+//
+// Node built-ins only.
+
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TERMINALS = path.join(REPO, 'packages', 'terminals');
+
+const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const security = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data: blob: http: https:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** A file under `root`, or undefined for anything that would leave it. */
+function within(root, relative) {
+  const file = path.resolve(root, `.${path.posix.normalize(`/${relative}`)}`);
+  return file.startsWith(root + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : undefined;
+}
+
+function sendFile(res, file) {
+  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache', ...security });
+  fs.createReadStream(file).pipe(res);
+}
+
+function problem(res, status, detail) {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'about:blank', title: http.STATUS_CODES[status], status, detail }));
+}
+
+/** `/api/order/v1/x` → [the order service's URL, `/v1/x`]; undefined for anything else. */
+function route(services, url) {
+  const match = /^\/api\/([a-z]+)(\/.*)?$/.exec(url);
+  const target = match && services[match[1]];
+  return target ? [new URL(target), match[2] ?? '/'] : undefined;
+}
+
+/**
+ * Starts the gateway. `services` maps names to base URLs; `logins` (optional) is what
+ * `/demo/logins` answers. Resolves to its port and a close function.
+ */
+export function startGateway({ host = '127.0.0.1', port = 4100, services, logins }) {
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const routed = route(services, url);
+    if (routed) {
+      const [target, rest] = routed;
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: rest, headers: { ...req.headers, host: target.host, 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', (error) => (res.headersSent ? res.destroy() : problem(res, 502, `the service did not answer: ${error.message}`)));
+      req.pipe(upstream);
+      res.on('close', () => upstream.destroy());
+      return;
+    }
+    const pathname = decodeURIComponent(new URL(url, 'http://gateway').pathname);
+    if (pathname === '/demo/logins') {
+      if (!logins) return problem(res, 404, 'no demo logins: this gateway was not started by the local start command');
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      return res.end(JSON.stringify(logins));
+    }
+    const file = pathname.startsWith('/app/') ? within(path.join(TERMINALS, 'dist'), pathname.slice(5)) : within(path.join(TERMINALS, 'public'), pathname === '/' ? 'index.html' : pathname);
+    if (!file) return problem(res, 404, `no ${pathname}`);
+    sendFile(res, file);
+  });
+
+  // WebSocket upgrades go through untouched: the request head is replayed upstream, then both ways are piped.
+  server.on('upgrade', (req, socket, head) => {
+    const routed = route(services, req.url ?? '/');
+    if (!routed) return socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+    const [target, rest] = routed;
+    const upstream = net.connect(Number(target.port), target.hostname, () => {
+      const headers = Object.entries({ ...req.headers, host: target.host }).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+      upstream.write(`${req.method} ${rest} HTTP/1.1\r\n${headers}\r\n\r\n`);
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    const end = () => {
+      upstream.destroy();
+      socket.destroy();
+    };
+    upstream.on('error', end);
+    socket.on('error', end);
+    upstream.on('close', end);
+    socket.on('close', end);
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve({ port: server.address().port, close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }) }));
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const env = process.env;
+  const services = Object.fromEntries(
+    [['order', 4101], ['notification', 4102], ['media', 4103], ['audit', 4104], ['sharing', 4105]].map(([name, p]) => [name, env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${p}`]),
+  );
+  const logins = env.DEMO_LOGINS_FILE ? JSON.parse(fs.readFileSync(env.DEMO_LOGINS_FILE, 'utf8')) : undefined;
+  const { port } = await startGateway({ port: Number(env.GATEWAY_PORT ?? 4100), services, logins });
+  process.stdout.write(`${JSON.stringify({ msg: 'gateway listening', port })}\n`);
+  const stop = () => process.exit(0);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,138 @@
+export type Locale = 'zh-CN' | 'en';
+
+const en = {
+  'app.title': 'orderpulse',
+  'login.needed': 'Sign in first: open this page from the start page, or with #token=… in its address.',
+  'login.pages': 'Terminals',
+  'login.demo': 'Demo logins',
+  'login.paste': 'Or paste a token',
+  'login.open': 'Open',
+  'page.merchant': 'Merchant console',
+  'page.customer': 'Order & track',
+  'page.rider': 'Delivery terminal',
+  'page.handler': 'B2B audit desk',
+  'lang.switch': '中文',
+  'live.on': 'live',
+  'live.off': 'reconnecting…',
+  'merchant.waiting': 'Waiting for orders…',
+  'merchant.incoming': 'New orders',
+  'merchant.recent': 'Recent orders',
+  'merchant.notAnswered': 'not answered',
+  'action.accept': 'Accept',
+  'action.reject': 'Reject',
+  'action.return': 'Return',
+  'action.dispatch': 'Dispatch',
+  'action.reason': 'Reason',
+  'action.failed': 'Could not do that: {detail}',
+  'customer.menu': 'Menu',
+  'customer.place': 'Place order',
+  'customer.address': 'Deliver to',
+  'customer.waiting': 'Waiting for the store',
+  'customer.timeline': 'Status',
+  'customer.orders': 'Your orders',
+  'customer.total': 'Total',
+  'rider.assigned': 'Assigned orders',
+  'rider.none': 'Nothing assigned.',
+  'rider.stockOk': 'Stock ready',
+  'rider.stockFail': 'Stocking failed',
+  'rider.took': 'Took it',
+  'rider.arrived': 'At the store',
+  'rider.handedOver': 'Picked up',
+  'rider.delivered': 'Delivered',
+  'handler.cases': 'Audit cases',
+  'handler.none': 'No cases.',
+  'handler.fix': 'Record fix & re-submit',
+  'handler.note': 'What was fixed',
+  'handler.overdue': 'overdue',
+  'status.refused': 'refused',
+  'status.new': 'sent to the store',
+  'status.connected': 'store has it',
+  'status.accepted': 'accepted',
+  'status.rejected': 'rejected',
+  'status.returned': 'returned',
+  'status.dispatched': 'dispatched',
+  'status.not_connected': 'store not reached',
+  'status.not_answered': 'not answered',
+  'status.rider_took': 'rider on the way',
+  'status.rider_at_store': 'rider at the store',
+  'status.picked_up': 'picked up',
+  'status.delivered': 'delivered',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+const zh: Record<MessageKey, string> = {
+  'app.title': 'orderpulse',
+  'login.needed': '请先登录：从首页打开本页，或在地址后加 #token=…',
+  'login.pages': '终端',
+  'login.demo': '演示账号',
+  'login.paste': '或粘贴令牌',
+  'login.open': '打开',
+  'page.merchant': '商家控制台',
+  'page.customer': '下单与跟踪',
+  'page.rider': '配送终端',
+  'page.handler': 'B2B 审核工作台',
+  'lang.switch': 'English',
+  'live.on': '实时',
+  'live.off': '重新连接中…',
+  'merchant.waiting': '等待新订单…',
+  'merchant.incoming': '新订单',
+  'merchant.recent': '最近订单',
+  'merchant.notAnswered': '未应答',
+  'action.accept': '接单',
+  'action.reject': '拒单',
+  'action.return': '退回',
+  'action.dispatch': '派单',
+  'action.reason': '原因',
+  'action.failed': '操作失败：{detail}',
+  'customer.menu': '菜单',
+  'customer.place': '提交订单',
+  'customer.address': '送至',
+  'customer.waiting': '等待商家答复',
+  'customer.timeline': '订单状态',
+  'customer.orders': '我的订单',
+  'customer.total': '合计',
+  'rider.assigned': '已分配订单',
+  'rider.none': '暂无分配。',
+  'rider.stockOk': '备货成功',
+  'rider.stockFail': '备货失败',
+  'rider.took': '已接单',
+  'rider.arrived': '已到店',
+  'rider.handedOver': '已取货',
+  'rider.delivered': '已送达',
+  'handler.cases': '审核失败处理',
+  'handler.none': '暂无案件。',
+  'handler.fix': '记录处理并重新提交',
+  'handler.note': '处理说明',
+  'handler.overdue': '已超时',
+  'status.refused': '未能提交',
+  'status.new': '已发送至商家',
+  'status.connected': '商家已收到',
+  'status.accepted': '已接单',
+  'status.rejected': '已拒单',
+  'status.returned': '已退回',
+  'status.dispatched': '已派单',
+  'status.not_connected': '未送达商家',
+  'status.not_answered': '商家未应答',
+  'status.rider_took': '骑手已接单',
+  'status.rider_at_store': '骑手已到店',
+  'status.picked_up': '已取货',
+  'status.delivered': '已送达',
+};
+
+export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zh };
+
+/** The terminal's language: `?lang=`, then the last choice, then the browser's; zh-CN unless English is asked for. */
+export function pickLocale(query: string | null, saved: string | null, browser: readonly string[]): Locale {
+  for (const candidate of [query, saved, ...browser]) {
+    if (!candidate) continue;
+    if (candidate.toLowerCase().startsWith('zh')) return 'zh-CN';
+    if (candidate.toLowerCase().startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}
+
+/** A message in the locale, with `{name}` filled from params. */
+export function translate(locale: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
+  return dictionaries[locale][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}

@@ -1,0 +1,139 @@
+import { ApiError, call } from './api.js';
+import { fractionLeft, remainingMs, ServerClock } from './clock.js';
+import { h, money, orderNo, time } from './dom.js';
+import { startPage } from './page.js';
+import { openSocket } from './realtime.js';
+import { locale, type Session, t } from './session.js';
+import type { OrderView } from './views.js';
+
+/**
+ * The merchant console (seed 002): each new order opens a processing box with the order's
+ * data, a bar counting down to the deadline and the action buttons; when the time is up the
+ * box is hidden and the order shows "not answered". Opening the box is what tells the order
+ * service the order reached the terminal (`connected`).
+ */
+interface Box {
+  view: OrderView;
+  clock: ServerClock;
+  windowMs: number;
+  element: HTMLElement;
+  fill: HTMLElement;
+  left: HTMLElement;
+}
+
+const page = startPage('merchant', 'page.merchant');
+if (page) run(page.session, page.main, page.setLive);
+
+function run(session: Session, main: HTMLElement, setLive: (live: boolean) => void): void {
+  const boxes = new Map<string, Box>();
+  const incoming = h('section', { class: 'boxes', 'data-testid': 'incoming' });
+  const empty = h('p', { class: 'muted' }, t('merchant.waiting'));
+  const recent = h('ul', { class: 'recent', 'data-testid': 'recent' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  main.append(h('h2', {}, t('merchant.incoming')), empty, incoming, error, h('h2', {}, t('merchant.recent')), recent);
+
+  const showRecent = (view: OrderView, status = view.order.status) => {
+    const id = view.order.orderId;
+    const row = recent.querySelector<HTMLElement>(`[data-order-id="${id}"]`) ?? h('li', { dataset: { orderId: id } });
+    row.dataset.status = status;
+    row.replaceChildren(h('strong', {}, orderNo(id)), ` ${money(view.order.total, view.order.currency)} · `, h('span', { class: `status ${status}` }, t(`status.${status}` as never)));
+    recent.prepend(row);
+  };
+
+  const close = (id: string, status?: string) => {
+    const box = boxes.get(id);
+    if (!box) return;
+    box.element.remove();
+    boxes.delete(id);
+    showRecent(box.view, status);
+    empty.hidden = boxes.size > 0;
+  };
+
+  const act = async (id: string, action: string, reason?: string) => {
+    error.textContent = '';
+    try {
+      const view = await call<OrderView>(session, 'order', `/v1/orders/${id}/${action}`, { method: 'POST', body: reason ? { reason } : {} });
+      close(id);
+      showRecent(view);
+    } catch (e) {
+      error.textContent = t('action.failed', { detail: e instanceof ApiError ? e.message : String(e) });
+    }
+  };
+
+  const open = (view: OrderView) => {
+    const id = view.order.orderId;
+    if (view.order.answered || boxes.has(id)) return;
+    const clock = ServerClock.from(view.countdown.serverTime, Date.now());
+    const fill = h('div', { class: 'fill' });
+    const left = h('span', { class: 'left', 'data-testid': 'seconds-left' });
+    const reason = h('input', { placeholder: t('action.reason'), 'aria-label': t('action.reason'), maxlength: 500 });
+    const button = (action: string, label: string, needsReason = false) =>
+      h('button', { class: action, 'data-action': action, disabled: !view.order.allowedActions.includes(action), onclick: () => void act(id, action, needsReason ? reason.value.trim() || undefined : undefined) }, label);
+    const element = h(
+      'article',
+      { class: 'box', 'data-testid': 'order-box', dataset: { orderId: id } },
+      h('header', {}, h('strong', {}, orderNo(id)), ' ', time(view.order.placedAt, locale), ' · ', money(view.order.total, view.order.currency)),
+      h('ul', {}, ...view.order.lines.map((l) => h('li', {}, `${l.productId} × ${l.quantity}`))),
+      h('p', {}, `${view.order.delivery.line} · ${view.order.delivery.contactName}`),
+      view.order.note ? h('p', { class: 'note' }, view.order.note) : null,
+      h('div', { class: 'bar', role: 'progressbar', 'data-testid': 'countdown-bar' }, fill),
+      left,
+      h('div', { class: 'actions' }, button('accept', t('action.accept')), reason, button('reject', t('action.reject'), true), button('return', t('action.return')), button('dispatch', t('action.dispatch'))),
+    );
+    const windowMs = Date.parse(view.countdown.deadline) - Date.parse(view.order.placedAt);
+    boxes.set(id, { view, clock, windowMs, element, fill, left });
+    incoming.append(element);
+    empty.hidden = true;
+    tick();
+  };
+
+  const fetchAndOpen = async (id: string) => {
+    try {
+      const view = await call<OrderView>(session, 'order', `/v1/orders/${id}`);
+      if (view.order.answered) {
+        close(id, view.order.status);
+        showRecent(view);
+      } else open(view);
+    } catch (e) {
+      error.textContent = t('action.failed', { detail: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  function tick(): void {
+    for (const [id, box] of boxes) {
+      const remaining = remainingMs(box.view.countdown.deadline, box.clock.now(Date.now()));
+      const fraction = fractionLeft(remaining, box.windowMs);
+      box.fill.style.width = `${(fraction * 100).toFixed(1)}%`;
+      box.fill.classList.toggle('late', fraction < 0.25);
+      box.element.querySelector('.bar')?.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+      box.left.textContent = `${Math.ceil(remaining / 1_000)} s`;
+      // Time is up: the box goes, and the order shows as not answered until the server's verdict arrives.
+      if (remaining <= 0) close(id, 'not_answered');
+    }
+  }
+  setInterval(tick, 100);
+
+  openSocket(
+    session,
+    (message) => {
+      if (message.eventType === 'order.placed') void fetchAndOpen(message.orderId);
+      else if (message.status && boxes.has(message.orderId) && message.status !== 'new' && message.status !== 'connected') void fetchAndOpen(message.orderId);
+      else if (message.status) {
+        const row = recent.querySelector<HTMLElement>(`[data-order-id="${message.orderId}"]`);
+        if (row) {
+          row.dataset.status = message.status;
+          const label = row.querySelector('.status');
+          if (label) label.textContent = t(`status.${message.status}` as never);
+        }
+      }
+    },
+    setLive,
+  );
+
+  void (async () => {
+    const pending = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?status=new,connected&limit=50');
+    for (const view of pending.orders) await fetchAndOpen(view.order.orderId);
+    const latest = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?limit=20');
+    for (const view of latest.orders.reverse()) if (view.order.answered) showRecent(view);
+  })();
+}

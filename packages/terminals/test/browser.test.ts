@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+
+import { waitFor } from '@orderpulse/testkit';
+import type { Page } from 'playwright-core';
+
+import { artifacts, Terminals, tokens } from './support/terminals';
+
+const terminals = new Terminals();
+
+beforeAll(async () => {
+  await terminals.start();
+  await terminals.store('s-web', 'm-web', 90);
+  await terminals.store('s-fast', 'm-fast', 6);
+}, 120_000);
+afterAll(() => terminals.stop());
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+
+/** The width of the countdown bar's fill, in per cent of the bar. */
+const barWidth = (page: Page) => page.locator('[data-testid=countdown-bar] .fill').evaluate((fill) => parseFloat((fill as HTMLElement).style.width));
+
+describe('in a real browser', () => {
+  test('a customer places an order, the merchant console shows it with a running bar, the merchant accepts, and the customer page shows accepted', async () => {
+    const merchant = await terminals.open('/merchant.html?lang=zh-CN', tokens.merchant('m-web'));
+    await merchant.locator('[data-testid=live].on').waitFor();
+    const customer = await terminals.open('/customer.html?store=s-web&lang=en', tokens.customer('c-web'));
+    await customer.getByTestId('place-order').click();
+
+    const watch = customer.getByTestId('stopwatch');
+    await watch.waitFor();
+    const first = await watch.textContent();
+    expect(first).toMatch(/^01:[0-2]\d\.\d$/);
+
+    const box = merchant.getByTestId('order-box');
+    await box.waitFor({ timeout: 15_000 });
+    const before = await barWidth(merchant);
+    await waitFor(() => barWidth(merchant), { what: 'the bar to shrink', timeoutMs: 5_000, until: (width) => width < before });
+    expect(before).toBeLessThanOrEqual(100);
+    expect(await box.locator('button[data-action=accept]').textContent()).toBe('接单');
+    await waitFor(() => watch.textContent(), { what: 'the stopwatch to count', timeoutMs: 5_000, until: (text) => text !== first });
+    await shot(merchant, 'merchant-new-order');
+    await shot(customer, 'customer-waiting');
+
+    await box.locator('button[data-action=accept]').click();
+    await box.waitFor({ state: 'detached' });
+    await customer.locator('[data-testid=order-status][data-status=accepted]').waitFor({ timeout: 15_000 });
+    expect(await customer.getByTestId('order-status').textContent()).toBe('accepted');
+    await customer.locator('[data-testid=timeline] li[data-status=accepted]').waitFor();
+    expect(await merchant.locator('[data-testid=recent] li').first().getAttribute('data-status')).toBe('accepted');
+    await shot(customer, 'customer-accepted');
+  }, 90_000);
+
+  test('when nobody answers before the bar runs out, the box is hidden and the order shows not answered on both terminals', async () => {
+    const merchant = await terminals.open('/merchant.html?lang=en', tokens.merchant('m-fast'));
+    await merchant.locator('[data-testid=live].on').waitFor();
+    const customer = await terminals.open('/customer.html?store=s-fast&lang=zh-CN', tokens.customer('c-fast'));
+    await customer.getByTestId('place-order').click();
+
+    const box = merchant.getByTestId('order-box');
+    await box.waitFor({ timeout: 15_000 });
+    await shot(merchant, 'merchant-running-out');
+    await box.waitFor({ state: 'detached', timeout: 15_000 });
+    await merchant.locator('[data-testid=recent] li[data-status=not_answered]').waitFor();
+    expect(await merchant.locator('[data-testid=recent] li .status').first().textContent()).toBe('not answered');
+
+    await customer.locator('[data-testid=order-status][data-status=not_answered]').waitFor({ timeout: 20_000 });
+    expect(await customer.getByTestId('order-status').textContent()).toBe('商家未应答');
+    expect(await customer.getByTestId('stopwatch').textContent()).toBe('00:00.0');
+    await shot(customer, 'customer-not-answered');
+  }, 90_000);
+});

@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Topics } from '@orderpulse/contracts';
+import { applyTopics, KafkaClient, plannedTopics } from '@orderpulse/kafka';
+import { signToken } from '@orderpulse/service-kit';
+import { ChildService, RecordingServer, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const repo = join(__dirname, '..', '..', '..', '..');
+const secret = 'terminals-browser-test-secret-long-enough';
+const auth = { secret, issuer: 'orderpulse' };
+/** Screenshots land here, outside git, for a person to look at after a run. */
+export const artifacts = join(repo, 'test-artifacts', 'terminals');
+
+export const tokens = {
+  customer: (id: string) => signToken({ subject: id, role: 'customer' }, auth),
+  merchant: (merchantId: string) => signToken({ subject: `clerk-${merchantId}`, role: 'merchant', tenant: merchantId }, auth),
+  admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
+};
+
+async function listening(child: ChildService, what: string): Promise<number> {
+  const line = await waitFor(() => child.output.find((l) => l.includes(`${what} listening`)), { what: `${what} to listen (${child.tail(5)})`, timeoutMs: 60_000 });
+  return (JSON.parse(String(line)) as { port: number }).port;
+}
+
+/**
+ * The order and notification services (their built `dist/main.js`), the gateway that serves
+ * the terminals, and Debian's Chromium driven by playwright-core: what a person at a terminal meets.
+ */
+export class Terminals {
+  base = '';
+  browser!: Browser;
+  private readonly children: ChildService[] = [];
+  private readonly gateway = new RecordingServer(() => ({ status: 200, body: { counts: 1, logs: [], success: 'ok' } }));
+  private orderBase = '';
+
+  async start(): Promise<this> {
+    const prefix = `${uniqueName('web')}.`;
+    const kafka = new KafkaClient({ brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: 'terminals-test' });
+    await applyTopics(kafka, plannedTopics({
+      defaults: { partitions: 3, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [Topics.storefrontOrders, Topics.orderEvents, Topics.auditEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order', 'notification'] })),
+    }));
+    await this.gateway.start();
+    const env = (service: string) => ({
+      ...process.env,
+      ...stackEnv(),
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'info',
+      JWT_SECRET: secret,
+      KAFKA_TOPIC_PREFIX: prefix,
+      QUEUE_PREFIX: uniqueName('q'),
+      MONGO_DB: uniqueName(service),
+    });
+    const order = this.spawn(join(repo, 'services', 'order', 'dist', 'main.js'), env('order'));
+    const notification = this.spawn(join(repo, 'services', 'notification', 'dist', 'main.js'), { ...env('notification'), PUSH_GATEWAY_URL: this.gateway.url });
+    this.orderBase = `http://127.0.0.1:${await listening(order, 'order')}`;
+    const notificationBase = `http://127.0.0.1:${await listening(notification, 'notification')}`;
+    const front = this.spawn(join(repo, 'infra', 'local', 'gateway.mjs'), { ...process.env, GATEWAY_PORT: '0', ORDER_URL: this.orderBase, NOTIFICATION_URL: notificationBase });
+    this.base = `http://127.0.0.1:${await listening(front, 'gateway')}`;
+    this.browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    mkdirSync(artifacts, { recursive: true });
+    return this;
+  }
+
+  private spawn(main: string, env: Record<string, string | undefined>): ChildService {
+    const child = new ChildService(process.execPath, [main], env).start();
+    this.children.push(child);
+    return child;
+  }
+
+  /** An always-open store of its own merchant, with the response window the test wants. */
+  async store(storeId: string, merchantId: string, responseWindowSeconds: number): Promise<void> {
+    const response = await fetch(`${this.orderBase}/v1/stores/${storeId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tokens.admin()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        merchantId,
+        name: 'Noodle House',
+        timeZone: 'Asia/Shanghai',
+        hours: Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']])),
+        responseWindowSeconds,
+        products: [{ productId: 'p-noodles', name: 'Beef noodles', price: 2800, available: true }],
+      }),
+    });
+    if (!response.ok) throw new Error(`store: ${response.status} ${await response.text()}`);
+  }
+
+  /** A page on a phone-sized screen, signed in with `token`. */
+  async open(path: string, token: string): Promise<Page> {
+    const context = await this.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await page.goto(`${this.base}${path}#token=${token}`);
+    return page;
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close();
+    for (const child of this.children.reverse()) await child.kill('SIGTERM');
+    await this.gateway.stop();
+  }
+}
