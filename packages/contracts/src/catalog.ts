@@ -4,6 +4,11 @@ import { OrderPlaced } from './events/order-placed.event';
 import { OrderRefused } from './events/order-refused.event';
 import { OrderStatusChanged } from './events/order-status-changed.event';
 import { OrderStockingReported } from './events/order-stocking-reported.event';
+import { GuaranteeOrderProcessed } from './events/guarantee-order-processed.event';
+import { ShareClaimed } from './events/share-claimed.event';
+import { ShareExpired } from './events/share-expired.event';
+import { ShareOffered } from './events/share-offered.event';
+import { ShareRevoked } from './events/share-revoked.event';
 import { StorefrontOrderPlaced } from './events/storefront-order-placed.event';
 
 /** Every event type orderpulse publishes or consumes. */
@@ -14,6 +19,11 @@ export const allEvents: readonly EventDefinition[] = [
   OrderStatusChanged,
   OrderAssigned,
   OrderStockingReported,
+  ShareOffered,
+  ShareClaimed,
+  ShareExpired,
+  ShareRevoked,
+  GuaranteeOrderProcessed,
 ];
 
 export const eventCatalog = new EventCatalog(allEvents);

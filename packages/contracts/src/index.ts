@@ -16,6 +16,12 @@ export * from './events/order-refused.event';
 export * from './events/order-status-changed.event';
 export * from './events/order-assigned.event';
 export * from './events/order-stocking-reported.event';
+export * from './events/share-snapshot';
+export * from './events/share-offered.event';
+export * from './events/share-claimed.event';
+export * from './events/share-expired.event';
+export * from './events/share-revoked.event';
+export * from './events/guarantee-order-processed.event';
 export { buildAsyncApi } from './asyncapi';
 
 /** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */
