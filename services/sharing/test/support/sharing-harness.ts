@@ -12,6 +12,8 @@ const auth = { secret, issuer: 'orderpulse' };
 
 export const tokens = {
   member: (orgId: string, memberId: string) => signToken({ subject: memberId, role: 'member', tenant: orgId }, auth),
+  /** A member token that names no organisation. */
+  memberWithoutOrg: (memberId: string) => signToken({ subject: memberId, role: 'member' }, auth),
   admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
   service: () => signToken({ subject: 'policy-system', role: 'service' }, auth),
   customer: () => signToken({ subject: 'c-1', role: 'customer' }, auth),
@@ -30,7 +32,7 @@ export interface OrderView {
   shareCount: number;
   maxShares: number;
   result?: { status: string; note?: string; by: { memberId: string; orderId: string } };
-  share?: { shareId: string; targetId: string; status: string; claimDeadline: string; remainingMs: number };
+  share?: { shareId: string; targetId: string; status: string; sharedAt: string; claimDeadline: string; remainingMs: number };
   shares?: { shareId: string; targetId: string; status: string }[];
   serverTime: string;
 }
