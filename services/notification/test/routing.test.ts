@@ -1,4 +1,4 @@
-import { exampleSnapshot, OrderStatus } from '@orderpulse/contracts';
+import { exampleShare, exampleSnapshot, GuaranteeOrderProcessed, OrderStatus } from '@orderpulse/contracts';
 
 import { recipientKey } from '../src/domain/recipients';
 import { noticesFor, orderNo, type RoutedEvent } from '../src/domain/routing';
@@ -54,6 +54,8 @@ describe('routing: who is told what', () => {
       { type: 'order.assigned', data: { ...order, terminalId: 'r-2', previousTerminalId: 'r-1', strategy: 'region' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'failure', reason: 'sold out' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'success' } },
+      ...(['share.offered', 'share.claimed', 'share.expired', 'share.revoked'] as const).map((type): RoutedEvent => ({ type, data: exampleShare })),
+      { type: 'guarantee-order.processed', data: GuaranteeOrderProcessed.schema.parse(GuaranteeOrderProcessed.example) },
     ];
     const used = new Set<string>();
     for (const notice of events.flatMap(noticesFor)) {

@@ -23,7 +23,8 @@ export const GuaranteeOrderProcessed = defineEvent({
     title: z.string(),
     locale: SharingLocale,
     version: z.number().int().positive(),
-    status: GuaranteeOrderStatus,
+    /** Never `active`: a result always settles the order. */
+    status: GuaranteeOrderStatus.exclude(['active']),
     note: z.string().optional(),
     /** Who recorded the result, and on which order (the original or a second order). */
     by: z.object({ memberId: z.string(), orderId: z.string() }),

@@ -2,6 +2,7 @@ import type { EventData, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot
 
 import type { Category, Locale } from './categories';
 import type { Recipient } from './recipients';
+import { isSharingEvent, sharingNoticesFor, type SharingRoutedEvent } from './sharing-routing';
 import { deliverySteps, type Param, type TemplateKey } from './templates';
 
 /** One thing one recipient is to be told about one event. */
@@ -11,7 +12,8 @@ export interface Notice {
   template: TemplateKey;
   params: Readonly<Record<string, Param>>;
   orderId: string;
-  status?: OrderStatus;
+  /** The order's status, or the share's for sharing notices. */
+  status?: string;
   /** The order's countdown, passed on so every screen shows the same deadline. */
   countdown?: { deadline: string; serverTime: string };
   /** The order's locale; the recipient's own choice, when it has one, wins. */
@@ -24,7 +26,8 @@ export type RoutedEvent =
   | { type: 'order.refused'; data: EventData<typeof OrderRefused> }
   | { type: 'order.status-changed'; data: EventData<typeof OrderStatusChanged> }
   | { type: 'order.assigned'; data: EventData<typeof OrderAssigned> }
-  | { type: 'order.stocking-reported'; data: EventData<typeof OrderStockingReported> };
+  | { type: 'order.stocking-reported'; data: EventData<typeof OrderStockingReported> }
+  | SharingRoutedEvent;
 
 /** `#` and the order id's last six characters: what people read out on the phone. */
 export function orderNo(orderId: string): string {
@@ -95,6 +98,7 @@ function statusChanged(o: EventData<typeof OrderStatusChanged>): Notice[] {
  * the delivery terminal of what it is given or loses. Pure: the same event, the same notices.
  */
 export function noticesFor(event: RoutedEvent): Notice[] {
+  if (isSharingEvent(event)) return sharingNoticesFor(event);
   switch (event.type) {
     case 'order.placed': {
       const o = event.data;
