@@ -57,6 +57,11 @@ describe('who may see and touch what', () => {
     const byColleague = await h.call<Problem>('POST', `/v1/guarantee-orders/${x.orderId}/shares`, tokens.member(mine, 'zhao'), { targetId: 'li' });
     expect(byColleague.status).toBe(403);
     expect(byColleague.body.reason).toBe('not_owner');
+    // A colleague sees the order itself (it is in its shareable list), but not whom it is shared with.
+    expect(byColleague.body.current).not.toHaveProperty('shares');
+    const seen = await h.call('GET', `/v1/guarantee-orders/${x.orderId}`, tokens.member(mine, 'zhao'));
+    expect(seen.status).toBe(200);
+    expect(seen.body).not.toHaveProperty('shares');
     const toOutsider = await h.share(mine, 'wang', x.orderId, 'outsider');
     expect(toOutsider.status).toBe(404);
     expect(toOutsider.body.reason).toBe('target_not_member');

@@ -1,5 +1,5 @@
 import { canView, type GuaranteeOrder, orderView, type Share, typeRankOf } from '../src/domain/guarantee-order';
-import { decideClaim, decideResult, decideRevoke, decideShare, isOverdue, maxOpenShares } from '../src/domain/share-rules';
+import { decideClaim, decideResult, decideRevoke, decideShare, isOverdue, maxKeptShares, maxOpenShares } from '../src/domain/share-rules';
 
 const now = new Date('2026-11-21T10:00:00.000Z');
 const rules = { claimWindowSeconds: 600, maxShares: 2 };
@@ -32,13 +32,15 @@ describe('share rules (pure)', () => {
     expect(decision).toEqual({ ok: true, share: { id: 'so_1', targetId: 'b', status: 'pending', sharedAt: now, claimDeadline: new Date('2026-11-21T10:10:00.000Z') } });
   });
 
-  test('sharing is refused to non-owners, to the owner itself, on settled orders, at the threshold and past the open-share cap', () => {
+  test('sharing is refused to non-owners, to the owner itself, on settled orders, at the threshold and past the open and kept share caps', () => {
     expect(decideShare(order(), 'b', 'c', 'so_1', now, rules)).toMatchObject({ ok: false, code: 'FORBIDDEN', reason: 'not_owner' });
     expect(decideShare(order(), 'a', 'a', 'so_1', now, rules)).toMatchObject({ ok: false, code: 'INVALID_INPUT', reason: 'self_share' });
     expect(decideShare(order({ status: 'completed' }), 'a', 'b', 'so_1', now, rules)).toMatchObject({ ok: false, reason: 'order_settled' });
     expect(decideShare(order({ shareCount: 2 }), 'a', 'b', 'so_1', now, rules)).toMatchObject({ ok: false, code: 'CONFLICT', reason: 'max_shares_reached' });
     const crowded = order({ shares: Array.from({ length: maxOpenShares }, (_, i) => pending(`so_${i}`, `m-${i}`)) });
     expect(decideShare(crowded, 'a', 'b', 'so_x', now, rules)).toMatchObject({ ok: false, reason: 'too_many_open_shares' });
+    const worn = order({ shares: Array.from({ length: maxKeptShares }, (_, i) => ({ ...pending(`so_${i}`, `m-${i}`), status: 'revoked' as const })) });
+    expect(decideShare(worn, 'a', 'b', 'so_x', now, rules)).toMatchObject({ ok: false, reason: 'too_many_shares' });
   });
 
   test('sharing again with a member who holds an open share answers with that share', () => {
@@ -89,12 +91,14 @@ describe('share rules (pure)', () => {
     expect(decideResult({ ...o, status: 'completed' }, 'so_1', 'b', { status: 'completed' }, now)).toMatchObject({ code: 'CONFLICT', reason: 'order_settled' });
   });
 
-  test('priority ranks follow the configured order, unnamed types last; views of both orders carry one status', () => {
+  test('priority ranks follow the configured order, unnamed types last; views of both orders carry one status; only owner and managers see who it is shared with', () => {
     expect(['inpatient', 'dental', 'critical_illness'].map((t) => typeRankOf(['critical_illness', 'inpatient'], t))).toEqual([1, 2, 0]);
     const claimed: Share = { ...pending('so_1', 'b'), status: 'claimed' };
     const settled = order({ status: 'rejected', shares: [claimed], shareCount: 1 });
-    expect(orderView(settled, 'go_1', now, 2)).toMatchObject({ kind: 'original', status: 'rejected' });
-    expect(orderView(settled, 'so_1', now, 2)).toMatchObject({ kind: 'shared', orderId: 'so_1', originalOrderId: 'go_1', status: 'rejected', share: { status: 'claimed', remainingMs: 0 } });
+    const owner = { memberId: 'a', role: 'member' as const };
+    expect(orderView(settled, 'go_1', owner, now, 2)).toMatchObject({ kind: 'original', status: 'rejected', shares: [{ shareId: 'so_1' }] });
+    expect(orderView(settled, 'go_1', { memberId: 'c', role: 'member' }, now, 2)).not.toHaveProperty('shares');
+    expect(orderView(settled, 'so_1', owner, now, 2)).toMatchObject({ kind: 'shared', orderId: 'so_1', originalOrderId: 'go_1', status: 'rejected', share: { status: 'claimed', remainingMs: 0 } });
     expect(canView(settled, { memberId: 'c', role: 'member' }, 'so_1')).toBe(false);
     expect(canView(settled, { memberId: 'c', role: 'manager' }, 'so_1')).toBe(true);
     expect(canView(settled, { memberId: 'b', role: 'member' }, 'so_1')).toBe(true);

@@ -127,11 +127,12 @@ const shareView = (share: Share, now: Date) => ({
 });
 
 /**
- * An order as a terminal sees it: the original (`kind: original`) with its shares, or a second
- * order (`kind: shared`) with the share it stands for. Both carry the same status, because both
- * read it from the one document; the claim deadline comes with the server's clock.
+ * An order as a terminal sees it: the original (`kind: original`) or a second order
+ * (`kind: shared`) with the share it stands for. Both carry the same status, because both read
+ * it from the one document; the claim deadline comes with the server's clock. Who an original
+ * is shared with is shown only to its owner and to managers.
  */
-export function orderView(order: GuaranteeOrder, viewedAs: string, now: Date, maxShares: number) {
+export function orderView(order: GuaranteeOrder, viewedAs: string, viewer: Viewer, now: Date, maxShares: number) {
   const common = {
     orgId: order.orgId,
     ownerId: order.ownerId,
@@ -148,8 +149,9 @@ export function orderView(order: GuaranteeOrder, viewedAs: string, now: Date, ma
     serverTime: now.toISOString(),
   };
   const share = viewedAs === order.orderId ? undefined : order.shares.find((s) => s.id === viewedAs);
-  if (!share) return { orderId: order.orderId, kind: 'original' as const, ...common, shares: order.shares.map((s) => shareView(s, now)) };
-  return { orderId: share.id, kind: 'shared' as const, originalOrderId: order.orderId, holderId: share.targetId, ...common, share: shareView(share, now) };
+  if (share) return { orderId: share.id, kind: 'shared' as const, originalOrderId: order.orderId, holderId: share.targetId, ...common, share: shareView(share, now) };
+  const seesShares = viewer.role === 'manager' || viewer.memberId === order.ownerId;
+  return { orderId: order.orderId, kind: 'original' as const, ...common, ...(seesShares ? { shares: order.shares.map((s) => shareView(s, now)) } : {}) };
 }
 
 /** The short form the shareable list shows. */

@@ -11,6 +11,7 @@ export type RefusalReason =
   | 'order_settled'
   | 'max_shares_reached'
   | 'too_many_open_shares'
+  | 'too_many_shares'
   | 'claim_window_closed'
   | 'share_expired'
   | 'share_revoked'
@@ -33,6 +34,9 @@ const refuse = (code: Refusal['code'], reason: RefusalReason, message: string): 
  * bounded; fifty is more colleagues than anyone asks at once.
  */
 export const maxOpenShares = 50;
+
+/** Shares one order keeps, ended ones included, so a share–revoke loop cannot grow its document without end. */
+export const maxKeptShares = 500;
 
 export interface SharingRules {
   claimWindowSeconds: number;
@@ -68,6 +72,7 @@ export function decideShare(order: GuaranteeOrder, actorId: string, targetId: st
   if (order.shares.filter((s) => s.status === 'pending').length >= maxOpenShares) {
     return refuse('CONFLICT', 'too_many_open_shares', `the order has ${maxOpenShares} shares waiting to be claimed`);
   }
+  if (order.shares.length >= maxKeptShares) return refuse('CONFLICT', 'too_many_shares', `the order has been shared ${maxKeptShares} times; no more shares can be kept`);
   return { ok: true, share: { id: newShareId, targetId, status: 'pending', sharedAt: now, claimDeadline: new Date(now.getTime() + rules.claimWindowSeconds * 1_000) } };
 }
 

@@ -23,7 +23,7 @@ export async function recordResult(ports: SharingPorts, acting: Acting, onOrderI
     const { order, viewedAs } = await orderForMember(ports, acting, onOrderId);
     const now = ports.clock();
     const decision = decideResult(order, viewedAs, acting.memberId, input, now);
-    if (!decision.ok) throw refusal(decision, order, viewedAs, now, ports.settings.maxShares);
+    if (!decision.ok) throw refusal(decision, order, viewedAs, acting, now, ports.settings.maxShares);
     const closing = order.shares.filter((s) => s.status === 'pending');
     const shares: Share[] = order.shares.map((s) => (s.status === 'pending' ? { ...s, status: 'closed', endedAt: now } : s));
     const history: HistoryEntry[] = [

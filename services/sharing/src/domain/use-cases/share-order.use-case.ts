@@ -43,7 +43,7 @@ export async function shareOrder(ports: SharingPorts, acting: Acting, orderId: s
     if (!order) throw AppError.notFound(`order ${orderId}`);
     const now = ports.clock();
     const decision = decideShare(order, acting.memberId, targetId, shareId, now, rulesOf(ports));
-    if (!decision.ok) throw refusal(decision, order, orderId, now, ports.settings.maxShares);
+    if (!decision.ok) throw refusal(decision, order, orderId, acting, now, ports.settings.maxShares);
     if ('existing' in decision) return { order, share: decision.existing, created: false };
     const shares = [...order.shares, decision.share];
     const event = newEvent(ShareOffered, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, decision.share, now, ports.settings.maxShares) });
@@ -72,7 +72,7 @@ export async function claimShare(ports: SharingPorts, acting: Acting, shareId: s
     if (!decision.ok) {
       // Past the deadline with the timer not yet run: close the share now, then refuse.
       const settled = 'expire' in decision ? await expireShare(ports, order.orgId, order.orderId, shareId) : order;
-      throw refusal(decision, settled ?? order, shareId, now, ports.settings.maxShares);
+      throw refusal(decision, settled ?? order, shareId, acting, now, ports.settings.maxShares);
     }
     if (decision.already) return { order, share, created: false };
     const claimed: Share = { ...share, status: 'claimed', claimedAt: now };
@@ -96,7 +96,7 @@ export async function revokeShare(ports: SharingPorts, acting: Acting, shareId: 
     const { order, share } = await shareFor(ports, acting, shareId);
     const now = ports.clock();
     const decision = decideRevoke(order, share, acting.memberId);
-    if (!decision.ok) throw refusal(decision, order, shareId, now, ports.settings.maxShares);
+    if (!decision.ok) throw refusal(decision, order, shareId, acting, now, ports.settings.maxShares);
     if (decision.already) return { order, share, created: false };
     const revoked: Share = { ...share, status: 'revoked', endedAt: now };
     const shares = order.shares.map((s) => (s.id === shareId ? revoked : s));

@@ -37,7 +37,7 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
       owner = { orgId: acting.orgId, ownerId: acting.memberId };
     }
     const { created, order } = await recordOrder(ports, { ...body, ...owner, effectiveAt: body.effectiveAt ? new Date(body.effectiveAt) : undefined });
-    res.status(created ? 201 : 200).location(`/v1/guarantee-orders/${order.orderId}`).json(orderView(order, order.orderId, ports.clock(), max()));
+    res.status(created ? 201 : 200).location(`/v1/guarantee-orders/${order.orderId}`).json(orderView(order, order.orderId, { memberId: order.ownerId, role: 'member' }, ports.clock(), max()));
   });
 
   app.get('/v1/guarantee-orders', auth, async (req, res) => {
@@ -46,12 +46,12 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
     const now = ports.clock();
     if (scope === 'owned') {
       const orders = await deps.orders.ownedBy(acting.orgId, acting.memberId, limit);
-      res.json({ orders: orders.map((o) => orderView(o, o.orderId, now, max())) });
+      res.json({ orders: orders.map((o) => orderView(o, o.orderId, acting, now, max())) });
       return;
     }
     // Each share for this member is a second order of its own.
     const orders = await deps.orders.sharedWith(acting.orgId, acting.memberId, limit);
-    const second = orders.flatMap((o) => o.shares.filter((s) => s.targetId === acting.memberId).map((s) => orderView(o, s.id, now, max())));
+    const second = orders.flatMap((o) => o.shares.filter((s) => s.targetId === acting.memberId).map((s) => orderView(o, s.id, acting, now, max())));
     res.json({ orders: second });
   });
 
@@ -69,7 +69,7 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
   app.get('/v1/guarantee-orders/:id', auth, async (req, res) => {
     const acting = await member(req);
     const { order, viewedAs } = await orderForMember(ports, acting, idOf(req));
-    res.json(orderView(order, viewedAs, ports.clock(), max()));
+    res.json(orderView(order, viewedAs, acting, ports.clock(), max()));
   });
 
   app.get('/v1/guarantee-orders/:id/history', auth, async (req, res) => {
@@ -84,25 +84,28 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
     const id = idOf(req);
     const acting = await member(req);
     const { order, share, created } = await shareOrder(ports, acting, id, targetId);
-    res.status(created ? 201 : 200).location(`/v1/guarantee-orders/${share.id}`).json(orderView(order, share.id, ports.clock(), max()));
+    res.status(created ? 201 : 200).location(`/v1/guarantee-orders/${share.id}`).json(orderView(order, share.id, acting, ports.clock(), max()));
   });
 
   app.post('/v1/guarantee-orders/:id/claim', auth, async (req, res) => {
     const id = idOf(req);
-    const { order, share } = await claimShare(ports, await member(req), id);
-    res.json(orderView(order, share.id, ports.clock(), max()));
+    const acting = await member(req);
+    const { order, share } = await claimShare(ports, acting, id);
+    res.json(orderView(order, share.id, acting, ports.clock(), max()));
   });
 
   app.post('/v1/guarantee-orders/:id/revoke', auth, async (req, res) => {
     const id = idOf(req);
-    const { order, share } = await revokeShare(ports, await member(req), id);
-    res.json(orderView(order, share.id, ports.clock(), max()));
+    const acting = await member(req);
+    const { order, share } = await revokeShare(ports, acting, id);
+    res.json(orderView(order, share.id, acting, ports.clock(), max()));
   });
 
   app.post('/v1/guarantee-orders/:id/result', auth, async (req, res) => {
     const body = parseInput(ResultBody, req.body);
     const id = idOf(req);
-    const { order, viewedAs } = await recordResult(ports, await member(req), id, body);
-    res.json(orderView(order, viewedAs, ports.clock(), max()));
+    const acting = await member(req);
+    const { order, viewedAs } = await recordResult(ports, acting, id, body);
+    res.json(orderView(order, viewedAs, acting, ports.clock(), max()));
   });
 }
