@@ -1,6 +1,8 @@
-import { exampleShare, GuaranteeOrderProcessed, ShareOffered } from '@orderpulse/contracts';
+import { createEnvelope, deadLetterTopic, encodeEnvelope, exampleShare, GuaranteeOrderProcessed, ShareOffered, Topics } from '@orderpulse/contracts';
+import { EventProducer } from '@orderpulse/kafka';
 import { signToken } from '@orderpulse/service-kit';
 import { uniqueName, waitFor } from '@orderpulse/testkit';
+import type { KafkaMessage } from 'kafkajs';
 
 import { type Deployment, newDeployment, NotificationInstance, OrderEvents, secret, SocketClient, StreamClient } from './support/notification-harness';
 
@@ -58,5 +60,33 @@ describe('sharing events reach the members', () => {
     expect(toHolder.message).toMatchObject({ orderId: 'so_x1', status: 'completed' });
     ownerSocket.close();
     holderStream.close();
+  });
+
+  test('a share event that breaks its contract goes to the dead-letter topic with the reason, and the next share still reaches its member', async () => {
+    const topic = `${deployment.prefix}${Topics.sharingEvents}`;
+    const dlq: KafkaMessage[] = [];
+    const reader = deployment.kafka.kafka.consumer({ groupId: uniqueName('dlq-reader') });
+    await reader.connect();
+    await reader.subscribe({ topic: deadLetterTopic(topic), fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void dlq.push(message) });
+    const producer = new EventProducer(deployment.kafka);
+    try {
+      const target = uniqueName('member');
+      const stream = await StreamClient.open(notification.base, member(target));
+      const { targetId: _dropped, ...withoutTarget } = exampleShare;
+      const broken = encodeEnvelope(createEnvelope({ type: ShareOffered.type, version: ShareOffered.version, source: 'test', subject: exampleShare.orderId, data: withoutTarget }));
+      await producer.forward([{ topic, key: exampleShare.orderId, value: broken.value, headers: broken.headers }]);
+      const shareId = `so_${uniqueName('s').replaceAll('-', '')}`;
+      await events.publish(ShareOffered, { ...exampleShare, shareId, targetId: target });
+
+      const [notice] = await waitFor(() => stream.notifications(), { what: 'the valid share on the stream', until: (n) => n.length >= 1 });
+      expect(notice.message.orderId).toBe(shareId);
+      const [dead] = await waitFor(() => dlq, { what: 'the dead letter', until: (m) => m.length >= 1 });
+      expect(dead?.headers?.['x-dlq-reason']?.toString()).toContain('targetId');
+      stream.close();
+    } finally {
+      await producer.disconnect();
+      await reader.disconnect();
+    }
   });
 });
