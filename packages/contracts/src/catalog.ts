@@ -6,6 +6,7 @@ import { OrderStatusChanged } from './events/order-status-changed.event';
 import { OrderStockingReported } from './events/order-stocking-reported.event';
 import { GuaranteeOrderProcessed } from './events/guarantee-order-processed.event';
 import { ShareClaimed } from './events/share-claimed.event';
+import { ShareDeclined } from './events/share-declined.event';
 import { ShareExpired } from './events/share-expired.event';
 import { ShareOffered } from './events/share-offered.event';
 import { ShareRevoked } from './events/share-revoked.event';
@@ -23,6 +24,7 @@ export const allEvents: readonly EventDefinition[] = [
   ShareClaimed,
   ShareExpired,
   ShareRevoked,
+  ShareDeclined,
   GuaranteeOrderProcessed,
 ];
 

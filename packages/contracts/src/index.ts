@@ -21,6 +21,7 @@ export * from './events/share-offered.event';
 export * from './events/share-claimed.event';
 export * from './events/share-expired.event';
 export * from './events/share-revoked.event';
+export * from './events/share-declined.event';
 export * from './events/guarantee-order-processed.event';
 export { buildAsyncApi } from './asyncapi';
 

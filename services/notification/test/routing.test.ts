@@ -54,7 +54,7 @@ describe('routing: who is told what', () => {
       { type: 'order.assigned', data: { ...order, terminalId: 'r-2', previousTerminalId: 'r-1', strategy: 'region' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'failure', reason: 'sold out' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'success' } },
-      ...(['share.offered', 'share.claimed', 'share.expired', 'share.revoked'] as const).map((type): RoutedEvent => ({ type, data: exampleShare })),
+      ...(['share.offered', 'share.claimed', 'share.expired', 'share.revoked', 'share.declined'] as const).map((type): RoutedEvent => ({ type, data: exampleShare })),
       { type: 'guarantee-order.processed', data: GuaranteeOrderProcessed.schema.parse(GuaranteeOrderProcessed.example) },
     ];
     const used = new Set<string>();

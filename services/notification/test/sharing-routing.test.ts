@@ -20,12 +20,13 @@ describe('routing of sharing events: which member is told what', () => {
     expect(render(notice!.template, 'zh-CN', notice!.params).body).toBe('member-wang 向您共享了“Inpatient guarantee, Zhejiang Provincial Hospital”，请在30分钟内领取。');
   });
 
-  test('a claim tells the owner with the count against the threshold; an expiry tells both; a revocation tells the target', () => {
+  test('a claim tells the owner with the count against the threshold; an expiry tells both; a revocation tells the target; a decline tells the owner', () => {
     expect(who({ type: 'share.claimed', data: { ...share, shareStatus: 'claimed', shareCount: 2 } })).toEqual([`member:member-wang sharing ${share.orderId}`]);
     const [claimed] = noticesFor({ type: 'share.claimed', data: { ...share, shareStatus: 'claimed', shareCount: 2 } });
     expect(render(claimed!.template, 'en', claimed!.params).body).toBe('member-li claimed your shared order; it is now shared with 2 of at most 3.');
     expect(who({ type: 'share.expired', data: { ...share, shareStatus: 'expired' } })).toEqual([`member:member-wang sharing ${share.orderId}`, `member:member-li sharing ${share.shareId}`]);
     expect(who({ type: 'share.revoked', data: { ...share, shareStatus: 'revoked' } })).toEqual([`member:member-li sharing ${share.shareId}`]);
+    expect(who({ type: 'share.declined', data: { ...share, shareStatus: 'declined' } })).toEqual([`member:member-wang sharing ${share.orderId}`]);
   });
 
   test('a processing result tells the owner on the original and every holder on its own second order, in the organisation’s language', () => {

@@ -119,6 +119,23 @@ describe('sharing a guarantee order inside an organisation', () => {
     expect(tooLate.body.reason).toBe('share_claimed');
   });
 
+  test('the target declines a share and the owner is told at once; the declined share cannot be claimed, and the owner may share with that member again', async () => {
+    const x = await h.record(org, 'wang', 'inpatient');
+    const first = (await h.share(org, 'wang', x.orderId, 'li')).body;
+    const declined = await h.call('POST', `/v1/guarantee-orders/${first.orderId}/decline`, as('li'));
+    expect(declined.status).toBe(200);
+    expect(declined.body.share?.status).toBe('declined');
+    await h.waitForEvent('share.declined', (d) => d.shareId === first.orderId && d.ownerId === 'wang');
+    const late = await h.claim(org, 'li', first.orderId);
+    expect(late.status).toBe(409);
+    expect(late.body.reason).toBe('share_declined');
+    expect((await h.call('POST', `/v1/guarantee-orders/${first.orderId}/decline`, as('wang'))).status).toBe(403);
+
+    const again = await h.share(org, 'wang', x.orderId, 'li');
+    expect(again.status).toBe(201);
+    expect(again.body.orderId).not.toBe(first.orderId);
+  });
+
   test('the shareable list holds the other members’ open orders, by type priority, in pages', async () => {
     const listOrg = uniqueName('org');
     await h.organisation(listOrg, [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);

@@ -1,5 +1,5 @@
 import { canView, type GuaranteeOrder, orderView, type Share, typeRankOf } from '../src/domain/guarantee-order';
-import { decideClaim, decideResult, decideRevoke, decideShare, isOverdue, maxKeptShares, maxOpenShares } from '../src/domain/share-rules';
+import { decideClaim, decideDecline, decideResult, decideRevoke, decideShare, isOverdue, maxKeptShares, maxOpenShares } from '../src/domain/share-rules';
 
 const now = new Date('2026-11-21T10:00:00.000Z');
 const rules = { claimWindowSeconds: 600, maxShares: 2 };
@@ -72,6 +72,15 @@ describe('share rules (pure)', () => {
     expect(decideRevoke(order(), share, 'b')).toMatchObject({ reason: 'not_owner' });
     expect(decideRevoke(order(), { ...share, status: 'claimed' }, 'a')).toMatchObject({ reason: 'share_claimed' });
     expect(decideRevoke(order(), { ...share, status: 'revoked' }, 'a')).toEqual({ ok: true, already: true });
+  });
+
+  test('only the target declines, only a share not yet claimed, and declining twice is a no-op', () => {
+    const share = pending('so_1', 'b');
+    expect(decideDecline(share, 'b')).toEqual({ ok: true, already: false });
+    expect(decideDecline(share, 'a')).toMatchObject({ reason: 'not_target' });
+    expect(decideDecline({ ...share, status: 'claimed' }, 'b')).toMatchObject({ reason: 'share_claimed' });
+    expect(decideDecline({ ...share, status: 'declined' }, 'b')).toEqual({ ok: true, already: true });
+    expect(decideDecline({ ...share, status: 'expired' }, 'b')).toMatchObject({ reason: 'share_expired' });
   });
 
   test('a share is overdue only while pending and at or past its deadline', () => {

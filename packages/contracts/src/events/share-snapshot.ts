@@ -4,8 +4,11 @@ import { z } from 'zod';
 export const GuaranteeOrderStatus = z.enum(['active', 'completed', 'rejected', 'cancelled']);
 export type GuaranteeOrderStatus = z.infer<typeof GuaranteeOrderStatus>;
 
-/** Where one share stands: waiting to be claimed, claimed, or over without a claim. */
-export const ShareStatus = z.enum(['pending', 'claimed', 'expired', 'revoked', 'closed']);
+/**
+ * Where one share stands: waiting to be claimed, claimed, or over without a claim (the window
+ * ran out, the owner revoked it, the target declined it, or a result closed the order first).
+ */
+export const ShareStatus = z.enum(['pending', 'claimed', 'expired', 'revoked', 'declined', 'closed']);
 export type ShareStatus = z.infer<typeof ShareStatus>;
 
 /** The languages an organisation's messages are written in. */

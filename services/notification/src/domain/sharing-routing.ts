@@ -1,4 +1,4 @@
-import type { EventData, GuaranteeOrderProcessed, ShareClaimed, ShareExpired, ShareOffered, ShareRevoked, ShareSnapshot } from '@orderpulse/contracts';
+import type { EventData, GuaranteeOrderProcessed, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, ShareRevoked, ShareSnapshot } from '@orderpulse/contracts';
 
 import type { Notice } from './routing';
 import { outcomes } from './sharing-templates';
@@ -10,9 +10,10 @@ export type SharingRoutedEvent =
   | { type: 'share.claimed'; data: EventData<typeof ShareClaimed> }
   | { type: 'share.expired'; data: EventData<typeof ShareExpired> }
   | { type: 'share.revoked'; data: EventData<typeof ShareRevoked> }
+  | { type: 'share.declined'; data: EventData<typeof ShareDeclined> }
   | { type: 'guarantee-order.processed'; data: EventData<typeof GuaranteeOrderProcessed> };
 
-const sharingTypes: ReadonlySet<string> = new Set(['share.offered', 'share.claimed', 'share.expired', 'share.revoked', 'guarantee-order.processed']);
+const sharingTypes: ReadonlySet<string> = new Set(['share.offered', 'share.claimed', 'share.expired', 'share.revoked', 'share.declined', 'guarantee-order.processed']);
 
 export function isSharingEvent(event: { type: string }): event is SharingRoutedEvent {
   return sharingTypes.has(event.type);
@@ -32,7 +33,7 @@ function toMember(memberId: string, orderId: string, status: string, template: T
 
 /**
  * Who is told what about a share (seed 004): the target that a share waits for it, was
- * withdrawn or ran out; the owner that it was claimed or ran out; and, once a result settles
+ * withdrawn or ran out; the owner that it was claimed, declined or ran out; and, once a result settles
  * the order, the owner and every member holding a claimed second order. Pure.
  */
 export function sharingNoticesFor(event: SharingRoutedEvent): Notice[] {
@@ -58,5 +59,7 @@ export function sharingNoticesFor(event: SharingRoutedEvent): Notice[] {
       ];
     case 'share.revoked':
       return [toMember(s.targetId, s.shareId, s.shareStatus, 'share.revoked.member', s.locale, params)];
+    case 'share.declined':
+      return [toMember(s.ownerId, s.orderId, s.shareStatus, 'share.declined.owner', s.locale, params)];
   }
 }

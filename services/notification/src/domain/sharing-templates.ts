@@ -23,6 +23,10 @@ export const sharingTemplates = {
     en: { title: 'Shared order {orderNo} expired', body: 'The claim window for "{title}" has closed.' },
     'zh-CN': { title: '共享订单 {orderNo} 已过期', body: '“{title}”的领取时间已过。' },
   },
+  'share.declined.owner': {
+    en: { title: 'Share of {orderNo} declined', body: '{target} declined the shared order; you may share it with someone else.' },
+    'zh-CN': { title: '订单 {orderNo} 共享被拒绝', body: '{target} 拒绝了您共享的订单，您可以共享给其他成员。' },
+  },
   'share.revoked.member': {
     en: { title: 'Shared order {orderNo} withdrawn', body: '{owner} withdrew the share of "{title}".' },
     'zh-CN': { title: '共享订单 {orderNo} 已撤回', body: '{owner} 撤回了“{title}”的共享。' },

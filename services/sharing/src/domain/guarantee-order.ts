@@ -43,7 +43,7 @@ export interface ProcessingResult {
   at: Date;
 }
 
-export type HistoryAction = 'record' | 'share' | 'claim' | 'revoke' | 'expire' | 'close' | 'process';
+export type HistoryAction = 'record' | 'share' | 'claim' | 'revoke' | 'decline' | 'expire' | 'close' | 'process';
 
 /** One line of an order's history. `system` is the claim-window timer. */
 export interface HistoryEntry {

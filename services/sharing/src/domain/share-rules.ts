@@ -15,6 +15,7 @@ export type RefusalReason =
   | 'claim_window_closed'
   | 'share_expired'
   | 'share_revoked'
+  | 'share_declined'
   | 'share_closed'
   | 'share_claimed'
   | 'share_not_claimed'
@@ -50,6 +51,8 @@ function ended(share: Share): Refusal {
       return refuse('WINDOW_CLOSED', 'share_expired', `the claim window closed at ${share.claimDeadline.toISOString()}`);
     case 'revoked':
       return refuse('CONFLICT', 'share_revoked', 'the owner revoked this share');
+    case 'declined':
+      return refuse('CONFLICT', 'share_declined', 'the share was declined');
     default:
       return refuse('CONFLICT', 'share_closed', 'the order was settled before this share was claimed');
   }
@@ -103,6 +106,20 @@ export function decideRevoke(order: GuaranteeOrder, share: Share, actorId: strin
   if (order.ownerId !== actorId) return refuse('FORBIDDEN', 'not_owner', 'only the owner of an order revokes its shares');
   if (share.status === 'revoked') return { ok: true, already: true };
   if (share.status === 'claimed') return refuse('CONFLICT', 'share_claimed', 'the share was claimed already and can no longer be revoked');
+  if (share.status !== 'pending') return ended(share);
+  return { ok: true, already: false };
+}
+
+export type DeclineDecision = Refusal | { ok: true; already: boolean };
+
+/**
+ * The target turns a share down before claiming it, so the owner need not wait for the window
+ * to run out; declining it again changes nothing.
+ */
+export function decideDecline(share: Share, actorId: string): DeclineDecision {
+  if (share.targetId !== actorId) return refuse('FORBIDDEN', 'not_target', 'only the member a share is for declines it');
+  if (share.status === 'declined') return { ok: true, already: true };
+  if (share.status === 'claimed') return refuse('CONFLICT', 'share_claimed', 'the share was claimed already; record a result instead');
   if (share.status !== 'pending') return ended(share);
   return { ok: true, already: false };
 }

@@ -1,4 +1,4 @@
-import { GuaranteeOrderProcessed, ShareClaimed, ShareExpired, ShareOffered, ShareRevoked } from '@orderpulse/contracts';
+import { GuaranteeOrderProcessed, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, ShareRevoked } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
 import type { NotificationPorts } from '../../domain/use-cases/deps';
@@ -11,6 +11,7 @@ export function sharingEventHandlers(ports: NotificationPorts) {
     on(ShareClaimed, (event) => notify(ports, { id: event.id, type: 'share.claimed', data: event.data })),
     on(ShareExpired, (event) => notify(ports, { id: event.id, type: 'share.expired', data: event.data })),
     on(ShareRevoked, (event) => notify(ports, { id: event.id, type: 'share.revoked', data: event.data })),
+    on(ShareDeclined, (event) => notify(ports, { id: event.id, type: 'share.declined', data: event.data })),
     on(GuaranteeOrderProcessed, (event) => notify(ports, { id: event.id, type: 'guarantee-order.processed', data: event.data })),
   ];
 }

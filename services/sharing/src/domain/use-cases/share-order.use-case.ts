@@ -1,8 +1,8 @@
-import { newEvent, ShareClaimed, ShareExpired, ShareOffered, ShareRevoked } from '@orderpulse/contracts';
+import { newEvent, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, ShareRevoked } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
 import { canView, type GuaranteeOrder, type Share, shareSnapshot } from '../guarantee-order';
-import { decideClaim, decideRevoke, decideShare, isOverdue } from '../share-rules';
+import { decideClaim, decideDecline, decideRevoke, decideShare, isOverdue } from '../share-rules';
 import { type Acting, claimExpiryJobId, type SharingPorts } from './deps';
 import { refusal, untilWritten } from './refusal';
 
@@ -107,6 +107,28 @@ export async function revokeShare(ports: SharingPorts, acting: Acting, shareId: 
     if (!updated) return undefined;
     ports.committed(updated);
     return { order: updated, share: revoked, created: true };
+  });
+  if (outcome.created) await cancelTimer(ports, shareId);
+  return outcome;
+}
+
+/** The target turns down a share it has not claimed; the owner is told and may share with someone else. */
+export async function declineShare(ports: SharingPorts, acting: Acting, shareId: string): Promise<ShareOutcome> {
+  const outcome = await untilWritten(async () => {
+    const { order, share } = await shareFor(ports, acting, shareId);
+    const now = ports.clock();
+    const decision = decideDecline(share, acting.memberId);
+    if (!decision.ok) throw refusal(decision, order, shareId, acting, now, ports.settings.maxShares);
+    if (decision.already) return { order, share, created: false };
+    const declined: Share = { ...share, status: 'declined', endedAt: now };
+    const shares = order.shares.map((s) => (s.id === shareId ? declined : s));
+    const event = newEvent(ShareDeclined, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, declined, now, ports.settings.maxShares) });
+    const updated = await ports.orders.update(order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'decline', shareId }] }, [
+      { topic: ports.settings.sharingEventsTopic, event },
+    ]);
+    if (!updated) return undefined;
+    ports.committed(updated);
+    return { order: updated, share: declined, created: true };
   });
   if (outcome.created) await cancelTimer(ports, shareId);
   return outcome;

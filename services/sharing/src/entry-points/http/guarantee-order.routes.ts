@@ -7,7 +7,7 @@ import { actingMember } from '../../domain/use-cases/acting-member.use-case';
 import type { SharingPorts } from '../../domain/use-cases/deps';
 import { orderForMember, recordOrder } from '../../domain/use-cases/guarantee-orders.use-case';
 import { recordResult } from '../../domain/use-cases/record-result.use-case';
-import { claimShare, revokeShare, shareOrder } from '../../domain/use-cases/share-order.use-case';
+import { claimShare, declineShare, revokeShare, shareOrder } from '../../domain/use-cases/share-order.use-case';
 import { cursorOf, OrderIdParam, OwnListQuery, RecordOrderBody, ResultBody, ShareableQuery, ShareBody } from './schemas';
 
 export interface GuaranteeOrderRouteDeps {
@@ -16,7 +16,7 @@ export interface GuaranteeOrderRouteDeps {
   orders: Pick<GuaranteeOrderRepository, 'shareable' | 'ownedBy' | 'sharedWith'>;
 }
 
-/** Guarantee orders and their shares (seed 004): recording, the shareable list, share, claim, revoke, results. */
+/** Guarantee orders and their shares (seed 004): recording, the shareable list, share, claim, decline, revoke, results. */
 export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderRouteDeps): void {
   const auth = authenticated(deps.auth);
   const { ports } = deps;
@@ -91,6 +91,13 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
     const id = idOf(req);
     const acting = await member(req);
     const { order, share } = await claimShare(ports, acting, id);
+    res.json(orderView(order, share.id, acting, ports.clock(), max()));
+  });
+
+  app.post('/v1/guarantee-orders/:id/decline', auth, async (req, res) => {
+    const id = idOf(req);
+    const acting = await member(req);
+    const { order, share } = await declineShare(ports, acting, id);
     res.json(orderView(order, share.id, acting, ports.clock(), max()));
   });
 
