@@ -7,6 +7,12 @@ import { OrderPlaced } from './events/order-placed.event';
 import { OrderRefused } from './events/order-refused.event';
 import { OrderStatusChanged } from './events/order-status-changed.event';
 import { OrderStockingReported } from './events/order-stocking-reported.event';
+import { GuaranteeOrderProcessed } from './events/guarantee-order-processed.event';
+import { ShareClaimed } from './events/share-claimed.event';
+import { ShareDeclined } from './events/share-declined.event';
+import { ShareExpired } from './events/share-expired.event';
+import { ShareOffered } from './events/share-offered.event';
+import { ShareRevoked } from './events/share-revoked.event';
 import { StorefrontOrderPlaced } from './events/storefront-order-placed.event';
 
 /** Every event type orderpulse publishes or consumes. */
@@ -23,6 +29,12 @@ export const allEvents: readonly EventDefinition[] = [
   AuditCaseEscalated,
   AuditResubmissionFailed,
   AuditPassed,
+  ShareOffered,
+  ShareClaimed,
+  ShareExpired,
+  ShareRevoked,
+  ShareDeclined,
+  GuaranteeOrderProcessed,
 ];
 
 export const eventCatalog = new EventCatalog(allEvents);

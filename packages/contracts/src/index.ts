@@ -19,6 +19,13 @@ export * from './events/order-stocking-reported.event';
 export * from './events/b2b-order-confirmed.event';
 export * from './events/audit-failed.event';
 export * from './events/audit-case.events';
+export * from './events/share-snapshot';
+export * from './events/share-offered.event';
+export * from './events/share-claimed.event';
+export * from './events/share-expired.event';
+export * from './events/share-revoked.event';
+export * from './events/share-declined.event';
+export * from './events/guarantee-order-processed.event';
 export { buildAsyncApi } from './asyncapi';
 
 /** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */

@@ -14,6 +14,7 @@ import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
 import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
+import { sharingEventHandlers } from './entry-points/kafka/sharing.consumer';
 import { WebSocketChannel } from './entry-points/realtime/websocket';
 import { GorushProvider } from './providers/gorush.provider';
 
@@ -58,13 +59,10 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   );
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
-  const consumer = new EventConsumer(kafka, {
-    groupId: group('routing'),
-    topics: [topic(Topics.orderEvents), topic(Topics.auditEvents)],
-    handlers: [...orderEventHandlers(ports), ...auditEventHandlers(ports)],
-    around,
-    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  });
+  const consumer = new EventConsumer(kafka, { groupId: group('routing'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+  // Groups of their own, so a backlog of audit cases or shares never holds up order notices, nor the reverse.
+  const auditConsumer = new EventConsumer(kafka, { groupId: group('audit-routing'), topics: [topic(Topics.auditEvents)], handlers: auditEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+  const sharingConsumer = new EventConsumer(kafka, { groupId: group('sharing-routing'), topics: [topic(Topics.sharingEvents)], handlers: sharingEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
 
   const realtime = { backlog, auth, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG };
   const websockets = new WebSocketChannel(realtime);
@@ -82,6 +80,8 @@ export async function wireNotificationService(platform: Platform, config: Notifi
 
   await worker.start();
   await consumer.start();
+  await auditConsumer.start();
+  await sharingConsumer.start();
 
   return {
     ports,
@@ -97,6 +97,8 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     },
     stop: async () => {
       await consumer.stop();
+      await auditConsumer.stop();
+      await sharingConsumer.stop();
       await worker.stop();
       await pushes.close();
       await backlog.stop();

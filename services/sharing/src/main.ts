@@ -1,5 +1,7 @@
 import { loadConfig, runService } from '@orderpulse/service-kit';
 
 import { SharingConfig } from './config';
+import { wireSharingService } from './sharing-service';
 
-runService('sharing', loadConfig(SharingConfig, process.env), async () => ({}));
+const config = loadConfig(SharingConfig, process.env);
+runService('sharing', config, (platform) => wireSharingService(platform, config));

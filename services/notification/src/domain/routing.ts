@@ -2,6 +2,7 @@ import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissio
 
 import type { Category, Locale } from './categories';
 import type { Recipient } from './recipients';
+import { isSharingEvent, sharingNoticesFor, type SharingRoutedEvent } from './sharing-routing';
 import { deliverySteps, type Param, type TemplateKey } from './templates';
 
 /** One thing one recipient is to be told about one event. */
@@ -11,7 +12,8 @@ export interface Notice {
   template: TemplateKey;
   params: Readonly<Record<string, Param>>;
   orderId: string;
-  status?: OrderStatus;
+  /** The order's status, or the share's for sharing notices. */
+  status?: string;
   /** The order's countdown, passed on so every screen shows the same deadline. */
   countdown?: { deadline: string; serverTime: string };
   /** The order's locale; the recipient's own choice, when it has one, wins. */
@@ -28,7 +30,8 @@ export type RoutedEvent =
   | { type: 'audit.case-opened'; data: EventData<typeof AuditCaseOpened> }
   | { type: 'audit.case-escalated'; data: EventData<typeof AuditCaseEscalated> }
   | { type: 'audit.resubmission-failed'; data: EventData<typeof AuditResubmissionFailed> }
-  | { type: 'audit.passed'; data: EventData<typeof AuditPassed> };
+  | { type: 'audit.passed'; data: EventData<typeof AuditPassed> }
+  | SharingRoutedEvent;
 
 /** A B2B handler is told what the audit service wrote for them, in their locale; the order reference is the order number. */
 function toHandler(id: string, orderNo: string, text: LocalizedText): Notice {
@@ -111,6 +114,7 @@ function statusChanged(o: EventData<typeof OrderStatusChanged>): Notice[] {
  * the delivery terminal of what it is given or loses. Pure: the same event, the same notices.
  */
 export function noticesFor(event: RoutedEvent): Notice[] {
+  if (isSharingEvent(event)) return sharingNoticesFor(event);
   switch (event.type) {
     case 'order.placed': {
       const o = event.data;

@@ -1,4 +1,5 @@
 import type { Locale } from './categories';
+import { sharingTemplates } from './sharing-templates';
 
 type Text = { title: string; body: string };
 
@@ -84,6 +85,7 @@ export const templates = {
     en: { title: 'Order {orderNo}: stocking failed', body: '{reason}' },
     'zh-CN': { title: '订单 {orderNo}：备货失败', body: '{reason}' },
   },
+  ...sharingTemplates,
 } as const satisfies Record<string, Record<Locale, Text>>;
 
 export type TemplateKey = keyof typeof templates;

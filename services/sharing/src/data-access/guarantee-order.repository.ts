@@ -1,0 +1,146 @@
+import type { OutgoingEvent } from '@orderpulse/kafka';
+import { ensureOutboxIndexes, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import type mongoose from 'mongoose';
+
+import type { GuaranteeOrder, HistoryEntry } from '../domain/guarantee-order';
+
+type Db = mongoose.mongo.Db;
+type Doc = mongoose.mongo.Document;
+
+const hidden = { outbox: 0, outboxLeaseUntil: 0 } as const;
+
+/** Lines of history kept per order; the oldest go first. */
+const HISTORY = 300;
+
+function toOrder(doc: Doc | null): GuaranteeOrder | undefined {
+  if (!doc) return undefined;
+  const { _id, ...rest } = doc;
+  return { ...(rest as Omit<GuaranteeOrder, 'orderId'>), orderId: String(_id) };
+}
+
+/** Where a page of the shareable list ended: the sort keys of its last order. */
+export interface ListPosition {
+  rank: number;
+  effectiveAt: Date;
+  orderId: string;
+}
+
+/** A change to one order, applied only if the order is still at the version it was decided on. */
+export interface OrderChange {
+  set: Partial<Pick<GuaranteeOrder, 'status' | 'shares' | 'shareCount' | 'result'>>;
+  history: HistoryEntry[];
+}
+
+/**
+ * Guarantee orders in the sharing service's own database. An order's shares, and so its second
+ * orders, live in its document: a share, a claim, an expiry and a processing result are each one
+ * version-guarded write of one document, carrying its events in the document's outbox. Every read
+ * of tenant data names the organisation.
+ */
+export class GuaranteeOrderRepository {
+  readonly collection: mongoose.mongo.Collection;
+
+  constructor(db: Db) {
+    this.collection = db.collection('guarantee_orders');
+  }
+
+  async createIndexes(): Promise<void> {
+    await ensureOutboxIndexes(this.collection);
+    // Shaped to the queries below, because the local server uses an index only when a query names exactly its keys.
+    await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
+    await this.collection.createIndex({ _id: 1, orgId: 1 }, { name: 'by_tenant', unique: true });
+    await this.collection.createIndex({ orgId: 1, 'shares.id': 1 }, { name: 'by_second_order' });
+    await this.collection.createIndex({ orgId: 1, 'shares.targetId': 1 }, { name: 'by_share_target' });
+    await this.collection.createIndex({ orgId: 1, ownerId: 1 }, { name: 'by_owner' });
+    await this.collection.createIndex({ orgId: 1, status: 1, typeRank: 1, effectiveAt: 1 }, { name: 'shareable' });
+    await this.collection.createIndex({ 'shares.status': 1 }, { name: 'pending_shares' });
+  }
+
+  /** Inserts a new order with its events; an order with the same id already there is returned instead. */
+  async insert(order: GuaranteeOrder, events: readonly OutgoingEvent[]): Promise<{ created: boolean; order: GuaranteeOrder }> {
+    const { orderId, ...rest } = order;
+    try {
+      await this.collection.insertOne({ _id: orderId, ...rest, ...outboxForInsert(events) } as unknown as Doc);
+      return { created: true, order };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+      const existing = toOrder(await this.collection.findOne({ _id: orderId } as Doc, { projection: hidden }));
+      if (!existing) throw error;
+      return { created: false, order: existing };
+    }
+  }
+
+  async get(orgId: string, orderId: string): Promise<GuaranteeOrder | undefined> {
+    return toOrder(await this.collection.findOne({ _id: orderId, orgId } as Doc, { projection: hidden }));
+  }
+
+  /** The original order a second order (a share) belongs to. */
+  async bySecondOrder(orgId: string, shareId: string): Promise<GuaranteeOrder | undefined> {
+    return toOrder(await this.collection.findOne({ orgId, 'shares.id': shareId }, { projection: hidden }));
+  }
+
+  /** Applies a change if the order is still at `version`; undefined when another change got there first. */
+  async update(orderId: string, version: number, change: OrderChange, events: readonly OutgoingEvent[]): Promise<GuaranteeOrder | undefined> {
+    const update: Doc = {
+      $set: { ...change.set },
+      $inc: { version: 1 },
+      $push: { history: { $each: change.history, $slice: -HISTORY } },
+    };
+    const doc = await this.collection.findOneAndUpdate({ _id: orderId, version } as Doc, withEvents(update, events), { returnDocument: 'after', projection: hidden });
+    return toOrder(doc);
+  }
+
+  /**
+   * Open orders of the organisation held by members other than `exceptMemberId`: highest type
+   * priority first, then the longest in effect, in pages that continue after `after`.
+   */
+  async shareable(orgId: string, exceptMemberId: string, limit: number, after?: ListPosition): Promise<GuaranteeOrder[]> {
+    const filter: Doc = { orgId, status: 'active', ownerId: { $ne: exceptMemberId } };
+    if (after) {
+      filter.$or = [
+        { typeRank: { $gt: after.rank } },
+        { typeRank: after.rank, effectiveAt: { $gt: after.effectiveAt } },
+        { typeRank: after.rank, effectiveAt: after.effectiveAt, _id: { $gt: after.orderId } },
+      ];
+    }
+    const docs = await this.collection.find(filter, { projection: hidden }).sort({ typeRank: 1, effectiveAt: 1, _id: 1 }).limit(limit).toArray();
+    return docs.map((d) => toOrder(d) as GuaranteeOrder);
+  }
+
+  async ownedBy(orgId: string, ownerId: string, limit: number): Promise<GuaranteeOrder[]> {
+    const docs = await this.collection.find({ orgId, ownerId }, { projection: hidden }).sort({ effectiveAt: -1, _id: 1 }).limit(limit).toArray();
+    return docs.map((d) => toOrder(d) as GuaranteeOrder);
+  }
+
+  /** Orders with a share for the member, whatever the share's state. */
+  async sharedWith(orgId: string, memberId: string, limit: number): Promise<GuaranteeOrder[]> {
+    const docs = await this.collection.find({ orgId, 'shares.targetId': memberId }, { projection: hidden }).sort({ effectiveAt: -1, _id: 1 }).limit(limit).toArray();
+    return docs.map((d) => toOrder(d) as GuaranteeOrder);
+  }
+
+  /** Orders with a share waiting to be claimed, in pages: what the reconciler walks. */
+  async *withPendingShares(pageSize = 200): AsyncGenerator<GuaranteeOrder> {
+    let afterId = '';
+    for (;;) {
+      const filter: Doc = { 'shares.status': 'pending', ...(afterId ? { _id: { $gt: afterId } } : {}) };
+      const page = await this.collection.find(filter, { projection: hidden }).sort({ _id: 1 }).limit(pageSize).toArray();
+      for (const doc of page) yield toOrder(doc) as GuaranteeOrder;
+      if (page.length < pageSize) return;
+      afterId = String(page[page.length - 1]!._id);
+    }
+  }
+
+  /**
+   * Brings every order's type rank in line with the configured priority. The rank only orders
+   * lists, so it changes without a version or an event; a deployment with a new priority list
+   * sorts by it from its start.
+   */
+  async rerank(priority: readonly string[]): Promise<number> {
+    let changed = 0;
+    for (const [rank, orderType] of priority.entries()) {
+      changed += (await this.collection.updateMany({ orderType, typeRank: { $ne: rank } }, { $set: { typeRank: rank } })).modifiedCount;
+    }
+    changed += (await this.collection.updateMany({ orderType: { $nin: [...priority] }, typeRank: { $ne: priority.length } }, { $set: { typeRank: priority.length } })).modifiedCount;
+    return changed;
+  }
+}

@@ -1,0 +1,16 @@
+import { AppError, type Principal } from '@orderpulse/service-kit';
+
+import type { Acting, SharingPorts } from './deps';
+
+/**
+ * The member a request acts as. The token says who and for which organisation (its tenant);
+ * the organisation's own records say whether that member is in it and active, so a member
+ * removed by an admin loses access at once, whatever tokens it still holds.
+ */
+export async function actingMember(ports: SharingPorts, principal: Principal): Promise<Acting> {
+  if (principal.role !== 'member') throw new AppError('FORBIDDEN', 'this action is for members of an organisation', { role: principal.role });
+  if (!principal.tenant) throw new AppError('FORBIDDEN', 'a member token must name its organisation (tenant)');
+  const [org, member] = await Promise.all([ports.organisations.organisation(principal.tenant), ports.organisations.member(principal.tenant, principal.subject)]);
+  if (!org?.active || !member?.active) throw new AppError('FORBIDDEN', 'not an active member of an active organisation');
+  return { orgId: org.orgId, memberId: member.memberId, role: member.role };
+}

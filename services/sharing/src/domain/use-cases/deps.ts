@@ -1,0 +1,63 @@
+import type { EventEnvelope } from '@orderpulse/contracts';
+
+import type { GuaranteeOrder, HistoryEntry, Member, Organisation } from '../guarantee-order';
+
+/** An event to publish with a change. */
+export interface PendingEvent {
+  topic: string;
+  event: EventEnvelope;
+}
+
+/** What a claim-expiry timer carries: enough to find the share without asking anything else. */
+export interface ClaimExpiryJob {
+  orgId: string;
+  orderId: string;
+  shareId: string;
+}
+
+/** The ports the sharing use cases work through; the data-access layer and the wiring provide them. */
+export interface SharingPorts {
+  orders: {
+    insert(order: GuaranteeOrder, events: readonly PendingEvent[]): Promise<{ created: boolean; order: GuaranteeOrder }>;
+    get(orgId: string, orderId: string): Promise<GuaranteeOrder | undefined>;
+    bySecondOrder(orgId: string, shareId: string): Promise<GuaranteeOrder | undefined>;
+    update(
+      orderId: string,
+      version: number,
+      change: { set: Partial<Pick<GuaranteeOrder, 'status' | 'shares' | 'shareCount' | 'result'>>; history: HistoryEntry[] },
+      events: readonly PendingEvent[],
+    ): Promise<GuaranteeOrder | undefined>;
+  };
+  organisations: {
+    organisation(orgId: string): Promise<Organisation | undefined>;
+    member(orgId: string, memberId: string): Promise<Member | undefined>;
+  };
+  timers: {
+    scheduleAt(id: string, at: Date, data: ClaimExpiryJob): Promise<void>;
+    cancel(id: string): Promise<boolean>;
+  };
+  /** Called after every committed change: relays its events now rather than at the next sweep. */
+  committed(order: GuaranteeOrder): void;
+  clock(): Date;
+  /** A fresh id for a share (and its second order). */
+  newShareId(): string;
+  settings: {
+    source: string;
+    sharingEventsTopic: string;
+    claimWindowSeconds: number;
+    maxShares: number;
+    typePriority: readonly string[];
+  };
+}
+
+/** A member acting in its organisation, as checked against the organisation's own records. */
+export interface Acting {
+  orgId: string;
+  memberId: string;
+  role: Member['role'];
+}
+
+/** The claim-expiry timer's id: one per share, so scheduling it again is harmless. */
+export function claimExpiryJobId(shareId: string): string {
+  return `claim-expiry.${shareId}`;
+}

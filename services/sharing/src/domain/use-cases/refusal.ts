@@ -1,0 +1,25 @@
+import { AppError } from '@orderpulse/service-kit';
+
+import { type GuaranteeOrder, orderView, type Viewer } from '../guarantee-order';
+import type { Refusal } from '../share-rules';
+
+/** A refused action as the one error type: its reason, and the order as it stands now. */
+export function refusal(decision: Refusal, order: GuaranteeOrder, viewedAs: string, viewer: Viewer, now: Date, maxShares: number): AppError {
+  return new AppError(decision.code, decision.message, { reason: decision.reason, orderStatus: order.status, version: order.version, current: orderView(order, viewedAs, viewer, now, maxShares) });
+}
+
+/** How often a write that lost a version race is decided again before giving up. */
+const TRIES = 200;
+
+/**
+ * Runs a read–decide–write until its version-guarded write lands: `attempt` returns undefined
+ * when another change got there first, and is then run again on the order as it is now. This
+ * is what makes racing claims and results safe across any number of instances.
+ */
+export async function untilWritten<T>(attempt: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < TRIES; i += 1) {
+    const result = await attempt();
+    if (result !== undefined) return result;
+  }
+  throw new AppError('UNAVAILABLE', 'the order is changing too fast; try again');
+}

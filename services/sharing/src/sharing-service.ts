@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+
+import { Topics } from '@orderpulse/contracts';
+import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { OutboxRelay } from '@orderpulse/outbox';
+import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+
+import type { SharingConfig } from './config';
+import { GuaranteeOrderRepository } from './data-access/guarantee-order.repository';
+import { OrganisationRepository } from './data-access/organisation.repository';
+import type { ClaimExpiryJob, SharingPorts } from './domain/use-cases/deps';
+import { guaranteeOrderRoutes } from './entry-points/http/guarantee-order.routes';
+import { organisationRoutes } from './entry-points/http/organisation.routes';
+import { claimExpiryQueue, runClaimExpiry } from './entry-points/jobs/claim-expiry.job';
+import { reconcileClaimWindows, type ReconcileReport } from './entry-points/jobs/reconciler';
+
+export interface SharingService extends ServiceParts {
+  reconcile(): Promise<ReconcileReport>;
+  ports: SharingPorts;
+  timers: TimerQueue<ClaimExpiryJob>;
+}
+
+/** Wires the sharing service onto the platform's connections: repositories, relay, claim-window timers, routes. */
+export async function wireSharingService(platform: Platform, config: SharingConfig): Promise<SharingService> {
+  const { mongo, redis, producer, logger } = platform;
+  if (!mongo?.db || !redis || !producer) throw new Error('the sharing service needs MongoDB, Redis and Kafka');
+
+  const orders = new GuaranteeOrderRepository(mongo.db);
+  const organisations = new OrganisationRepository(mongo.db);
+  await Promise.all([orders.createIndexes(), organisations.createIndexes()]);
+  const reranked = await orders.rerank(config.SHARE_TYPE_PRIORITY);
+  if (reranked > 0) logger.info({ reranked }, 'order type priorities changed; orders re-ranked');
+
+  const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
+  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
+  const timers = new TimerQueue<ClaimExpiryJob>(claimExpiryQueue, jobs, { attempts: 20, backoffMs: 200 });
+
+  const ports: SharingPorts = {
+    orders,
+    organisations,
+    timers,
+    committed: (order) => relay.announce(order.orderId),
+    clock: () => new Date(),
+    newShareId: () => `so_${randomBytes(12).toString('hex')}`,
+    settings: {
+      source: 'orderpulse/sharing',
+      sharingEventsTopic: `${config.KAFKA_TOPIC_PREFIX}${Topics.sharingEvents}`,
+      claimWindowSeconds: config.SHARE_CLAIM_WINDOW_SECONDS,
+      maxShares: config.SHARE_MAX_THRESHOLD,
+      typePriority: config.SHARE_TYPE_PRIORITY,
+    },
+  };
+
+  const worker = new JobWorker<ClaimExpiryJob>(claimExpiryQueue, jobs, (job, context) =>
+    withLogContext({ jobId: context.id, orderId: job.orderId }, () => runClaimExpiry(ports, job)),
+  );
+
+  relay.start();
+  await worker.start();
+  const reconcile = () => reconcileClaimWindows(ports, orders, timers);
+  const first = await reconcile();
+  logger.info({ ...first }, 'claim windows reconciled at start');
+  const reconciler = setInterval(() => {
+    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
+  }, config.SHARE_RECONCILE_INTERVAL_SECONDS * 1_000);
+
+  return {
+    ports,
+    timers,
+    reconcile,
+    routes: (app) => {
+      organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });
+      guaranteeOrderRoutes(app, { ports, auth: platform.auth, orders });
+    },
+    stop: async () => {
+      clearInterval(reconciler);
+      await worker.stop();
+      await relay.stop();
+      await timers.close();
+    },
+  };
+}
