@@ -1,4 +1,5 @@
 import { EventCatalog, type EventDefinition } from './define-event';
+import { MediaAttached } from './events/media-attached.event';
 import { OrderAssigned } from './events/order-assigned.event';
 import { OrderPlaced } from './events/order-placed.event';
 import { OrderRefused } from './events/order-refused.event';
@@ -14,6 +15,7 @@ export const allEvents: readonly EventDefinition[] = [
   OrderStatusChanged,
   OrderAssigned,
   OrderStockingReported,
+  MediaAttached,
 ];
 
 export const eventCatalog = new EventCatalog(allEvents);

@@ -16,6 +16,7 @@ export * from './events/order-refused.event';
 export * from './events/order-status-changed.event';
 export * from './events/order-assigned.event';
 export * from './events/order-stocking-reported.event';
+export * from './events/media-attached.event';
 export { buildAsyncApi } from './asyncapi';
 
 /** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */
