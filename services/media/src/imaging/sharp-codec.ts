@@ -23,7 +23,31 @@ function encode(image: Sharp, type: UploadType): Sharp {
  * drops EXIF (GPS included), XMP and IPTC unless asked to keep them, and we never ask.
  */
 export class SharpCodec implements ImagePort {
-  constructor(private readonly maxDimension: number) {}
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  /**
+   * `parallel` bounds the decodes in flight per instance: a full-size photo decodes to a few
+   * hundred MB of pixels at the largest allowed dimensions, and a burst of confirmations must
+   * queue rather than exhaust the container's memory.
+   */
+  constructor(
+    private readonly maxDimension: number,
+    private readonly parallel = 2,
+  ) {}
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    // A finishing task hands its place straight to the next in line, so none can slip in between.
+    if (this.running >= this.parallel) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
+  }
 
   private open(body: Buffer | string): Sharp {
     return sharp(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, { limitInputPixels: this.maxDimension * this.maxDimension, failOn: 'warning' });
@@ -41,14 +65,14 @@ export class SharpCodec implements ImagePort {
   async normalizePhoto(body: Buffer, type: UploadType): Promise<EncodedImage | undefined> {
     try {
       // Orientation is applied to the pixels first, since the tag that said it is dropped with the rest.
-      return await this.encodeBoth(this.open(body).rotate(), type);
+      return await this.limited(() => this.encodeBoth(this.open(body).rotate(), type));
     } catch {
       return undefined;
     }
   }
 
   async rasterize(svg: string, format: 'png' | 'webp'): Promise<EncodedImage> {
-    return this.encodeBoth(this.open(svg), format === 'png' ? 'image/png' : 'image/webp');
+    return this.limited(() => this.encodeBoth(this.open(svg), format === 'png' ? 'image/png' : 'image/webp'));
   }
 
   private async encodeBoth(base: Sharp, type: UploadType): Promise<EncodedImage> {
