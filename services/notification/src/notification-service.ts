@@ -13,6 +13,7 @@ import { sendPush } from './domain/use-cases/send-push.use-case';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
+import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
 import { orderEventHandlers } from './entry-points/kafka/routing.consumer';
 import { WebSocketChannel } from './entry-points/realtime/websocket';
 import { GorushProvider } from './providers/gorush.provider';
@@ -59,6 +60,8 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
   const consumer = new EventConsumer(kafka, { groupId: group('routing'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+  // Its own group, so a backlog of images never holds up order notices, nor the other way round.
+  const mediaConsumer = new EventConsumer(kafka, { groupId: group('media'), topics: [topic(Topics.mediaEvents)], handlers: mediaEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
 
   const realtime = { backlog, auth, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG };
   const websockets = new WebSocketChannel(realtime);
@@ -76,6 +79,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
 
   await worker.start();
   await consumer.start();
+  await mediaConsumer.start();
 
   return {
     ports,
@@ -91,6 +95,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     },
     stop: async () => {
       await consumer.stop();
+      await mediaConsumer.stop();
       await worker.stop();
       await pushes.close();
       await backlog.stop();

@@ -1,4 +1,4 @@
-import { exampleSnapshot, OrderStatus } from '@orderpulse/contracts';
+import { exampleSnapshot, MediaAttached, OrderStatus } from '@orderpulse/contracts';
 
 import { recipientKey } from '../src/domain/recipients';
 import { noticesFor, orderNo, type RoutedEvent } from '../src/domain/routing';
@@ -54,6 +54,7 @@ describe('routing: who is told what', () => {
       { type: 'order.assigned', data: { ...order, terminalId: 'r-2', previousTerminalId: 'r-1', strategy: 'region' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'failure', reason: 'sold out' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'success' } },
+      { type: 'media.attached', data: MediaAttached.schema.parse(MediaAttached.example) },
     ];
     const used = new Set<string>();
     for (const notice of events.flatMap(noticesFor)) {

@@ -1,6 +1,7 @@
-import type { EventData, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
+import type { EventData, MediaAttached, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 
 import type { Category, Locale } from './categories';
+import { mediaNoticesFor, type NoticeMedia } from './media-routing';
 import type { Recipient } from './recipients';
 import { deliverySteps, type Param, type TemplateKey } from './templates';
 
@@ -16,6 +17,8 @@ export interface Notice {
   countdown?: { deadline: string; serverTime: string };
   /** The order's locale; the recipient's own choice, when it has one, wins. */
   locale: Locale;
+  /** An image for the push and the message (seed 000). */
+  media?: NoticeMedia;
 }
 
 /** The events the notification service routes, by their type. */
@@ -24,7 +27,8 @@ export type RoutedEvent =
   | { type: 'order.refused'; data: EventData<typeof OrderRefused> }
   | { type: 'order.status-changed'; data: EventData<typeof OrderStatusChanged> }
   | { type: 'order.assigned'; data: EventData<typeof OrderAssigned> }
-  | { type: 'order.stocking-reported'; data: EventData<typeof OrderStockingReported> };
+  | { type: 'order.stocking-reported'; data: EventData<typeof OrderStockingReported> }
+  | { type: 'media.attached'; data: EventData<typeof MediaAttached> };
 
 /** `#` and the order id's last six characters: what people read out on the phone. */
 export function orderNo(orderId: string): string {
@@ -128,5 +132,7 @@ export function noticesFor(event: RoutedEvent): Notice[] {
       const params = { reason: o.reason ?? '—' };
       return [about(o, customer(o), 'delivery_progress', template, params), about(o, merchant(o), 'delivery_progress', template, params)];
     }
+    case 'media.attached':
+      return mediaNoticesFor(event.data);
   }
 }

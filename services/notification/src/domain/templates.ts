@@ -75,6 +75,10 @@ export const templates = {
     en: { title: 'Order {orderNo}: stocking failed', body: '{reason}' },
     'zh-CN': { title: '订单 {orderNo}：备货失败', body: '{reason}' },
   },
+  'media.attached.customer': {
+    en: { title: 'Order {orderNo}: {step}', body: '{caption}' },
+    'zh-CN': { title: '订单 {orderNo}：{step}', body: '{caption}' },
+  },
 } as const satisfies Record<string, Record<Locale, Text>>;
 
 export type TemplateKey = keyof typeof templates;

@@ -37,7 +37,10 @@ export async function newDeployment(): Promise<Deployment> {
   await applyTopics(kafka, plannedTopics({
     defaults: { partitions: 3, replicationFactor: 1 },
     deadLetter: { partitions: 1 },
-    topics: [{ name: `${prefix}${Topics.orderEvents}`, consumedBy: ['notification'] }],
+    topics: [
+      { name: `${prefix}${Topics.orderEvents}`, consumedBy: ['notification'] },
+      { name: `${prefix}${Topics.mediaEvents}`, consumedBy: ['notification'] },
+    ],
   }));
   const gateway = await new RecordingServer(gorushOk).start();
   return { prefix, db: uniqueName('notif'), queuePrefix: uniqueName('q'), gateway, kafka };
