@@ -1,6 +1,7 @@
 import { waitFor } from '@orderpulse/testkit';
 import sharp from 'sharp';
 
+import { dueJobId } from '../src/domain/order-media';
 import { type Deployment, exists, fetchBytes, type Grant, keysUnder, MediaEvents, MediaInstance, newDeployment, OrderEvents, photo, type TestOrder, tokens, upload } from './support/media-harness';
 
 /** Real-shot photos: grants, plain-HTTP uploads to the S3-compatible server, verification. */
@@ -223,5 +224,30 @@ describe('grants and photos that run out of time', () => {
     expect(svg).toBeDefined();
     const late = await media.call('POST', `/v1/orders/${order.orderId}/media/accepted/grants`, tokens.merchant('m-1'), { contentType: 'image/jpeg', bytes: 1_000 });
     expect([late.status, late.body.code]).toEqual([409, 'WINDOW_CLOSED']);
+  });
+
+  test('an upload never confirmed is removed when the fallback stands in for it', async () => {
+    const order = await orders.moved(await orders.placed(), 'accepted');
+    const body = await photo(400, 300);
+    const grant = await media.grant(order.orderId, 'accepted', tokens.merchant('m-1'), { contentType: 'image/jpeg', bytes: body.length });
+    expect((await upload(grant, body)).status).toBe(200);
+    expect(await keysUnder(deployment, `uploads/${order.orderId}/`)).toHaveLength(1);
+    await events.next(order.orderId, 'accepted');
+    await waitFor(() => keysUnder(deployment, `uploads/${order.orderId}/`), { what: 'the unconfirmed upload to be removed', until: (keys) => keys.length === 0 });
+  });
+
+  test('an overdue image whose timer Redis lost is settled by the reconciler as a fallback', async () => {
+    const order = await orders.moved(await orders.placed(), 'accepted');
+    const id = dueJobId(order.orderId, 'accepted');
+    const { timers } = media.service;
+    await waitFor(() => timers.has(id), { what: 'the due timer to be scheduled' });
+    expect(await timers.cancel(id)).toBe(true);
+    const view = await media.call('GET', `/v1/orders/${order.orderId}/media/accepted`, tokens.admin());
+    await waitFor(() => Date.now() > Date.parse(view.body.dueAt), { what: 'the grace period to pass', timeoutMs: 10_000 });
+    expect(events.of(order.orderId, 'accepted')).toHaveLength(0);
+    const report = await media.service.reconcile();
+    expect(report.settled).toBeGreaterThanOrEqual(1);
+    const event = await events.next(order.orderId, 'accepted');
+    expect(event.data).toMatchObject({ source: 'synthesized', fallback: true });
   });
 });

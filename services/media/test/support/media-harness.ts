@@ -251,7 +251,8 @@ export async function exists(d: Deployment, key: string): Promise<boolean> {
 
 export async function keysUnder(d: Deployment, prefix: string): Promise<string[]> {
   const listed = await d.s3.send(new ListObjectsV2Command({ Bucket: d.bucket, Prefix: `${d.keyPrefix}${prefix}` }));
-  return (listed.Contents ?? []).map((o) => o.Key ?? '');
+  // A filesystem-backed server may list a folder entry (`…/`) beside the objects; it is no object.
+  return (listed.Contents ?? []).map((o) => o.Key ?? '').filter((key) => key && !key.endsWith('/'));
 }
 
 export async function fetchBytes(url: string): Promise<{ status: number; bytes: Buffer; type: string }> {

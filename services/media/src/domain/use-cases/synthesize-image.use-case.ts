@@ -59,7 +59,11 @@ export async function synthesizeDue(ports: MediaPorts, orderId: string, status: 
     ports.objects.put(media.key, encoded.image, encoded.contentType),
     ports.objects.put(media.thumbnailKey, encoded.thumbnail, encoded.thumbnailType),
   ]);
-  if (await attach(ports, orderId, status, media)) return 'attached';
+  if (await attach(ports, orderId, status, media)) {
+    // An upload that was never confirmed can no longer be: its object goes now, not with the bucket's lifecycle rule.
+    if (slot.grant?.state === 'issued') await ports.objects.remove(slot.grant.key);
+    return 'attached';
+  }
   // A photo won the race: these objects are referenced by nothing. A twin run that won keeps them (same keys).
   const settled = (await ports.orders.get(orderId))?.slots[status]?.media;
   if (settled && settled.mediaId !== mediaId) await Promise.all([media.key, media.thumbnailKey, sourceKey].map((key) => ports.objects.remove(key)));
