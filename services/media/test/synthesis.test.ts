@@ -1,6 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { OrderPlaced } from '@orderpulse/contracts';
-import { waitFor } from '@orderpulse/testkit';
+import { createEnvelope, deadLetterTopic, encodeEnvelope, exampleSnapshot, OrderPlaced, Topics } from '@orderpulse/contracts';
+import { uniqueName, waitFor } from '@orderpulse/testkit';
+import type { KafkaMessage } from 'kafkajs';
 import sharp from 'sharp';
 
 import { dueJobId } from '../src/domain/order-media';
@@ -107,5 +108,28 @@ describe('synthesized images for order statuses', () => {
     expect([other.status, other.type.split(';')[0]]).toEqual([403, 'application/problem+json']);
     const unknown = await media.call('GET', '/v1/orders/no_such_order/media', tokens.customer('c-1'));
     expect(unknown.status).toBe(404);
+  });
+
+  test('a malformed or invalid order event goes to the dead-letter topic with its reason, and the next event still gets its image', async () => {
+    const dlq: KafkaMessage[] = [];
+    const reader = deployment.kafka.kafka.consumer({ groupId: uniqueName('dlq-reader') });
+    await reader.connect();
+    await reader.subscribe({ topic: deadLetterTopic(`${deployment.prefix}${Topics.orderEvents}`), fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void dlq.push(message) });
+    try {
+      const wireOf = (subject: string, data: unknown) => encodeEnvelope(createEnvelope({ type: OrderPlaced.type, version: OrderPlaced.version, source: 'test', subject, data }));
+      const notJson = wireOf('ord-not-json', {});
+      await orders.raw('ord-not-json', '{ not json', notJson.headers);
+      const invalid = wireOf('ord-invalid', { ...exampleSnapshot, orderId: 'ord-invalid', status: 'teleported' });
+      await orders.raw('ord-invalid', invalid.value, invalid.headers);
+      const good = await orders.placed();
+      await events.next(good.orderId, 'new');
+      const dead = await waitFor(() => dlq, { what: 'two dead letters', until: (m) => m.length >= 2 });
+      const reasons = dead.map((m) => m.headers?.['x-dlq-reason']?.toString() ?? '');
+      expect(reasons.some((r) => /json|decode|parse/i.test(r))).toBe(true);
+      expect(reasons.some((r) => r.includes('status'))).toBe(true);
+    } finally {
+      await reader.disconnect();
+    }
   });
 });

@@ -200,6 +200,11 @@ export class OrderEvents {
     return { ...next, eventId };
   }
 
+  /** A record as bytes, for what the order service would never send. */
+  async raw(key: string, value: string | Buffer, headers: Record<string, string | Buffer>): Promise<void> {
+    await this.producer.forward([{ topic: `${this.deployment.prefix}${Topics.orderEvents}`, key, value, headers }]);
+  }
+
   async stop(): Promise<void> {
     await this.producer.disconnect();
   }
