@@ -43,9 +43,10 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, { attempts: 20, backoffMs: 500 });
 
+  const store = new MediaStore(s3, config.S3_BUCKET);
   const ports: MediaPorts = {
     orders,
-    objects: new MediaStore(s3, config.S3_BUCKET),
+    objects: store,
     images: new SharpCodec(config.MEDIA_PHOTO_MAX_DIMENSION),
     timers,
     committed: (orderId) => relay.announce(orderId),
@@ -91,6 +92,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     reconcile,
     timers,
     routes: (app) => mediaRoutes(app, { ports, auth: platform.auth }),
+    readiness: { s3: () => store.ping() },
     stop: async () => {
       clearInterval(reconciler);
       await consumer.stop();

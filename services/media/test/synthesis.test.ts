@@ -132,4 +132,10 @@ describe('synthesized images for order statuses', () => {
       await reader.disconnect();
     }
   });
+
+  test('readiness checks the bucket along with MongoDB, Redis and Kafka', async () => {
+    const ready = await media.call('GET', '/readyz', undefined);
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ mongo: 'ok', redis: 'ok', kafka: 'ok', s3: 'ok' });
+  });
 });

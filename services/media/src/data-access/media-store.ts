@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { presignGet, presignPut } from '@orderpulse/object-store';
 
 import type { UploadType } from '../domain/order-media';
@@ -15,6 +15,11 @@ export class MediaStore implements ObjectPort {
     private readonly s3: S3Client,
     private readonly bucket: string,
   ) {}
+
+  /** For readiness: the bucket answers and these credentials reach it. */
+  async ping(): Promise<void> {
+    await this.s3.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
 
   presignPut(input: { key: string; contentType: UploadType; bytes: number; expiresInSeconds: number }) {
     return presignPut(this.s3, { bucket: this.bucket, key: input.key, contentType: input.contentType, contentLength: input.bytes, expiresInSeconds: input.expiresInSeconds });
