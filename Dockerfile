@@ -76,6 +76,12 @@ WORKDIR /app
 # ../../services/*; the layout below keeps those relative links valid.
 COPY --from=build /out/ ./
 
+# Glyphs for the Chinese text of the media service's synthesized images (sharp renders SVG
+# with the system's fonts); the other services never draw text and just carry the few MB.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+ && rm -rf /var/lib/apt/lists/*
+
 USER node
 EXPOSE 8080
 

@@ -2,6 +2,7 @@ import { EventCatalog, type EventDefinition } from './define-event';
 import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed } from './events/audit-case.events';
 import { AuditFailed } from './events/audit-failed.event';
 import { B2bOrderConfirmed } from './events/b2b-order-confirmed.event';
+import { MediaAttached } from './events/media-attached.event';
 import { OrderAssigned } from './events/order-assigned.event';
 import { OrderPlaced } from './events/order-placed.event';
 import { OrderRefused } from './events/order-refused.event';
@@ -35,6 +36,7 @@ export const allEvents: readonly EventDefinition[] = [
   ShareRevoked,
   ShareDeclined,
   GuaranteeOrderProcessed,
+  MediaAttached,
 ];
 
 export const eventCatalog = new EventCatalog(allEvents);

@@ -26,6 +26,7 @@ export * from './events/share-expired.event';
 export * from './events/share-revoked.event';
 export * from './events/share-declined.event';
 export * from './events/guarantee-order-processed.event';
+export * from './events/media-attached.event';
 export { buildAsyncApi } from './asyncapi';
 
 /** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */

@@ -35,14 +35,21 @@ export interface PresignedPut {
   expiresAt: Date;
 }
 
-/** A URL that lets its holder PUT one object, of one content type, until it expires. */
+/**
+ * A URL that lets its holder PUT one object, of one content type, until it expires. With
+ * `contentLength` the length is signed too, so the server refuses a body of any other size:
+ * a presigned PUT has no size range, but an exact declared size bounds it all the same.
+ */
 export async function presignPut(
   client: S3Client,
-  input: { bucket: string; key: string; contentType: string; expiresInSeconds: number },
+  input: { bucket: string; key: string; contentType: string; expiresInSeconds: number; contentLength?: number },
 ): Promise<PresignedPut> {
-  const command = new PutObjectCommand({ Bucket: input.bucket, Key: input.key, ContentType: input.contentType });
-  const url = await getSignedUrl(client, command, { expiresIn: input.expiresInSeconds, signableHeaders: new Set(['content-type']) });
-  return { url, headers: { 'content-type': input.contentType }, expiresAt: expiryOf(url, input.expiresInSeconds) };
+  const sized = input.contentLength !== undefined;
+  const command = new PutObjectCommand({ Bucket: input.bucket, Key: input.key, ContentType: input.contentType, ...(sized ? { ContentLength: input.contentLength } : {}) });
+  const signed = sized ? ['content-type', 'content-length'] : ['content-type'];
+  const url = await getSignedUrl(client, command, { expiresIn: input.expiresInSeconds, signableHeaders: new Set(signed) });
+  const headers: Record<string, string> = { 'content-type': input.contentType, ...(sized ? { 'content-length': String(input.contentLength) } : {}) };
+  return { url, headers, expiresAt: expiryOf(url, input.expiresInSeconds) };
 }
 
 /** When a SigV4 presigned URL stops working: its signing time (whole seconds) plus its lifetime. */

@@ -49,4 +49,14 @@ describe('the object store against the S3-compatible server', () => {
     expect(late).toBe(403);
     expect(Date.now()).toBeGreaterThanOrEqual(grant.expiresAt.getTime());
   });
+
+  test('a presigned PUT with a signed length takes a body of exactly that length and refuses any other', async () => {
+    const key = `${uniqueName('sized')}/photo.jpg`;
+    const grant = await presignPut(s3, { bucket, key, contentType: 'image/jpeg', expiresInSeconds: 60, contentLength: 4 });
+    expect(grant.headers).toEqual({ 'content-type': 'image/jpeg', 'content-length': '4' });
+    const longer = await fetch(grant.url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: Buffer.alloc(5) });
+    expect(longer.status).toBe(403);
+    const exact = await fetch(grant.url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) });
+    expect(exact.status).toBe(200);
+  });
 });

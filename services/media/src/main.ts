@@ -1,5 +1,7 @@
 import { loadConfig, runService } from '@orderpulse/service-kit';
 
 import { MediaConfig } from './config';
+import { wireMediaService } from './media-service';
 
-runService('media', loadConfig(MediaConfig, process.env), async () => ({}));
+const config = loadConfig(MediaConfig, process.env);
+runService('media', config, (platform) => wireMediaService(platform, config));

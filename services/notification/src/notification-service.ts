@@ -1,6 +1,6 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer } from '@orderpulse/kafka';
+import { EventConsumer, type EventHandler } from '@orderpulse/kafka';
 import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
 import { Gauge } from 'prom-client';
 
@@ -13,6 +13,7 @@ import { sendPush } from './domain/use-cases/send-push.use-case';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
+import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
 import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
 import { sharingEventHandlers } from './entry-points/kafka/sharing.consumer';
 import { WebSocketChannel } from './entry-points/realtime/websocket';
@@ -59,10 +60,15 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   );
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
-  const consumer = new EventConsumer(kafka, { groupId: group('routing'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
-  // Groups of their own, so a backlog of audit cases or shares never holds up order notices, nor the reverse.
-  const auditConsumer = new EventConsumer(kafka, { groupId: group('audit-routing'), topics: [topic(Topics.auditEvents)], handlers: auditEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
-  const sharingConsumer = new EventConsumer(kafka, { groupId: group('sharing-routing'), topics: [topic(Topics.sharingEvents)], handlers: sharingEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+  // Each topic on a group of its own, so a backlog of audit cases, shares or images never holds up order notices, nor the reverse.
+  const consumerOf = (name: string, source: string, handlers: EventHandler[]) =>
+    new EventConsumer(kafka, { groupId: group(name), topics: [topic(source)], handlers, around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+  const consumers = [
+    consumerOf('routing', Topics.orderEvents, orderEventHandlers(ports)),
+    consumerOf('audit-routing', Topics.auditEvents, auditEventHandlers(ports)),
+    consumerOf('sharing-routing', Topics.sharingEvents, sharingEventHandlers(ports)),
+    consumerOf('media-routing', Topics.mediaEvents, mediaEventHandlers(ports)),
+  ];
 
   const realtime = { backlog, auth, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG };
   const websockets = new WebSocketChannel(realtime);
@@ -79,9 +85,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   });
 
   await worker.start();
-  await consumer.start();
-  await auditConsumer.start();
-  await sharingConsumer.start();
+  await Promise.all(consumers.map((c) => c.start()));
 
   return {
     ports,
@@ -96,9 +100,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
       await Promise.all([websockets.close(), streams.close()]);
     },
     stop: async () => {
-      await consumer.stop();
-      await auditConsumer.stop();
-      await sharingConsumer.stop();
+      await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();
       await pushes.close();
       await backlog.stop();

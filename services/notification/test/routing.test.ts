@@ -1,4 +1,4 @@
-import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, exampleShare, exampleSnapshot, GuaranteeOrderProcessed, OrderStatus } from '@orderpulse/contracts';
+import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, exampleShare, exampleSnapshot, GuaranteeOrderProcessed, MediaAttached, OrderStatus } from '@orderpulse/contracts';
 
 import { recipientKey } from '../src/domain/recipients';
 import { noticesFor, orderNo, type RoutedEvent } from '../src/domain/routing';
@@ -72,6 +72,7 @@ describe('routing: who is told what', () => {
       ...auditEvents,
       ...(['share.offered', 'share.claimed', 'share.expired', 'share.revoked', 'share.declined'] as const).map((type): RoutedEvent => ({ type, data: exampleShare })),
       { type: 'guarantee-order.processed', data: GuaranteeOrderProcessed.schema.parse(GuaranteeOrderProcessed.example) },
+      { type: 'media.attached', data: MediaAttached.schema.parse(MediaAttached.example) },
     ];
     const used = new Set<string>();
     for (const notice of events.flatMap(noticesFor)) {

@@ -43,7 +43,7 @@ describe('placing an order', () => {
     expect(countdown.remainingMs).toBeLessThanOrEqual(120_000);
 
     const placed = await h.waitForEvent(order.orderId, 'order.placed');
-    expect(placed.data).toMatchObject({ orderId: order.orderId, status: 'new', countdown: { deadline: countdown.deadline } });
+    expect(placed.data).toMatchObject({ orderId: order.orderId, status: 'new', storeName: 'Noodle House', countdown: { deadline: countdown.deadline } });
   });
 
   test('the same Idempotency-Key places one order', async () => {

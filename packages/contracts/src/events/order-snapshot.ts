@@ -33,6 +33,8 @@ export const OrderSnapshot = z.object({
   status: OrderStatus,
   merchantId: z.string(),
   storeId: z.string(),
+  /** The store's display name, for texts and synthesized images; absent from older producers. */
+  storeName: z.string().optional(),
   customerId: z.string(),
   locale: z.enum(['zh-CN', 'en']),
   currency: z.string(),

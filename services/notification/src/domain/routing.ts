@@ -1,6 +1,7 @@
-import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, EventData, LocalizedText, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
+import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, EventData, LocalizedText, MediaAttached, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 
 import type { Category, Locale } from './categories';
+import { mediaNoticesFor, type NoticeMedia } from './media-routing';
 import type { Recipient } from './recipients';
 import { isSharingEvent, sharingNoticesFor, type SharingRoutedEvent } from './sharing-routing';
 import { deliverySteps, type Param, type TemplateKey } from './templates';
@@ -18,6 +19,8 @@ export interface Notice {
   countdown?: { deadline: string; serverTime: string };
   /** The order's locale; the recipient's own choice, when it has one, wins. */
   locale: Locale;
+  /** An image for the push and the message (seed 000). */
+  media?: NoticeMedia;
 }
 
 /** The events the notification service routes, by their type. */
@@ -31,7 +34,8 @@ export type RoutedEvent =
   | { type: 'audit.case-escalated'; data: EventData<typeof AuditCaseEscalated> }
   | { type: 'audit.resubmission-failed'; data: EventData<typeof AuditResubmissionFailed> }
   | { type: 'audit.passed'; data: EventData<typeof AuditPassed> }
-  | SharingRoutedEvent;
+  | SharingRoutedEvent
+  | { type: 'media.attached'; data: EventData<typeof MediaAttached> };
 
 /** A B2B handler is told what the audit service wrote for them, in their locale; the order reference is the order number. */
 function toHandler(id: string, orderNo: string, text: LocalizedText): Notice {
@@ -157,5 +161,7 @@ export function noticesFor(event: RoutedEvent): Notice[] {
       const p = event.data;
       return [{ recipient: { kind: 'handler', id: p.handlerId }, category: 'audit', template: 'audit.passed.handler', params: { orderNo: p.orderNo }, orderId: p.orderNo, locale: p.order.locale }];
     }
+    case 'media.attached':
+      return mediaNoticesFor(event.data);
   }
 }

@@ -86,6 +86,10 @@ export const templates = {
     'zh-CN': { title: '订单 {orderNo}：备货失败', body: '{reason}' },
   },
   ...sharingTemplates,
+  'media.attached.customer': {
+    en: { title: 'Order {orderNo}: {step}', body: '{caption}' },
+    'zh-CN': { title: '订单 {orderNo}：{step}', body: '{caption}' },
+  },
 } as const satisfies Record<string, Record<Locale, Text>>;
 
 export type TemplateKey = keyof typeof templates;

@@ -50,6 +50,8 @@ export class GorushProvider implements PushProvider {
       title: request.title,
       message: request.body,
       data: request.data,
+      // A rich notification: Android shows the image itself, iOS hands it to the app's service extension.
+      ...(typeof request.data.thumbnailUrl === 'string' ? { image: request.data.thumbnailUrl, mutable_content: true } : {}),
       ...(request.platform === 'ios' ? { collapse_id: request.idempotencyKey, ...(request.app.apnsTopic ? { topic: request.app.apnsTopic } : {}) } : { collapse_key: request.idempotencyKey }),
     };
     let response: Response;

@@ -38,7 +38,7 @@ export async function newDeployment(): Promise<Deployment> {
   await applyTopics(kafka, plannedTopics({
     defaults: { partitions: 3, replicationFactor: 1 },
     deadLetter: { partitions: 1 },
-    topics: [Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['notification'] })),
+    topics: [Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['notification'] })),
   }));
   const gateway = await new RecordingServer(gorushOk).start();
   return { prefix, db: uniqueName('notif'), queuePrefix: uniqueName('q'), gateway, kafka };

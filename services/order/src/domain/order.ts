@@ -19,6 +19,8 @@ export interface Order {
   status: OrderStatus;
   merchantId: string;
   storeId: string;
+  /** The store's name when the order was placed, for texts and the media service's images. */
+  storeName?: string | undefined;
   customerId: string;
   locale: 'zh-CN' | 'en';
   currency: string;
@@ -45,6 +47,7 @@ export function snapshotOf(order: Order, now: Date): OrderSnapshot {
     status: order.status,
     merchantId: order.merchantId,
     storeId: order.storeId,
+    ...(order.storeName ? { storeName: order.storeName } : {}),
     customerId: order.customerId,
     locale: order.locale,
     currency: order.currency,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type { Delivery } from '../delivery';
+import { mediaForDelivery } from '../media-routing';
 import { recipientKey } from '../recipients';
 import type { Device, RecipientProfile } from '../registry';
 import { noticesFor, type Notice, type RoutedEvent } from '../routing';
@@ -23,6 +24,8 @@ export interface RealtimeMessage {
   title: string;
   body: string;
   countdown?: { deadline: string; serverTime: string };
+  /** The image of the status, when the event carries one. */
+  media?: ReturnType<typeof mediaForDelivery>;
   at: string;
 }
 
@@ -46,6 +49,7 @@ export async function notify(ports: NotificationPorts, event: RoutedEvent & { id
       ...(notice.status ? { status: notice.status } : {}),
       ...text,
       ...(notice.countdown ? { countdown: notice.countdown } : {}),
+      ...(notice.media ? { media: mediaForDelivery(notice.media, ports.clock()) } : {}),
       at: ports.clock().toISOString(),
     };
     await ports.backlog.append(key, message.id, JSON.stringify(message));
@@ -91,8 +95,19 @@ async function pushTo(ports: NotificationPorts, notice: Notice, profile: Recipie
       category: message.category,
       ...(message.status ? { status: message.status } : {}),
       ...(message.countdown ? { deadline: message.countdown.deadline, serverTime: message.countdown.serverTime } : {}),
+      ...(message.media ? pushMedia(message.media) : {}),
       messageId: message.id,
     },
   };
   await ports.pushes.scheduleAt(`push.${pushKey}`, ports.clock(), job);
+}
+
+/** The image on a push's data: flat string fields, as FCM data payloads require. */
+function pushMedia(media: NonNullable<RealtimeMessage['media']>): Record<string, string> {
+  return {
+    mediaId: media.mediaId,
+    mediaSource: media.fallback ? 'fallback' : media.source,
+    mediaHref: media.href,
+    ...(media.imageUrl && media.thumbnailUrl && media.expiresAt ? { imageUrl: media.imageUrl, thumbnailUrl: media.thumbnailUrl, imageExpiresAt: media.expiresAt } : {}),
+  };
 }

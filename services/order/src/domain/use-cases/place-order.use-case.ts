@@ -32,6 +32,7 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     status: verdict.ok ? 'new' : 'refused',
     merchantId: input.merchantId,
     storeId: input.storeId,
+    storeName: store?.name,
     customerId: input.customerId,
     locale: input.locale,
     currency: input.currency,

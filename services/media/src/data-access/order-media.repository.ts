@@ -1,0 +1,80 @@
+import type { OrderStatus } from '@orderpulse/contracts';
+import { ensureOutboxIndexes, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import type mongoose from 'mongoose';
+
+import { type OrderMedia, owedSlots } from '../domain/order-media';
+import type { PendingEvent } from '../domain/use-cases/deps';
+
+type Db = mongoose.mongo.Db;
+type Doc = mongoose.mongo.Document;
+
+const hidden = { outbox: 0, outboxLeaseUntil: 0 } as const;
+
+/** Drops undefined fields, which the driver would otherwise store as null. Dates and buffers stay as they are. */
+function compact<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(compact) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, compact(v)])) as T;
+}
+
+function toOrderMedia(doc: Doc | null): OrderMedia | undefined {
+  if (!doc) return undefined;
+  return { orderId: String(doc._id), version: doc.version as number, facts: doc.facts as OrderMedia['facts'], slots: (doc.slots ?? {}) as OrderMedia['slots'] };
+}
+
+/**
+ * One document per order in the media service's own database: the order's facts, a slot per
+ * status that owes or has an image, and the outbox. Every write is conditional on the version
+ * read (`{ _id, version }`, an exact index on MongoDB and the local server alike), so two
+ * instances confirming the same grant, or a photo racing its fallback, produce one outcome.
+ */
+export class OrderMediaRepository {
+  readonly collection: mongoose.mongo.Collection;
+
+  constructor(db: Db) {
+    this.collection = db.collection('order_media');
+  }
+
+  async createIndexes(): Promise<void> {
+    await ensureOutboxIndexes(this.collection);
+    await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
+    // Only documents still owing an image carry `owed`, so the reconciler reads just those.
+    await this.collection.createIndex({ owed: 1 }, { name: 'owed', sparse: true });
+  }
+
+  async get(orderId: string): Promise<OrderMedia | undefined> {
+    return toOrderMedia(await this.collection.findOne({ _id: orderId } as Doc, { projection: hidden }));
+  }
+
+  async save(next: OrderMedia, events: readonly PendingEvent[]): Promise<boolean> {
+    const owed: OrderStatus[] = owedSlots(next).map((s) => s.status);
+    const fields = compact({ facts: next.facts, slots: next.slots });
+    if (next.version === 0) {
+      try {
+        await this.collection.insertOne({ _id: next.orderId, version: 1, ...fields, ...(owed.length ? { owed } : {}), ...outboxForInsert(events) } as unknown as Doc);
+        return true;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 11000) return false;
+        throw error;
+      }
+    }
+    const update: Doc = { $set: { ...fields, version: next.version + 1, ...(owed.length ? { owed } : {}) }, ...(owed.length ? {} : { $unset: { owed: '' } }) };
+    const result = await this.collection.updateOne({ _id: next.orderId, version: next.version } as Doc, withEvents(update, events));
+    return result.matchedCount === 1;
+  }
+
+  /** The ids of orders that still owe an image, in pages. */
+  async *owing(pageSize = 500): AsyncGenerator<string> {
+    let after = '';
+    for (;;) {
+      const page = await this.collection
+        .find({ owed: { $exists: true }, ...(after ? { _id: { $gt: after } } : {}) } as Doc, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .limit(pageSize)
+        .toArray();
+      for (const doc of page) yield String(doc._id);
+      if (page.length < pageSize) return;
+      after = String(page[page.length - 1]!._id);
+    }
+  }
+}

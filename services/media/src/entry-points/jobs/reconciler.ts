@@ -1,0 +1,38 @@
+import type { OrderMediaRepository } from '../../data-access/order-media.repository';
+import { dueJobId, owedSlots } from '../../domain/order-media';
+import type { MediaDueJob, MediaPorts } from '../../domain/use-cases/deps';
+import { synthesizeDue } from '../../domain/use-cases/synthesize-image.use-case';
+
+export interface ReconcileReport {
+  checked: number;
+  settled: number;
+  rescheduled: number;
+}
+
+/**
+ * MongoDB is the truth about owed images; Redis may lose their timers. Every slot still owing
+ * an image is settled now when overdue (a timer that ran out of tries included), or gets its
+ * timer back. Runs at start and periodically.
+ */
+export async function reconcileOwed(
+  ports: MediaPorts,
+  orders: Pick<OrderMediaRepository, 'owing'>,
+  timers: { has(id: string): Promise<boolean>; scheduleAt(id: string, at: Date, data: MediaDueJob): Promise<void> },
+): Promise<ReconcileReport> {
+  const report: ReconcileReport = { checked: 0, settled: 0, rescheduled: 0 };
+  for await (const orderId of orders.owing()) {
+    const order = await ports.orders.get(orderId);
+    if (!order) continue;
+    for (const slot of owedSlots(order)) {
+      report.checked += 1;
+      const id = dueJobId(orderId, slot.status);
+      if (slot.dueAt.getTime() <= ports.clock().getTime()) {
+        if ((await synthesizeDue(ports, orderId, slot.status)) === 'attached') report.settled += 1;
+      } else if (!(await timers.has(id))) {
+        await timers.scheduleAt(id, slot.dueAt, { orderId, status: slot.status });
+        report.rescheduled += 1;
+      }
+    }
+  }
+  return report;
+}

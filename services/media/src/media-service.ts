@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+
+import { Topics } from '@orderpulse/contracts';
+import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { EventConsumer } from '@orderpulse/kafka';
+import { createS3Client } from '@orderpulse/object-store';
+import { OutboxRelay } from '@orderpulse/outbox';
+import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+
+import type { MediaConfig } from './config';
+import { MediaStore } from './data-access/media-store';
+import { OrderMediaRepository } from './data-access/order-media.repository';
+import type { MediaDueJob, MediaPorts } from './domain/use-cases/deps';
+import { mediaRoutes } from './entry-points/http/media.routes';
+import { mediaDueQueue, runMediaDue } from './entry-points/jobs/media-due.job';
+import { reconcileOwed, type ReconcileReport } from './entry-points/jobs/reconciler';
+import { orderEventHandlers } from './entry-points/kafka/order-events.consumer';
+import { SharpCodec } from './imaging/sharp-codec';
+
+export interface MediaService extends ServiceParts {
+  ports: MediaPorts;
+  reconcile(): Promise<ReconcileReport>;
+  timers: TimerQueue<MediaDueJob>;
+}
+
+/** Wires the media service: repository and relay, the bucket, sharp, the due timers, the order-event consumer, routes. */
+export async function wireMediaService(platform: Platform, config: MediaConfig): Promise<MediaService> {
+  const { mongo, redis, kafka, producer, logger } = platform;
+  if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the media service needs MongoDB, Redis and Kafka');
+  const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
+  const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.media.${name}`;
+
+  const orders = new OrderMediaRepository(mongo.db);
+  await orders.createIndexes();
+  const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
+  const s3 = createS3Client({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
+  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
+  const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, { attempts: 20, backoffMs: 500 });
+
+  const store = new MediaStore(s3, config.S3_BUCKET);
+  const ports: MediaPorts = {
+    orders,
+    objects: store,
+    images: new SharpCodec(config.MEDIA_PHOTO_MAX_DIMENSION),
+    timers,
+    committed: (orderId) => relay.announce(orderId),
+    clock: () => new Date(),
+    newId: (prefix) => `${prefix}_${randomBytes(12).toString('hex')}`,
+    settings: {
+      policy: config.MEDIA_POLICY,
+      limits: { maxBytes: config.MEDIA_UPLOAD_MAX_BYTES, minDimension: config.MEDIA_PHOTO_MIN_DIMENSION, maxDimension: config.MEDIA_PHOTO_MAX_DIMENSION },
+      keyPrefix: config.MEDIA_KEY_PREFIX,
+      grantSeconds: config.MEDIA_UPLOAD_GRANT_SECONDS,
+      confirmGraceSeconds: config.MEDIA_CONFIRM_GRACE_SECONDS,
+      graceSeconds: config.MEDIA_PHOTO_GRACE_SECONDS,
+      readUrlSeconds: config.MEDIA_READ_URL_SECONDS,
+      pushUrlSeconds: config.MEDIA_PUSH_URL_SECONDS,
+      synthFormat: config.MEDIA_SYNTH_FORMAT,
+      timeZone: config.MEDIA_TIME_ZONE,
+      source: 'orderpulse/media',
+      mediaEventsTopic: topic(Topics.mediaEvents),
+    },
+  };
+
+  // Rendering is CPU work: a few at a time per instance keeps the event loop answering HTTP.
+  const worker = new JobWorker<MediaDueJob>(mediaDueQueue, jobs, (job, context) => withLogContext({ jobId: context.id, orderId: job.orderId }, () => runMediaDue(ports, job)), {
+    concurrency: 4,
+    onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'media due job gave up; the reconciler settles it'),
+  });
+  const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
+    withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
+  const consumer = new EventConsumer(kafka, { groupId: group('order-events'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around });
+
+  relay.start();
+  await worker.start();
+  await consumer.start();
+  const reconcile = () => reconcileOwed(ports, orders, timers);
+  const first = await reconcile();
+  logger.info({ ...first }, 'owed images reconciled at start');
+  const reconciler = setInterval(() => {
+    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
+  }, config.MEDIA_RECONCILE_INTERVAL_SECONDS * 1_000);
+
+  return {
+    ports,
+    reconcile,
+    timers,
+    routes: (app) => mediaRoutes(app, { ports, auth: platform.auth }),
+    readiness: { s3: () => store.ping() },
+    stop: async () => {
+      clearInterval(reconciler);
+      await consumer.stop();
+      await worker.stop();
+      await relay.stop();
+      await timers.close();
+      s3.destroy();
+    },
+  };
+}
