@@ -18,7 +18,8 @@ const TERMINALS = path.join(REPO, 'packages', 'terminals');
 
 const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
 const security = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data: blob: http: https:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  // Photos go from the browser straight to presigned object-store URLs, so connect-src reaches beyond this origin.
+  'content-security-policy': "default-src 'self'; img-src 'self' data: blob: http: https:; connect-src 'self' ws: wss: http: https:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };

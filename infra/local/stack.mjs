@@ -426,6 +426,8 @@ async function startS3() {
     's3proxy.authorization=aws-v2-or-v4',
     `s3proxy.identity=${s3.accessKey}`,
     `s3proxy.credential=${s3.secretKey}`,
+    // Terminals upload photos from the browser straight to presigned URLs, across origins.
+    's3proxy.cors-allow-all=true',
     'jclouds.provider=filesystem',
     `jclouds.filesystem.basedir=${dataDir}`,
     '',

@@ -2,6 +2,7 @@ import { ApiError, call } from './api.js';
 import { remainingMs, ServerClock, stopwatch } from './clock.js';
 import { h, money, orderNo, time } from './dom.js';
 import { startPage } from './page.js';
+import { mediaPanel } from './media.js';
 import { followOrder } from './realtime.js';
 import { locale, type Session, t } from './session.js';
 import type { OrderView, Store } from './views.js';
@@ -12,9 +13,9 @@ import type { OrderView, Store } from './views.js';
  * service's event stream, or by long-polling when streaming is not possible.
  */
 const page = startPage('customer', 'page.customer');
-if (page) run(page.session, page.main);
+if (page) run(page.session, page.main, page.setLive);
 
-function run(session: Session, main: HTMLElement): void {
+function run(session: Session, main: HTMLElement, setLive: (live: boolean) => void): void {
   const storeId = new URLSearchParams(location.search).get('store') ?? 's-demo';
   const error = h('p', { class: 'error', role: 'alert' });
   const menu = h('section', { class: 'menu' });
@@ -29,7 +30,9 @@ function run(session: Session, main: HTMLElement): void {
     const status = h('p', { class: 'current' }, h('strong', { 'data-testid': 'order-status' }));
     const timeline = h('ol', { class: 'timeline', 'data-testid': 'timeline' });
     const mode = h('span', { class: 'muted' });
-    tracking.replaceChildren(h('h2', {}, `${orderNo(first.order.orderId)} · ${money(first.order.total, first.order.currency)}`), h('p', { class: 'muted' }, t('customer.waiting')), watch, status, mode, h('h3', {}, t('customer.timeline')), timeline);
+    const photos = mediaPanel(session, first.order.orderId);
+    const waiting = h('p', { class: 'muted' }, t('customer.waiting'));
+    tracking.replaceChildren(h('h2', {}, `${orderNo(first.order.orderId)} · ${money(first.order.total, first.order.currency)}`), waiting, watch, status, mode, h('h3', {}, t('customer.timeline')), timeline, h('h3', {}, t('media.show')), photos.element);
     let view = first;
     let clock = ServerClock.from(first.countdown.serverTime, Date.now());
     const render = async () => {
@@ -45,23 +48,32 @@ function run(session: Session, main: HTMLElement): void {
       const left = view.order.answered ? 0 : remainingMs(view.countdown.deadline, clock.now(Date.now()));
       watch.textContent = stopwatch(left);
       watch.classList.toggle('stopped', view.order.answered);
+      waiting.hidden = view.order.answered;
     };
     const timer = setInterval(tick, 100);
+    // Pictures arrive a moment after their status (synthesized, or shot and checked): look again every few seconds.
+    const pictures = setInterval(() => void photos.refresh().catch(() => undefined), 5_000);
+    void photos.refresh().catch(() => undefined);
     tick();
     void render();
     const stop = followOrder<OrderView>(
       session,
-      first.order.orderId,
+      first,
       (next) => {
         view = next;
         clock = ServerClock.from(next.countdown.serverTime, Date.now());
         tick();
         void render();
+        void listMine();
       },
-      (m) => (mode.textContent = m === 'stream' ? '● stream' : '○ long-poll'),
+      (m) => {
+        mode.textContent = t(`follow.${m}`);
+        setLive(m !== 'poll');
+      },
     );
     stopFollowing = () => {
       clearInterval(timer);
+      clearInterval(pictures);
       stop();
     };
   };

@@ -8,6 +8,7 @@ const pages: { page: string; title: MessageKey; role: string }[] = [
   { page: 'merchant', title: 'page.merchant', role: 'merchant' },
   { page: 'rider', title: 'page.rider', role: 'rider' },
   { page: 'handler', title: 'page.handler', role: 'handler' },
+  { page: 'member', title: 'page.member', role: 'member' },
 ];
 
 void (async () => {

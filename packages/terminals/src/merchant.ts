@@ -2,6 +2,7 @@ import { ApiError, call } from './api.js';
 import { fractionLeft, remainingMs, ServerClock } from './clock.js';
 import { h, money, orderNo, time } from './dom.js';
 import { startPage } from './page.js';
+import { mediaPanel } from './media.js';
 import { openSocket } from './realtime.js';
 import { locale, type Session, t } from './session.js';
 import type { OrderView } from './views.js';
@@ -34,10 +35,22 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   const showRecent = (view: OrderView, status = view.order.status) => {
     const id = view.order.orderId;
-    const row = recent.querySelector<HTMLElement>(`[data-order-id="${id}"]`) ?? h('li', { dataset: { orderId: id } });
+    let row = recent.querySelector<HTMLElement>(`[data-order-id="${id}"]`);
+    if (!row) {
+      // The photos stay open below the line while its status changes.
+      const photos = h('div', { class: 'photos' });
+      const toggle = h('button', { class: 'small', 'data-testid': 'show-photos', onclick: () => void showPhotos(id, photos) }, `📷 ${t('media.show')}`);
+      row = h('li', { dataset: { orderId: id } }, h('div', { class: 'line' }), toggle, photos);
+    }
     row.dataset.status = status;
-    row.replaceChildren(h('strong', {}, orderNo(id)), ` ${money(view.order.total, view.order.currency)} · `, h('span', { class: `status ${status}` }, t(`status.${status}` as never)));
+    row.querySelector('.line')?.replaceChildren(h('strong', {}, orderNo(id)), ` ${money(view.order.total, view.order.currency)} · `, h('span', { class: `status ${status}` }, t(`status.${status}` as never)));
     recent.prepend(row);
+  };
+
+  const showPhotos = async (id: string, holder: HTMLElement) => {
+    const panel = mediaPanel(session, id);
+    holder.replaceChildren(panel.element);
+    await panel.refresh();
   };
 
   const close = (id: string, status?: string) => {

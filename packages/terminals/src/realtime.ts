@@ -59,61 +59,105 @@ export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => 
   };
 }
 
+/** Reads a `text/event-stream` response block by block, handing each `data:` line on. */
+async function readEvents(response: Response, onData: (event: string, data: string) => void): Promise<void> {
+  if (!response.body) throw new Error('no body');
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const lines = buffer.slice(0, end).split('\n');
+      buffer = buffer.slice(end + 2);
+      const data = lines.find((line) => line.startsWith('data: '));
+      const event = lines.find((line) => line.startsWith('event: '))?.slice(7) ?? 'message';
+      if (data) onData(event, data.slice(6));
+    }
+  }
+}
+
+const pause = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  const timer = setTimeout(resolve, ms);
+  signal.addEventListener('abort', () => {
+    clearTimeout(timer);
+    resolve();
+  });
+});
+
+export type FollowMode = 'stream' | 'poll' | 'notifications';
+
 /**
- * Follows one order: the order service's event stream, read with fetch so the token goes in a
- * header; when streaming is not possible (a proxy buffers it, the stream keeps failing) it falls
- * back to long-polling, which the same service answers as soon as the order changes.
+ * Follows one order. While the store has not answered, the order service's own stream carries
+ * every change (read with fetch, so the token goes in a header); where streaming fails (a proxy
+ * that buffers), long-polling does, which that service answers as soon as the order changes.
+ * Once answered, the order service stops waiting with us, and the customer's notification
+ * stream says when the order moved on (delivery steps), upon which the order is read again.
  */
-export function followOrder<T extends { order: { version: number } }>(session: Session, orderId: string, onOrder: (view: T) => void, onMode: (mode: 'stream' | 'poll') => void): () => void {
+export function followOrder<T extends { order: { orderId: string; version: number; answered: boolean } }>(
+  session: Session,
+  first: T,
+  onOrder: (view: T) => void,
+  onMode: (mode: FollowMode) => void,
+): () => void {
   const abort = new AbortController();
-  let version = -1;
+  const { signal } = abort;
+  const orderId = first.order.orderId;
+  const headers = { authorization: `Bearer ${session.token}` };
+  let latest = first;
   const seen = (view: T) => {
-    if (view.order.version <= version) return;
-    version = view.order.version;
+    if (view.order.version <= latest.order.version) return;
+    latest = view;
     onOrder(view);
   };
-  const poll = async () => {
-    onMode('poll');
-    while (!abort.signal.aborted) {
+  const read = async () => {
+    const response = await fetch(url('order', `/v1/orders/${orderId}`), { headers, signal });
+    if (response.ok) seen((await response.json()) as T);
+  };
+  const untilAnswered = async () => {
+    for (let failures = 0; !latest.order.answered && !signal.aborted; ) {
       try {
-        const response = await fetch(url('order', `/v1/orders/${orderId}?wait=25&knownVersion=${version}`), { headers: { authorization: `Bearer ${session.token}` }, signal: abort.signal });
-        if (response.ok) seen((await response.json()) as T);
-        else await new Promise((r) => setTimeout(r, 2_000));
+        if (failures < 3) {
+          const response = await fetch(url('order', `/v1/orders/${orderId}/stream`), { headers: { ...headers, accept: 'text/event-stream' }, signal });
+          if (!response.ok) throw new Error(`stream answered ${response.status}`);
+          onMode('stream');
+          await readEvents(response, (_event, data) => seen(JSON.parse(data) as T));
+        } else {
+          onMode('poll');
+          const response = await fetch(url('order', `/v1/orders/${orderId}?wait=25&knownVersion=${latest.order.version}`), { headers, signal });
+          if (response.ok) seen((await response.json()) as T);
+          else await pause(2_000, signal);
+        }
       } catch {
-        if (abort.signal.aborted) return;
-        await new Promise((r) => setTimeout(r, 2_000));
+        failures += 1;
+        await pause(1_000, signal);
       }
     }
   };
-  const stream = async () => {
-    const response = await fetch(url('order', `/v1/orders/${orderId}/stream`), { headers: { authorization: `Bearer ${session.token}`, accept: 'text/event-stream' }, signal: abort.signal });
-    if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
-    onMode('stream');
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block.split('\n').find((line) => line.startsWith('data: '));
-        if (data) seen(JSON.parse(data.slice(6)) as T);
+  const afterAnswer = async () => {
+    while (!signal.aborted) {
+      try {
+        const response = await fetch(url('notification', '/v1/realtime/events'), { headers: { ...headers, accept: 'text/event-stream' }, signal });
+        if (!response.ok) throw new Error(`notification stream answered ${response.status}`);
+        onMode('notifications');
+        await read();
+        await readEvents(response, (event, data) => {
+          const frame = JSON.parse(data) as { message?: RealtimeMessage };
+          if (event === 'notification' && frame.message?.orderId === orderId) void read();
+        });
+      } catch {
+        if (signal.aborted) return;
+        onMode('poll');
+        await read().catch(() => undefined);
+        await pause(5_000, signal);
       }
     }
   };
   void (async () => {
-    for (let failures = 0; failures < 3 && !abort.signal.aborted; failures += 1) {
-      try {
-        await stream();
-      } catch {
-        if (abort.signal.aborted) return;
-      }
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-    if (!abort.signal.aborted) await poll();
+    await untilAnswered();
+    await afterAnswer();
   })();
   return () => abort.abort();
 }

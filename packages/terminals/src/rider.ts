@@ -1,6 +1,7 @@
 import { ApiError, call } from './api.js';
 import { h, orderNo } from './dom.js';
 import { startPage } from './page.js';
+import { mediaPanel } from './media.js';
 import { openSocket } from './realtime.js';
 import { type Session, t } from './session.js';
 import type { OrderView } from './views.js';
@@ -34,6 +35,8 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   const card = (view: OrderView & { destination: { line: string } }) => {
     const o = view.order;
     const reason = h('input', { placeholder: t('action.reason'), 'aria-label': t('action.reason') });
+    const photos = mediaPanel(session, o.orderId);
+    void photos.refresh();
     return h(
       'article',
       { class: 'box', dataset: { orderId: o.orderId, status: o.status } },
@@ -48,6 +51,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
         h('button', { onclick: () => void post(o.orderId, 'stocking', { status: 'failure', reason: reason.value.trim() || 'out of stock' }) }, t('rider.stockFail')),
       ),
       h('div', { class: 'actions steps' }, ...steps.map((s) => h('button', { disabled: !(s.from as readonly string[]).includes(o.status), 'data-step': s.step, onclick: () => void post(o.orderId, 'progress', { step: s.step }) }, t(s.label)))),
+      photos.element,
     );
   };
 

@@ -16,6 +16,23 @@ afterAll(() => terminals.stop());
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 
+/** A real JPEG, drawn on a canvas in the page as a phone camera would hand it over. */
+async function photoFrom(page: Page): Promise<Buffer> {
+  const dataUrl = await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 800;
+    canvas.height = 600;
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2d canvas');
+    context.fillStyle = '#c8553d';
+    context.fillRect(0, 0, 800, 600);
+    context.fillStyle = '#f5f1e6';
+    context.fillRect(200, 150, 400, 300);
+    return canvas.toDataURL('image/jpeg', 0.9);
+  });
+  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+}
+
 /** The width of the countdown bar's fill, in per cent of the bar. */
 const barWidth = (page: Page) => page.locator('[data-testid=countdown-bar] .fill').evaluate((fill) => parseFloat((fill as HTMLElement).style.width));
 
@@ -48,7 +65,24 @@ describe('in a real browser', () => {
     await customer.locator('[data-testid=timeline] li[data-status=accepted]').waitFor();
     expect(await merchant.locator('[data-testid=recent] li').first().getAttribute('data-status')).toBe('accepted');
     await shot(customer, 'customer-accepted');
-  }, 90_000);
+
+    // Accepted is a real-shot status: the merchant takes the photo, it goes up through the presigned grant, and the customer sees it.
+    const row = merchant.locator('[data-testid=recent] li').first();
+    await row.getByTestId('show-photos').click();
+    const picker = row.getByTestId('photo-accepted');
+    await picker.waitFor({ timeout: 15_000 });
+    await picker.setInputFiles({ name: 'counter.jpg', mimeType: 'image/jpeg', buffer: await photoFrom(merchant) });
+    const photo = row.locator('figure[data-status=accepted][data-source=photo] img');
+    await photo.waitFor({ timeout: 20_000 });
+    expect(await photo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    const seen = customer.locator('[data-testid=media] figure[data-status=accepted][data-source=photo] img');
+    await seen.waitFor({ timeout: 20_000 });
+    await waitFor(() => seen.evaluate((img) => (img as HTMLImageElement).naturalWidth), { what: 'the customer’s thumbnail to load', until: (w) => w > 0 });
+    // The order's first status got a synthesized image, not a photo.
+    await customer.locator('[data-testid=media] figure[data-status=new][data-source=synthesized] img').waitFor({ timeout: 20_000 });
+    await shot(merchant, 'merchant-photo-uploaded');
+    await shot(customer, 'customer-photos');
+  }, 120_000);
 
   test('when nobody answers before the bar runs out, the box is hidden and the order shows not answered on both terminals', async () => {
     const merchant = await terminals.open('/merchant.html?lang=en', tokens.merchant('m-fast'));

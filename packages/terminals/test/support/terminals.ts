@@ -25,7 +25,7 @@ async function listening(child: ChildService, what: string): Promise<number> {
 }
 
 /**
- * The order and notification services (their built `dist/main.js`), the gateway that serves
+ * The order, notification and media services (their built `dist/main.js`), the gateway that serves
  * the terminals, and Debian's Chromium driven by playwright-core: what a person at a terminal meets.
  */
 export class Terminals {
@@ -41,7 +41,7 @@ export class Terminals {
     await applyTopics(kafka, plannedTopics({
       defaults: { partitions: 3, replicationFactor: 1 },
       deadLetter: { partitions: 1 },
-      topics: [Topics.storefrontOrders, Topics.orderEvents, Topics.auditEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order', 'notification'] })),
+      topics: [Topics.storefrontOrders, Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order', 'notification', 'media'] })),
     }));
     await this.gateway.start();
     const env = (service: string) => ({
@@ -56,9 +56,11 @@ export class Terminals {
     });
     const order = this.spawn(join(repo, 'services', 'order', 'dist', 'main.js'), env('order'));
     const notification = this.spawn(join(repo, 'services', 'notification', 'dist', 'main.js'), { ...env('notification'), PUSH_GATEWAY_URL: this.gateway.url });
+    const media = this.spawn(join(repo, 'services', 'media', 'dist', 'main.js'), { ...env('media'), MEDIA_KEY_PREFIX: `${uniqueName('web')}/` });
     this.orderBase = `http://127.0.0.1:${await listening(order, 'order')}`;
     const notificationBase = `http://127.0.0.1:${await listening(notification, 'notification')}`;
-    const front = this.spawn(join(repo, 'infra', 'local', 'gateway.mjs'), { ...process.env, GATEWAY_PORT: '0', ORDER_URL: this.orderBase, NOTIFICATION_URL: notificationBase });
+    const mediaBase = `http://127.0.0.1:${await listening(media, 'media')}`;
+    const front = this.spawn(join(repo, 'infra', 'local', 'gateway.mjs'), { ...process.env, GATEWAY_PORT: '0', ORDER_URL: this.orderBase, NOTIFICATION_URL: notificationBase, MEDIA_URL: mediaBase });
     this.base = `http://127.0.0.1:${await listening(front, 'gateway')}`;
     this.browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
