@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { startGateway } from './gateway.mjs';
 import { partnerSecrets, startPartners } from './partners.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,6 +34,8 @@ const SERVICES = [
 const LOCAL_JWT_SECRET = 'orderpulse-local-development-secret-change-me';
 /** Where the local stand-ins for the middle office and the user system listen (override with PARTNERS_PORT). */
 const PARTNERS_PORT = Number(process.env.PARTNERS_PORT ?? 4190);
+/** Where the browser terminals are served (override with GATEWAY_PORT). */
+const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 4100);
 
 const say = (line) => process.stdout.write(`orderpulse: ${line}\n`);
 
@@ -143,19 +146,22 @@ async function start() {
     await waitReady(service.name, `http://127.0.0.1:${env.HTTP_PORT}/readyz`);
     say(`${service.name.padEnd(13)} http://127.0.0.1:${env.HTTP_PORT}  (log .local/logs/${service.name}.log)`);
   }
-  if (present.some((s) => s.name === 'order')) {
-    const order = SERVICES.find((s) => s.name === 'order');
-    const env = serviceEnv(order, stack);
-    const { seedDemo } = await import('./demo.mjs');
-    const logins = await seedDemo(`http://127.0.0.1:${env.HTTP_PORT}`, env.JWT_SECRET);
-    say('demo data: store s-demo of merchant m-demo (always open, 60 s response window), riders rider-demo-1 and -2');
-    for (const [role, token] of Object.entries(logins)) say(`demo login (${role}): Bearer ${token}`);
-    say(`try: curl -s -X POST http://127.0.0.1:${env.HTTP_PORT}/v1/orders -H "authorization: Bearer $CUSTOMER" -H 'content-type: application/json' -d '{"merchantId":"m-demo","storeId":"s-demo","currency":"CNY","lines":[{"productId":"p-beef-noodles","quantity":1,"unitPrice":2800}],"delivery":{"line":"1 Demo Road","region":"downtown","contactName":"Demo","contactPhone":"+86 100"}}'`);
-  }
+  const urls = Object.fromEntries(present.map((service) => [service.name, `http://127.0.0.1:${serviceEnv(service, stack).HTTP_PORT}`]));
+  const { seedDemo } = await import('./demo.mjs');
+  const logins = await seedDemo(urls, { ...serviceEnv(present[0], stack), ...auditPartners() }).catch((error) => {
+    say(`demo data could not be seeded (${error.message}); the services run without it`);
+    return {};
+  });
+  const gateway = await startGateway({ port: GATEWAY_PORT, services: urls, logins });
+  say('demo data: store s-demo of merchant m-demo (always open, 60 s response window), riders rider-demo-1 and -2,');
+  say('           B2B order SO-DEMO-0001 refused on price (audit desk of h-demo), organisation org-demo with two guarantee orders');
+  say(`terminals:  http://127.0.0.1:${gateway.port}/  (customer, merchant console, delivery terminal, audit desk, organisation; demo logins on that page)`);
+  for (const [role, token] of Object.entries(logins)) say(`demo login (${role}): Bearer ${token}`);
   say('running; Ctrl-C stops the services and the stack');
   const stopAll = async () => {
     for (const { child } of children) child.kill('SIGTERM');
     await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)));
+    await gateway.close();
     await stopPartners();
     stackDown();
     process.exit(0);

@@ -3,12 +3,13 @@ import { locale, switchLocale, t } from './session.js';
 import type { MessageKey } from './i18n.js';
 
 /** The start page: every terminal, and the demo logins when the local start command seeded them. */
-const pages: { page: string; title: MessageKey; role: string }[] = [
+const pages: { page: string; title: MessageKey; role: string; who?: string }[] = [
   { page: 'customer', title: 'page.customer', role: 'customer' },
   { page: 'merchant', title: 'page.merchant', role: 'merchant' },
   { page: 'rider', title: 'page.rider', role: 'rider' },
   { page: 'handler', title: 'page.handler', role: 'handler' },
-  { page: 'member', title: 'page.member', role: 'member' },
+  { page: 'member', title: 'page.member', role: 'member', who: 'A' },
+  { page: 'member', title: 'page.member', role: 'memberB', who: 'B' },
 ];
 
 void (async () => {
@@ -28,7 +29,7 @@ void (async () => {
       'main',
       {},
       h('h2', {}, t('login.demo')),
-      h('ul', { class: 'pages' }, ...pages.map((p) => h('li', {}, logins[p.role] ? h('a', { href: `/${p.page}.html?lang=${locale}#token=${logins[p.role]}` }, t(p.title)) : h('span', { class: 'muted' }, t(p.title))))),
+      h('ul', { class: 'pages' }, ...pages.map((p) => h('li', {}, logins[p.role] ? h('a', { href: `/${p.page}.html?lang=${locale}#token=${logins[p.role]}` }, t(p.title), p.who ? ` (${p.who})` : '') : h('span', { class: 'muted' }, t(p.title))))),
       h('h2', {}, t('login.paste')),
       h('p', {}, which, ' ', token, ' ', h('button', { onclick: () => (location.href = `/${which.value}.html#token=${encodeURIComponent(token.value.trim())}`) }, t('login.open'))),
     ),
