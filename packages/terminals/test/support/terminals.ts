@@ -13,8 +13,12 @@ const auth = { secret, issuer: 'orderpulse' };
 /** Screenshots land here, outside git, for a person to look at after a run. */
 export const artifacts = join(repo, 'test-artifacts', 'terminals');
 
+export const webhookSecret = 'terminals-test-middle-office-webhook-secret';
+
 export const tokens = {
   customer: (id: string) => signToken({ subject: id, role: 'customer' }, auth),
+  handler: (id: string) => signToken({ subject: id, role: 'handler' }, auth),
+  member: (orgId: string, id: string) => signToken({ subject: id, role: 'member', tenant: orgId }, auth),
   merchant: (merchantId: string) => signToken({ subject: `clerk-${merchantId}`, role: 'merchant', tenant: merchantId }, auth),
   admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
 };
@@ -25,7 +29,7 @@ async function listening(child: ChildService, what: string): Promise<number> {
 }
 
 /**
- * The order, notification and media services (their built `dist/main.js`), the gateway that serves
+ * The five services (their built `dist/main.js`), the gateway that serves
  * the terminals, and Debian's Chromium driven by playwright-core: what a person at a terminal meets.
  */
 export class Terminals {
@@ -33,17 +37,23 @@ export class Terminals {
   browser!: Browser;
   private readonly children: ChildService[] = [];
   private readonly gateway = new RecordingServer(() => ({ status: 200, body: { counts: 1, logs: [], success: 'ok' } }));
+  /** The B2B middle office (passes every re-submitted order) and the user system, outside orderpulse. */
+  readonly middleOffice = new RecordingServer(() => ({ status: 200, body: { result: 'passed' } }));
+  readonly userSystem = new RecordingServer(() => ({ status: 204 }));
+  readonly prefix = `${uniqueName('web')}.`;
   private orderBase = '';
+  /** Each service's own base URL, for seeding data the way an admin or upstream system would. */
+  readonly urls: Record<string, string> = {};
 
   async start(): Promise<this> {
-    const prefix = `${uniqueName('web')}.`;
+    const prefix = this.prefix;
     const kafka = new KafkaClient({ brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: 'terminals-test' });
     await applyTopics(kafka, plannedTopics({
       defaults: { partitions: 3, replicationFactor: 1 },
       deadLetter: { partitions: 1 },
-      topics: [Topics.storefrontOrders, Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order', 'notification', 'media'] })),
+      topics: Object.values(Topics).map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order', 'notification', 'media', 'audit'] })),
     }));
-    await this.gateway.start();
+    await Promise.all([this.gateway.start(), this.middleOffice.start(), this.userSystem.start()]);
     const env = (service: string) => ({
       ...process.env,
       ...stackEnv(),
@@ -57,10 +67,22 @@ export class Terminals {
     const order = this.spawn(join(repo, 'services', 'order', 'dist', 'main.js'), env('order'));
     const notification = this.spawn(join(repo, 'services', 'notification', 'dist', 'main.js'), { ...env('notification'), PUSH_GATEWAY_URL: this.gateway.url });
     const media = this.spawn(join(repo, 'services', 'media', 'dist', 'main.js'), { ...env('media'), MEDIA_KEY_PREFIX: `${uniqueName('web')}/` });
-    this.orderBase = `http://127.0.0.1:${await listening(order, 'order')}`;
-    const notificationBase = `http://127.0.0.1:${await listening(notification, 'notification')}`;
-    const mediaBase = `http://127.0.0.1:${await listening(media, 'media')}`;
-    const front = this.spawn(join(repo, 'infra', 'local', 'gateway.mjs'), { ...process.env, GATEWAY_PORT: '0', ORDER_URL: this.orderBase, NOTIFICATION_URL: notificationBase, MEDIA_URL: mediaBase });
+    const audit = this.spawn(join(repo, 'services', 'audit', 'dist', 'main.js'), {
+      ...env('audit'),
+      AUDIT_WEBHOOK_SECRET: webhookSecret,
+      MIDDLE_OFFICE_URL: `${this.middleOffice.url}/reviews`,
+      MIDDLE_OFFICE_SECRET: 'terminals-test-middle-office-call-secret',
+      USER_SYSTEM_URL: `${this.userSystem.url}/audit-results`,
+      USER_SYSTEM_SECRET: 'terminals-test-user-system-call-secret-xx',
+    });
+    const sharing = this.spawn(join(repo, 'services', 'sharing', 'dist', 'main.js'), env('sharing'));
+    for (const [name, child] of Object.entries({ order, notification, media, audit, sharing })) this.urls[name] = `http://127.0.0.1:${await listening(child, name)}`;
+    this.orderBase = this.urls.order ?? '';
+    const front = this.spawn(join(repo, 'infra', 'local', 'gateway.mjs'), {
+      ...process.env,
+      GATEWAY_PORT: '0',
+      ...Object.fromEntries(Object.entries(this.urls).map(([name, base]) => [`${name.toUpperCase()}_URL`, base])),
+    });
     this.base = `http://127.0.0.1:${await listening(front, 'gateway')}`;
     this.browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -104,6 +126,12 @@ export class Terminals {
   async stop(): Promise<void> {
     await this.browser?.close();
     for (const child of this.children.reverse()) await child.kill('SIGTERM');
-    await this.gateway.stop();
+    await Promise.all([this.gateway.stop(), this.middleOffice.stop(), this.userSystem.stop()]);
+  }
+
+  /** Calls a service directly, as an admin or an upstream system would. */
+  async send(service: string, method: string, path: string, token: string, body: unknown): Promise<void> {
+    const response = await fetch(`${this.urls[service] ?? ''}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   }
 }
