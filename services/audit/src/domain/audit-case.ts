@@ -89,3 +89,17 @@ export function maySee(c: Pick<AuditCase, 'handlerId' | 'leadId' | 'status'>, wh
 export function caseIdFor(notificationId: string, hash: (s: string) => string): string {
   return `ac_${hash(notificationId).slice(0, 24)}`;
 }
+
+/** What every case event says of its case: ids, round, the order, the reason type and who answers for it. */
+export function caseRef(c: AuditCase, order: B2bOrder) {
+  return {
+    caseId: c.caseId,
+    round: c.round,
+    orderNo: order.orderNo,
+    ...(order.preOrderNo ? { preOrderNo: order.preOrderNo } : {}),
+    customerAccount: order.customerAccount,
+    reasonType: c.reasonType ?? ('other' as const),
+    handlerId: c.handlerId ?? '',
+    leadId: c.leadId ?? '',
+  };
+}

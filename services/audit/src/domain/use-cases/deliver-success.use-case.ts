@@ -1,6 +1,7 @@
 import { AuditPassed, type EventData } from '@orderpulse/contracts';
 
 import { CallFailed } from '../../providers/signed-call';
+import { caseRef } from '../audit-case';
 import { fillTemplate } from '../messages';
 import type { AuditPorts } from './deps';
 import { passedEventId } from './resubmit.use-case';
@@ -15,14 +16,7 @@ export async function deliverSuccess(ports: AuditPorts, caseId: string, attempt:
   if (!c || c.status !== 'passed' || !c.order || !c.passedAt) return;
   const order = c.order;
   const message: EventData<typeof AuditPassed> = AuditPassed.schema.parse({
-    caseId: c.caseId,
-    round: c.round,
-    orderNo: order.orderNo,
-    ...(order.preOrderNo ? { preOrderNo: order.preOrderNo } : {}),
-    customerAccount: order.customerAccount,
-    reasonType: c.reasonType ?? 'other',
-    handlerId: c.handlerId ?? '',
-    leadId: c.leadId ?? '',
+    ...caseRef(c, order),
     order,
     passedAt: c.passedAt.toISOString(),
     message: c.successMessage ?? fillTemplate((await ports.policies.current()).policy.successMessage, { order }),

@@ -1,6 +1,6 @@
 import { AuditCaseEscalated, newEvent } from '@orderpulse/contracts';
 
-import { awaitingFix } from '../audit-case';
+import { awaitingFix, caseRef } from '../audit-case';
 import { escalationTemplate, fillTemplate } from '../messages';
 import type { AuditPorts } from './deps';
 
@@ -27,18 +27,7 @@ export async function escalate(ports: AuditPorts, caseId: string): Promise<Escal
           event: newEvent(AuditCaseEscalated, {
             source: ports.settings.source,
             subject: order.orderNo,
-            data: {
-              caseId: c.caseId,
-              round: c.round,
-              orderNo: order.orderNo,
-              ...(order.preOrderNo ? { preOrderNo: order.preOrderNo } : {}),
-              customerAccount: order.customerAccount,
-              reasonType: c.reasonType ?? 'other',
-              handlerId: c.handlerId ?? '',
-              leadId: c.leadId ?? '',
-              deadline: c.deadline.toISOString(),
-              notice,
-            },
+            data: { ...caseRef(c, order), deadline: c.deadline.toISOString(), notice },
           }),
         },
       ],

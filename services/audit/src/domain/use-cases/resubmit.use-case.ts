@@ -1,26 +1,13 @@
 import { AuditPassed, AuditResubmissionFailed, type B2bOrder, type EventData, newEvent } from '@orderpulse/contracts';
 
 import { CallFailed } from '../../providers/signed-call';
-import type { AuditCase, CaseActor } from '../audit-case';
+import { type AuditCase, type CaseActor, caseRef } from '../audit-case';
 import { fillTemplate, resubmissionFailedTemplate } from '../messages';
 import { type AuditPorts, scheduleFor } from './deps';
 import { startRound } from './receive-failure.use-case';
 
 const middleOffice: CaseActor = { role: 'middle-office', subject: 'middle-office' };
 const system: CaseActor = { role: 'system', subject: 'audit' };
-
-function refOf(c: AuditCase, order: B2bOrder) {
-  return {
-    caseId: c.caseId,
-    round: c.round,
-    orderNo: order.orderNo,
-    ...(order.preOrderNo ? { preOrderNo: order.preOrderNo } : {}),
-    customerAccount: order.customerAccount,
-    reasonType: c.reasonType ?? 'other',
-    handlerId: c.handlerId ?? '',
-    leadId: c.leadId ?? '',
-  };
-}
 
 /**
  * Re-submits a fixed case to the middle office. Passed: the case records it and publishes the
@@ -52,7 +39,7 @@ export async function resubmit(ports: AuditPorts, caseId: string, attempt: numbe
     }
     const policy = await ports.policies.current();
     const passed: EventData<typeof AuditPassed> = {
-      ...refOf(c, order),
+      ...caseRef(c, order),
       order,
       passedAt: now.toISOString(),
       message: fillTemplate(policy.policy.successMessage, { order }),
@@ -82,7 +69,7 @@ async function giveBack(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason
   const updated = await ports.cases.update(
     c,
     { set: { status: 'resubmit_failed', lastResubmitError: reason, updatedAt: now }, history: { at: now, action: 'resubmit_failed', by: system, status: 'resubmit_failed', note: reason } },
-    [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditResubmissionFailed, { source: ports.settings.source, subject: order.orderNo, data: { ...refOf(c, order), reason, notice } }) }],
+    [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditResubmissionFailed, { source: ports.settings.source, subject: order.orderNo, data: { ...caseRef(c, order), reason, notice } }) }],
   );
   if (updated) ports.committed(updated);
 }
