@@ -41,8 +41,9 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
         label.textContent = t(`status.${view.order.status}` as never);
         label.dataset.status = view.order.status;
       }
-      const history = await call<{ history: { at: string; to: string }[] }>(session, 'order', `/v1/orders/${view.order.orderId}/history`);
-      timeline.replaceChildren(...history.history.map((e) => h('li', { dataset: { status: e.to } }, h('time', {}, time(e.at, locale)), ' ', t(`status.${e.to}` as never))));
+      const history = await call<{ history: { at: string; from?: string; to: string }[] }>(session, 'order', `/v1/orders/${view.order.orderId}/history`);
+      // Entries that moved the order on; an assignment, say, leaves the status as it was.
+      timeline.replaceChildren(...history.history.filter((e) => e.from !== e.to).map((e) => h('li', { dataset: { status: e.to } }, h('time', {}, time(e.at, locale)), ' ', t(`status.${e.to}` as never))));
     };
     const tick = () => {
       const left = view.order.answered ? 0 : remainingMs(view.countdown.deadline, clock.now(Date.now()));

@@ -57,7 +57,7 @@ export function mediaPanel(session: Session, orderId: string): { element: HTMLEl
     const mine: Record<string, string> = await photoTakers(session).catch(() => ({}));
     element.replaceChildren(
       ...slots.map((slot) => {
-        const label = `${t(`status.${slot.status}` as never)} · ${slot.media ? (slot.media.source === 'photo' ? t('media.photo') : slot.media.fallback ? t('media.fallback') : t('media.synthesized')) : t('media.awaiting')}`;
+        const label = `${t(`status.${slot.status}` as never)} · ${slot.media ? (slot.media.source === 'photo' ? t('media.photo') : slot.media.fallback ? t('media.fallback') : t('media.synthesized')) : slot.kind === 'photo' ? t('media.awaiting') : t('media.pending')}`;
         if (slot.media) {
           return h('figure', { dataset: { status: slot.status, source: slot.media.source } }, h('a', { href: slot.media.url, target: '_blank', rel: 'noopener' }, h('img', { src: slot.media.thumbnailUrl, alt: label, loading: 'lazy' })), h('figcaption', {}, label, ' ', time(slot.media.attachedAt, locale)));
         }

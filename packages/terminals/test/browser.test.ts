@@ -11,6 +11,8 @@ beforeAll(async () => {
   await terminals.start();
   await terminals.store('s-web', 'm-web', 90);
   await terminals.store('s-fast', 'm-fast', 6);
+  await terminals.store('s-ride', 'm-ride', 90);
+  await terminals.send('order', 'PUT', '/v1/terminals/rider-web', tokens.admin(), { regions: ['harbour'] });
 }, 120_000);
 afterAll(() => terminals.stop());
 
@@ -83,6 +85,36 @@ describe('in a real browser', () => {
     await shot(merchant, 'merchant-photo-uploaded');
     await shot(customer, 'customer-photos');
   }, 120_000);
+
+  test('after the answer, the rider’s steps on the delivery terminal reach the customer’s timeline', async () => {
+    const customer = await terminals.open('/customer.html?store=s-ride&lang=en', tokens.customer('c-ride'));
+    const region = customer.getByRole('textbox', { name: 'region' });
+    await region.waitFor();
+    await region.fill('harbour');
+    await customer.getByTestId('place-order').click();
+    await customer.locator('[data-testid=order-status][data-status=new]').waitFor({ timeout: 15_000 });
+    const merchant = await terminals.open('/merchant.html?lang=en', tokens.merchant('m-ride'));
+    await merchant.getByTestId('order-box').locator('button[data-action=accept]').click();
+    await customer.locator('[data-testid=order-status][data-status=accepted]').waitFor({ timeout: 15_000 });
+
+    const number = ((await customer.getByTestId('tracking').locator('h2').textContent()) ?? '').split(' ')[0] ?? '';
+    expect(number).toMatch(/^#[0-9A-Z_-]{6}$/);
+
+    const rider = await terminals.open('/rider.html?lang=en', tokens.rider('rider-web'));
+    const card = rider.getByTestId('deliveries').locator('article', { hasText: number });
+    await card.and(rider.locator('[data-status=accepted]')).waitFor({ timeout: 20_000 });
+    await card.getByRole('button', { name: 'Stock ready' }).click();
+    await card.getByText('success').waitFor();
+    await card.locator('button[data-step=took]').click();
+    await card.and(rider.locator('[data-status=rider_took]')).waitFor();
+
+    // The order stream ended at the answer; the customer's notification stream brings the rest.
+    await customer.locator('[data-testid=order-status][data-status=rider_took]').waitFor({ timeout: 20_000 });
+    await customer.locator('[data-testid=timeline] li[data-status=rider_took]').waitFor();
+    expect(await customer.getByText('live (notifications)').count()).toBe(1);
+    await shot(rider, 'rider-took');
+    await shot(customer, 'customer-rider-took');
+  }, 90_000);
 
   test('when nobody answers before the bar runs out, the box is hidden and the order shows not answered on both terminals', async () => {
     const merchant = await terminals.open('/merchant.html?lang=en', tokens.merchant('m-fast'));

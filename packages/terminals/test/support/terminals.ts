@@ -20,6 +20,7 @@ export const tokens = {
   handler: (id: string) => signToken({ subject: id, role: 'handler' }, auth),
   member: (orgId: string, id: string) => signToken({ subject: id, role: 'member', tenant: orgId }, auth),
   merchant: (merchantId: string) => signToken({ subject: `clerk-${merchantId}`, role: 'merchant', tenant: merchantId }, auth),
+  rider: (terminalId: string) => signToken({ subject: terminalId, role: 'rider' }, auth),
   admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
 };
 
