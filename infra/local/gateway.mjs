@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TERMINALS = path.join(REPO, 'packages', 'terminals');
 
+const PAGES = /^\/(merchant|customer|rider|handler|member)(\.html)?$/;
+
 const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
 const security = {
   // Photos go from the browser straight to presigned object-store URLs, so connect-src reaches beyond this origin.
@@ -75,7 +77,9 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return res.end(JSON.stringify(logins));
     }
-    const file = pathname.startsWith('/app/') ? within(path.join(TERMINALS, 'dist'), pathname.slice(5)) : within(path.join(TERMINALS, 'public'), pathname === '/' ? 'index.html' : pathname);
+    // Every terminal page is the one shell; its script loads the page the path names.
+    const shell = pathname === '/' || PAGES.test(pathname);
+    const file = pathname.startsWith('/app/') ? within(path.join(TERMINALS, 'dist'), pathname.slice(5)) : within(path.join(TERMINALS, 'public'), shell ? 'index.html' : pathname);
     if (!file) return problem(res, 404, `no ${pathname}`);
     sendFile(res, file);
   });

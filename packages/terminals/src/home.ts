@@ -29,9 +29,9 @@ void (async () => {
       'main',
       {},
       h('h2', {}, t('login.demo')),
-      h('ul', { class: 'pages' }, ...pages.map((p) => h('li', {}, logins[p.role] ? h('a', { href: `/${p.page}.html?lang=${locale}#token=${logins[p.role]}` }, t(p.title), p.who ? ` (${p.who})` : '') : h('span', { class: 'muted' }, t(p.title))))),
+      h('ul', { class: 'pages' }, ...pages.map((p) => h('li', {}, logins[p.role] ? h('a', { href: `/${p.page}?lang=${locale}#token=${logins[p.role]}` }, t(p.title), p.who ? ` (${p.who})` : '') : h('span', { class: 'muted' }, t(p.title))))),
       h('h2', {}, t('login.paste')),
-      h('p', {}, which, ' ', token, ' ', h('button', { onclick: () => (location.href = `/${which.value}.html#token=${encodeURIComponent(token.value.trim())}`) }, t('login.open'))),
+      h('p', {}, which, ' ', token, ' ', h('button', { onclick: () => (location.href = `/${which.value}#token=${encodeURIComponent(token.value.trim())}`) }, t('login.open'))),
     ),
   );
 })();

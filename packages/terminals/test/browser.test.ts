@@ -40,9 +40,9 @@ const barWidth = (page: Page) => page.locator('[data-testid=countdown-bar] .fill
 
 describe('in a real browser', () => {
   test('a customer places an order, the merchant console shows it with a running bar, the merchant accepts, and the customer page shows accepted', async () => {
-    const merchant = await terminals.open('/merchant.html?lang=zh-CN', tokens.merchant('m-web'));
+    const merchant = await terminals.open('/merchant?lang=zh-CN', tokens.merchant('m-web'));
     await merchant.locator('[data-testid=live].on').waitFor();
-    const customer = await terminals.open('/customer.html?store=s-web&lang=en', tokens.customer('c-web'));
+    const customer = await terminals.open('/customer?store=s-web&lang=en', tokens.customer('c-web'));
     await customer.getByTestId('place-order').click();
 
     const watch = customer.getByTestId('stopwatch');
@@ -87,20 +87,20 @@ describe('in a real browser', () => {
   }, 120_000);
 
   test('after the answer, the rider’s steps on the delivery terminal reach the customer’s timeline', async () => {
-    const customer = await terminals.open('/customer.html?store=s-ride&lang=en', tokens.customer('c-ride'));
+    const customer = await terminals.open('/customer?store=s-ride&lang=en', tokens.customer('c-ride'));
     const region = customer.getByRole('textbox', { name: 'region' });
     await region.waitFor();
     await region.fill('harbour');
     await customer.getByTestId('place-order').click();
     await customer.locator('[data-testid=order-status][data-status=new]').waitFor({ timeout: 15_000 });
-    const merchant = await terminals.open('/merchant.html?lang=en', tokens.merchant('m-ride'));
+    const merchant = await terminals.open('/merchant?lang=en', tokens.merchant('m-ride'));
     await merchant.getByTestId('order-box').locator('button[data-action=accept]').click();
     await customer.locator('[data-testid=order-status][data-status=accepted]').waitFor({ timeout: 15_000 });
 
     const number = ((await customer.getByTestId('tracking').locator('h2').textContent()) ?? '').split(' ')[0] ?? '';
     expect(number).toMatch(/^#[0-9A-Z_-]{6}$/);
 
-    const rider = await terminals.open('/rider.html?lang=en', tokens.rider('rider-web'));
+    const rider = await terminals.open('/rider?lang=en', tokens.rider('rider-web'));
     const card = rider.getByTestId('deliveries').locator('article', { hasText: number });
     await card.and(rider.locator('[data-status=accepted]')).waitFor({ timeout: 20_000 });
     await card.getByRole('button', { name: 'Stock ready' }).click();
@@ -117,9 +117,9 @@ describe('in a real browser', () => {
   }, 90_000);
 
   test('when nobody answers before the bar runs out, the box is hidden and the order shows not answered on both terminals', async () => {
-    const merchant = await terminals.open('/merchant.html?lang=en', tokens.merchant('m-fast'));
+    const merchant = await terminals.open('/merchant?lang=en', tokens.merchant('m-fast'));
     await merchant.locator('[data-testid=live].on').waitFor();
-    const customer = await terminals.open('/customer.html?store=s-fast&lang=zh-CN', tokens.customer('c-fast'));
+    const customer = await terminals.open('/customer?store=s-fast&lang=zh-CN', tokens.customer('c-fast'));
     await customer.getByTestId('place-order').click();
 
     const box = merchant.getByTestId('order-box');

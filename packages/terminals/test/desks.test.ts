@@ -27,7 +27,7 @@ describe('the people behind the B2B desk and the organisation, in a real browser
     const intake = await fetch(`${terminals.urls.audit}/v1/audit/failures`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-orderpulse-timestamp': String(timestamp), 'x-orderpulse-signature': signature }, body });
     expect(intake.status).toBe(202);
 
-    const desk = await terminals.open('/handler.html?lang=en', tokens.handler('h-web'));
+    const desk = await terminals.open('/handler?lang=en', tokens.handler('h-web'));
     const card = desk.locator('article[data-status=open]', { hasText: orderNo });
     await card.waitFor({ timeout: 20_000 });
     expect(await card.textContent()).toContain('unit price below the contract floor');
@@ -45,14 +45,14 @@ describe('the people behind the B2B desk and the organisation, in a real browser
     for (const [id, name] of [['alice', 'Alice'], ['bo', 'Bo']]) await terminals.send('sharing', 'PUT', `/v1/organisations/${orgId}/members/${id}`, tokens.admin(), { name });
     await terminals.send('sharing', 'POST', '/v1/guarantee-orders', tokens.admin(), { orgId, ownerId: 'alice', reference: 'GO-1', orderType: 'performance', title: 'Performance guarantee, Lot 7' });
 
-    const alice = await terminals.open('/member.html?lang=en', tokens.member(orgId, 'alice'));
+    const alice = await terminals.open('/member?lang=en', tokens.member(orgId, 'alice'));
     const own = alice.getByTestId('owned').locator('article', { hasText: 'Lot 7' });
     await own.waitFor({ timeout: 15_000 });
     await own.getByRole('combobox').selectOption('bo');
     await own.getByRole('button', { name: 'Share' }).click();
     await own.locator('li[data-share-status=pending]').waitFor();
 
-    const bo = await terminals.open('/member.html?lang=en', tokens.member(orgId, 'bo'));
+    const bo = await terminals.open('/member?lang=en', tokens.member(orgId, 'bo'));
     const offered = bo.getByTestId('shared').locator('article[data-share-status=pending]', { hasText: 'Lot 7' });
     await offered.waitFor({ timeout: 15_000 });
     await offered.getByRole('button', { name: 'Claim' }).click();
