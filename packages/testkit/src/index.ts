@@ -7,3 +7,4 @@ export { uniqueName } from './names';
 export { waitFor, type WaitOptions } from './wait-for';
 export { RecordingServer, type RecordedRequest, type Reply } from './recording-server';
 export { ChildService } from './child-service';
+export { httpJson, type JsonReply } from './http-json';

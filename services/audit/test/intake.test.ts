@@ -165,6 +165,9 @@ describe('who sees and touches a case', () => {
     const listed = await harness.cases('limit=200', tokens.handler('h-price-1'));
     expect(listed.some((c) => c.caseId === caseId)).toBe(false);
     expect((await harness.call('GET', '/v1/audit/cases', tokens.customer())).status).toBe(403);
+    expect((await harness.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.customer())).status).toBe(403);
+    expect((await harness.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.handler('h-price-1'))).body).toMatchObject({ orderNo: order.orderNo, customerAccount: order.customerAccount });
+    expect((await harness.call('GET', '/v1/audit/orders/SO-NOBODY', tokens.admin())).status).toBe(404);
     expect((await harness.call('GET', '/v1/audit/cases', undefined)).status).toBe(401);
     expect((await harness.call('PUT', '/v1/audit/policy', tokens.handler('h-finance-1'), {})).status).toBe(403);
     expect((await harness.call('GET', `/v1/audit/cases/${caseId}`, tokens.handler('lead-finance'))).status).toBe(200);

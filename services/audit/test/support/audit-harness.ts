@@ -1,7 +1,7 @@
 import { createEnvelope, type AuditFailure, type B2bOrder, B2bOrderConfirmed, AuditFailed, deadLetterTopic, exampleB2bOrder, newEvent, Topics } from '@orderpulse/contracts';
 import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
-import { RecordingServer, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
+import { httpJson, RecordingServer, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 
 import { type AuditService, wireAuditService } from '../../src/audit-service';
@@ -155,8 +155,12 @@ export class AuditHarness {
     return found;
   }
 
-  async publishOrder(order: B2bOrder): Promise<void> {
+  /** Publishes an order as the trading platform does; `known` waits until the service has it. */
+  async publishOrder(order: B2bOrder, options: { known?: boolean } = { known: true }): Promise<void> {
     await this.producer.publish([{ topic: this.topic(Topics.b2bOrders), event: newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: order.orderNo, data: order }) }]);
+    if (options.known) {
+      await waitFor(async () => (await this.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.admin())).status, { what: `order ${order.orderNo} to be known`, until: (status) => status === 200 });
+    }
   }
 
   async publishFailure(f: AuditFailure, id?: string): Promise<void> {
@@ -184,12 +188,7 @@ export class AuditHarness {
   }
 
   async call(method: string, path: string, token: string | undefined, body?: unknown): Promise<Call> {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    return answer(response);
+    return httpJson<Call['body']>(this.base, method, path, token, body);
   }
 
   /** The cases a token sees for a query string. */

@@ -15,7 +15,7 @@ import {
 import { applyTopics, EventConsumer, EventProducer, KafkaClient, on, plannedTopics } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
-import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
+import { httpJson, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import sharp from 'sharp';
 import type { z } from 'zod';
 
@@ -99,13 +99,7 @@ export class MediaInstance {
   }
 
   async call(method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply> {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as unknown) : undefined };
+    return httpJson<Reply['body']>(this.base, method, path, token, body);
   }
 
   /** Asks for a grant once the service has seen the order reach the status. */

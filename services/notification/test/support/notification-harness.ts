@@ -1,7 +1,7 @@
 import { type EventDefinition, exampleSnapshot, newEvent, OrderPlaced, Topics } from '@orderpulse/contracts';
 import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
-import { RecordingServer, stackEnv, uniqueName } from '@orderpulse/testkit';
+import { httpJson, RecordingServer, stackEnv, uniqueName } from '@orderpulse/testkit';
 import { WebSocket } from 'ws';
 import type { z } from 'zod';
 
@@ -79,15 +79,8 @@ export class NotificationInstance {
   }
 
   async call(method: string, path: string, token: string | undefined, body?: unknown) {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const json: any = text ? JSON.parse(text) : undefined;
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: json };
+    return httpJson<any>(this.base, method, path, token, body);
   }
 
   /** Registers an app (as admin) and a device for the token's recipient. */

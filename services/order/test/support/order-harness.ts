@@ -1,7 +1,7 @@
 import { deadLetterTopic, Topics } from '@orderpulse/contracts';
 import { applyTopics, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
-import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
+import { httpJson, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 
 import { OrderConfig } from '../../src/config';
@@ -95,15 +95,8 @@ export class OrderHarness {
   }
 
   async call(method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const json: any = text ? JSON.parse(text) : undefined;
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: json };
+    return httpJson<any>(this.base, method, path, token, body, headers);
   }
 
   async putStore(storeId: string, store: Record<string, unknown>) {

@@ -1,7 +1,7 @@
 import { Topics } from '@orderpulse/contracts';
 import { applyTopics, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
-import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
+import { httpJson, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 
 import { SharingConfig } from '../../src/config';
@@ -117,13 +117,7 @@ export class SharingHarness {
   }
 
   async call<T = OrderView>(method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply<T>> {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : undefined) as T };
+    return httpJson<T>(this.base, method, path, token, body);
   }
 
   /** An organisation with its members, set up by an admin. */

@@ -5,13 +5,13 @@ import type { CaseRepository } from '../../data-access/case.repository';
 import { type AuditCase, isOverdue, maySee } from '../../domain/audit-case';
 import type { AuditPorts } from '../../domain/use-cases/deps';
 import { recordFix } from '../../domain/use-cases/record-fix.use-case';
-import { CaseIdParam, CaseListQuery, cursorOf, FixBody } from './schemas';
+import { CaseIdParam, CaseListQuery, cursorOf, FixBody, OrderNoParam } from './schemas';
 
 function view(c: AuditCase, now: Date) {
   return { ...c, overdue: isOverdue(c, now) };
 }
 
-/** Handlers' cases: lists by status, type, handler and overdue; one case with its history; recording the fix. */
+/** Handlers' cases: lists by status, type, handler and overdue; one case with its history; recording the fix; the orders they concern. */
 export function caseRoutes(app: express.Express, deps: { ports: AuditPorts; cases: CaseRepository; auth: AuthSettings }): void {
   const auth = authenticated(deps.auth);
   const { ports, cases } = deps;
@@ -41,6 +41,15 @@ export function caseRoutes(app: express.Express, deps: { ports: AuditPorts; case
     const c = await cases.get(caseId);
     if (!c || !maySee(c, who)) throw AppError.notFound('case', { caseId });
     res.json(view(c, ports.clock()));
+  });
+
+  /** A B2B order as the trading platform confirmed it, by order number. */
+  app.get('/v1/audit/orders/:orderNo', auth, async (req, res) => {
+    requireRole(principalOf(req), 'handler', 'admin');
+    const { orderNo } = parseInput(OrderNoParam, req.params, 'path');
+    const order = await ports.orders.find({ orderNo });
+    if (!order) throw AppError.notFound('order', { orderNo });
+    res.json(order);
   });
 
   app.post('/v1/audit/cases/:caseId/fix', auth, async (req, res) => {

@@ -6,6 +6,8 @@ import { AuditPolicy } from '../../domain/audit-policy';
 
 export const CaseIdParam = z.object({ caseId: z.string().regex(/^ac_[0-9a-f]{24}$/, 'not a case id') });
 
+export const OrderNoParam = z.object({ orderNo: z.string().min(1).max(64) });
+
 export const FixBody = z.object({ note: z.string().trim().min(1).max(2_000) });
 
 const cursor = z
