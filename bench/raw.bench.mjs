@@ -98,7 +98,8 @@ export async function rawBullmq(stack, { pending = 100_000, probes = 1000, sprea
   }
   const seedSeconds = round((performance.now() - seedStarted) / 1000);
   const lateness = [];
-  const worker = new Worker('raw', async (job) => { if (job.data.due) lateness.push(Date.now() - job.data.due); }, { connection: connection.duplicate(), prefix, concurrency });
+  const workerConnection = connection.duplicate();
+  const worker = new Worker('raw', async (job) => { if (job.data.due) lateness.push(Date.now() - job.data.due); }, { connection: workerConnection, prefix, concurrency });
   await worker.waitUntilReady();
   const start = Date.now() + 3_000;
   for (let i = 0; i < probes; i += 100) {
@@ -113,6 +114,7 @@ export async function rawBullmq(stack, { pending = 100_000, probes = 1000, sprea
   await worker.close();
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
+  workerConnection.disconnect();
   connection.disconnect();
   return { pending: pendingAtEnd, seedSeconds, ...stats(lateness) };
 }

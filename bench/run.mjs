@@ -36,7 +36,11 @@ const os = await import('node:os');
 const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 const pending = num('BENCH_PENDING', 100_000);
 const fmt = (x) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: x >= 100 ? 0 : 1 }) : '—');
-const ratio = (system, raw) => (Number.isFinite(system) && Number.isFinite(raw) && raw > 0 ? `${(system / raw).toFixed(2)}` : '—');
+const ratio = (system, raw) => {
+  if (!Number.isFinite(system) || !Number.isFinite(raw) || raw <= 0) return '—';
+  const r = system / raw;
+  return r >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
+};
 
 const wasUp = spawnSync(process.execPath, [STACK, 'status'], { stdio: 'ignore' }).status === 0;
 if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
@@ -127,6 +131,8 @@ try {
 } finally {
   if (!wasUp) spawnSync(process.execPath, [STACK, 'down'], { stdio: 'inherit' });
 }
+// A client library may keep a socket open after its last use; the report is written, so end here.
+process.exit(0);
 
 /** The system figures beside the raw limits of the same run, and the goals they are held against. */
 function againstRawLimits(report) {
