@@ -27,6 +27,14 @@ function rssMiB(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+/** CPU time (ms) and write system calls so far of a process: per event, they show what each costs even on a busy machine. */
+function usage(pid) {
+  const fs = require('node:fs');
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+  return { cpuMs: ((Number(stat[11]) + Number(stat[12])) * 1000) / 100, writes: Number(/syscw:\s+(\d+)/.exec(io)[1]) };
+}
+
 /** A gorush stand-in: answers at once and notes when each order's push arrived. */
 async function startGateway(arrivals) {
   const server = createServer((req, res) => {
@@ -128,7 +136,7 @@ export async function benchNotification(stack, { rates = [50, 100, 200], seconds
   const gateway = await startGateway(arrivals);
   const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: 'bench' });
   const topic = `bench-${run}.${Topics.orderEvents}`;
-  await applyTopics(kafka, plannedTopics({ defaults: { partitions: 6, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic, consumedBy: ['notification'] }] }));
+  await applyTopics(kafka, plannedTopics({ defaults: { partitions: 6, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({ name: `bench-${run}.${t}`, consumedBy: ['notification'] })) }));
   const { child, base } = await startService(stack, run, gateway.url);
   const producer = new EventProducer(kafka);
   try {
@@ -139,7 +147,12 @@ export async function benchNotification(stack, { rates = [50, 100, 200], seconds
     await producer.connect();
     await latencyAt(producer, topic, arrivals, 20, 2); // warm-up
     result.latency = [];
-    for (const rate of rates) result.latency.push(await latencyAt(producer, topic, arrivals, rate, seconds));
+    for (const rate of rates) {
+      const before = usage(child.pid);
+      const latency = await latencyAt(producer, topic, arrivals, rate, seconds);
+      const after = usage(child.pid);
+      result.latency.push({ ...latency, cpuMsPerEvent: Math.round(((after.cpuMs - before.cpuMs) / latency.events) * 100) / 100, writesPerEvent: Math.round(((after.writes - before.writes) / latency.events) * 10) / 10 });
+    }
     result.connections = await connections(base, child.pid, connectionCount);
     return result;
   } finally {

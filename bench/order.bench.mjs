@@ -11,6 +11,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { signToken } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
 const { TimerQueue } = require(path.join(REPO, 'packages/jobs/dist/index.js'));
+const { KafkaClient, applyTopics, plannedTopics } = require(path.join(REPO, 'packages/kafka/dist/index.js'));
+const { Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
 const mongoose = require('mongoose');
 const { Redis } = require('ioredis');
 
@@ -31,11 +33,19 @@ function rssMiB(pid) {
 }
 
 async function startService(stack, run) {
+  // Topics of its own: the service does not start on topics that do not exist.
+  const prefix = `bench-order-${run}.`;
+  const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: 'bench-order' });
+  await applyTopics(kafka, plannedTopics({
+    defaults: { partitions: 6, replicationFactor: 1 },
+    deadLetter: { partitions: 1 },
+    topics: [Topics.storefrontOrders, Topics.orderEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order'] })),
+  }));
   const port = 4600 + Math.floor(Math.random() * 300);
   const env = {
     ...process.env, ...stack,
     HTTP_PORT: String(port), MONGO_DB: `bench_order_${run}`, JWT_SECRET: SECRET, LOG_LEVEL: 'warn',
-    QUEUE_PREFIX: `bench-${run}`, KAFKA_TOPIC_PREFIX: '', ORDER_RECONCILE_INTERVAL_SECONDS: '3600',
+    QUEUE_PREFIX: `bench-${run}`, KAFKA_TOPIC_PREFIX: prefix, ORDER_RECONCILE_INTERVAL_SECONDS: '3600',
   };
   const child = spawn(process.execPath, [path.join(REPO, 'services/order/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;

@@ -1,15 +1,25 @@
 // `npm run bench`: runs the benchmarks on the local stack (started if needed, stopped if we started it)
-// and writes bench/results/latest.json and latest.md. Throughput is the median of three runs.
-// `npm run bench -- --only=media` (or order, notification; comma-separated) runs just those and
-// writes bench/results/latest-<names>.json and .md, leaving the full report alone.
+// and writes bench/results/latest.json, latest.md and latest.png (latency against load). The machine's
+// raw limits (Kafka round trip, BullMQ lateness, conditional MongoDB updates) are measured in the same
+// run, and each system figure is printed beside its raw limit as a ratio.
+// `npm run bench -- --only=raw,lifecycle` (or order, notification, media, idle; comma-separated) runs
+// just those and writes bench/results/latest-<names>.*, leaving the full report alone.
+// Shorter runs, for development (defaults in brackets):
+//   BENCH_PENDING (100000) pending countdowns, for the order service and for BullMQ alone;
+//   BENCH_ORDER_RUNS (3); BENCH_CONCURRENCY (24) lifecycles in flight when finding the peak;
+//   BENCH_PEAK_SECONDS (20); BENCH_LOAD_SECONDS (15) at each fraction of the peak;
+//   BENCH_CONNECTIONS (10000) realtime connections; BENCH_CPU_PROF=<dir> writes the services' CPU profiles.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { lineChartSvg, svgToPng } from './chart.mjs';
+import { benchIdle, benchLifecycle, eventsPerLifecycle } from './lifecycle.bench.mjs';
 import { benchMedia } from './media.bench.mjs';
 import { benchNotification } from './notification.bench.mjs';
 import { benchOrder, median } from './order.bench.mjs';
+import { benchRaw } from './raw.bench.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STACK = path.join(REPO, 'infra', 'local', 'stack.mjs');
@@ -23,22 +33,45 @@ function stackEnv() {
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '--only=').slice('--only='.length).split(',').filter(Boolean);
 const wants = (name) => only.length === 0 || only.includes(name);
 const os = await import('node:os');
+const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
+const pending = num('BENCH_PENDING', 100_000);
+const fmt = (x) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: x >= 100 ? 0 : 1 }) : '—');
+const ratio = (system, raw) => {
+  if (!Number.isFinite(system) || !Number.isFinite(raw) || raw <= 0) return '—';
+  const r = system / raw;
+  return r >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
+};
 
 const wasUp = spawnSync(process.execPath, [STACK, 'status'], { stdio: 'ignore' }).status === 0;
 if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
 if (spawnSync(process.execPath, [STACK, 'up'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 try {
   const stack = stackEnv();
-  const report = { at: new Date().toISOString(), machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB` };
+  const report = { at: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}` };
   let md = `| figure | value |\n|---|---|\n`;
+  if (wants('raw')) {
+    report.raw = await benchRaw(stack, { bullmq: { pending } });
+    const { kafka, mongo, bullmq } = report.raw;
+    md +=
+      `| raw: kafkajs produce → consume, ${kafka.latency.rate} msg/s one per send: p50 / p95 / p99 | ${kafka.latency.p50Ms} / ${kafka.latency.p95Ms} / ${kafka.latency.p99Ms} ms |\n` +
+      `| raw: kafkajs produce → consume, ${fmt(kafka.throughput.messages)} messages in batches of ${kafka.throughput.batch} | ${fmt(kafka.throughput.messagesPerSecond)} msg/s |\n` +
+      `| raw: conditional single-document updates, ${mongo.concurrency} writers | ${fmt(mongo.updatesPerSecond)} /s |\n` +
+      `| raw: BullMQ delayed-job lateness, ${fmt(bullmq.pending)} pending, ${bullmq.count} probes: p50 / p99 / max | ${bullmq.p50Ms} / ${bullmq.p99Ms} / ${bullmq.maxMs} ms |\n`;
+  }
+  if (wants('lifecycle')) {
+    report.lifecycle = await benchLifecycle(stack, { concurrency: num('BENCH_CONCURRENCY', 24), peakSeconds: num('BENCH_PEAK_SECONDS', 20), loadSeconds: num('BENCH_LOAD_SECONDS', 15) });
+    const { peak, loads } = report.lifecycle;
+    md +=
+      `| complete lifecycles per second (${peak.concurrency} in flight, ${eventsPerLifecycle} events and ${report.lifecycle.pushesPerLifecycle} pushes each) | ${peak.lifecyclesPerSecond} |\n` +
+      loads.map((l) => `| state change → push at the gateway at ${l.fraction * 100} % of the peak (${l.rate} lifecycles/s, ${l.count} changes): p50 / p95 / p99 | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms |\n`).join('');
+  }
   if (wants('order')) {
     const runs = [];
-    for (let i = 0; i < 3; i += 1) {
-      // Only the first run carries the 100,000 pending deadlines; the others measure throughput.
-      runs.push(await benchOrder(stack, i === 0 ? {} : { pending: 0, probes: 0 }));
+    for (let i = 0; i < num('BENCH_ORDER_RUNS', 3); i += 1) {
+      // Only the first run carries the pending deadlines; the others measure throughput.
+      runs.push(await benchOrder(stack, i === 0 ? { pending } : { pending: 0, probes: 0 }));
       process.stdout.write(`order run ${i + 1}: ${JSON.stringify(runs[i])}\n`);
     }
-    report.machine = runs[0].machine;
     report.order = {
       placedPerSecond: median(runs.map((r) => r.placedPerSecond)),
       acceptedPerSecond: median(runs.map((r) => r.acceptedPerSecond)),
@@ -59,7 +92,7 @@ try {
   }
   if (wants('notification')) {
     // One run: each latency row is already a distribution over its events.
-    const notification = await benchNotification(stack);
+    const notification = await benchNotification(stack, { connectionCount: num('BENCH_CONNECTIONS', 10_000) });
     process.stdout.write(`notification: ${JSON.stringify(notification)}\n`);
     report.notification = notification;
     md +=
@@ -79,11 +112,66 @@ try {
       `| verification of a ${(v.photoBytes / 2 ** 20).toFixed(1)} MB ${v.photoSize} JPEG (confirm → attached; median / max of ${v.runs}) | ${v.medianMs} / ${v.maxMs} ms |\n` +
       `| media service RSS: idle / after synthesis / after verification | ${media.rssIdleMiB} / ${y.rssAfterMiB} / ${v.rssAfterMiB} MiB |\n`;
   }
+  if (wants('idle')) {
+    report.idleRssMiB = await benchIdle(stack);
+    process.stdout.write(`idle: ${JSON.stringify(report.idleRssMiB)}\n`);
+    md += `| idle RSS of each service, alone, 10 s after ready | ${Object.entries(report.idleRssMiB).map(([k, v]) => `${k} ${v}`).join(', ')} MiB |\n`;
+  }
   const name = only.length === 0 ? 'latest' : `latest-${only.join('-')}`;
+  const against = againstRawLimits(report);
   fs.mkdirSync(results, { recursive: true });
   fs.writeFileSync(path.join(results, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  fs.writeFileSync(path.join(results, `${name}.md`), md);
-  process.stdout.write(`\n${report.machine}, ${report.at}\n${md}`);
+  fs.writeFileSync(path.join(results, `${name}.md`), `${report.machine}, ${report.at}\n\n${against}\n${md}`);
+  if (report.lifecycle) {
+    const svg = latencyChart(report);
+    fs.writeFileSync(path.join(results, `${name}.svg`), svg);
+    fs.writeFileSync(path.join(results, `${name}.png`), await svgToPng(svg));
+  }
+  process.stdout.write(`\n${report.machine}, ${report.at}\n\n${against}\n${md}`);
 } finally {
   if (!wasUp) spawnSync(process.execPath, [STACK, 'down'], { stdio: 'inherit' });
+}
+// A client library may keep a socket open after its last use; the report is written, so end here.
+process.exit(0);
+
+/** The system figures beside the raw limits of the same run, and the goals they are held against. */
+function againstRawLimits(report) {
+  const rows = [];
+  const { raw, lifecycle, order, notification, idleRssMiB } = report;
+  if (lifecycle) {
+    const allowed = raw ? raw.kafka.throughput.messagesPerSecond / eventsPerLifecycle : NaN;
+    rows.push(`| complete lifecycles per second (placed → delivered, every event, timer and push) | ${lifecycle.peak.lifecyclesPerSecond} | ${fmt(allowed)} (Kafka round trip ${fmt(raw?.kafka.throughput.messagesPerSecond)} msg/s ÷ ${eventsPerLifecycle} events) | ${ratio(lifecycle.peak.lifecyclesPerSecond, allowed)} | ≥ 0.5 |`);
+    const changes = lifecycle.peak.lifecyclesPerSecond * 5;
+    rows.push(`| order state changes per second at the peak (5 per lifecycle) | ${fmt(changes)} | ${fmt(raw?.mongo.updatesPerSecond)} conditional updates/s | ${ratio(changes, raw?.mongo.updatesPerSecond)} | — |`);
+    for (const l of lifecycle.loads) {
+      rows.push(`| state change → gateway p50 / p95 / p99 at ${l.fraction * 100} % of the peak | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms | Kafka round trip ${raw ? `${raw.kafka.latency.p50Ms} / ${raw.kafka.latency.p95Ms} / ${raw.kafka.latency.p99Ms} ms` : '—'} | p99 ×${raw ? ratio(l.p99Ms, raw.kafka.latency.p99Ms) : '—'} | ${l.fraction === 0.5 ? 'p99 ≤ 50 ms' : '—'} |`);
+    }
+  }
+  if (order?.lateness?.probes) {
+    rows.push(`| adjudication lateness p50 / p99 with ${fmt(order.pendingTimers)} pending countdowns | ${order.lateness.p50Ms} / ${order.lateness.p99Ms} ms | BullMQ alone, ${fmt(raw?.bullmq.pending)} pending: ${raw ? `${raw.bullmq.p50Ms} / ${raw.bullmq.p99Ms} ms` : '—'} | p99 ×${raw ? ratio(order.lateness.p99Ms, raw.bullmq.p99Ms) : '—'} | p99 ≤ 100 ms |`);
+  }
+  if (notification) {
+    const c = notification.connections;
+    rows.push(`| realtime connections one notification instance holds (${fmt(c.websocket)} WebSocket + ${fmt(c.sse)} SSE) and its RSS | ${fmt(c.open)} in ${c.rssMiB} MiB | — | ${ratio(c.rssMiB, 1024)} of 1 GiB | 10,000 in ≤ 1 GiB |`);
+  }
+  if (idleRssMiB) rows.push(`| idle RSS of each service | ${Object.entries(idleRssMiB).map(([k, v]) => `${k} ${v}`).join(', ')} MiB | — | — | — |`);
+  if (rows.length === 0) return '';
+  return `| figure | system | raw limit, same run | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
+function latencyChart(report) {
+  const { lifecycle, raw } = report;
+  const pts = (key) => lifecycle.loads.map((l) => [l.rate, l[key]]);
+  return lineChartSvg({
+    title: 'Order state change → push at the gateway',
+    subtitle: `${report.machine}; peak ${lifecycle.peak.lifecyclesPerSecond} lifecycles/s; ${report.at.slice(0, 16).replace('T', ' ')} UTC`,
+    xLabel: 'load: lifecycles per second started (25 / 50 / 75 % of the peak)',
+    yLabel: 'latency, ms',
+    series: [
+      { name: 'p50', colour: '#1f77b4', points: pts('p50Ms') },
+      { name: 'p95', colour: '#ff7f0e', points: pts('p95Ms') },
+      { name: 'p99', colour: '#d62728', points: pts('p99Ms') },
+    ],
+    guides: [{ name: 'goal: p99 50 ms', y: 50, colour: '#2ca02c' }, ...(raw ? [{ name: 'raw Kafka p99', y: raw.kafka.latency.p99Ms, colour: '#888' }] : [])],
+  });
 }

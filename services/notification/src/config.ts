@@ -23,6 +23,8 @@ export const NotificationConfig = z.object({
   PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
   /** How long a push job's lock lives; a job whose instance died is taken up again after it lapses. */
   PUSH_LOCK_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+  /** How long an app registration is reused before it is read again (0: read it for every push). */
+  REGISTRY_APP_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
   /** Heartbeat of WebSocket (ping) and SSE (comment) connections. */
   REALTIME_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   /** Messages kept per recipient for reconnecting clients to catch up from their cursor. */

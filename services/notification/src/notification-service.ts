@@ -33,7 +33,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
   const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.notification.${name}`;
 
-  const registry = new RegistryRepository(mongo.db);
+  const registry = new RegistryRepository(mongo.db, { appCacheMs: config.REGISTRY_APP_CACHE_SECONDS * 1_000 });
   const log = new DeliveryLogRepository(mongo.db);
   await log.createIndexes();
   const backlog = new RealtimeBacklog(redis, redis.duplicate(), config.QUEUE_PREFIX, { maxPerRecipient: config.REALTIME_BACKLOG, ttlSeconds: config.REALTIME_BACKLOG_HOURS * 3_600 });

@@ -5,6 +5,17 @@ import type { App, Device, RecipientProfile } from '../domain/registry';
 
 type Doc = mongoose.mongo.Document;
 
+export interface RegistryOptions {
+  /**
+   * How long an app registration read from the database is reused. Every push reads its app
+   * twice (when it is queued and when it is sent), and apps change rarely: a change made through
+   * this instance applies at once, one made through another instance within this time.
+   * An app not found is never remembered, so a new registration is seen at once everywhere.
+   */
+  appCacheMs?: number;
+  now?: () => number;
+}
+
 /**
  * Apps by authorization code, and each recipient's devices and preferences. A recipient is
  * one document holding its devices by installation id, so routing reads one document by `_id`
@@ -13,23 +24,37 @@ type Doc = mongoose.mongo.Document;
 export class RegistryRepository {
   private readonly apps: mongoose.mongo.Collection;
   private readonly recipients: mongoose.mongo.Collection;
+  private readonly appCache = new Map<string, { app: App; until: number }>();
+  private readonly appCacheMs: number;
+  private readonly now: () => number;
 
-  constructor(db: mongoose.mongo.Db) {
+  constructor(db: mongoose.mongo.Db, options: RegistryOptions = {}) {
     this.apps = db.collection('apps');
     this.recipients = db.collection('recipients');
+    this.appCacheMs = options.appCacheMs ?? 0;
+    this.now = options.now ?? Date.now;
   }
 
   async saveApp(app: App): Promise<{ created: boolean }> {
     const { appCode, ...rest } = app;
+    this.appCache.delete(appCode);
     const result = await this.apps.replaceOne({ _id: appCode } as Doc, { ...rest, updatedAt: new Date() }, { upsert: true });
+    this.appCache.delete(appCode);
     return { created: result.upsertedCount === 1 };
   }
 
   async app(appCode: string): Promise<App | undefined> {
+    const cached = this.appCache.get(appCode);
+    if (cached && cached.until > this.now()) return cached.app;
     const doc = await this.apps.findOne({ _id: appCode } as Doc);
-    if (!doc) return undefined;
+    if (!doc) {
+      this.appCache.delete(appCode);
+      return undefined;
+    }
     const { _id, updatedAt: _updated, ...rest } = doc;
-    return { ...(rest as Omit<App, 'appCode'>), appCode: String(_id) };
+    const app = { ...(rest as Omit<App, 'appCode'>), appCode: String(_id) };
+    if (this.appCacheMs > 0) this.appCache.set(appCode, { app, until: this.now() + this.appCacheMs });
+    return app;
   }
 
   /**

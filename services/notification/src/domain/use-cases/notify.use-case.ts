@@ -33,28 +33,37 @@ export interface RealtimeMessage {
  * Tells everyone an event concerns: each notice goes to the recipient's realtime backlog
  * (once per event and recipient) and becomes one push job per device (once per event,
  * recipient and device). Running it again for the same event — a redelivery, a restart
- * mid-batch — adds nothing.
+ * mid-batch — adds nothing. The recipients of an event are told side by side, and each one's
+ * devices too: they share nothing, and one after another an event's latency was the sum of all.
  */
 export async function notify(ports: NotificationPorts, event: RoutedEvent & { id: string }): Promise<void> {
-  for (const notice of noticesFor(event)) {
-    const key = recipientKey(notice.recipient);
-    const profile = await ports.registry.recipient(key);
-    const text = render(notice.template, profile.locale ?? notice.locale, notice.params);
-    const message: RealtimeMessage = {
-      id: idOf(event.id, key),
-      eventId: event.id,
-      eventType: event.type,
-      category: notice.category,
-      orderId: notice.orderId,
-      ...(notice.status ? { status: notice.status } : {}),
-      ...text,
-      ...(notice.countdown ? { countdown: notice.countdown } : {}),
-      ...(notice.media ? { media: mediaForDelivery(notice.media, ports.clock()) } : {}),
-      at: ports.clock().toISOString(),
-    };
-    await ports.backlog.append(key, message.id, JSON.stringify(message));
-    for (const device of profile.devices) await pushTo(ports, notice, profile, device, message);
-  }
+  await settleAll(noticesFor(event).map((notice) => tell(ports, event, notice)));
+}
+
+/** Waits for every one to finish, then fails with the first failure: a retry never overlaps work still running. */
+async function settleAll(work: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function tell(ports: NotificationPorts, event: RoutedEvent & { id: string }, notice: Notice): Promise<void> {
+  const key = recipientKey(notice.recipient);
+  const profile = await ports.registry.recipient(key);
+  const text = render(notice.template, profile.locale ?? notice.locale, notice.params);
+  const message: RealtimeMessage = {
+    id: idOf(event.id, key),
+    eventId: event.id,
+    eventType: event.type,
+    category: notice.category,
+    orderId: notice.orderId,
+    ...(notice.status ? { status: notice.status } : {}),
+    ...text,
+    ...(notice.countdown ? { countdown: notice.countdown } : {}),
+    ...(notice.media ? { media: mediaForDelivery(notice.media, ports.clock()) } : {}),
+    at: ports.clock().toISOString(),
+  };
+  await ports.backlog.append(key, message.id, JSON.stringify(message));
+  await settleAll(profile.devices.map((device) => pushTo(ports, notice, profile, device, message)));
 }
 
 async function pushTo(ports: NotificationPorts, notice: Notice, profile: RecipientProfile, device: Device, message: RealtimeMessage): Promise<void> {

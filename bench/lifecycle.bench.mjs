@@ -1,0 +1,253 @@
+// The whole system on the event path: complete order lifecycles per second through the real order
+// and notification services (placed → accepted → assigned → rider took → handed over → delivered,
+// with every event, timer and push), and the state-change-to-gateway latency at fractions of that
+// peak. Also the idle memory of each of the five services.
+// The services run as child processes (their built main.js); the push gateway is a gorush-like HTTP
+// server in this process that notes when each push arrives.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { percentile } from './order.bench.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { signToken } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
+const { KafkaClient, applyTopics, plannedTopics } = require(path.join(REPO, 'packages/kafka/dist/index.js'));
+const { Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
+
+const SECRET = 'orderpulse-bench-secret-of-sufficient-length';
+const auth = { secret: SECRET, issuer: 'orderpulse' };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const allDay = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']]));
+const orderBody = { merchantId: 'm-l', storeId: 's-l', currency: 'CNY', lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1000 }], delivery: { line: '1 Bench Road', region: 'bench', contactName: 'B', contactPhone: '+86 1' } };
+const tokens = {
+  admin: signToken({ subject: 'bench', role: 'admin' }, auth),
+  customer: signToken({ subject: 'c-life', role: 'customer' }, auth),
+  merchant: signToken({ subject: 'clerk', role: 'merchant', tenant: 'm-l' }, auth),
+  rider: signToken({ subject: 'rider-l', role: 'rider' }, auth),
+};
+const devices = { customer: 'bench-token-customer', merchant: 'bench-token-merchant', rider: 'bench-token-rider' };
+/** The pushes one lifecycle makes: [event type, status, device]. */
+const lifecyclePushes = [
+  ['order.placed', 'new', 'merchant'], ['order.placed', 'new', 'customer'],
+  ['order.status-changed', 'accepted', 'customer'],
+  ['order.assigned', 'accepted', 'rider'], ['order.assigned', 'accepted', 'customer'],
+  ['order.status-changed', 'rider_took', 'customer'],
+  ['order.status-changed', 'picked_up', 'customer'], ['order.status-changed', 'picked_up', 'merchant'],
+  ['order.status-changed', 'delivered', 'customer'], ['order.status-changed', 'delivered', 'merchant'],
+];
+/** The events one lifecycle puts on Kafka: placed, accepted, assigned, rider took, picked up, delivered. */
+export const eventsPerLifecycle = 6;
+
+export function rssMiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+/**
+ * Starts a service's built main.js with the stack's endpoints and `env`; resolves once /readyz
+ * answers. With BENCH_CPU_PROF set, the process writes a V8 CPU profile there when it exits.
+ */
+export async function spawnService(name, stack, env) {
+  const port = 5000 + Math.floor(Math.random() * 2000);
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(REPO, `services/${name}/dist/main.js`)], {
+    env: { ...process.env, ...stack, HTTP_PORT: String(port), JWT_SECRET: SECRET, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { child, base, stop: () => stopChild(child) };
+    } catch { /* not listening yet */ }
+    await sleep(100);
+  }
+  await stopChild(child);
+  throw new Error(`${name} did not become ready`);
+}
+
+async function stopChild(child) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+async function call(base, method, url, token, body) {
+  const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** A gorush stand-in: answers at once; each push is filed under order, event type, status and device token. */
+async function startGateway() {
+  const arrivals = new Map();
+  const waiters = new Map();
+  let pushes = 0;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const at = performance.now();
+      const n = JSON.parse(Buffer.concat(chunks).toString('utf8')).notifications?.[0];
+      pushes += 1;
+      const key = `${n?.data?.orderId}|${n?.data?.eventType}|${n?.data?.status}|${n?.tokens?.[0]}`;
+      if (!arrivals.has(key)) {
+        arrivals.set(key, at);
+        for (const wake of waiters.get(key) ?? []) wake(at);
+        waiters.delete(key);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"counts":1,"logs":[],"success":"ok"}');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    pushes: () => pushes,
+    /** When the push arrived (performance.now()), waiting for it up to `ms`. */
+    arrival(orderId, type, status, device, ms = 120_000) {
+      const key = `${orderId}|${type}|${status}|${devices[device]}`;
+      if (arrivals.has(key)) return Promise.resolve(arrivals.get(key));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no push ${key} within ${ms} ms`)), ms);
+        waiters.set(key, [...(waiters.get(key) ?? []), (at) => { clearTimeout(timer); resolve(at); }]);
+      });
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/**
+ * One lifecycle, each step as soon as the last allows: returns the state-change-to-gateway
+ * latency of each change the bench made (from the HTTP answer that committed it to its
+ * customer's push) once every push of the lifecycle has arrived.
+ */
+async function lifecycle(order, gateway) {
+  const latencies = [];
+  const change = async (run, type, status) => {
+    const result = await run();
+    const committed = performance.now();
+    const orderId = result.order.orderId;
+    latencies.push(gateway.arrival(orderId, type, status, 'customer').then((at) => at - committed));
+    return orderId;
+  };
+  const orderId = await change(() => call(order, 'POST', '/v1/orders', tokens.customer, orderBody), 'order.placed', 'new');
+  await change(() => call(order, 'POST', `/v1/orders/${orderId}/accept`, tokens.merchant, {}), 'order.status-changed', 'accepted');
+  await gateway.arrival(orderId, 'order.assigned', 'accepted', 'rider');
+  for (const [step, status] of [['took', 'rider_took'], ['handed_over', 'picked_up'], ['delivered', 'delivered']]) {
+    await change(() => call(order, 'POST', `/v1/deliveries/${orderId}/progress`, tokens.rider, { step }), 'order.status-changed', status);
+  }
+  await Promise.all(lifecyclePushes.map(([type, status, device]) => gateway.arrival(orderId, type, status, device)));
+  return Promise.all(latencies);
+}
+
+const stats = (xs) => ({ count: xs.length, p50Ms: Math.round(percentile(xs, 50)), p95Ms: Math.round(percentile(xs, 95)), p99Ms: Math.round(percentile(xs, 99)), maxMs: Math.round(Math.max(...xs)) });
+
+/** Lifecycles with `concurrency` in flight for `seconds`: the peak, as lifecycles completed per second. */
+async function closedLoop(order, gateway, concurrency, seconds) {
+  let completed = 0;
+  const latencies = [];
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      latencies.push(...(await lifecycle(order, gateway)));
+      completed += 1;
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  return { concurrency, lifecycles: completed, seconds: Math.round(elapsed * 10) / 10, lifecyclesPerSecond: Math.round((completed / elapsed) * 10) / 10, ...stats(latencies) };
+}
+
+/** Lifecycles started at `rate` per second for `seconds` (open loop): the latency of each state change. */
+async function openLoop(order, gateway, rate, seconds) {
+  const runs = [];
+  const started = performance.now();
+  for (let i = 0; i < Math.max(1, Math.round(rate * seconds)); i += 1) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 1) await sleep(wait);
+    runs.push(lifecycle(order, gateway));
+  }
+  const latencies = (await Promise.all(runs)).flat();
+  return { rate: Math.round(rate * 10) / 10, lifecycles: runs.length, stateChangesPerSecond: Math.round(rate * 5 * 10) / 10, ...stats(latencies) };
+}
+
+export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20, loadSeconds = 15, fractions = [0.25, 0.5, 0.75] } = {}) {
+  const run = randomUUID().slice(0, 8);
+  const prefix = `bench-life-${run}.`;
+  const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: 'bench-lifecycle' });
+  await applyTopics(kafka, plannedTopics({
+    defaults: { partitions: 6, replicationFactor: 1 },
+    deadLetter: { partitions: 1 },
+    topics: [
+      { name: `${prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] },
+      { name: `${prefix}${Topics.orderEvents}`, consumedBy: ['order', 'notification'] },
+      ...[Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['notification'] })),
+    ],
+  }));
+  const gateway = await startGateway();
+  const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-life-${run}` };
+  const order = await spawnService('order', stack, { ...common, MONGO_DB: `bench_life_order_${run}`, ORDER_RECONCILE_INTERVAL_SECONDS: '3600' });
+  const notification = await spawnService('notification', stack, { ...common, MONGO_DB: `bench_life_notification_${run}`, PUSH_GATEWAY_URL: gateway.url });
+  try {
+    await call(order.base, 'PUT', '/v1/stores/s-l', tokens.admin, { merchantId: 'm-l', name: 'Bench', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 3600, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
+    await call(order.base, 'PUT', '/v1/terminals/rider-l', tokens.admin, { regions: ['bench'] });
+    await call(notification.base, 'PUT', '/v1/apps/app-bench', tokens.admin, { name: 'bench' });
+    for (const who of ['customer', 'merchant', 'rider']) {
+      await call(notification.base, 'PUT', `/v1/installations/pad-${who}`, tokens[who], { appCode: 'app-bench', platform: 'android', deviceToken: devices[who] });
+    }
+    await openLoop(order.base, gateway, 2, 3); // warm-up: connections, JIT, consumer groups settled
+    const peak = await closedLoop(order.base, gateway, concurrency, peakSeconds);
+    process.stdout.write(`lifecycle peak: ${JSON.stringify(peak)}\n`);
+    const loads = [];
+    for (const fraction of fractions) {
+      const load = { fraction, ...(await openLoop(order.base, gateway, peak.lifecyclesPerSecond * fraction, loadSeconds)) };
+      process.stdout.write(`lifecycle at ${fraction * 100} % of the peak: ${JSON.stringify(load)}\n`);
+      loads.push(load);
+    }
+    return { eventsPerLifecycle, pushesPerLifecycle: lifecyclePushes.length, peak, loads, pushes: gateway.pushes(), rssAfterMiB: { order: Math.round(rssMiB(order.child.pid)), notification: Math.round(rssMiB(notification.child.pid)) } };
+  } finally {
+    await Promise.all([order.stop(), notification.stop()]);
+    await gateway.close();
+  }
+}
+
+/** Each service started on its own with nothing to do; its RSS after `settleSeconds`. */
+export async function benchIdle(stack, { settleSeconds = 10 } = {}) {
+  const run = randomUUID().slice(0, 8);
+  const prefix = `bench-idle-${run}.`;
+  const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-idle-${run}` };
+  const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: 'bench-idle' });
+  await applyTopics(kafka, plannedTopics({
+    defaults: { partitions: 1, replicationFactor: 1 },
+    deadLetter: { partitions: 1 },
+    topics: Object.values(Topics).map((t) => ({ name: `${prefix}${t}`, consumedBy: ['idle'] })),
+  }));
+  const secret = 'bench-shared-secret-of-sufficient-length';
+  const services = {
+    order: { ORDER_RECONCILE_INTERVAL_SECONDS: '3600' },
+    notification: {},
+    audit: { AUDIT_WEBHOOK_SECRET: secret, MIDDLE_OFFICE_URL: 'http://127.0.0.1:9/review', MIDDLE_OFFICE_SECRET: secret, USER_SYSTEM_URL: 'http://127.0.0.1:9/orders', USER_SYSTEM_SECRET: secret },
+    sharing: {},
+    media: { MEDIA_KEY_PREFIX: `bench-idle-${run}/`, MEDIA_RECONCILE_INTERVAL_SECONDS: '3600' },
+  };
+  const rss = {};
+  for (const [name, env] of Object.entries(services)) {
+    const service = await spawnService(name, stack, { ...common, ...env, MONGO_DB: `bench_idle_${name}_${run}` });
+    try {
+      await sleep(settleSeconds * 1000);
+      rss[name] = Math.round(rssMiB(service.child.pid));
+    } finally {
+      await service.stop();
+    }
+  }
+  return rss;
+}
