@@ -45,4 +45,6 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   openSocket(session, () => void load(), setLive);
   void load();
+  // Some steps tell nobody (the user system taking the success message closes the case): look again now and then.
+  setInterval(() => void load().catch(() => undefined), 15_000);
 }
