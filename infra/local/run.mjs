@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 import { startGateway } from './gateway.mjs';
 import { partnerSecrets, startPartners } from './partners.mjs';
+import { ensurePrerequisites } from './preflight.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LOCAL = path.resolve(process.env.ORDERPULSE_LOCAL_DIR || path.join(REPO, '.local'));
@@ -33,7 +34,7 @@ const SERVICES = [
 // A development secret: fine on loopback, replaced by a real one anywhere else.
 const LOCAL_JWT_SECRET = 'orderpulse-local-development-secret-change-me';
 /** Where the local stand-ins for the middle office and the user system listen (override with PARTNERS_PORT). */
-const PARTNERS_PORT = Number(process.env.PARTNERS_PORT ?? 4190);
+const PARTNERS_PORT = Number(process.env.PARTNERS_PORT ?? 4180);
 /** Where the browser terminals are served (override with GATEWAY_PORT). */
 const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 4100);
 
@@ -125,6 +126,7 @@ function auditPartners() {
 
 async function start() {
   checkNode();
+  ensurePrerequisites('start', say, fail);
   ensureDependencies();
   must('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], 'build');
   stackUp();
@@ -191,6 +193,7 @@ async function waitReady(name, url) {
 
 async function test() {
   checkNode();
+  ensurePrerequisites('test', say, fail);
   ensureDependencies();
   must('npx', ['turbo', 'run', 'build', 'lint', 'typecheck', '--output-logs=errors-only'], 'build, lint and typecheck');
   const wasUp = stackIsUp();
