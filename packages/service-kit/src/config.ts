@@ -7,6 +7,24 @@ const csv = z
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
+/**
+ * Ports the WHATWG Fetch standard refuses to connect to ("bad port"), so a partner URL on one of
+ * them fails every call with `TypeError: fetch failed` long after start. Source: Fetch, §2.9 "Port blocking".
+ */
+const FETCH_BLOCKED_PORTS = new Set([
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111,
+  113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548,
+  554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665,
+  6666, 6667, 6668, 6669, 6697, 10080,
+]);
+
+/** An http(s) URL that `fetch` will call: refused at start when its port is one the Fetch standard blocks. */
+export const fetchableUrl = z.url({ protocol: /^https?$/ }).refine((raw) => {
+  const url = new URL(raw);
+  const effective = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  return !FETCH_BLOCKED_PORTS.has(effective);
+}, 'this port is blocked by the Fetch standard (every call would fail with "bad port"); choose another');
+
 /** Environment keys every service reads. */
 export const commonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

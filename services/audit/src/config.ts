@@ -1,4 +1,4 @@
-import { commonEnv, kafkaEnv, mongoEnv, redisEnv } from '@orderpulse/service-kit';
+import { commonEnv, fetchableUrl, kafkaEnv, mongoEnv, redisEnv } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 const secret = (name: string) => z.string().min(32, `${name} must be at least 32 characters`);
@@ -16,10 +16,10 @@ export const AuditConfig = z.object({
   /** How old a signed webhook call may be, and how far ahead its clock may run. */
   AUDIT_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(3_600).default(300),
   /** Where fixed orders are re-submitted for review (POST, signed). */
-  MIDDLE_OFFICE_URL: z.url(),
+  MIDDLE_OFFICE_URL: fetchableUrl,
   MIDDLE_OFFICE_SECRET: secret('MIDDLE_OFFICE_SECRET'),
   /** The user system (the "first server") that takes the audit-success message (POST, signed). */
-  USER_SYSTEM_URL: z.url(),
+  USER_SYSTEM_URL: fetchableUrl,
   USER_SYSTEM_SECRET: secret('USER_SYSTEM_SECRET'),
   /** How long one call to the middle office or the user system may take before it is retried. */
   AUDIT_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),

@@ -1,4 +1,4 @@
-import { commonEnv, kafkaEnv, mongoEnv, redisEnv } from '@orderpulse/service-kit';
+import { commonEnv, fetchableUrl, kafkaEnv, mongoEnv, redisEnv } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 /** Every environment key the notification service reads, validated once at start. */
@@ -12,7 +12,7 @@ export const NotificationConfig = z.object({
   /** How long the consumer group waits for a silent instance before handing its partitions on. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** The gorush-compatible gateway an app uses when its registration names none. */
-  PUSH_GATEWAY_URL: z.url().default('http://127.0.0.1:8088'),
+  PUSH_GATEWAY_URL: fetchableUrl.default('http://127.0.0.1:8088'),
   /** How long one request to the gateway may take before it counts as failed (and is retried). */
   PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Tries per push in all, for gateway 5xx and timeouts; 4xx is never retried. */
