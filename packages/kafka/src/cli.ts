@@ -3,18 +3,19 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { replayDeadLetters } from './dlq-replay';
+import { kafkaConnectionFromEnv } from './connection-env';
 import { KafkaClient } from './kafka-client';
 import { applyTopics, plannedTopics, type TopicsFile } from './topic-admin';
 
 const usage = `usage:
   orderpulse-kafka topics apply <topics.json>
   orderpulse-kafka dlq replay <topic>.dlq [--type <ce_type>] [--key <key>] [--dry-run]
-Brokers come from KAFKA_BROKERS (comma-separated); KAFKA_SSL=true for TLS.`;
+Brokers come from KAFKA_BROKERS (comma-separated); KAFKA_SSL=true for TLS (KAFKA_SSL_CA_FILE for a
+private CA); KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512) with KAFKA_SASL_USERNAME and
+KAFKA_SASL_PASSWORD for SASL.`;
 
 function client(): KafkaClient {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is not set');
-  return new KafkaClient({ brokers, clientId: 'orderpulse-cli', ssl: process.env.KAFKA_SSL === 'true' });
+  return new KafkaClient(kafkaConnectionFromEnv(process.env, 'orderpulse-cli'));
 }
 
 async function main(argv: string[]): Promise<number> {

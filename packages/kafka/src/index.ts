@@ -4,6 +4,7 @@
  * so swapping the client touches this package alone.
  */
 export { KafkaClient, type KafkaSettings } from './kafka-client';
+export { kafkaConnection, kafkaConnectionFromEnv, SaslMechanisms, type KafkaConnectionConfig, type SaslMechanism } from './connection-env';
 export { EventProducer, type EventPublisher, type OutgoingEvent, type RawRecord } from './event-producer';
 export { EventConsumer, on, type ConsumerOptions, type EventHandler, type MessageContext } from './event-consumer';
 export { DeadLetterHeader, ReplayedFromHeader } from './dead-letter';

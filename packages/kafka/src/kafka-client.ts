@@ -7,6 +7,9 @@ export interface KafkaSettings {
   clientId: string;
   /** TLS to the brokers (MSK, Confluent Cloud). */
   ssl?: boolean;
+  /** PEM certificates of a private CA the brokers' certificates chain to; the system's CAs otherwise. */
+  sslCa?: string;
+  /** SASL over TLS; kafkajs' plain and SCRAM mechanisms. */
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   connectionTimeoutMs?: number;
 }
@@ -35,7 +38,7 @@ export class KafkaClient {
     this.kafka = new Kafka({
       clientId: settings.clientId,
       brokers: settings.brokers,
-      ...(settings.ssl ? { ssl: true } : {}),
+      ...(settings.ssl ? { ssl: settings.sslCa ? { ca: [settings.sslCa] } : true } : {}),
       ...(settings.sasl ? { sasl: settings.sasl as SASLOptions } : {}),
       connectionTimeout: settings.connectionTimeoutMs ?? 3_000,
       logLevel: logLevel.WARN,

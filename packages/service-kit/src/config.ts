@@ -7,6 +7,9 @@ const csv = z
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
+/** An optional key that deployment files list with an empty value (`${KEY:-}`) means unset. */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+
 /**
  * Ports the WHATWG Fetch standard refuses to connect to ("bad port"), so a partner URL on one of
  * them fails every call with `TypeError: fetch failed` long after start. Source: Fetch, §2.9 "Port blocking".
@@ -38,6 +41,12 @@ export const kafkaEnv = {
   KAFKA_BROKERS: csv,
   KAFKA_CLIENT_ID: z.string().optional(),
   KAFKA_SSL: z.stringbool().default(false),
+  /** PEM bundle of a private CA for TLS to the brokers. */
+  KAFKA_SSL_CA_FILE: unsetWhenEmpty(z.string().optional()),
+  /** SASL over TLS (kafkajs: plain, scram-sha-256, scram-sha-512), with the two keys below. */
+  KAFKA_SASL_MECHANISM: unsetWhenEmpty(z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional()),
+  KAFKA_SASL_USERNAME: unsetWhenEmpty(z.string().optional()),
+  KAFKA_SASL_PASSWORD: unsetWhenEmpty(z.string().optional()),
 };
 
 export const mongoEnv = {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { EventProducer, KafkaClient, pingKafka } from '@orderpulse/kafka';
+import { EventProducer, KafkaClient, kafkaConnection, pingKafka, type SaslMechanism } from '@orderpulse/kafka';
 import type express from 'express';
 import type { Redis } from 'ioredis';
 import type mongoose from 'mongoose';
@@ -24,6 +24,10 @@ export interface PlatformConfig {
   KAFKA_BROKERS?: string[];
   KAFKA_CLIENT_ID?: string | undefined;
   KAFKA_SSL?: boolean;
+  KAFKA_SSL_CA_FILE?: string | undefined;
+  KAFKA_SASL_MECHANISM?: SaslMechanism | undefined;
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
   MONGO_URL?: string;
   MONGO_DB?: string;
   REDIS_URL?: string;
@@ -75,7 +79,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     readiness.redis = () => pingRedis(redis);
   }
   if (config.KAFKA_BROKERS) {
-    const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `orderpulse-${name}`, ssl: config.KAFKA_SSL ?? false }, logger);
+    const kafka = new KafkaClient(kafkaConnection({ ...config, KAFKA_BROKERS: config.KAFKA_BROKERS }, config.KAFKA_CLIENT_ID ?? `orderpulse-${name}`), logger);
     platform.kafka = kafka;
     platform.producer = new EventProducer(kafka);
     await platform.producer.connect();
