@@ -62,6 +62,12 @@ export const redisEnv = {
 
 export const s3Env = {
   S3_ENDPOINT: z.url().optional(),
+  /**
+   * The S3 endpoint as browsers and phones reach it, when it differs from S3_ENDPOINT (compose's
+   * `http://minio:9000` is reachable only inside its network). Presigned upload and read links are
+   * signed for this host; unset, they use S3_ENDPOINT.
+   */
+  S3_PUBLIC_ENDPOINT: unsetWhenEmpty(z.url().optional()),
   S3_REGION: z.string().default('us-east-1'),
   S3_BUCKET: z.string().min(3),
   S3_ACCESS_KEY_ID: z.string().optional(),

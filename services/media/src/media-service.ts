@@ -33,17 +33,19 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   const orders = new OrderMediaRepository(mongo.db);
   await orders.createIndexes();
   const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
-  const s3 = createS3Client({
+  const s3Settings = {
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
     accessKeyId: config.S3_ACCESS_KEY_ID,
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  });
+  };
+  const s3 = createS3Client(s3Settings);
+  const presigner = config.S3_PUBLIC_ENDPOINT ? createS3Client({ ...s3Settings, endpoint: config.S3_PUBLIC_ENDPOINT }) : s3;
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, { attempts: 20, backoffMs: 500 });
 
-  const store = new MediaStore(s3, config.S3_BUCKET);
+  const store = new MediaStore(s3, config.S3_BUCKET, presigner);
   const ports: MediaPorts = {
     orders,
     objects: store,
@@ -100,6 +102,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
       await relay.stop();
       await timers.close();
       s3.destroy();
+      if (presigner !== s3) presigner.destroy();
     },
   };
 }

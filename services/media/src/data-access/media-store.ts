@@ -9,11 +9,16 @@ function isNotFound(error: unknown): boolean {
   return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
 }
 
-/** The media bucket: presigned links for phones and readers, and the service's own reads and writes. */
+/**
+ * The media bucket: presigned links for phones and readers, and the service's own reads and writes.
+ * Links are signed by `presigner`, a client configured with the endpoint as the outside world
+ * reaches it (SigV4 signs the host); it makes no calls of its own.
+ */
 export class MediaStore implements ObjectPort {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
+    private readonly presigner: S3Client = s3,
   ) {}
 
   /** For readiness: the bucket answers and these credentials reach it. */
@@ -22,12 +27,12 @@ export class MediaStore implements ObjectPort {
   }
 
   presignPut(input: { key: string; contentType: UploadType; bytes: number; expiresInSeconds: number }) {
-    return presignPut(this.s3, { bucket: this.bucket, key: input.key, contentType: input.contentType, contentLength: input.bytes, expiresInSeconds: input.expiresInSeconds });
+    return presignPut(this.presigner, { bucket: this.bucket, key: input.key, contentType: input.contentType, contentLength: input.bytes, expiresInSeconds: input.expiresInSeconds });
   }
 
   async presignGet(key: string, expiresInSeconds: number) {
     const expiresAt = new Date(Date.now() + expiresInSeconds * 1_000);
-    return { url: await presignGet(this.s3, { bucket: this.bucket, key, expiresInSeconds }), expiresAt };
+    return { url: await presignGet(this.presigner, { bucket: this.bucket, key, expiresInSeconds }), expiresAt };
   }
 
   async head(key: string) {
