@@ -18,6 +18,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { mavenClasspath } from './maven-classpath.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const env = process.env;
@@ -46,7 +48,6 @@ class PartError extends Error {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 const hmac = (key, data) => createHmac('sha256', key).update(data).digest();
-const mtime = (file) => fs.statSync(file).mtimeMs;
 const local = (...segments) => path.join(LOCAL, ...segments);
 const pidFile = (name) => local('pids', `${name}.pid`);
 const logFile = (name) => local('logs', `${name}.log`);
@@ -135,7 +136,8 @@ function ownedPid(part) {
 }
 
 function launch(name, cmd, args) {
-  const out = fs.openSync(logFile(name), 'w');
+  // Appended, never truncated: a restart must not destroy the evidence of what came before it.
+  const out = fs.openSync(logFile(name), 'a');
   const child = spawn(cmd, args, { cwd: LOCAL, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   if (!child.pid) throw new PartError(name, `could not start ${cmd}`);
@@ -145,18 +147,12 @@ function launch(name, cmd, args) {
   return child.pid;
 }
 
-// Maven resolves the jars into the user's cache; the classpath string is cached
-// in .local/cp so a warm `up` never has to start Maven.
 async function classpath(name) {
-  const pom = path.join(HERE, name, 'pom.xml');
-  const file = local('cp', `${name}.txt`);
-  if (fs.existsSync(file) && mtime(file) >= mtime(pom)) return fs.readFileSync(file, 'utf8').trim();
-  const tmp = `${file}.${process.pid}.tmp`;
-  const args = ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${tmp}`];
-  const { code, output } = await run('mvn', args, { cwd: path.dirname(pom) });
-  if (code !== 0) throw new PartError(name, `mvn could not resolve ${path.relative(REPO, pom)}`, output.trim().split('\n').slice(-20).join('\n'));
-  fs.renameSync(tmp, file);
-  return fs.readFileSync(file, 'utf8').trim();
+  try {
+    return await mavenClasspath(path.join(HERE, name, 'pom.xml'), local('cp', `${name}.txt`));
+  } catch (error) {
+    throw new PartError(name, error.message, error.detail ?? '');
+  }
 }
 
 // ------------------------------------------------------------ wire protocols
