@@ -61,16 +61,16 @@ function checkNode() {
 }
 
 /**
- * Installs from the lockfile when node_modules is missing or older than it. `npm install`
- * rather than `npm ci`: ci refuses a lockfile that lacks other platforms' optional binaries,
- * which registries that mirror only some platforms produce; install keeps the locked versions.
+ * Installs exactly the lockfile with `npm ci` when node_modules is missing or older than the
+ * lockfile (a fresh clone, a pull that changed dependencies), as CI and the Dockerfile do; the
+ * lockfile lists every platform's optional packages, so ci accepts it on any machine.
  */
 function ensureDependencies() {
   const lock = path.join(REPO, 'package-lock.json');
   const installed = path.join(REPO, 'node_modules', '.package-lock.json');
   if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) return;
-  say('installing dependencies');
-  must('npm', ['install', '--no-audit', '--no-fund'], 'npm install');
+  say('installing dependencies from the lockfile (npm ci)');
+  must('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
 }
 
 function stackEnv() {
