@@ -9,6 +9,7 @@ export { EventProducer, type EventPublisher, type OutgoingEvent, type RawRecord 
 export { EventConsumer, on, type ConsumerOptions, type EventHandler, type MessageContext } from './event-consumer';
 export { DeadLetterHeader, ReplayedFromHeader } from './dead-letter';
 export { replayDeadLetters, type ReplayFilter, type ReplayResult } from './dlq-replay';
+export { messagesWithKey, partitionOfKey, scannedHeader, scanTopic, type ScannedMessage } from './topic-scan';
 export { applyTopics, describeCluster, pingKafka, plannedTopics, type PlannedTopic, type TopicSpec, type TopicsFile, type ApplyReport } from './topic-admin';
 export { backoffDelay, defaultRetryPolicy, isRetryable, type RetryPolicy } from './retry-policy';
 export { silentLogger, type Logger } from './logger';
