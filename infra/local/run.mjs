@@ -98,6 +98,12 @@ function stackDown() {
   run(process.execPath, [STACK, 'down']);
 }
 
+/** Where a service listens locally (override with <NAME>_PORT). */
+function localUrl(name) {
+  const service = SERVICES.find((s) => s.name === name);
+  return `http://127.0.0.1:${process.env[`${name.toUpperCase()}_PORT`] ?? service.port}`;
+}
+
 function serviceEnv(service, stack) {
   const upper = service.name.toUpperCase();
   return {
@@ -109,6 +115,7 @@ function serviceEnv(service, stack) {
     JWT_SECRET: process.env.JWT_SECRET ?? LOCAL_JWT_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...(service.name === 'audit' ? auditPartners() : {}),
+    ...(service.name === 'notification' ? { ORDER_SERVICE_URL: localUrl('order'), MEDIA_SERVICE_URL: localUrl('media') } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ const csv = z
 const port = z.coerce.number().int().min(0).max(65_535);
 
 /** An optional key that deployment files list with an empty value (`${KEY:-}`) means unset. */
-const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+export const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 /**
  * Ports the WHATWG Fetch standard refuses to connect to ("bad port"), so a partner URL on one of

@@ -5,7 +5,7 @@
  */
 export { AppError, ErrorCodes, isAppError, type ErrorCode } from './errors';
 export { parseInput } from './validate';
-export { commonEnv, fetchableUrl, kafkaEnv, mongoEnv, redisEnv, s3Env, loadConfig, ConfigError } from './config';
+export { commonEnv, fetchableUrl, kafkaEnv, mongoEnv, redisEnv, s3Env, loadConfig, ConfigError, unsetWhenEmpty } from './config';
 export { createLogger, withLogContext, currentLogContext, type Logger, type LogContext } from './logger';
 export { Roles, verifyToken, signToken, bearerToken, requireRole, type Role, type Principal, type AuthSettings } from './auth';
 export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, type HttpAppOptions, type ReadinessCheck, type Problem } from './http-app';

@@ -1,4 +1,4 @@
-import { commonEnv, fetchableUrl, kafkaEnv, mongoEnv, redisEnv } from '@orderpulse/service-kit';
+import { commonEnv, fetchableUrl, kafkaEnv, mongoEnv, redisEnv, unsetWhenEmpty } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 /** Every environment key the notification service reads, validated once at start. */
@@ -29,6 +29,10 @@ export const NotificationConfig = z.object({
   REALTIME_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   /** Messages kept per recipient for reconnecting clients to catch up from their cursor. */
   REALTIME_BACKLOG: z.coerce.number().int().min(10).max(100_000).default(500),
+  /** The order service, asked for an order's state changes by the admin timeline (unset: not asked). */
+  ORDER_SERVICE_URL: unsetWhenEmpty(fetchableUrl.optional()),
+  /** The media service, asked for an order's images by the admin timeline (unset: not asked). */
+  MEDIA_SERVICE_URL: unsetWhenEmpty(fetchableUrl.optional()),
   /** How long a recipient's backlog is kept after its last message. */
   REALTIME_BACKLOG_HOURS: z.coerce.number().int().min(1).max(720).default(72),
 });

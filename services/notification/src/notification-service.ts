@@ -11,6 +11,7 @@ import { RegistryRepository } from './data-access/registry.repository';
 import type { NotificationPorts, PushJob } from './domain/use-cases/deps';
 import { sendPush } from './domain/use-cases/send-push.use-case';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
+import { timelineRoutes } from './entry-points/http/timeline.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
 import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
@@ -93,6 +94,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     routes: (app) => {
       registryRoutes(app, { registry, auth });
       deliveryRoutes(app, { log, auth });
+      timelineRoutes(app, { log, auth, kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, services: { order: config.ORDER_SERVICE_URL, media: config.MEDIA_SERVICE_URL } });
       streams.routes(app);
     },
     upgrade: websockets.upgrade,
