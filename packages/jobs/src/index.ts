@@ -5,3 +5,4 @@
  */
 export { TimerQueue, type JobsSettings, type RetrySettings } from './timer-queue';
 export { JobWorker, type JobContext, type JobWorkerOptions } from './job-worker';
+export { queueDashboard, type QueueDashboard } from './queue-dashboard';

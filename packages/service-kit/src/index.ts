@@ -13,3 +13,4 @@ export { createMetrics } from './metrics';
 export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
 export { startService, runService, type Platform, type PlatformConfig, type ServiceParts } from './service';
+export { adminConsole, ADMIN_COOKIE } from './admin-console';

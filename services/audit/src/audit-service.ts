@@ -1,8 +1,8 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { OutboxRelay } from '@orderpulse/outbox';
-import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
 
 import type { AuditConfig } from './config';
 import { B2bOrderRepository } from './data-access/b2b-order.repository';
@@ -81,15 +81,18 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
   }, config.AUDIT_RECONCILE_INTERVAL_SECONDS * 1_000);
 
+  const dashboard = queueDashboard([timerQueue, callQueue], jobs);
   return {
     ports,
     reconcile,
     routes: (app) => {
+      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       webhookRoutes(app, { ports, secret: config.AUDIT_WEBHOOK_SECRET, toleranceSeconds: config.AUDIT_WEBHOOK_TOLERANCE_SECONDS });
       caseRoutes(app, { ports, cases, auth: platform.auth });
       adminRoutes(app, { policies, auth: platform.auth, clock: () => ports.clock() });
     },
     stop: async () => {
+      await dashboard.close();
       clearInterval(reconciler);
       await Promise.all(consumers.map((c) => c.stop()));
       await Promise.all(workers.map((w) => w.stop()));

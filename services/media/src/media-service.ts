@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { OutboxRelay } from '@orderpulse/outbox';
-import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
 
 import type { MediaConfig } from './config';
 import { MediaStore } from './data-access/media-store';
@@ -89,13 +89,18 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
   }, config.MEDIA_RECONCILE_INTERVAL_SECONDS * 1_000);
 
+  const dashboard = queueDashboard([mediaDueQueue], jobs);
   return {
     ports,
     reconcile,
     timers,
-    routes: (app) => mediaRoutes(app, { ports, auth: platform.auth }),
+    routes: (app) => {
+      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
+      mediaRoutes(app, { ports, auth: platform.auth });
+    },
     readiness: { s3: () => store.ping() },
     stop: async () => {
+      await dashboard.close();
       clearInterval(reconciler);
       await consumer.stop();
       await worker.stop();

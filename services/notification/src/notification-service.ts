@@ -1,7 +1,7 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, type EventHandler } from '@orderpulse/kafka';
-import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
 import { Gauge } from 'prom-client';
 
 import type { NotificationConfig } from './config';
@@ -88,10 +88,12 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   await worker.start();
   await Promise.all(consumers.map((c) => c.start()));
 
+  const dashboard = queueDashboard([pushQueue], jobs);
   return {
     ports,
     connections: () => ({ websocket: websockets.size, sse: streams.size }),
     routes: (app) => {
+      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       registryRoutes(app, { registry, auth });
       deliveryRoutes(app, { log, auth });
       timelineRoutes(app, { log, auth, kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, services: { order: config.ORDER_SERVICE_URL, media: config.MEDIA_SERVICE_URL } });
@@ -102,6 +104,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
       await Promise.all([websockets.close(), streams.close()]);
     },
     stop: async () => {
+      await dashboard.close();
       await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();
       await pushes.close();

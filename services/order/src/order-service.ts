@@ -1,8 +1,8 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { OutboxRelay } from '@orderpulse/outbox';
-import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
 
 import type { OrderConfig } from './config';
 import { CatalogRepository } from './data-access/catalog.repository';
@@ -70,15 +70,18 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
   }, config.ORDER_RECONCILE_INTERVAL_SECONDS * 1_000);
 
+  const dashboard = queueDashboard([responseDeadlineQueue], jobs);
   return {
     ports,
     reconcile,
     routes: (app) => {
+      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });
       deliveryRoutes(app, { ports, auth: platform.auth, listForTerminal: (id, limit) => orders.listForTerminal(id, limit) });
       catalogRoutes(app, { catalog, auth: platform.auth });
     },
     stop: async () => {
+      await dashboard.close();
       clearInterval(reconciler);
       await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
 import { OutboxRelay } from '@orderpulse/outbox';
-import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
 
 import type { SharingConfig } from './config';
 import { GuaranteeOrderRepository } from './data-access/guarantee-order.repository';
@@ -64,15 +64,18 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
   }, config.SHARE_RECONCILE_INTERVAL_SECONDS * 1_000);
 
+  const dashboard = queueDashboard([claimExpiryQueue], jobs);
   return {
     ports,
     timers,
     reconcile,
     routes: (app) => {
+      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });
       guaranteeOrderRoutes(app, { ports, auth: platform.auth, orders });
     },
     stop: async () => {
+      await dashboard.close();
       clearInterval(reconciler);
       await worker.stop();
       await relay.stop();
