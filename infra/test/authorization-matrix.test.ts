@@ -33,8 +33,10 @@ const order = new OrderHarness();
 const sharing = new SharingHarness();
 const audit = new AuditHarness();
 let notification: NotificationInstance;
+let notificationDeployment: Awaited<ReturnType<typeof newNotificationDeployment>>;
 let media: MediaInstance;
 let mediaEvents: MediaOrderEvents;
+let mediaDeployment: Awaited<ReturnType<typeof newMediaDeployment>>;
 const base: Partial<Record<ServiceName, string>> = {};
 
 /** What the cells act on, made once by the resources' own principals. */
@@ -73,8 +75,9 @@ beforeAll(async () => {
   await order.start();
   await sharing.start();
   await audit.start();
-  notification = await new NotificationInstance(await newNotificationDeployment()).start();
-  const mediaDeployment = await newMediaDeployment();
+  notificationDeployment = await newNotificationDeployment();
+  notification = await new NotificationInstance(notificationDeployment).start();
+  mediaDeployment = await newMediaDeployment();
   media = await new MediaInstance(mediaDeployment).start();
   mediaEvents = new MediaOrderEvents(mediaDeployment);
   Object.assign(base, { order: order.base, sharing: sharing.base, audit: audit.base, notification: notification.base, media: media.base });
@@ -129,6 +132,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([order.stop(), sharing.stop(), audit.stop(), notification.stop(), media.stop(), mediaEvents.stop()]);
+  await notificationDeployment.gateway.stop();
+  mediaDeployment.s3.destroy();
 });
 
 interface Request {
@@ -138,7 +143,7 @@ interface Request {
 
 /** Each route's request, as the cell's principal would send it. */
 const requests: Record<string, (who: { role: MatrixRole; principal: Principal }) => Request> = {
-  'order POST /v1/orders': () => ({ path: '/v1/orders', body: orderBody({ merchantId: 'm-own', storeId: 's-own' }) }),
+  'order POST /v1/orders': ({ role }) => ({ path: '/v1/orders', body: orderBody({ merchantId: 'm-own', storeId: 's-own', ...(role === 'storefront' ? { customerId: 'c-sf', externalRef: uniqueName('sf-ref') } : {}) }) }),
   'order GET /v1/orders': () => ({ path: '/v1/orders' }),
   'order GET /v1/orders/:id': ({ role }) => ({ path: `/v1/orders/${role === 'storefront' ? fx.storefrontOrderId : fx.orderId}` }),
   'order GET /v1/orders/:id/stream': ({ role }) => ({ path: `/v1/orders/${role === 'storefront' ? fx.storefrontOrderId : fx.orderId}/stream` }),

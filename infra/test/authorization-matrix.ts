@@ -54,7 +54,7 @@ const members: MatrixRow['allow'] = { member: 'own tenant subject', manager: 'ow
 
 export const matrix: MatrixRow[] = [
   // order
-  { service: 'order', method: 'POST', path: '/v1/orders', allow: { customer: 'own subject' }, note: 'a customer places for itself; storefronts place on their topic' },
+  { service: 'order', method: 'POST', path: '/v1/orders', allow: { customer: 'own subject', storefront: 'own tenant' }, note: 'a customer for itself; a storefront for its customer under its own storefront id' },
   { service: 'order', method: 'GET', path: '/v1/orders', allow: { customer: 'own subject', merchant: 'own tenant subject' }, note: "lists only the caller's own (its tenant's) orders" },
   { service: 'order', method: 'GET', path: '/v1/orders/:id', allow: orderReaders },
   { service: 'order', method: 'GET', path: '/v1/orders/:id/stream', allow: orderReaders },

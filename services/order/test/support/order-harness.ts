@@ -15,6 +15,7 @@ export const tokens = {
   merchant: (merchantId = 'm-1', subject = 'clerk-1') => tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
   rider: (terminalId: string) => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
   admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
+  storefront: (storefrontId = 'shop-web') => tokenIssuer.sign({ subject: storefrontId, role: 'storefront', tenant: storefrontId }),
 };
 
 /** Every weekday, all day. */
