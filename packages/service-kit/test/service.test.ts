@@ -141,3 +141,21 @@ describe('a service built with the kit', () => {
     expect((await fetch(`${base}/me`, { headers: { authorization: `Bearer ${calm}` } })).status).toBe(200);
   });
 });
+
+describe('rate limits across instances', () => {
+  test('two instances of a service count one client address together in Redis: past the limit either answers 429', async () => {
+    const shared = loadConfig(Config, { ...env, HTTP_PORT: '0', MONGO_DB: uniqueName('kit'), JWT_JWKS: jwksPath, LOG_LEVEL: 'silent', RATE_LIMIT_PER_ADDRESS: '6', QUEUE_PREFIX: uniqueName('kit') });
+    const instances = [await startService('kit-limited', shared, async () => ({})), await startService('kit-limited', shared, async () => ({}))];
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        const answer = await fetch(`http://127.0.0.1:${instances[i % 2]!.port}/healthz`);
+        await answer.arrayBuffer();
+        statuses.push(answer.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await Promise.all(instances.map((i) => i.stop()));
+    }
+  });
+});
