@@ -77,12 +77,18 @@ function fileKeySet(path: string): JWTVerifyGetKey {
     const now = Date.now();
     if (loaded && !force && now - lookedAt < 1_000) return loaded.keys;
     lookedAt = now;
-    const stats = statSync(path);
-    const stamp = `${stats.mtimeMs}:${stats.size}`;
-    if (loaded?.stamp === stamp) return loaded.keys;
-    const set = JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet;
-    loaded = { stamp, keys: createLocalJWKSet(set) };
-    return loaded.keys;
+    try {
+      const stats = statSync(path);
+      const stamp = `${stats.mtimeMs}:${stats.size}`;
+      if (loaded?.stamp === stamp) return loaded.keys;
+      const set = JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet;
+      loaded = { stamp, keys: createLocalJWKSet(set) };
+      return loaded.keys;
+    } catch (error) {
+      // A file caught half-written while it is replaced: keep the set we have and look again later.
+      if (loaded) return loaded.keys;
+      throw new Error(`JWT_JWKS ${path} is not a readable JWKS: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   };
   load(true);
   return async (header, token) => {

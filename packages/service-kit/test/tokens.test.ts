@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -75,6 +75,18 @@ describe('tokens: signed by the issuer, verified from the JWKS', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await expect(verifyToken(oldIssuer.sign(customer), auth)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await expect(verifyToken(newIssuer.sign(customer), auth)).resolves.toMatchObject({ subject: 'c-1' });
+  });
+
+  test('a key set file caught half-written keeps the keys it had; a missing file is named at start', async () => {
+    const flaky = join(dir, 'flaky-jwks.json');
+    const key = generateSigningKey();
+    const keyIssuer = createTokenIssuer({ privateKey: key, kid: publicJwkOf(key).kid });
+    writeJwks(flaky, [publicJwkOf(key)]);
+    const auth = settings({ keys: keySetOf(flaky) });
+    writeFileSync(flaky, '{"keys": [');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expect(verifyToken(keyIssuer.sign(customer), auth)).resolves.toMatchObject({ subject: 'c-1' });
+    expect(() => keySetOf(join(dir, 'absent.json'))).toThrow(/JWT_JWKS .*absent\.json is not a readable JWKS/);
   });
 
   test('the key set can be a URL (fetched once, then cached)', async () => {
