@@ -150,5 +150,6 @@ function tokenOf(req: IncomingMessage): string {
 /** Answers a refused upgrade with a problem document, as the HTTP routes do. */
 function refuse(socket: Duplex, error: AppError, path: string): void {
   const body = JSON.stringify(problemOf(error, path, randomUUID()));
-  socket.end(`HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const retryAfter = typeof error.details.retryAfterSeconds === 'number' ? `retry-after: ${error.details.retryAfterSeconds}\r\n` : '';
+  socket.end(`HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${retryAfter}connection: close\r\n\r\n${body}`);
 }
