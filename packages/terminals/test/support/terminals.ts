@@ -35,6 +35,8 @@ async function listening(child: ChildService, what: string): Promise<number> {
  */
 export class Terminals {
   base = '';
+  /** What the browser reported as refused by the pages' Content-Security-Policy, on any page opened. */
+  readonly cspViolations: string[] = [];
   browser!: Browser;
   private readonly children: ChildService[] = [];
   private readonly gateway = new RecordingServer(() => ({ status: 200, body: { counts: 1, logs: [], success: 'ok' } }));
@@ -121,6 +123,9 @@ export class Terminals {
   async open(path: string, token: string): Promise<Page> {
     const context = await this.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) this.cspViolations.push(`${path}: ${message.text()}`);
+    });
     await page.goto(`${this.base}${path}#token=${token}`);
     return page;
   }
