@@ -16,20 +16,20 @@ import { percentile } from './order.bench.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { signToken } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
+const { ephemeralTokenIssuer } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
 const { KafkaClient, applyTopics, plannedTopics } = require(path.join(REPO, 'packages/kafka/dist/index.js'));
 const { Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
 
-const SECRET = 'orderpulse-bench-secret-of-sufficient-length';
-const auth = { secret: SECRET, issuer: 'orderpulse' };
+/** One token issuer for the run; the services read its public key from `jwksPath`. */
+const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const allDay = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']]));
 const orderBody = { merchantId: 'm-l', storeId: 's-l', currency: 'CNY', lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1000 }], delivery: { line: '1 Bench Road', region: 'bench', contactName: 'B', contactPhone: '+86 1' } };
 const tokens = {
-  admin: signToken({ subject: 'bench', role: 'admin' }, auth),
-  customer: signToken({ subject: 'c-life', role: 'customer' }, auth),
-  merchant: signToken({ subject: 'clerk', role: 'merchant', tenant: 'm-l' }, auth),
-  rider: signToken({ subject: 'rider-l', role: 'rider' }, auth),
+  admin: tokenIssuer.sign({ subject: 'bench', role: 'admin' }),
+  customer: tokenIssuer.sign({ subject: 'c-life', role: 'customer' }),
+  merchant: tokenIssuer.sign({ subject: 'clerk', role: 'merchant', tenant: 'm-l' }),
+  rider: tokenIssuer.sign({ subject: 'rider-l', role: 'rider' }),
 };
 const devices = { customer: 'bench-token-customer', merchant: 'bench-token-merchant', rider: 'bench-token-rider' };
 /** The pushes one lifecycle makes: [event type, status, device]. */
@@ -57,7 +57,7 @@ export async function spawnService(name, stack, env) {
   const port = 5000 + Math.floor(Math.random() * 2000);
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...profile, path.join(REPO, `services/${name}/dist/main.js`)], {
-    env: { ...process.env, ...stack, HTTP_PORT: String(port), JWT_SECRET: SECRET, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...stack, HTTP_PORT: String(port), JWT_JWKS: jwksPath, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

@@ -12,13 +12,13 @@ import { median, percentile } from './order.bench.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { signToken } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
+const { ephemeralTokenIssuer } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
 const { KafkaClient, EventProducer, EventConsumer, on, applyTopics, plannedTopics } = require(path.join(REPO, 'packages/kafka/dist/index.js'));
 const { newEvent, OrderPlaced, OrderStatusChanged, MediaAttached, exampleSnapshot, Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
 const sharp = require(require.resolve('sharp', { paths: [path.join(REPO, 'services/media')] }));
 
-const SECRET = 'orderpulse-bench-secret-of-sufficient-length';
-const auth = { secret: SECRET, issuer: 'orderpulse' };
+/** One token issuer for the run; the services read its public key from `jwksPath`. */
+const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x) => Math.round(x * 10) / 10;
 
@@ -31,7 +31,7 @@ async function startService(stack, run, prefix) {
   const port = 4990 + Math.floor(Math.random() * 9);
   const env = {
     ...process.env, ...stack,
-    HTTP_PORT: String(port), MONGO_DB: `bench_media_${run}`, JWT_SECRET: SECRET, LOG_LEVEL: 'warn',
+    HTTP_PORT: String(port), MONGO_DB: `bench_media_${run}`, JWT_JWKS: jwksPath, LOG_LEVEL: 'warn',
     QUEUE_PREFIX: `bench-m-${run}`, KAFKA_TOPIC_PREFIX: prefix, MEDIA_KEY_PREFIX: `bench-${run}/`, S3_FORCE_PATH_STYLE: 'true',
     MEDIA_RECONCILE_INTERVAL_SECONDS: '3600',
   };
@@ -133,7 +133,7 @@ export async function benchMedia(stack, { images = 300, pacedRate = 10, pacedSec
     // Verification: grant → PUT 5 MB over plain HTTP → confirm; the confirm is the verification.
     const body = await photoOf(5 * 1024 * 1024);
     const meta = await sharp(body).metadata();
-    const merchant = signToken({ subject: 'clerk-bench', role: 'merchant', tenant: 'm-bench' }, auth);
+    const merchant = tokenIssuer.sign({ subject: 'clerk-bench', role: 'merchant', tenant: 'm-bench' });
     const verifyMs = [];
     for (let i = 0; i < photos; i += 1) {
       const o = order();

@@ -13,13 +13,13 @@ import { median, percentile } from './order.bench.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { signToken } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
+const { ephemeralTokenIssuer } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
 const { KafkaClient, EventProducer, applyTopics, plannedTopics } = require(path.join(REPO, 'packages/kafka/dist/index.js'));
 const { newEvent, OrderPlaced, exampleSnapshot, Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
 const { WebSocket } = require(require.resolve('ws', { paths: [path.join(REPO, 'services/notification')] }));
 
-const SECRET = 'orderpulse-bench-secret-of-sufficient-length';
-const auth = { secret: SECRET, issuer: 'orderpulse' };
+/** One token issuer for the run; the services read its public key from `jwksPath`. */
+const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function rssMiB(pid) {
@@ -57,7 +57,7 @@ async function startService(stack, run, gatewayUrl) {
   const port = 4900 + Math.floor(Math.random() * 90);
   const env = {
     ...process.env, ...stack,
-    HTTP_PORT: String(port), MONGO_DB: `bench_notification_${run}`, JWT_SECRET: SECRET, LOG_LEVEL: 'warn',
+    HTTP_PORT: String(port), MONGO_DB: `bench_notification_${run}`, JWT_JWKS: jwksPath, LOG_LEVEL: 'warn',
     QUEUE_PREFIX: `bench-n-${run}`, KAFKA_TOPIC_PREFIX: `bench-${run}.`, PUSH_GATEWAY_URL: gatewayUrl, REALTIME_HEARTBEAT_SECONDS: '25',
   };
   const child = spawn(process.execPath, [path.join(REPO, 'services/notification/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -107,12 +107,12 @@ async function connections(base, pid, count) {
     await Promise.all(Array.from({ length: Math.min(batch, count - i) }, async (_, j) => {
       const n = i + j;
       if (n % 2 === 0) {
-        const token = signToken({ subject: `clerk-${n}`, role: 'merchant', tenant: `m-conn-${n}` }, auth);
+        const token = tokenIssuer.sign({ subject: `clerk-${n}`, role: 'merchant', tenant: `m-conn-${n}` });
         const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/realtime/ws`, ['orderpulse.v1', `bearer.${token}`]);
         await new Promise((resolve, reject) => { ws.once('message', resolve); ws.once('error', reject); });
         sockets.push(ws);
       } else {
-        const token = signToken({ subject: `c-conn-${n}`, role: 'customer' }, auth);
+        const token = tokenIssuer.sign({ subject: `c-conn-${n}`, role: 'customer' });
         const controller = new AbortController();
         const res = await fetch(`${base}/v1/realtime/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
         const reader = res.body.getReader();
@@ -140,9 +140,9 @@ export async function benchNotification(stack, { rates = [50, 100, 200], seconds
   const { child, base } = await startService(stack, run, gateway.url);
   const producer = new EventProducer(kafka);
   try {
-    const admin = signToken({ subject: 'bench', role: 'admin' }, auth);
+    const admin = tokenIssuer.sign({ subject: 'bench', role: 'admin' });
     await call(base, 'PUT', '/v1/apps/app-bench', admin, { name: 'bench' });
-    await call(base, 'PUT', '/v1/installations/pad-bench', signToken({ subject: 'clerk', role: 'merchant', tenant: 'm-bench' }, auth), { appCode: 'app-bench', platform: 'android', deviceToken: 'bench-device-token' });
+    await call(base, 'PUT', '/v1/installations/pad-bench', tokenIssuer.sign({ subject: 'clerk', role: 'merchant', tenant: 'm-bench' }), { appCode: 'app-bench', platform: 'android', deviceToken: 'bench-device-token' });
     const result = { rssIdleMiB: Math.round(rssMiB(child.pid)) };
     await producer.connect();
     await latencyAt(producer, topic, arrivals, 20, 2); // warm-up

@@ -9,15 +9,15 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { signToken } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
+const { ephemeralTokenIssuer } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
 const { TimerQueue } = require(path.join(REPO, 'packages/jobs/dist/index.js'));
 const { KafkaClient, applyTopics, plannedTopics } = require(path.join(REPO, 'packages/kafka/dist/index.js'));
 const { Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
 const mongoose = require('mongoose');
 const { Redis } = require('ioredis');
 
-const SECRET = 'orderpulse-bench-secret-of-sufficient-length';
-const auth = { secret: SECRET, issuer: 'orderpulse' };
+/** One token issuer for the run; the services read its public key from `jwksPath`. */
+const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 const allDay = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']]));
 
 export const median = (xs) => percentile(xs, 50);
@@ -44,7 +44,7 @@ async function startService(stack, run) {
   const port = 4600 + Math.floor(Math.random() * 300);
   const env = {
     ...process.env, ...stack,
-    HTTP_PORT: String(port), MONGO_DB: `bench_order_${run}`, JWT_SECRET: SECRET, LOG_LEVEL: 'warn',
+    HTTP_PORT: String(port), MONGO_DB: `bench_order_${run}`, JWT_JWKS: jwksPath, LOG_LEVEL: 'warn',
     QUEUE_PREFIX: `bench-${run}`, KAFKA_TOPIC_PREFIX: prefix, ORDER_RECONCILE_INTERVAL_SECONDS: '3600',
   };
   const child = spawn(process.execPath, [path.join(REPO, 'services/order/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -80,9 +80,9 @@ const orderBody = { merchantId: 'm-b', storeId: 's-b', currency: 'CNY', lines: [
 export async function benchOrder(stack, { orders = 2000, concurrency = 32, pending = 100_000, probes = 1000 } = {}) {
   const run = randomUUID().slice(0, 8);
   const { child, base, env } = await startService(stack, run);
-  const admin = signToken({ subject: 'bench', role: 'admin' }, auth);
-  const customer = signToken({ subject: 'c-bench', role: 'customer' }, auth);
-  const merchant = signToken({ subject: 'clerk', role: 'merchant', tenant: 'm-b' }, auth);
+  const admin = tokenIssuer.sign({ subject: 'bench', role: 'admin' });
+  const customer = tokenIssuer.sign({ subject: 'c-bench', role: 'customer' });
+  const merchant = tokenIssuer.sign({ subject: 'clerk', role: 'merchant', tenant: 'm-b' });
   await call(base, 'PUT', '/v1/stores/s-b', admin, { merchantId: 'm-b', name: 'Bench', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 3600, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
   await call(base, 'PUT', '/v1/terminals/rider-b', admin, { regions: ['bench'] });
   const result = { machine: `${require('node:os').cpus().length} cores, ${Math.round(require('node:os').totalmem() / 2 ** 30)} GiB`, rssIdleMiB: rssMiB(child.pid) };

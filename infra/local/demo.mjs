@@ -35,13 +35,23 @@ async function send(method, url, token, body, headers = {}) {
 }
 
 /**
- * Seeds whichever services run and returns the demo logins (12-hour tokens).
+ * Seeds whichever services run and returns the demo logins (12-hour tokens, signed by the local
+ * issuer whose key is in `keysDir`; each names the services its terminal talks to as audiences).
  * `urls` names each running service's base URL; `env` carries the secrets and the broker.
  */
-export async function seedDemo(urls, env) {
-  const { signToken } = dist('service-kit');
-  const auth = { secret: env.JWT_SECRET, issuer: 'orderpulse' };
-  const token = (subject, role, tenant) => signToken({ subject, role, ...(tenant ? { tenant } : {}) }, auth, 12 * 3600);
+export async function seedDemo(urls, env, keysDir) {
+  const { localTokenIssuer, serviceAudience } = dist('service-kit');
+  const { issuer } = localTokenIssuer(keysDir);
+  const audiences = {
+    customer: ['order', 'notification', 'media'],
+    merchant: ['order', 'notification', 'media'],
+    rider: ['order', 'notification', 'media'],
+    handler: ['audit', 'notification'],
+    member: ['sharing', 'notification'],
+    admin: ['order', 'audit', 'sharing', 'media', 'notification'],
+  };
+  const token = (subject, role, tenant) =>
+    issuer.sign({ subject, role, ...(tenant ? { tenant } : {}) }, { audience: audiences[role].map(serviceAudience), expiresInSeconds: 12 * 3600 });
   const admin = token('demo-admin', 'admin');
   const logins = { customer: token('c-demo', 'customer'), merchant: token('clerk-demo', 'merchant', 'm-demo'), rider: token('rider-demo-1', 'rider'), admin };
 

@@ -3,9 +3,9 @@
 // runs it; in production an ingress or reverse proxy does the same routing.
 //
 //   node infra/local/gateway.mjs     (GATEWAY_PORT, ORDER_URL, NOTIFICATION_URL, AUDIT_URL,
-//                                     MEDIA_URL, SHARING_URL, DEMO_LOGINS_FILE)
+//                                     MEDIA_URL, SHARING_URL, S3_ENDPOINT, DEMO_LOGINS_FILE)
 //
-// Node built-ins only.
+// Node built-ins, and helmet for the pages' security headers.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -13,18 +13,43 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import helmet from 'helmet';
+
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TERMINALS = path.join(REPO, 'packages', 'terminals');
 
 const PAGES = /^\/(merchant|customer|rider|handler|member)(\.html)?$/;
 
 const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
-const security = {
-  // Photos go from the browser straight to presigned object-store URLs, so connect-src reaches beyond this origin.
-  'content-security-policy': "default-src 'self'; img-src 'self' data: blob: http: https:; connect-src 'self' ws: wss: http: https:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
+/**
+ * The pages' headers (helmet): a strict Content-Security-Policy — scripts, styles and everything else
+ * from this origin only, no inline script or style, no eval, no plugins, no framing, no forms elsewhere.
+ * Beyond this origin only the object store, because photos go from the browser straight to presigned
+ * URLs there and come back as presigned links; `blob:` shows a photo before it is uploaded.
+ */
+function pageHeaders(objectStore) {
+  const store = objectStore ? [new URL(objectStore).origin] : [];
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...store],
+        connectSrc: ["'self'", ...store],
+        fontSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: false,
+  });
+}
 
 /** A file under `root`, or undefined for anything that would leave it. */
 function within(root, relative) {
@@ -33,7 +58,7 @@ function within(root, relative) {
 }
 
 function sendFile(res, file) {
-  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache', ...security });
+  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
   fs.createReadStream(file).pipe(res);
 }
 
@@ -51,10 +76,13 @@ function route(services, url) {
 
 /**
  * Starts the gateway. `services` maps names to base URLs; `logins` (optional) is what
- * `/demo/logins` answers. Resolves to its port and a close function.
+ * `/demo/logins` answers; `objectStore` (optional) is the S3 endpoint the pages may reach.
+ * Resolves to its port and a close function.
  */
-export function startGateway({ host = '127.0.0.1', port = 4100, services, logins }) {
-  const server = http.createServer((req, res) => {
+export function startGateway({ host = '127.0.0.1', port = 4100, services, logins, objectStore }) {
+  const secure = pageHeaders(objectStore);
+  const server = http.createServer((req, res) => secure(req, res, () => serve(req, res)));
+  const serve = (req, res) => {
     const url = req.url ?? '/';
     const routed = route(services, url);
     if (routed) {
@@ -82,7 +110,7 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
     const file = pathname.startsWith('/app/') ? within(path.join(TERMINALS, 'dist'), pathname.slice(5)) : within(path.join(TERMINALS, 'public'), shell ? 'index.html' : pathname);
     if (!file) return problem(res, 404, `no ${pathname}`);
     sendFile(res, file);
-  });
+  };
 
   // WebSocket upgrades go through untouched: the request head is replayed upstream, then both ways are piped.
   server.on('upgrade', (req, socket, head) => {
@@ -118,7 +146,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     [['order', 4101], ['notification', 4102], ['media', 4103], ['audit', 4104], ['sharing', 4105]].map(([name, p]) => [name, env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${p}`]),
   );
   const logins = env.DEMO_LOGINS_FILE ? JSON.parse(fs.readFileSync(env.DEMO_LOGINS_FILE, 'utf8')) : undefined;
-  const { port } = await startGateway({ port: Number(env.GATEWAY_PORT ?? 4100), services, logins });
+  const { port } = await startGateway({ port: Number(env.GATEWAY_PORT ?? 4100), services, logins, objectStore: env.S3_ENDPOINT });
   process.stdout.write(`${JSON.stringify({ msg: 'gateway listening', port })}\n`);
   const stop = () => process.exit(0);
   process.once('SIGTERM', stop);

@@ -9,6 +9,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,8 +32,8 @@ const SERVICES = [
   { name: 'sharing', port: 4105 },
 ];
 
-// A development secret: fine on loopback, replaced by a real one anywhere else.
-const LOCAL_JWT_SECRET = 'orderpulse-local-development-secret-change-me';
+/** The local token issuer's key pair (made on first start): the signing key and the JWKS the services read. */
+const KEYS = path.join(LOCAL, 'keys');
 /** Where the local stand-ins for the middle office and the user system listen (override with PARTNERS_PORT). */
 const PARTNERS_PORT = Number(process.env.PARTNERS_PORT ?? 4180);
 /** Where the browser terminals are served (override with GATEWAY_PORT). */
@@ -112,7 +113,7 @@ function serviceEnv(service, stack) {
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: process.env[`${upper}_PORT`] ?? String(service.port),
     MONGO_DB: `orderpulse_${service.name}`,
-    JWT_SECRET: process.env.JWT_SECRET ?? LOCAL_JWT_SECRET,
+    JWT_JWKS: process.env.JWT_JWKS ?? path.join(KEYS, 'jwks.json'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...(service.name === 'audit' ? auditPartners() : {}),
     ...(service.name === 'notification' ? { ORDER_SERVICE_URL: localUrl('order'), MEDIA_SERVICE_URL: localUrl('media') } : {}),
@@ -140,6 +141,7 @@ async function start() {
   const stack = stackEnv();
   const present = SERVICES.filter((s) => fs.existsSync(path.join(REPO, 'services', s.name, 'dist', 'main.js')));
   fs.mkdirSync(path.join(LOCAL, 'logs'), { recursive: true });
+  createRequire(import.meta.url)(path.join(REPO, 'packages', 'service-kit', 'dist', 'index.js')).localTokenIssuer(KEYS);
   const stopPartners = process.env.MIDDLE_OFFICE_URL ? async () => undefined : await startPartners(PARTNERS_PORT, path.join(LOCAL, 'logs', 'partners.log'));
   const children = present.map((service) => {
     const log = fs.openSync(path.join(LOCAL, 'logs', `${service.name}.log`), 'a');
@@ -157,11 +159,11 @@ async function start() {
   }
   const urls = Object.fromEntries(present.map((service) => [service.name, `http://127.0.0.1:${serviceEnv(service, stack).HTTP_PORT}`]));
   const { seedDemo } = await import('./demo.mjs');
-  const logins = await seedDemo(urls, { ...serviceEnv(present[0], stack), ...auditPartners() }).catch((error) => {
+  const logins = await seedDemo(urls, { ...serviceEnv(present[0], stack), ...auditPartners() }, KEYS).catch((error) => {
     say(`demo data could not be seeded (${error.message}); the services run without it`);
     return {};
   });
-  const gateway = await startGateway({ port: GATEWAY_PORT, services: urls, logins });
+  const gateway = await startGateway({ port: GATEWAY_PORT, services: urls, logins, objectStore: stack.S3_ENDPOINT });
   say('demo data: store s-demo of merchant m-demo (always open, 60 s response window), riders rider-demo-1 and -2,');
   say('           B2B order SO-DEMO-0001 refused on price (audit desk of h-demo), organisation org-demo with two guarantee orders');
   say(`terminals:  http://127.0.0.1:${gateway.port}/  (customer, merchant console, delivery terminal, audit desk, organisation; demo logins on that page)`);

@@ -3,11 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 
 import { type AuthSettings, bearerToken, requireRole, verifyToken } from './auth';
 
-/** When a verified JWT expires (its `exp`, RFC 7519 §4.1.4), so the cookie holding it lapses with it. */
-function expiryOf(token: string): Date {
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
-  return new Date((payload.exp ?? Date.now() / 1_000) * 1_000);
-}
+const DASHBOARD_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** The cookie an admin page's own requests carry; scoped to the page's path, unreadable by scripts. */
 export const ADMIN_COOKIE = 'orderpulse_admin';
@@ -21,20 +17,22 @@ export const ADMIN_COOKIE = 'orderpulse_admin';
  * token of any other role is 403.
  */
 export function adminConsole(settings: AuthSettings, basePath: string) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const given = req.query.access_token;
     if (typeof given === 'string') {
-      const principal = verifyToken(given, settings);
+      const principal = await verifyToken(given, settings);
       requireRole(principal, 'admin');
-      res.cookie(ADMIN_COOKIE, given, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: basePath, expires: expiryOf(given) });
+      res.cookie(ADMIN_COOKIE, given, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: basePath, expires: principal.expiresAt ?? new Date(Date.now() + 60_000) });
       res.redirect(303, basePath);
       return;
     }
     const header = req.header('authorization');
     const cookie = header ? undefined : parseCookies(req.header('cookie') ?? '')[ADMIN_COOKIE];
-    const principal = verifyToken(cookie ?? bearerToken(header), settings);
+    const principal = await verifyToken(cookie ?? bearerToken(header), settings);
     requireRole(principal, 'admin');
     req.principal = principal;
+    // A page, unlike the API's data: its own scripts and the inline styles its components set.
+    res.setHeader('content-security-policy', DASHBOARD_CSP);
     next();
   };
 }

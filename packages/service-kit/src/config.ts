@@ -33,8 +33,19 @@ export const commonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port,
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+  /** The token issuer's public keys: a JWKS file path or an `https://` URL (chosen by `kid`, so keys rotate). */
+  JWT_JWKS: z.string().min(1, 'JWT_JWKS must name the issuer\'s key set (a JWKS file path or URL)'),
   JWT_ISSUER: z.string().default('orderpulse'),
+  /** The audience tokens must name for this service; `orderpulse-<service>` when not set. */
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** How far `exp` and `nbf` may be off by the issuer's clock. */
+  JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** Requests one principal (by token subject) may make per window, summed over every instance (Redis). */
+  RATE_LIMIT_PER_PRINCIPAL: z.coerce.number().int().min(1).default(60_000),
+  /** Requests one client address may make per window, summed over every instance (Redis). */
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(120_000),
+  /** The rate limits' window. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
 };
 
 export const kafkaEnv = {

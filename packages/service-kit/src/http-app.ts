@@ -4,12 +4,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { Histogram } from 'prom-client';
 
 import { type AuthSettings, bearerToken, type Principal, verifyToken } from './auth';
 import { AppError, isAppError } from './errors';
 import { type Logger, withLogContext } from './logger';
+import type { RateLimit } from './rate-limit';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -29,6 +31,8 @@ export interface HttpAppOptions {
   /** The service's own dependencies, each named; `/readyz` answers 503 until all pass. */
   readiness: Record<string, ReadinessCheck>;
   bodyLimit?: string;
+  /** The per-client-address limit every request passes first (the per-principal one is in `auth`). */
+  addressLimit?: RateLimit;
   /** Mounts the service's routes. */
   routes: (app: express.Express) => void;
 }
@@ -76,6 +80,7 @@ function asAppError(error: unknown): AppError {
 }
 
 export function sendProblem(res: Response, req: Request, error: AppError): void {
+  if (typeof error.details.retryAfterSeconds === 'number') res.setHeader('retry-after', String(error.details.retryAfterSeconds));
   res.status(error.status).type(PROBLEM).send(JSON.stringify(problemOf(error, req.originalUrl, req.requestId)));
 }
 
@@ -84,10 +89,11 @@ export function sendProblem(res: Response, req: Request, error: AppError): void 
  * streams may also take it as `?access_token=`, because a browser's EventSource cannot set headers.
  */
 export function authenticated(settings: AuthSettings, options: { queryToken?: boolean } = {}) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.header('authorization');
     const query = options.queryToken && !header ? req.query.access_token : undefined;
-    req.principal = verifyToken(typeof query === 'string' ? query : bearerToken(header), settings);
+    req.principal = await verifyToken(typeof query === 'string' ? query : bearerToken(header), settings);
+    await settings.admit?.(req.principal);
     next();
   };
 }
@@ -99,8 +105,8 @@ export function principalOf(req: Request): Principal {
 }
 
 /**
- * The express app every service serves: request ids and log context, JSON bodies with a size
- * limit, `/healthz`, `/readyz`, `/metrics`, the service's routes, and one error handler that
+ * The express app every service serves: security headers (helmet: HSTS, `nosniff`, no framing, no
+ * referrer, and a CSP of `default-src 'none'`, as an API sends only data), request ids and log context, the per-address rate limit, JSON bodies with a size limit, `/healthz`, `/readyz`, `/metrics`, the service's routes, and one error handler that
  * answers `application/problem+json`. Bad input is a 4xx; only our own faults are a 5xx.
  */
 export function createHttpApp(options: HttpAppOptions): express.Express {
@@ -128,6 +134,15 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     });
     withLogContext({ requestId: req.requestId }, next);
   });
+  // An API answers JSON only: nothing it sends may run script, be framed or be sniffed as another type.
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  const addressLimit = options.addressLimit;
+  if (addressLimit) {
+    app.use(async (req, _res, next) => {
+      await addressLimit(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      next();
+    });
+  }
   app.use(
     express.json({
       limit: options.bodyLimit ?? '64kb',

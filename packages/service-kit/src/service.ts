@@ -7,20 +7,27 @@ import type { Redis } from 'ioredis';
 import type mongoose from 'mongoose';
 import type { Registry } from 'prom-client';
 
-import type { AuthSettings } from './auth';
+import { type AuthSettings, keySetOf, serviceAudience } from './auth';
 import { createHttpApp, listen, type ReadinessCheck } from './http-app';
 import { connectMongo, connectRedis, pingMongo, pingRedis } from './infrastructure';
 import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
+import { createRateLimits, type RateLimit } from './rate-limit';
 
 /** The keys of a service's configuration this file wires; each service's schema says which it has. */
 export interface PlatformConfig {
   LOG_LEVEL: string;
   HTTP_HOST: string;
   HTTP_PORT: number;
-  JWT_SECRET: string;
+  JWT_JWKS: string;
   JWT_ISSUER: string;
+  JWT_AUDIENCE?: string | undefined;
+  JWT_CLOCK_TOLERANCE_SECONDS: number;
+  RATE_LIMIT_PER_PRINCIPAL: number;
+  RATE_LIMIT_PER_ADDRESS: number;
+  RATE_LIMIT_WINDOW_SECONDS: number;
+  QUEUE_PREFIX?: string;
   KAFKA_BROKERS?: string[];
   KAFKA_CLIENT_ID?: string | undefined;
   KAFKA_SSL?: boolean;
@@ -39,6 +46,8 @@ export interface Platform {
   logger: Logger;
   metrics: Registry;
   auth: AuthSettings;
+  /** The per-client-address rate limit, for entry points outside express (WebSocket upgrades). */
+  addressLimit?: RateLimit;
   mongo?: mongoose.Connection;
   redis?: Redis;
   kafka?: KafkaClient;
@@ -65,7 +74,12 @@ export interface ServiceParts {
 export async function startService(name: string, config: PlatformConfig, wire: (platform: Platform) => Promise<ServiceParts>): Promise<{ port: number; stop: () => Promise<void> }> {
   const logger = createLogger(name, config.LOG_LEVEL);
   const metrics = createMetrics(name);
-  const auth = { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER };
+  const auth: AuthSettings = {
+    keys: keySetOf(config.JWT_JWKS),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE ?? serviceAudience(name),
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+  };
   const platform: Platform = { name, logger, metrics, auth };
   const readiness: Record<string, ReadinessCheck> = {};
   if (config.MONGO_URL && config.MONGO_DB) {
@@ -77,6 +91,9 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     const redis = connectRedis(config.REDIS_URL);
     platform.redis = redis;
     readiness.redis = () => pingRedis(redis);
+    const limits = createRateLimits(redis, { perPrincipal: config.RATE_LIMIT_PER_PRINCIPAL, perAddress: config.RATE_LIMIT_PER_ADDRESS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS }, `${config.QUEUE_PREFIX ?? 'orderpulse'}:${name}`);
+    auth.admit = limits.principal;
+    platform.addressLimit = limits.address;
   }
   if (config.KAFKA_BROKERS) {
     const kafka = new KafkaClient(kafkaConnection({ ...config, KAFKA_BROKERS: config.KAFKA_BROKERS }, config.KAFKA_CLIENT_ID ?? `orderpulse-${name}`), logger);
@@ -86,7 +103,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     readiness.kafka = () => pingKafka(kafka);
   }
   const parts = await wire(platform);
-  const app = createHttpApp({ logger, metrics, auth, readiness: { ...readiness, ...parts.readiness }, routes: parts.routes ?? (() => undefined) });
+  const app = createHttpApp({ logger, metrics, auth, ...(platform.addressLimit ? { addressLimit: platform.addressLimit } : {}), readiness: { ...readiness, ...parts.readiness }, routes: parts.routes ?? (() => undefined) });
   const { server, port } = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (parts.upgrade) parts.upgrade(req, socket, head);

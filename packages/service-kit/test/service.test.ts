@@ -1,16 +1,21 @@
-import { AppError, authenticated, ConfigError, commonEnv, kafkaEnv, loadConfig, mongoEnv, parseInput, principalOf, redisEnv, requireRole, signToken, startService } from '@orderpulse/service-kit';
+import { AppError, authenticated, ConfigError, commonEnv, createTokenIssuer, ephemeralTokenIssuer, generateSigningKey, kafkaEnv, loadConfig, mongoEnv, parseInput, principalOf, redisEnv, requireRole, startService } from '@orderpulse/service-kit';
 import { stackEnv, uniqueName } from '@orderpulse/testkit';
 import { z } from 'zod';
 
 const env = stackEnv();
-const auth = { secret: 'a-test-secret-that-is-long-enough-for-hs256', issuer: 'orderpulse' };
+const { issuer, jwksPath } = ephemeralTokenIssuer();
+/** A key the service's key set does not hold. */
+const stranger = createTokenIssuer({ privateKey: generateSigningKey(), kid: issuer.kid });
 const Config = z.object({ ...commonEnv, ...kafkaEnv, ...mongoEnv, ...redisEnv });
 const config = loadConfig(Config, {
   ...env,
   HTTP_PORT: '0',
   MONGO_DB: uniqueName('kit'),
-  JWT_SECRET: auth.secret,
+  JWT_JWKS: jwksPath,
   LOG_LEVEL: 'silent',
+  // Low enough for one test to pass it, high enough for the rest of the file.
+  RATE_LIMIT_PER_PRINCIPAL: '40',
+  QUEUE_PREFIX: uniqueName('kit'),
 });
 
 const Greeting = z.object({ name: z.string().min(1).max(20) });
@@ -18,8 +23,11 @@ let base = '';
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const started = await startService('kit-test', config, async () => ({
+  const started = await startService('kit-test', config, async ({ auth }) => ({
     routes: (app) => {
+      app.get('/me', authenticated(auth), (req, res) => {
+        res.json({ subject: principalOf(req).subject });
+      });
       app.post('/greetings', authenticated(auth), (req, res) => {
         requireRole(principalOf(req), 'customer');
         const { name } = parseInput(Greeting, req.body);
@@ -37,7 +45,7 @@ beforeAll(async () => {
 
 afterAll(() => stop());
 
-const token = (role: 'customer' | 'merchant', secret = auth.secret) => signToken({ subject: 'u-1', role }, { ...auth, secret });
+const token = (role: 'customer' | 'merchant', by = issuer) => by.sign({ subject: 'u-1', role }, { audience: 'orderpulse-kit-test' });
 
 async function post(body: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}/greetings`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token('customer')}`, ...headers }, body });
@@ -71,7 +79,7 @@ describe('a service built with the kit', () => {
     ['a body that breaks the schema', '{"name":""}', {}, 400, 'INVALID_INPUT'],
     ['a body over the size limit', JSON.stringify({ name: 'x'.repeat(70_000) }), {}, 413, 'PAYLOAD_TOO_LARGE'],
     ['no token', '{"name":"Li"}', { authorization: '' }, 401, 'UNAUTHENTICATED'],
-    ['a token signed with another secret', '{"name":"Li"}', { authorization: `Bearer ${token('customer', 'another-secret-that-is-long-enough-too')}` }, 401, 'UNAUTHENTICATED'],
+    ['a token signed with a key outside the key set', '{"name":"Li"}', { authorization: `Bearer ${token('customer', stranger)}` }, 401, 'UNAUTHENTICATED'],
     ['the wrong role', '{"name":"Li"}', { authorization: `Bearer ${token('merchant')}` }, 403, 'FORBIDDEN'],
     ['a conflict', '{"name":"taken"}', {}, 409, 'CONFLICT'],
   ])('%s is refused with a problem+json, not a 5xx', async (_name, body, headers, status, code) => {
@@ -95,14 +103,59 @@ describe('a service built with the kit', () => {
   });
 
   test('configuration is refused at start with every problem named', () => {
-    expect(() => loadConfig(Config, { HTTP_PORT: 'eighty', JWT_SECRET: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig(Config, { HTTP_PORT: 'eighty', JWT_JWKS: '' })).toThrow(ConfigError);
     try {
-      loadConfig(Config, { HTTP_PORT: 'eighty', JWT_SECRET: 'short' });
+      loadConfig(Config, { HTTP_PORT: 'eighty', JWT_JWKS: '' });
     } catch (error) {
       expect((error as ConfigError).problems).toEqual(
-        expect.arrayContaining([expect.stringContaining('HTTP_PORT'), expect.stringContaining('JWT_SECRET'), expect.stringContaining('KAFKA_BROKERS'), expect.stringContaining('MONGO_URL')]),
+        expect.arrayContaining([expect.stringContaining('HTTP_PORT'), expect.stringContaining('JWT_JWKS'), expect.stringContaining('KAFKA_BROKERS'), expect.stringContaining('MONGO_URL')]),
       );
     }
     expect.assertions(2);
+  });
+
+  test('every answer carries the security headers', async () => {
+    const answer = await fetch(`${base}/healthz`);
+    expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(answer.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(answer.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(answer.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+
+  test('a principal past its rate limit gets 429 with Retry-After as problem+json, and another principal does not', async () => {
+    const hasty = issuer.sign({ subject: uniqueName('hasty'), role: 'customer' }, { audience: 'orderpulse-kit-test' });
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 45 && !refused; i += 1) {
+      const answer = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${hasty}` } });
+      statuses.push(answer.status);
+      if (answer.status === 429) refused = answer;
+      else await answer.arrayBuffer();
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(40);
+    expect(refused?.status).toBe(429);
+    expect(refused?.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused?.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    const calm = issuer.sign({ subject: uniqueName('calm'), role: 'customer' }, { audience: 'orderpulse-kit-test' });
+    expect((await fetch(`${base}/me`, { headers: { authorization: `Bearer ${calm}` } })).status).toBe(200);
+  });
+});
+
+describe('rate limits across instances', () => {
+  test('two instances of a service count one client address together in Redis: past the limit either answers 429', async () => {
+    const shared = loadConfig(Config, { ...env, HTTP_PORT: '0', MONGO_DB: uniqueName('kit'), JWT_JWKS: jwksPath, LOG_LEVEL: 'silent', RATE_LIMIT_PER_ADDRESS: '6', QUEUE_PREFIX: uniqueName('kit') });
+    const instances = [await startService('kit-limited', shared, async () => ({})), await startService('kit-limited', shared, async () => ({}))];
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        const answer = await fetch(`http://127.0.0.1:${instances[i % 2]!.port}/healthz`);
+        await answer.arrayBuffer();
+        statuses.push(answer.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await Promise.all(instances.map((i) => i.stop()));
+    }
   });
 });

@@ -134,4 +134,15 @@ describe('in a real browser', () => {
     expect(await customer.getByTestId('stopwatch').textContent()).toBe('00:00.0');
     await shot(customer, 'customer-not-answered');
   }, 90_000);
+
+  test('every page is served under a strict Content-Security-Policy, and nothing the pages above did was refused by it', async () => {
+    const page = await fetch(`${terminals.base}/merchant`);
+    await page.arrayBuffer();
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain('unsafe-');
+    expect(terminals.cspViolations).toEqual([]);
+  });
 });

@@ -42,7 +42,7 @@ describe('the media policy', () => {
       'accepted:video: video is neither synthesized nor photo@merchant / photo@rider',
       'new:photo@rider: new is named twice',
     ]);
-    const env = { HTTP_PORT: '0', JWT_SECRET: 'x'.repeat(32), KAFKA_BROKERS: 'k:9092', MONGO_URL: 'mongodb://m', MONGO_DB: 'd', REDIS_URL: 'redis://r', S3_BUCKET: 'bucket', MEDIA_POLICY: 'delivered:photo@customer' };
+    const env = { HTTP_PORT: '0', JWT_JWKS: 'jwks.json', KAFKA_BROKERS: 'k:9092', MONGO_URL: 'mongodb://m', MONGO_DB: 'd', REDIS_URL: 'redis://r', S3_BUCKET: 'bucket', MEDIA_POLICY: 'delivered:photo@customer' };
     expect(() => loadConfig(MediaConfig, env)).toThrow(ConfigError);
     expect(loadConfig(MediaConfig, { ...env, MEDIA_POLICY: 'delivered:photo@rider' }).MEDIA_POLICY).toEqual({ delivered: { kind: 'photo', takenBy: 'rider' } });
   });

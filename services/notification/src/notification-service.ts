@@ -71,7 +71,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     consumerOf('media-routing', Topics.mediaEvents, mediaEventHandlers(ports)),
   ];
 
-  const realtime = { backlog, auth, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG };
+  const realtime = { backlog, auth, addressLimit: platform.addressLimit, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG };
   const websockets = new WebSocketChannel(realtime);
   const streams = new EventStreams(realtime);
   new Gauge({

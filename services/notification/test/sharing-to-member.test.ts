@@ -1,13 +1,12 @@
 import { createEnvelope, deadLetterTopic, encodeEnvelope, exampleShare, GuaranteeOrderProcessed, ShareOffered, Topics } from '@orderpulse/contracts';
 import { EventProducer } from '@orderpulse/kafka';
-import { signToken } from '@orderpulse/service-kit';
 import { uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 
-import { type Deployment, newDeployment, NotificationInstance, OrderEvents, secret, SocketClient, StreamClient } from './support/notification-harness';
+import { type Deployment, newDeployment, NotificationInstance, OrderEvents, tokenIssuer, SocketClient, StreamClient } from './support/notification-harness';
 
 /** A member of an organisation, as the sharing service's terminals sign in. */
-const member = (id: string) => signToken({ subject: id, role: 'member', tenant: 'org-hz-claims' }, { secret, issuer: 'orderpulse' });
+const member = (id: string) => tokenIssuer.sign({ subject: id, role: 'member', tenant: 'org-hz-claims' });
 
 describe('sharing events reach the members', () => {
   let deployment: Deployment;

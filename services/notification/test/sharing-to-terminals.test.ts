@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 
-import { signToken } from '@orderpulse/service-kit';
 import { ChildService, uniqueName, waitFor } from '@orderpulse/testkit';
 
-import { type Deployment, deploymentEnv, newDeployment, NotificationInstance, secret, StreamClient, tokens } from './support/notification-harness';
+import { type Deployment, deploymentEnv, newDeployment, NotificationInstance, tokenIssuer, StreamClient, tokens } from './support/notification-harness';
 
 const sharingMain = join(__dirname, '..', '..', 'sharing', 'dist', 'main.js');
 
@@ -14,7 +13,7 @@ describe('from the sharing service to the members', () => {
   let sharing: ChildService;
   let sharingBase = '';
   const org = uniqueName('org');
-  const member = (id: string) => signToken({ subject: id, role: 'member', tenant: org }, { secret, issuer: 'orderpulse' });
+  const member = (id: string) => tokenIssuer.sign({ subject: id, role: 'member', tenant: org });
 
   async function call<T>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
     const response = await fetch(`${sharingBase}${path}`, {

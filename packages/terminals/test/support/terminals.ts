@@ -3,25 +3,25 @@ import { join } from 'node:path';
 
 import { Topics } from '@orderpulse/contracts';
 import { applyTopics, KafkaClient, plannedTopics } from '@orderpulse/kafka';
-import { signToken } from '@orderpulse/service-kit';
+import { ephemeralTokenIssuer } from '@orderpulse/service-kit';
 import { ChildService, RecordingServer, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 const repo = join(__dirname, '..', '..', '..', '..');
-const secret = 'terminals-browser-test-secret-long-enough';
-const auth = { secret, issuer: 'orderpulse' };
+/** The one test issuer: tokens for every service, verified by them from `jwksPath`. */
+export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 /** Screenshots land here, outside git, for a person to look at after a run. */
 export const artifacts = join(repo, 'test-artifacts', 'terminals');
 
 export const webhookSecret = 'terminals-test-middle-office-webhook-secret';
 
 export const tokens = {
-  customer: (id: string) => signToken({ subject: id, role: 'customer' }, auth),
-  handler: (id: string) => signToken({ subject: id, role: 'handler' }, auth),
-  member: (orgId: string, id: string) => signToken({ subject: id, role: 'member', tenant: orgId }, auth),
-  merchant: (merchantId: string) => signToken({ subject: `clerk-${merchantId}`, role: 'merchant', tenant: merchantId }, auth),
-  rider: (terminalId: string) => signToken({ subject: terminalId, role: 'rider' }, auth),
-  admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
+  customer: (id: string) => tokenIssuer.sign({ subject: id, role: 'customer' }),
+  handler: (id: string) => tokenIssuer.sign({ subject: id, role: 'handler' }),
+  member: (orgId: string, id: string) => tokenIssuer.sign({ subject: id, role: 'member', tenant: orgId }),
+  merchant: (merchantId: string) => tokenIssuer.sign({ subject: `clerk-${merchantId}`, role: 'merchant', tenant: merchantId }),
+  rider: (terminalId: string) => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
+  admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
 };
 
 async function listening(child: ChildService, what: string): Promise<number> {
@@ -35,6 +35,8 @@ async function listening(child: ChildService, what: string): Promise<number> {
  */
 export class Terminals {
   base = '';
+  /** What the browser reported as refused by the pages' Content-Security-Policy, on any page opened. */
+  readonly cspViolations: string[] = [];
   browser!: Browser;
   private readonly children: ChildService[] = [];
   private readonly gateway = new RecordingServer(() => ({ status: 200, body: { counts: 1, logs: [], success: 'ok' } }));
@@ -60,7 +62,7 @@ export class Terminals {
       ...stackEnv(),
       HTTP_PORT: '0',
       LOG_LEVEL: 'info',
-      JWT_SECRET: secret,
+      JWT_JWKS: jwksPath,
       KAFKA_TOPIC_PREFIX: prefix,
       QUEUE_PREFIX: uniqueName('q'),
       MONGO_DB: uniqueName(service),
@@ -82,6 +84,7 @@ export class Terminals {
     const front = this.spawn(join(repo, 'infra', 'local', 'gateway.mjs'), {
       ...process.env,
       GATEWAY_PORT: '0',
+      S3_ENDPOINT: stackEnv().S3_ENDPOINT,
       ...Object.fromEntries(Object.entries(this.urls).map(([name, base]) => [`${name.toUpperCase()}_URL`, base])),
     });
     this.base = `http://127.0.0.1:${await listening(front, 'gateway')}`;
@@ -120,6 +123,9 @@ export class Terminals {
   async open(path: string, token: string): Promise<Page> {
     const context = await this.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) this.cspViolations.push(`${path}: ${message.text()}`);
+    });
     await page.goto(`${this.base}${path}#token=${token}`);
     return page;
   }

@@ -1,6 +1,6 @@
 import { createEnvelope, type AuditFailure, type B2bOrder, B2bOrderConfirmed, AuditFailed, deadLetterTopic, exampleB2bOrder, newEvent, Topics } from '@orderpulse/contracts';
 import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
-import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
+import { loadConfig, ephemeralTokenIssuer, startService } from '@orderpulse/service-kit';
 import { httpJson, RecordingServer, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 
@@ -9,16 +9,16 @@ import { AuditConfig } from '../../src/config';
 import { defaultPolicy, type AuditPolicy } from '../../src/domain/audit-policy';
 import { sign } from '../../src/domain/webhook-signature';
 
-export const secret = 'audit-service-test-secret-of-enough-length';
 export const webhookSecret = 'middle-office-webhook-secret-of-enough-length';
 export const middleOfficeSecret = 'audit-to-middle-office-secret-of-enough-length';
 export const userSystemSecret = 'audit-to-user-system-secret-of-enough-length';
-const auth = { secret, issuer: 'orderpulse' };
+/** The one test issuer: tokens for every service, verified by them from `jwksPath`. */
+export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
-  handler: (id: string) => signToken({ subject: id, role: 'handler' }, auth),
-  admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
-  customer: () => signToken({ subject: 'c-1', role: 'customer' }, auth),
+  handler: (id: string) => tokenIssuer.sign({ subject: id, role: 'handler' }),
+  admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
+  customer: () => tokenIssuer.sign({ subject: 'c-1', role: 'customer' }),
 };
 
 /** A policy whose teams have people, so routing can be seen; deadlines as the test wants them. */
@@ -112,7 +112,7 @@ export class AuditHarness {
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
       MONGO_DB: this.db,
-      JWT_SECRET: secret,
+      JWT_JWKS: jwksPath,
       QUEUE_PREFIX: this.queuePrefix,
       KAFKA_TOPIC_PREFIX: this.prefix,
       AUDIT_WEBHOOK_SECRET: webhookSecret,

@@ -171,15 +171,14 @@ export function checkConfirm(order: OrderMedia, status: OrderStatus, grantId: st
   return { slot, grant };
 }
 
-/** Who may see an order's images: its customer, its merchant, its assigned rider, operators. */
+/** Who may see an order's images: its customer, its merchant, its assigned rider, admins. */
 export function checkReader(order: OrderMedia, actor: Actor): void {
   const { facts } = order;
   const allowed =
     (actor.role === 'customer' && actor.subject === facts.customerId) ||
     (actor.role === 'merchant' && actor.tenant === facts.merchantId) ||
     (actor.role === 'rider' && facts.terminalId !== undefined && actor.subject === facts.terminalId) ||
-    actor.role === 'admin' ||
-    actor.role === 'service';
+    actor.role === 'admin';
   if (!allowed) throw AppError.forbidden("only the order's customer, merchant and rider see its images");
 }
 

@@ -14,7 +14,7 @@ import {
 } from '@orderpulse/contracts';
 import { applyTopics, EventConsumer, EventProducer, KafkaClient, on, plannedTopics } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
-import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
+import { loadConfig, ephemeralTokenIssuer, startService } from '@orderpulse/service-kit';
 import { httpJson, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import sharp from 'sharp';
 import type { z } from 'zod';
@@ -22,14 +22,14 @@ import type { z } from 'zod';
 import { MediaConfig } from '../../src/config';
 import { type MediaService, wireMediaService } from '../../src/media-service';
 
-export const secret = 'media-service-test-secret-long-enough';
-const auth = { secret, issuer: 'orderpulse' };
+/** The one test issuer: tokens for every service, verified by them from `jwksPath`. */
+export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
-  customer: (id = 'c-1') => signToken({ subject: id, role: 'customer' }, auth),
-  merchant: (merchantId = 'm-1', subject = 'clerk-1') => signToken({ subject, role: 'merchant', tenant: merchantId }, auth),
-  rider: (terminalId = 'rider-1') => signToken({ subject: terminalId, role: 'rider' }, auth),
-  admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
+  customer: (id = 'c-1') => tokenIssuer.sign({ subject: id, role: 'customer' }),
+  merchant: (merchantId = 'm-1', subject = 'clerk-1') => tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
+  rider: (terminalId = 'rider-1') => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
+  admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
 };
 
 /** What instances of one test deployment share: topics, database, queues and a key prefix in the bucket. */
@@ -66,7 +66,7 @@ export function deploymentEnv(d: Deployment, env: Record<string, string> = {}): 
     HTTP_PORT: '0',
     LOG_LEVEL: 'silent',
     MONGO_DB: d.db,
-    JWT_SECRET: secret,
+    JWT_JWKS: jwksPath,
     QUEUE_PREFIX: d.queuePrefix,
     KAFKA_TOPIC_PREFIX: d.prefix,
     MEDIA_KEY_PREFIX: d.keyPrefix,

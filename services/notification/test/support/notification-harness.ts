@@ -1,6 +1,6 @@
 import { type EventDefinition, exampleSnapshot, newEvent, OrderPlaced, Topics } from '@orderpulse/contracts';
 import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
-import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
+import { loadConfig, ephemeralTokenIssuer, startService } from '@orderpulse/service-kit';
 import { httpJson, RecordingServer, stackEnv, uniqueName } from '@orderpulse/testkit';
 import { WebSocket } from 'ws';
 import type { z } from 'zod';
@@ -8,16 +8,16 @@ import type { z } from 'zod';
 import { NotificationConfig } from '../../src/config';
 import { type NotificationService, wireNotificationService } from '../../src/notification-service';
 
-export const secret = 'notification-service-test-secret-long-enough';
-const auth = { secret, issuer: 'orderpulse' };
+/** The one test issuer: tokens for every service, verified by them from `jwksPath`. */
+export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
-  customer: (id = 'c-1') => signToken({ subject: id, role: 'customer' }, auth),
-  merchant: (merchantId = 'm-1', subject = 'clerk-1') => signToken({ subject, role: 'merchant', tenant: merchantId }, auth),
-  rider: (terminalId: string) => signToken({ subject: terminalId, role: 'rider' }, auth),
-  admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
-  storefront: () => signToken({ subject: 'shop-1', role: 'storefront' }, auth),
-  handler: (id: string) => signToken({ subject: id, role: 'handler' }, auth),
+  customer: (id = 'c-1') => tokenIssuer.sign({ subject: id, role: 'customer' }),
+  merchant: (merchantId = 'm-1', subject = 'clerk-1') => tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
+  rider: (terminalId: string) => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
+  admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
+  storefront: () => tokenIssuer.sign({ subject: 'shop-1', role: 'storefront' }),
+  handler: (id: string) => tokenIssuer.sign({ subject: id, role: 'handler' }),
 };
 
 /** What the tests share between instances of the service: topics, database, queues, gateway. */
@@ -51,7 +51,7 @@ export function deploymentEnv(d: Deployment, env: Record<string, string> = {}): 
     HTTP_PORT: '0',
     LOG_LEVEL: 'silent',
     MONGO_DB: d.db,
-    JWT_SECRET: secret,
+    JWT_JWKS: jwksPath,
     QUEUE_PREFIX: d.queuePrefix,
     KAFKA_TOPIC_PREFIX: d.prefix,
     KAFKA_SESSION_TIMEOUT_MS: '6000',

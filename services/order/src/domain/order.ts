@@ -59,7 +59,7 @@ export function snapshotOf(order: Order, now: Date): OrderSnapshot {
   };
 }
 
-/** Who may see an order: its customer, its store's merchant, the terminal it is assigned to. */
+/** Who may see an order: its customer, its store's merchant, the terminal it is assigned to, the storefront that placed it. */
 export function canView(principal: { role: string; subject: string; tenant?: string | undefined }, order: Order): boolean {
   switch (principal.role) {
     case 'customer':
@@ -68,6 +68,8 @@ export function canView(principal: { role: string; subject: string; tenant?: str
       return order.merchantId === principal.tenant;
     case 'rider':
       return order.terminalId === principal.subject;
+    case 'storefront':
+      return order.storefront !== undefined && order.storefront.storefrontId === principal.tenant;
     case 'admin':
       return true;
     default:

@@ -1,20 +1,21 @@
 import { deadLetterTopic, Topics } from '@orderpulse/contracts';
 import { applyTopics, KafkaClient, plannedTopics } from '@orderpulse/kafka';
-import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
+import { loadConfig, ephemeralTokenIssuer, startService } from '@orderpulse/service-kit';
 import { httpJson, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 
 import { OrderConfig } from '../../src/config';
 import { type OrderService, wireOrderService } from '../../src/order-service';
 
-export const secret = 'order-service-test-secret-of-enough-length';
-const auth = { secret, issuer: 'orderpulse' };
+/** The one test issuer: tokens for every service, verified by them from `jwksPath`. */
+export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
-  customer: (id = 'c-1') => signToken({ subject: id, role: 'customer' }, auth),
-  merchant: (merchantId = 'm-1', subject = 'clerk-1') => signToken({ subject, role: 'merchant', tenant: merchantId }, auth),
-  rider: (terminalId: string) => signToken({ subject: terminalId, role: 'rider' }, auth),
-  admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
+  customer: (id = 'c-1') => tokenIssuer.sign({ subject: id, role: 'customer' }),
+  merchant: (merchantId = 'm-1', subject = 'clerk-1') => tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
+  rider: (terminalId: string) => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
+  admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
+  storefront: (storefrontId = 'shop-web') => tokenIssuer.sign({ subject: storefrontId, role: 'storefront', tenant: storefrontId }),
 };
 
 /** Every weekday, all day. */
@@ -61,7 +62,7 @@ export class OrderHarness {
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
       MONGO_DB: uniqueName('order'),
-      JWT_SECRET: secret,
+      JWT_JWKS: jwksPath,
       QUEUE_PREFIX: this.queuePrefix,
       KAFKA_TOPIC_PREFIX: this.prefix,
       ...env,

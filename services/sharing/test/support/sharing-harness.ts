@@ -1,22 +1,22 @@
 import { Topics } from '@orderpulse/contracts';
 import { applyTopics, KafkaClient, plannedTopics } from '@orderpulse/kafka';
-import { loadConfig, signToken, startService } from '@orderpulse/service-kit';
+import { loadConfig, ephemeralTokenIssuer, startService } from '@orderpulse/service-kit';
 import { httpJson, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 
 import { SharingConfig } from '../../src/config';
 import { type SharingService, wireSharingService } from '../../src/sharing-service';
 
-export const secret = 'sharing-service-test-secret-of-enough-length';
-const auth = { secret, issuer: 'orderpulse' };
+/** The one test issuer: tokens for every service, verified by them from `jwksPath`. */
+export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
-  member: (orgId: string, memberId: string) => signToken({ subject: memberId, role: 'member', tenant: orgId }, auth),
+  member: (orgId: string, memberId: string) => tokenIssuer.sign({ subject: memberId, role: 'member', tenant: orgId }),
   /** A member token that names no organisation. */
-  memberWithoutOrg: (memberId: string) => signToken({ subject: memberId, role: 'member' }, auth),
-  admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
-  service: () => signToken({ subject: 'policy-system', role: 'service' }, auth),
-  customer: () => signToken({ subject: 'c-1', role: 'customer' }, auth),
+  memberWithoutOrg: (memberId: string) => tokenIssuer.sign({ subject: memberId, role: 'member' }),
+  admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
+  service: () => tokenIssuer.sign({ subject: 'policy-system', role: 'service' }),
+  customer: () => tokenIssuer.sign({ subject: 'c-1', role: 'customer' }),
 };
 
 /** What a terminal gets back for an order: the fields the tests read. */
@@ -83,7 +83,7 @@ export class SharingHarness {
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
       MONGO_DB: this.db,
-      JWT_SECRET: secret,
+      JWT_JWKS: jwksPath,
       QUEUE_PREFIX: this.queuePrefix,
       KAFKA_TOPIC_PREFIX: this.prefix,
       ...env,

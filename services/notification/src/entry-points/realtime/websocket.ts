@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { AppError, type AuthSettings, type Logger, type Principal, problemOf, verifyToken } from '@orderpulse/service-kit';
+import { AppError, type AuthSettings, type Logger, type Principal, problemOf, type RateLimit, verifyToken } from '@orderpulse/service-kit';
 import { WebSocket, WebSocketServer } from 'ws';
 
 import { isCursor, type RealtimeBacklog } from '../../data-access/realtime-backlog';
@@ -17,6 +17,7 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 
 interface Settings {
   auth: AuthSettings;
+  addressLimit?: RateLimit | undefined;
   backlog: RealtimeBacklog;
   logger: Logger;
   heartbeatSeconds: number;
@@ -57,18 +58,22 @@ export class WebSocketChannel {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== WEBSOCKET_PATH) return refuse(socket, new AppError('NOT_FOUND', `no WebSocket at ${url.pathname}`), url.pathname);
-    let principal: Principal;
-    let cursor: string | undefined;
-    try {
-      principal = verifyToken(tokenOf(req), this.settings.auth);
-      cursor = url.searchParams.get('cursor') ?? undefined;
-      if (cursor !== undefined && !isCursor(cursor)) throw AppError.invalid('cursor is not a cursor this service gave out');
-      recipientOf(principal);
-    } catch (error) {
-      return refuse(socket, error instanceof AppError ? error : new AppError('UNAUTHENTICATED', 'not authenticated'), url.pathname);
-    }
-    this.server.handleUpgrade(req, socket, head, (ws) => void this.open(ws, principal, cursor));
+    void this.admit(req, url).then(
+      ({ principal, cursor }) => this.server.handleUpgrade(req, socket, head, (ws) => void this.open(ws, principal, cursor)),
+      (error: unknown) => refuse(socket, error instanceof AppError ? error : new AppError('UNAUTHENTICATED', 'not authenticated'), url.pathname),
+    );
   };
+
+  /** The upgrade's checks: the address's and the principal's rate limits, the token, the cursor, a recipient. */
+  private async admit(req: IncomingMessage, url: URL): Promise<{ principal: Principal; cursor: string | undefined }> {
+    await this.settings.addressLimit?.(req.socket.remoteAddress ?? 'unknown');
+    const principal = await verifyToken(tokenOf(req), this.settings.auth);
+    await this.settings.auth.admit?.(principal);
+    const cursor = url.searchParams.get('cursor') ?? undefined;
+    if (cursor !== undefined && !isCursor(cursor)) throw AppError.invalid('cursor is not a cursor this service gave out');
+    recipientOf(principal);
+    return { principal, cursor };
+  }
 
   private async open(socket: WebSocket, principal: Principal, cursor: string | undefined): Promise<void> {
     const connection: Connection = { socket, alive: true };
@@ -145,5 +150,6 @@ function tokenOf(req: IncomingMessage): string {
 /** Answers a refused upgrade with a problem document, as the HTTP routes do. */
 function refuse(socket: Duplex, error: AppError, path: string): void {
   const body = JSON.stringify(problemOf(error, path, randomUUID()));
-  socket.end(`HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const retryAfter = typeof error.details.retryAfterSeconds === 'number' ? `retry-after: ${error.details.retryAfterSeconds}\r\n` : '';
+  socket.end(`HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${retryAfter}connection: close\r\n\r\n${body}`);
 }

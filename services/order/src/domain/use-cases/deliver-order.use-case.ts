@@ -57,7 +57,13 @@ export async function declineDelivery(ports: OrderPorts, terminalId: string, ord
   if (!declined) throw new AppError('CONFLICT', 'the order changed meanwhile', { status: order.status });
   await ports.catalog.changeLoad(terminalId, -1);
   ports.committed(declined);
-  return (await assignDelivery(ports, order.orderId, terminalId)) ?? declined;
+  try {
+    return (await assignDelivery(ports, order.orderId, terminalId)) ?? declined;
+  } catch (error) {
+    // The decline stands; that no other terminal can take the order yet is not the rider's fault.
+    if (error instanceof AppError && error.code === 'UNAVAILABLE') return declined;
+    throw error;
+  }
 }
 
 /** The terminal reports stocking: success, or failure with its reason. The customer is told either way. */

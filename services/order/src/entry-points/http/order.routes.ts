@@ -11,7 +11,8 @@ import type { OrderPorts } from '../../domain/use-cases/deps';
 import { placeOrder, refusalProblem } from '../../domain/use-cases/place-order.use-case';
 import { orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
 import { orderView } from './order-view';
-import { ListQuery, MerchantAction, OrderIdParam, PlaceOrderBody, ReasonBody, WaitQuery } from './schemas';
+import { storefrontOrderId } from '../kafka/order-consumers';
+import { ListQuery, MerchantAction, OrderIdParam, PlaceOrderBody, ReasonBody, StorefrontPlaceOrderBody, WaitQuery } from './schemas';
 
 export interface OrderRouteDeps {
   ports: OrderPorts;
@@ -75,18 +76,28 @@ function streamOrder(deps: OrderRouteDeps, principal: Principal, first: Order, r
   });
 }
 
+/** A customer places for itself; a storefront for its customer, only under its own storefront id (its token's tenant). */
+function placementOf(principal: Principal, req: express.Request) {
+  if (principal.role === 'customer') {
+    const body = parseInput(PlaceOrderBody, req.body);
+    return { ...body, customerId: principal.subject, orderId: orderIdFor(principal.subject, req.header('idempotency-key')) };
+  }
+  if (!principal.tenant) throw AppError.forbidden('a storefront token names its storefront as tenant');
+  const { externalRef, ...order } = parseInput(StorefrontPlaceOrderBody, req.body);
+  const storefront = { storefrontId: principal.tenant, externalRef };
+  return { ...order, orderId: storefrontOrderId(storefront.storefrontId, externalRef), storefront };
+}
+
 export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
   const auth = authenticated(deps.auth);
   const now = () => deps.ports.clock();
 
   app.post('/v1/orders', auth, async (req, res) => {
     const principal = principalOf(req);
-    requireRole(principal, 'customer');
-    const body = parseInput(PlaceOrderBody, req.body);
-    const orderId = orderIdFor(principal.subject, req.header('idempotency-key'));
-    const result = await placeOrder(deps.ports, { ...body, customerId: principal.subject, orderId });
+    requireRole(principal, 'customer', 'storefront');
+    const result = await placeOrder(deps.ports, placementOf(principal, req));
     if (!result.placed) throw refusalProblem(result.order);
-    res.status(result.duplicate ? 200 : 201).location(`/v1/orders/${orderId}`).json(orderView(result.order, principal, now()));
+    res.status(result.duplicate ? 200 : 201).location(`/v1/orders/${result.order.orderId}`).json(orderView(result.order, principal, now()));
   });
 
   app.get('/v1/orders', auth, async (req, res) => {

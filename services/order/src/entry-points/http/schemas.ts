@@ -2,6 +2,8 @@ import { PlaceOrder } from '@orderpulse/contracts';
 import { z } from 'zod';
 
 export const PlaceOrderBody = PlaceOrder.omit({ customerId: true });
+/** A storefront places for its customer, under its own reference (idempotent like its topic). */
+export const StorefrontPlaceOrderBody = PlaceOrder.extend({ externalRef: z.string().min(1).max(128) });
 
 export const OrderIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,160}$/, 'not an order id') });
 
