@@ -13,6 +13,7 @@ import { sendPush } from './domain/use-cases/send-push.use-case';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
+import { PushReconciler } from './entry-points/jobs/push-reconciler';
 import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
 import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
 import { sharingEventHandlers } from './entry-points/kafka/sharing.consumer';
@@ -86,6 +87,8 @@ export async function wireNotificationService(platform: Platform, config: Notifi
 
   await worker.start();
   await Promise.all(consumers.map((c) => c.start()));
+  const pushReconciler = new PushReconciler(ports, { intervalMs: config.PUSH_RECONCILE_SECONDS * 1_000, pageSize: config.PUSH_RECONCILE_PAGE, logger });
+  pushReconciler.start();
 
   return {
     ports,
@@ -100,6 +103,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
       await Promise.all([websockets.close(), streams.close()]);
     },
     stop: async () => {
+      await pushReconciler.stop();
       await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();
       await pushes.close();
