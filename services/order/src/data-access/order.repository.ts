@@ -34,6 +34,7 @@ export class OrderRepository {
     await this.collection.createIndex({ merchantId: 1, placedAt: -1 }, { name: 'by_merchant' });
     await this.collection.createIndex({ customerId: 1, placedAt: -1 }, { name: 'by_customer' });
     await this.collection.createIndex({ terminalId: 1, status: 1 }, { name: 'by_terminal' });
+    await this.collection.createIndex({ status: 1, terminalId: 1 }, { name: 'by_status_terminal' });
   }
 
   /** Inserts a new order with its events; an order with the same id already there is returned instead. */
@@ -95,6 +96,21 @@ export class OrderRepository {
       .limit(limit)
       .toArray();
     return docs.map((d) => toOrder(d) as Order);
+  }
+
+  /** Accepted or dispatched orders that have no terminal, oldest first by id, in pages: the assignment retry's work. */
+  async *unassigned(pageSize = 200): AsyncGenerator<string> {
+    let afterId = '';
+    for (;;) {
+      const page = await this.collection
+        .find({ status: { $in: ['accepted', 'dispatched'] }, terminalId: { $exists: false }, _id: { $gt: afterId } } as Doc, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .limit(pageSize)
+        .toArray();
+      for (const doc of page) yield String(doc._id);
+      if (page.length < pageSize) return;
+      afterId = String(page[page.length - 1]!._id);
+    }
   }
 
   /** Orders whose merchant has not answered, oldest deadline first, in pages. */

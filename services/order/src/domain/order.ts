@@ -6,7 +6,7 @@ import type { ActorRole, OrderAction } from './order-state-machine';
 export interface HistoryEntry {
   at: Date;
   by: { role: ActorRole; subject: string };
-  action: OrderAction | 'place' | 'refuse' | 'assign' | 'decline' | 'report_stocking' | 'set_eta';
+  action: OrderAction | 'place' | 'refuse' | 'assign' | 'await_rider' | 'decline' | 'report_stocking' | 'set_eta';
   from: OrderStatus | null;
   to: OrderStatus;
   reason?: string;
@@ -33,6 +33,8 @@ export interface Order {
   responseDeadline: Date;
   refusal?: { check: PlacementCheck; reason: string } | undefined;
   terminalId?: string | undefined;
+  /** Since when an accepted order has waited for a terminal (none eligible); cleared when one is assigned. */
+  awaitingRiderSince?: Date | undefined;
   declinedBy: string[];
   stocking?: { status: 'success' | 'failure'; reason?: string | undefined; at: Date } | undefined;
   expectedDeliveryAt?: Date | undefined;
