@@ -114,18 +114,18 @@ export class OrderRepository {
   }
 
   /** Orders whose merchant has not answered, oldest deadline first, in pages. */
-  async *awaitingResponse(pageSize = 500): AsyncGenerator<Pick<Order, 'orderId' | 'version' | 'status' | 'responseDeadline'>> {
+  async *awaitingResponse(pageSize = 500): AsyncGenerator<Pick<Order, 'orderId' | 'version' | 'status' | 'responseDeadline' | 'placing'>> {
     let after: Date | undefined;
     let afterId = '';
     for (;;) {
       const filter: Doc = { status: { $in: ['new', 'connected'] } };
       if (after) filter.$or = [{ responseDeadline: { $gt: after } }, { responseDeadline: after, _id: { $gt: afterId } }];
       const page = await this.collection
-        .find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1 } })
+        .find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1, placing: 1 } })
         .sort({ responseDeadline: 1, _id: 1 })
         .limit(pageSize)
         .toArray();
-      for (const doc of page) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date };
+      for (const doc of page) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date, placing: doc.placing === true };
       if (page.length < pageSize) return;
       const last = page[page.length - 1]!;
       after = last.responseDeadline as Date;

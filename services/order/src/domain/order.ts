@@ -31,6 +31,12 @@ export interface Order {
   storefront?: { storefrontId: string; externalRef: string } | undefined;
   placedAt: Date;
   responseDeadline: Date;
+  /**
+   * Stored but not yet announced: the first of the two writes of a placement. The second sets
+   * the response window from the moment the first was stored and publishes `order.placed`; a
+   * placement cut short between them is finished by the client's retry or the reconciler.
+   */
+  placing?: boolean | undefined;
   refusal?: { check: PlacementCheck; reason: string } | undefined;
   terminalId?: string | undefined;
   /** Since when an accepted order has waited for a terminal (none eligible); cleared when one is assigned. */
