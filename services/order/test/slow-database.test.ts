@@ -1,7 +1,6 @@
-import { stackEnv, waitFor } from '@orderpulse/testkit';
+import { SlowLink, stackEnv, waitFor } from '@orderpulse/testkit';
 
 import { OrderHarness, orderBody, tokens } from './support/order-harness';
-import { SlowLink } from './support/slow-link';
 
 const mongo = new URL(stackEnv().MONGO_URL);
 const link = new SlowLink({ host: mongo.hostname, port: Number(mongo.port) });

@@ -2,14 +2,17 @@ import { once } from 'node:events';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /**
- * A loopback TCP link to a real server that can be made to stall: while held, bytes in either
- * direction wait in the link and go on, in order, when it is released — what a database that
- * stops answering for a while looks like to its client, without touching the shared server.
+ * A loopback TCP link to a real server (a database, say) that a test can make stall or fail,
+ * without touching the server itself, which other tests share. While held, bytes in either
+ * direction wait in the link and go on, in order, on release: a server that stops answering for
+ * a while. While cut, every connection is dropped and new ones are refused until restored: a
+ * server that is down.
  */
 export class SlowLink {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private held = false;
+  private down = false;
   private readonly waiting: (() => void)[] = [];
   port = 0;
 
@@ -17,6 +20,10 @@ export class SlowLink {
 
   async start(): Promise<this> {
     this.server = createServer((client) => {
+      if (this.down) {
+        client.destroy();
+        return;
+      }
       const upstream = createConnection(this.target);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -42,6 +49,17 @@ export class SlowLink {
   release(): void {
     this.held = false;
     for (const send of this.waiting.splice(0)) send();
+  }
+
+  /** Drops every connection and refuses new ones until `restore()`. */
+  cut(): void {
+    this.down = true;
+    this.waiting.length = 0;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
   }
 
   async stop(): Promise<void> {
