@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { startGateway } from './gateway.mjs';
 import { partnerSecrets, startPartners } from './partners.mjs';
 import { ensurePrerequisites } from './preflight.mjs';
+import { Supervisor } from './supervisor.cjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LOCAL = path.resolve(process.env.ORDERPULSE_LOCAL_DIR || path.join(REPO, '.local'));
@@ -143,14 +144,17 @@ async function start() {
   fs.mkdirSync(path.join(LOCAL, 'logs'), { recursive: true });
   createRequire(import.meta.url)(path.join(REPO, 'packages', 'service-kit', 'dist', 'index.js')).localTokenIssuer(KEYS);
   const stopPartners = process.env.MIDDLE_OFFICE_URL ? async () => undefined : await startPartners(PARTNERS_PORT, path.join(LOCAL, 'logs', 'partners.log'));
+  // Supervised as a process manager would: a service that dies is started again, with a backoff.
   const children = present.map((service) => {
     const log = fs.openSync(path.join(LOCAL, 'logs', `${service.name}.log`), 'a');
-    const child = spawn(process.execPath, [path.join('services', service.name, 'dist', 'main.js')], {
-      cwd: REPO,
-      env: serviceEnv(service, stack),
-      stdio: ['ignore', log, log],
-    });
-    return { service, child };
+    const supervisor = new Supervisor({
+      name: service.name,
+      command: process.execPath,
+      args: [path.join('services', service.name, 'dist', 'main.js')],
+      options: { cwd: REPO, env: serviceEnv(service, stack), stdio: ['ignore', log, log] },
+      say: (line) => say(`${line}; see .local/logs/${service.name}.log`),
+    }).start();
+    return { service, supervisor };
   });
   for (const { service } of children) {
     const env = serviceEnv(service, stack);
@@ -169,19 +173,20 @@ async function start() {
   say(`terminals:  http://127.0.0.1:${gateway.port}/  (customer, merchant console, delivery terminal, audit desk, organisation; demo logins on that page)`);
   for (const [role, token] of Object.entries(logins)) say(`demo login (${role}): Bearer ${token}`);
   say('running; Ctrl-C stops the services and the stack');
+  let stopping = false;
   const stopAll = async () => {
-    for (const { child } of children) child.kill('SIGTERM');
-    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)));
+    if (stopping) return;
+    stopping = true;
+    say('stopping');
+    // A service already dead (killed by a signal, say) is not waited for: stop() returns for it at once.
+    await Promise.all(children.map(({ supervisor }) => supervisor.stop()));
     await gateway.close();
     await stopPartners();
     stackDown();
     process.exit(0);
   };
-  process.once('SIGINT', stopAll);
-  process.once('SIGTERM', stopAll);
-  for (const { service, child } of children) {
-    child.once('exit', (code, signal) => say(`${service.name} exited (${code ?? signal}); see .local/logs/${service.name}.log`));
-  }
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
 }
 
 async function waitReady(name, url) {

@@ -62,7 +62,9 @@ function envPort(name, fallback) {
 
 function tail(file, lines = 20) {
   try {
-    const text = fs.readFileSync(file, 'utf8').trimEnd();
+    const all = fs.readFileSync(file, 'utf8').trimEnd();
+    // Only what the latest start wrote: the log keeps every earlier one above it.
+    const text = all.slice(all.lastIndexOf('\n--- ') + 1);
     return text ? text.split('\n').slice(-lines).join('\n') : '(log is empty)';
   } catch {
     return '(no log)';
@@ -136,8 +138,9 @@ function ownedPid(part) {
 }
 
 function launch(name, cmd, args) {
-  // Appended, never truncated: a restart must not destroy the evidence of what came before it.
+  // Appended, never truncated: a restart after an incident must not destroy the incident's log.
   const out = fs.openSync(logFile(name), 'a');
+  fs.writeSync(out, `\n--- ${name} started ${new Date().toISOString()} ---\n`);
   const child = spawn(cmd, args, { cwd: LOCAL, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   if (!child.pid) throw new PartError(name, `could not start ${cmd}`);

@@ -4,6 +4,7 @@ import { AuditFailed } from './events/audit-failed.event';
 import { B2bOrderConfirmed } from './events/b2b-order-confirmed.event';
 import { MediaAttached } from './events/media-attached.event';
 import { OrderAssigned } from './events/order-assigned.event';
+import { OrderAwaitingRider } from './events/order-awaiting-rider.event';
 import { OrderPlaced } from './events/order-placed.event';
 import { OrderRefused } from './events/order-refused.event';
 import { OrderStatusChanged } from './events/order-status-changed.event';
@@ -23,6 +24,7 @@ export const allEvents: readonly EventDefinition[] = [
   OrderRefused,
   OrderStatusChanged,
   OrderAssigned,
+  OrderAwaitingRider,
   OrderStockingReported,
   B2bOrderConfirmed,
   AuditFailed,

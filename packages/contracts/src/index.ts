@@ -15,6 +15,7 @@ export * from './events/order-placed.event';
 export * from './events/order-refused.event';
 export * from './events/order-status-changed.event';
 export * from './events/order-assigned.event';
+export * from './events/order-awaiting-rider.event';
 export * from './events/order-stocking-reported.event';
 export * from './events/b2b-order-confirmed.event';
 export * from './events/audit-failed.event';

@@ -98,6 +98,25 @@ describe('once the handler records the fix', () => {
     harness.middleOffice.release();
     await harness.caseIn(caseId, 'closed');
   });
+
+  test('a passed verdict is applied even when the case changed while the middle office was deciding', async () => {
+    const { caseId, handlerId } = await openedCase(harness, { code: 'PRC-1', text: 'price' });
+    harness.middleOffice.answerNext({ status: 200, body: { result: 'passed' }, hold: true });
+    expect((await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'price corrected' })).status).toBe(202);
+    await waitFor(() => harness.middleOffice.holding > 0, { what: 'the held review' });
+    // Another writer changes the case meanwhile (a note by operations), so the version the re-submission read is gone.
+    const cases = harness.service.ports.cases;
+    const read = await cases.get(caseId);
+    const now = new Date();
+    const noted = await cases.update(read!, { set: { updatedAt: now }, history: { at: now, action: 'fix_recorded', by: { role: 'admin', subject: 'ops' }, status: 'resubmitting', note: 'checked by operations' } }, []);
+    expect(noted?.version).toBe(read!.version + 1);
+    harness.middleOffice.release();
+
+    const passed = await harness.event('audit.passed', (d) => d.caseId === caseId);
+    expect(passed.data.caseId).toBe(caseId);
+    const closed = await harness.caseIn(caseId, 'closed');
+    expect(closed.history.map((h) => h.action)).toEqual(['opened', 'fix_recorded', 'fix_recorded', 'passed', 'delivered']);
+  });
 });
 
 describe('deadlines', () => {

@@ -30,6 +30,8 @@ export const MediaConfig = z.object({
   MEDIA_UPLOAD_GRANT_SECONDS: seconds(1, 3_600, 300),
   /** How long after a grant's expiry its upload may still be confirmed (an upload started in time may end late). */
   MEDIA_CONFIRM_GRACE_SECONDS: seconds(0, 3_600, 120),
+  /** How long one confirmation holds its grant while the upload is checked; a holder that died lets go after it. */
+  MEDIA_CONFIRM_LEASE_SECONDS: seconds(1, 600, 30),
   /** The largest photo taken, in bytes. */
   MEDIA_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(10 * 1_048_576),
   /** The shortest side a photo may have, in pixels. */

@@ -60,6 +60,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
       keyPrefix: config.MEDIA_KEY_PREFIX,
       grantSeconds: config.MEDIA_UPLOAD_GRANT_SECONDS,
       confirmGraceSeconds: config.MEDIA_CONFIRM_GRACE_SECONDS,
+      confirmLeaseSeconds: config.MEDIA_CONFIRM_LEASE_SECONDS,
       graceSeconds: config.MEDIA_PHOTO_GRACE_SECONDS,
       readUrlSeconds: config.MEDIA_READ_URL_SECONDS,
       pushUrlSeconds: config.MEDIA_PUSH_URL_SECONDS,

@@ -14,6 +14,7 @@ import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { timelineRoutes } from './entry-points/http/timeline.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
+import { PushReconciler } from './entry-points/jobs/push-reconciler';
 import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
 import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
 import { sharingEventHandlers } from './entry-points/kafka/sharing.consumer';
@@ -87,6 +88,8 @@ export async function wireNotificationService(platform: Platform, config: Notifi
 
   await worker.start();
   await Promise.all(consumers.map((c) => c.start()));
+  const pushReconciler = new PushReconciler(ports, { intervalMs: config.PUSH_RECONCILE_SECONDS * 1_000, pageSize: config.PUSH_RECONCILE_PAGE, logger });
+  pushReconciler.start();
 
   const dashboard = queueDashboard([pushQueue], jobs);
   return {
@@ -104,6 +107,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
       await Promise.all([websockets.close(), streams.close()]);
     },
     stop: async () => {
+      await pushReconciler.stop();
       await dashboard.close();
       await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();

@@ -82,6 +82,16 @@ describe('notification service killed mid-batch', () => {
     }
     expect(requests.length - 40).toBeLessThanOrEqual(heldAtKill);
     for (const d of log) expect((d.attempts as Json[]).filter((a) => a.outcome === 'delivered')).toHaveLength(1);
+    // The log tells the truth: every call the gateway got is a try in the log. A try cut short by the
+    // kill is `unknown` — recorded before its request left, so it may or may not have reached the gateway.
+    for (const d of log) {
+      const attempts = d.attempts as Json[];
+      const tries = byKey.get(String(d.idempotencyKey)) ?? [];
+      expect(attempts.length).toBeGreaterThanOrEqual(tries.length);
+      expect(attempts.map((a) => a.outcome)).toEqual([...attempts.slice(0, -1).map(() => 'unknown'), 'delivered']);
+      expect(attempts.map((a) => a.attempt)).toEqual(attempts.map((_, i) => i + 1));
+    }
+    expect(log.filter((d) => (d.attempts as Json[]).length > 1).length).toBeGreaterThanOrEqual(requests.length - 40);
 
     // The realtime backlog holds each event once per recipient, whatever was redelivered.
     const replay = await SocketClient.open(second.base, tokens.merchant('m-crash'), '0-0');

@@ -48,6 +48,14 @@ describe('routing: who is told what', () => {
     expect(who(event)).toEqual(['rider:rider-8 assignment', 'customer:c-42 delivery_progress', 'rider:rider-7 assignment']);
   });
 
+  test('an order no terminal can take tells its merchant it waits for a rider, in both locales', () => {
+    const event: RoutedEvent = { type: 'order.awaiting-rider', data: { ...order, status: 'accepted', awaitingSince: '2025-05-01T10:03:12.000Z', declinedBy: ['rider-7'], previousTerminalId: 'rider-7' } };
+    expect(who(event)).toEqual(['merchant:m-1001 delivery_progress']);
+    const [notice] = noticesFor(event);
+    expect(render(notice!.template, 'en', notice!.params).title).toBe(`Order #${order.orderId.slice(-6).toUpperCase()}: waiting for a rider`);
+    expect(render(notice!.template, 'zh-CN', notice!.params).title).toContain('等待骑手接单');
+  });
+
   test('a refusal tells the customer why, in their language', () => {
     const [notice] = noticesFor({ type: 'order.refused', data: { orderId: 'ord-9', customerId: 'c-9', merchantId: 'm-1', storeId: 's-1', check: 'store_open', reason: 'closed until 10:00', locale: 'en' } });
     expect(notice && render(notice.template, notice.locale, notice.params)).toEqual({ title: 'Order #ORD-9 not placed', body: 'closed until 10:00' });
@@ -67,6 +75,7 @@ describe('routing: who is told what', () => {
       { type: 'order.refused', data: { orderId: 'o', customerId: 'c', merchantId: 'm', storeId: 's', check: 'product_price', reason: 'price changed' } },
       ...OrderStatus.options.map(statusEvent),
       { type: 'order.assigned', data: { ...order, terminalId: 'r-2', previousTerminalId: 'r-1', strategy: 'region' } },
+      { type: 'order.awaiting-rider', data: { ...order, status: 'accepted', awaitingSince: '2025-05-01T10:03:12.000Z', declinedBy: [] } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'failure', reason: 'sold out' } },
       { type: 'order.stocking-reported', data: { ...order, stocking: 'success' } },
       ...auditEvents,

@@ -13,6 +13,8 @@ export const OrderConfig = z.object({
   ORDER_RESPONSE_WINDOW_SECONDS: z.coerce.number().int().min(5).max(3_600).default(180),
   /** How often the reconciler re-creates lost timers and settles overdue orders. */
   ORDER_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+  /** How often accepted orders that wait for a rider are offered to the terminals again (and at once when a terminal is saved). */
+  ORDER_ASSIGN_RETRY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(15),
   /** The longest a long-poll is held open. */
   ORDER_LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(60).default(25),
 });

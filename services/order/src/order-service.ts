@@ -12,6 +12,7 @@ import type { OrderPorts } from './domain/use-cases/deps';
 import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { orderRoutes } from './entry-points/http/order.routes';
+import { AssignmentRetry } from './entry-points/jobs/assignment-retry';
 import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { type ResponseDeadlineJob, responseDeadlineQueue, runResponseDeadline } from './entry-points/jobs/response-deadline.job';
 import { deliveryAssigner, storefrontIntake } from './entry-points/kafka/order-consumers';
@@ -63,6 +64,8 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   relay.start();
   await worker.start();
   await Promise.all(consumers.map((c) => c.start()));
+  const assignments = new AssignmentRetry(ports, orders, { intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, logger });
+  assignments.start();
   const reconcile = () => reconcileDeadlines(ports, orders, timers);
   const first = await reconcile();
   logger.info({ ...first }, 'deadlines reconciled at start');
@@ -78,11 +81,12 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });
       deliveryRoutes(app, { ports, auth: platform.auth, listForTerminal: (id, limit) => orders.listForTerminal(id, limit) });
-      catalogRoutes(app, { catalog, auth: platform.auth });
+      catalogRoutes(app, { catalog, auth: platform.auth, terminalSaved: () => assignments.wake() });
     },
     stop: async () => {
       await dashboard.close();
       clearInterval(reconciler);
+      await assignments.stop();
       await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();
       await relay.stop();

@@ -27,8 +27,14 @@ export interface Grant {
   bytes: number;
   issuedAt: Date;
   expiresAt: Date;
-  /** issued → used on the first confirmation; a newer grant for the same status revokes an unused one. */
-  state: 'issued' | 'used' | 'revoked';
+  /**
+   * issued → confirming while one confirmation checks the upload → used when its photo is
+   * attached (in the same write) or refused; back to issued when the check could not finish.
+   * A newer grant for the same status revokes an unused one.
+   */
+  state: 'issued' | 'confirming' | 'used' | 'revoked';
+  /** While `confirming`: when the confirmation's hold lapses, so a confirmation whose instance died can be made again. */
+  confirmingUntil?: Date | undefined;
 }
 
 /** An image attached to a status: a verified photo, or a synthesized image (maybe as a photo's fallback). */
@@ -166,6 +172,9 @@ export function checkConfirm(order: OrderMedia, status: OrderStatus, grantId: st
   }
   if (grant.state === 'used') throw AppError.conflict('this grant has already been used', { grantId });
   if (grant.state === 'revoked') throw AppError.conflict('a newer grant replaced this one', { grantId });
+  if (grant.state === 'confirming' && grant.confirmingUntil && grant.confirmingUntil.getTime() > now.getTime()) {
+    throw AppError.conflict('this upload is being checked; ask again in a moment', { grantId });
+  }
   if (slot.media) throw new AppError('WINDOW_CLOSED', `the ${status} image is already attached`, { status });
   if (now.getTime() > grant.expiresAt.getTime() + confirmGraceMs) throw new AppError('WINDOW_CLOSED', `the grant expired at ${grant.expiresAt.toISOString()}`, { grantId });
   return { slot, grant };

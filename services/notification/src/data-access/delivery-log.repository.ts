@@ -1,6 +1,6 @@
 import type mongoose from 'mongoose';
 
-import { type Attempt, type Delivery, type DeliveryStatus } from '../domain/delivery';
+import { type Attempt, type Delivery, type DeliveryStatus, finalStatuses, nextAttempts, openStatuses } from '../domain/delivery';
 
 type Doc = mongoose.mongo.Document;
 
@@ -15,23 +15,61 @@ export class DeliveryLogRepository {
   async createIndexes(): Promise<void> {
     await this.collection.createIndex({ orderId: 1, createdAt: 1 }, { name: 'by_order' });
     await this.collection.createIndex({ recipient: 1, createdAt: -1 }, { name: 'by_recipient' });
+    await this.collection.createIndex({ status: 1, createdAt: 1 }, { name: 'by_status' });
   }
 
-  /** Records a push about to be sent (or not sent, with why); a second call for the same key changes nothing. */
-  async open(delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>): Promise<void> {
+  /**
+   * Records a push about to be sent (or not sent, with why); a second call for the same key
+   * changes nothing. Answers where the push stands now: a redelivered event finds the push it
+   * made before, so whether to send is decided by this record, never by a job still in Redis.
+   */
+  async open(delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>): Promise<DeliveryStatus> {
     const { key, ...rest } = delivery;
     const now = new Date();
-    await this.collection.updateOne({ _id: key } as Doc, { $setOnInsert: { ...rest, attempts: [], createdAt: now, updatedAt: now } }, { upsert: true });
+    const doc = await this.collection.findOneAndUpdate({ _id: key } as Doc, { $setOnInsert: { ...rest, attempts: [], createdAt: now, updatedAt: now } }, { upsert: true, returnDocument: 'after' });
+    return (doc?.status as DeliveryStatus | undefined) ?? delivery.status;
+  }
+
+  /**
+   * Records a try as `sending` before it goes to the gateway (an earlier try left `sending`
+   * becomes `unknown`). Answers the try's number, or undefined when the push has finished
+   * or another sender recorded a try in between (that one owns the push now).
+   */
+  async claim(key: string, at: Date): Promise<{ attempt: number; delivery: Delivery } | undefined> {
+    const delivery = await this.get(key);
+    if (!delivery || finalStatuses.has(delivery.status)) return undefined;
+    const attempts = nextAttempts(delivery.attempts, at);
+    const claimed = await this.collection.updateOne(
+      { _id: key, status: { $nin: [...finalStatuses] }, attempts: { $size: delivery.attempts.length } } as Doc,
+      { $set: { attempts, status: 'sending', updatedAt: new Date() } },
+    );
+    if (claimed.matchedCount === 0) return undefined;
+    return { attempt: attempts.length, delivery: { ...delivery, attempts, status: 'sending' } };
+  }
+
+  /** Gives a claimed try its outcome and sets where the push now stands, in one write. */
+  async settle(key: string, attempt: number, outcome: Omit<Attempt, 'attempt' | 'at'>, status: DeliveryStatus): Promise<void> {
+    const at = `attempts.${attempt - 1}`;
+    const fields = Object.fromEntries(Object.entries(outcome).map(([name, value]) => [`${at}.${name}`, value]));
+    await this.collection.updateOne({ _id: key } as Doc, { $set: { ...fields, status, updatedAt: new Date() } });
+  }
+
+  /** Ends a push that was never tried, saying why; a push already finished is left as it is. */
+  async abandon(key: string, status: DeliveryStatus, note: string): Promise<void> {
+    await this.collection.updateOne({ _id: key, status: { $in: [...openStatuses] } } as Doc, { $set: { status, note, updatedAt: new Date() } });
+  }
+
+  /** Pushes not yet finished, oldest first, one page after `after` (the last key of the page before). */
+  async unfinished(limit: number, after?: { createdAt: Date; key: string }): Promise<Delivery[]> {
+    const status = { $in: [...openStatuses] };
+    const filter = after ? { status, $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after.key } }] } : { status };
+    const docs = await this.collection.find(filter as Doc).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
+    return docs.map(toDelivery);
   }
 
   async get(key: string): Promise<Delivery | undefined> {
     const doc = await this.collection.findOne({ _id: key } as Doc);
     return doc ? toDelivery(doc) : undefined;
-  }
-
-  /** Appends a try and sets where the push now stands. */
-  async attempted(key: string, attempt: Attempt, status: DeliveryStatus): Promise<void> {
-    await this.collection.updateOne({ _id: key } as Doc, { $push: { attempts: attempt }, $set: { status, updatedAt: new Date() } } as Doc);
   }
 
   async forOrder(orderId: string, limit: number, recipient?: string): Promise<Delivery[]> {

@@ -1,6 +1,8 @@
 /** Where a push stands: waiting to be sent, or how it ended. */
 export type DeliveryStatus =
   | 'pending'
+  /** A try is at the gateway (or was, when its sender died before the answer). */
+  | 'sending'
   /** The gateway took it. */
   | 'delivered'
   /** The gateway said the device token is invalid; the device was removed. */
@@ -16,10 +18,20 @@ export type DeliveryStatus =
 
 export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set(['delivered', 'token_invalid', 'rejected', 'failed', 'muted', 'unsupported']);
 
-/** One try at the gateway. */
+/** Where a push is still to be sent or tried again: the push reconciler's work. */
+export const openStatuses: readonly DeliveryStatus[] = ['pending', 'sending'];
+
+/**
+ * One try at the gateway, recorded as `sending` before the request leaves and given its outcome
+ * after the answer, so every gateway call is in the log. A try whose outcome was never recorded
+ * (its sender died, or the database was away when the answer came) becomes `unknown` when the
+ * push is tried again: the gateway may or may not have taken it.
+ */
 export interface Attempt {
+  /** 1 for the first try, counting every try the log knows of. */
+  attempt: number;
   at: Date;
-  outcome: 'delivered' | 'token_invalid' | 'rejected' | 'retry';
+  outcome: 'sending' | 'unknown' | 'delivered' | 'token_invalid' | 'rejected' | 'retry';
   httpStatus?: number;
   error?: string;
   ms: number;
@@ -40,6 +52,16 @@ export interface Delivery {
   body: string;
   status: DeliveryStatus;
   attempts: Attempt[];
+  /** Why a push ended without a try at the gateway (its device was removed before it could be sent again). */
+  note?: string;
+  /** The push's data as sent to the gateway, so a push Redis lost can be queued again as it was. */
+  data?: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** The try to record before the next request, and the earlier tries with an unrecorded outcome marked `unknown`. */
+export function nextAttempts(attempts: readonly Attempt[], at: Date): Attempt[] {
+  const earlier = attempts.map((a) => (a.outcome === 'sending' ? { ...a, outcome: 'unknown' as const } : a));
+  return [...earlier, { attempt: attempts.length + 1, at, outcome: 'sending', ms: 0 }];
 }

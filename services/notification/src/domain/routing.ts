@@ -1,4 +1,4 @@
-import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, EventData, LocalizedText, MediaAttached, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
+import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, EventData, LocalizedText, MediaAttached, OrderAssigned, OrderAwaitingRider, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 
 import type { Category, Locale } from './categories';
 import { mediaNoticesFor, type NoticeMedia } from './media-routing';
@@ -29,6 +29,7 @@ export type RoutedEvent =
   | { type: 'order.refused'; data: EventData<typeof OrderRefused> }
   | { type: 'order.status-changed'; data: EventData<typeof OrderStatusChanged> }
   | { type: 'order.assigned'; data: EventData<typeof OrderAssigned> }
+  | { type: 'order.awaiting-rider'; data: EventData<typeof OrderAwaitingRider> }
   | { type: 'order.stocking-reported'; data: EventData<typeof OrderStockingReported> }
   | { type: 'audit.case-opened'; data: EventData<typeof AuditCaseOpened> }
   | { type: 'audit.case-escalated'; data: EventData<typeof AuditCaseEscalated> }
@@ -145,6 +146,11 @@ export function noticesFor(event: RoutedEvent): Notice[] {
         notices.push(about(o, { kind: 'rider', id: o.previousTerminalId }, 'assignment', 'order.unassigned.rider'));
       }
       return notices;
+    }
+    case 'order.awaiting-rider': {
+      // The merchant is the one holding the goods; the customer learns when a rider is assigned.
+      const o = event.data;
+      return [about(o, merchant(o), 'delivery_progress', 'order.awaiting-rider.merchant')];
     }
     case 'order.stocking-reported': {
       const o = event.data;

@@ -77,6 +77,10 @@ export const templates = {
     en: { title: 'Delivery {orderNo} reassigned', body: 'This order went to another delivery terminal.' },
     'zh-CN': { title: '配送单 {orderNo} 已改派', body: '该订单已改由其他配送终端处理。' },
   },
+  'order.awaiting-rider.merchant': {
+    en: { title: 'Order {orderNo}: waiting for a rider', body: 'No delivery terminal can take the order yet; it is offered again until one does.' },
+    'zh-CN': { title: '订单 {orderNo}：等待骑手接单', body: '暂无配送终端可接此单，系统将持续派单，直到有骑手接单。' },
+  },
   'order.stocking.success': {
     en: { title: 'Order {orderNo} stocked', body: 'Everything for the order is ready for delivery.' },
     'zh-CN': { title: '订单 {orderNo} 备货成功', body: '订单商品已备齐，等待配送。' },

@@ -34,6 +34,7 @@ export class OrderRepository {
     await this.collection.createIndex({ merchantId: 1, placedAt: -1 }, { name: 'by_merchant' });
     await this.collection.createIndex({ customerId: 1, placedAt: -1 }, { name: 'by_customer' });
     await this.collection.createIndex({ terminalId: 1, status: 1 }, { name: 'by_terminal' });
+    await this.collection.createIndex({ status: 1, terminalId: 1 }, { name: 'by_status_terminal' });
   }
 
   /** Inserts a new order with its events; an order with the same id already there is returned instead. */
@@ -97,19 +98,34 @@ export class OrderRepository {
     return docs.map((d) => toOrder(d) as Order);
   }
 
+  /** Accepted or dispatched orders that have no terminal, oldest first by id, in pages: the assignment retry's work. */
+  async *unassigned(pageSize = 200): AsyncGenerator<string> {
+    let afterId = '';
+    for (;;) {
+      const page = await this.collection
+        .find({ status: { $in: ['accepted', 'dispatched'] }, terminalId: { $exists: false }, _id: { $gt: afterId } } as Doc, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .limit(pageSize)
+        .toArray();
+      for (const doc of page) yield String(doc._id);
+      if (page.length < pageSize) return;
+      afterId = String(page[page.length - 1]!._id);
+    }
+  }
+
   /** Orders whose merchant has not answered, oldest deadline first, in pages. */
-  async *awaitingResponse(pageSize = 500): AsyncGenerator<Pick<Order, 'orderId' | 'version' | 'status' | 'responseDeadline'>> {
+  async *awaitingResponse(pageSize = 500): AsyncGenerator<Pick<Order, 'orderId' | 'version' | 'status' | 'responseDeadline' | 'placing'>> {
     let after: Date | undefined;
     let afterId = '';
     for (;;) {
       const filter: Doc = { status: { $in: ['new', 'connected'] } };
       if (after) filter.$or = [{ responseDeadline: { $gt: after } }, { responseDeadline: after, _id: { $gt: afterId } }];
       const page = await this.collection
-        .find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1 } })
+        .find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1, placing: 1 } })
         .sort({ responseDeadline: 1, _id: 1 })
         .limit(pageSize)
         .toArray();
-      for (const doc of page) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date };
+      for (const doc of page) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date, placing: doc.placing === true };
       if (page.length < pageSize) return;
       const last = page[page.length - 1]!;
       after = last.responseDeadline as Date;

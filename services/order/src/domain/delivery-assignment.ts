@@ -3,9 +3,12 @@ export interface Terminal {
   terminalId: string;
   regions: string[];
   active: boolean;
-  /** Orders assigned and not yet delivered. */
+  /** Orders assigned and not yet delivered, counted from the orders themselves. */
   load: number;
 }
+
+/** The statuses in which an assigned order keeps its terminal busy: what a terminal's load counts. */
+export const busyStatuses = ['accepted', 'dispatched', 'rider_took', 'rider_at_store', 'picked_up'] as const;
 
 export type Assignment = { terminalId: string; strategy: 'region' | 'least_loaded' } | undefined;
 

@@ -6,7 +6,7 @@ import type { ActorRole, OrderAction } from './order-state-machine';
 export interface HistoryEntry {
   at: Date;
   by: { role: ActorRole; subject: string };
-  action: OrderAction | 'place' | 'refuse' | 'assign' | 'decline' | 'report_stocking' | 'set_eta';
+  action: OrderAction | 'place' | 'refuse' | 'assign' | 'await_rider' | 'decline' | 'report_stocking' | 'set_eta';
   from: OrderStatus | null;
   to: OrderStatus;
   reason?: string;
@@ -31,8 +31,16 @@ export interface Order {
   storefront?: { storefrontId: string; externalRef: string } | undefined;
   placedAt: Date;
   responseDeadline: Date;
+  /**
+   * Stored but not yet announced: the first of the two writes of a placement. The second sets
+   * the response window from the moment the first was stored and publishes `order.placed`; a
+   * placement cut short between them is finished by the client's retry or the reconciler.
+   */
+  placing?: boolean | undefined;
   refusal?: { check: PlacementCheck; reason: string } | undefined;
   terminalId?: string | undefined;
+  /** Since when an accepted order has waited for a terminal (none eligible); cleared when one is assigned. */
+  awaitingRiderSince?: Date | undefined;
   declinedBy: string[];
   stocking?: { status: 'success' | 'failure'; reason?: string | undefined; at: Date } | undefined;
   expectedDeliveryAt?: Date | undefined;

@@ -99,6 +99,13 @@ export async function joinCase(ports: AuditPorts, active: AuditCase, notificatio
 
 /** Opens the next round of a case whose fix did not pass. Throws `DuplicateActiveCase` when it lost a race. */
 export async function startRound(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: FailureReason, notificationId?: string): Promise<AuditCase> {
+  const updated = await tryStartRound(ports, c, order, reason, notificationId);
+  if (!updated) throw new DuplicateActiveCase('the case changed meanwhile');
+  return updated;
+}
+
+/** Opens the next round of a case if it is still at the version read; undefined when another change came first. */
+export async function tryStartRound(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: FailureReason, notificationId?: string): Promise<AuditCase | undefined> {
   const now = ports.clock();
   const round = c.status === 'parked' || c.status === 'unmatched' ? c.round : c.round + 1;
   const routed = routeRound({ caseId: c.caseId, round, order, reason, policy: await ports.policies.current(), account: await ports.policies.account(order.customerAccount), now });
@@ -112,7 +119,7 @@ export async function startRound(ports: AuditPorts, c: AuditCase, order: B2bOrde
     },
     [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditCaseOpened, { source: ports.settings.source, subject: order.orderNo, data: routed.opened }) }],
   );
-  if (!updated) throw new DuplicateActiveCase('the case changed meanwhile');
+  if (!updated) return undefined;
   ports.committed(updated);
   await scheduleFor(ports, updated);
   return updated;

@@ -4,7 +4,7 @@ import { CallFailed } from '../../providers/signed-call';
 import { type AuditCase, type CaseActor, caseRef } from '../audit-case';
 import { fillTemplate, resubmissionFailedTemplate } from '../messages';
 import { type AuditPorts, scheduleFor } from './deps';
-import { startRound } from './receive-failure.use-case';
+import { tryStartRound } from './receive-failure.use-case';
 
 const middleOffice: CaseActor = { role: 'middle-office', subject: 'middle-office' };
 const system: CaseActor = { role: 'system', subject: 'audit' };
@@ -14,6 +14,11 @@ const system: CaseActor = { role: 'system', subject: 'audit' };
  * audit-success message, then hands it to the user system. Failed again: a new round with the
  * new reason. Refused outright (a 4xx) or unanswered after every try: back with the handler.
  * A transient failure before the last try is thrown, so the job is retried with backoff.
+ *
+ * The verdict is never dropped because the case changed while the middle office was asked
+ * (another write raised its version): it is applied to the case as it now is, for as long as
+ * that case is still re-submitting the same round. A case that has moved on (a newer round, or
+ * the verdict already applied by another run) is left as it is.
  */
 export async function resubmit(ports: AuditPorts, caseId: string, attempt: number): Promise<void> {
   const c = await ports.cases.get(caseId);
@@ -34,7 +39,8 @@ export async function resubmit(ports: AuditPorts, caseId: string, attempt: numbe
       now,
     );
     if (verdict.result === 'failed') {
-      await startRound(ports, c, order, { ...(verdict.reasonCode ? { code: verdict.reasonCode } : {}), text: verdict.reasonText });
+      const reason = { ...(verdict.reasonCode ? { code: verdict.reasonCode } : {}), text: verdict.reasonText };
+      await onCurrentRound(ports, c, (current) => tryStartRound(ports, current, order, reason));
       return;
     }
     const policy = await ports.policies.current();
@@ -44,18 +50,33 @@ export async function resubmit(ports: AuditPorts, caseId: string, attempt: numbe
       passedAt: now.toISOString(),
       message: fillTemplate(policy.policy.successMessage, { order }),
     };
-    const updated = await ports.cases.update(
-      c,
-      { set: { status: 'passed', passedAt: now, successMessage: passed.message, updatedAt: now }, history: { at: now, action: 'passed', by: middleOffice, status: 'passed', details: { round: c.round } } },
-      [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditPassed, { source: ports.settings.source, subject: order.orderNo, id: passedEventId(c.caseId), data: passed }) }],
-    );
-    if (!updated) return;
-    ports.committed(updated);
-    await scheduleFor(ports, updated);
+    await onCurrentRound(ports, c, async (current) => {
+      const updated = await ports.cases.update(
+        current,
+        { set: { status: 'passed', passedAt: now, successMessage: passed.message, updatedAt: now }, history: { at: now, action: 'passed', by: middleOffice, status: 'passed', details: { round: current.round } } },
+        [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditPassed, { source: ports.settings.source, subject: order.orderNo, id: passedEventId(current.caseId), data: passed }) }],
+      );
+      if (!updated) return undefined;
+      ports.committed(updated);
+      await scheduleFor(ports, updated);
+      return updated;
+    });
   } catch (error) {
     if (!(error instanceof CallFailed)) throw error;
     if (error.retryable && attempt < ports.settings.callAttempts) throw error;
-    await giveBack(ports, c, order, error.message, now);
+    await onCurrentRound(ports, c, (current) => giveBack(ports, current, order, error.message, now));
+  }
+}
+
+/**
+ * Applies a verdict about `read`'s round to the case as it is now: tried on the version read,
+ * and after a lost race on the fresh one, while the case is still re-submitting that round.
+ */
+async function onCurrentRound(ports: AuditPorts, read: AuditCase, apply: (current: AuditCase) => Promise<AuditCase | undefined>): Promise<void> {
+  let current: AuditCase | undefined = read;
+  while (current && current.status === 'resubmitting' && current.round === read.round) {
+    if (await apply(current)) return;
+    current = await ports.cases.get(read.caseId);
   }
 }
 
@@ -64,7 +85,7 @@ export function passedEventId(caseId: string): string {
   return `${caseId}.passed`;
 }
 
-async function giveBack(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: string, now: Date): Promise<void> {
+async function giveBack(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: string, now: Date): Promise<AuditCase | undefined> {
   const notice = fillTemplate(resubmissionFailedTemplate, { order, reason });
   const updated = await ports.cases.update(
     c,
@@ -72,4 +93,5 @@ async function giveBack(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason
     [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditResubmissionFailed, { source: ports.settings.source, subject: order.orderNo, data: { ...caseRef(c, order), reason, notice } }) }],
   );
   if (updated) ports.committed(updated);
+  return updated;
 }

@@ -46,11 +46,12 @@ export async function attachedEvent(ports: MediaPorts, order: OrderMedia, status
 }
 
 /**
- * Attaches an image to a slot that still owes one, with its event in the same write. Returns
- * false when the slot was settled meanwhile (a photo and the fallback racing): the caller's
- * stored objects are then not referenced and it removes them.
+ * Attaches an image to a slot that still owes one, with its event in the same write — and,
+ * for a photo, the spending of the grant it came with (`grantId`), so a grant is never spent
+ * without its photo attached. Returns false when the slot was settled meanwhile (a photo and
+ * the fallback racing): the caller's stored objects are then not referenced and it removes them.
  */
-export async function attach(ports: MediaPorts, orderId: string, status: OrderStatus, media: AttachedMedia): Promise<boolean> {
+export async function attach(ports: MediaPorts, orderId: string, status: OrderStatus, media: AttachedMedia, grantId?: string): Promise<boolean> {
   // The links are signed before the write decides, because deciding must not wait on anything.
   const snapshot = await ports.orders.get(orderId);
   if (!snapshot) throw AppError.notFound('order', { orderId });
@@ -58,7 +59,8 @@ export async function attach(ports: MediaPorts, orderId: string, status: OrderSt
   const { result } = await change(ports, orderId, (current) => {
     const slot = current?.slots[status];
     if (!current || !slot || slot.media) return undefined;
-    return { next: { ...current, slots: { ...current.slots, [status]: { ...slot, media } } }, events: [event], result: true };
+    const grant = grantId && slot.grant?.grantId === grantId ? { ...slot.grant, state: 'used' as const, confirmingUntil: undefined } : slot.grant;
+    return { next: { ...current, slots: { ...current.slots, [status]: { ...slot, grant, media } } }, events: [event], result: true };
   });
   return result === true;
 }

@@ -11,11 +11,14 @@ const HEAD_BYTES = 32;
 
 /**
  * The taker says the upload is done. A confirmation before anything was uploaded is refused
- * and leaves the grant usable. Otherwise the grant is spent first, in one conditional write, so
- * it confirms once across every instance; then the object itself is checked (size, stored and
- * sniffed type, that it decodes, its dimensions) and re-encoded without its metadata (location
- * included). A bad upload is deleted and refused with its reason; a good one is attached and
- * its event published in the same write.
+ * and leaves the grant usable. Otherwise the grant is held (`confirming`, for a lease) in one
+ * conditional write, so it confirms once across every instance; then the object itself is
+ * checked (size, stored and sniffed type, that it decodes, its dimensions) and re-encoded
+ * without its metadata (location included). A bad upload is deleted and refused with its
+ * reason, spending the grant; a good one is attached, its event published and the grant spent
+ * in the same write. A check that cannot finish (the object store away) lets go of the grant,
+ * and an instance that dies holding it lets go when the lease lapses: the upload can be
+ * confirmed again, never left spent without its photo.
  */
 export async function confirmUpload(ports: MediaPorts, orderId: string, status: OrderStatus, grantId: string, actor: Actor): Promise<{ mediaId: string; href: string }> {
   const { settings } = ports;
@@ -28,12 +31,23 @@ export async function confirmUpload(ports: MediaPorts, orderId: string, status: 
   }
   const { result: grant } = await change(ports, orderId, (order) => {
     if (!order) throw AppError.notFound('order', { orderId });
-    const { slot, grant: current } = checkConfirm(order, status, grantId, actor, ports.clock(), graceMs);
-    const used: Grant = { ...current, state: 'used' };
-    return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: used } } }, result: used };
+    const now = ports.clock();
+    const { slot, grant: current } = checkConfirm(order, status, grantId, actor, now, graceMs);
+    const held: Grant = { ...current, state: 'confirming', confirmingUntil: new Date(now.getTime() + settings.confirmLeaseSeconds * 1_000) };
+    return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: held } } }, result: held };
   });
   if (!grant) throw AppError.notFound('upload grant', { grantId });
+  try {
+    return await checkAndAttach(ports, orderId, status, grant);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'UNPROCESSABLE') await letGo(ports, orderId, status, grantId).catch(() => undefined);
+    throw error;
+  }
+}
 
+async function checkAndAttach(ports: MediaPorts, orderId: string, status: OrderStatus, grant: Grant): Promise<{ mediaId: string; href: string }> {
+  const { settings } = ports;
+  const { grantId } = grant;
   const refusal = await verify(ports, grant);
   if (refusal.kind === 'refused') {
     await ports.objects.remove(grant.key);
@@ -41,7 +55,8 @@ export async function confirmUpload(ports: MediaPorts, orderId: string, status: 
       const slot = order?.slots[status];
       if (!order || !slot) return undefined;
       const rejections = [...slot.rejections, { at: ports.clock(), grantId, reason: refusal.refusal.reason }].slice(-20);
-      return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, rejections } } }, result: true };
+      const spent = slot.grant?.grantId === grantId ? { ...slot.grant, state: 'used' as const, confirmingUntil: undefined } : slot.grant;
+      return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: spent, rejections } } }, result: true };
     });
     throw new AppError('UNPROCESSABLE', refusal.refusal.reason, { reason: refusal.refusal.code, grantId });
   }
@@ -62,12 +77,23 @@ export async function confirmUpload(ports: MediaPorts, orderId: string, status: 
     attachedAt: ports.clock(),
   };
   await Promise.all([ports.objects.put(media.key, encoded.image, encoded.contentType), ports.objects.put(media.thumbnailKey, encoded.thumbnail, encoded.thumbnailType)]);
+  const attached = await attach(ports, orderId, status, media, grantId);
+  // The upload as taken (its metadata included) goes once the decision is written, whatever it was.
   await ports.objects.remove(grant.key);
-  if (!(await attach(ports, orderId, status, media))) {
+  if (!attached) {
     await Promise.all([ports.objects.remove(media.key), ports.objects.remove(media.thumbnailKey)]);
     throw new AppError('WINDOW_CLOSED', `the ${status} image was settled while the photo was checked`, { status });
   }
   return { mediaId, href: mediaHref(orderId, status) };
+}
+
+/** Gives a held grant back when its check could not finish, so the upload can be confirmed again. */
+async function letGo(ports: MediaPorts, orderId: string, status: OrderStatus, grantId: string): Promise<void> {
+  await change(ports, orderId, (order) => {
+    const slot = order?.slots[status];
+    if (!order || !slot?.grant || slot.grant.grantId !== grantId || slot.grant.state !== 'confirming') return undefined;
+    return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: { ...slot.grant, state: 'issued', confirmingUntil: undefined } } } }, result: true };
+  });
 }
 
 type Verified = { kind: 'refused'; refusal: Refusal } | { kind: 'ok'; encoded: EncodedImage };

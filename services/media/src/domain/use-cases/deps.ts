@@ -70,6 +70,8 @@ export interface MediaSettings {
   keyPrefix: string;
   grantSeconds: number;
   confirmGraceSeconds: number;
+  /** How long a confirmation holds its grant while it checks the upload. */
+  confirmLeaseSeconds: number;
   graceSeconds: number;
   readUrlSeconds: number;
   pushUrlSeconds: number;

@@ -61,7 +61,7 @@ export async function synthesizeDue(ports: MediaPorts, orderId: string, status: 
   ]);
   if (await attach(ports, orderId, status, media)) {
     // An upload that was never confirmed can no longer be: its object goes now, not with the bucket's lifecycle rule.
-    if (slot.grant?.state === 'issued') await ports.objects.remove(slot.grant.key);
+    if (slot.grant?.state === 'issued' || slot.grant?.state === 'confirming') await ports.objects.remove(slot.grant.key);
     return 'attached';
   }
   // A photo won the race: these objects are referenced by nothing. A twin run that won keeps them (same keys).

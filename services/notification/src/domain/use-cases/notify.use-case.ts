@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 
-import type { Delivery } from '../delivery';
+import { type Delivery, openStatuses } from '../delivery';
 import { mediaForDelivery } from '../media-routing';
 import { recipientKey } from '../recipients';
 import type { Device, RecipientProfile } from '../registry';
 import { noticesFor, type Notice, type RoutedEvent } from '../routing';
 import { render } from '../templates';
-import type { NotificationPorts, PushJob } from './deps';
+import type { NotificationPorts } from './deps';
 
 /** A stable id from parts: the same event, recipient and device always give the same key. */
 export function idOf(...parts: string[]): string {
@@ -73,7 +73,17 @@ async function pushTo(ports: NotificationPorts, notice: Notice, profile: Recipie
   const app = await ports.registry.app(device.appCode);
   const provider = app ? ports.providers.get(app.provider) : undefined;
   const status: Delivery['status'] = profile.muted.includes(notice.category) ? 'muted' : provider?.supports(device.platform) ? 'pending' : 'unsupported';
-  await ports.log.open({
+  const data = {
+    appCode: device.appCode,
+    orderId: message.orderId,
+    eventType: message.eventType,
+    category: message.category,
+    ...(message.status ? { status: message.status } : {}),
+    ...(message.countdown ? { deadline: message.countdown.deadline, serverTime: message.countdown.serverTime } : {}),
+    ...(message.media ? pushMedia(message.media) : {}),
+    messageId: message.id,
+  };
+  const stands = await ports.log.open({
     key: pushKey,
     eventId: message.eventId,
     eventType: message.eventType,
@@ -86,29 +96,16 @@ async function pushTo(ports: NotificationPorts, notice: Notice, profile: Recipie
     title: text.title,
     body: text.body,
     status,
+    data,
   });
-  if (status !== 'pending') return;
-  const job: PushJob = {
-    key: pushKey,
-    recipient: profile.key,
-    installationId: device.installationId,
-    appCode: device.appCode,
-    platform: device.platform,
-    token: device.token,
-    title: text.title,
-    body: text.body,
-    data: {
-      appCode: device.appCode,
-      orderId: message.orderId,
-      eventType: message.eventType,
-      category: message.category,
-      ...(message.status ? { status: message.status } : {}),
-      ...(message.countdown ? { deadline: message.countdown.deadline, serverTime: message.countdown.serverTime } : {}),
-      ...(message.media ? pushMedia(message.media) : {}),
-      messageId: message.id,
-    },
-  };
-  await ports.pushes.scheduleAt(`push.${pushKey}`, ports.clock(), job);
+  // A redelivered event finds its push in the log: sent or settled, it is not queued again.
+  if (!openStatuses.includes(stands)) return;
+  await ports.pushes.scheduleAt(pushJobId(pushKey), ports.clock(), { key: pushKey, recipient: profile.key, installationId: device.installationId, appCode: device.appCode, platform: device.platform, token: device.token, title: text.title, body: text.body, data });
+}
+
+/** The push job of a delivery: one per idempotency key, so queueing it again changes nothing. */
+export function pushJobId(key: string): string {
+  return `push.${key}`;
 }
 
 /** The image on a push's data: flat string fields, as FCM data payloads require. */

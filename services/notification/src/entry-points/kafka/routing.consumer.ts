@@ -1,4 +1,4 @@
-import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, OrderAssigned, OrderPlaced, OrderRefused, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
+import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, OrderAssigned, OrderAwaitingRider, OrderPlaced, OrderRefused, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
 import type { NotificationPorts } from '../../domain/use-cases/deps';
@@ -11,6 +11,7 @@ export function orderEventHandlers(ports: NotificationPorts) {
     on(OrderRefused, (event) => notify(ports, { id: event.id, type: 'order.refused', data: event.data })),
     on(OrderStatusChanged, (event) => notify(ports, { id: event.id, type: 'order.status-changed', data: event.data })),
     on(OrderAssigned, (event) => notify(ports, { id: event.id, type: 'order.assigned', data: event.data })),
+    on(OrderAwaitingRider, (event) => notify(ports, { id: event.id, type: 'order.awaiting-rider', data: event.data })),
     on(OrderStockingReported, (event) => notify(ports, { id: event.id, type: 'order.stocking-reported', data: event.data })),
   ];
 }

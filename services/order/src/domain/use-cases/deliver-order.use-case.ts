@@ -1,7 +1,7 @@
-import { newEvent, OrderAssigned, OrderStockingReported } from '@orderpulse/contracts';
+import { newEvent, OrderAssigned, OrderAwaitingRider, OrderStockingReported } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
-import { chooseTerminal } from '../delivery-assignment';
+import { type Assignment, chooseTerminal } from '../delivery-assignment';
 import { type Order, snapshotOf } from '../order';
 import { changeOrder } from './change-order.use-case';
 import type { OrderPorts } from './deps';
@@ -11,33 +11,60 @@ const assignable = ['accepted', 'dispatched'] as const;
 /**
  * Gives an accepted order to a delivery terminal (seed 001): by region first, least loaded as
  * the fallback, passing over terminals that declined it. Does nothing for an order that already
- * has a terminal, so a redelivered trigger assigns once.
+ * has a terminal, so a redelivered trigger assigns once. When no terminal can take it — none is
+ * registered, or every eligible one declined — that is no error: the order is marked as waiting
+ * for a rider (the merchant is told, once per wait) and the assignment retry offers it again
+ * until a terminal takes it.
  */
 export async function assignDelivery(ports: OrderPorts, orderId: string, previousTerminalId?: string): Promise<Order | undefined> {
-  const order = await ports.orders.get(orderId);
-  if (!order || !(assignable as readonly string[]).includes(order.status) || order.terminalId) return order;
-  const choice = chooseTerminal(order.delivery.region, await ports.catalog.terminalsFor(order.delivery.region), order.declinedBy);
-  if (!choice) throw new AppError('UNAVAILABLE', `no delivery terminal can take order ${orderId}`);
-  const now = ports.clock();
-  const next: Order = { ...order, terminalId: choice.terminalId, version: order.version + 1 };
-  const event = newEvent(OrderAssigned, {
-    source: ports.settings.source,
-    subject: orderId,
-    data: { ...snapshotOf(next, now), terminalId: choice.terminalId, strategy: choice.strategy, ...(previousTerminalId ? { previousTerminalId } : {}) },
-  });
-  const updated = await ports.orders.update(
-    orderId,
-    order.version,
-    { set: { terminalId: choice.terminalId }, history: { at: now, by: { role: 'system', subject: 'assigner' }, action: 'assign', from: order.status, to: order.status, reason: `${choice.strategy}: ${choice.terminalId}` } },
-    [{ topic: ports.settings.orderEventsTopic, event }],
-  );
-  if (!updated) return assignDelivery(ports, orderId, previousTerminalId);
-  await ports.catalog.changeLoad(choice.terminalId, 1);
-  ports.committed(updated);
-  return updated;
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const order = await ports.orders.get(orderId);
+    if (!order || !(assignable as readonly string[]).includes(order.status) || order.terminalId) return order;
+    const choice = chooseTerminal(order.delivery.region, await ports.catalog.terminalsFor(order.delivery.region), order.declinedBy);
+    if (!choice && order.awaitingRiderSince) return order;
+    const updated = choice ? await assignTo(ports, order, choice, previousTerminalId) : await awaitRider(ports, order, previousTerminalId);
+    if (updated) {
+      ports.committed(updated);
+      return updated;
+    }
+  }
+  throw new AppError('UNAVAILABLE', `order ${orderId} is changing too fast; try again`);
 }
 
-/** The assigned terminal declines: the order goes to the next best terminal. */
+async function assignTo(ports: OrderPorts, order: Order, choice: NonNullable<Assignment>, previousTerminalId: string | undefined): Promise<Order | undefined> {
+  const now = ports.clock();
+  const next: Order = { ...order, terminalId: choice.terminalId, awaitingRiderSince: undefined, version: order.version + 1 };
+  const event = newEvent(OrderAssigned, {
+    source: ports.settings.source,
+    subject: order.orderId,
+    data: { ...snapshotOf(next, now), terminalId: choice.terminalId, strategy: choice.strategy, ...(previousTerminalId ? { previousTerminalId } : {}) },
+  });
+  return ports.orders.update(
+    order.orderId,
+    order.version,
+    { set: { terminalId: choice.terminalId }, unset: ['awaitingRiderSince'], history: { at: now, by: { role: 'system', subject: 'assigner' }, action: 'assign', from: order.status, to: order.status, reason: `${choice.strategy}: ${choice.terminalId}` } },
+    [{ topic: ports.settings.orderEventsTopic, event }],
+  );
+}
+
+async function awaitRider(ports: OrderPorts, order: Order, previousTerminalId: string | undefined): Promise<Order | undefined> {
+  const now = ports.clock();
+  const next: Order = { ...order, awaitingRiderSince: now, version: order.version + 1 };
+  const event = newEvent(OrderAwaitingRider, {
+    source: ports.settings.source,
+    subject: order.orderId,
+    data: { ...snapshotOf(next, now), awaitingSince: now.toISOString(), declinedBy: order.declinedBy, ...(previousTerminalId ? { previousTerminalId } : {}) },
+  });
+  const reason = order.declinedBy.length > 0 ? `no other terminal can take it (declined by ${order.declinedBy.join(', ')})` : 'no delivery terminal can take it yet';
+  return ports.orders.update(
+    order.orderId,
+    order.version,
+    { set: { awaitingRiderSince: now }, history: { at: now, by: { role: 'system', subject: 'assigner' }, action: 'await_rider', from: order.status, to: order.status, reason } },
+    [{ topic: ports.settings.orderEventsTopic, event }],
+  );
+}
+
+/** The assigned terminal declines: the order goes to the next best terminal, or waits for one. */
 export async function declineDelivery(ports: OrderPorts, terminalId: string, order: Order, reason: string | undefined): Promise<Order> {
   if (order.status !== 'accepted' && order.status !== 'dispatched') {
     throw new AppError('ILLEGAL_TRANSITION', `an order that is ${order.status} can no longer be declined`, { status: order.status });
@@ -55,7 +82,6 @@ export async function declineDelivery(ports: OrderPorts, terminalId: string, ord
     [],
   );
   if (!declined) throw new AppError('CONFLICT', 'the order changed meanwhile', { status: order.status });
-  await ports.catalog.changeLoad(terminalId, -1);
   ports.committed(declined);
   try {
     return (await assignDelivery(ports, order.orderId, terminalId)) ?? declined;
@@ -95,9 +121,7 @@ export async function reportStocking(ports: OrderPorts, terminalId: string, orde
 export const deliverySteps = { took: 'take', arrived_at_store: 'arrive_at_store', handed_over: 'hand_over', delivered: 'deliver' } as const;
 export type DeliveryStep = keyof typeof deliverySteps;
 
-/** The terminal reports progress; on delivery its load drops. */
+/** The terminal reports progress; once delivered, the order no longer counts in its load. */
 export async function advanceDelivery(ports: OrderPorts, terminalId: string, order: Order, step: DeliveryStep, expectedDeliveryAt?: Date): Promise<Order> {
-  const updated = await changeOrder(ports, { orderId: order.orderId, action: deliverySteps[step], by: { role: 'rider', subject: terminalId }, expectedDeliveryAt }, order);
-  if (updated.status === 'delivered') await ports.catalog.changeLoad(terminalId, -1);
-  return updated;
+  return changeOrder(ports, { orderId: order.orderId, action: deliverySteps[step], by: { role: 'rider', subject: terminalId }, expectedDeliveryAt }, order);
 }

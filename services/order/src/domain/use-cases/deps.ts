@@ -26,7 +26,6 @@ export interface OrderPorts {
   catalog: {
     store(storeId: string): Promise<Store | undefined>;
     terminalsFor(region: string): Promise<Terminal[]>;
-    changeLoad(terminalId: string, by: number): Promise<void>;
   };
   timers: {
     scheduleAt(id: string, at: Date, data: { orderId: string }): Promise<void>;

@@ -15,12 +15,16 @@ export type PlaceOrderResult = { placed: true; order: Order; duplicate: boolean 
 
 /**
  * Places an order (HTTP and the storefront topic both come here): checks it, stores it as
- * `new` with an absolute response deadline and its event, and starts the countdown. A failed
- * check stores the refusal with an event saying why. Idempotent by order id.
+ * `new`, then — once the database has answered — sets its absolute response deadline counted
+ * from that moment and publishes its event in one conditional write, and starts the countdown:
+ * a slow database never eats into the merchant's window. A placement cut short between the two
+ * writes is finished by a retry (the same order id) or the reconciler. A failed check stores
+ * the refusal with an event saying why. Idempotent by order id.
  */
 export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Promise<PlaceOrderResult> {
   const now = ports.clock();
   const existing = await ports.orders.get(input.orderId);
+  if (existing?.placing) return { placed: true, order: (await announcePlacement(ports, existing.orderId)) ?? existing, duplicate: true };
   if (existing) return { placed: existing.status !== 'refused', order: existing, duplicate: true };
 
   const store = await ports.catalog.store(input.storeId);
@@ -28,7 +32,7 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
   const windowSeconds = store?.responseWindowSeconds ?? ports.settings.defaultResponseWindowSeconds;
   const order: Order = {
     orderId: input.orderId,
-    version: 1,
+    version: verdict.ok ? 0 : 1,
     status: verdict.ok ? 'new' : 'refused',
     merchantId: input.merchantId,
     storeId: input.storeId,
@@ -45,22 +49,49 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     responseDeadline: new Date(now.getTime() + (verdict.ok ? windowSeconds * 1_000 : 0)),
     refusal: verdict.ok ? undefined : { check: verdict.check, reason: verdict.reason },
     declinedBy: [],
-    history: [{ at: now, by: { role: 'customer', subject: input.customerId }, action: verdict.ok ? 'place' : 'refuse', from: null, to: verdict.ok ? 'new' : 'refused', ...(verdict.ok ? {} : { reason: verdict.reason }) }],
+    ...(verdict.ok ? { placing: true, history: [] } : { history: [{ at: now, by: { role: 'customer', subject: input.customerId }, action: 'refuse', from: null, to: 'refused', reason: verdict.reason }] }),
   };
-  const source = ports.settings.source;
-  const event = verdict.ok
-    ? newEvent(OrderPlaced, { source, subject: order.orderId, data: { ...snapshotOf(order, now), ...(input.storefront ? { storefront: input.storefront } : {}) } })
-    : newEvent(OrderRefused, {
-        source,
-        subject: order.orderId,
-        data: { orderId: order.orderId, customerId: order.customerId, merchantId: order.merchantId, storeId: order.storeId, check: verdict.check, reason: verdict.reason, locale: order.locale, ...(input.storefront ? { storefront: input.storefront } : {}) },
-      });
-  const { created, order: stored } = await ports.orders.insert(order, [{ topic: ports.settings.orderEventsTopic, event }]);
-  if (created) {
-    ports.committed(stored);
-    if (verdict.ok) await ports.timers.scheduleAt(deadlineJobId(stored.orderId), stored.responseDeadline, { orderId: stored.orderId });
+  if (verdict.ok) {
+    const { created, order: stored } = await ports.orders.insert(order, []);
+    const announced = stored.placing ? await announcePlacement(ports, stored.orderId, windowSeconds) : stored;
+    return { placed: true, order: announced ?? stored, duplicate: !created };
   }
+  const event = newEvent(OrderRefused, {
+    source: ports.settings.source,
+    subject: order.orderId,
+    data: { orderId: order.orderId, customerId: order.customerId, merchantId: order.merchantId, storeId: order.storeId, check: verdict.check, reason: verdict.reason, locale: order.locale, ...(input.storefront ? { storefront: input.storefront } : {}) },
+  });
+  const { created, order: stored } = await ports.orders.insert(order, [{ topic: ports.settings.orderEventsTopic, event }]);
+  if (created) ports.committed(stored);
   return { placed: stored.status !== 'refused', order: stored, duplicate: !created };
+}
+
+/**
+ * The second write of a placement: the response window counted from now (the order is stored),
+ * its history's first entry and `order.placed`, conditional on the order still being unannounced;
+ * then the countdown's timer. Returns the order as it then is.
+ */
+export async function announcePlacement(ports: OrderPorts, orderId: string, windowSeconds?: number): Promise<Order | undefined> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const order = await ports.orders.get(orderId);
+    if (!order?.placing) return order;
+    const window = windowSeconds ?? (await ports.catalog.store(order.storeId))?.responseWindowSeconds ?? ports.settings.defaultResponseWindowSeconds;
+    const now = ports.clock();
+    const responseDeadline = new Date(now.getTime() + window * 1_000);
+    const next: Order = { ...order, placedAt: now, responseDeadline, placing: undefined, version: order.version + 1 };
+    const event = newEvent(OrderPlaced, { source: ports.settings.source, subject: orderId, data: { ...snapshotOf(next, now), ...(order.storefront ? { storefront: order.storefront } : {}) } });
+    const updated = await ports.orders.update(
+      orderId,
+      order.version,
+      { set: { placedAt: now, responseDeadline }, unset: ['placing'], history: { at: now, by: { role: 'customer', subject: order.customerId }, action: 'place', from: null, to: 'new' } },
+      [{ topic: ports.settings.orderEventsTopic, event }],
+    );
+    if (!updated) continue;
+    ports.committed(updated);
+    await ports.timers.scheduleAt(deadlineJobId(orderId), responseDeadline, { orderId });
+    return updated;
+  }
+  throw new AppError('UNAVAILABLE', `order ${orderId} is changing too fast; try again`);
 }
 
 /** The HTTP face of a refusal: 422 naming the check. */

@@ -8,7 +8,7 @@ import { StoreBody, TerminalBody } from './schemas';
 const Id = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an id') });
 
 /** Stores and delivery terminals: kept by admins, and by each merchant for its own stores. */
-export function catalogRoutes(app: express.Express, deps: { catalog: CatalogRepository; auth: AuthSettings }): void {
+export function catalogRoutes(app: express.Express, deps: { catalog: CatalogRepository; auth: AuthSettings; terminalSaved?: () => void }): void {
   const auth = authenticated(deps.auth);
 
   app.put('/v1/stores/:id', auth, async (req, res) => {
@@ -36,6 +36,8 @@ export function catalogRoutes(app: express.Express, deps: { catalog: CatalogRepo
     const { id } = parseInput(Id, req.params, 'path');
     const terminal = parseInput(TerminalBody, req.body);
     await deps.catalog.saveTerminal({ terminalId: id, ...terminal });
+    // Orders waiting for a rider may go to this terminal now.
+    deps.terminalSaved?.();
     res.json({ terminalId: id, ...terminal });
   });
 }

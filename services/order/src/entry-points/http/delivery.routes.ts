@@ -47,6 +47,7 @@ export function deliveryRoutes(app: express.Express, deps: { ports: OrderPorts; 
     const { reason } = parseInput(ReasonBody, req.body ?? {});
     const { principal, order } = await riderOrder(req);
     const reassigned = await declineDelivery(deps.ports, principal.subject, order, reason);
-    res.json({ orderId: order.orderId, declined: true, terminalId: reassigned.terminalId ?? null });
+    // No other terminal can take it: the decline stands, and the order waits for a rider (offered again until one takes it).
+    res.json({ orderId: order.orderId, declined: true, terminalId: reassigned.terminalId ?? null, awaitingRider: !reassigned.terminalId });
   });
 }

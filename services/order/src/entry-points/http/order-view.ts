@@ -20,6 +20,7 @@ export function orderView(order: Order, viewer: Principal, now: Date) {
       ...(order.stocking ? { stocking: { ...order.stocking, at: order.stocking.at.toISOString() } } : {}),
       ...(order.expectedDeliveryAt ? { expectedDeliveryAt: order.expectedDeliveryAt.toISOString() } : {}),
       ...(order.note ? { note: order.note } : {}),
+      ...(order.awaitingRiderSince ? { awaitingRiderSince: order.awaitingRiderSince.toISOString() } : {}),
     },
     countdown: {
       deadline: order.responseDeadline.toISOString(),
