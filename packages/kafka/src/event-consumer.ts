@@ -252,7 +252,7 @@ export class EventConsumer {
     if (this.holds.get(key)?.timer) return; // a batch fetched before the partition was paused
     for (const message of batch.messages) {
       if (this.stopping || !payload.isRunning() || payload.isStale()) return;
-      const outcome = await this.process(batch.topic, batch.partition, message, payload.heartbeat);
+      const outcome = await this.process(batch.topic, batch.partition, message, () => payload.heartbeat());
       if (outcome.kind === 'held') {
         this.hold(consumer, payload, message, outcome.reason);
         return;
