@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 
 /** The slice of a pino-style logger the runner reports to. */
 export interface ReconcilerLogger {
+  debug?(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
@@ -27,8 +28,9 @@ export interface ReconcilerOptions<R extends object> {
  * - single-flight: a pass never overlaps the previous one, on a timer or asked for (`runNow`);
  * - paced: the next pass starts `intervalMs` after the previous one ended (not `setInterval`),
  *   so a long backlog slows the cadence instead of stacking passes;
- * - reports each pass (its report and duration) to the logger; a failed pass is logged and the
- *   next one comes at its time.
+ * - reports each pass (its report and duration) to the logger — at info when it did something
+ *   (a count other than `checked` above zero) or was the first, else at debug; a failed pass
+ *   is logged and the next one comes at its time.
  * With an `epoch` it also notices a Redis that was emptied within seconds and runs at once.
  */
 export class Reconciler<R extends object> {
@@ -95,8 +97,12 @@ export class Reconciler<R extends object> {
     const current = this.options.run().then(
       (report) => {
         const durationMs = Date.now() - started;
+        const first = this.last === undefined;
         this.last = { report, finishedAt: new Date(), durationMs };
-        logger.info({ reconciler: name, ...report, durationMs }, `${name} reconciled`);
+        // A pass that found nothing to do is routine; one that did something (or the first) is news.
+        const acted = Object.entries(report).some(([key, value]) => key !== 'checked' && typeof value === 'number' && value > 0);
+        if (first || acted) logger.info({ reconciler: name, ...report, durationMs }, `${name} reconciled`);
+        else logger.debug?.({ reconciler: name, ...report, durationMs }, `${name} reconciled`);
         return report;
       },
       (error: unknown) => {
@@ -135,7 +141,9 @@ export class Reconciler<R extends object> {
  * A marker key in Redis that says "this Redis still holds what we put in it". Written on the
  * first check; when a later check finds it gone, Redis was emptied (FLUSHALL, a restart without
  * persistence, a failover to an empty replica) and its timers and jobs must be rebuilt from
- * MongoDB. One `SET NX` per check: cheap enough to run every few seconds.
+ * MongoDB. One `SET NX` per check: cheap enough to run every few seconds. The key must be
+ * the checker's own (one per service and reconciler): a shared key is put back by the first
+ * checker after a loss, and the others would never see that it was gone.
  */
 export class RedisEpoch {
   private known = false;

@@ -85,10 +85,10 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   });
 
   await worker.start();
-  await Promise.all(consumers.map((c) => c.start()));
 
   return {
     ports,
+    consumers,
     connections: () => ({ websocket: websockets.size, sse: streams.size }),
     routes: (app) => {
       registryRoutes(app, { registry, auth });
@@ -100,7 +100,6 @@ export async function wireNotificationService(platform: Platform, config: Notifi
       await Promise.all([websockets.close(), streams.close()]);
     },
     stop: async () => {
-      await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();
       await pushes.close();
       await backlog.stop();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { OutboxRelay } from '@orderpulse/outbox';
 import { type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
 
@@ -57,23 +57,25 @@ export async function wireSharingService(platform: Platform, config: SharingConf
 
   relay.start();
   await worker.start();
-  const reconcile = () => reconcileClaimWindows(ports, orders, timers);
-  const first = await reconcile();
-  logger.info({ ...first }, 'claim windows reconciled at start');
-  const reconciler = setInterval(() => {
-    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
-  }, config.SHARE_RECONCILE_INTERVAL_SECONDS * 1_000);
+  const reconciler = new Reconciler({
+    name: 'claim windows',
+    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
+    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:sharing`),
+    run: () => reconcileClaimWindows(ports, orders, timers),
+    intervalMs: config.SHARE_RECONCILE_INTERVAL_SECONDS * 1_000,
+    logger,
+  });
 
   return {
     ports,
     timers,
-    reconcile,
+    reconcile: () => reconciler.runNow(),
+    background: [reconciler],
     routes: (app) => {
       organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });
       guaranteeOrderRoutes(app, { ports, auth: platform.auth, orders });
     },
     stop: async () => {
-      clearInterval(reconciler);
       await worker.stop();
       await relay.stop();
       await timers.close();
