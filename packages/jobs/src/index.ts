@@ -1,8 +1,9 @@
 /**
  * Every countdown, retry and expiry in orderpulse runs here, on BullMQ: `TimerQueue` schedules
  * work for an absolute time under a deterministic id, `JobWorker` does it. Redis may lose
- * timers; each service's reconciler re-creates them from MongoDB, which is the truth.
+ * timers; each service's reconciler, run by `Reconciler`, re-creates them from MongoDB, which is the truth.
  */
-export { TimerQueue, type JobsSettings, type RetrySettings } from './timer-queue';
+export { TimerQueue, defaultRetention, type JobsSettings, type RetrySettings, type Retention } from './timer-queue';
 export { JobWorker, type JobContext, type JobWorkerOptions } from './job-worker';
 export { queueDashboard, type QueueDashboard } from './queue-dashboard';
+export { Reconciler, RedisEpoch, type ReconcilerOptions, type ReconcilerLogger } from './reconciler';

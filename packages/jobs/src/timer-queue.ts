@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { type KeepJobs, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export interface JobsSettings {
@@ -15,6 +15,22 @@ export interface RetrySettings {
   backoffMs: number;
 }
 
+/**
+ * What Redis keeps of finished jobs (BullMQ `KeepJobs`: at most `count`, none older than `age`
+ * seconds). Bounded, because Redis runs `noeviction`: a push job per event, recipient and
+ * device would otherwise pile up. Idempotency does not rest on these: every job's handler
+ * checks the durable record in MongoDB (a deadline ruled, a delivery sent) before acting.
+ */
+export interface Retention {
+  completed: KeepJobs;
+  failed: KeepJobs;
+}
+
+export const defaultRetention: Retention = {
+  completed: { age: 3_600, count: 1_000 },
+  failed: { age: 7 * 86_400, count: 5_000 },
+};
+
 const ID = /^[A-Za-z0-9_.-]{1,200}$/;
 
 /**
@@ -29,27 +45,39 @@ export class TimerQueue<T extends object> {
     readonly name: string,
     settings: JobsSettings,
     private readonly retry: RetrySettings = { attempts: 5, backoffMs: 1_000 },
+    private readonly retention: Retention = defaultRetention,
   ) {
     this.queue = new Queue<T>(name, { connection: settings.connection, prefix: settings.prefix });
   }
 
-  /** Schedules `data` to be worked on at `at` (at once when `at` has passed). Idempotent by `id`. */
+  /**
+   * Schedules `data` to be worked on at `at` (at once when `at` has passed). Idempotent by `id`
+   * while the job waits, runs or is kept as completed; a job that failed for good is replaced,
+   * so scheduling it again (the reconciler) does the work again rather than nothing.
+   */
   async scheduleAt(id: string, at: Date, data: T): Promise<void> {
     if (!ID.test(id)) throw new Error(`job id ${id} must be 1–200 of A–Z a–z 0–9 _ . -`);
+    const existing = await this.queue.getJob(id);
+    if (existing && (await existing.isFailed())) await existing.remove().catch(() => undefined);
     await this.queue.add(this.name as never, data as never, {
       jobId: id,
       delay: Math.max(0, at.getTime() - Date.now()),
       attempts: this.retry.attempts,
       backoff: { type: 'exponential', delay: this.retry.backoffMs },
-      // Kept for a day after the work is done, so a late duplicate schedule still finds it and does nothing.
-      removeOnComplete: { age: 86_400 },
-      removeOnFail: { age: 7 * 86_400 },
+      // A late duplicate schedule within the retention finds the job and does nothing; after it, the handler's durable check does.
+      removeOnComplete: this.retention.completed,
+      removeOnFail: this.retention.failed,
     });
   }
 
-  /** Whether a timer is known (waiting, delayed, running or recently done). */
+  /**
+   * Whether a timer is in hand: waiting, delayed, running or recently completed. A job that
+   * failed for good does not count, so a reconciler asking this schedules its work again.
+   */
   async has(id: string): Promise<boolean> {
-    return (await this.queue.getJob(id)) !== undefined;
+    const job = await this.queue.getJob(id);
+    if (!job) return false;
+    return !(await job.isFailed());
   }
 
   /** Removes a timer that has not run; one that is running or done is left as it is. */

@@ -1,4 +1,4 @@
-import { JobWorker, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import { Redis } from 'ioredis';
 
@@ -6,8 +6,8 @@ const connection = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: null 
 const settings = { connection, prefix: uniqueName('jobs') };
 const closers: (() => Promise<unknown>)[] = [];
 
-function queue<T extends object>(retry = { attempts: 3, backoffMs: 50 }) {
-  const q = new TimerQueue<T>(uniqueName('q'), settings, retry);
+function queue<T extends object>(retry = { attempts: 3, backoffMs: 50 }, retention?: ConstructorParameters<typeof TimerQueue>[3]) {
+  const q = new TimerQueue<T>(uniqueName('q'), settings, retry, retention);
   closers.push(() => q.close());
   return q;
 }
@@ -99,5 +99,103 @@ describe('timers on BullMQ and the real Redis', () => {
 
   test('ids that would break Redis keys are refused', async () => {
     await expect(queue<{ n: number }>().scheduleAt('a:b', new Date(), { n: 1 })).rejects.toThrow('job id a:b');
+  });
+
+  test('a job that failed for good does not hide its work: has() says no, and scheduling it again runs it again', async () => {
+    const timers = queue<{ n: number }>({ attempts: 1, backoffMs: 10 });
+    let broken = true;
+    const ran: number[] = [];
+    await worker<{ n: number }>(timers.name, async (data) => {
+      if (broken) throw new Error('unexpected');
+      ran.push(data.n);
+    });
+    await timers.scheduleAt('resubmit.c-1.v3', new Date(), { n: 1 });
+    await waitFor(async () => (await timers.pending()) === 0, { what: 'the job to fail' });
+    expect(await timers.has('resubmit.c-1.v3')).toBe(false);
+
+    broken = false;
+    await timers.scheduleAt('resubmit.c-1.v3', new Date(), { n: 1 });
+    await waitFor(() => ran.length === 1, { what: 'the job scheduled again to run' });
+    expect(await timers.has('resubmit.c-1.v3')).toBe(true);
+  });
+
+  test('Redis keeps a bounded number of finished jobs', async () => {
+    const timers = queue<{ n: number }>({ attempts: 1, backoffMs: 10 }, { completed: { count: 2, age: 3_600 }, failed: { count: 2, age: 3_600 } });
+    const ran: number[] = [];
+    await worker<{ n: number }>(timers.name, async (data) => void ran.push(data.n));
+    for (let n = 0; n < 6; n += 1) await timers.scheduleAt(`push.${n}`, new Date(), { n });
+    await waitFor(() => ran.length === 6, { what: 'all six jobs' });
+    const kept = await waitFor(async () => (await Promise.all([0, 1, 2, 3, 4, 5].map((n) => timers.has(`push.${n}`)))).filter(Boolean).length, { until: (k) => k <= 2, what: 'at most two kept' });
+    expect(kept).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('the reconciler runner', () => {
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+  test('start() does not wait for the first pass; passes never overlap, and the next starts an interval after the last ended', async () => {
+    const spans: { start: number; end: number }[] = [];
+    let inFlight = 0;
+    let most = 0;
+    let release: () => void = () => undefined;
+    let gate = new Promise<void>((resolve) => (release = resolve));
+    const runner = new Reconciler({
+      name: 'test',
+      intervalMs: 150,
+      logger: quiet,
+      run: async () => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        const span = { start: Date.now(), end: 0 };
+        await gate;
+        span.end = Date.now();
+        spans.push(span);
+        inFlight -= 1;
+        return { checked: spans.length };
+      },
+    });
+    runner.start();
+    expect(spans).toHaveLength(0);
+    await waitFor(() => inFlight === 1, { what: 'the first pass to begin in the background' });
+    const asked = [runner.runNow(), runner.runNow()];
+    release();
+    gate = Promise.resolve();
+    await Promise.all(asked);
+    await waitFor(() => spans.length >= 4, { what: 'paced passes' });
+    await runner.stop();
+    expect(most).toBe(1);
+    for (let i = 1; i < spans.length; i += 1) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
+    // The asked-for pass came right after the first; later ones an interval after the previous ended.
+    expect(spans[2]!.start - spans[1]!.end).toBeGreaterThanOrEqual(140);
+  });
+
+  test('a failed pass is reported and the passes go on', async () => {
+    const errors: string[] = [];
+    let calls = 0;
+    const runner = new Reconciler({
+      name: 'flaky',
+      intervalMs: 20,
+      logger: { ...quiet, error: (obj: object) => void errors.push(String((obj as { err?: Error }).err?.message)) },
+      run: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('mongo hiccup');
+        return { calls };
+      },
+    });
+    runner.start();
+    await waitFor(() => calls >= 3, { what: 'passes after the failure' });
+    await runner.stop();
+    expect(errors).toEqual(['mongo hiccup']);
+    expect(runner.status()?.report).toEqual({ calls: expect.any(Number) });
+  });
+
+  test('the epoch marker tells when Redis was emptied', async () => {
+    const key = `${settings.prefix}:epoch`;
+    const epoch = new RedisEpoch(connection, key);
+    expect(await epoch.lost()).toBe(false);
+    expect(await epoch.lost()).toBe(false);
+    await connection.del(key);
+    expect(await epoch.lost()).toBe(true);
+    expect(await epoch.lost()).toBe(false);
   });
 });

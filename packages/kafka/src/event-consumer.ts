@@ -8,12 +8,12 @@ import {
   type EventEnvelope,
   validateEvent,
 } from '@orderpulse/contracts';
-import type { Consumer, EachMessagePayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 
 import { deadLetterHeaders } from './dead-letter';
 import { EventProducer } from './event-producer';
 import type { KafkaClient } from './kafka-client';
-import { backoffDelay, defaultRetryPolicy, isRetryable, type RetryPolicy } from './retry-policy';
+import { backoffDelay, defaultHoldPolicy, defaultRetryPolicy, failureKind, type HoldPolicy, type RetryPolicy } from './retry-policy';
 
 /** Where a message came from, for logs and for the handler's own bookkeeping. */
 export interface MessageContext {
@@ -41,100 +41,274 @@ export interface ConsumerOptions {
   groupId: string;
   topics: readonly string[];
   handlers: readonly EventHandler[];
+  /** Bounded in-place retries for failures of unknown kind. */
   retry?: RetryPolicy;
+  /** Backoff while a partition is held after a transient failure (see `failureKind`). */
+  hold?: HoldPolicy;
   /** A new group starts at the oldest retained message, so nothing published before its first start is missed. */
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
   /** How long the group waits for a silent member before giving its partitions to others. */
   sessionTimeoutMs?: number;
+  /** Crashes the consumer may restart from within `restartWindowMs` before it counts as failed (liveness fails). */
+  maxRestarts?: number;
+  restartWindowMs?: number;
   /** Runs around each message, e.g. to give the logger the message's context. */
   around?: <T>(context: MessageContext & { type?: string; subject?: string; eventId?: string }, work: () => Promise<T>) => Promise<T>;
 }
 
-type Outcome = { kind: 'done' } | { kind: 'skipped' } | { kind: 'dead-lettered'; reason: string };
+/**
+ * `starting` — connecting and joining (also while the broker is unreachable);
+ * `running` — the group assigned partitions; `restarting` — after a crash, waiting to rejoin;
+ * `failed` — crashed more often than `maxRestarts` within `restartWindowMs`, given up;
+ * `stopped` — not started, or stopped.
+ */
+export type ConsumerState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+
+/** What a consumer is doing, for readiness details and liveness. */
+export interface ConsumerStatus {
+  groupId: string;
+  state: ConsumerState;
+  /** Partitions held after a transient failure, waiting for a dependency to return. */
+  held: number;
+  restarts: number;
+  lastError?: string;
+}
+
+type Outcome = { kind: 'done' } | { kind: 'skipped' } | { kind: 'dead-lettered'; reason: string } | { kind: 'held'; reason: string };
 
 class ShuttingDown extends Error {}
 
+interface Hold {
+  offset: string;
+  attempt: number;
+  since: number;
+  timer?: NodeJS.Timeout;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
 /**
  * Runs a consumer group: each message is decoded, checked against its type's schema and
- * handed to its handler. A failure is retried with bounded backoff; a message that still
- * fails, or could never succeed (malformed, non-retryable error), goes to the topic's
- * dead-letter topic with the reason in its headers, and the partition moves on.
+ * handed to its handler. What happens to a failure depends on its kind (`failureKind`):
+ * - transient (a dependency is down): the partition is **held** — paused and rewound to the
+ *   failed message, tried again after a capped exponential backoff, without limit, until the
+ *   dependency returns. Other partitions go on; the group membership is kept (the fetch loop
+ *   heartbeats); nothing is dead-lettered and nothing past the message is committed.
+ * - permanent (malformed, fails its schema, `retryable: false`): the dead-letter topic at once.
+ * - unknown: bounded retries in place, then the dead-letter topic.
+ * Dead letters carry the reason in their headers, and the partition moves on.
  * Types without a handler are passed over: a topic carries more types than any one consumer needs.
+ *
+ * The consumer supervises itself: while the broker cannot be reached it keeps trying to join;
+ * a crash kafkajs does not restart itself (`CRASH` with `restart: false`) is restarted with
+ * backoff; past `maxRestarts` it is `failed`, which liveness reports.
  */
 export class EventConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer | undefined;
   private readonly deadLetters: EventProducer;
   private readonly byType: Map<string, EventHandler>;
   private readonly retry: RetryPolicy;
+  private readonly holdPolicy: HoldPolicy;
+  private readonly holds = new Map<string, Hold>();
   private stopping = false;
-  private joined: Promise<void>;
-  private markJoined: () => void = () => undefined;
+  private state: ConsumerState = 'stopped';
+  private lastError: string | undefined;
+  private restarts = 0;
+  private crashes: number[] = [];
+  private starting: Promise<void> | undefined;
+  private wakeStopped: () => void = () => undefined;
+  private stopped: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly client: KafkaClient,
     private readonly options: ConsumerOptions,
   ) {
-    this.consumer = client.kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
-    });
     this.deadLetters = new EventProducer(client);
     this.byType = new Map(options.handlers.map((h) => [h.definition.type, h]));
     this.retry = options.retry ?? defaultRetryPolicy;
-    this.joined = new Promise((resolve) => (this.markJoined = resolve));
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.markJoined());
+    this.holdPolicy = options.hold ?? defaultHoldPolicy;
   }
 
-  /** Joins the group and starts consuming; resolves once the group has assigned partitions. */
-  async start(): Promise<void> {
-    await this.deadLetters.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.process(payload),
-    });
-    await this.joined;
+  get groupId(): string {
+    return this.options.groupId;
   }
 
-  /** Stops fetching, lets in-flight messages finish, commits their offsets and leaves the group. */
+  /**
+   * Joins the group and starts consuming; resolves once the group has assigned partitions.
+   * While the broker is unreachable it keeps trying (backoff up to 30 s), so it may be left
+   * running in the background; `stop()` ends the attempts.
+   */
+  start(): Promise<void> {
+    if (this.starting) return this.starting;
+    this.stopping = false;
+    this.stopped = new Promise((resolve) => (this.wakeStopped = resolve));
+    this.state = 'starting';
+    this.starting = this.launchUntilJoined().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  /** Stops fetching, lets in-flight messages finish, commits their offsets and leaves the group. Held messages are not committed. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.consumer.disconnect();
+    this.wakeStopped();
+    for (const hold of this.holds.values()) clearTimeout(hold.timer);
+    this.holds.clear();
+    await this.starting?.catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+    this.consumer = undefined;
     await this.deadLetters.disconnect();
+    this.state = 'stopped';
   }
 
-  private async process(payload: EachMessagePayload): Promise<void> {
-    const { topic, partition, message } = payload;
-    const context: MessageContext = {
-      topic,
-      partition,
-      offset: message.offset,
+  status(): ConsumerStatus {
+    return {
       groupId: this.options.groupId,
-      attempt: 1,
+      state: this.state,
+      held: this.holds.size,
+      restarts: this.restarts,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
     };
+  }
+
+  private async launchUntilJoined(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt += 1) {
+      try {
+        await this.launch();
+        return;
+      } catch (error) {
+        if (this.stopping) return;
+        this.lastError = describe(error);
+        const wait = backoffDelay({ initialDelayMs: 500, maxDelayMs: 30_000 }, attempt);
+        this.client.logger.warn({ groupId: this.options.groupId, reason: this.lastError, retryInMs: wait }, 'consumer could not join its group; trying again');
+        await this.consumer?.disconnect().catch(() => undefined);
+        await Promise.race([delay(wait), this.stopped]);
+      }
+    }
+  }
+
+  /** One try: a fresh kafkajs consumer, connected, subscribed, running and joined. */
+  private async launch(): Promise<void> {
+    const consumer = this.client.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        this.state = 'running';
+        resolve();
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) reject(payload.error);
+        this.crashed(consumer, payload.error, payload.restart);
+      });
+    });
+    joined.catch(() => undefined);
+    await this.deadLetters.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.processBatch(consumer, payload),
+    });
+    await Promise.race([joined, this.stopped]);
+  }
+
+  private crashed(consumer: Consumer, error: Error, restartsItself: boolean): void {
+    if (this.stopping || consumer !== this.consumer) return;
+    this.lastError = describe(error);
+    for (const hold of this.holds.values()) clearTimeout(hold.timer);
+    this.holds.clear();
+    if (restartsItself || this.starting) {
+      // kafkajs rejoins by itself, or the start in progress tries again; GROUP_JOIN puts the state back.
+      this.state = this.starting ? 'starting' : 'restarting';
+      return;
+    }
+    const now = Date.now();
+    const window = this.options.restartWindowMs ?? 10 * 60_000;
+    this.crashes = [...this.crashes.filter((t) => now - t < window), now];
+    if (this.crashes.length > (this.options.maxRestarts ?? 5)) {
+      this.state = 'failed';
+      this.client.logger.error({ groupId: this.options.groupId, reason: this.lastError, crashes: this.crashes.length }, 'consumer crashed too often; giving up (liveness fails)');
+      return;
+    }
+    this.state = 'restarting';
+    this.restarts += 1;
+    const wait = backoffDelay({ initialDelayMs: 1_000, maxDelayMs: 30_000 }, this.crashes.length);
+    this.client.logger.error({ groupId: this.options.groupId, reason: this.lastError, restartInMs: wait }, 'consumer crashed; restarting it');
+    setTimeout(() => {
+      if (this.stopping || consumer !== this.consumer) return;
+      this.starting = this.launchUntilJoined().finally(() => (this.starting = undefined));
+    }, wait).unref();
+  }
+
+  private async processBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const key = `${batch.topic}:${batch.partition}`;
+    if (this.holds.get(key)?.timer) return; // a batch fetched before the partition was paused
+    for (const message of batch.messages) {
+      if (this.stopping || !payload.isRunning() || payload.isStale()) return;
+      const outcome = await this.process(batch.topic, batch.partition, message, () => payload.heartbeat());
+      if (outcome.kind === 'held') {
+        this.hold(consumer, payload, message, outcome.reason);
+        return;
+      }
+      if (this.holds.get(key)?.offset === message.offset) this.holds.delete(key);
+      payload.resolveOffset(message.offset);
+      await payload.heartbeat();
+    }
+  }
+
+  /** Pauses the partition, rewinds it to `message` and resumes it after the hold's backoff. */
+  private hold(consumer: Consumer, payload: EachBatchPayload, message: KafkaMessage, reason: string): void {
+    const { topic, partition } = payload.batch;
+    const key = `${topic}:${partition}`;
+    const previous = this.holds.get(key);
+    const hold: Hold = previous?.offset === message.offset ? previous : { offset: message.offset, attempt: 0, since: Date.now() };
+    hold.attempt += 1;
+    const wait = backoffDelay(this.holdPolicy, hold.attempt);
+    const resume = payload.pause();
+    consumer.seek({ topic, partition, offset: message.offset });
+    hold.timer = setTimeout(() => {
+      hold.timer = undefined;
+      if (!this.stopping) resume();
+    }, wait);
+    this.holds.set(key, hold);
+    this.lastError = reason;
+    this.client.logger.warn(
+      { topic, partition, offset: message.offset, groupId: this.options.groupId, attempt: hold.attempt, heldForMs: Date.now() - hold.since, retryInMs: wait, reason },
+      'a dependency is unavailable; holding the partition',
+    );
+  }
+
+  private async process(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Outcome> {
+    const context: MessageContext = { topic, partition, offset: message.offset, groupId: this.options.groupId, attempt: 1 };
+    const held = this.holds.get(`${topic}:${partition}`);
+    const earlier = held?.offset === message.offset ? held.attempt : 0;
     const decoded = decodeMessage(message);
     const envelope = decoded.ok ? decoded.envelope : undefined;
-    const work = async () => {
-      const outcome = await this.outcomeOf(decoded, context, payload);
-      if (outcome.kind === 'dead-lettered') {
-        await this.deadLetter(payload, outcome.reason, context.attempt);
-        this.client.logger.warn({ ...context, reason: outcome.reason }, 'message sent to the dead-letter topic');
+    const work = async (): Promise<Outcome> => {
+      const outcome = await this.outcomeOf(decoded, context, earlier, heartbeat);
+      if (outcome.kind !== 'dead-lettered') return outcome;
+      try {
+        await this.deadLetter(topic, partition, message, outcome.reason, context.attempt);
+      } catch (error) {
+        // The dead-letter topic is unreachable: hold rather than lose or skip the message.
+        return { kind: 'held', reason: `dead-letter publish failed: ${describe(error)}` };
       }
+      this.client.logger.warn({ ...context, reason: outcome.reason }, 'message sent to the dead-letter topic');
+      return outcome;
     };
     const around = this.options.around;
     if (!around) return work();
     return around({ ...context, type: envelope?.type, subject: envelope?.subject, eventId: envelope?.id }, work);
   }
 
-  private async outcomeOf(
-    decoded: ReturnType<typeof decodeMessage>,
-    context: MessageContext,
-    payload: EachMessagePayload,
-  ): Promise<Outcome> {
+  private async outcomeOf(decoded: ReturnType<typeof decodeMessage>, context: MessageContext, earlierAttempts: number, heartbeat: () => Promise<void>): Promise<Outcome> {
     if (!decoded.ok) return { kind: 'dead-lettered', reason: decoded.reason };
     const handler = this.byType.get(decoded.envelope.type);
     if (!handler) return { kind: 'skipped' };
@@ -142,32 +316,32 @@ export class EventConsumer {
     if (!validated.ok) return { kind: 'dead-lettered', reason: validated.reason };
 
     for (let attempt = 1; ; attempt += 1) {
-      context.attempt = attempt;
+      context.attempt = earlierAttempts + attempt;
       try {
         await handler.handle(validated.event, context);
         return { kind: 'done' };
       } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        if (!isRetryable(error) || attempt >= this.retry.attempts) return { kind: 'dead-lettered', reason };
+        const reason = describe(error);
+        const kind = failureKind(error);
+        if (kind === 'transient') return { kind: 'held', reason };
+        if (kind === 'permanent' || attempt >= this.retry.attempts) return { kind: 'dead-lettered', reason };
         if (this.stopping) throw new ShuttingDown(`not retrying while shutting down: ${reason}`);
         this.client.logger.warn({ ...context, reason }, 'handler failed; retrying');
-        await this.pause(backoffDelay(this.retry, attempt), payload);
+        await this.pause(backoffDelay(this.retry, attempt), heartbeat);
       }
     }
   }
 
-  /** Waits out a backoff while keeping the group membership alive. */
-  private async pause(ms: number, payload: EachMessagePayload): Promise<void> {
+  /** Waits out a short backoff while keeping the group membership alive. */
+  private async pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
     const until = Date.now() + ms;
     while (Date.now() < until) {
       await delay(Math.min(500, until - Date.now()));
-      await payload.heartbeat();
+      await heartbeat();
     }
   }
 
-  private async deadLetter(payload: EachMessagePayload, reason: string, attempts: number): Promise<void> {
-    const { topic, partition, message } = payload;
-    // If this send fails the error propagates, the offset is not committed, and the message comes again.
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, attempts: number): Promise<void> {
     await this.deadLetters.forward([
       {
         topic: deadLetterTopic(topic),

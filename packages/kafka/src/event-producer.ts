@@ -39,8 +39,15 @@ export class EventProducer implements EventPublisher {
     });
   }
 
+  /** Connects once; a failed connect is forgotten, so the next call tries again (the broker may be back). */
   connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    if (!this.connected) {
+      const connecting = this.producer.connect();
+      this.connected = connecting;
+      connecting.catch(() => {
+        if (this.connected === connecting) this.connected = undefined;
+      });
+    }
     return this.connected;
   }
 

@@ -178,4 +178,32 @@ describe('the consumer runner', () => {
     expect(header(dead[0]!, DeadLetterHeader.attempts)).toBe('1');
     expect(calls).toBe(1);
   });
+
+  test('a consumer that crashes (kafkajs gives up on it) is restarted with backoff, and the message is processed once', async () => {
+    const subject = uniqueName('acct');
+    const done: number[] = [];
+    let crashes = 0;
+    const consumer = new EventConsumer(client, {
+      groupId: uniqueName('group'),
+      topics: [topic],
+      handlers: [on(Deposited, async (event) => {
+        if (event.subject === subject) done.push(event.data.amount);
+      })],
+      // A fault outside the handler: kafkajs crashes the consumer and does not restart it itself.
+      around: async (context, work) => {
+        if (context.subject === subject && crashes === 0) {
+          crashes += 1;
+          throw Object.assign(new Error('runner fault'), { retriable: false });
+        }
+        return work();
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    await producer.publish([deposit(subject, 11)]);
+    await waitFor(() => done.includes(11), { what: 'the message after the restart', timeoutMs: 30_000 });
+    expect(done).toEqual([11]);
+    expect(crashes).toBe(1);
+    expect(consumer.status()).toMatchObject({ state: 'running', restarts: 1 });
+  });
 });

@@ -2,5 +2,5 @@
  * The transactional outbox: `withEvents` puts a state change and its events in one MongoDB
  * document write; `OutboxRelay` publishes them and clears them once Kafka has them.
  */
-export { withEvents, outboxForInsert, ensureOutboxIndexes, type OutboxEntry, type OutboxFields } from './outbox';
+export { withEvents, outboxForInsert, ensureOutboxIndexes, outboxFieldsHidden, type OutboxEntry, type OutboxFields, type QuarantinedEntry } from './outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';

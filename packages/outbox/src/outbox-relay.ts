@@ -1,7 +1,7 @@
-import { type EventPublisher, type Logger, silentLogger } from '@orderpulse/kafka';
+import { type EventPublisher, failureKind, type Logger, silentLogger } from '@orderpulse/kafka';
 import type { mongo } from 'mongoose';
 
-import type { OutboxEntry } from './outbox';
+import type { OutboxEntry, QuarantinedEntry } from './outbox';
 
 export interface OutboxRelayOptions {
   collection: mongo.Collection;
@@ -12,8 +12,12 @@ export interface OutboxRelayOptions {
   /** How long a claimed document is left to its relay before another may take it over. */
   leaseMs?: number;
   batchSize?: number;
+  /** Longest wait between rounds after failures (the backoff doubles from 250 ms up to this). */
+  maxBackoffMs?: number;
   /** Observes each publish before its entries are cleared (metrics, fault injection in tests). */
   onPublished?: (entries: readonly OutboxEntry[]) => Promise<void> | void;
+  /** Told when an entry is set aside for good (metrics, alerts). */
+  onQuarantined?: (entry: OutboxEntry, reason: string) => void;
 }
 
 interface Pending {
@@ -35,6 +39,16 @@ interface Claimed {
  * leaves the entries in place; the next claim publishes them again, and consumers, which are
  * idempotent, drop the repeats. Order within an aggregate holds because its entries are always
  * published as an ordered prefix on one partition.
+ *
+ * Each document is published on its own, so one that Kafka refuses cannot hold back the others:
+ * - a transient failure (broker unreachable, see `failureKind`) releases the lease at once and
+ *   ends the round; the next round follows within `maxBackoffMs` (2 s), so events written during
+ *   a broker outage go out as soon as it returns;
+ * - any other refusal (the record exceeds `max.message.bytes`, is invalid) is narrowed to the
+ *   entry at fault, which is moved to the document's `outboxQuarantine` with its reason, logged
+ *   and counted; the rest are published. An entry whose topic stays unknown while other
+ *   documents publish fine is quarantined after `QUARANTINE_AFTER` such rounds.
+ * The sweep reads `{ outboxPending: true }` from its index, not the whole collection.
  */
 export class OutboxRelay {
   private readonly collection: mongo.Collection;
@@ -43,13 +57,18 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
   private readonly batchSize: number;
+  private readonly maxBackoffMs: number;
   private readonly onPublished: OutboxRelayOptions['onPublished'];
+  private readonly onQuarantined: OutboxRelayOptions['onQuarantined'];
   private readonly announced = new Set<unknown>();
+  /** Transient failures per entry id, counted only in rounds where other documents did publish. */
+  private readonly strikes = new Map<string, number>();
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: () => void = () => undefined;
   private failures = 0;
   private lastSweep = 0;
+  private quarantinedCount = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.collection = options.collection;
@@ -58,7 +77,14 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.batchSize = options.batchSize ?? 200;
+    this.maxBackoffMs = options.maxBackoffMs ?? 2_000;
     this.onPublished = options.onPublished;
+    this.onQuarantined = options.onQuarantined;
+  }
+
+  /** Entries this relay has quarantined since it started. */
+  get quarantined(): number {
+    return this.quarantinedCount;
   }
 
   start(): void {
@@ -82,16 +108,22 @@ export class OutboxRelay {
 
   /**
    * One round: the announced documents, found by id; then, when `sweep` says so, the documents
-   * nobody announced. Returns how many events went out.
+   * nobody announced. Returns how many events went out; throws when Kafka could not be reached.
    */
   async relayOnce(sweep = true): Promise<number> {
     const ids = [...this.announced];
     this.announced.clear();
     let sent = 0;
-    if (ids.length > 0) sent += await this.relay(await this.read({ _id: { $in: ids } }));
-    if (sweep) {
-      this.lastSweep = Date.now();
-      sent += await this.relay(await this.read({ 'outbox.id': { $exists: true } }));
+    try {
+      if (ids.length > 0) sent += await this.relay(await this.read({ _id: { $in: ids } }));
+      if (sweep) {
+        this.lastSweep = Date.now();
+        sent += await this.relay(await this.read({ outboxPending: true }));
+      }
+    } catch (error) {
+      // Sweep soon after a failure: the announced documents of this round were not all sent.
+      this.lastSweep = 0;
+      throw error;
     }
     return sent;
   }
@@ -108,7 +140,7 @@ export class OutboxRelay {
       }
       if (!this.running) break;
       if (sent > 0 && this.failures === 0) continue;
-      const wait = this.failures > 0 ? Math.min(30_000, 500 * 2 ** this.failures) : this.pollIntervalMs;
+      const wait = this.failures > 0 ? Math.min(this.maxBackoffMs, 250 * 2 ** (this.failures - 1)) : this.pollIntervalMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         this.wake = () => {
@@ -131,22 +163,103 @@ export class OutboxRelay {
 
   private async relay(candidates: Pending[]): Promise<number> {
     const claimed = await this.claim(candidates);
-    if (claimed.length === 0) return 0;
-    const entries = claimed.flatMap((doc) => doc.outbox);
-    await this.publisher.publish(entries.map(({ topic, event }) => ({ topic, event })));
-    await this.onPublished?.(entries);
-    const clears: mongo.AnyBulkWriteOperation[] = claimed.map((doc) => {
-      // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
-      const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.lease };
-      const update: mongo.Document = {
-        $pull: { outbox: { id: { $in: doc.outbox.map((e) => e.id) } } },
-        $unset: { outboxLeaseUntil: '' },
-      };
-      return { updateOne: { filter, update } };
-    });
-    await this.collection.bulkWrite(clears, { ordered: false });
-    this.logger.debug({ documents: claimed.length, events: entries.length }, 'outbox relayed');
-    return entries.length;
+    let sent = 0;
+    const unreachable: { doc: Claimed; error: unknown }[] = [];
+    for (const [i, doc] of claimed.entries()) {
+      try {
+        sent += await this.relayDocument(doc);
+      } catch (error) {
+        if (failureKind(error) !== 'transient') throw error;
+        await this.release(doc);
+        unreachable.push({ doc, error });
+        // Two documents in a row that cannot reach Kafka: the broker is down; give the rest back now.
+        if (unreachable.length >= 2 && sent === 0) {
+          await Promise.all(claimed.slice(i + 1).map((d) => this.release(d)));
+          throw error;
+        }
+      }
+    }
+    if (unreachable.length > 0 && sent === 0) throw unreachable[0]!.error;
+    // Others went out, so Kafka is there: what failed transiently is refused for itself (a topic that does not exist).
+    for (const { doc, error } of unreachable) await this.strike(doc, error);
+    if (sent > 0) this.logger.debug({ documents: claimed.length, events: sent }, 'outbox relayed');
+    return sent;
+  }
+
+  /** Publishes one document's entries, narrowing a refusal to the entry at fault. */
+  private async relayDocument(doc: Claimed): Promise<number> {
+    try {
+      await this.publisher.publish(doc.outbox.map(({ topic, event }) => ({ topic, event })));
+    } catch (error) {
+      if (failureKind(error) === 'transient') throw error;
+      return this.relayOneByOne(doc);
+    }
+    await this.onPublished?.(doc.outbox);
+    await this.clear(doc, doc.outbox, []);
+    return doc.outbox.length;
+  }
+
+  private async relayOneByOne(doc: Claimed): Promise<number> {
+    const published: OutboxEntry[] = [];
+    const refused: QuarantinedEntry[] = [];
+    for (const entry of doc.outbox) {
+      try {
+        await this.publisher.publish([{ topic: entry.topic, event: entry.event }]);
+        published.push(entry);
+      } catch (error) {
+        if (failureKind(error) === 'transient') {
+          await this.clear(doc, published, refused, false);
+          throw error;
+        }
+        refused.push(this.quarantine(entry, error));
+      }
+    }
+    if (published.length > 0) await this.onPublished?.(published);
+    await this.clear(doc, published, refused);
+    return published.length;
+  }
+
+  private quarantine(entry: OutboxEntry, error: unknown): QuarantinedEntry {
+    const reason = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
+    this.quarantinedCount += 1;
+    this.strikes.delete(entry.id);
+    this.logger.error({ eventId: entry.id, type: entry.event.type, topic: entry.topic, subject: entry.event.subject, reason }, 'Kafka refused an outbox entry for good; quarantined');
+    this.onQuarantined?.(entry, reason);
+    return { ...entry, reason, quarantinedAt: new Date() };
+  }
+
+  private async strike(doc: Claimed, error: unknown): Promise<void> {
+    const first = doc.outbox[0];
+    if (!first) return;
+    const strikes = (this.strikes.get(first.id) ?? 0) + 1;
+    this.strikes.set(first.id, strikes);
+    if (strikes < QUARANTINE_AFTER) return;
+    const taken = await this.claim([{ _id: doc._id, outbox: doc.outbox, outboxLeaseUntil: null }]);
+    const again = taken[0];
+    if (again?.outbox[0]?.id !== first.id) return;
+    await this.clear(again, [], [this.quarantine(first, error)]);
+  }
+
+  /**
+   * Pulls what went out and moves what was refused, releasing the lease; the pending flag goes
+   * only when the outbox is empty, checked in the same write, so an entry added meanwhile keeps it.
+   */
+  private async clear(doc: Claimed, published: readonly OutboxEntry[], refused: readonly QuarantinedEntry[], release = true): Promise<void> {
+    const ids = [...published, ...refused].map((e) => e.id);
+    // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
+    const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.lease };
+    const update: mongo.Document = {
+      ...(ids.length > 0 ? { $pull: { outbox: { id: { $in: ids } } } } : {}),
+      ...(refused.length > 0 ? { $push: { outboxQuarantine: { $each: refused } } } : {}),
+      ...(release ? { $unset: { outboxLeaseUntil: '' } } : {}),
+    };
+    if (Object.keys(update).length > 0) await this.collection.updateOne(filter, update);
+    if (release) await this.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } } as mongo.Document, { $unset: { outboxPending: '' } });
+  }
+
+  /** Gives a claimed document back at once, so the next round (or another relay) takes it up without waiting out the lease. */
+  private async release(doc: Claimed): Promise<void> {
+    await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
   }
 
   /** Takes the lease of each free document by compare-and-set on the lease it was read with. */
@@ -161,10 +274,16 @@ export class OutboxRelay {
         const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1 } });
         if (!taken) return undefined;
         const outbox = (taken.outbox ?? []) as OutboxEntry[];
-        if (outbox.length === 0) await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
+        if (outbox.length === 0) {
+          await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
+          await this.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } } as mongo.Document, { $unset: { outboxPending: '' } });
+        }
         return { _id: doc._id, lease, outbox };
       }),
     );
     return claims.filter((c): c is Claimed => c !== undefined && c.outbox.length > 0);
   }
 }
+
+/** Rounds in which one document alone cannot reach Kafka while others can, before its first entry is quarantined. */
+const QUARANTINE_AFTER = 5;

@@ -9,21 +9,42 @@ export interface OutboxEntry {
   event: EventEnvelope;
 }
 
+/** An entry Kafka refused for good (too large, invalid), set aside with the reason so the rest flow. */
+export interface QuarantinedEntry extends OutboxEntry {
+  reason: string;
+  quarantinedAt: Date;
+}
+
 /** Fields the outbox keeps in every aggregate document that publishes events. */
 export interface OutboxFields {
   outbox?: OutboxEntry[];
+  /**
+   * `true` while `outbox` may hold entries: set in the same write as the events, unset by the
+   * relay once the outbox is empty. The relay's sweep finds pending documents by equality on
+   * this flag, from its index, rather than scanning the collection.
+   */
+  outboxPending?: true;
   /** Set while a relay holds the document; compared and set, so one relay holds it at a time. */
   outboxLeaseUntil?: Date;
+  /** Entries Kafka refused for good; for an operator to look at (see the README's outbox section). */
+  outboxQuarantine?: QuarantinedEntry[];
 }
+
+/** The outbox's own fields, for a repository's projection that keeps them out of what it returns. */
+export const outboxFieldsHidden = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0, outboxQuarantine: 0 } as const;
 
 /**
  * The indexes the relay needs. Lookups are shaped so that MongoDB and the local
  * wire-compatible server (which uses an index only when a query names exactly its keys)
- * both answer them from an index: the lease is taken and released by `{ _id, outboxLeaseUntil }`.
+ * both answer them from an index: the sweep finds `{ outboxPending: true }`, and the lease is
+ * taken and released by `{ _id, outboxLeaseUntil }`. Documents written before the flag
+ * existed get it here, once, from the older `outbox.id` index.
  */
 export async function ensureOutboxIndexes(collection: mongo.Collection): Promise<void> {
-  await collection.createIndex({ 'outbox.id': 1 }, { name: 'outbox_pending', sparse: true });
+  await collection.createIndex({ outboxPending: 1 }, { name: 'outbox_pending_flag', sparse: true });
   await collection.createIndex({ _id: 1, outboxLeaseUntil: 1 }, { name: 'outbox_lease', unique: true });
+  await collection.createIndex({ 'outbox.id': 1 }, { name: 'outbox_pending', sparse: true });
+  await collection.updateMany({ 'outbox.id': { $exists: true }, outboxPending: { $exists: false } }, { $set: { outboxPending: true } });
 }
 
 function entries(events: readonly OutgoingEvent[]): OutboxEntry[] {
@@ -38,10 +59,11 @@ function entries(events: readonly OutgoingEvent[]): OutboxEntry[] {
 export function withEvents(update: mongo.Document, events: readonly OutgoingEvent[]): mongo.Document {
   if (events.length === 0) return update;
   const push = (update.$push ?? {}) as Record<string, unknown>;
-  return { ...update, $push: { ...push, outbox: { $each: entries(events) } } };
+  const set = (update.$set ?? {}) as Record<string, unknown>;
+  return { ...update, $set: { ...set, outboxPending: true }, $push: { ...push, outbox: { $each: entries(events) } } };
 }
 
-/** The outbox field of a new document, for inserts that publish events. */
+/** The outbox fields of a new document, for inserts that publish events. */
 export function outboxForInsert(events: readonly OutgoingEvent[]): OutboxFields {
-  return events.length === 0 ? {} : { outbox: entries(events) };
+  return events.length === 0 ? {} : { outbox: entries(events), outboxPending: true };
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { failureKind } from '@orderpulse/kafka';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
@@ -24,12 +25,25 @@ declare module 'express-serve-static-core' {
 
 export type ReadinessCheck = () => Promise<void>;
 
+/** What liveness says: `ok: false` makes `/healthz` answer 503, so the orchestrator restarts the pod. */
+export interface LivenessReport {
+  ok: boolean;
+  details?: Record<string, unknown>;
+}
+
 export interface HttpAppOptions {
   logger: Logger;
   metrics: Registry;
   auth: AuthSettings;
-  /** The service's own dependencies, each named; `/readyz` answers 503 until all pass. */
+  /**
+   * The dependencies HTTP requests need, each named; `/readyz` answers 503 until all pass.
+   * Only what the routes need: work that goes through the outbox or a consumer (Kafka) is not here.
+   */
   readiness: Record<string, ReadinessCheck>;
+  /** Shown beside the checks in `/readyz` without deciding it (e.g. each consumer's state). */
+  readinessDetails?: () => Record<string, unknown>;
+  /** Decides `/healthz`: fails when a part of the process is dead and cannot come back by itself. */
+  liveness?: () => LivenessReport;
   bodyLimit?: string;
   /** The per-client-address limit every request passes first (the per-principal one is in `auth`). */
   addressLimit?: RateLimit;
@@ -64,9 +78,16 @@ export function problemOf(error: AppError, instance: string, requestId: string):
   };
 }
 
-/** What body-parser and express raise for bad requests, as the one error type. */
+/** Seconds a client is told to wait (`Retry-After`) when a dependency is unavailable (503). */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * What body-parser and express raise for bad requests, and what an unreachable dependency
+ * raises (MongoDB, Redis, S3: `failureKind` says transient), as the one error type.
+ */
 function asAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
+  if (failureKind(error) === 'transient') return new AppError('UNAVAILABLE', 'a dependency of this service is unavailable; try again shortly');
   const e = error as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.parse.failed') return new AppError('INVALID_INPUT', 'request body is not valid JSON');
   if (e.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large');
@@ -79,8 +100,10 @@ function asAppError(error: unknown): AppError {
   return new AppError('INTERNAL', 'internal error');
 }
 
+/** Answers an error as `application/problem+json`; a 503 says when to try again (`Retry-After`, RFC 9110 §10.2.3). */
 export function sendProblem(res: Response, req: Request, error: AppError): void {
   if (typeof error.details.retryAfterSeconds === 'number') res.setHeader('retry-after', String(error.details.retryAfterSeconds));
+  if (error.status === 503 && !res.hasHeader('retry-after')) res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
   res.status(error.status).type(PROBLEM).send(JSON.stringify(problemOf(error, req.originalUrl, req.requestId)));
 }
 
@@ -153,8 +176,13 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     }),
   );
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  app.get('/healthz', (req, res) => {
+    const live = options.liveness?.() ?? { ok: true };
+    if (live.ok) {
+      res.json({ status: 'ok', ...(live.details ? { details: live.details } : {}) });
+      return;
+    }
+    sendProblem(res, req, new AppError('UNAVAILABLE', 'not live: a part of this service is dead', { details: live.details ?? {} }));
   });
   app.get('/readyz', async (req, res) => {
     const results = await Promise.all(
@@ -168,11 +196,13 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       }),
     );
     const failing = results.filter(([, state]) => state !== 'ok');
+    const details = options.readinessDetails?.();
+    const extra = details ? { details } : {};
     if (failing.length === 0) {
-      res.json({ status: 'ready', checks: Object.fromEntries(results) });
+      res.json({ status: 'ready', checks: Object.fromEntries(results), ...extra });
       return;
     }
-    sendProblem(res, req, new AppError('UNAVAILABLE', `not ready: ${failing.map(([n]) => n).join(', ')}`, { checks: Object.fromEntries(results) }));
+    sendProblem(res, req, new AppError('UNAVAILABLE', `not ready: ${failing.map(([n]) => n).join(', ')}`, { checks: Object.fromEntries(results), ...extra }));
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
@@ -185,7 +215,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   });
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const appError = asAppError(error);
-    if (appError.status >= 500) logger.error({ err: error }, 'request failed');
+    if (appError.status === 503) logger.warn({ err: error }, 'request refused: a dependency is unavailable');
+    else if (appError.status >= 500) logger.error({ err: error }, 'request failed');
     if (res.headersSent) {
       res.end();
       return;

@@ -10,9 +10,9 @@ export { createLogger, withLogContext, currentLogContext, type Logger, type LogC
 export { Roles, ServiceNames, TokenAlgorithms, serviceAudience, keySetOf, verifyToken, bearerToken, requireRole, type Role, type ServiceName, type Principal, type AuthSettings } from './auth';
 export { createTokenIssuer, localTokenIssuer, ephemeralTokenIssuer, generateSigningKey, publicJwkOf, writeJwks, allServiceAudiences, type TokenIssuer, type PublicJwk } from './token-issuer';
 export { createRateLimits, type RateLimit, type RateLimitSettings } from './rate-limit';
-export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, type HttpAppOptions, type ReadinessCheck, type Problem } from './http-app';
+export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, RETRY_AFTER_SECONDS, type HttpAppOptions, type LivenessReport, type ReadinessCheck, type Problem } from './http-app';
 export { createMetrics } from './metrics';
 export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
-export { startService, runService, type Platform, type PlatformConfig, type ServiceParts } from './service';
+export { startService, runService, type BackgroundTask, type Platform, type PlatformConfig, type ServiceParts } from './service';
 export { adminConsole, ADMIN_COOKIE } from './admin-console';

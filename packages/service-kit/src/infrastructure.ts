@@ -4,11 +4,14 @@ import mongoose from 'mongoose';
 /**
  * Opens the service's own MongoDB database. Only what both MongoDB and the local
  * wire-compatible server support is used: single-document atomic writes, no transactions.
+ * Server selection gives up after `serverSelectionTimeoutMS` (2 s): while MongoDB is
+ * unreachable a request fails fast with 503 and `Retry-After`, rather than hanging, and a
+ * consumer holds its partition (both from `failureKind`'s `MongoServerSelectionError`).
  */
-export async function connectMongo(url: string, dbName: string): Promise<mongoose.Connection> {
+export async function connectMongo(url: string, dbName: string, serverSelectionTimeoutMS = 2_000): Promise<mongoose.Connection> {
   const connection = mongoose.createConnection(url, {
     dbName,
-    serverSelectionTimeoutMS: 5_000,
+    serverSelectionTimeoutMS,
     autoIndex: false,
   });
   await connection.asPromise();

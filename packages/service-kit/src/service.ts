@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { EventProducer, KafkaClient, kafkaConnection, pingKafka, type SaslMechanism } from '@orderpulse/kafka';
+import { type EventConsumer, EventProducer, KafkaClient, kafkaConnection, type SaslMechanism } from '@orderpulse/kafka';
 import type express from 'express';
 import type { Redis } from 'ioredis';
 import type mongoose from 'mongoose';
@@ -54,22 +54,40 @@ export interface Platform {
   producer?: EventProducer;
 }
 
+/** Work a service runs beside HTTP once it listens: a reconciler, a relay. `start` must not wait for the work. */
+export interface BackgroundTask {
+  start(): void;
+  stop(): Promise<void>;
+}
+
 /** What a service's own wiring returns: its routes, extra readiness checks, and how to stop its workers. */
 export interface ServiceParts {
   routes?: (app: express.Express) => void;
+  /** Extra checks of what the routes need (never Kafka: the outbox holds events while the broker is away). */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * The service's consumer groups. They join once HTTP listens, beside it, and keep trying while
+   * the broker is away; their states are in `/readyz` details, and a consumer that has given
+   * up (`failed`) fails `/healthz`. Stopped before `stop` runs.
+   */
+  consumers?: readonly EventConsumer[];
+  /** Started once HTTP listens (reconcilers: never a start-up blocker); stopped before `stop` runs. */
+  background?: readonly BackgroundTask[];
   /** Takes HTTP upgrade requests (WebSocket); without it an upgrade is refused. */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Ends long-lived responses (streams, sockets) when the service stops, so HTTP can close. */
   closeStreams?: () => Promise<void>;
-  /** Stops consumers, relays and workers; runs before the connections close. */
+  /** Stops relays and workers; runs after consumers and background tasks stopped, before the connections close. */
   stop?: () => Promise<void>;
 }
 
 /**
- * Starts a service: connects what its config names (MongoDB, Redis, Kafka), hands them to
- * the service's own wiring, serves HTTP with health, readiness and metrics, and on SIGTERM
- * stops in order: stop accepting requests, stop the workers, close the connections.
+ * Starts a service: connects what its config names (MongoDB, Redis; Kafka in the background),
+ * hands them to the service's own wiring, serves HTTP with health, readiness and metrics as
+ * soon as it can, then joins the consumer groups and starts the background tasks beside it.
+ * Readiness is MongoDB, Redis and the service's own checks — not Kafka: with the broker down,
+ * requests still change state and the outbox holds their events. On SIGTERM it stops in order:
+ * stop accepting requests, stop consumers and background tasks, the workers, close the connections.
  */
 export async function startService(name: string, config: PlatformConfig, wire: (platform: Platform) => Promise<ServiceParts>): Promise<{ port: number; stop: () => Promise<void> }> {
   const logger = createLogger(name, config.LOG_LEVEL);
@@ -99,12 +117,28 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     const kafka = new KafkaClient(kafkaConnection({ ...config, KAFKA_BROKERS: config.KAFKA_BROKERS }, config.KAFKA_CLIENT_ID ?? `orderpulse-${name}`), logger);
     platform.kafka = kafka;
     platform.producer = new EventProducer(kafka);
-    await platform.producer.connect();
-    readiness.kafka = () => pingKafka(kafka);
+    // Not awaited: the broker may be away; every publish connects again if needed.
+    platform.producer.connect().catch((error: unknown) => logger.warn({ err: error }, 'Kafka is not reachable yet; events wait in the outbox'));
   }
   const parts = await wire(platform);
-  const app = createHttpApp({ logger, metrics, auth, ...(platform.addressLimit ? { addressLimit: platform.addressLimit } : {}), readiness: { ...readiness, ...parts.readiness }, routes: parts.routes ?? (() => undefined) });
+  const consumers = parts.consumers ?? [];
+  const background = parts.background ?? [];
+  const consumerStates = () => Object.fromEntries(consumers.map((c) => [c.groupId, c.status()]));
+  const app = createHttpApp({
+    logger,
+    metrics,
+    auth,
+    ...(platform.addressLimit ? { addressLimit: platform.addressLimit } : {}),
+    readiness: { ...readiness, ...parts.readiness },
+    readinessDetails: consumers.length > 0 ? () => ({ consumers: consumerStates() }) : undefined,
+    liveness: () => ({ ok: consumers.every((c) => c.status().state !== 'failed'), ...(consumers.length > 0 ? { details: { consumers: consumerStates() } } : {}) }),
+    routes: parts.routes ?? (() => undefined),
+  });
   const { server, port } = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
+  for (const consumer of consumers) {
+    consumer.start().catch((error: unknown) => logger.error({ err: error, groupId: consumer.groupId }, 'consumer did not start'));
+  }
+  for (const task of background) task.start();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (parts.upgrade) parts.upgrade(req, socket, head);
     else socket.end('HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -116,6 +150,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
       const closed = closeServer(server);
       await parts.closeStreams?.();
       await closed;
+      await Promise.all([...consumers.map((c) => c.stop()), ...background.map((t) => t.stop())]);
       await parts.stop?.();
       await platform.producer?.disconnect();
       await platform.mongo?.close();

@@ -9,3 +9,4 @@ export { RecordingServer, type RecordedRequest, type Reply } from './recording-s
 export { ChildService } from './child-service';
 export { httpJson, type JsonReply } from './http-json';
 export { SlowLink } from './slow-link';
+export { TcpProxy } from './tcp-proxy';

@@ -1,5 +1,5 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { OutboxRelay } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
@@ -74,17 +74,21 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
 
   relay.start();
   await Promise.all(workers.map((w) => w.start()));
-  await Promise.all(consumers.map((c) => c.start()));
-  const reconcile = () => reconcileCases(ports, cases);
-  logger.info({ ...(await reconcile()) }, 'cases reconciled at start');
-  const reconciler = setInterval(() => {
-    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
-  }, config.AUDIT_RECONCILE_INTERVAL_SECONDS * 1_000);
+  const reconciler = new Reconciler({
+    name: 'cases',
+    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
+    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:audit`),
+    run: () => reconcileCases(ports, cases),
+    intervalMs: config.AUDIT_RECONCILE_INTERVAL_SECONDS * 1_000,
+    logger,
+  });
 
   const dashboard = queueDashboard([timerQueue, callQueue], jobs);
   return {
     ports,
-    reconcile,
+    reconcile: () => reconciler.runNow(),
+    consumers,
+    background: [reconciler],
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       webhookRoutes(app, { ports, secret: config.AUDIT_WEBHOOK_SECRET, toleranceSeconds: config.AUDIT_WEBHOOK_TOLERANCE_SECONDS });
@@ -93,8 +97,6 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     },
     stop: async () => {
       await dashboard.close();
-      clearInterval(reconciler);
-      await Promise.all(consumers.map((c) => c.stop()));
       await Promise.all(workers.map((w) => w.stop()));
       await relay.stop();
       await Promise.all([timers.close(), calls.close()]);

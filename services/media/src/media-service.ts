@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { OutboxRelay } from '@orderpulse/outbox';
@@ -82,18 +82,21 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
 
   relay.start();
   await worker.start();
-  await consumer.start();
-  const reconcile = () => reconcileOwed(ports, orders, timers);
-  const first = await reconcile();
-  logger.info({ ...first }, 'owed images reconciled at start');
-  const reconciler = setInterval(() => {
-    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
-  }, config.MEDIA_RECONCILE_INTERVAL_SECONDS * 1_000);
+  const reconciler = new Reconciler({
+    name: 'owed images',
+    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
+    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:media`),
+    run: () => reconcileOwed(ports, orders, timers),
+    intervalMs: config.MEDIA_RECONCILE_INTERVAL_SECONDS * 1_000,
+    logger,
+  });
 
   const dashboard = queueDashboard([mediaDueQueue], jobs);
   return {
     ports,
-    reconcile,
+    reconcile: () => reconciler.runNow(),
+    consumers: [consumer],
+    background: [reconciler],
     timers,
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
@@ -102,8 +105,6 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     readiness: { s3: () => store.ping() },
     stop: async () => {
       await dashboard.close();
-      clearInterval(reconciler);
-      await consumer.stop();
       await worker.stop();
       await relay.stop();
       await timers.close();

@@ -133,9 +133,10 @@ describe('synthesized images for order statuses', () => {
     }
   });
 
-  test('readiness checks the bucket along with MongoDB, Redis and Kafka', async () => {
+  test('readiness checks the bucket along with MongoDB and Redis, not Kafka (the outbox holds events), and shows the consumer', async () => {
     const ready = await media.call('GET', '/readyz', undefined);
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ mongo: 'ok', redis: 'ok', kafka: 'ok', s3: 'ok' });
+    expect(ready.body.checks).toEqual({ mongo: 'ok', redis: 'ok', s3: 'ok' });
+    expect(Object.values(ready.body.details.consumers as Record<string, { state: string }>).map((c) => c.state)).toEqual(['running']);
   });
 });

@@ -87,13 +87,13 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   });
 
   await worker.start();
-  await Promise.all(consumers.map((c) => c.start()));
   const pushReconciler = new PushReconciler(ports, { intervalMs: config.PUSH_RECONCILE_SECONDS * 1_000, pageSize: config.PUSH_RECONCILE_PAGE, logger });
-  pushReconciler.start();
 
   const dashboard = queueDashboard([pushQueue], jobs);
   return {
     ports,
+    consumers,
+    background: [pushReconciler],
     connections: () => ({ websocket: websockets.size, sse: streams.size }),
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
@@ -107,9 +107,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
       await Promise.all([websockets.close(), streams.close()]);
     },
     stop: async () => {
-      await pushReconciler.stop();
       await dashboard.close();
-      await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();
       await pushes.close();
       await backlog.stop();

@@ -1,5 +1,5 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { OutboxRelay } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
@@ -63,20 +63,22 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
 
   relay.start();
   await worker.start();
-  await Promise.all(consumers.map((c) => c.start()));
   const assignments = new AssignmentRetry(ports, orders, { intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, logger });
-  assignments.start();
-  const reconcile = () => reconcileDeadlines(ports, orders, timers);
-  const first = await reconcile();
-  logger.info({ ...first }, 'deadlines reconciled at start');
-  const reconciler = setInterval(() => {
-    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
-  }, config.ORDER_RECONCILE_INTERVAL_SECONDS * 1_000);
+  const reconciler = new Reconciler({
+    name: 'deadlines',
+    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
+    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:order`),
+    run: () => reconcileDeadlines(ports, orders, timers),
+    intervalMs: config.ORDER_RECONCILE_INTERVAL_SECONDS * 1_000,
+    logger,
+  });
 
   const dashboard = queueDashboard([responseDeadlineQueue], jobs);
   return {
     ports,
-    reconcile,
+    reconcile: () => reconciler.runNow(),
+    consumers,
+    background: [reconciler, assignments],
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });
@@ -85,9 +87,6 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     },
     stop: async () => {
       await dashboard.close();
-      clearInterval(reconciler);
-      await assignments.stop();
-      await Promise.all(consumers.map((c) => c.stop()));
       await worker.stop();
       await relay.stop();
       await timers.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { OutboxRelay } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
 
@@ -57,18 +57,21 @@ export async function wireSharingService(platform: Platform, config: SharingConf
 
   relay.start();
   await worker.start();
-  const reconcile = () => reconcileClaimWindows(ports, orders, timers);
-  const first = await reconcile();
-  logger.info({ ...first }, 'claim windows reconciled at start');
-  const reconciler = setInterval(() => {
-    reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
-  }, config.SHARE_RECONCILE_INTERVAL_SECONDS * 1_000);
+  const reconciler = new Reconciler({
+    name: 'claim windows',
+    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
+    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:sharing`),
+    run: () => reconcileClaimWindows(ports, orders, timers),
+    intervalMs: config.SHARE_RECONCILE_INTERVAL_SECONDS * 1_000,
+    logger,
+  });
 
   const dashboard = queueDashboard([claimExpiryQueue], jobs);
   return {
     ports,
     timers,
-    reconcile,
+    reconcile: () => reconciler.runNow(),
+    background: [reconciler],
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });
@@ -76,7 +79,6 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     },
     stop: async () => {
       await dashboard.close();
-      clearInterval(reconciler);
       await worker.stop();
       await relay.stop();
       await timers.close();

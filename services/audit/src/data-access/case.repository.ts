@@ -1,5 +1,5 @@
 import type { OutgoingEvent } from '@orderpulse/kafka';
-import { ensureOutboxIndexes, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
 import type mongoose from 'mongoose';
 
 import type { AuditCase, CaseHistoryEntry, CaseStatus } from '../domain/audit-case';
@@ -7,7 +7,7 @@ import type { AuditCase, CaseHistoryEntry, CaseStatus } from '../domain/audit-ca
 type Db = mongoose.mongo.Db;
 type Doc = mongoose.mongo.Document;
 
-const hidden = { outbox: 0, outboxLeaseUntil: 0, activeKey: 0 } as const;
+const hidden = { ...outboxFieldsHidden, activeKey: 0 } as const;
 
 /**
  * `activeKey` holds `order:<orderNo>` while a case stands for its order and `case:<caseId>`

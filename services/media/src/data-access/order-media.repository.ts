@@ -1,5 +1,5 @@
 import type { OrderStatus } from '@orderpulse/contracts';
-import { ensureOutboxIndexes, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
 import type mongoose from 'mongoose';
 
 import { type OrderMedia, owedSlots } from '../domain/order-media';
@@ -8,7 +8,7 @@ import type { PendingEvent } from '../domain/use-cases/deps';
 type Db = mongoose.mongo.Db;
 type Doc = mongoose.mongo.Document;
 
-const hidden = { outbox: 0, outboxLeaseUntil: 0 } as const;
+const hidden = { ...outboxFieldsHidden } as const;
 
 /** Drops undefined fields, which the driver would otherwise store as null. Dates and buffers stay as they are. */
 function compact<T>(value: T): T {

@@ -1,5 +1,5 @@
 import type { OutgoingEvent } from '@orderpulse/kafka';
-import { ensureOutboxIndexes, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
 import type mongoose from 'mongoose';
 
 import type { HistoryEntry, Order } from '../domain/order';
@@ -7,7 +7,7 @@ import type { HistoryEntry, Order } from '../domain/order';
 type Db = mongoose.mongo.Db;
 type Doc = mongoose.mongo.Document;
 
-const hidden = { outbox: 0, outboxLeaseUntil: 0 } as const;
+const hidden = { ...outboxFieldsHidden } as const;
 
 function toOrder(doc: Doc | null): Order | undefined {
   if (!doc) return undefined;

@@ -1,5 +1,5 @@
 import type { OutgoingEvent } from '@orderpulse/kafka';
-import { ensureOutboxIndexes, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
 import type mongoose from 'mongoose';
 
 import type { GuaranteeOrder, HistoryEntry } from '../domain/guarantee-order';
@@ -7,7 +7,7 @@ import type { GuaranteeOrder, HistoryEntry } from '../domain/guarantee-order';
 type Db = mongoose.mongo.Db;
 type Doc = mongoose.mongo.Document;
 
-const hidden = { outbox: 0, outboxLeaseUntil: 0 } as const;
+const hidden = { ...outboxFieldsHidden } as const;
 
 /** Lines of history kept per order; the oldest go first. */
 const HISTORY = 300;
