@@ -14,6 +14,7 @@ import { deadLetterHeaders } from './dead-letter';
 import { EventProducer } from './event-producer';
 import type { KafkaClient } from './kafka-client';
 import { backoffDelay, defaultRetryPolicy, isRetryable, type RetryPolicy } from './retry-policy';
+import { inMessageTrace } from './tracing';
 
 /** Where a message came from, for logs and for the handler's own bookkeeping. */
 export interface MessageContext {
@@ -126,8 +127,8 @@ export class EventConsumer {
       }
     };
     const around = this.options.around;
-    if (!around) return work();
-    return around({ ...context, type: envelope?.type, subject: envelope?.subject, eventId: envelope?.id }, work);
+    const traced = { ...context, traceparent: envelope?.traceparent, type: envelope?.type, eventId: envelope?.id };
+    return inMessageTrace(traced, () => (around ? around({ ...context, type: envelope?.type, subject: envelope?.subject, eventId: envelope?.id }, work) : work()));
   }
 
   private async outcomeOf(
