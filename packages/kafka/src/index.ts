@@ -10,5 +10,6 @@ export { EventConsumer, on, type ConsumerOptions, type EventHandler, type Messag
 export { DeadLetterHeader, ReplayedFromHeader } from './dead-letter';
 export { replayDeadLetters, type ReplayFilter, type ReplayResult } from './dlq-replay';
 export { applyTopics, describeCluster, pingKafka, plannedTopics, type PlannedTopic, type TopicSpec, type TopicsFile, type ApplyReport } from './topic-admin';
+export { ConsumerLagReader, type DeadLetterCount, type LagReport, type PartitionLag } from './consumer-lag';
 export { backoffDelay, defaultRetryPolicy, isRetryable, type RetryPolicy } from './retry-policy';
 export { silentLogger, type Logger } from './logger';

@@ -4,3 +4,4 @@
  */
 export { withEvents, outboxForInsert, ensureOutboxIndexes, type OutboxEntry, type OutboxFields } from './outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { outboxBacklog, type OutboxBacklog } from './outbox-backlog';

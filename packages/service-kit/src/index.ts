@@ -10,6 +10,7 @@ export { createLogger, withLogContext, currentLogContext, type Logger, type LogC
 export { Roles, verifyToken, signToken, bearerToken, requireRole, type Role, type Principal, type AuthSettings } from './auth';
 export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, type HttpAppOptions, type ReadinessCheck, type Problem } from './http-app';
 export { createMetrics } from './metrics';
+export { trackConsumerLag, trackOutbox, trackTimers, type OutboxFigures, type TimerSource } from './operational-metrics';
 export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
 export { startService, runService, type Platform, type PlatformConfig, type ServiceParts } from './service';

@@ -13,6 +13,7 @@ import { connectMongo, connectRedis, pingMongo, pingRedis } from './infrastructu
 import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
+import { trackConsumerLag } from './operational-metrics';
 
 /** The keys of a service's configuration this file wires; each service's schema says which it has. */
 export interface PlatformConfig {
@@ -28,6 +29,8 @@ export interface PlatformConfig {
   KAFKA_SASL_MECHANISM?: SaslMechanism | undefined;
   KAFKA_SASL_USERNAME?: string | undefined;
   KAFKA_SASL_PASSWORD?: string | undefined;
+  /** Prefix of every topic and consumer group name (test runs and tenants of one cluster). */
+  KAFKA_TOPIC_PREFIX?: string;
   MONGO_URL?: string;
   MONGO_DB?: string;
   REDIS_URL?: string;
@@ -68,6 +71,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
   const auth = { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER };
   const platform: Platform = { name, logger, metrics, auth };
   const readiness: Record<string, ReadinessCheck> = {};
+  let lag: { stop: () => Promise<void> } | undefined;
   if (config.MONGO_URL && config.MONGO_DB) {
     const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
     platform.mongo = mongo;
@@ -84,6 +88,9 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     platform.producer = new EventProducer(kafka);
     await platform.producer.connect();
     readiness.kafka = () => pingKafka(kafka);
+    // Every group of this service is named `<prefix>orderpulse.<service>.<purpose>`.
+    const groups = `${config.KAFKA_TOPIC_PREFIX ?? ''}orderpulse.${name}.`;
+    lag = trackConsumerLag(metrics, kafka, (groupId) => groupId.startsWith(groups), logger);
   }
   const parts = await wire(platform);
   const app = createHttpApp({ logger, metrics, auth, readiness: { ...readiness, ...parts.readiness }, routes: parts.routes ?? (() => undefined) });
@@ -100,6 +107,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
       await parts.closeStreams?.();
       await closed;
       await parts.stop?.();
+      await lag?.stop();
       await platform.producer?.disconnect();
       await platform.mongo?.close();
       platform.redis?.disconnect();

@@ -8,7 +8,11 @@ type Doc = mongoose.mongo.Document;
 export class DeliveryLogRepository {
   readonly collection: mongoose.mongo.Collection;
 
-  constructor(db: mongoose.mongo.Db) {
+  /** `onAttempt` hears each recorded try's outcome (for the push outcome counter). */
+  constructor(
+    db: mongoose.mongo.Db,
+    private readonly options: { onAttempt?: (outcome: Attempt['outcome']) => void } = {},
+  ) {
     this.collection = db.collection('deliveries');
   }
 
@@ -32,6 +36,7 @@ export class DeliveryLogRepository {
   /** Appends a try and sets where the push now stands. */
   async attempted(key: string, attempt: Attempt, status: DeliveryStatus): Promise<void> {
     await this.collection.updateOne({ _id: key } as Doc, { $push: { attempts: attempt }, $set: { status, updatedAt: new Date() } } as Doc);
+    this.options.onAttempt?.(attempt.outcome);
   }
 
   async forOrder(orderId: string, limit: number, recipient?: string): Promise<Delivery[]> {
