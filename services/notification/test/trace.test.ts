@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Topics } from '@orderpulse/contracts';
@@ -25,6 +26,19 @@ function zipkinUrl(): string {
   const url = process.env.ZIPKIN_URL;
   if (!url) throw new Error('ZIPKIN_URL is not set: the local stack runs Zipkin (node infra/local/stack.mjs up) and writes it to stack.env');
   return url;
+}
+
+const repo = join(__dirname, '..', '..', '..');
+const promqlWords = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'le', 'inf', 'nan']);
+
+/** The metric names a PromQL expression reads: identifiers that are not functions, keywords, labels or durations. */
+function metricsOf(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, '')
+    .replace(/\[[^\]]*\]/g, '');
+  return [...bare.matchAll(/\b[A-Za-z_:][A-Za-z0-9_:]*\b(?!\s*\()/g)].map((m) => m[0]).filter((name) => !promqlWords.has(name.toLowerCase()));
 }
 
 async function listening(service: ChildService, name: string): Promise<string> {
@@ -110,5 +124,24 @@ describe('one trace from the placed order to the push', () => {
     expect(kinds).toContain('notification:CONSUMER');
     expect(kinds).toContain('order:SERVER');
     expect(kinds.indexOf('notification:CONSUMER')).toBeLessThan(kinds.indexOf('order:SERVER'));
+  });
+
+  test('every metric the dashboard and the alert rules query is on the services\' /metrics', async () => {
+    const dashboard = JSON.parse(readFileSync(join(repo, 'infra', 'grafana', 'orderpulse-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const rules = readFileSync(join(repo, 'infra', 'prometheus', 'alerts.yml'), 'utf8');
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+      ...[...rules.matchAll(/expr: (?:\|\n((?:\s{10}.*\n)+)|(.*))/g)].map((m) => (m[1] ?? m[2] ?? '').trim()),
+    ];
+    // `up` is Prometheus' own record of each scrape, not a service's.
+    const queried = new Set(exprs.flatMap(metricsOf).filter((name) => name !== 'up'));
+    expect(queried.size).toBeGreaterThan(10);
+    const exposed = async () => {
+      const texts = await Promise.all([orderBase, notificationBase].map(async (base) => (await fetch(`${base}/metrics`)).text()));
+      return new Set(texts.join('\n').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(l)?.[0] ?? ''));
+    };
+    // Consumer lag and DLQ sizes are read every 15 s; the first read may precede the groups' first commit.
+    const names = await waitFor(exposed, { what: 'every queried metric on /metrics', timeoutMs: 45_000, until: (n) => [...queried].every((q) => n.has(q)) });
+    expect([...queried].filter((q) => !names.has(q))).toEqual([]);
   });
 });
