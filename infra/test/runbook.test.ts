@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { loadStackEnvFile } from '@orderpulse/testkit';
+
 const repo = join(__dirname, '..', '..');
 const runbook = readFileSync(join(repo, 'docs', 'runbook.md'), 'utf8');
 const rules = readFileSync(join(repo, 'infra', 'prometheus', 'alerts.yml'), 'utf8');
@@ -12,6 +14,7 @@ function commands(): string[] {
 }
 
 function stackEnv(): NodeJS.ProcessEnv {
+  loadStackEnvFile(repo, process.env);
   const missing = ['KAFKA_BROKERS', 'REDIS_URL', 'ZIPKIN_URL'].filter((k) => !process.env[k]);
   if (missing.length > 0) throw new Error(`${missing.join(', ')} not set: run with the local stack's endpoints (set -a; . .local/stack.env; set +a)`);
   return process.env;
