@@ -33,6 +33,9 @@ export function missingPrerequisites(command, machine) {
     }
   }
   if (!hasPackage(CJK_FONT_PACKAGE)) packages.push(CJK_FONT_PACKAGE);
+  // Prometheus for npm start's metrics and promtool for the alert rules' test; kcat for the runbook's.
+  if (!onPath('prometheus') || !onPath('promtool')) packages.push('prometheus');
+  if (command === 'test' && !onPath('kcat')) packages.push('kcat');
   return { packages };
 }
 
@@ -78,4 +81,6 @@ export function ensurePrerequisites(command, say, fail) {
   const options = { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
   if (spawnSync('apt-get', ['update', '-qq'], options).status !== 0) fail(`apt-get update failed; install by hand: ${install}`);
   if (spawnSync('apt-get', ['install', '-y', '-qq', ...packages], options).status !== 0) fail(`${install} failed`);
+  // Debian's prometheus starts its own server (and a node exporter) where systemd runs; npm start runs its own.
+  if (packages.includes('prometheus') && onPath('systemctl')) spawnSync('systemctl', ['disable', '--now', 'prometheus', 'prometheus-node-exporter'], options);
 }

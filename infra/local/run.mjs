@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 import { startGateway } from './gateway.mjs';
 import { partnerSecrets, startPartners } from './partners.mjs';
+import { startPrometheus } from './prometheus.mjs';
 import { ensurePrerequisites } from './preflight.mjs';
 import { Supervisor } from './supervisor.cjs';
 
@@ -39,6 +40,8 @@ const KEYS = path.join(LOCAL, 'keys');
 const PARTNERS_PORT = Number(process.env.PARTNERS_PORT ?? 4180);
 /** Where the browser terminals are served (override with GATEWAY_PORT). */
 const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 4100);
+/** Where Prometheus listens (override with PROMETHEUS_PORT). */
+const PROMETHEUS_PORT = Number(process.env.PROMETHEUS_PORT ?? 4109);
 
 const say = (line) => process.stdout.write(`orderpulse: ${line}\n`);
 
@@ -116,9 +119,19 @@ function serviceEnv(service, stack) {
     MONGO_DB: `orderpulse_${service.name}`,
     JWT_JWKS: process.env.JWT_JWKS ?? path.join(KEYS, 'jwks.json'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...tracingEnv(stack),
     ...(service.name === 'audit' ? auditPartners() : {}),
     ...(service.name === 'notification' ? { ORDER_SERVICE_URL: localUrl('order'), MEDIA_SERVICE_URL: localUrl('media') } : {}),
   };
+}
+
+/**
+ * Spans to the stack's Zipkin unless the environment names an OTLP endpoint or an exporter.
+ * Zipkin's server takes Zipkin v2 spans; OTLP would need a module it does not ship with.
+ */
+function tracingEnv(stack) {
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_TRACES_EXPORTER || !stack.ZIPKIN_URL) return {};
+  return { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${stack.ZIPKIN_URL}/api/v2/spans` };
 }
 
 /** The audit service's partners: the local stand-ins unless the environment names real ones. */
@@ -168,9 +181,15 @@ async function start() {
     return {};
   });
   const gateway = await startGateway({ port: GATEWAY_PORT, services: urls, logins, objectStore: stack.S3_ENDPOINT });
+  const prometheus = await startPrometheus({ port: PROMETHEUS_PORT, targets: urls, dir: path.join(LOCAL, 'prometheus'), log: path.join(LOCAL, 'logs', 'prometheus.log') }).catch((error) => {
+    say(`prometheus could not start (${error.message}); the services run without it`);
+    return undefined;
+  });
   say('demo data: store s-demo of merchant m-demo (always open, 60 s response window), riders rider-demo-1 and -2,');
   say('           B2B order SO-DEMO-0001 refused on price (audit desk of h-demo), organisation org-demo with two guarantee orders');
   say(`terminals:  http://127.0.0.1:${gateway.port}/  (customer, merchant console, delivery terminal, audit desk, organisation; demo logins on that page)`);
+  if (stack.ZIPKIN_URL) say(`traces:     ${stack.ZIPKIN_URL}/zipkin/  (Zipkin)`);
+  say(prometheus ? `metrics:    ${prometheus.url}/alerts  (Prometheus: every service's /metrics, alert rules of infra/prometheus/alerts.yml)` : 'metrics:    Prometheus is not installed (apt-get install prometheus); each service still serves /metrics');
   for (const [role, token] of Object.entries(logins)) say(`demo login (${role}): Bearer ${token}`);
   say('running; Ctrl-C stops the services and the stack');
   let stopping = false;
@@ -181,6 +200,7 @@ async function start() {
     // A service already dead (killed by a signal, say) is not waited for: stop() returns for it at once.
     await Promise.all(children.map(({ supervisor }) => supervisor.stop()));
     await gateway.close();
+    await prometheus?.stop();
     await stopPartners();
     stackDown();
     process.exit(0);

@@ -353,6 +353,7 @@ const ports = {
   mongo: envPort('MONGO_PORT', 27027),
   redis: envPort('REDIS_PORT', 16379),
   s3: envPort('S3_PORT', 19000),
+  zipkin: envPort('ZIPKIN_PORT', 19411),
 };
 
 const s3 = {
@@ -366,6 +367,7 @@ const s3 = {
 const kafkaBrokers = env.KAFKA_BROKERS || `${HOST}:${ports.kafka}`;
 const mongoUrl = env.MONGO_URL || `mongodb://${HOST}:${ports.mongo}`;
 const redisUrl = env.REDIS_URL || `redis://${HOST}:${ports.redis}`;
+const zipkinUrl = env.ZIPKIN_URL || `http://${HOST}:${ports.zipkin}`;
 const log4jConfig = `-Dlog4j.configuration=${pathToFileURL(path.join(HERE, 'kafka', 'log4j.properties')).href}`;
 
 function kafkaProperties(dataDir) {
@@ -445,6 +447,21 @@ async function startRedis() {
   ]);
 }
 
+// Zipkin keeps traces in memory (its default storage): a local trace viewer, not a record.
+async function startZipkin() {
+  const jar = await classpath('zipkin');
+  fs.mkdirSync(local('zipkin'), { recursive: true });
+  return launch('zipkin', 'java', [
+    '-Xmx256m', '-XX:TieredStopAtLevel=1', `-Dorderpulse.part=${local('zipkin')}`, '-jar', jar,
+    `--armeria.ports[0].port=${ports.zipkin}`, `--armeria.ports[0].ip=${HOST}`, '--armeria.ports[0].protocols[0]=http',
+  ]);
+}
+
+async function probeZipkin(url) {
+  const response = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(2000) });
+  if (!response.ok) throw new Error(`health: HTTP ${response.status}`);
+}
+
 function brokerAddress(brokers) {
   const first = brokers.split(',')[0].trim();
   const colon = first.lastIndexOf(':');
@@ -472,6 +489,11 @@ const parts = [
     name: 's3', external: !!env.S3_ENDPOINT, endpoint: s3.endpoint, jvm: true,
     ports: [ports.s3], markers: [local('s3', 's3proxy.properties')],
     start: startS3, probe: () => probeS3(s3),
+  },
+  {
+    name: 'zipkin', external: !!env.ZIPKIN_URL, endpoint: zipkinUrl, jvm: true,
+    ports: [ports.zipkin], markers: [`-Dorderpulse.part=${local('zipkin')}`],
+    start: startZipkin, probe: () => probeZipkin(zipkinUrl),
   },
 ];
 
@@ -552,6 +574,7 @@ function writeStackEnv() {
     `S3_SECRET_ACCESS_KEY=${s3.secretKey}`,
     `S3_BUCKET=${s3.bucket}`,
     'S3_FORCE_PATH_STYLE=true',
+    `ZIPKIN_URL=${zipkinUrl}`,
   ];
   const file = local('stack.env');
   fs.writeFileSync(`${file}.tmp`, `${lines.join('\n')}\n`);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import { context, propagation } from '@opentelemetry/api';
+
 /**
  * A CloudEvents 1.0 event as orderpulse carries it on Kafka (binary content mode):
  * the attributes travel as `ce_*` headers, `data` is the JSON body, and the message key
@@ -74,7 +76,23 @@ export interface NewEnvelope<T> {
   time?: Date;
 }
 
+/**
+ * The W3C `traceparent` of the active trace context (an HTTP request, a consumed event, a job),
+ * through the globally registered propagator; undefined when none is active or none is registered.
+ * Source: W3C Trace Context, OpenTelemetry `propagation.inject`.
+ */
+export function activeTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
+
+/**
+ * A new envelope. Without an explicit `traceparent` it takes the active trace context's, so an
+ * event written to an outbox carries the trace of the state change that created it.
+ */
 export function createEnvelope<T>(input: NewEnvelope<T>): EventEnvelope<T> {
+  const traceparent = input.traceparent ?? activeTraceparent();
   return {
     id: input.id ?? randomUUID(),
     source: input.source,
@@ -84,7 +102,7 @@ export function createEnvelope<T>(input: NewEnvelope<T>): EventEnvelope<T> {
     subject: input.subject,
     dataschema: dataSchemaUrn(input.type, input.version),
     datacontenttype: 'application/json',
-    ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+    ...(traceparent ? { traceparent } : {}),
     data: input.data,
   };
 }

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-import type { JobsSettings } from './timer-queue';
+import { jobTelemetry, type JobsSettings } from './timer-queue';
 
 export interface JobContext {
   id: string;
@@ -51,6 +51,7 @@ export class JobWorker<T extends object> {
       {
         connection: this.connection,
         prefix: this.settings.prefix,
+        telemetry: jobTelemetry,
         concurrency: this.options.concurrency ?? 16,
         ...(this.options.lockDurationMs ? { lockDuration: this.options.lockDurationMs, stalledInterval: this.options.lockDurationMs } : {}),
         autorun: true,

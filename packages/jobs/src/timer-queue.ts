@@ -1,4 +1,5 @@
 import { type KeepJobs, Queue } from 'bullmq';
+import { BullMQOtel } from 'bullmq-otel';
 import type { Redis } from 'ioredis';
 
 export interface JobsSettings {
@@ -34,6 +35,13 @@ export const defaultRetention: Retention = {
 const ID = /^[A-Za-z0-9_.-]{1,200}$/;
 
 /**
+ * BullMQ's OpenTelemetry hook: a job carries the trace context it was scheduled in (in its
+ * options' telemetry metadata) and its processor runs as a child of it, so a timer or a push
+ * belongs to the trace of the event that scheduled it. A no-op while no SDK is registered.
+ */
+export const jobTelemetry = new BullMQOtel('@orderpulse/jobs');
+
+/**
  * Work scheduled for an absolute time. The job id is the caller's, derived from what the
  * timer is for (`response-deadline.<orderId>.<version>`), so scheduling the same timer again —
  * from a retry, a redelivered event or the reconciler — changes nothing.
@@ -47,7 +55,7 @@ export class TimerQueue<T extends object> {
     private readonly retry: RetrySettings = { attempts: 5, backoffMs: 1_000 },
     private readonly retention: Retention = defaultRetention,
   ) {
-    this.queue = new Queue<T>(name, { connection: settings.connection, prefix: settings.prefix });
+    this.queue = new Queue<T>(name, { connection: settings.connection, prefix: settings.prefix, telemetry: jobTelemetry });
   }
 
   /**

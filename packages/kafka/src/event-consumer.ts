@@ -14,6 +14,7 @@ import { deadLetterHeaders } from './dead-letter';
 import { EventProducer } from './event-producer';
 import type { KafkaClient } from './kafka-client';
 import { backoffDelay, defaultHoldPolicy, defaultRetryPolicy, failureKind, type HoldPolicy, type RetryPolicy } from './retry-policy';
+import { inMessageTrace } from './tracing';
 
 /** Where a message came from, for logs and for the handler's own bookkeeping. */
 export interface MessageContext {
@@ -304,8 +305,8 @@ export class EventConsumer {
       return outcome;
     };
     const around = this.options.around;
-    if (!around) return work();
-    return around({ ...context, type: envelope?.type, subject: envelope?.subject, eventId: envelope?.id }, work);
+    const traced = { ...context, traceparent: envelope?.traceparent, type: envelope?.type, eventId: envelope?.id };
+    return inMessageTrace(traced, () => (around ? around({ ...context, type: envelope?.type, subject: envelope?.subject, eventId: envelope?.id }, work) : work()));
   }
 
   private async outcomeOf(decoded: ReturnType<typeof decodeMessage>, context: MessageContext, earlierAttempts: number, heartbeat: () => Promise<void>): Promise<Outcome> {

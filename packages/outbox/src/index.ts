@@ -4,3 +4,4 @@
  */
 export { withEvents, outboxForInsert, ensureOutboxIndexes, outboxFieldsHidden, type OutboxEntry, type OutboxFields, type QuarantinedEntry } from './outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { outboxBacklog, type OutboxBacklog } from './outbox-backlog';

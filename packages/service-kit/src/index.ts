@@ -12,6 +12,7 @@ export { createTokenIssuer, localTokenIssuer, ephemeralTokenIssuer, generateSign
 export { createRateLimits, type RateLimit, type RateLimitSettings } from './rate-limit';
 export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, RETRY_AFTER_SECONDS, type HttpAppOptions, type LivenessReport, type ReadinessCheck, type Problem } from './http-app';
 export { createMetrics } from './metrics';
+export { trackConsumerLag, trackOutbox, trackTimers, type OutboxFigures, type TimerSource } from './operational-metrics';
 export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
 export { startService, runService, type BackgroundTask, type Platform, type PlatformConfig, type ServiceParts } from './service';

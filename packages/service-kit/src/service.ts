@@ -14,6 +14,7 @@ import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createRateLimits, type RateLimit } from './rate-limit';
+import { trackConsumerLag } from './operational-metrics';
 
 /** The keys of a service's configuration this file wires; each service's schema says which it has. */
 export interface PlatformConfig {
@@ -35,6 +36,8 @@ export interface PlatformConfig {
   KAFKA_SASL_MECHANISM?: SaslMechanism | undefined;
   KAFKA_SASL_USERNAME?: string | undefined;
   KAFKA_SASL_PASSWORD?: string | undefined;
+  /** Prefix of every topic and consumer group name (test runs and tenants of one cluster). */
+  KAFKA_TOPIC_PREFIX?: string;
   MONGO_URL?: string;
   MONGO_DB?: string;
   REDIS_URL?: string;
@@ -100,6 +103,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
   };
   const platform: Platform = { name, logger, metrics, auth };
   const readiness: Record<string, ReadinessCheck> = {};
+  let lag: { stop: () => Promise<void> } | undefined;
   if (config.MONGO_URL && config.MONGO_DB) {
     const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
     platform.mongo = mongo;
@@ -119,6 +123,9 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     platform.producer = new EventProducer(kafka);
     // Not awaited: the broker may be away; every publish connects again if needed.
     platform.producer.connect().catch((error: unknown) => logger.warn({ err: error }, 'Kafka is not reachable yet; events wait in the outbox'));
+    // Every group of this service is named `<prefix>orderpulse.<service>.<purpose>`.
+    const groups = `${config.KAFKA_TOPIC_PREFIX ?? ''}orderpulse.${name}.`;
+    lag = trackConsumerLag(metrics, kafka, (groupId) => groupId.startsWith(groups), logger);
   }
   const parts = await wire(platform);
   const consumers = parts.consumers ?? [];
@@ -152,6 +159,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
       await closed;
       await Promise.all([...consumers.map((c) => c.stop()), ...background.map((t) => t.stop())]);
       await parts.stop?.();
+      await lag?.stop();
       await platform.producer?.disconnect();
       await platform.mongo?.close();
       platform.redis?.disconnect();

@@ -1,8 +1,8 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
-import { OutboxRelay } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
+import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
 import type { AuditConfig } from './config';
 import { B2bOrderRepository } from './data-access/b2b-order.repository';
@@ -38,6 +38,8 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<CaseTimer>(timerQueue, jobs, { attempts: 20, backoffMs: 500 });
   const calls = new TimerQueue<CaseCall>(callQueue, jobs, { attempts: config.AUDIT_CALL_ATTEMPTS, backoffMs: config.AUDIT_CALL_BACKOFF_MS });
+  trackOutbox(platform.metrics, cases.collection.collectionName, () => outboxBacklog(cases.collection));
+  trackTimers(platform.metrics, [timers, calls]);
   const call = (url: string, secret: string) => ({ url, secret, timeoutMs: config.AUDIT_CALL_TIMEOUT_MS });
 
   const ports: AuditPorts = {

@@ -4,8 +4,8 @@ import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
-import { OutboxRelay } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
+import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
 import type { MediaConfig } from './config';
 import { MediaStore } from './data-access/media-store';
@@ -44,6 +44,8 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   const presigner = config.S3_PUBLIC_ENDPOINT ? createS3Client({ ...s3Settings, endpoint: config.S3_PUBLIC_ENDPOINT }) : s3;
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, { attempts: 20, backoffMs: 500 });
+  trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
+  trackTimers(platform.metrics, [timers]);
 
   const store = new MediaStore(s3, config.S3_BUCKET, presigner);
   const ports: MediaPorts = {

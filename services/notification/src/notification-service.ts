@@ -1,8 +1,8 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, type EventHandler } from '@orderpulse/kafka';
-import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
-import { Gauge } from 'prom-client';
+import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
+import { Counter, Gauge } from 'prom-client';
 
 import type { NotificationConfig } from './config';
 import { DeliveryLogRepository } from './data-access/delivery-log.repository';
@@ -36,12 +36,14 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.notification.${name}`;
 
   const registry = new RegistryRepository(mongo.db, { appCacheMs: config.REGISTRY_APP_CACHE_SECONDS * 1_000 });
-  const log = new DeliveryLogRepository(mongo.db);
+  const pushOutcomes = new Counter({ name: 'push_outcomes_total', help: 'Push attempts at the gateway by outcome (delivered, token_invalid, rejected, retry)', labelNames: ['outcome'] as const, registers: [metrics] });
+  const log = new DeliveryLogRepository(mongo.db, { onAttempt: (outcome) => pushOutcomes.inc({ outcome }) });
   await log.createIndexes();
   const backlog = new RealtimeBacklog(redis, redis.duplicate(), config.QUEUE_PREFIX, { maxPerRecipient: config.REALTIME_BACKLOG, ttlSeconds: config.REALTIME_BACKLOG_HOURS * 3_600 });
   await backlog.start();
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const pushes = new TimerQueue<PushJob>(pushQueue, jobs, { attempts: config.PUSH_ATTEMPTS, backoffMs: config.PUSH_BACKOFF_MS });
+  trackTimers(metrics, [pushes]);
   const gorush = new GorushProvider({ defaultGatewayUrl: config.PUSH_GATEWAY_URL, timeoutMs: config.PUSH_TIMEOUT_MS });
 
   const ports: NotificationPorts = {

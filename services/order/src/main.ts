@@ -1,3 +1,5 @@
+// eslint-disable-next-line no-restricted-imports -- OpenTelemetry must load before the modules it instruments
+import '@orderpulse/telemetry/register';
 import { loadConfig, runService } from '@orderpulse/service-kit';
 
 import { OrderConfig } from './config';

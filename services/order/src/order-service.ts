@@ -1,13 +1,14 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
-import { OutboxRelay } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
+import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
 import type { OrderConfig } from './config';
 import { CatalogRepository } from './data-access/catalog.repository';
 import { OrderChangeFeed } from './data-access/order-change-feed';
 import { OrderRepository } from './data-access/order.repository';
+import { trackRulingLateness } from './data-access/ruling-lateness';
 import type { OrderPorts } from './domain/use-cases/deps';
 import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
@@ -38,6 +39,9 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   await feed.start();
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<ResponseDeadlineJob>(responseDeadlineQueue, jobs, { attempts: 20, backoffMs: 200 });
+  trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
+  trackTimers(platform.metrics, [timers]);
+  trackRulingLateness(platform.metrics, orders.collection);
 
   const ports: OrderPorts = {
     orders,

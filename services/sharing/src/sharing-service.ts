@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { OutboxRelay } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, withLogContext } from '@orderpulse/service-kit';
+import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
+import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
 import type { SharingConfig } from './config';
 import { GuaranteeOrderRepository } from './data-access/guarantee-order.repository';
@@ -34,6 +34,8 @@ export async function wireSharingService(platform: Platform, config: SharingConf
   const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<ClaimExpiryJob>(claimExpiryQueue, jobs, { attempts: 20, backoffMs: 200 });
+  trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
+  trackTimers(platform.metrics, [timers]);
 
   const ports: SharingPorts = {
     orders,

@@ -8,7 +8,11 @@ type Doc = mongoose.mongo.Document;
 export class DeliveryLogRepository {
   readonly collection: mongoose.mongo.Collection;
 
-  constructor(db: mongoose.mongo.Db) {
+  /** `onAttempt` hears each recorded try's outcome (for the push outcome counter). */
+  constructor(
+    db: mongoose.mongo.Db,
+    private readonly options: { onAttempt?: (outcome: Attempt['outcome']) => void } = {},
+  ) {
     this.collection = db.collection('deliveries');
   }
 
@@ -52,6 +56,7 @@ export class DeliveryLogRepository {
     const at = `attempts.${attempt - 1}`;
     const fields = Object.fromEntries(Object.entries(outcome).map(([name, value]) => [`${at}.${name}`, value]));
     await this.collection.updateOne({ _id: key } as Doc, { $set: { ...fields, status, updatedAt: new Date() } });
+    this.options.onAttempt?.(outcome.outcome);
   }
 
   /** Ends a push that was never tried, saying why; a push already finished is left as it is. */

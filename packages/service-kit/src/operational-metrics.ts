@@ -1,0 +1,115 @@
+import { ConsumerLagReader, type KafkaClient, type LagReport } from '@orderpulse/kafka';
+import { Gauge, type Registry } from 'prom-client';
+
+import type { Logger } from './logger';
+
+/**
+ * Consumer lag per group and partition, and dead-letter topic sizes, for the groups `wanted`
+ * accepts, read every `intervalMs` (not on each scrape, so a slow broker never stalls `/metrics`).
+ * Metrics (names as the Prometheus Kafka exporter's, so existing dashboards read them):
+ * - `kafka_consumergroup_lag{group,topic,partition}`: messages not yet committed;
+ * - `kafka_consumergroup_current_offset{group,topic,partition}`: the committed offset;
+ * - `kafka_dlq_messages{topic}`: messages retained in `<topic>.dlq` (the consumed topic is the label);
+ * - `kafka_lag_read_timestamp_seconds`: when the figures were last read (stale figures alert).
+ */
+export function trackConsumerLag(registry: Registry, kafka: KafkaClient, wanted: (groupId: string) => boolean, logger: Logger, intervalMs = 15_000): { stop: () => Promise<void> } {
+  const reader = new ConsumerLagReader(kafka, wanted);
+  let report: LagReport = { partitions: [], deadLetters: [] };
+  let readAt = 0;
+  const labels = ['group', 'topic', 'partition'] as const;
+  new Gauge({
+    name: 'kafka_consumergroup_lag', help: 'Messages behind the high watermark, by consumer group and partition', labelNames: labels, registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of report.partitions) this.set({ group: p.groupId, topic: p.topic, partition: String(p.partition) }, p.lag);
+    },
+  });
+  new Gauge({
+    name: 'kafka_consumergroup_current_offset', help: 'Committed offset by consumer group and partition', labelNames: labels, registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of report.partitions) this.set({ group: p.groupId, topic: p.topic, partition: String(p.partition) }, p.committed);
+    },
+  });
+  new Gauge({
+    name: 'kafka_dlq_messages', help: 'Messages retained in the dead-letter topic of a consumed topic', labelNames: ['topic'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of report.deadLetters) this.set({ topic: d.topic }, d.messages);
+    },
+  });
+  new Gauge({
+    name: 'kafka_lag_read_timestamp_seconds', help: 'When consumer lag was last read from the brokers (Unix seconds)', registers: [registry],
+    collect() {
+      this.set(readAt / 1000);
+    },
+  });
+  let reading: Promise<void> | undefined;
+  const read = () => {
+    reading ??= reader.read().then(
+      (r) => {
+        report = r;
+        readAt = Date.now();
+      },
+      (error: unknown) => logger.warn({ err: error }, 'consumer lag could not be read'),
+    ).finally(() => (reading = undefined));
+    return reading;
+  };
+  void read();
+  const timer = setInterval(() => void read(), intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await reading;
+      await reader.close();
+    },
+  };
+}
+
+/** Something that can say how many of its timers wait (a `TimerQueue`). */
+export interface TimerSource {
+  readonly name: string;
+  pending(): Promise<number>;
+}
+
+/** `timers_pending{queue}`: delayed, waiting and running BullMQ jobs per queue, read on scrape. */
+export function trackTimers(registry: Registry, queues: readonly TimerSource[]): void {
+  new Gauge({
+    name: 'timers_pending', help: 'Timers (BullMQ jobs) delayed, waiting or running, by queue', labelNames: ['queue'] as const, registers: [registry],
+    async collect() {
+      const counts = await Promise.all(queues.map(async (q) => [q.name, await q.pending().catch(() => Number.NaN)] as const));
+      for (const [queue, count] of counts) this.set({ queue }, count);
+    },
+  });
+}
+
+/** What an outbox reader reports (`outboxBacklog` from `@orderpulse/outbox`). */
+export interface OutboxFigures {
+  pendingEvents: number;
+  oldestAgeSeconds: number;
+}
+
+/**
+ * `outbox_pending_events{collection}` and `outbox_oldest_event_age_seconds{collection}`, read on
+ * scrape: events written with their state change and not yet acknowledged by Kafka.
+ */
+export function trackOutbox(registry: Registry, collection: string, read: () => Promise<OutboxFigures>): void {
+  let last: OutboxFigures | undefined;
+  const figures = async () => (last = await read().catch(() => last ?? { pendingEvents: Number.NaN, oldestAgeSeconds: Number.NaN }));
+  let pending: Promise<OutboxFigures> | undefined;
+  // Both gauges are collected in one scrape; one read serves them.
+  const shared = () => (pending ??= figures().finally(() => setImmediate(() => (pending = undefined))));
+  new Gauge({
+    name: 'outbox_pending_events', help: 'Events in outboxes not yet relayed to Kafka', labelNames: ['collection'] as const, registers: [registry],
+    async collect() {
+      this.set({ collection }, (await shared()).pendingEvents);
+    },
+  });
+  new Gauge({
+    name: 'outbox_oldest_event_age_seconds', help: 'Age of the oldest event waiting in an outbox (0 when none)', labelNames: ['collection'] as const, registers: [registry],
+    async collect() {
+      this.set({ collection }, (await shared()).oldestAgeSeconds);
+    },
+  });
+}
