@@ -205,7 +205,7 @@ export class Load {
     const body = { merchantId: cast.merchantId, storeId: cast.storeId, currency: 'CNY', lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1200 }], delivery: { line: '1 Fault Lane', region: cast.region, contactName: 'C', contactPhone: '+86 100' }, locale: 'en' };
     const reply = await this.step('order placed over HTTP', () => call(this.url('order'), 'POST', '/v1/orders', logins.customer(customer), body, { 'idempotency-key': key }));
     if (!ok(reply)) return undefined;
-    const orderId = (reply.body as { orderId: string }).orderId;
+    const orderId = (reply.body as { order: { orderId: string } }).order.orderId;
     this.record.acknowledged.push({ what: 'order', id: orderId, via: 'http' });
     return orderId;
   }
@@ -277,7 +277,7 @@ export class Load {
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       const r = await call(this.url('order'), 'GET', `/v1/orders/${orderId}`, logins.customer(customer));
-      const terminalId = ok(r) ? (r.body as { terminalId?: string }).terminalId : undefined;
+      const terminalId = ok(r) ? (r.body as { order?: { terminalId?: string } }).order?.terminalId : undefined;
       if (terminalId) return terminalId;
       await sleep(1_000);
     }
