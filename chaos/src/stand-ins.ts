@@ -39,10 +39,20 @@ class StandIn {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
+    // The port may be held for a moment as the local end of some outgoing connection (it lies in
+    // the ephemeral range): try again, as a restarting server would.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(this.port, '127.0.0.1', () => resolve());
+        });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 40) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     this.server = server;
   }
 
