@@ -56,6 +56,16 @@ async function main(): Promise<number> {
     return {};
   }, jwtSecret);
   let exit = 1;
+  // Ctrl-C or a CI timeout: stop what the suite started, then go.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the services and the stack`);
+      void services.stopAll().finally(() => {
+        if (!process.env.CHAOS_KEEP_STACK) stack.down();
+        process.exit(130);
+      });
+    });
+  }
   try {
     await services.startAll();
     log('services ready');
