@@ -51,6 +51,14 @@ function stopped(w: World, part: 'kafka' | 'mongo' | 's3', seconds: number): Fau
   return { name: `${part} stopped ${seconds} s`, category: part, inject: () => w.stack.stop(part), holdMs: seconds * 1000, heal: () => w.stack.up() };
 }
 
+function paused(w: World, seconds: number): Fault {
+  return { name: `kafka paused (SIGSTOP) ${seconds} s`, category: 'kafka', inject: async () => w.stack.pause('kafka'), holdMs: seconds * 1000, heal: async () => w.stack.resume('kafka') };
+}
+
+function emptied(w: World, name: string): Fault {
+  return { name, category: 'redis', inject: () => w.stack.emptyRedis(), holdMs: 0, heal: nothing };
+}
+
 function gatewayMode(w: World, mode: '503' | 'slow' | 'refuse', seconds: number): Fault {
   const label = { '503': 'answering 503', slow: 'answering slower than the push timeout', refuse: 'refusing connections' }[mode];
   return { name: `push gateway ${label} ${seconds} s`, category: 'push gateway', inject: () => w.gateway.setMode(mode), holdMs: seconds * 1000, heal: () => w.gateway.setMode('ok') };
@@ -66,27 +74,42 @@ type Slot = Fault[];
 /** The schedule: every category at least once; the long one has more, and longer, faults. */
 export function schedule(w: World, size: 'short' | 'long'): Slot[] {
   const long = size === 'long';
-  const s = (short: number, full: number) => (long ? full : short);
-  const slots: Slot[] = [
-    kill(w, ['order-1'], 'mid outbox relay'),
-    kill(w, ['notification-1'], 'mid consumer batch'),
-    kill(w, ['order-2'], 'mid consumer batch'),
-    ...(long ? [kill(w, ['notification-2'], 'under load'), kill(w, ['media'], 'under load'), kill(w, ['audit'], 'under load'), kill(w, ['sharing'], 'under load')] : [kill(w, ['notification-2', 'media', 'audit', 'sharing'], 'under load')]),
-    [stopped(w, 'kafka', s(25, 60))],
-    [{ name: `kafka paused (SIGSTOP) ${s(12, 30)} s`, category: 'kafka', inject: async () => w.stack.pause('kafka'), holdMs: s(12, 30) * 1000, heal: async () => w.stack.resume('kafka') }],
-    [stopped(w, 'mongo', s(25, 60))],
-    [{ name: 'redis emptied (FLUSHALL, restart without AOF)', category: 'redis', inject: () => w.stack.emptyRedis(), holdMs: 0, heal: nothing }],
-    [stopped(w, 's3', s(15, 45))],
-    [gatewayMode(w, '503', s(15, 60)), partnerDown(w.middleOffice, s(15, 60))],
-    [gatewayMode(w, 'slow', s(15, 60)), partnerDown(w.userSystem, s(15, 60))],
-    [gatewayMode(w, 'refuse', s(15, 60))],
-  ];
+  // The short run shares slots between faults of independent parts, so every category fits in
+  // ten minutes; the long one gives most faults a slot of its own.
+  const slots: Slot[] = long
+    ? [
+        kill(w, ['order-1'], 'mid outbox relay'),
+        kill(w, ['notification-1'], 'mid consumer batch'),
+        kill(w, ['order-2'], 'mid consumer batch'),
+        kill(w, ['notification-2'], 'under load'),
+        kill(w, ['media'], 'under load'),
+        kill(w, ['audit'], 'under load'),
+        kill(w, ['sharing'], 'under load'),
+        [stopped(w, 'kafka', 60)],
+        [paused(w, 30)],
+        [stopped(w, 'mongo', 60)],
+        [emptied(w, 'redis emptied (FLUSHALL, restart without AOF)')],
+        [stopped(w, 's3', 45)],
+        [gatewayMode(w, '503', 60), partnerDown(w.middleOffice, 60)],
+        [gatewayMode(w, 'slow', 60), partnerDown(w.userSystem, 60)],
+        [gatewayMode(w, 'refuse', 60)],
+      ]
+    : [
+        [...kill(w, ['order-1'], 'mid outbox relay'), ...kill(w, ['notification-1'], 'mid consumer batch')],
+        kill(w, ['order-2', 'notification-2', 'media', 'audit', 'sharing'], 'under load'),
+        [stopped(w, 'kafka', 20)],
+        [paused(w, 10)],
+        [stopped(w, 'mongo', 20)],
+        [emptied(w, 'redis emptied (FLUSHALL, restart without AOF)'), stopped(w, 's3', 15), gatewayMode(w, 'refuse', 15)],
+        [gatewayMode(w, '503', 15), partnerDown(w.middleOffice, 15)],
+        [gatewayMode(w, 'slow', 15), partnerDown(w.userSystem, 15)],
+      ];
   if (long) {
     slots.push(
       kill(w, ['order-1', 'order-2'], 'under load'),
       kill(w, ['notification-2'], 'mid consumer batch'),
       [stopped(w, 'mongo', 30)],
-      [{ name: 'redis emptied again (FLUSHALL, restart without AOF)', category: 'redis', inject: () => w.stack.emptyRedis(), holdMs: 0, heal: nothing }],
+      [emptied(w, 'redis emptied again (FLUSHALL, restart without AOF)')],
       [partnerDown(w.middleOffice, 30), partnerDown(w.userSystem, 30)],
     );
   }

@@ -88,7 +88,9 @@ async function main(): Promise<number> {
       const m = await readMongo(stack.env.MONGO_URL!);
       const pending = m.deliveries.filter((d) => d.status === 'pending').length;
       const unruled = unruledDeadlines(m.orders, Date.now(), 5_000).length;
-      if ((pending === 0 && unruled === 0) || Date.now() > settleUntil) break;
+      const told = new Set(userSystem.records().filter((c) => c.success).map((c) => c.caseId));
+      const untold = load.record.acknowledged.filter((a) => a.what === 'audit-fix' && !told.has(a.id)).length;
+      if ((pending === 0 && unruled === 0 && untold === 0) || Date.now() > settleUntil) break;
       await sleep(5_000);
     }
     await sleep(10_000);
