@@ -160,8 +160,8 @@ export function lostEvents(input: {
   return out;
 }
 
-/** Order actions that happen at most once in an order's life. */
-const onceActions = new Set(['place', 'refuse', 'connect', 'accept', 'reject', 'return', 'adjudicate', 'take', 'arrive_at_store', 'hand_over', 'deliver', 'report_stocking']);
+/** Order actions that happen at most once in an order's life (a stocking report may be repeated: its latest stands). */
+const onceActions = new Set(['place', 'refuse', 'connect', 'accept', 'reject', 'return', 'adjudicate', 'take', 'arrive_at_store', 'hand_over', 'deliver']);
 
 /**
  * Effects applied twice: an order action that happens once done twice; one order version
@@ -195,8 +195,8 @@ export function appliedTwice(input: { orders: OrderRecord[]; orderEvents: EventR
  * message (event × recipient) and one device token always count. One key that got through twice
  * counts when the first success answer was written to the sender — a repeat after an answer
  * that never arrived (timeout, refused, 503) is at-least-once and the key collapses it on the
- * device — unless a notification instance was killed within `killGraceMs` after that answer
- * (the answer may have died with the process).
+ * device — unless a notification instance was killed within a second before to `killGraceMs`
+ * after that answer (the answer may have died with the process).
  */
 export function duplicatePushes(calls: GatewayCall[], notificationKills: number[], killGraceMs = 2_000): Violation[] {
   const out: Violation[] = [];
@@ -206,7 +206,8 @@ export function duplicatePushes(calls: GatewayCall[], notificationKills: number[
   for (const [key, list] of byKey) {
     const first = list.find((c) => c.success && c.answered);
     if (!first) continue;
-    const killedAfter = notificationKills.some((k) => k >= first.at && k - first.at <= killGraceMs);
+    // A kill just before the answer was recorded counts too: the signal and the answer cross.
+    const killedAfter = notificationKills.some((k) => k >= first.at - 1_000 && k - first.at <= killGraceMs);
     const again = list.filter((c) => c !== first && c.at > first.at && c.success);
     if (again.length && !killedAfter) out.push({ kind: 'duplicate-push', detail: `push ${key} reached the device ${again.length + 1} times (first answered at ${new Date(first.at).toISOString()}, again ${again.map((c) => `+${Math.round((c.at - first.at) / 1000)} s`).join(', ')})` });
   }

@@ -37,7 +37,7 @@ export async function readKafka(brokers: string[]): Promise<KafkaEvidence> {
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         const header = (name: string) => message.headers?.[name]?.toString() ?? '';
-        if (topic.endsWith('.dlq')) deadLetters.push({ topic, reason: header('x-dlq-reason') });
+        if (topic.endsWith('.dlq')) deadLetters.push({ topic: `${topic} (group ${header('x-dlq-consumer-group') || '?'})`, reason: header('x-dlq-reason') });
         else {
           let data: unknown;
           try {

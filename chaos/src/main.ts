@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const stack = new Stack(REPO, DIR, ports);
   // A fresh stack each run: the audit reads every record, so none may be left from before.
   stack.down();
-  for (const part of ['kafka', 'mongo', 'redis', 's3']) fs.rmSync(path.join(DIR, part), { recursive: true, force: true });
+  for (const part of ['kafka', 'mongo', 'redis', 's3', 'logs']) fs.rmSync(path.join(DIR, part), { recursive: true, force: true });
   fs.mkdirSync(path.join(DIR, 'logs'), { recursive: true });
   const gateway = new PushGateway(ports.httpBase + 10, SLOW_ANSWER_MS);
   const middleOffice = new Partner(ports.httpBase + 11, 'middle-office', SLOW_ANSWER_MS);

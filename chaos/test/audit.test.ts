@@ -92,6 +92,11 @@ describe('effects applied twice', () => {
     expect(appliedTwice({ orders: [o], orderEvents: eventsOf(o), partnerCalls: [] }).map((v) => v.detail)).toEqual(['order o-2: take recorded 2 times']);
   });
 
+  test('a repeated stocking report is not applied twice: the latest report stands', () => {
+    const o = order('o-7', [['place', 'new'], ['accept', 'accepted'], ['report_stocking', 'accepted'], ['report_stocking', 'accepted']]);
+    expect(appliedTwice({ orders: [o], orderEvents: eventsOf(o), partnerCalls: [] })).toEqual([]);
+  });
+
   test('a redelivered event (same id) is normal; one version under two event ids is not', () => {
     const o = order('o-3', [['place', 'new']]);
     const [e] = eventsOf(o);
@@ -118,6 +123,7 @@ describe('pushes that reached one device twice', () => {
 
   test('a repeat after the sender was killed right after its answer is at-least-once; a kill long after is no excuse', () => {
     expect(duplicatePushes([call('k', 0), call('k', 30)], [t0 + 500])).toEqual([]);
+    expect(duplicatePushes([call('k', 0), call('k', 30)], [t0 - 200])).toEqual([]);
     expect(duplicatePushes([call('k', 0), call('k', 30)], [t0 + 20_000])).toHaveLength(1);
   });
 
