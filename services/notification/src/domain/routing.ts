@@ -2,7 +2,7 @@ import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissio
 
 import type { Category, Locale } from './categories';
 import { mediaNoticesFor, type NoticeMedia } from './media-routing';
-import type { Recipient } from './recipients';
+import { type Recipient, tenantId } from './recipients';
 import { isSharingEvent, sharingNoticesFor, type SharingRoutedEvent } from './sharing-routing';
 import { deliverySteps, type Param, type TemplateKey } from './templates';
 
@@ -64,7 +64,7 @@ function minutesLeft(countdown: { deadline: string; serverTime: string }): strin
 }
 
 const customer = (o: OrderSnapshot): Recipient => ({ kind: 'customer', id: o.customerId });
-const merchant = (o: OrderSnapshot): Recipient => ({ kind: 'merchant', id: o.merchantId });
+const merchant = (o: OrderSnapshot): Recipient => ({ kind: 'merchant', id: tenantId(o.merchantId) });
 
 function about(o: OrderSnapshot, recipient: Recipient, category: Category, template: TemplateKey, params: Record<string, Param> = {}): Notice {
   return {

@@ -18,6 +18,8 @@ export const tokens = {
   admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),
   storefront: () => signToken({ subject: 'shop-1', role: 'storefront' }, auth),
   handler: (id: string) => signToken({ subject: id, role: 'handler' }, auth),
+  /** A member of an organisation (the token's tenant); member ids are unique only within one. */
+  member: (orgId: string, id: string, expiresInSeconds?: number) => signToken({ subject: id, role: 'member', tenant: orgId }, auth, expiresInSeconds),
 };
 
 /** What the tests share between instances of the service: topics, database, queues, gateway. */
@@ -183,6 +185,8 @@ export class SocketClient {
 export class StreamClient {
   readonly events: { id?: string; event?: string; data: string }[] = [];
   comments = 0;
+  /** The server ended the stream (not the client's close). */
+  ended = false;
   private readonly abort = new AbortController();
   status = 0;
 
@@ -222,6 +226,7 @@ export class StreamClient {
           this.events.push(event);
         }
       }
+      this.ended = true;
     } catch {
       // aborted by close()
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { Category, Locale } from '../../domain/categories';
+import type { RecipientKey } from '../../domain/recipients';
 import { Platform } from '../../domain/registry';
 
 const id = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `${what} is 1–64 of A–Z a–z 0–9 _ -`);
@@ -31,7 +32,12 @@ export const PreferencesBody = z.strictObject({
 
 export const DeliveryQuery = z.object({
   orderId: z.string().min(1).max(64).optional(),
-  recipient: z.string().min(3).max(140).optional(),
+  /** A recipient key as this service writes them (`member:<org>:<id>`, `merchant:<merchant>`, …). */
+  recipient: z
+    .string()
+    .regex(/^(customer|merchant|rider|handler):[^:]{1,200}$|^member:[^:]{1,200}:[^:]{1,200}$/, 'recipient is not a recipient key (kind:id, member:org:id)')
+    .transform((key) => key as RecipientKey)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
