@@ -48,7 +48,9 @@ export interface Problem {
 
 /** The problem document (RFC 9457) of an error, for HTTP answers and refused upgrades alike. */
 export function problemOf(error: AppError, instance: string, requestId: string): Problem {
+  // Details first, so that nothing in them, whatever its type said, can stand in for the members RFC 9457 fixes.
   return {
+    ...error.details,
     type: `urn:orderpulse:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
     title: error.code.toLowerCase().replaceAll('_', ' '),
     status: error.status,
@@ -56,7 +58,6 @@ export function problemOf(error: AppError, instance: string, requestId: string):
     instance,
     code: error.code,
     requestId,
-    ...error.details,
   };
 }
 

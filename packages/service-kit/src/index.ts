@@ -3,7 +3,7 @@
  * with `loadConfig`, creates a logger and metrics, builds its app with `createHttpApp`, and
  * hands its start function to `runUntilSignalled`.
  */
-export { AppError, ErrorCodes, isAppError, type ErrorCode } from './errors';
+export { AppError, ErrorCodes, isAppError, ProblemMembers, type ErrorCode, type ProblemDetails } from './errors';
 export { parseInput } from './validate';
 export { commonEnv, kafkaEnv, mongoEnv, redisEnv, s3Env, loadConfig, ConfigError } from './config';
 export { createLogger, withLogContext, currentLogContext, type Logger, type LogContext } from './logger';
