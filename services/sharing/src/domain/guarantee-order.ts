@@ -154,6 +154,18 @@ export function orderView(order: GuaranteeOrder, viewedAs: string, viewer: Viewe
   return { orderId: order.orderId, kind: 'original' as const, ...common, ...(seesShares ? { shares: order.shares.map((s) => shareView(s, now)) } : {}) };
 }
 
+/**
+ * An order's history as the viewer may read it, by the rule of {@link orderView}: the lines of a
+ * share (who it went to, who claimed, declined or let it run out) are the owner's and managers'
+ * to read on the original; the member holding a second order reads its own share's lines; lines
+ * of no share (recording, results) are everyone's who may see the order.
+ */
+export function historyView(order: GuaranteeOrder, viewedAs: string, viewer: Viewer): HistoryEntry[] {
+  if (viewedAs !== order.orderId) return order.history.filter((h) => !h.shareId || h.shareId === viewedAs);
+  const seesShares = viewer.role === 'manager' || viewer.memberId === order.ownerId;
+  return seesShares ? order.history : order.history.filter((h) => !h.shareId);
+}
+
 /** The short form the shareable list shows. */
 export function listItem(order: GuaranteeOrder, maxShares: number) {
   return {
