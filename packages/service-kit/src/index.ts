@@ -5,6 +5,7 @@
  */
 export { AppError, ErrorCodes, isAppError, ProblemMembers, type ErrorCode, type ProblemDetails } from './errors';
 export { parseInput } from './validate';
+export { asTenant, tenantOf, type TenantId } from './tenant';
 export { commonEnv, kafkaEnv, mongoEnv, redisEnv, s3Env, loadConfig, ConfigError } from './config';
 export { createLogger, withLogContext, currentLogContext, type Logger, type LogContext } from './logger';
 export { Roles, verifyToken, signToken, bearerToken, requireRole, type Role, type Principal, type AuthSettings } from './auth';

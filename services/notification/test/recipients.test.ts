@@ -8,7 +8,7 @@ describe('recipient keys carry their tenant', () => {
 
   test('a member token speaks for the member within its tenant; a member token without one is refused', () => {
     expect(recipientKey(recipientOf({ role: 'member', subject: 'alice', tenant: 'org-x' }))).toBe('member:org-x:alice');
-    expect(() => recipientOf({ role: 'member', subject: 'alice' })).toThrow(/organisation/);
+    expect(() => recipientOf({ role: 'member', subject: 'alice' })).toThrow(/tenant/);
   });
 
   test('a merchant’s clerks all speak for the merchant, the tenant; the other roles are themselves', () => {

@@ -74,10 +74,10 @@ export class RegistryRepository {
     for (const holder of holders) {
       const held = (holder.devices as Record<string, Device>)[device.installationId];
       // Only the registration that was checked: one changed meanwhile stays where it is.
-      await this.recipients.updateOne({ _id: holder._id, [`${path}.token`]: held?.token, [`${path}.appCode`]: held?.appCode } as Doc, { $unset: { [path]: '' }, $set: { updatedAt: new Date() } });
+      await this.recipients.updateOne({ _id: holder._id, [`${path}.token`]: held?.token, [`${path}.appCode`]: held?.appCode }, { $unset: { [path]: '' }, $set: { updatedAt: new Date() } });
     }
     const before = await this.recipients.findOneAndUpdate(
-      { _id: key } as Doc,
+      { _id: key },
       { $set: { [`devices.${device.installationId}`]: device, updatedAt: new Date() }, $setOnInsert: { muted: [] } },
       { upsert: true, returnDocument: 'before' },
     );
@@ -86,14 +86,14 @@ export class RegistryRepository {
       (d) => d.installationId !== device.installationId && d.appCode === device.appCode && d.token === device.token,
     );
     if (stale.length > 0) {
-      await this.recipients.updateOne({ _id: key } as Doc, { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) });
+      await this.recipients.updateOne({ _id: key }, { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) });
     }
     return { created: !(before?.devices as Record<string, Device> | undefined)?.[device.installationId] };
   }
 
   async unregister(key: RecipientKey, installationId: string): Promise<boolean> {
     const result = await this.recipients.updateOne(
-      { _id: key, [`devices.${installationId}`]: { $exists: true } } as Doc,
+      { _id: key, [`devices.${installationId}`]: { $exists: true } },
       { $unset: { [`devices.${installationId}`]: '' }, $set: { updatedAt: new Date() } },
     );
     return result.modifiedCount === 1;
@@ -102,7 +102,7 @@ export class RegistryRepository {
   /** Removes a device the gateway called invalid, unless it has since been registered with a new token. */
   async prune(key: RecipientKey, installationId: string, token: string): Promise<boolean> {
     const result = await this.recipients.updateOne(
-      { _id: key, [`devices.${installationId}.token`]: token } as Doc,
+      { _id: key, [`devices.${installationId}.token`]: token },
       { $unset: { [`devices.${installationId}`]: '' }, $set: { updatedAt: new Date() } },
     );
     return result.modifiedCount === 1;
@@ -110,7 +110,7 @@ export class RegistryRepository {
 
   async setPreferences(key: RecipientKey, preferences: { muted: Category[]; locale?: Locale | undefined }): Promise<void> {
     await this.recipients.updateOne(
-      { _id: key } as Doc,
+      { _id: key },
       { $set: { muted: preferences.muted, updatedAt: new Date(), ...(preferences.locale ? { locale: preferences.locale } : {}) }, $setOnInsert: { devices: {} } },
       { upsert: true },
     );

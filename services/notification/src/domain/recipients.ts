@@ -1,20 +1,9 @@
-import { AppError, type Principal } from '@orderpulse/service-kit';
+import { AppError, asTenant, type Principal, type TenantId, tenantOf } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 /** Who can be told something: the kinds of people at orderpulse's terminals. */
 export const RecipientKind = z.enum(['customer', 'merchant', 'rider', 'handler', 'member']);
 export type RecipientKind = z.infer<typeof RecipientKind>;
-
-/**
- * The id of a tenant: an organisation (for members) or a merchant (for its terminals). Branded,
- * so a bare string — a member id, an order id — can never be passed where a tenant is meant.
- */
-export type TenantId = string & { readonly __brand: 'TenantId' };
-
-export function tenantId(value: string): TenantId {
-  if (!value) throw new AppError('FORBIDDEN', 'a tenant id is required');
-  return value as TenantId;
-}
 
 /**
  * One recipient. Member ids are unique only inside their organisation, so a member is always
@@ -43,7 +32,7 @@ export function recipientKey(recipient: Recipient): RecipientKey {
 
 /** A member of an organisation. */
 export function member(org: string, id: string): Recipient {
-  return { kind: 'member', org: tenantId(org), id };
+  return { kind: 'member', org: asTenant(org), id };
 }
 
 /**
@@ -52,14 +41,8 @@ export function member(org: string, id: string): Recipient {
  * her organisation (the token's tenant); everyone else is themself.
  */
 export function recipientOf(principal: Principal): Recipient {
-  if (principal.role === 'merchant') {
-    if (!principal.tenant) throw new AppError('FORBIDDEN', 'a merchant token must name its merchant (tenant)');
-    return { kind: 'merchant', id: tenantId(principal.tenant) };
-  }
-  if (principal.role === 'member') {
-    if (!principal.tenant) throw new AppError('FORBIDDEN', 'a member token must name its organisation (tenant)');
-    return member(principal.tenant, principal.subject);
-  }
+  if (principal.role === 'merchant') return { kind: 'merchant', id: tenantOf(principal) };
+  if (principal.role === 'member') return { kind: 'member', org: tenantOf(principal), id: principal.subject };
   const kind = RecipientKind.exclude(['merchant', 'member']).safeParse(principal.role);
   if (!kind.success) throw new AppError('FORBIDDEN', `a ${principal.role} receives no notifications`);
   return { kind: kind.data, id: principal.subject };

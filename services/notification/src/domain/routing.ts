@@ -1,8 +1,9 @@
+import { asTenant } from '@orderpulse/service-kit';
 import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, EventData, LocalizedText, MediaAttached, OrderAssigned, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 
 import type { Category, Locale } from './categories';
 import { mediaNoticesFor, type NoticeMedia } from './media-routing';
-import { type Recipient, tenantId } from './recipients';
+import type { Recipient } from './recipients';
 import { isSharingEvent, sharingNoticesFor, type SharingRoutedEvent } from './sharing-routing';
 import { deliverySteps, type Param, type TemplateKey } from './templates';
 
@@ -64,7 +65,7 @@ function minutesLeft(countdown: { deadline: string; serverTime: string }): strin
 }
 
 const customer = (o: OrderSnapshot): Recipient => ({ kind: 'customer', id: o.customerId });
-const merchant = (o: OrderSnapshot): Recipient => ({ kind: 'merchant', id: tenantId(o.merchantId) });
+const merchant = (o: OrderSnapshot): Recipient => ({ kind: 'merchant', id: asTenant(o.merchantId) });
 
 function about(o: OrderSnapshot, recipient: Recipient, category: Category, template: TemplateKey, params: Record<string, Param> = {}): Notice {
   return {

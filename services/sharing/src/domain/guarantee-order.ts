@@ -1,3 +1,4 @@
+import type { TenantId } from '@orderpulse/service-kit';
 import type { GuaranteeOrderStatus, ShareSnapshot, ShareStatus } from '@orderpulse/contracts';
 
 /** A member's standing in an organisation: managers oversee every order of it; members their own. */
@@ -5,14 +6,14 @@ export type MemberRole = 'member' | 'manager';
 
 /** An organisation: the tenant every guarantee order, member and share belongs to. */
 export interface Organisation {
-  orgId: string;
+  orgId: TenantId;
   name: string;
   locale: 'zh-CN' | 'en';
   active: boolean;
 }
 
 export interface Member {
-  orgId: string;
+  orgId: TenantId;
   memberId: string;
   name: string;
   role: MemberRole;
@@ -57,7 +58,7 @@ export interface HistoryEntry {
 /** A guarantee order (seed 004's 保障订单) with its shares, as the sharing service keeps it. */
 export interface GuaranteeOrder {
   orderId: string;
-  orgId: string;
+  orgId: TenantId;
   ownerId: string;
   /** The order's own number in the organisation's systems; unique per organisation. */
   reference: string;

@@ -1,4 +1,4 @@
-import { AppError, type AuthSettings, authenticated, parseInput, principalOf } from '@orderpulse/service-kit';
+import { AppError, type AuthSettings, authenticated, parseInput, principalOf, type TenantId } from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { GuaranteeOrderRepository } from '../../data-access/guarantee-order.repository';
@@ -27,7 +27,7 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
   app.post('/v1/guarantee-orders', auth, async (req, res) => {
     const principal = principalOf(req);
     const body = parseInput(RecordOrderBody, req.body);
-    let owner: { orgId: string; ownerId: string };
+    let owner: { orgId: TenantId; ownerId: string };
     if (principal.role === 'admin' || principal.role === 'service') {
       if (!body.orgId || !body.ownerId) throw AppError.invalid('orgId and ownerId name whose order this is');
       owner = { orgId: body.orgId, ownerId: body.ownerId };
