@@ -8,7 +8,7 @@ import type mongoose from 'mongoose';
 import type { Registry } from 'prom-client';
 
 import type { AuthSettings } from './auth';
-import { createHttpApp, listen, type ReadinessCheck } from './http-app';
+import { type BodyLimits, createHttpApp, listen, type ReadinessCheck } from './http-app';
 import { connectMongo, connectRedis, pingMongo, pingRedis } from './infrastructure';
 import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
@@ -44,6 +44,8 @@ export interface Platform {
 /** What a service's own wiring returns: its routes, extra readiness checks, and how to stop its workers. */
 export interface ServiceParts {
   routes?: (app: express.Express) => void;
+  /** Each body-taking route's limit, from its body's schema (see `HttpAppOptions.bodyLimits`). */
+  bodyLimits?: BodyLimits;
   readiness?: Record<string, ReadinessCheck>;
   /** Takes HTTP upgrade requests (WebSocket); without it an upgrade is refused. */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -82,7 +84,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     readiness.kafka = () => pingKafka(kafka);
   }
   const parts = await wire(platform);
-  const app = createHttpApp({ logger, metrics, auth, readiness: { ...readiness, ...parts.readiness }, routes: parts.routes ?? (() => undefined) });
+  const app = createHttpApp({ logger, metrics, auth, readiness: { ...readiness, ...parts.readiness }, routes: parts.routes ?? (() => undefined), ...(parts.bodyLimits ? { bodyLimits: parts.bodyLimits } : {}) });
   const { server, port } = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (parts.upgrade) parts.upgrade(req, socket, head);

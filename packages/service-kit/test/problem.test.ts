@@ -12,8 +12,8 @@ describe('a problem document (RFC 9457)', () => {
 
   test('keeps its own members even when details (from code the types did not see) try to reuse them', () => {
     const hostile = Object.fromEntries(ProblemMembers.map((m) => [m, 'not_connected']));
-    // Only JavaScript or a cast gets here: ProblemDetails refuses these names at compile time.
-    const problem = problemOf(new AppError('WINDOW_CLOSED', 'too late', hostile as never), '/x', 'req-2');
+    // A computed object or JavaScript gets here; ProblemDetails refuses these names only when written out.
+    const problem = problemOf(new AppError('WINDOW_CLOSED', 'too late', hostile), '/x', 'req-2');
     expect(problem).toMatchObject({ status: 409, code: 'WINDOW_CLOSED', type: 'urn:orderpulse:problem:window-closed', title: 'window closed', detail: 'too late', instance: '/x', requestId: 'req-2' });
   });
 });

@@ -12,6 +12,7 @@ import { MediaStore } from './data-access/media-store';
 import { OrderMediaRepository } from './data-access/order-media.repository';
 import type { MediaDueJob, MediaPorts } from './domain/use-cases/deps';
 import { mediaRoutes } from './entry-points/http/media.routes';
+import { bodyLimits } from './entry-points/http/schemas';
 import { mediaDueQueue, runMediaDue } from './entry-points/jobs/media-due.job';
 import { reconcileOwed, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { orderEventHandlers } from './entry-points/kafka/order-events.consumer';
@@ -91,6 +92,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     ports,
     reconcile,
     timers,
+    bodyLimits,
     routes: (app) => mediaRoutes(app, { ports, auth: platform.auth }),
     readiness: { s3: () => store.ping() },
     stop: async () => {

@@ -12,6 +12,7 @@ import type { OrderPorts } from './domain/use-cases/deps';
 import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { orderRoutes } from './entry-points/http/order.routes';
+import { bodyLimits } from './entry-points/http/schemas';
 import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { type ResponseDeadlineJob, responseDeadlineQueue, runResponseDeadline } from './entry-points/jobs/response-deadline.job';
 import { deliveryAssigner, storefrontIntake } from './entry-points/kafka/order-consumers';
@@ -73,6 +74,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   return {
     ports,
     reconcile,
+    bodyLimits,
     routes: (app) => {
       orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });
       deliveryRoutes(app, { ports, auth: platform.auth, listForTerminal: (id, limit) => orders.listForTerminal(id, limit) });

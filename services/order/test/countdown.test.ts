@@ -154,6 +154,26 @@ describe('the customer waiting', () => {
   });
 });
 
+describe('a customer whose token runs out while waiting', () => {
+  test('the SSE stream says event: unauthorized when the token expires, then ends, though the order is still open', async () => {
+    const { orderId } = await place();
+    const response = await fetch(`${h.base}/v1/orders/${orderId}/stream`, { headers: { authorization: `Bearer ${tokens.customer('c-1', 2)}` } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('event: order');
+    expect(text.trimEnd().split('\n\n').at(-1)).toBe('event: unauthorized\ndata: {"type":"unauthorized","reason":"token_expired"}');
+    expect((await get(orderId)).body.order.answered).toBe(false);
+  });
+
+  test('a long-poll waits no longer than its token lives', async () => {
+    const { orderId, version } = await place();
+    const started = Date.now();
+    const res = await h.call('GET', `/v1/orders/${orderId}?wait=20&knownVersion=${version}`, tokens.customer('c-1', 2));
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+});
+
 describe('authorization and history', () => {
   test('a customer sees only their orders, a merchant only its store’s; others get 404', async () => {
     const { orderId } = await place('s-1', 'c-owner');

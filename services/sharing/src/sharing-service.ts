@@ -11,6 +11,7 @@ import { OrganisationRepository } from './data-access/organisation.repository';
 import type { ClaimExpiryJob, SharingPorts } from './domain/use-cases/deps';
 import { guaranteeOrderRoutes } from './entry-points/http/guarantee-order.routes';
 import { organisationRoutes } from './entry-points/http/organisation.routes';
+import { bodyLimits } from './entry-points/http/schemas';
 import { claimExpiryQueue, runClaimExpiry } from './entry-points/jobs/claim-expiry.job';
 import { reconcileClaimWindows, type ReconcileReport } from './entry-points/jobs/reconciler';
 
@@ -68,6 +69,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     ports,
     timers,
     reconcile,
+    bodyLimits,
     routes: (app) => {
       organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });
       guaranteeOrderRoutes(app, { ports, auth: platform.auth, orders });

@@ -11,7 +11,7 @@ export const secret = 'order-service-test-secret-of-enough-length';
 const auth = { secret, issuer: 'orderpulse' };
 
 export const tokens = {
-  customer: (id = 'c-1') => signToken({ subject: id, role: 'customer' }, auth),
+  customer: (id = 'c-1', expiresInSeconds?: number) => signToken({ subject: id, role: 'customer' }, auth, expiresInSeconds),
   merchant: (merchantId = 'm-1', subject = 'clerk-1') => signToken({ subject, role: 'merchant', tenant: merchantId }, auth),
   rider: (terminalId: string) => signToken({ subject: terminalId, role: 'rider' }, auth),
   admin: () => signToken({ subject: 'ops', role: 'admin' }, auth),

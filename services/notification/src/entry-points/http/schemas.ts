@@ -1,3 +1,4 @@
+import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 import { Category, Locale } from '../../domain/categories';
@@ -45,3 +46,13 @@ export const StreamQuery = z.object({
   cursor: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'cursor is not a cursor this service gave out').optional(),
   access_token: z.string().optional(),
 });
+/** What a route that reads no body takes: nothing, or `{}`. */
+const NoBody = z.strictObject({});
+
+/** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
+export const bodyLimits = {
+  'PUT /v1/apps/:appCode': AppBody,
+  'PUT /v1/installations/:installationId': InstallationBody,
+  'DELETE /v1/installations/:installationId': NoBody,
+  'PUT /v1/me/preferences': PreferencesBody,
+} satisfies BodyLimits;

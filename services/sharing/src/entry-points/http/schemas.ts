@@ -1,4 +1,4 @@
-import { asTenant } from '@orderpulse/service-kit';
+import { asTenant, type BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 const id = (what: string) => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, `not ${what}`);
@@ -69,3 +69,17 @@ export const ShareableQuery = ListQuery.extend({
 export function cursorOf(position: { rank: number; effectiveAt: Date; orderId: string }): string {
   return Buffer.from(JSON.stringify([position.rank, position.effectiveAt.toISOString(), position.orderId]), 'utf8').toString('base64url');
 }
+/** What a route that reads no body takes: nothing, or `{}`. */
+const NoBody = z.strictObject({});
+
+/** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
+export const bodyLimits = {
+  'PUT /v1/organisations/:orgId': OrganisationBody,
+  'PUT /v1/organisations/:orgId/members/:memberId': MemberBody,
+  'POST /v1/guarantee-orders': RecordOrderBody,
+  'POST /v1/guarantee-orders/:id/shares': ShareBody,
+  'POST /v1/guarantee-orders/:id/claim': NoBody,
+  'POST /v1/guarantee-orders/:id/decline': NoBody,
+  'POST /v1/guarantee-orders/:id/revoke': NoBody,
+  'POST /v1/guarantee-orders/:id/result': ResultBody,
+} satisfies BodyLimits;
