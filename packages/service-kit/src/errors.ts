@@ -17,6 +17,16 @@ export const ErrorCodes = {
 
 export type ErrorCode = keyof typeof ErrorCodes;
 
+/** The members every problem document (RFC 9457 §3.1, plus ours) has; details may not reuse them. */
+export const ProblemMembers = ['type', 'title', 'status', 'detail', 'instance', 'code', 'requestId'] as const;
+
+/**
+ * What an error adds to its problem document, each under its own name (`orderStatus`, not
+ * `status`): RFC 9457 §3.1 fixes `status` as the HTTP status code, so a domain's word can never
+ * take its place. The type refuses the reserved names; {@link problemOf} also puts them last.
+ */
+export type ProblemDetails = Record<string, unknown> & { [K in (typeof ProblemMembers)[number]]?: never };
+
 /**
  * The one error type of orderpulse. HTTP renders it as `application/problem+json`; the
  * Kafka runtime and job workers read `retryable` to decide between a retry and a dead letter.
@@ -27,7 +37,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: Record<string, unknown> = {},
+    readonly details: ProblemDetails = {},
     readonly retryable: boolean = code === 'UNAVAILABLE' || code === 'INTERNAL',
   ) {
     super(message);
@@ -35,19 +45,19 @@ export class AppError extends Error {
     this.status = ErrorCodes[code];
   }
 
-  static notFound(what: string, details?: Record<string, unknown>): AppError {
+  static notFound(what: string, details?: ProblemDetails): AppError {
     return new AppError('NOT_FOUND', `${what} not found`, details);
   }
 
-  static forbidden(message = 'not allowed', details?: Record<string, unknown>): AppError {
+  static forbidden(message = 'not allowed', details?: ProblemDetails): AppError {
     return new AppError('FORBIDDEN', message, details);
   }
 
-  static invalid(message: string, details?: Record<string, unknown>): AppError {
+  static invalid(message: string, details?: ProblemDetails): AppError {
     return new AppError('INVALID_INPUT', message, details);
   }
 
-  static conflict(message: string, details?: Record<string, unknown>): AppError {
+  static conflict(message: string, details?: ProblemDetails): AppError {
     return new AppError('CONFLICT', message, details);
   }
 }

@@ -8,8 +8,10 @@ import express, { type ErrorRequestHandler, type NextFunction, type Request, typ
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { Histogram } from 'prom-client';
+import type { z } from 'zod';
 
 import { type AuthSettings, bearerToken, type Principal, verifyToken } from './auth';
+import { bodyLimitOf } from './body-limit';
 import { AppError, isAppError } from './errors';
 import { type Logger, withLogContext } from './logger';
 import type { RateLimit } from './rate-limit';
@@ -44,7 +46,13 @@ export interface HttpAppOptions {
   readinessDetails?: () => Record<string, unknown>;
   /** Decides `/healthz`: fails when a part of the process is dead and cannot come back by itself. */
   liveness?: () => LivenessReport;
+  /** The body limit of routes that declare none in `bodyLimits`. */
   bodyLimit?: string;
+  /**
+   * Each body-taking route's limit, by `METHOD /path` as the route is written (`PUT /v1/stores/:id`):
+   * the schema that validates its body (the limit is worked out from it, {@link bodyLimitOf}) or bytes.
+   */
+  bodyLimits?: BodyLimits;
   /** The per-client-address limit every request passes first (the per-principal one is in `auth`). */
   addressLimit?: RateLimit;
   /** Mounts the service's routes. */
@@ -52,6 +60,21 @@ export interface HttpAppOptions {
 }
 
 const PROBLEM = 'application/problem+json';
+
+/** Routes' body limits: the schema of each route's body, or its limit in bytes. */
+export type BodyLimits = Readonly<Record<string, z.ZodType | number>>;
+
+const routeMethods = ['post', 'put', 'patch', 'delete'] as const;
+
+/** Parses a route's JSON body with the route's own limit, before the app-wide parser (which then sees it parsed and passes). */
+function mountBodyLimits(app: express.Express, limits: BodyLimits, parser: (limit: number) => express.RequestHandler): void {
+  for (const [route, limit] of Object.entries(limits)) {
+    const [method, path, ...rest] = route.split(' ');
+    const verb = method?.toLowerCase() as (typeof routeMethods)[number];
+    if (!routeMethods.includes(verb) || !path?.startsWith('/') || rest.length > 0) throw new Error(`body limit for "${route}": write it as "PUT /v1/path/:param"`);
+    app[verb](path, parser(typeof limit === 'number' ? limit : bodyLimitOf(limit)));
+  }
+}
 
 export interface Problem {
   type: string;
@@ -66,7 +89,9 @@ export interface Problem {
 
 /** The problem document (RFC 9457) of an error, for HTTP answers and refused upgrades alike. */
 export function problemOf(error: AppError, instance: string, requestId: string): Problem {
+  // Details first, so that nothing in them, whatever its type said, can stand in for the members RFC 9457 fixes.
   return {
+    ...error.details,
     type: `urn:orderpulse:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
     title: error.code.toLowerCase().replaceAll('_', ' '),
     status: error.status,
@@ -74,8 +99,25 @@ export function problemOf(error: AppError, instance: string, requestId: string):
     instance,
     code: error.code,
     requestId,
-    ...error.details,
   };
+}
+
+/**
+ * Fails at start when a route that takes a body (POST, PUT, PATCH, DELETE) has no declared limit,
+ * or a declared limit names no route: a route's body limit cannot be forgotten or outlive it.
+ */
+function requireBodyLimits(app: express.Express, limits: BodyLimits): void {
+  const stack = (app as unknown as { router: { stack: { route?: { path: unknown; methods: Record<string, boolean> } }[] } }).router.stack;
+  const routes = stack.flatMap((layer) => (layer.route && typeof layer.route.path === 'string' ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${String(layer.route?.path)}`) : []));
+  const declared = new Set(Object.keys(limits));
+  const missing = routes.filter((r) => routeMethods.includes(r.split(' ')[0]!.toLowerCase() as (typeof routeMethods)[number]) && !declared.has(r));
+  // The limits' own parsers are routes too; a declared limit with only its parser names no route of the service.
+  const counts = new Map<string, number>();
+  for (const r of routes) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const stale = [...declared].filter((r) => (counts.get(r) ?? 0) < 2);
+  if (missing.length > 0 || stale.length > 0) {
+    throw new Error(`body limits: ${[...new Set(missing)].map((r) => `${r} takes a body but declares no limit`).concat(stale.map((r) => `${r} is declared but no such route exists`)).join('; ')}`);
+  }
 }
 
 /** Seconds a client is told to wait (`Retry-After`) when a dependency is unavailable (503). */
@@ -166,15 +208,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       next();
     });
   }
-  app.use(
+  const jsonParser = (limit: number | string) =>
     express.json({
-      limit: options.bodyLimit ?? '64kb',
+      limit,
       type: ['application/json', 'application/*+json'],
       verify: (req, _res, buffer) => {
         (req as Request).rawBody = buffer;
       },
-    }),
-  );
+    });
+  mountBodyLimits(app, options.bodyLimits ?? {}, jsonParser);
+  app.use(jsonParser(options.bodyLimit ?? '64kb'));
 
   app.get('/healthz', (req, res) => {
     const live = options.liveness?.() ?? { ok: true };
@@ -209,6 +252,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   });
 
   options.routes(app);
+  if (options.bodyLimits) requireBodyLimits(app, options.bodyLimits);
 
   app.use((req, res) => {
     sendProblem(res, req, new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`));

@@ -3,14 +3,17 @@
  * with `loadConfig`, creates a logger and metrics, builds its app with `createHttpApp`, and
  * hands its start function to `runUntilSignalled`.
  */
-export { AppError, ErrorCodes, isAppError, type ErrorCode } from './errors';
+export { AppError, ErrorCodes, isAppError, ProblemMembers, type ErrorCode, type ProblemDetails } from './errors';
 export { parseInput } from './validate';
+export { asTenant, tenantOf, type TenantId } from './tenant';
+export { expiresAtOf } from './token-expiry';
 export { commonEnv, fetchableUrl, kafkaEnv, mongoEnv, redisEnv, s3Env, loadConfig, ConfigError, unsetWhenEmpty } from './config';
 export { createLogger, withLogContext, currentLogContext, type Logger, type LogContext } from './logger';
 export { Roles, ServiceNames, TokenAlgorithms, serviceAudience, keySetOf, verifyToken, bearerToken, requireRole, type Role, type ServiceName, type Principal, type AuthSettings } from './auth';
 export { createTokenIssuer, localTokenIssuer, ephemeralTokenIssuer, generateSigningKey, publicJwkOf, writeJwks, allServiceAudiences, type TokenIssuer, type PublicJwk } from './token-issuer';
 export { createRateLimits, type RateLimit, type RateLimitSettings } from './rate-limit';
-export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, RETRY_AFTER_SECONDS, type HttpAppOptions, type LivenessReport, type ReadinessCheck, type Problem } from './http-app';
+export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, RETRY_AFTER_SECONDS, type BodyLimits, type HttpAppOptions, type LivenessReport, type ReadinessCheck, type Problem } from './http-app';
+export { bodyLimitOf, largestJsonBytes, UnboundedSchemaError, UNBOUNDED_STRING_CHARS } from './body-limit';
 export { createMetrics } from './metrics';
 export { trackConsumerLag, trackOutbox, trackTimers, type OutboxFigures, type TimerSource } from './operational-metrics';
 export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';

@@ -8,7 +8,7 @@ import type mongoose from 'mongoose';
 import type { Registry } from 'prom-client';
 
 import { type AuthSettings, keySetOf, serviceAudience } from './auth';
-import { createHttpApp, listen, type ReadinessCheck } from './http-app';
+import { type BodyLimits, createHttpApp, listen, type ReadinessCheck } from './http-app';
 import { connectMongo, connectRedis, pingMongo, pingRedis } from './infrastructure';
 import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
@@ -66,6 +66,8 @@ export interface BackgroundTask {
 /** What a service's own wiring returns: its routes, extra readiness checks, and how to stop its workers. */
 export interface ServiceParts {
   routes?: (app: express.Express) => void;
+  /** Each body-taking route's limit, from its body's schema (see `HttpAppOptions.bodyLimits`). */
+  bodyLimits?: BodyLimits;
   /** Extra checks of what the routes need (never Kafka: the outbox holds events while the broker is away). */
   readiness?: Record<string, ReadinessCheck>;
   /**
@@ -140,6 +142,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     readinessDetails: consumers.length > 0 ? () => ({ consumers: consumerStates() }) : undefined,
     liveness: () => ({ ok: consumers.every((c) => c.status().state !== 'failed'), ...(consumers.length > 0 ? { details: { consumers: consumerStates() } } : {}) }),
     routes: parts.routes ?? (() => undefined),
+    ...(parts.bodyLimits ? { bodyLimits: parts.bodyLimits } : {}),
   });
   const { server, port } = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
   for (const consumer of consumers) {

@@ -1,5 +1,5 @@
 import { url } from './api.js';
-import type { Session } from './session.js';
+import { endSession, type Session } from './session.js';
 
 /** A message the notification service sends a terminal (the same on WebSocket and SSE). */
 export interface RealtimeMessage {
@@ -20,13 +20,18 @@ interface Frame {
   message?: RealtimeMessage;
 }
 
+/** WebSocket close codes the notification service ends a connection with for its caller's sake. */
+const UNAUTHORIZED_CLOSE = new Set([4401, 4403]);
+
 /**
  * The terminal's WebSocket to the notification service. The token travels as the
  * `bearer.<token>` subprotocol beside the `orderpulse.v1` one the service answers with (browsers
  * cannot set headers on a WebSocket); after a drop it
- * reconnects with the last cursor, so nothing sent meanwhile is missed.
+ * reconnects with the last cursor, so nothing sent meanwhile is missed. Closed with 4401 (token
+ * expired) or 4403 (member deactivated), it does not reconnect with the same token: the session
+ * ends and the terminal signs in again.
  */
-export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => void, onState: (live: boolean) => void): () => void {
+export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => void, onState: (live: boolean) => void, onUnauthorized: () => void = endSession): () => void {
   let cursor: string | undefined;
   let socket: WebSocket | undefined;
   let closed = false;
@@ -45,9 +50,14 @@ export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => 
       if (frame.cursor) cursor = frame.cursor;
       if (frame.type === 'notification' && frame.message) onMessage(frame.message);
     };
-    socket.onclose = () => {
+    socket.onclose = (event: CloseEvent) => {
       onState(false);
       if (closed) return;
+      if (UNAUTHORIZED_CLOSE.has(event.code)) {
+        closed = true;
+        onUnauthorized();
+        return;
+      }
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 10_000);
     };
@@ -101,6 +111,7 @@ export function followOrder<T extends { order: { orderId: string; version: numbe
   first: T,
   onOrder: (view: T) => void,
   onMode: (mode: FollowMode) => void,
+  onUnauthorized: () => void = endSession,
 ): () => void {
   const abort = new AbortController();
   const { signal } = abort;
@@ -123,7 +134,12 @@ export function followOrder<T extends { order: { orderId: string; version: numbe
           const response = await fetch(url('order', `/v1/orders/${orderId}/stream`), { headers: { ...headers, accept: 'text/event-stream' }, signal });
           if (!response.ok) throw new Error(`stream answered ${response.status}`);
           onMode('stream');
-          await readEvents(response, (_event, data) => seen(JSON.parse(data) as T));
+          await readEvents(response, (event, data) => {
+            if (event === 'unauthorized') {
+              abort.abort();
+              onUnauthorized();
+            } else seen(JSON.parse(data) as T);
+          });
         } else {
           onMode('poll');
           const response = await fetch(url('order', `/v1/orders/${orderId}?wait=25&knownVersion=${latest.order.version}`), { headers, signal });
@@ -144,6 +160,12 @@ export function followOrder<T extends { order: { orderId: string; version: numbe
         onMode('notifications');
         await read();
         await readEvents(response, (event, data) => {
+          // The token expired or the member was deactivated: the stream ends; following on would only be refused.
+          if (event === 'unauthorized') {
+            abort.abort();
+            onUnauthorized();
+            return;
+          }
           const frame = JSON.parse(data) as { message?: RealtimeMessage };
           if (event === 'notification' && frame.message?.orderId === orderId) void read();
         });

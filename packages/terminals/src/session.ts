@@ -9,6 +9,7 @@ export interface Session {
 }
 
 const LANG_KEY = 'orderpulse.lang';
+let sessionKey: string | undefined;
 
 function decode(token: string): Session | undefined {
   const payload = token.split('.')[1];
@@ -28,6 +29,7 @@ function decode(token: string): Session | undefined {
  */
 export function currentSession(page: string): Session | undefined {
   const key = `orderpulse.token.${page}`;
+  sessionKey = key;
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromHash) {
     sessionStorage.setItem(key, fromHash);
@@ -41,6 +43,15 @@ export const locale: Locale = pickLocale(new URLSearchParams(location.search).ge
 document.documentElement.lang = locale;
 
 export const t = (key: MessageKey, params?: Record<string, string | number>) => translate(locale, key, params);
+
+/**
+ * The services ended this session (its token expired, or the member was deactivated): forget
+ * the token and reload, so the page asks to sign in again instead of retrying with it forever.
+ */
+export function endSession(): void {
+  if (sessionKey) sessionStorage.removeItem(sessionKey);
+  location.reload();
+}
 
 /** Switches language and reloads, keeping the session. */
 export function switchLocale(): void {

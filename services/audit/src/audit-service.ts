@@ -12,6 +12,7 @@ import type { AuditPorts, CaseCall, CaseTimer } from './domain/use-cases/deps';
 import { adminRoutes } from './entry-points/http/admin.routes';
 import { caseRoutes } from './entry-points/http/case.routes';
 import { webhookRoutes } from './entry-points/http/webhook.routes';
+import { bodyLimits } from './entry-points/http/schemas';
 import { callQueue, runCall, runTimer, timerQueue } from './entry-points/jobs/case-jobs';
 import { reconcileCases, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { failureIntake, orderIntake } from './entry-points/kafka/audit-consumers';
@@ -91,6 +92,7 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     reconcile: () => reconciler.runNow(),
     consumers,
     background: [reconciler],
+    bodyLimits,
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       webhookRoutes(app, { ports, secret: config.AUDIT_WEBHOOK_SECRET, toleranceSeconds: config.AUDIT_WEBHOOK_TOLERANCE_SECONDS });

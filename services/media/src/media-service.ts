@@ -12,6 +12,7 @@ import { MediaStore } from './data-access/media-store';
 import { OrderMediaRepository } from './data-access/order-media.repository';
 import type { MediaDueJob, MediaPorts } from './domain/use-cases/deps';
 import { mediaRoutes } from './entry-points/http/media.routes';
+import { bodyLimits } from './entry-points/http/schemas';
 import { mediaDueQueue, runMediaDue } from './entry-points/jobs/media-due.job';
 import { reconcileOwed, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { orderEventHandlers } from './entry-points/kafka/order-events.consumer';
@@ -100,6 +101,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     consumers: [consumer],
     background: [reconciler],
     timers,
+    bodyLimits,
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       mediaRoutes(app, { ports, auth: platform.auth });

@@ -39,5 +39,9 @@ export const NotificationConfig = z.object({
   MEDIA_SERVICE_URL: unsetWhenEmpty(fetchableUrl.optional()),
   /** How long a recipient's backlog is kept after its last message. */
   REALTIME_BACKLOG_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  /** The sharing service, asked whether a member with an open realtime connection is still an active member; unset: not asked. */
+  SHARING_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** How often a member's open realtime connection asks the sharing service again. */
+  REALTIME_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
 });
 export type NotificationConfig = z.infer<typeof NotificationConfig>;

@@ -15,11 +15,13 @@ import { timelineRoutes } from './entry-points/http/timeline.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
 import { PushReconciler } from './entry-points/jobs/push-reconciler';
+import { bodyLimits } from './entry-points/http/schemas';
 import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
 import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
 import { sharingEventHandlers } from './entry-points/kafka/sharing.consumer';
 import { WebSocketChannel } from './entry-points/realtime/websocket';
 import { GorushProvider } from './providers/gorush.provider';
+import { sharingMembership } from './providers/membership.provider';
 
 export const pushQueue = 'push';
 
@@ -74,7 +76,8 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     consumerOf('media-routing', Topics.mediaEvents, mediaEventHandlers(ports)),
   ];
 
-  const realtime = { backlog, auth, addressLimit: platform.addressLimit, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG };
+  const access = { membership: config.SHARING_URL ? sharingMembership(config.SHARING_URL, 2_000) : undefined, recheckMs: config.REALTIME_RECHECK_SECONDS * 1_000 };
+  const realtime = { backlog, auth, addressLimit: platform.addressLimit, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG, access };
   const websockets = new WebSocketChannel(realtime);
   const streams = new EventStreams(realtime);
   new Gauge({
@@ -97,6 +100,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     consumers,
     background: [pushReconciler],
     connections: () => ({ websocket: websockets.size, sse: streams.size }),
+    bodyLimits,
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       registryRoutes(app, { registry, auth });

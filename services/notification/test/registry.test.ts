@@ -53,6 +53,29 @@ describe('registry and bad input', () => {
     expect(clerk.body.recipient).toBe('merchant:m-9');
   });
 
+  test('an installation id known to someone else does not take the device: moving it needs the same app and device token', async () => {
+    const tablet = { appCode: 'app-reg', platform: 'android', deviceToken: 'fcm-merchant-tablet-0042' };
+    expect((await service.call('PUT', '/v1/installations/tablet-42', tokens.merchant('m-42', 'clerk-42'), tablet)).status).toBe(201);
+
+    // A customer, and a member of some organisation, who learned the id and send their own tokens.
+    for (const thief of [tokens.customer('c-thief'), tokens.member('org-elsewhere', 'mallory'), tokens.merchant('m-other', 'clerk-x')]) {
+      const taken = await service.call('PUT', '/v1/installations/tablet-42', thief, { ...tablet, deviceToken: 'fcm-thief-phone-0001' });
+      expect(taken.status).toBe(409);
+      expect(taken.type).toContain('application/problem+json');
+      expect(taken.body).toMatchObject({ status: 409, code: 'CONFLICT', installationId: 'tablet-42', check: 'possession' });
+      expect((await service.call('GET', '/v1/me', thief)).body.installations).toEqual([]);
+    }
+    const merchant = await service.call('GET', '/v1/me', tokens.merchant('m-42', 'clerk-7'));
+    expect(merchant.body.installations).toEqual([expect.objectContaining({ installationId: 'tablet-42' })]);
+    // Another clerk of the same merchant updates it in place: it stays the merchant's.
+    expect((await service.call('PUT', '/v1/installations/tablet-42', tokens.merchant('m-42', 'clerk-7'), { ...tablet, locale: 'en' })).status).toBe(200);
+
+    // The device itself (same app, same token), signed in as someone else, moves.
+    const moved = await service.call('PUT', '/v1/installations/tablet-42', tokens.merchant('m-43', 'clerk-43'), tablet);
+    expect(moved.status).toBe(201);
+    expect((await service.call('GET', '/v1/me', tokens.merchant('m-42'))).body.installations).toEqual([]);
+  });
+
   test.each([
     ['no body', undefined, 400],
     ['unknown platform', { appCode: 'app-reg', platform: 'symbian', deviceToken: 'token-00001' }, 400],

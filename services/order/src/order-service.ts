@@ -14,6 +14,7 @@ import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { orderRoutes } from './entry-points/http/order.routes';
 import { AssignmentRetry } from './entry-points/jobs/assignment-retry';
+import { bodyLimits } from './entry-points/http/schemas';
 import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { type ResponseDeadlineJob, responseDeadlineQueue, runResponseDeadline } from './entry-points/jobs/response-deadline.job';
 import { deliveryAssigner, storefrontIntake } from './entry-points/kafka/order-consumers';
@@ -83,6 +84,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     reconcile: () => reconciler.runNow(),
     consumers,
     background: [reconciler, assignments],
+    bodyLimits,
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });

@@ -58,7 +58,7 @@ describe('the merchant response countdown', () => {
     await act(orderId, 'accept');
     const again = await act(orderId, 'accept');
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', status: 'accepted', allowed: ['dispatch'] });
+    expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', status: 409, orderStatus: 'accepted', allowed: ['dispatch'] });
   });
 
   test('still new at the deadline becomes not_connected; still connected becomes not_answered; the customer learns at once', async () => {
@@ -79,8 +79,22 @@ describe('the merchant response countdown', () => {
     await waitFor(() => Date.now() >= Date.parse(order.body.countdown.deadline), { what: 'the deadline', timeoutMs: 5_000 });
     const late = await act(orderId, 'accept');
     expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', status: 'not_answered' });
+    expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', status: 409, orderStatus: 'not_answered' });
     expect(h.events(orderId, 'order.status-changed').map((e) => e.data.status)).not.toContain('accepted');
+  });
+
+  test.each([
+    ['connected', 'not_answered'],
+    ['new', 'not_connected'],
+  ])('an answer after the timer ruled an order left %s is still 409 WINDOW_CLOSED, not an illegal transition', async (left, ruled) => {
+    const { orderId } = await place('s-fast');
+    if (left === 'connected') await get(orderId, tokens.merchant());
+    await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === ruled);
+    for (const [action, body] of [['accept', undefined], ['reject', { reason: 'too late anyway' }], ['dispatch', undefined]] as const) {
+      const late = await act(orderId, action, body);
+      expect(late.status).toBe(409);
+      expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', status: 409, orderStatus: ruled });
+    }
   });
 
   test('many merchant actions arriving at the deadline give exactly one outcome', async () => {
@@ -137,6 +151,26 @@ describe('the customer waiting', () => {
     const all = await read();
     const statuses = [...all.matchAll(/"status":"([a-z_]+)"/g)].map((m) => m[1]);
     expect(statuses).toEqual(['new', 'connected', 'rejected']);
+  });
+});
+
+describe('a customer whose token runs out while waiting', () => {
+  test('the SSE stream says event: unauthorized when the token expires, then ends, though the order is still open', async () => {
+    const { orderId } = await place();
+    const response = await fetch(`${h.base}/v1/orders/${orderId}/stream`, { headers: { authorization: `Bearer ${tokens.customer('c-1', 2)}` } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('event: order');
+    expect(text.trimEnd().split('\n\n').at(-1)).toBe('event: unauthorized\ndata: {"type":"unauthorized","reason":"token_expired"}');
+    expect((await get(orderId)).body.order.answered).toBe(false);
+  });
+
+  test('a long-poll waits no longer than its token lives', async () => {
+    const { orderId, version } = await place();
+    const started = Date.now();
+    const res = await h.call('GET', `/v1/orders/${orderId}?wait=20&knownVersion=${version}`, tokens.customer('c-1', 2));
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 });
 

@@ -87,6 +87,36 @@ describe('placing an order', () => {
   });
 });
 
+describe('a store’s menu', () => {
+  const longName = (i: number) => `${String(i).padStart(3, '0')} ${'slow-braised beef noodles with pickled greens, '.repeat(3)}`.slice(0, 120);
+  const menu = (count: number) => Array.from({ length: count }, (_, i) => ({ productId: `p-${String(i).padStart(4, '0')}-${'x'.repeat(50)}`, name: longName(i), price: 1_800 + i, available: true }));
+
+  test('of 400 products with long names is kept (its body is far over 64 kB but well inside its schema), and customers read it', async () => {
+    const products = menu(400);
+    const body = { merchantId: 'm-big', name: 'Big Menu House', timeZone: 'Asia/Shanghai', hours: Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']])), products };
+    expect(Buffer.byteLength(JSON.stringify(body))).toBeGreaterThan(64 * 1024);
+    const saved = await h.call('PUT', '/v1/stores/s-big-menu', tokens.admin(), body);
+    expect(saved.status).toBe(201);
+    const read = await h.call('GET', '/v1/stores/s-big-menu', tokens.customer('c-1'));
+    expect(read.body.products).toHaveLength(400);
+    expect(read.body.products[399]).toMatchObject({ name: longName(399) });
+  });
+
+  test('a body larger than any its schema accepts is refused with 413 problem+json before it is read in full', async () => {
+    const body = { merchantId: 'm-big', name: 'Big Menu House', timeZone: 'Asia/Shanghai', hours: {}, products: menu(2_000), padding: 'x'.repeat(4_000_000) };
+    const res = await h.call('PUT', '/v1/stores/s-too-big', tokens.admin(), body);
+    expect(res.status).toBe(413);
+    expect(res.type).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  test('a route with a small body keeps a small limit: an answer’s reason is refused past what its schema allows', async () => {
+    const res = await h.call('POST', '/v1/orders/o-any/reject', tokens.merchant(), { reason: 'x'.repeat(8_000) });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+});
+
 describe('orders from upstream storefronts', () => {
   const storefrontEvent = (externalRef: string, override: Record<string, unknown> = {}) => ({
     topic: h.topic(Topics.storefrontOrders),

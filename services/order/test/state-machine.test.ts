@@ -14,6 +14,13 @@ describe('the order state machine', () => {
 
   test('after the deadline the merchant is told the window closed, and adjudication settles by status', () => {
     expect(decide({ status: 'connected', action: 'accept', role: 'merchant', now, deadline: earlier })).toMatchObject({ ok: false, code: 'WINDOW_CLOSED' });
+    // Once the timer has ruled, an answer is still late, not illegal.
+    for (const status of ['not_connected', 'not_answered'] as const) {
+      for (const action of ['connect', 'accept', 'reject', 'return', 'dispatch'] as const) {
+        expect(decide({ status, action, role: 'merchant', now, deadline: earlier, reason: 'late' })).toMatchObject({ ok: false, code: 'WINDOW_CLOSED' });
+      }
+    }
+    expect(decide({ status: 'not_answered', action: 'take', role: 'rider', now, deadline: earlier })).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
     expect(decide({ status: 'new', action: 'adjudicate', role: 'system', now, deadline: earlier })).toEqual({ ok: true, to: 'not_connected' });
     expect(decide({ status: 'connected', action: 'adjudicate', role: 'system', now, deadline: earlier })).toEqual({ ok: true, to: 'not_answered' });
   });

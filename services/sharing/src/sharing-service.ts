@@ -11,6 +11,7 @@ import { OrganisationRepository } from './data-access/organisation.repository';
 import type { ClaimExpiryJob, SharingPorts } from './domain/use-cases/deps';
 import { guaranteeOrderRoutes } from './entry-points/http/guarantee-order.routes';
 import { organisationRoutes } from './entry-points/http/organisation.routes';
+import { bodyLimits } from './entry-points/http/schemas';
 import { claimExpiryQueue, runClaimExpiry } from './entry-points/jobs/claim-expiry.job';
 import { reconcileClaimWindows, type ReconcileReport } from './entry-points/jobs/reconciler';
 
@@ -74,6 +75,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     timers,
     reconcile: () => reconciler.runNow(),
     background: [reconciler],
+    bodyLimits,
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });

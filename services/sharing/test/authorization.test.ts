@@ -25,6 +25,30 @@ afterAll(async () => {
 const outsider = () => tokens.member(theirs, 'outsider');
 
 describe('who may see and touch what', () => {
+  test('an original’s history shows who it was shared with, and who claimed or declined, only to whom its view shows the shares', async () => {
+    const org = uniqueName('org');
+    await h.organisation(org, [{ id: 'wang' }, { id: 'li' }, { id: 'zhou' }, { id: 'zhao' }, { id: 'chen', role: 'manager' }]);
+    const order = await h.record(org, 'wang');
+    const toLi = (await h.share(org, 'wang', order.orderId, 'li')).body;
+    const toZhou = (await h.share(org, 'wang', order.orderId, 'zhou')).body;
+    expect((await h.claim(org, 'li', toLi.orderId)).status).toBe(200);
+    expect((await h.call('POST', `/v1/guarantee-orders/${toZhou.orderId}/decline`, tokens.member(org, 'zhou'), {})).status).toBe(200);
+    const history = async (memberId: string, id = order.orderId) =>
+      (await h.call<{ history: { action: string; by: string; shareId?: string }[] }>('GET', `/v1/guarantee-orders/${id}/history`, tokens.member(org, memberId))).body.history;
+
+    // A plain member sees the original (the shareable list shows it) but not its shares, in its view or its history.
+    const view = await h.call<Record<string, unknown>>('GET', `/v1/guarantee-orders/${order.orderId}`, tokens.member(org, 'zhao'));
+    expect(view.body.shares).toBeUndefined();
+    const seen = await history('zhao');
+    expect(seen.map((l) => l.action)).toEqual(['record']);
+    expect(JSON.stringify(seen)).not.toMatch(/li|zhou/);
+    // The owner and a manager read all of it.
+    for (const reader of ['wang', 'chen']) expect((await history(reader)).map((l) => l.action)).toEqual(['record', 'share', 'share', 'claim', 'decline']);
+    // Li, holding her second order, reads her own share's lines, not Zhou's decline.
+    expect((await history('li', toLi.orderId)).every((l) => !l.shareId || l.shareId === toLi.orderId)).toBe(true);
+    expect(JSON.stringify(await history('li', toLi.orderId))).not.toContain('zhou');
+  });
+
   test('a member of another organisation sees none of its orders: not in its list, not by id, not by second-order id', async () => {
     const list = await h.call<{ orders: unknown[] }>('GET', '/v1/shareable-orders', outsider());
     expect(list.status).toBe(200);

@@ -1,3 +1,4 @@
+import { asTenant } from '@orderpulse/service-kit';
 import { uniqueName, waitFor } from '@orderpulse/testkit';
 
 import { claimExpiryJobId } from '../src/domain/use-cases/deps';
@@ -55,7 +56,7 @@ describe('the claim window', () => {
     expect(claimed.status).toBe(200);
     await pastDeadline(second.share?.claimDeadline ?? '');
     // What a timer that fires late, or twice, runs.
-    const after = await expireShare(h.service.ports, org, x.orderId, second.orderId);
+    const after = await expireShare(h.service.ports, asTenant(org), x.orderId, second.orderId);
     expect(after?.shares.find((s) => s.id === second.orderId)?.status).toBe('claimed');
     expect((await h.service.reconcile()).expired).toBe(0);
     const seen = await h.call('GET', `/v1/guarantee-orders/${second.orderId}`, tokens.member(org, 'li'));

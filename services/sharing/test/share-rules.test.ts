@@ -1,3 +1,5 @@
+import { asTenant } from '@orderpulse/service-kit';
+
 import { canView, type GuaranteeOrder, orderView, type Share, typeRankOf } from '../src/domain/guarantee-order';
 import { decideClaim, decideDecline, decideResult, decideRevoke, decideShare, isOverdue, maxKeptShares, maxOpenShares } from '../src/domain/share-rules';
 
@@ -8,7 +10,7 @@ const pending = (id: string, targetId: string, deadline = new Date(now.getTime()
 function order(overrides: Partial<GuaranteeOrder> = {}): GuaranteeOrder {
   return {
     orderId: 'go_1',
-    orgId: 'org-1',
+    orgId: asTenant('org-1'),
     ownerId: 'a',
     reference: 'GP-1',
     orderType: 'inpatient',

@@ -1,6 +1,7 @@
 import type mongoose from 'mongoose';
 
 import { type Attempt, type Delivery, type DeliveryStatus, finalStatuses, nextAttempts, openStatuses } from '../domain/delivery';
+import type { RecipientKey } from '../domain/recipients';
 
 type Doc = mongoose.mongo.Document;
 
@@ -77,12 +78,13 @@ export class DeliveryLogRepository {
     return doc ? toDelivery(doc) : undefined;
   }
 
-  async forOrder(orderId: string, limit: number, recipient?: string): Promise<Delivery[]> {
-    const docs = await this.collection.find({ orderId, ...(recipient ? { recipient } : {}) }).sort({ createdAt: 1 }).limit(limit).toArray();
+  /** An order's pushes to one recipient, or to everyone for the callers that may read all (admins, services): said, never defaulted. */
+  async forOrder(orderId: string, limit: number, scope: RecipientKey | 'everyone'): Promise<Delivery[]> {
+    const docs = await this.collection.find({ orderId, ...(scope === 'everyone' ? {} : { recipient: scope }) }).sort({ createdAt: 1 }).limit(limit).toArray();
     return docs.map(toDelivery);
   }
 
-  async forRecipient(recipient: string, limit: number): Promise<Delivery[]> {
+  async forRecipient(recipient: RecipientKey, limit: number): Promise<Delivery[]> {
     const docs = await this.collection.find({ recipient }).sort({ createdAt: -1 }).limit(limit).toArray();
     return docs.map(toDelivery);
   }

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 
+import type { RecipientKey } from '../domain/recipients';
+
 /** A message as it was appended: its cursor (the stream id) and its JSON. */
 export interface Entry {
   cursor: string;
@@ -67,12 +69,12 @@ export class RealtimeBacklog {
     await this.subscriber.subscribe(this.channel);
   }
 
-  private stream(key: string): string {
+  private stream(key: RecipientKey): string {
     return `${this.prefix}:realtime:${key}`;
   }
 
   /** Appends a message to a recipient's backlog, once per `messageId`; the cursor, or undefined for a repeat. */
-  async append(key: string, messageId: string, payload: string): Promise<string | undefined> {
+  async append(key: RecipientKey, messageId: string, payload: string): Promise<string | undefined> {
     const redis = this.redis as Redis & { appendOnce(...args: (string | number)[]): Promise<string | null> };
     const id = await redis.appendOnce(
       `${this.prefix}:realtime-once:${messageId}`,
@@ -87,7 +89,7 @@ export class RealtimeBacklog {
   }
 
   /** Messages after `cursor`, oldest first; `gap` when some after it were already trimmed away. */
-  async since(key: string, cursor: string, limit: number): Promise<{ entries: Entry[]; gap: boolean }> {
+  async since(key: RecipientKey, cursor: string, limit: number): Promise<{ entries: Entry[]; gap: boolean }> {
     const [rows, trimmedUpTo] = await Promise.all([
       this.redis.xrange(this.stream(key), `(${cursor}`, '+', 'COUNT', limit),
       this.trimmedUpTo(key),
@@ -97,7 +99,7 @@ export class RealtimeBacklog {
   }
 
   /** The newest cursor trimmed from a recipient's backlog (Redis 7 keeps it), if any. */
-  private async trimmedUpTo(key: string): Promise<string | undefined> {
+  private async trimmedUpTo(key: RecipientKey): Promise<string | undefined> {
     const info = (await this.redis.call('XINFO', 'STREAM', this.stream(key)).catch(() => undefined)) as unknown[] | undefined;
     if (!info) return undefined;
     const at = info.indexOf('max-deleted-entry-id');
@@ -106,13 +108,13 @@ export class RealtimeBacklog {
   }
 
   /** The newest cursor of a recipient's backlog: where a client without one starts. */
-  async latest(key: string): Promise<string> {
+  async latest(key: RecipientKey): Promise<string> {
     const rows = await this.redis.xrevrange(this.stream(key), '+', '-', 'COUNT', 1);
     return rows[0]?.[0] ?? '0-0';
   }
 
   /** Calls `listener` with each new message for the recipient until the returned function is called. */
-  listen(key: string, listener: Listener): () => void {
+  listen(key: RecipientKey, listener: Listener): () => void {
     const set = this.listeners.get(key) ?? new Set<Listener>();
     set.add(listener);
     this.listeners.set(key, set);

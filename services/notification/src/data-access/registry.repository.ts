@@ -1,7 +1,8 @@
 import type mongoose from 'mongoose';
 
 import type { Category, Locale } from '../domain/categories';
-import type { App, Device, RecipientProfile } from '../domain/registry';
+import type { RecipientKey } from '../domain/recipients';
+import { type App, type Device, mayMove, type RecipientProfile } from '../domain/registry';
 
 type Doc = mongoose.mongo.Document;
 
@@ -58,16 +59,25 @@ export class RegistryRepository {
   }
 
   /**
-   * Registers or updates an installation for a recipient. An installation (or the same app's
-   * token) registered to someone else moves here: the device now belongs to whoever signed in.
+   * Registers or updates an installation for a recipient. An installation registered to someone
+   * else moves here only when {@link mayMove} allows it (the same app and device token, or the same
+   * principal); otherwise nothing changes and the answer is `refused`. The same app's token under
+   * another installation id of this recipient (a reinstall) is the same device and is replaced.
    */
-  async register(key: string, device: Device): Promise<{ created: boolean }> {
-    await this.recipients.updateMany(
-      { _id: { $ne: key }, [`devices.${device.installationId}`]: { $exists: true } } as Doc,
-      { $unset: { [`devices.${device.installationId}`]: '' } },
-    );
+  async register(key: RecipientKey, device: Device & { registeredBy: NonNullable<Device['registeredBy']> }): Promise<{ created: boolean } | { refused: true }> {
+    const path = `devices.${device.installationId}`;
+    const holders = await this.recipients.find({ _id: { $ne: key }, [path]: { $exists: true } } as Doc, { projection: { [path]: 1 } }).toArray();
+    for (const holder of holders) {
+      const held = (holder.devices as Record<string, Device>)[device.installationId];
+      if (held && !mayMove(held, device, device.registeredBy)) return { refused: true };
+    }
+    for (const holder of holders) {
+      const held = (holder.devices as Record<string, Device>)[device.installationId];
+      // Only the registration that was checked: one changed meanwhile stays where it is.
+      await this.recipients.updateOne({ _id: holder._id, [`${path}.token`]: held?.token, [`${path}.appCode`]: held?.appCode }, { $unset: { [path]: '' }, $set: { updatedAt: new Date() } });
+    }
     const before = await this.recipients.findOneAndUpdate(
-      { _id: key } as Doc,
+      { _id: key },
       { $set: { [`devices.${device.installationId}`]: device, updatedAt: new Date() }, $setOnInsert: { muted: [] } },
       { upsert: true, returnDocument: 'before' },
     );
@@ -76,37 +86,37 @@ export class RegistryRepository {
       (d) => d.installationId !== device.installationId && d.appCode === device.appCode && d.token === device.token,
     );
     if (stale.length > 0) {
-      await this.recipients.updateOne({ _id: key } as Doc, { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) });
+      await this.recipients.updateOne({ _id: key }, { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) });
     }
     return { created: !(before?.devices as Record<string, Device> | undefined)?.[device.installationId] };
   }
 
-  async unregister(key: string, installationId: string): Promise<boolean> {
+  async unregister(key: RecipientKey, installationId: string): Promise<boolean> {
     const result = await this.recipients.updateOne(
-      { _id: key, [`devices.${installationId}`]: { $exists: true } } as Doc,
+      { _id: key, [`devices.${installationId}`]: { $exists: true } },
       { $unset: { [`devices.${installationId}`]: '' }, $set: { updatedAt: new Date() } },
     );
     return result.modifiedCount === 1;
   }
 
   /** Removes a device the gateway called invalid, unless it has since been registered with a new token. */
-  async prune(key: string, installationId: string, token: string): Promise<boolean> {
+  async prune(key: RecipientKey, installationId: string, token: string): Promise<boolean> {
     const result = await this.recipients.updateOne(
-      { _id: key, [`devices.${installationId}.token`]: token } as Doc,
+      { _id: key, [`devices.${installationId}.token`]: token },
       { $unset: { [`devices.${installationId}`]: '' }, $set: { updatedAt: new Date() } },
     );
     return result.modifiedCount === 1;
   }
 
-  async setPreferences(key: string, preferences: { muted: Category[]; locale?: Locale | undefined }): Promise<void> {
+  async setPreferences(key: RecipientKey, preferences: { muted: Category[]; locale?: Locale | undefined }): Promise<void> {
     await this.recipients.updateOne(
-      { _id: key } as Doc,
+      { _id: key },
       { $set: { muted: preferences.muted, updatedAt: new Date(), ...(preferences.locale ? { locale: preferences.locale } : {}) }, $setOnInsert: { devices: {} } },
       { upsert: true },
     );
   }
 
-  async recipient(key: string): Promise<RecipientProfile> {
+  async recipient(key: RecipientKey): Promise<RecipientProfile> {
     const doc = await this.recipients.findOne({ _id: key } as Doc);
     return {
       key,

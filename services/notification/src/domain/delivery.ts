@@ -1,3 +1,5 @@
+import type { RecipientKey } from './recipients';
+
 /** Where a push stands: waiting to be sent, or how it ended. */
 export type DeliveryStatus =
   | 'pending'
@@ -43,7 +45,7 @@ export interface Delivery {
   eventId: string;
   eventType: string;
   orderId: string;
-  recipient: string;
+  recipient: RecipientKey;
   installationId: string;
   appCode: string;
   platform: string;

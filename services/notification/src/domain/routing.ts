@@ -1,3 +1,4 @@
+import { asTenant } from '@orderpulse/service-kit';
 import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, EventData, LocalizedText, MediaAttached, OrderAssigned, OrderAwaitingRider, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 
 import type { Category, Locale } from './categories';
@@ -65,7 +66,7 @@ function minutesLeft(countdown: { deadline: string; serverTime: string }): strin
 }
 
 const customer = (o: OrderSnapshot): Recipient => ({ kind: 'customer', id: o.customerId });
-const merchant = (o: OrderSnapshot): Recipient => ({ kind: 'merchant', id: o.merchantId });
+const merchant = (o: OrderSnapshot): Recipient => ({ kind: 'merchant', id: asTenant(o.merchantId) });
 
 function about(o: OrderSnapshot, recipient: Recipient, category: Category, template: TemplateKey, params: Record<string, Param> = {}): Notice {
   return {

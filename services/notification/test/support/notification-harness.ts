@@ -18,6 +18,8 @@ export const tokens = {
   admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
   storefront: () => tokenIssuer.sign({ subject: 'shop-1', role: 'storefront' }),
   handler: (id: string) => tokenIssuer.sign({ subject: id, role: 'handler' }),
+  /** A member of an organisation (the token's tenant); member ids are unique only within one. */
+  member: (orgId: string, id: string, expiresInSeconds?: number) => tokenIssuer.sign({ subject: id, role: 'member', tenant: orgId }, expiresInSeconds ? { expiresInSeconds } : {}),
 };
 
 /** What the tests share between instances of the service: topics, database, queues, gateway. */
@@ -183,6 +185,8 @@ export class SocketClient {
 export class StreamClient {
   readonly events: { id?: string; event?: string; data: string }[] = [];
   comments = 0;
+  /** The server ended the stream (not the client's close). */
+  ended = false;
   private readonly abort = new AbortController();
   status = 0;
 
@@ -222,6 +226,7 @@ export class StreamClient {
           this.events.push(event);
         }
       }
+      this.ended = true;
     } catch {
       // aborted by close()
     }

@@ -1,5 +1,6 @@
 import type { OutgoingEvent } from '@orderpulse/kafka';
 import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import type { TenantId } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { HistoryEntry, Order } from '../domain/order';
@@ -78,7 +79,7 @@ export class OrderRepository {
     return toOrder(doc);
   }
 
-  async listForMerchant(merchantId: string, statuses: readonly string[] | undefined, limit: number): Promise<Order[]> {
+  async listForMerchant(merchantId: TenantId, statuses: readonly string[] | undefined, limit: number): Promise<Order[]> {
     const filter: Doc = { merchantId, ...(statuses?.length ? { status: { $in: statuses } } : {}) };
     const docs = await this.collection.find(filter, { projection: hidden }).sort({ placedAt: -1 }).limit(limit).toArray();
     return docs.map((d) => toOrder(d) as Order);

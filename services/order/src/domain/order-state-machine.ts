@@ -56,6 +56,9 @@ export const transitions: readonly Transition[] = [
 /** Statuses in which the merchant has not answered yet: the countdown runs. */
 export const awaitingResponse: readonly OrderStatus[] = ['new', 'connected'];
 
+/** What the deadline's ruling leaves an unanswered order as. */
+export const ruledAtDeadline: readonly OrderStatus[] = ['not_connected', 'not_answered'];
+
 /** Whether the customer's wait for an answer is over. */
 export function isAnswered(status: OrderStatus): boolean {
   return !awaitingResponse.includes(status) && status !== 'refused';
@@ -88,6 +91,10 @@ export function decide(input: DecisionInput): Decision {
   const allowed = allowedActions(status, role, now, deadline);
   const candidates = transitions.filter((t) => t.action === action && t.from.includes(status));
   if (candidates.length === 0) {
+    // An answer after the deadline is late whether or not the timer has ruled yet: the same 409 WINDOW_CLOSED either way.
+    if (ruledAtDeadline.includes(status) && transitions.some((t) => t.action === action && t.window === 'open' && t.by.includes(role))) {
+      return { ok: false, code: 'WINDOW_CLOSED', message: `the response window closed at ${deadline.toISOString()}; the order is ${status}`, allowed };
+    }
     return { ok: false, code: 'ILLEGAL_TRANSITION', message: `cannot ${action} an order that is ${status}`, allowed };
   }
   const byRole = candidates.filter((t) => t.by.includes(role));

@@ -11,7 +11,7 @@ import { type OrderService, wireOrderService } from '../../src/order-service';
 export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
-  customer: (id = 'c-1') => tokenIssuer.sign({ subject: id, role: 'customer' }),
+  customer: (id = 'c-1', expiresInSeconds?: number) => tokenIssuer.sign({ subject: id, role: 'customer' }, expiresInSeconds ? { expiresInSeconds } : {}),
   merchant: (merchantId = 'm-1', subject = 'clerk-1') => tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
   rider: (terminalId: string) => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
   admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),

@@ -1,5 +1,6 @@
 import type { OutgoingEvent } from '@orderpulse/kafka';
 import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import { asTenant, type TenantId } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { GuaranteeOrder, HistoryEntry } from '../domain/guarantee-order';
@@ -15,7 +16,7 @@ const HISTORY = 300;
 function toOrder(doc: Doc | null): GuaranteeOrder | undefined {
   if (!doc) return undefined;
   const { _id, ...rest } = doc;
-  return { ...(rest as Omit<GuaranteeOrder, 'orderId'>), orderId: String(_id) };
+  return { ...(rest as Omit<GuaranteeOrder, 'orderId'>), orderId: String(_id), orgId: asTenant(rest.orgId as string) };
 }
 
 /** Where a page of the shareable list ended: the sort keys of its last order. */
@@ -70,23 +71,23 @@ export class GuaranteeOrderRepository {
     }
   }
 
-  async get(orgId: string, orderId: string): Promise<GuaranteeOrder | undefined> {
+  async get(orgId: TenantId, orderId: string): Promise<GuaranteeOrder | undefined> {
     return toOrder(await this.collection.findOne({ _id: orderId, orgId } as Doc, { projection: hidden }));
   }
 
   /** The original order a second order (a share) belongs to. */
-  async bySecondOrder(orgId: string, shareId: string): Promise<GuaranteeOrder | undefined> {
+  async bySecondOrder(orgId: TenantId, shareId: string): Promise<GuaranteeOrder | undefined> {
     return toOrder(await this.collection.findOne({ orgId, 'shares.id': shareId }, { projection: hidden }));
   }
 
-  /** Applies a change if the order is still at `version`; undefined when another change got there first. */
-  async update(orderId: string, version: number, change: OrderChange, events: readonly OutgoingEvent[]): Promise<GuaranteeOrder | undefined> {
+  /** Applies a change if the organisation's order is still at `version`; undefined when another change got there first. */
+  async update(orgId: TenantId, orderId: string, version: number, change: OrderChange, events: readonly OutgoingEvent[]): Promise<GuaranteeOrder | undefined> {
     const update: Doc = {
       $set: { ...change.set },
       $inc: { version: 1 },
       $push: { history: { $each: change.history, $slice: -HISTORY } },
     };
-    const doc = await this.collection.findOneAndUpdate({ _id: orderId, version } as Doc, withEvents(update, events), { returnDocument: 'after', projection: hidden });
+    const doc = await this.collection.findOneAndUpdate({ _id: orderId, orgId, version } as Doc, withEvents(update, events), { returnDocument: 'after', projection: hidden });
     return toOrder(doc);
   }
 
@@ -94,7 +95,7 @@ export class GuaranteeOrderRepository {
    * Open orders of the organisation held by members other than `exceptMemberId`: highest type
    * priority first, then the longest in effect, in pages that continue after `after`.
    */
-  async shareable(orgId: string, exceptMemberId: string, limit: number, after?: ListPosition): Promise<GuaranteeOrder[]> {
+  async shareable(orgId: TenantId, exceptMemberId: string, limit: number, after?: ListPosition): Promise<GuaranteeOrder[]> {
     const filter: Doc = { orgId, status: 'active', ownerId: { $ne: exceptMemberId } };
     if (after) {
       filter.$or = [
@@ -107,13 +108,13 @@ export class GuaranteeOrderRepository {
     return docs.map((d) => toOrder(d) as GuaranteeOrder);
   }
 
-  async ownedBy(orgId: string, ownerId: string, limit: number): Promise<GuaranteeOrder[]> {
+  async ownedBy(orgId: TenantId, ownerId: string, limit: number): Promise<GuaranteeOrder[]> {
     const docs = await this.collection.find({ orgId, ownerId }, { projection: hidden }).sort({ effectiveAt: -1, _id: 1 }).limit(limit).toArray();
     return docs.map((d) => toOrder(d) as GuaranteeOrder);
   }
 
   /** Orders with a share for the member, whatever the share's state. */
-  async sharedWith(orgId: string, memberId: string, limit: number): Promise<GuaranteeOrder[]> {
+  async sharedWith(orgId: TenantId, memberId: string, limit: number): Promise<GuaranteeOrder[]> {
     const docs = await this.collection.find({ orgId, 'shares.targetId': memberId }, { projection: hidden }).sort({ effectiveAt: -1, _id: 1 }).limit(limit).toArray();
     return docs.map((d) => toOrder(d) as GuaranteeOrder);
   }

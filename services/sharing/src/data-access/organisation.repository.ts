@@ -1,3 +1,4 @@
+import { asTenant, type TenantId } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { Member, Organisation } from '../domain/guarantee-order';
@@ -5,16 +6,16 @@ import type { Member, Organisation } from '../domain/guarantee-order';
 type Db = mongoose.mongo.Db;
 type Doc = mongoose.mongo.Document;
 
-const memberKey = (orgId: string, memberId: string) => `${orgId}:${memberId}`;
+const memberKey = (orgId: TenantId, memberId: string) => `${orgId}:${memberId}`;
 
 function toOrganisation(doc: Doc | null): Organisation | undefined {
   if (!doc) return undefined;
-  return { orgId: String(doc._id), name: doc.name as string, locale: doc.locale as Organisation['locale'], active: doc.active as boolean };
+  return { orgId: asTenant(String(doc._id)), name: doc.name as string, locale: doc.locale as Organisation['locale'], active: doc.active as boolean };
 }
 
 function toMember(doc: Doc | null): Member | undefined {
   if (!doc) return undefined;
-  return { orgId: doc.orgId as string, memberId: doc.memberId as string, name: doc.name as string, role: doc.role as Member['role'], active: doc.active as boolean };
+  return { orgId: asTenant(doc.orgId as string), memberId: doc.memberId as string, name: doc.name as string, role: doc.role as Member['role'], active: doc.active as boolean };
 }
 
 /**
@@ -37,11 +38,11 @@ export class OrganisationRepository {
   /** Creates or replaces an organisation; says whether it is new. */
   async saveOrganisation(org: Organisation, now: Date): Promise<boolean> {
     const { orgId, ...rest } = org;
-    const result = await this.organisations.updateOne({ _id: orgId } as Doc, { $set: { ...rest, updatedAt: now }, $setOnInsert: { createdAt: now } }, { upsert: true });
+    const result = await this.organisations.updateOne({ _id: orgId }, { $set: { ...rest, updatedAt: now }, $setOnInsert: { createdAt: now } }, { upsert: true });
     return result.upsertedCount === 1;
   }
 
-  async organisation(orgId: string): Promise<Organisation | undefined> {
+  async organisation(orgId: TenantId): Promise<Organisation | undefined> {
     return toOrganisation(await this.organisations.findOne({ _id: orgId } as Doc));
   }
 
@@ -55,11 +56,11 @@ export class OrganisationRepository {
     return result.upsertedCount === 1;
   }
 
-  async member(orgId: string, memberId: string): Promise<Member | undefined> {
+  async member(orgId: TenantId, memberId: string): Promise<Member | undefined> {
     return toMember(await this.members.findOne({ _id: memberKey(orgId, memberId) } as Doc));
   }
 
-  async membersOf(orgId: string, limit: number): Promise<Member[]> {
+  async membersOf(orgId: TenantId, limit: number): Promise<Member[]> {
     const docs = await this.members.find({ orgId }).sort({ memberId: 1 }).limit(limit).toArray();
     return docs.map((d) => toMember(d) as Member);
   }

@@ -1,3 +1,4 @@
+import type { TenantId } from '@orderpulse/service-kit';
 import type { GuaranteeOrderStatus, ShareSnapshot, ShareStatus } from '@orderpulse/contracts';
 
 /** A member's standing in an organisation: managers oversee every order of it; members their own. */
@@ -5,14 +6,14 @@ export type MemberRole = 'member' | 'manager';
 
 /** An organisation: the tenant every guarantee order, member and share belongs to. */
 export interface Organisation {
-  orgId: string;
+  orgId: TenantId;
   name: string;
   locale: 'zh-CN' | 'en';
   active: boolean;
 }
 
 export interface Member {
-  orgId: string;
+  orgId: TenantId;
   memberId: string;
   name: string;
   role: MemberRole;
@@ -57,7 +58,7 @@ export interface HistoryEntry {
 /** A guarantee order (seed 004's 保障订单) with its shares, as the sharing service keeps it. */
 export interface GuaranteeOrder {
   orderId: string;
-  orgId: string;
+  orgId: TenantId;
   ownerId: string;
   /** The order's own number in the organisation's systems; unique per organisation. */
   reference: string;
@@ -152,6 +153,18 @@ export function orderView(order: GuaranteeOrder, viewedAs: string, viewer: Viewe
   if (share) return { orderId: share.id, kind: 'shared' as const, originalOrderId: order.orderId, holderId: share.targetId, ...common, share: shareView(share, now) };
   const seesShares = viewer.role === 'manager' || viewer.memberId === order.ownerId;
   return { orderId: order.orderId, kind: 'original' as const, ...common, ...(seesShares ? { shares: order.shares.map((s) => shareView(s, now)) } : {}) };
+}
+
+/**
+ * An order's history as the viewer may read it, by the rule of {@link orderView}: the lines of a
+ * share (who it went to, who claimed, declined or let it run out) are the owner's and managers'
+ * to read on the original; the member holding a second order reads its own share's lines; lines
+ * of no share (recording, results) are everyone's who may see the order.
+ */
+export function historyView(order: GuaranteeOrder, viewedAs: string, viewer: Viewer): HistoryEntry[] {
+  if (viewedAs !== order.orderId) return order.history.filter((h) => !h.shareId || h.shareId === viewedAs);
+  const seesShares = viewer.role === 'manager' || viewer.memberId === order.ownerId;
+  return seesShares ? order.history : order.history.filter((h) => !h.shareId);
 }
 
 /** The short form the shareable list shows. */

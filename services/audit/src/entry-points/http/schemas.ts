@@ -1,4 +1,5 @@
-import { ReasonType } from '@orderpulse/contracts';
+import { AuditFailure, ReasonType } from '@orderpulse/contracts';
+import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 import { caseStatuses } from '../../domain/audit-case';
@@ -51,3 +52,14 @@ export const PolicyBody = z.object({
 
 export const AccountParam = z.object({ customerAccount: z.string().min(1).max(64).regex(/^[\w.:-]+$/) });
 export const AccountBody = z.object({ handlerId: z.string().min(1).max(64), leadId: z.string().min(1).max(64).optional() });
+
+/** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
+export const bodyLimits = {
+  'POST /v1/audit/failures': AuditFailure,
+  // The policy schema bounds each list but not the number of teams, and its lists multiply to bodies
+  // of hundreds of megabytes: no real policy comes near. An admin's policy gets 1 MiB (413 beyond).
+  'PUT /v1/audit/policy': 1_048_576,
+  'PUT /v1/audit/accounts/:customerAccount': AccountBody,
+  'DELETE /v1/audit/accounts/:customerAccount': z.strictObject({}),
+  'POST /v1/audit/cases/:caseId/fix': FixBody,
+} satisfies BodyLimits;

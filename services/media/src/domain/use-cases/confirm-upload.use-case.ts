@@ -82,7 +82,7 @@ async function checkAndAttach(ports: MediaPorts, orderId: string, status: OrderS
   await ports.objects.remove(grant.key);
   if (!attached) {
     await Promise.all([ports.objects.remove(media.key), ports.objects.remove(media.thumbnailKey)]);
-    throw new AppError('WINDOW_CLOSED', `the ${status} image was settled while the photo was checked`, { status });
+    throw new AppError('WINDOW_CLOSED', `the ${status} image was settled while the photo was checked`, { orderStatus: status });
   }
   return { mediaId, href: mediaHref(orderId, status) };
 }

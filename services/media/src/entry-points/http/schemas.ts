@@ -1,4 +1,5 @@
 import { OrderStatus } from '@orderpulse/contracts';
+import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 import { uploadTypes } from '../../domain/order-media';
@@ -18,3 +19,11 @@ export const GrantBody = z.object({
   contentType: z.enum(uploadTypes),
   bytes: z.number().int().positive(),
 });
+/** What a route that reads no body takes: nothing, or `{}`. */
+const NoBody = z.strictObject({});
+
+/** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
+export const bodyLimits = {
+  'POST /v1/orders/:orderId/media/:status/grants': GrantBody,
+  'POST /v1/orders/:orderId/media/:status/grants/:grantId/confirm': NoBody,
+} satisfies BodyLimits;

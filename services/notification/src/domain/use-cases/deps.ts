@@ -4,12 +4,13 @@ import type { DeliveryLogRepository } from '../../data-access/delivery-log.repos
 import type { RealtimeBacklog } from '../../data-access/realtime-backlog';
 import type { RegistryRepository } from '../../data-access/registry.repository';
 import type { PushProvider } from '../../providers/push-provider';
+import type { RecipientKey } from '../recipients';
 import type { Platform } from '../registry';
 
 /** A push waiting to be sent: everything the sender needs, so it reads nothing else. */
 export interface PushJob {
   key: string;
-  recipient: string;
+  recipient: RecipientKey;
   installationId: string;
   appCode: string;
   platform: Platform;

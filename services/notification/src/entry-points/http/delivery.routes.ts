@@ -18,7 +18,7 @@ export function deliveryRoutes(app: express.Express, deps: { log: DeliveryLogRep
     if (own && query.recipient && query.recipient !== own) throw AppError.forbidden('you may read only your own deliveries');
     const recipient = own ?? query.recipient;
     let deliveries;
-    if (query.orderId) deliveries = await deps.log.forOrder(query.orderId, query.limit, recipient);
+    if (query.orderId) deliveries = await deps.log.forOrder(query.orderId, query.limit, recipient ?? 'everyone');
     else if (recipient) deliveries = await deps.log.forRecipient(recipient, query.limit);
     else throw AppError.invalid('name an orderId or a recipient');
     res.json({ deliveries: deliveries.map(({ key, ...rest }) => ({ idempotencyKey: key, ...rest })) });

@@ -27,15 +27,20 @@ export function registryRoutes(app: express.Express, deps: { registry: RegistryR
   });
 
   app.put('/v1/installations/:installationId', auth, async (req, res) => {
-    const key = recipientKey(recipientOf(principalOf(req)));
+    const principal = principalOf(req);
+    const key = recipientKey(recipientOf(principal));
     const { installationId } = parseInput(InstallationParam, req.params, 'path');
     const body = parseInput(InstallationBody, req.body);
     if (!(await registry.app(body.appCode))) {
       throw new AppError('UNPROCESSABLE', `no app has the authorization code ${body.appCode}`, { check: 'app_code' });
     }
-    const device = { installationId, appCode: body.appCode, platform: body.platform, token: body.deviceToken, ...(body.locale ? { locale: body.locale } : {}), registeredAt: new Date() };
-    const { created } = await registry.register(key, device);
-    res.status(created ? 201 : 200).json({ installationId, recipient: key, appCode: body.appCode, platform: body.platform, ...(body.locale ? { locale: body.locale } : {}) });
+    const registeredBy = { role: principal.role, subject: principal.subject, ...(principal.tenant ? { tenant: principal.tenant } : {}) };
+    const device = { installationId, appCode: body.appCode, platform: body.platform, token: body.deviceToken, ...(body.locale ? { locale: body.locale } : {}), registeredAt: new Date(), registeredBy };
+    const result = await registry.register(key, device);
+    if ('refused' in result) {
+      throw AppError.conflict('this installation is registered to someone else; only the same device (app and device token) or whoever registered it may move it', { installationId, check: 'possession' });
+    }
+    res.status(result.created ? 201 : 200).json({ installationId, recipient: key, appCode: body.appCode, platform: body.platform, ...(body.locale ? { locale: body.locale } : {}) });
   });
 
   app.delete('/v1/installations/:installationId', auth, async (req, res) => {

@@ -1,6 +1,8 @@
+import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 import { Category, Locale } from '../../domain/categories';
+import type { RecipientKey } from '../../domain/recipients';
 import { Platform } from '../../domain/registry';
 
 const id = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `${what} is 1–64 of A–Z a–z 0–9 _ -`);
@@ -31,7 +33,12 @@ export const PreferencesBody = z.strictObject({
 
 export const DeliveryQuery = z.object({
   orderId: z.string().min(1).max(64).optional(),
-  recipient: z.string().min(3).max(140).optional(),
+  /** A recipient key as this service writes them (`member:<org>:<id>`, `merchant:<merchant>`, …). */
+  recipient: z
+    .string()
+    .regex(/^(customer|merchant|rider|handler):[^:]{1,200}$|^member:[^:]{1,200}:[^:]{1,200}$/, 'recipient is not a recipient key (kind:id, member:org:id)')
+    .transform((key) => key as RecipientKey)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -39,3 +46,13 @@ export const StreamQuery = z.object({
   cursor: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'cursor is not a cursor this service gave out').optional(),
   access_token: z.string().optional(),
 });
+/** What a route that reads no body takes: nothing, or `{}`. */
+const NoBody = z.strictObject({});
+
+/** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
+export const bodyLimits = {
+  'PUT /v1/apps/:appCode': AppBody,
+  'PUT /v1/installations/:installationId': InstallationBody,
+  'DELETE /v1/installations/:installationId': NoBody,
+  'PUT /v1/me/preferences': PreferencesBody,
+} satisfies BodyLimits;

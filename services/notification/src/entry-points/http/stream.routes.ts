@@ -1,8 +1,9 @@
-import { type AuthSettings, authenticated, parseInput, principalOf } from '@orderpulse/service-kit';
+import { type AuthSettings, authenticated, bearerToken, expiresAtOf, parseInput, principalOf } from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { Entry, RealtimeBacklog } from '../../data-access/realtime-backlog';
 import { recipientKey, recipientOf } from '../../domain/recipients';
+import { type AccessWatchSettings, watchAccess } from '../realtime/access-watch';
 import { frameOf, subscribe } from '../realtime/subscription';
 import { StreamQuery } from './schemas';
 
@@ -11,11 +12,13 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 /**
  * The customers' channel: a server-sent event stream of the caller's own messages. The
  * browser's EventSource resends the last id as `Last-Event-ID`, so a reconnect catches up.
+ * When the token that opened it expires, or a member leaves its organisation, the stream says
+ * `event: unauthorized` (with the reason) and ends; the terminal signs in again.
  */
 export class EventStreams {
   private readonly open = new Set<express.Response>();
 
-  constructor(private readonly deps: { backlog: RealtimeBacklog; auth: AuthSettings; heartbeatSeconds: number; replayLimit: number }) {}
+  constructor(private readonly deps: { backlog: RealtimeBacklog; auth: AuthSettings; heartbeatSeconds: number; replayLimit: number; access: AccessWatchSettings }) {}
 
   get size(): number {
     return this.open.size;
@@ -23,7 +26,10 @@ export class EventStreams {
 
   routes = (app: express.Express): void => {
     app.get('/v1/realtime/events', authenticated(this.deps.auth, { queryToken: true }), async (req, res) => {
-      const key = recipientKey(recipientOf(principalOf(req)));
+      const principal = principalOf(req);
+      const key = recipientKey(recipientOf(principal));
+      const header = req.header('authorization');
+      const token = header ? bearerToken(header) : typeof req.query.access_token === 'string' ? req.query.access_token : '';
       const query = parseInput(StreamQuery, { ...req.query, cursor: req.header('last-event-id') ?? req.query.cursor }, 'query');
       const write = (chunk: string) => {
         if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
@@ -36,8 +42,13 @@ export class EventStreams {
       feed.flush();
       this.open.add(res);
       const heartbeat = setInterval(() => write(': heartbeat\n\n'), this.deps.heartbeatSeconds * 1_000);
+      const unwatch = watchAccess(principal, token, expiresAtOf(token), this.deps.access, (why) => {
+        write(`event: unauthorized\ndata: ${JSON.stringify({ type: 'unauthorized', ...why })}\n\n`);
+        res.end();
+      });
       req.once('close', () => {
         clearInterval(heartbeat);
+        unwatch();
         feed.close();
         this.open.delete(res);
       });

@@ -26,7 +26,7 @@ export function timelineRoutes(
       topics: [Topics.orderEvents, Topics.mediaEvents].map((t) => `${deps.topicPrefix}${t}`),
       services: deps.services,
       readPushes: async (id) =>
-        (await deps.log.forOrder(id, 500)).map(({ key, attempts, createdAt, ...rest }) => ({
+        (await deps.log.forOrder(id, 500, 'everyone')).map(({ key, attempts, createdAt, ...rest }) => ({
           ...rest,
           idempotencyKey: key,
           createdAt: createdAt.toISOString(),

@@ -1,4 +1,5 @@
 import { compareCursors, type Entry, type RealtimeBacklog } from '../../data-access/realtime-backlog';
+import type { RecipientKey } from '../../domain/recipients';
 
 /** What a connection is told first: where it stands and the server's clock. */
 export interface Hello {
@@ -16,7 +17,7 @@ export interface Hello {
  */
 export async function subscribe(
   backlog: RealtimeBacklog,
-  key: string,
+  key: RecipientKey,
   cursor: string | undefined,
   send: (entry: Entry) => void,
   limits: { replay: number },

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { AppError, type AuthSettings, type Logger, type Principal, problemOf, type RateLimit, verifyToken } from '@orderpulse/service-kit';
+import { AppError, type AuthSettings, expiresAtOf, type Logger, type Principal, problemOf, type RateLimit, verifyToken } from '@orderpulse/service-kit';
 import { WebSocket, WebSocketServer } from 'ws';
 
 import { isCursor, type RealtimeBacklog } from '../../data-access/realtime-backlog';
 import { recipientKey, recipientOf } from '../../domain/recipients';
+import { type AccessWatchSettings, watchAccess } from './access-watch';
 import { frameOf, subscribe } from './subscription';
 
 export const WEBSOCKET_PATH = '/v1/realtime/ws';
@@ -22,6 +23,7 @@ interface Settings {
   logger: Logger;
   heartbeatSeconds: number;
   replayLimit: number;
+  access: AccessWatchSettings;
 }
 
 interface Connection {
@@ -33,6 +35,8 @@ interface Connection {
  * Terminals' WebSocket channel (`/v1/realtime/ws?cursor=…`): authenticated at the upgrade by
  * bearer header or `bearer.<token>` subprotocol, scoped to the caller's own messages, pinged
  * every heartbeat (a socket that misses a pong is closed), caught up from the client's cursor.
+ * It is closed with 4401 `token_expired` when the token that opened it expires, and with 4403
+ * `member_deactivated` when a member leaves its organisation; the terminal signs in again.
  */
 export class WebSocketChannel {
   private readonly server = new WebSocketServer({
@@ -59,23 +63,24 @@ export class WebSocketChannel {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== WEBSOCKET_PATH) return refuse(socket, new AppError('NOT_FOUND', `no WebSocket at ${url.pathname}`), url.pathname);
     void this.admit(req, url).then(
-      ({ principal, cursor }) => this.server.handleUpgrade(req, socket, head, (ws) => void this.open(ws, principal, cursor)),
+      ({ principal, token, cursor }) => this.server.handleUpgrade(req, socket, head, (ws) => void this.open(ws, principal, token, cursor)),
       (error: unknown) => refuse(socket, error instanceof AppError ? error : new AppError('UNAUTHENTICATED', 'not authenticated'), url.pathname),
     );
   };
 
   /** The upgrade's checks: the address's and the principal's rate limits, the token, the cursor, a recipient. */
-  private async admit(req: IncomingMessage, url: URL): Promise<{ principal: Principal; cursor: string | undefined }> {
+  private async admit(req: IncomingMessage, url: URL): Promise<{ principal: Principal; token: string; cursor: string | undefined }> {
     await this.settings.addressLimit?.(req.socket.remoteAddress ?? 'unknown');
-    const principal = await verifyToken(tokenOf(req), this.settings.auth);
+    const token = tokenOf(req);
+    const principal = await verifyToken(token, this.settings.auth);
     await this.settings.auth.admit?.(principal);
     const cursor = url.searchParams.get('cursor') ?? undefined;
     if (cursor !== undefined && !isCursor(cursor)) throw AppError.invalid('cursor is not a cursor this service gave out');
     recipientOf(principal);
-    return { principal, cursor };
+    return { principal, token, cursor };
   }
 
-  private async open(socket: WebSocket, principal: Principal, cursor: string | undefined): Promise<void> {
+  private async open(socket: WebSocket, principal: Principal, token: string, cursor: string | undefined): Promise<void> {
     const connection: Connection = { socket, alive: true };
     this.connections.add(connection);
     socket.on('pong', () => (connection.alive = true));
@@ -83,8 +88,10 @@ export class WebSocketChannel {
     // Terminals only listen; anything they send is ignored.
     const key = recipientKey(recipientOf(principal));
     let close = () => undefined as void;
+    const unwatch = watchAccess(principal, token, expiresAtOf(token), this.settings.access, (why) => socket.close(why.code, why.reason));
     socket.once('close', () => {
       this.connections.delete(connection);
+      unwatch();
       close();
     });
     try {

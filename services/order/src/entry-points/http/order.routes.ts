@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-import { AppError, type AuthSettings, authenticated, parseInput, type Principal, principalOf, requireRole } from '@orderpulse/service-kit';
+import { AppError, type AuthSettings, authenticated, parseInput, type Principal, principalOf, requireRole, tenantOf, bearerToken, expiresAtOf } from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { OrderChangeFeed } from '../../data-access/order-change-feed';
@@ -58,9 +58,16 @@ function streamOrder(deps: OrderRouteDeps, principal: Principal, first: Order, r
     res.write(`id: ${order.version}\nevent: order\ndata: ${JSON.stringify(orderView(order, principal, deps.ports.clock()))}\n\n`);
   };
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
+  // The stream lasts no longer than the token that opened it: then it says why and ends, and the terminal signs in again.
+  const expiresAt = expiresAtOf(bearerToken(req.header('authorization')));
+  const expiry = expiresAt ? setTimeout(() => {
+    res.write(`event: unauthorized\ndata: ${JSON.stringify({ type: 'unauthorized', reason: 'token_expired' })}\n\n`);
+    close();
+  }, Math.max(0, Math.min(expiresAt.getTime() - Date.now(), 2_147_483_647))) : undefined;
   let stopListening = () => undefined as void;
   const close = () => {
     clearInterval(heartbeat);
+    clearTimeout(expiry);
     stopListening();
     res.end();
   };
@@ -105,7 +112,7 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
     const query = parseInput(ListQuery, req.query, 'query');
     const statuses = query.status?.split(',');
     let orders: Order[];
-    if (principal.role === 'merchant' && principal.tenant) orders = await deps.orders.listForMerchant(principal.tenant, statuses, query.limit);
+    if (principal.role === 'merchant') orders = await deps.orders.listForMerchant(tenantOf(principal), statuses, query.limit);
     else if (principal.role === 'customer') orders = await deps.orders.listForCustomer(principal.subject, query.limit);
     else throw AppError.forbidden('orders are listed for customers and merchants');
     res.json({ orders: orders.map((o) => orderView(o, principal, now())) });
@@ -116,7 +123,9 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
     const { id } = parseInput(OrderIdParam, req.params, 'path');
     const query = parseInput(WaitQuery, req.query, 'query');
     let order = await viewOrder(deps.ports, principal, id);
-    const wait = Math.min(query.wait ?? 0, deps.longPollMaxSeconds);
+    // A long-poll waits no longer than its token lives.
+    const expiresAt = expiresAtOf(bearerToken(req.header('authorization')));
+    const wait = Math.min(query.wait ?? 0, deps.longPollMaxSeconds, expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1_000)) : Infinity);
     if (wait > 0 && query.knownVersion !== undefined && order.version <= query.knownVersion && !isAnswered(order.status)) {
       order = (await waitForChange(deps, id, query.knownVersion, wait * 1_000, req)) ?? order;
     }

@@ -1,4 +1,5 @@
 import { PlaceOrder } from '@orderpulse/contracts';
+import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 export const PlaceOrderBody = PlaceOrder.omit({ customerId: true });
@@ -49,3 +50,14 @@ export const StoreBody = z.object({
 });
 
 export const TerminalBody = z.object({ regions: z.array(z.string().min(1).max(64)).min(1).max(50), active: z.boolean().default(true) });
+
+/** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
+export const bodyLimits = {
+  'POST /v1/orders': PlaceOrderBody,
+  'POST /v1/orders/:id/:action': ReasonBody,
+  'POST /v1/deliveries/:id/stocking': StockingBody,
+  'POST /v1/deliveries/:id/progress': ProgressBody,
+  'POST /v1/deliveries/:id/decline': ReasonBody,
+  'PUT /v1/stores/:id': StoreBody,
+  'PUT /v1/terminals/:id': TerminalBody,
+} satisfies BodyLimits;

@@ -1,4 +1,4 @@
-import { AppError, type Principal } from '@orderpulse/service-kit';
+import { AppError, type Principal, tenantOf } from '@orderpulse/service-kit';
 
 import type { Acting, SharingPorts } from './deps';
 
@@ -9,8 +9,8 @@ import type { Acting, SharingPorts } from './deps';
  */
 export async function actingMember(ports: SharingPorts, principal: Principal): Promise<Acting> {
   if (principal.role !== 'member') throw new AppError('FORBIDDEN', 'this action is for members of an organisation', { role: principal.role });
-  if (!principal.tenant) throw new AppError('FORBIDDEN', 'a member token must name its organisation (tenant)');
-  const [org, member] = await Promise.all([ports.organisations.organisation(principal.tenant), ports.organisations.member(principal.tenant, principal.subject)]);
+  const tenant = tenantOf(principal);
+  const [org, member] = await Promise.all([ports.organisations.organisation(tenant), ports.organisations.member(tenant, principal.subject)]);
   if (!org?.active || !member?.active) throw new AppError('FORBIDDEN', 'not an active member of an active organisation');
   return { orgId: org.orgId, memberId: member.memberId, role: member.role };
 }

@@ -1,3 +1,4 @@
+import type { TenantId } from '@orderpulse/service-kit';
 import type { EventEnvelope } from '@orderpulse/contracts';
 
 import type { GuaranteeOrder, HistoryEntry, Member, Organisation } from '../guarantee-order';
@@ -10,7 +11,7 @@ export interface PendingEvent {
 
 /** What a claim-expiry timer carries: enough to find the share without asking anything else. */
 export interface ClaimExpiryJob {
-  orgId: string;
+  orgId: TenantId;
   orderId: string;
   shareId: string;
 }
@@ -19,9 +20,10 @@ export interface ClaimExpiryJob {
 export interface SharingPorts {
   orders: {
     insert(order: GuaranteeOrder, events: readonly PendingEvent[]): Promise<{ created: boolean; order: GuaranteeOrder }>;
-    get(orgId: string, orderId: string): Promise<GuaranteeOrder | undefined>;
-    bySecondOrder(orgId: string, shareId: string): Promise<GuaranteeOrder | undefined>;
+    get(orgId: TenantId, orderId: string): Promise<GuaranteeOrder | undefined>;
+    bySecondOrder(orgId: TenantId, shareId: string): Promise<GuaranteeOrder | undefined>;
     update(
+      orgId: TenantId,
       orderId: string,
       version: number,
       change: { set: Partial<Pick<GuaranteeOrder, 'status' | 'shares' | 'shareCount' | 'result'>>; history: HistoryEntry[] },
@@ -29,8 +31,8 @@ export interface SharingPorts {
     ): Promise<GuaranteeOrder | undefined>;
   };
   organisations: {
-    organisation(orgId: string): Promise<Organisation | undefined>;
-    member(orgId: string, memberId: string): Promise<Member | undefined>;
+    organisation(orgId: TenantId): Promise<Organisation | undefined>;
+    member(orgId: TenantId, memberId: string): Promise<Member | undefined>;
   };
   timers: {
     scheduleAt(id: string, at: Date, data: ClaimExpiryJob): Promise<void>;
@@ -52,7 +54,7 @@ export interface SharingPorts {
 
 /** A member acting in its organisation, as checked against the organisation's own records. */
 export interface Acting {
-  orgId: string;
+  orgId: TenantId;
   memberId: string;
   role: Member['role'];
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 
-import { AppError } from '@orderpulse/service-kit';
+import { AppError, type TenantId } from '@orderpulse/service-kit';
 
 import { canView, type GuaranteeOrder, typeRankOf } from '../guarantee-order';
 import type { Acting, SharingPorts } from './deps';
 
 export interface RecordOrderInput {
-  orgId: string;
+  orgId: TenantId;
   ownerId: string;
   reference: string;
   orderType: string;

@@ -49,7 +49,7 @@ export async function recordResult(ports: SharingPorts, acting: Acting, onOrderI
         processedAt: now.toISOString(),
       },
     });
-    const updated = await ports.orders.update(order.orderId, order.version, { set: { status: decision.result.status, result: decision.result, shares }, history }, [
+    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { status: decision.result.status, result: decision.result, shares }, history }, [
       { topic: ports.settings.sharingEventsTopic, event },
     ]);
     if (!updated) return undefined;

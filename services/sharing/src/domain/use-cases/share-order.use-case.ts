@@ -1,5 +1,5 @@
 import { newEvent, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, ShareRevoked } from '@orderpulse/contracts';
-import { AppError } from '@orderpulse/service-kit';
+import { AppError, type TenantId } from '@orderpulse/service-kit';
 
 import { canView, type GuaranteeOrder, type Share, shareSnapshot } from '../guarantee-order';
 import { decideClaim, decideDecline, decideRevoke, decideShare, isOverdue } from '../share-rules';
@@ -47,7 +47,7 @@ export async function shareOrder(ports: SharingPorts, acting: Acting, orderId: s
     if ('existing' in decision) return { order, share: decision.existing, created: false };
     const shares = [...order.shares, decision.share];
     const event = newEvent(ShareOffered, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, decision.share, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'share', shareId }] }, [
+    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'share', shareId }] }, [
       { topic: ports.settings.sharingEventsTopic, event },
     ]);
     if (!updated) return undefined;
@@ -79,7 +79,7 @@ export async function claimShare(ports: SharingPorts, acting: Acting, shareId: s
     const shares = order.shares.map((s) => (s.id === shareId ? claimed : s));
     const shareCount = order.shareCount + 1;
     const event = newEvent(ShareClaimed, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares, shareCount }, claimed, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orderId, order.version, { set: { shares, shareCount }, history: [{ at: now, by: acting.memberId, action: 'claim', shareId }] }, [
+    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares, shareCount }, history: [{ at: now, by: acting.memberId, action: 'claim', shareId }] }, [
       { topic: ports.settings.sharingEventsTopic, event },
     ]);
     if (!updated) return undefined;
@@ -101,7 +101,7 @@ export async function revokeShare(ports: SharingPorts, acting: Acting, shareId: 
     const revoked: Share = { ...share, status: 'revoked', endedAt: now };
     const shares = order.shares.map((s) => (s.id === shareId ? revoked : s));
     const event = newEvent(ShareRevoked, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, revoked, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'revoke', shareId }] }, [
+    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'revoke', shareId }] }, [
       { topic: ports.settings.sharingEventsTopic, event },
     ]);
     if (!updated) return undefined;
@@ -123,7 +123,7 @@ export async function declineShare(ports: SharingPorts, acting: Acting, shareId:
     const declined: Share = { ...share, status: 'declined', endedAt: now };
     const shares = order.shares.map((s) => (s.id === shareId ? declined : s));
     const event = newEvent(ShareDeclined, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, declined, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'decline', shareId }] }, [
+    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'decline', shareId }] }, [
       { topic: ports.settings.sharingEventsTopic, event },
     ]);
     if (!updated) return undefined;
@@ -138,7 +138,7 @@ export async function declineShare(ports: SharingPorts, acting: Acting, shareId:
  * The claim window's end: a share still pending is closed and the owner told. Idempotent: a
  * share claimed, revoked or expired meanwhile is left alone. Returns the order as it ends up.
  */
-export async function expireShare(ports: SharingPorts, orgId: string, orderId: string, shareId: string): Promise<GuaranteeOrder | undefined> {
+export async function expireShare(ports: SharingPorts, orgId: TenantId, orderId: string, shareId: string): Promise<GuaranteeOrder | undefined> {
   for (;;) {
     const order = await ports.orders.get(orgId, orderId);
     const share = order?.shares.find((s) => s.id === shareId);
@@ -147,7 +147,7 @@ export async function expireShare(ports: SharingPorts, orgId: string, orderId: s
     const expired: Share = { ...share, status: 'expired', endedAt: now };
     const shares = order.shares.map((s) => (s.id === shareId ? expired : s));
     const event = newEvent(ShareExpired, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, expired, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orderId, order.version, { set: { shares }, history: [{ at: now, by: 'system', action: 'expire', shareId }] }, [
+    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares }, history: [{ at: now, by: 'system', action: 'expire', shareId }] }, [
       { topic: ports.settings.sharingEventsTopic, event },
     ]);
     if (updated) {

@@ -1,8 +1,8 @@
-import { AppError, type AuthSettings, authenticated, parseInput, principalOf } from '@orderpulse/service-kit';
+import { AppError, type AuthSettings, authenticated, parseInput, principalOf, type TenantId } from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { GuaranteeOrderRepository } from '../../data-access/guarantee-order.repository';
-import { listItem, orderView } from '../../domain/guarantee-order';
+import { historyView, listItem, orderView } from '../../domain/guarantee-order';
 import { actingMember } from '../../domain/use-cases/acting-member.use-case';
 import type { SharingPorts } from '../../domain/use-cases/deps';
 import { orderForMember, recordOrder } from '../../domain/use-cases/guarantee-orders.use-case';
@@ -27,7 +27,7 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
   app.post('/v1/guarantee-orders', auth, async (req, res) => {
     const principal = principalOf(req);
     const body = parseInput(RecordOrderBody, req.body);
-    let owner: { orgId: string; ownerId: string };
+    let owner: { orgId: TenantId; ownerId: string };
     if (principal.role === 'admin' || principal.role === 'service') {
       if (!body.orgId || !body.ownerId) throw AppError.invalid('orgId and ownerId name whose order this is');
       owner = { orgId: body.orgId, ownerId: body.ownerId };
@@ -75,8 +75,7 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
   app.get('/v1/guarantee-orders/:id/history', auth, async (req, res) => {
     const acting = await member(req);
     const { order, viewedAs } = await orderForMember(ports, acting, idOf(req));
-    const lines = viewedAs === order.orderId ? order.history : order.history.filter((h) => !h.shareId || h.shareId === viewedAs);
-    res.json({ orderId: viewedAs, history: lines.map((h) => ({ ...h, at: h.at.toISOString() })) });
+    res.json({ orderId: viewedAs, history: historyView(order, viewedAs, acting).map((h) => ({ ...h, at: h.at.toISOString() })) });
   });
 
   app.post('/v1/guarantee-orders/:id/shares', auth, async (req, res) => {

@@ -1,11 +1,11 @@
-import { AppError, type AuthSettings, authenticated, parseInput, type Principal, principalOf, requireRole } from '@orderpulse/service-kit';
+import { AppError, type AuthSettings, authenticated, parseInput, type Principal, principalOf, requireRole, type TenantId } from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { OrganisationRepository } from '../../data-access/organisation.repository';
 import { ListQuery, MemberBody, MemberParams, OrganisationBody, OrgIdParam } from './schemas';
 
 /** Admins see every organisation; a member only its own, and only while it is an active member of it. */
-async function mayRead(organisations: OrganisationRepository, principal: Principal, orgId: string): Promise<void> {
+async function mayRead(organisations: OrganisationRepository, principal: Principal, orgId: TenantId): Promise<void> {
   if (principal.role === 'admin') return;
   const member = principal.role === 'member' && principal.tenant === orgId ? await organisations.member(orgId, principal.subject) : undefined;
   if (!member?.active) throw AppError.notFound(`organisation ${orgId}`);

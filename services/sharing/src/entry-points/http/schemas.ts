@@ -1,10 +1,13 @@
+import { asTenant, type BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 const id = (what: string) => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, `not ${what}`);
+/** An organisation id, typed as the tenant it names. */
+const orgId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an organisation id').transform(asTenant);
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const OrgIdParam = z.object({ orgId: id('an organisation id') });
-export const MemberParams = z.object({ orgId: id('an organisation id'), memberId: id('a member id') });
+export const OrgIdParam = z.object({ orgId });
+export const MemberParams = z.object({ orgId, memberId: id('a member id') });
 export const OrderIdParam = z.object({ id: id('an order id') });
 
 export const OrganisationBody = z.strictObject({
@@ -22,7 +25,7 @@ export const MemberBody = z.strictObject({
 
 export const RecordOrderBody = z.strictObject({
   /** Named by admins and upstream services; a member records for itself in its own organisation. */
-  orgId: id('an organisation id').optional(),
+  orgId: orgId.optional(),
   ownerId: id('a member id').optional(),
   reference: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'a reference is 1–64 visible ASCII characters'),
   orderType: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'an order type is a lower-case word (a–z, 0–9, _)'),
@@ -66,3 +69,17 @@ export const ShareableQuery = ListQuery.extend({
 export function cursorOf(position: { rank: number; effectiveAt: Date; orderId: string }): string {
   return Buffer.from(JSON.stringify([position.rank, position.effectiveAt.toISOString(), position.orderId]), 'utf8').toString('base64url');
 }
+/** What a route that reads no body takes: nothing, or `{}`. */
+const NoBody = z.strictObject({});
+
+/** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
+export const bodyLimits = {
+  'PUT /v1/organisations/:orgId': OrganisationBody,
+  'PUT /v1/organisations/:orgId/members/:memberId': MemberBody,
+  'POST /v1/guarantee-orders': RecordOrderBody,
+  'POST /v1/guarantee-orders/:id/shares': ShareBody,
+  'POST /v1/guarantee-orders/:id/claim': NoBody,
+  'POST /v1/guarantee-orders/:id/decline': NoBody,
+  'POST /v1/guarantee-orders/:id/revoke': NoBody,
+  'POST /v1/guarantee-orders/:id/result': ResultBody,
+} satisfies BodyLimits;
