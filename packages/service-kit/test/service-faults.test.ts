@@ -1,13 +1,14 @@
 import { defineEvent, newEvent } from '@orderpulse/contracts';
 import { applyTopics, EventConsumer, EventProducer, KafkaClient, on, plannedTopics } from '@orderpulse/kafka';
-import { commonEnv, kafkaEnv, loadConfig, mongoEnv, redisEnv, startService } from '@orderpulse/service-kit';
+import { commonEnv, ephemeralTokenIssuer, kafkaEnv, loadConfig, mongoEnv, redisEnv, startService } from '@orderpulse/service-kit';
 import { stackEnv, TcpProxy, uniqueName, waitFor } from '@orderpulse/testkit';
 import { z } from 'zod';
 
 const env = stackEnv();
+const { jwksPath } = ephemeralTokenIssuer();
 const Config = z.object({ ...commonEnv, ...kafkaEnv, ...mongoEnv, ...redisEnv });
 const configWith = (overrides: Record<string, string>) =>
-  loadConfig(Config, { ...env, HTTP_PORT: '0', MONGO_DB: uniqueName('kit-faults'), JWT_SECRET: 'a-test-secret-that-is-long-enough-for-hs256', LOG_LEVEL: 'silent', ...overrides });
+  loadConfig(Config, { ...env, HTTP_PORT: '0', MONGO_DB: uniqueName('kit-faults'), JWT_JWKS: jwksPath, LOG_LEVEL: 'silent', ...overrides });
 const stops: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
