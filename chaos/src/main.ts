@@ -14,7 +14,7 @@ import { Load, registeredRecipients, seed } from './load';
 import { Partner, PushGateway } from './stand-ins';
 import { defaultPorts, log, type Ports, Services, sleep, Stack } from './system';
 
-import { useLocalIssuer } from './tokens';
+import { suiteJwks } from './tokens';
 const REPO = path.resolve(__dirname, '..', '..');
 /** `calm` runs the same load with no faults: a run that must come out clean, to keep the audit honest. */
 const size: 'short' | 'long' | 'calm' = process.argv.includes('--short') || process.env.CHAOS_SIZE === 'short' ? 'short' : process.argv.includes('--calm') || process.env.CHAOS_SIZE === 'calm' ? 'calm' : 'long';
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     if (i.service === 'audit') return { MIDDLE_OFFICE_URL: `http://127.0.0.1:${middleOffice.port}/reviews`, USER_SYSTEM_URL: `http://127.0.0.1:${userSystem.port}/audit-results` };
     if (i.service === 'sharing') return { SHARE_CLAIM_WINDOW_SECONDS: '20' };
     return {};
-  }, useLocalIssuer(path.join(DIR, 'keys')));
+  }, suiteJwks());
   let exit = 1;
   // Ctrl-C or a CI timeout: stop what the suite started, then go.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
