@@ -25,6 +25,14 @@ export type InfraPart = 'kafka' | 'mongo' | 'redis' | 's3';
 /** The local stack (infra/local/stack.mjs) under the suite's own directory and ports; parts stopped, paused and emptied by pid. */
 export class Stack {
   env: Record<string, string> = {};
+  /** One stack operation at a time: a part restarting while another is stopped must not trip over it. */
+  private exclusive: Promise<unknown> = Promise.resolve();
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.exclusive.then(work, work);
+    this.exclusive = next.catch(() => undefined);
+    return next;
+  }
 
   constructor(
     readonly repo: string,
@@ -41,7 +49,11 @@ export class Stack {
   }
 
   /** Starts whatever part is not running (stack.mjs leaves running parts alone) and waits until each answers. */
-  async up(): Promise<void> {
+  up(): Promise<void> {
+    return this.serially(() => this.upNow());
+  }
+
+  private async upNow(): Promise<void> {
     // Not spawnSync: the stand-ins and the load live in this process and must go on answering meanwhile.
     const child = spawn(process.execPath, [path.join(this.repo, 'infra/local/stack.mjs'), 'up'], { env: this.stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -72,7 +84,11 @@ export class Stack {
   }
 
   /** Stops a part (SIGTERM, then SIGKILL after 20 s) and waits until it is gone. */
-  async stop(part: InfraPart, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  stop(part: InfraPart, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    return this.serially(() => this.stopNow(part, signal));
+  }
+
+  private async stopNow(part: InfraPart, signal: NodeJS.Signals): Promise<void> {
     const pid = this.pid(part);
     signalPid(pid, signal);
     const deadline = Date.now() + 20_000;
@@ -91,13 +107,15 @@ export class Stack {
   }
 
   /** Redis loses its data: FLUSHALL, then a restart without its append-only file. */
-  async emptyRedis(): Promise<void> {
-    spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.ports.redis), 'FLUSHALL'], { stdio: 'ignore' });
-    await this.stop('redis', 'SIGKILL');
-    for (const name of fs.readdirSync(path.join(this.dir, 'redis'))) {
-      if (name.startsWith('appendonly') || name.endsWith('.rdb')) fs.rmSync(path.join(this.dir, 'redis', name), { recursive: true, force: true });
-    }
-    await this.up();
+  emptyRedis(): Promise<void> {
+    return this.serially(async () => {
+      spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.ports.redis), 'FLUSHALL'], { stdio: 'ignore' });
+      await this.stopNow('redis', 'SIGKILL');
+      for (const name of fs.readdirSync(path.join(this.dir, 'redis'))) {
+        if (name.startsWith('appendonly') || name.endsWith('.rdb')) fs.rmSync(path.join(this.dir, 'redis', name), { recursive: true, force: true });
+      }
+      await this.upNow();
+    });
   }
 }
 
