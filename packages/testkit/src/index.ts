@@ -8,3 +8,4 @@ export { waitFor, type WaitOptions } from './wait-for';
 export { RecordingServer, type RecordedRequest, type Reply } from './recording-server';
 export { ChildService } from './child-service';
 export { httpJson, type JsonReply } from './http-json';
+export { hostileTargets, rawRequest, type RawReply } from './raw-http';
