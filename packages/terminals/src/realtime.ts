@@ -17,6 +17,8 @@ export interface RealtimeMessage {
 interface Frame {
   type: 'hello' | 'notification';
   cursor?: string;
+  /** On `hello`: not everything after the cursor we came back with can be replayed. */
+  gap?: boolean;
   message?: RealtimeMessage;
 }
 
@@ -24,9 +26,10 @@ interface Frame {
  * The terminal's WebSocket to the notification service. The token travels as the
  * `bearer.<token>` subprotocol beside the `orderpulse.v1` one the service answers with (browsers
  * cannot set headers on a WebSocket); after a drop it
- * reconnects with the last cursor, so nothing sent meanwhile is missed.
+ * reconnects with the last cursor, so nothing sent meanwhile is missed; when the service says it
+ * cannot replay all of it (`gap`), `onGap` reloads the terminal's state from the APIs.
  */
-export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => void, onState: (live: boolean) => void): () => void {
+export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => void, onState: (live: boolean) => void, onGap: () => void): () => void {
   let cursor: string | undefined;
   let socket: WebSocket | undefined;
   let closed = false;
@@ -43,6 +46,7 @@ export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => 
     socket.onmessage = (event: MessageEvent<string>) => {
       const frame = JSON.parse(event.data) as Frame;
       if (frame.cursor) cursor = frame.cursor;
+      if (frame.type === 'hello' && frame.gap) onGap();
       if (frame.type === 'notification' && frame.message) onMessage(frame.message);
     };
     socket.onclose = () => {
