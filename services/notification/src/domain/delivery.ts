@@ -12,14 +12,16 @@ export type DeliveryStatus =
   /** The recipient muted the category; nothing was sent. */
   | 'muted'
   /** No provider reaches the device's platform; it gets the realtime channel only. */
-  | 'unsupported';
+  | 'unsupported'
+  /** Its deadline (the countdown it announces) passed before it could be sent; nothing was sent. */
+  | 'expired';
 
-export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set(['delivered', 'token_invalid', 'rejected', 'failed', 'muted', 'unsupported']);
+export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set(['delivered', 'token_invalid', 'rejected', 'failed', 'muted', 'unsupported', 'expired']);
 
 /** One try at the gateway. */
 export interface Attempt {
   at: Date;
-  outcome: 'delivered' | 'token_invalid' | 'rejected' | 'retry';
+  outcome: 'delivered' | 'token_invalid' | 'rejected' | 'retry' | 'expired';
   httpStatus?: number;
   error?: string;
   ms: number;

@@ -107,6 +107,8 @@ async function pushTo(ports: NotificationPorts, notice: Notice, profile: Recipie
       ...(message.media ? pushMedia(message.media) : {}),
       messageId: message.id,
     },
+    // A countdown push is worth nothing once its countdown is over: the gateway must not hold it longer.
+    ...(message.countdown ? { expiresAt: message.countdown.deadline } : {}),
   };
   await ports.pushes.scheduleAt(`push.${pushKey}`, ports.clock(), job);
 }
