@@ -172,7 +172,7 @@ describe('a client that comes back after more messages than the backlog keeps', 
 
     const resumed = await StreamClient.open(instance.base, customer, seen?.id);
     const hello = await waitFor(() => resumed.events.find((e) => e.event === 'hello'), { what: 'hello' });
-    expect(JSON.parse(hello.data)).toMatchObject({ gap: true, replayed: 0, cursor: missed[29].cursor });
+    expect(JSON.parse(hello!.data)).toMatchObject({ gap: true, replayed: 0, cursor: missed[29].cursor });
     resumed.close();
   });
 

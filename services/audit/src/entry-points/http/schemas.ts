@@ -1,4 +1,4 @@
-import { ReasonType } from '@orderpulse/contracts';
+import { humanText, ReasonType } from '@orderpulse/contracts';
 import { z } from 'zod';
 
 import { caseStatuses } from '../../domain/audit-case';
@@ -8,7 +8,7 @@ export const CaseIdParam = z.object({ caseId: z.string().regex(/^ac_[0-9a-f]{24}
 
 export const OrderNoParam = z.object({ orderNo: z.string().min(1).max(64) });
 
-export const FixBody = z.object({ note: z.string().trim().min(1).max(2_000) });
+export const FixBody = z.object({ note: humanText(2_000) });
 
 const cursor = z
   .string()

@@ -1,7 +1,8 @@
+import { humanText } from '@orderpulse/contracts';
 import { z } from 'zod';
 
 const id = (what: string) => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, `not ${what}`);
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => humanText(max);
 
 export const OrgIdParam = z.object({ orgId: id('an organisation id') });
 export const MemberParams = z.object({ orgId: id('an organisation id'), memberId: id('a member id') });
