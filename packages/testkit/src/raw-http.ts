@@ -12,6 +12,9 @@ function bodyOf(text: string): string {
   if (split < 0) return '';
   const head = text.slice(0, split);
   let rest = text.slice(split + 4);
+  const length = /^content-length:\s*(\d+)/im.exec(head)?.[1];
+  // The first answer only: bytes a client sent past its body may have drawn a second one.
+  if (length !== undefined) return Buffer.from(rest, 'utf8').subarray(0, Number(length)).toString('utf8');
   if (!/^transfer-encoding:\s*chunked/im.test(head)) return rest;
   let body = '';
   for (;;) {
@@ -57,7 +60,11 @@ export const hostileTargets: readonly string[] = [
  * the answer until the server closes. For asking a server about request targets a browser
  * would never send.
  */
-export function rawRequest(port: number, target: string, options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<RawReply> {
+export function rawRequest(
+  port: number,
+  target: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number; endAfterWrite?: boolean } = {},
+): Promise<RawReply> {
   const { method = 'GET', headers = {}, body, timeoutMs = 5_000 } = options;
   const head = [`${method} ${target} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   if (body !== undefined && !Object.keys(headers).some((k) => /^(content-length|transfer-encoding)$/i.test(k))) head.push(`content-length: ${Buffer.byteLength(body)}`);
@@ -68,9 +75,17 @@ export function rawRequest(port: number, target: string, options: { method?: str
       socket.destroy();
       reject(new Error(`no answer to ${method} ${target.slice(0, 80)} within ${timeoutMs} ms`));
     }, timeoutMs);
-    // Written, not ended: a half-closed socket would let some servers drop the answer.
-    socket.on('connect', () => socket.write(`${head.join('\r\n')}\r\n\r\n${body ?? ''}`));
-    socket.on('data', (c: Buffer) => chunks.push(c));
+    // Written, not ended: a half-closed socket would let some servers drop the answer (unless asked, to cut a body short).
+    socket.on('connect', () => {
+      socket.write(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), typeof body === 'string' ? Buffer.from(body, 'utf8') : (body ?? Buffer.alloc(0))]));
+      if (options.endAfterWrite) socket.end();
+    });
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      // An event stream stays open: its head is the answer.
+      const sofar = Buffer.concat(chunks).toString('latin1');
+      if (/\r\n\r\n/.test(sofar) && /^content-type: text\/event-stream/im.test(sofar.slice(0, sofar.indexOf('\r\n\r\n')))) socket.destroy();
+    });
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearTimeout(timer);

@@ -58,7 +58,7 @@ describe('the merchant response countdown', () => {
     await act(orderId, 'accept');
     const again = await act(orderId, 'accept');
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', status: 'accepted', allowed: ['dispatch'] });
+    expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', status: 409, orderStatus: 'accepted', allowed: ['dispatch'] });
   });
 
   test('still new at the deadline becomes not_connected; still connected becomes not_answered; the customer learns at once', async () => {
@@ -79,7 +79,7 @@ describe('the merchant response countdown', () => {
     await waitFor(() => Date.now() >= Date.parse(order.body.countdown.deadline), { what: 'the deadline', timeoutMs: 5_000 });
     const late = await act(orderId, 'accept');
     expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', status: 'not_answered' });
+    expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', status: 409, orderStatus: 'not_answered' });
     expect(h.events(orderId, 'order.status-changed').map((e) => e.data.status)).not.toContain('accepted');
   });
 

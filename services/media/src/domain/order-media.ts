@@ -143,12 +143,12 @@ function isTaker(order: OrderMedia, takenBy: Taker, actor: Actor): boolean {
  */
 export function checkGrant(order: OrderMedia, status: OrderStatus, actor: Actor, now: Date, policy: MediaPolicy): Slot & { takenBy: Taker } {
   const wanted = policy[status];
-  if (!wanted || wanted.kind !== 'photo') throw new AppError('UNPROCESSABLE', `status ${status} takes no real-shot photo`, { status });
+  if (!wanted || wanted.kind !== 'photo') throw new AppError('UNPROCESSABLE', `status ${status} takes no real-shot photo`, { orderStatus: status });
   if (!isTaker(order, wanted.takenBy, actor)) throw AppError.forbidden(`only the order's ${wanted.takenBy === 'merchant' ? 'merchant' : 'assigned rider'} shoots the ${status} photo`);
   const slot = order.slots[status];
-  if (!slot) throw AppError.conflict(`order ${order.orderId} has not reached ${status} yet`, { status });
-  if (slot.media) throw new AppError('WINDOW_CLOSED', slot.media.fallback ? `the ${status} photo did not come in time; a synthesized image stands in` : `the ${status} photo is already attached`, { status });
-  if (now.getTime() > slot.dueAt.getTime()) throw new AppError('WINDOW_CLOSED', `the time for the ${status} photo ended at ${slot.dueAt.toISOString()}`, { status });
+  if (!slot) throw AppError.conflict(`order ${order.orderId} has not reached ${status} yet`, { orderStatus: status });
+  if (slot.media) throw new AppError('WINDOW_CLOSED', slot.media.fallback ? `the ${status} photo did not come in time; a synthesized image stands in` : `the ${status} photo is already attached`, { orderStatus: status });
+  if (now.getTime() > slot.dueAt.getTime()) throw new AppError('WINDOW_CLOSED', `the time for the ${status} photo ended at ${slot.dueAt.toISOString()}`, { orderStatus: status });
   return { ...slot, takenBy: wanted.takenBy };
 }
 
@@ -166,7 +166,7 @@ export function checkConfirm(order: OrderMedia, status: OrderStatus, grantId: st
   }
   if (grant.state === 'used') throw AppError.conflict('this grant has already been used', { grantId });
   if (grant.state === 'revoked') throw AppError.conflict('a newer grant replaced this one', { grantId });
-  if (slot.media) throw new AppError('WINDOW_CLOSED', `the ${status} image is already attached`, { status });
+  if (slot.media) throw new AppError('WINDOW_CLOSED', `the ${status} image is already attached`, { orderStatus: status });
   if (now.getTime() > grant.expiresAt.getTime() + confirmGraceMs) throw new AppError('WINDOW_CLOSED', `the grant expired at ${grant.expiresAt.toISOString()}`, { grantId });
   return { slot, grant };
 }

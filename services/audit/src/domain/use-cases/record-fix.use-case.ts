@@ -18,7 +18,7 @@ export async function recordFix(ports: AuditPorts, request: FixRequest): Promise
   if (!c || !maySee(c, request.by)) throw AppError.notFound('case', { caseId: request.caseId });
   if (!mayResolve(c, request.by)) throw new AppError('FORBIDDEN', 'only the case’s docking person, its lead or an admin may record the fix');
   if (c.status !== 'open' && c.status !== 'resubmit_failed') {
-    throw new AppError('CONFLICT', `the case is ${c.status}; a fix can be recorded only while it is open`, { status: c.status, version: c.version });
+    throw new AppError('CONFLICT', `the case is ${c.status}; a fix can be recorded only while it is open`, { caseStatus: c.status, version: c.version });
   }
   const now = ports.clock();
   const updated = await ports.cases.update(
@@ -32,7 +32,7 @@ export async function recordFix(ports: AuditPorts, request: FixRequest): Promise
   );
   if (!updated) {
     const latest = await ports.cases.get(c.caseId);
-    throw new AppError('CONFLICT', `the case changed meanwhile; it is now ${latest?.status ?? 'gone'}`, { status: latest?.status, version: latest?.version });
+    throw new AppError('CONFLICT', `the case changed meanwhile; it is now ${latest?.status ?? 'gone'}`, { caseStatus: latest?.status, version: latest?.version });
   }
   await ports.timers.cancel(jobIds.escalate(c));
   await scheduleFor(ports, updated);

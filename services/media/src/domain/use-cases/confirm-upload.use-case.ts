@@ -65,7 +65,7 @@ export async function confirmUpload(ports: MediaPorts, orderId: string, status: 
   await ports.objects.remove(grant.key);
   if (!(await attach(ports, orderId, status, media))) {
     await Promise.all([ports.objects.remove(media.key), ports.objects.remove(media.thumbnailKey)]);
-    throw new AppError('WINDOW_CLOSED', `the ${status} image was settled while the photo was checked`, { status });
+    throw new AppError('WINDOW_CLOSED', `the ${status} image was settled while the photo was checked`, { orderStatus: status });
   }
   return { mediaId, href: mediaHref(orderId, status) };
 }

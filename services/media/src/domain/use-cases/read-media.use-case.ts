@@ -54,7 +54,7 @@ export async function readMedia(ports: MediaPorts, orderId: string, actor: Actor
   if (!order) throw AppError.notFound('order', { orderId });
   checkReader(order, actor);
   const slots = Object.values(order.slots).filter((s): s is Slot => s !== undefined && (status === undefined || s.status === status));
-  if (status && slots.length === 0) throw AppError.notFound(`${status} image`, { orderId, status });
+  if (status && slots.length === 0) throw AppError.notFound(`${status} image`, { orderId, orderStatus: status });
   slots.sort((a, b) => a.reachedAt.getTime() - b.reachedAt.getTime());
   return Promise.all(slots.map((slot) => viewOf(ports, slot)));
 }

@@ -29,7 +29,7 @@ export async function changeOrder(ports: OrderPorts, request: ChangeRequest, ord
       const settled = await adjudicate(ports, current.orderId);
       throw windowClosed(settled ?? current, decision.message);
     }
-    throw new AppError(decision.code, decision.message, { status: current.status, version: current.version, allowed: decision.allowed });
+    throw new AppError(decision.code, decision.message, { orderStatus: current.status, version: current.version, allowed: decision.allowed });
   }
   const history: HistoryEntry = { at: now, by: request.by, action: request.action, from: current.status, to: decision.to, ...(request.reason ? { reason: request.reason } : {}) };
   const next: Order = { ...current, status: decision.to, version: current.version + 1, ...(request.expectedDeliveryAt ? { expectedDeliveryAt: request.expectedDeliveryAt } : {}) };
@@ -63,7 +63,7 @@ export async function changeOrder(ports: OrderPorts, request: ChangeRequest, ord
 }
 
 function windowClosed(order: Order, message: string): AppError {
-  return new AppError('WINDOW_CLOSED', message, { status: order.status, version: order.version, deadline: order.responseDeadline.toISOString() });
+  return new AppError('WINDOW_CLOSED', message, { orderStatus: order.status, version: order.version, deadline: order.responseDeadline.toISOString() });
 }
 
 /**

@@ -40,7 +40,7 @@ export async function assignDelivery(ports: OrderPorts, orderId: string, previou
 /** The assigned terminal declines: the order goes to the next best terminal. */
 export async function declineDelivery(ports: OrderPorts, terminalId: string, order: Order, reason: string | undefined): Promise<Order> {
   if (order.status !== 'accepted' && order.status !== 'dispatched') {
-    throw new AppError('ILLEGAL_TRANSITION', `an order that is ${order.status} can no longer be declined`, { status: order.status });
+    throw new AppError('ILLEGAL_TRANSITION', `an order that is ${order.status} can no longer be declined`, { orderStatus: order.status });
   }
   const now = ports.clock();
   const declined = await ports.orders.update(
@@ -54,7 +54,7 @@ export async function declineDelivery(ports: OrderPorts, terminalId: string, ord
     },
     [],
   );
-  if (!declined) throw new AppError('CONFLICT', 'the order changed meanwhile', { status: order.status });
+  if (!declined) throw new AppError('CONFLICT', 'the order changed meanwhile', { orderStatus: order.status });
   await ports.catalog.changeLoad(terminalId, -1);
   ports.committed(declined);
   return (await assignDelivery(ports, order.orderId, terminalId)) ?? declined;
@@ -64,7 +64,7 @@ export async function declineDelivery(ports: OrderPorts, terminalId: string, ord
 export async function reportStocking(ports: OrderPorts, terminalId: string, order: Order, report: { status: 'success' | 'failure'; reason?: string | undefined }): Promise<Order> {
   if (report.status === 'failure' && !report.reason?.trim()) throw AppError.invalid('a stocking failure needs its reason');
   if (['delivered', 'rejected', 'returned', 'not_connected', 'not_answered', 'refused'].includes(order.status)) {
-    throw new AppError('ILLEGAL_TRANSITION', `stocking cannot be reported for an order that is ${order.status}`, { status: order.status });
+    throw new AppError('ILLEGAL_TRANSITION', `stocking cannot be reported for an order that is ${order.status}`, { orderStatus: order.status });
   }
   const now = ports.clock();
   const stocking = { status: report.status, at: now, ...(report.reason ? { reason: report.reason } : {}) };
@@ -80,7 +80,7 @@ export async function reportStocking(ports: OrderPorts, terminalId: string, orde
     { set: { stocking }, history: { at: now, by: { role: 'rider', subject: terminalId }, action: 'report_stocking', from: order.status, to: order.status, ...(report.reason ? { reason: report.reason } : { reason: 'success' }) } },
     [{ topic: ports.settings.orderEventsTopic, event }],
   );
-  if (!updated) throw new AppError('CONFLICT', 'the order changed meanwhile; read it again', { status: order.status });
+  if (!updated) throw new AppError('CONFLICT', 'the order changed meanwhile; read it again', { orderStatus: order.status });
   ports.committed(updated);
   return updated;
 }
