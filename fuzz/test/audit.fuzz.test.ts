@@ -8,7 +8,7 @@ import { AuditHarness, b2bOrder, tokens } from '../../services/audit/test/suppor
 const h = new AuditHarness();
 
 beforeAll(async () => {
-  await h.start();
+  await h.start(process.env.FUZZ_LOG ? { LOG_LEVEL: process.env.FUZZ_LOG } : {});
 });
 
 afterAll(() => h.stop());
@@ -39,3 +39,4 @@ test(`the audit service answers ${fuzzSettings.httpInputs} generated requests wi
   });
   expect(sent).toBe(fuzzSettings.httpInputs);
 });
+

@@ -1,6 +1,11 @@
+import { encodeEnvelope, newEvent, StorefrontOrderPlaced, Topics } from '@orderpulse/contracts';
+import { uniqueName } from '@orderpulse/testkit';
+
 import { fuzzHttp, type Route } from '../support/http';
+import { fuzzTopic } from '../support/kafka';
 import { fuzzSettings } from '../support/settings';
 import { ListQuery, MerchantAction, PlaceOrderBody, ProgressBody, ReasonBody, StockingBody, StoreBody, TerminalBody, WaitQuery } from '../../services/order/src/entry-points/http/schemas';
+import { storefrontOrderId } from '../../services/order/src/entry-points/kafka/order-consumers';
 import { OrderHarness, orderBody, tokens } from '../../services/order/test/support/order-harness';
 
 const h = new OrderHarness();
@@ -42,4 +47,18 @@ test(`the order service answers ${fuzzSettings.httpInputs} generated requests wi
     },
   });
   expect(sent).toBe(fuzzSettings.httpInputs);
+});
+
+test(`the order service takes ${fuzzSettings.kafkaInputs} hostile storefront records: the refused ones dead-lettered with their reason, the next valid one placed`, async () => {
+  const sent = await fuzzTopic({
+    kafka: h.kafka,
+    topic: h.topic(Topics.storefrontOrders),
+    definitions: [StorefrontOrderPlaced],
+    probe: async () => {
+      const externalRef = uniqueName('SW');
+      const wire = encodeEnvelope(newEvent(StorefrontOrderPlaced, { source: 'storefront/shop-web', subject: externalRef, data: { ...orderBody(), customerId: 'c-9', storefrontId: 'shop-web', externalRef } as never }));
+      return { record: wire, effect: async () => void (await h.waitForEvent(storefrontOrderId('shop-web', externalRef), 'order.placed')) };
+    },
+  });
+  expect(sent).toBe(fuzzSettings.kafkaInputs);
 });
