@@ -93,7 +93,7 @@ describe('once the handler records the fix', () => {
     const second = await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'two' });
     expect(first.status).toBe(202);
     expect(second.status).toBe(409);
-    expect(second.body.status).toBe('resubmitting');
+    expect(second.body).toMatchObject({ status: 409, caseStatus: 'resubmitting' });
     await waitFor(() => harness.middleOffice.holding > 0, { what: 'the held review' });
     harness.middleOffice.release();
     await harness.caseIn(caseId, 'closed');
