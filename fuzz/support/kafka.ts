@@ -52,7 +52,7 @@ function recordOf(definitions: EventDefinition[]): fc.Arbitrary<FuzzRecord> {
         for (const name of duplicate) if (typeof headers[name] === 'string') headers[name] = [headers[name], 'duplicate-value'];
         const text = JSON.stringify(data) ?? 'null';
         const value =
-          body === 'json' ? text : body === 'not-json' ? `${text.slice(0, -1)}` : body === 'empty' ? null : body === 'null' ? 'null' : body === 'utf16' ? Buffer.from(text, 'utf16le') : body === 'latin1' ? Buffer.from(text, 'latin1') : body === 'bom' ? `\uFEFF${text}` : `[${`${text.slice(0, 2_000)},`.repeat(200)}0]`;
+          body === 'json' ? text : body === 'not-json' ? `${text.slice(0, -1)}` : body === 'empty' ? null : body === 'null' ? 'null' : body === 'utf16' ? Buffer.from(text, 'utf16le') : body === 'latin1' ? Buffer.from(text, 'latin1') : body === 'bom' ? `\uFEFF${text}` : `[${`${text.slice(0, 400)},`.repeat(200)}0]`;
         const recordKey = key === 'same' ? subject : key === 'null' ? null : key === 'other' ? `${subject}-other` : key === 'hostile' ? hostileKey : Buffer.from([0xff, 0xfe, 0x00, 0x80]);
         return { key: recordKey, value, headers };
       }),
@@ -87,8 +87,8 @@ export async function fuzzTopic(target: KafkaTarget): Promise<number> {
     await producer.connect();
     try {
       // Small batches: a batch must stay under the broker's message size limit.
-      for (let at = 0; at < records.length; at += 10) {
-        await producer.send({ topic: target.topic, messages: records.slice(at, at + 10).map((r) => ({ partition: 0, key: r.key, value: r.value, headers: r.headers })) });
+      for (let at = 0; at < records.length; at += 5) {
+        await producer.send({ topic: target.topic, messages: records.slice(at, at + 5).map((r) => ({ partition: 0, key: r.key, value: r.value, headers: r.headers })) });
       }
       const probe = await target.probe();
       await producer.send({ topic: probe.topic ?? target.topic, messages: [{ partition: 0, key: probe.record.key, value: probe.record.value, headers: probe.record.headers }] });
