@@ -203,3 +203,23 @@ describe('a client that comes back after more messages than the backlog keeps', 
     stale.close();
   });
 });
+
+describe('a HEAD on the event stream', () => {
+  let deployment: Deployment;
+  let instance: NotificationInstance;
+
+  beforeAll(async () => {
+    deployment = await newDeployment();
+    instance = await new NotificationInstance(deployment).start();
+  });
+
+  afterAll(async () => {
+    await instance.stop();
+    await deployment.gateway.stop();
+  });
+
+  test('is answered with the head at once, not held open (found by the fuzz suite)', async () => {
+    const head = await fetch(`${instance.base}/v1/realtime/events`, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.customer('c-head')}` }, signal: AbortSignal.timeout(3_000) });
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+  });
+});
