@@ -19,7 +19,7 @@ COPY . .
 RUN set -eu; \
     mkdir -p /out; \
     cp package.json package-lock.json /out/; \
-    for dir in packages/* services/* infra chaos; do \
+    for dir in packages/* services/* infra chaos fuzz; do \
       if [ -f "$dir/package.json" ]; then \
         mkdir -p "/out/$dir"; \
         cp "$dir/package.json" "/out/$dir/package.json"; \

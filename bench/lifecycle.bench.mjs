@@ -85,8 +85,22 @@ async function call(base, method, url, token, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
+/** The JSON of a body, or undefined: a stand-in must answer anything with a 4xx, never throw. */
+function parsed(buffer) {
+  try {
+    return JSON.parse(buffer.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(res) {
+  res.writeHead(400, { 'content-type': 'application/problem+json' });
+  res.end('{"type":"about:blank","title":"Bad Request","status":400}');
+}
+
 /** A gorush stand-in: answers at once; each push is filed under order, event type, status and device token. */
-async function startGateway() {
+export async function startGateway() {
   const arrivals = new Map();
   const waiters = new Map();
   let pushes = 0;
@@ -95,7 +109,8 @@ async function startGateway() {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const at = performance.now();
-      const n = JSON.parse(Buffer.concat(chunks).toString('utf8')).notifications?.[0];
+      const n = parsed(Buffer.concat(chunks))?.notifications?.[0];
+      if (!n) return refuse(res);
       pushes += 1;
       const key = `${n?.data?.orderId}|${n?.data?.eventType}|${n?.data?.status}|${n?.tokens?.[0]}`;
       if (!arrivals.has(key)) {

@@ -35,13 +35,28 @@ function usage(pid) {
   return { cpuMs: ((Number(stat[11]) + Number(stat[12])) * 1000) / 100, writes: Number(/syscw:\s+(\d+)/.exec(io)[1]) };
 }
 
+/** The JSON of a body, or undefined: a stand-in must answer anything with a 4xx, never throw. */
+function parsed(buffer) {
+  try {
+    return JSON.parse(buffer.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(res) {
+  res.writeHead(400, { 'content-type': 'application/problem+json' });
+  res.end('{"type":"about:blank","title":"Bad Request","status":400}');
+}
+
 /** A gorush stand-in: answers at once and notes when each order's push arrived. */
-async function startGateway(arrivals) {
+export async function startGateway(arrivals) {
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const body = parsed(Buffer.concat(chunks));
+      if (!body) return refuse(res);
       const orderId = body.notifications?.[0]?.data?.orderId;
       if (orderId && !arrivals.has(orderId)) arrivals.set(orderId, performance.now());
       res.writeHead(200, { 'content-type': 'application/json' });

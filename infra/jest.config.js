@@ -1,1 +1,1 @@
-module.exports = { ...require('../jest.preset')(__dirname), globalSetup: undefined };
+module.exports = require('../jest.preset')(__dirname);

@@ -67,6 +67,20 @@ function problem(res, status, detail) {
   res.end(JSON.stringify({ type: 'about:blank', title: http.STATUS_CODES[status], status, detail }));
 }
 
+/**
+ * The decoded path of a request target, or undefined when it is not one: a malformed escape
+ * (`/%E0%A4%A`), a target `new URL` refuses (`//`), or a NUL byte. Any request target a client
+ * can send must get an answer, never an exception (it would stop the process).
+ */
+export function pathOf(target) {
+  try {
+    const pathname = decodeURIComponent(new URL(target, 'http://gateway').pathname);
+    return pathname.includes('\0') ? undefined : pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `/api/order/v1/x` → [the order service's URL, `/v1/x`]; undefined for anything else. */
 function route(services, url) {
   const match = /^\/api\/([a-z]+)(\/.*)?$/.exec(url);
@@ -87,19 +101,26 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
     const routed = route(services, url);
     if (routed) {
       const [target, rest] = routed;
-      const upstream = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: rest, headers: { ...req.headers, host: target.host, 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
+      let upstream;
+      try {
+        upstream = http.request(
+          { host: target.hostname, port: target.port, method: req.method, path: rest, headers: { ...req.headers, host: target.host, 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+      } catch (error) {
+        // node refuses some targets its own parser let in (ERR_UNESCAPED_CHARACTERS): the client's fault.
+        return problem(res, 400, `the request target cannot be passed on: ${error.message}`);
+      }
       upstream.on('error', (error) => (res.headersSent ? res.destroy() : problem(res, 502, `the service did not answer: ${error.message}`)));
       req.pipe(upstream);
       res.on('close', () => upstream.destroy());
       return;
     }
-    const pathname = decodeURIComponent(new URL(url, 'http://gateway').pathname);
+    const pathname = pathOf(url);
+    if (pathname === undefined) return problem(res, 400, 'the request target is not a valid URL path');
     if (pathname === '/demo/logins') {
       if (!logins) return problem(res, 404, 'no demo logins: this gateway was not started by the local start command');
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -114,8 +135,9 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
 
   // WebSocket upgrades go through untouched: the request head is replayed upstream, then both ways are piped.
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const routed = route(services, req.url ?? '/');
-    if (!routed) return socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+    if (!routed) return socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     const [target, rest] = routed;
     const upstream = net.connect(Number(target.port), target.hostname, () => {
       const headers = Object.entries({ ...req.headers, host: target.host }).map(([k, v]) => `${k}: ${v}`).join('\r\n');

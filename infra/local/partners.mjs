@@ -13,10 +13,11 @@ export const partnerSecrets = {
   USER_SYSTEM_SECRET: 'orderpulse-local-user-system-call-secret-xxx',
 };
 
-/** Starts both stand-ins on one loopback port; resolves to a function that stops them. */
+/** Starts both stand-ins on one loopback port; resolves to a function that stops them (its `port` is the one it got). */
 export function startPartners(port, logFile) {
   const log = fs.createWriteStream(logFile, { flags: 'a' });
   const server = http.createServer((req, res) => {
+    req.on('error', () => undefined);
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
@@ -26,12 +27,12 @@ export function startPartners(port, logFile) {
       } else if (req.method === 'POST' && req.url === '/audit-results') {
         res.writeHead(204).end();
       } else {
-        res.writeHead(404).end();
+        res.writeHead(404, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }));
       }
     });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(() => new Promise((done) => server.close(() => log.end(done)))));
+    server.listen(port, '127.0.0.1', () => resolve(Object.assign(() => new Promise((done) => server.close(() => log.end(done))), { port: server.address().port })));
   });
 }

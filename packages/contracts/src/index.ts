@@ -9,6 +9,7 @@ export * from './envelope';
 export * from './define-event';
 export * from './topics';
 export * from './catalog';
+export * from './human-text';
 export * from './events/storefront-order-placed.event';
 export * from './events/order-snapshot';
 export * from './events/order-placed.event';

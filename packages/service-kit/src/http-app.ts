@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 import { failureKind } from '@orderpulse/kafka';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
@@ -279,9 +280,28 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * What node's HTTP parser refuses before express sees it (a malformed request line or header,
+ * a body that contradicts its framing, headers too large) is answered with a problem document
+ * too: node's own answer is a bare `400 Bad Request` with no body.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const problem = { ...problemOf(new AppError('INVALID_INPUT', `not a valid HTTP request (${error.code ?? 'parse error'})`), '', randomUUID()), status, title: STATUS_CODES[status]?.toLowerCase() ?? 'bad request' };
+    const body = JSON.stringify(problem);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\ncontent-type: ${PROBLEM}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+}
+
 /** Starts listening; resolves with the server and the port it got (port 0 picks a free one). */
 export async function listen(app: express.Express, host: string, port: number): Promise<{ server: Server; port: number }> {
   const server = app.listen(port, host);
+  answerClientErrors(server);
   await once(server, 'listening');
   // Keep-alive longer than typical proxies' idle timeout, so they never reuse a closed socket.
   server.keepAliveTimeout = 65_000;

@@ -1,5 +1,5 @@
 import { AppError, authenticated, ConfigError, commonEnv, createTokenIssuer, ephemeralTokenIssuer, generateSigningKey, kafkaEnv, loadConfig, mongoEnv, parseInput, principalOf, redisEnv, requireRole, startService } from '@orderpulse/service-kit';
-import { stackEnv, uniqueName } from '@orderpulse/testkit';
+import { hostileTargets, rawRequest, stackEnv, uniqueName } from '@orderpulse/testkit';
 import { z } from 'zod';
 
 const env = stackEnv();
@@ -20,6 +20,7 @@ const config = loadConfig(Config, {
 
 const Greeting = z.object({ name: z.string().min(1).max(20) });
 let base = '';
+let port = 0;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
@@ -34,12 +35,16 @@ beforeAll(async () => {
         if (name === 'taken') throw AppError.conflict('that name is taken', { current: 'someone' });
         res.status(201).json({ hello: name, by: principalOf(req).subject });
       });
+      app.get('/greetings/:name', (req, res) => {
+        res.json({ hello: req.params.name });
+      });
       app.get('/boom', () => {
         throw new Error('a bug of ours');
       });
     },
   }));
   base = `http://127.0.0.1:${started.port}`;
+  port = started.port;
   stop = started.stop;
 });
 
@@ -100,6 +105,18 @@ describe('a service built with the kit', () => {
     const boom = await fetch(`${base}/boom`);
     expect(boom.status).toBe(500);
     expect(JSON.stringify(await boom.json())).not.toContain('a bug of ours');
+  });
+
+  test('a malformed escape in a path parameter is a 400 problem, and every hostile request target a 4xx, never a 5xx', async () => {
+    const malformed = await rawRequest(port, '/greetings/%E0%A4%A');
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.body)).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
+    for (const target of [...hostileTargets, ...hostileTargets.map((t) => `/greetings${t}`)]) {
+      const { status, text } = await rawRequest(port, target);
+      expect([target, status >= 200 && status < 500 ? 'answered' : status]).toEqual([target, 'answered']);
+      if (status >= 400) expect(text).toMatch(/content-type: application\/problem\+json/i);
+    }
+    expect((await fetch(`${base}/greetings/Li`)).status).toBe(200);
   });
 
   test('configuration is refused at start with every problem named', () => {

@@ -43,7 +43,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     list.replaceChildren(...(result.cases.length ? result.cases.map(card) : [h('p', { class: 'muted' }, t('handler.none'))]));
   };
 
-  openSocket(session, () => void load(), setLive);
+  openSocket(session, () => void load(), setLive, () => void load());
   void load();
   // Some steps tell nobody (the user system taking the success message closes the case): look again now and then.
   setInterval(() => void load().catch(() => undefined), 15_000);

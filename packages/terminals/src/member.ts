@@ -104,5 +104,5 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
       error.textContent = t('action.failed', { detail: e instanceof Error ? e.message : String(e) });
     }
   })();
-  openSocket(session, () => void load(), setLive);
+  openSocket(session, () => void load(), setLive, () => void load());
 }

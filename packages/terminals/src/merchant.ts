@@ -126,6 +126,16 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   }
   setInterval(tick, 100);
 
+  // What is pending and what was answered lately: on opening, and again when the realtime channel had a gap.
+  async function load(): Promise<void> {
+    const pending = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?status=new,connected&limit=50');
+    for (const view of pending.orders) await fetchAndOpen(view.order.orderId);
+    // A box whose order is no longer pending was answered or ruled while we could not hear it.
+    for (const id of [...boxes.keys()]) if (!pending.orders.some((v) => v.order.orderId === id)) await fetchAndOpen(id);
+    const latest = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?limit=20');
+    for (const view of latest.orders.reverse()) if (view.order.answered) showRecent(view);
+  }
+
   openSocket(
     session,
     (message) => {
@@ -141,12 +151,8 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
       }
     },
     setLive,
+    () => void load(),
   );
 
-  void (async () => {
-    const pending = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?status=new,connected&limit=50');
-    for (const view of pending.orders) await fetchAndOpen(view.order.orderId);
-    const latest = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?limit=20');
-    for (const view of latest.orders.reverse()) if (view.order.answered) showRecent(view);
-  })();
+  void load();
 }

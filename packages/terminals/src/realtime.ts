@@ -17,6 +17,8 @@ export interface RealtimeMessage {
 interface Frame {
   type: 'hello' | 'notification';
   cursor?: string;
+  /** On `hello`: not everything after the cursor we came back with can be replayed. */
+  gap?: boolean;
   message?: RealtimeMessage;
 }
 
@@ -27,11 +29,18 @@ const UNAUTHORIZED_CLOSE = new Set([4401, 4403]);
  * The terminal's WebSocket to the notification service. The token travels as the
  * `bearer.<token>` subprotocol beside the `orderpulse.v1` one the service answers with (browsers
  * cannot set headers on a WebSocket); after a drop it
- * reconnects with the last cursor, so nothing sent meanwhile is missed. Closed with 4401 (token
- * expired) or 4403 (member deactivated), it does not reconnect with the same token: the session
- * ends and the terminal signs in again.
+ * reconnects with the last cursor, so nothing sent meanwhile is missed; when the service says it
+ * cannot replay all of it (`gap`), `onGap` reloads the terminal's state from the APIs. Closed with
+ * 4401 (token expired) or 4403 (member deactivated), it does not reconnect with the same token: the
+ * session ends and the terminal signs in again.
  */
-export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => void, onState: (live: boolean) => void, onUnauthorized: () => void = endSession): () => void {
+export function openSocket(
+  session: Session,
+  onMessage: (m: RealtimeMessage) => void,
+  onState: (live: boolean) => void,
+  onGap: () => void,
+  onUnauthorized: () => void = endSession,
+): () => void {
   let cursor: string | undefined;
   let socket: WebSocket | undefined;
   let closed = false;
@@ -48,6 +57,7 @@ export function openSocket(session: Session, onMessage: (m: RealtimeMessage) => 
     socket.onmessage = (event: MessageEvent<string>) => {
       const frame = JSON.parse(event.data) as Frame;
       if (frame.cursor) cursor = frame.cursor;
+      if (frame.type === 'hello' && frame.gap) onGap();
       if (frame.type === 'notification' && frame.message) onMessage(frame.message);
     };
     socket.onclose = (event: CloseEvent) => {

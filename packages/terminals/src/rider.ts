@@ -60,6 +60,6 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     list.replaceChildren(...(result.deliveries.length ? result.deliveries.map(card) : [h('p', { class: 'muted' }, t('rider.none'))]));
   };
 
-  openSocket(session, () => void load(), setLive);
+  openSocket(session, () => void load(), setLive, () => void load());
   void load();
 }

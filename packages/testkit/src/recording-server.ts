@@ -23,6 +23,15 @@ export interface Reply {
   hold?: boolean;
 }
 
+function decodablePath(target: string): boolean {
+  try {
+    decodeURIComponent(new URL(target, 'http://peer').pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A real HTTP server on loopback standing in for a system outside orderpulse (push gateway,
  * middle office, user system). It records every request and answers with what the test
@@ -39,6 +48,12 @@ export class RecordingServer {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      req.on('error', () => undefined);
+      if (!decodablePath(req.url ?? '/')) {
+        // As a real peer's router would: a target that is not a URL path is the client's fault.
+        res.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'the request target is not a valid URL path' }));
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {

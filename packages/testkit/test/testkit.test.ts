@@ -1,4 +1,4 @@
-import { RecordingServer, uniqueName, waitFor } from '@orderpulse/testkit';
+import { hostileTargets, rawRequest, RecordingServer, uniqueName, waitFor } from '@orderpulse/testkit';
 
 describe('the testkit', () => {
   test('unique names differ and keep to the characters topics and databases accept', () => {
@@ -26,6 +26,23 @@ describe('the testkit', () => {
         ['POST', '/api/push', { a: 1 }],
         ['POST', '/api/push', undefined],
       ]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a recording server answers every hostile request target with a 4xx and keeps serving', async () => {
+    const server = await new RecordingServer().start();
+    try {
+      const port = Number(new URL(server.url).port);
+      for (const target of ['/%E0%A4%A', '/%', '/%zz', '/%C0%AF', '/%ED%A0%80', '//']) {
+        expect([target, (await rawRequest(port, target)).status]).toEqual([target, 400]);
+      }
+      for (const target of hostileTargets) {
+        const { status } = await rawRequest(port, target);
+        expect([target, status >= 200 && status < 500 ? 'answered' : status]).toEqual([target, 'answered']);
+      }
+      expect((await fetch(`${server.url}/api/push`, { method: 'POST', body: '{}' })).status).toBe(200);
     } finally {
       await server.stop();
     }

@@ -59,6 +59,14 @@ describe('synthesized images for order statuses', () => {
     expect(svg).not.toContain('<Pudong>');
   });
 
+  test('a store name with a control character (Noodle\\bBar, from before the door refused it) still gets its image at once: the character is dropped, not rendered', async () => {
+    const order = await orders.placed({ storeName: 'Noodle\bBar\u0000\uFFFE' });
+    const event = await events.next(order.orderId, 'new');
+    expect(event.data).toMatchObject({ source: 'synthesized', fallback: false, contentType: 'image/png' });
+    const svg = await svgOf(order.orderId, 'new');
+    expect(svg).toContain('data-field="store">NoodleBar</text>');
+  });
+
   test('a zh-CN order gets its card in Chinese, with the time and the expected delivery in the stores’ time zone', async () => {
     const placed = await orders.placed({ locale: 'zh-CN', storeName: '兰州拉面' });
     const expected = '2026-11-21T11:45:00.000Z';

@@ -105,6 +105,21 @@ describe('real-shot photos uploaded by the merchant and the rider', () => {
     expect(await exists(deployment, `${deployment.keyPrefix}uploads/${order.orderId}/accepted/${grant.grantId}.jpg`)).toBe(false);
   });
 
+  test('a JPEG with stray bytes before a marker, as some Android cameras write it, is verified and attached, re-encoded clean', async () => {
+    const order = await accepted();
+    const whole = await photo(800, 600);
+    const sos = whole.indexOf(Buffer.from([0xff, 0xda]));
+    const android = Buffer.concat([whole.subarray(0, sos), Buffer.from([0x00, 0x00, 0x17]), whole.subarray(sos)]);
+    const grant = await media.grant(order.orderId, 'accepted', tokens.merchant('m-1'), { contentType: 'image/jpeg', bytes: android.length });
+    expect((await upload(grant, android)).status).toBe(200);
+    const confirmed = await media.confirm(grant, tokens.merchant('m-1'));
+    expect([confirmed.status, confirmed.body.reason]).toEqual([201, undefined]);
+    const event = await events.next(order.orderId, 'accepted');
+    expect(event.data).toMatchObject({ source: 'photo', fallback: false, width: 800, height: 600 });
+    const stored = await fetchBytes(event.data.image.url);
+    await expect(sharp(stored.bytes, { failOn: 'warning' }).metadata()).resolves.toMatchObject({ format: 'jpeg', width: 800, height: 600 });
+  });
+
   test('a text file named .jpg and declared image/jpeg is deleted and refused as not an image; so is a truncated JPEG', async () => {
     const order = await accepted();
     const text = Buffer.from('this is not a photo, whatever its name says '.repeat(40));

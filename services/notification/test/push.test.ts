@@ -81,6 +81,39 @@ describe('notification service: routing, push gateway, delivery log', () => {
     expect(pushesTo(deployment.gateway.requests, 'tok-reject-4xx')).toHaveLength(1);
   });
 
+  test('a countdown push expires with its deadline: time_to_live (FCM) and expiration (APNs), and a retry carries the time left, not a fresh lifetime', async () => {
+    await service.register(tokens.merchant('m-ttl', 'clerk-ttl'), 'pad-ttl', { platform: 'android', deviceToken: 'tok-ttl-android' });
+    await service.register(tokens.customer('c-ttl'), 'phone-ttl', { platform: 'ios', deviceToken: 'tok-ttl-ios' });
+    deployment.gateway.answerAlways((r) => (pushesTo([r], 'tok-ttl-android').length > 0 && pushesTo(deployment.gateway.requests, 'tok-ttl-android').length <= 2 ? { status: 503, body: { error: 'busy' } } : gorushOk()));
+    const now = Date.now();
+    const deadline = new Date(now + 60_000);
+    const { orderId } = await events.placed({ merchantId: 'm-ttl', customerId: 'c-ttl', countdown: { deadline: deadline.toISOString(), serverTime: new Date(now).toISOString() } });
+    await waitFor(() => service.deliveries(`orderId=${orderId}`), { what: 'both delivered', until: (d) => d.length === 2 && d.every((x) => x.status === 'delivered') });
+
+    const tries = pushesTo(deployment.gateway.requests, 'tok-ttl-android');
+    expect(tries).toHaveLength(3);
+    for (const t of tries) {
+      const sent = (t.json as Json).notifications[0];
+      expect(sent.expiration).toBe(Math.ceil(deadline.getTime() / 1_000));
+      // The seconds left when this try was made (give or take the second it took to arrive).
+      expect(Math.abs(sent.time_to_live - (deadline.getTime() - t.at) / 1_000)).toBeLessThanOrEqual(1.5);
+      expect(sent.time_to_live).toBeLessThanOrEqual(60);
+    }
+    const [ios] = pushesTo(deployment.gateway.requests, 'tok-ttl-ios') as [RecordedRequest];
+    expect((ios.json as Json).notifications[0]).toMatchObject({ platform: 1, expiration: Math.ceil(deadline.getTime() / 1_000) });
+  });
+
+  test('a countdown push still failing when its deadline passes is not sent after it: the log says expired', async () => {
+    await service.register(tokens.customer('c-late'), 'phone-late', { platform: 'android', deviceToken: 'tok-late' });
+    deployment.gateway.answerAlways((r) => (pushesTo([r], 'tok-late').length > 0 ? { status: 503, body: { error: 'busy' } } : gorushOk()));
+    const now = Date.now();
+    const deadline = now + 800;
+    const { orderId } = await events.placed({ customerId: 'c-late', countdown: { deadline: new Date(deadline).toISOString(), serverTime: new Date(now).toISOString() } });
+    const [delivery] = await waitFor(() => service.deliveries(`orderId=${orderId}&recipient=customer:c-late`), { what: 'an expired push', until: (d) => d[0]?.status === 'expired', timeoutMs: 20_000 });
+    expect((delivery.attempts as Json[]).at(-1)).toMatchObject({ outcome: 'expired' });
+    for (const t of pushesTo(deployment.gateway.requests, 'tok-late')) expect(t.at).toBeLessThan(deadline + 100);
+  });
+
   test('a token the gateway calls invalid is pruned and gets nothing more', async () => {
     const customer = tokens.customer('c-prune');
     await service.register(customer, 'phone-dead', { platform: 'ios', deviceToken: 'tok-dead' });

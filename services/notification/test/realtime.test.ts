@@ -141,3 +141,85 @@ describe('realtime channels', () => {
     await viaQuery.body?.cancel();
   });
 });
+
+describe('a client that comes back after more messages than the backlog keeps', () => {
+  let deployment: Deployment;
+  let instance: NotificationInstance;
+  let events: OrderEvents;
+
+  beforeAll(async () => {
+    deployment = await newDeployment();
+    instance = await new NotificationInstance(deployment).start({ REALTIME_BACKLOG: '10' });
+    events = new OrderEvents(deployment);
+  });
+
+  afterAll(async () => {
+    await events.stop();
+    await instance.stop();
+    await deployment.gateway.stop();
+  });
+
+  test('with REALTIME_BACKLOG=10, an SSE stream that missed 30 messages is told gap: true and goes on from the newest', async () => {
+    const customer = tokens.customer('c-away');
+    const stream = await StreamClient.open(instance.base, customer);
+    await events.placed({ customerId: 'c-away' });
+    const [seen] = await waitFor(() => stream.events.filter((e) => e.event === 'notification'), { what: 'the first message', until: (e) => e.length === 1 });
+    stream.close();
+    const watcher = await StreamClient.open(instance.base, tokens.customer('c-away'));
+    for (let i = 0; i < 30; i += 1) await events.placed({ customerId: 'c-away' });
+    const missed = await waitFor(() => watcher.notifications(), { what: '30 messages in the backlog', until: (n) => n.length === 30, timeoutMs: 30_000 });
+    watcher.close();
+
+    const resumed = await StreamClient.open(instance.base, customer, seen?.id);
+    const hello = await waitFor(() => resumed.events.find((e) => e.event === 'hello'), { what: 'hello' });
+    expect(JSON.parse(hello!.data)).toMatchObject({ gap: true, replayed: 0, cursor: missed[29].cursor });
+    resumed.close();
+  });
+
+  test('a WebSocket whose cursor is still in the backlog gets everything after it, gap: false', async () => {
+    const merchant = tokens.merchant('m-near');
+    const watcher = await SocketClient.open(instance.base, merchant);
+    for (let i = 0; i < 4; i += 1) await events.placed({ merchantId: 'm-near' });
+    const frames = await waitFor(() => watcher.notifications(), { what: 'four messages', until: (f) => f.length === 4 });
+    watcher.close();
+    const back = await SocketClient.open(instance.base, merchant, frames[0]?.cursor);
+    await waitFor(() => back.notifications(), { what: 'the three after the cursor', until: (f) => f.length === 3 });
+    expect(back.hello()).toMatchObject({ gap: false, replayed: 3 });
+    back.close();
+  });
+
+  test('a WebSocket cursor that is well-formed but not this backlog\'s (ahead of its newest, or of a backlog that is gone) is a gap, and live messages still arrive', async () => {
+    const merchant = tokens.merchant('m-ahead');
+    const ahead = await SocketClient.open(instance.base, merchant, '99999999999999-0');
+    await waitFor(() => ahead.hello(), { what: 'hello' });
+    expect(ahead.hello()).toMatchObject({ gap: true, replayed: 0, cursor: '0-0' });
+    const placed = await events.placed({ merchantId: 'm-ahead' });
+    const live = await waitFor(() => ahead.notifications(), { what: 'the live message', until: (f) => f.length === 1 });
+    expect(live[0]?.message?.orderId).toBe(placed.orderId);
+    ahead.close();
+    const stale = await SocketClient.open(instance.base, tokens.merchant('m-never'), '1700000000000-0');
+    await waitFor(() => stale.hello(), { what: 'hello' });
+    expect(stale.hello()).toMatchObject({ gap: true });
+    stale.close();
+  });
+});
+
+describe('a HEAD on the event stream', () => {
+  let deployment: Deployment;
+  let instance: NotificationInstance;
+
+  beforeAll(async () => {
+    deployment = await newDeployment();
+    instance = await new NotificationInstance(deployment).start();
+  });
+
+  afterAll(async () => {
+    await instance.stop();
+    await deployment.gateway.stop();
+  });
+
+  test('is answered with the head at once, not held open (found by the fuzz suite)', async () => {
+    const head = await fetch(`${instance.base}/v1/realtime/events`, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.customer('c-head')}` }, signal: AbortSignal.timeout(3_000) });
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+  });
+});

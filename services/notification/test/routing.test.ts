@@ -94,3 +94,11 @@ describe('routing: who is told what', () => {
     expect([...used].sort()).toEqual(Object.keys(templates).sort());
   });
 });
+
+describe('text that leaves for a terminal or a push', () => {
+  test('a reason typed with a control character or a lone surrogate reaches the page and the push without it', () => {
+    const text = render('order.refused.customer', 'en', { orderNo: '#ABC123', reason: 'out\bof\u0000 noodles\uD800 😀' });
+    expect(text.body).toBe('outof noodles 😀');
+    expect(text.title).toBe('Order #ABC123 not placed');
+  });
+});

@@ -31,7 +31,8 @@ describe('sharing events reach the members', () => {
     const stream = await StreamClient.open(notification.base, member(target));
     const bystander = await SocketClient.open(notification.base, member(uniqueName('member')));
     const shareId = `so_${uniqueName('s').replaceAll('-', '')}`;
-    const data = { ...exampleShare, shareId, targetId: target, locale: 'en' as const };
+    // A claim window still open: a push whose countdown is over is not sent (it expires with its deadline).
+    const data = { ...exampleShare, shareId, targetId: target, locale: 'en' as const, serverTime: new Date().toISOString(), claimDeadline: new Date(Date.now() + 600_000).toISOString() };
 
     const eventId = await events.publish(ShareOffered, data);
     const [notice] = await waitFor(() => stream.notifications(), { what: 'the share on the member stream', until: (n) => n.length >= 1 });

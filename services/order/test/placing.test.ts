@@ -3,7 +3,7 @@ import { newEvent, StorefrontOrderPlaced, Topics, deadLetterTopic } from '@order
 import { waitFor } from '@orderpulse/testkit';
 
 import { storefrontOrderId } from '../src/entry-points/kafka/order-consumers';
-import { OrderHarness, orderBody, tokens } from './support/order-harness';
+import { alwaysOpen, OrderHarness, orderBody, tokens } from './support/order-harness';
 
 const h = new OrderHarness();
 const producer = new EventProducer(h.kafka);
@@ -29,6 +29,18 @@ describe('placing an order', () => {
     const missing = await h.call('GET', '/v1/stores/s-none', tokens.customer('c-1'));
     expect(missing.status).toBe(404);
     expect(missing.type).toContain('application/problem+json');
+  });
+
+  test('a store or product name holding a control character (Noodle\\bBar) is refused at the door with a 400 problem naming the field', async () => {
+    const store = (name: string, productName = 'Noodles') =>
+      h.call('PUT', '/v1/stores/s-control', tokens.admin(), { merchantId: 'm-1', name, timeZone: 'Asia/Shanghai', hours: alwaysOpen, products: [{ productId: 'p-1', name: productName, price: 100, available: true }] });
+    for (const [name, productName, field] of [['Noodle\bBar', 'Noodles', 'name'], ['Noodle Bar', 'Nood\u0000les', 'products.0.name'], ['Noodle\uD800Bar', 'Noodles', 'name']] as const) {
+      const refused = await store(name, productName);
+      expect(refused.status).toBe(400);
+      expect(refused.type).toContain('application/problem+json');
+      expect((refused.body as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([field]);
+    }
+    expect((await store('Noodle Bar 面馆')).status).toBeLessThan(300);
   });
 
   test('a valid order becomes new with an absolute deadline and the server clock, and its event is published', async () => {

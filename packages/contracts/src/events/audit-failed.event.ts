@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { defineEvent } from '../define-event';
+import { humanText } from '../human-text';
 import { Topics } from '../topics';
 
 /** The middle office's audit-failure notification, as it arrives on Kafka and on the signed webhook. */
@@ -10,7 +11,7 @@ export const AuditFailure = z
     orderNo: z.string().min(1).max(64).optional(),
     preOrderNo: z.string().min(1).max(64).optional(),
     reasonCode: z.string().min(1).max(64).optional(),
-    reasonText: z.string().min(1).max(2_000),
+    reasonText: humanText(2_000, { trim: false }),
     failedAt: z.iso.datetime(),
   })
   .refine((f) => f.orderNo !== undefined || f.preOrderNo !== undefined, { message: 'names neither an order number nor a pre-order number', path: ['orderNo'] });

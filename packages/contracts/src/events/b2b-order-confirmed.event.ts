@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
 import { defineEvent } from '../define-event';
+import { humanText } from '../human-text';
 import { Topics } from '../topics';
 import { Money } from './storefront-order-placed.event';
 
 export const B2bOrderLine = z.object({
   sku: z.string().min(1).max(64),
-  name: z.string().min(1).max(200),
+  name: humanText(200, { trim: false }),
   quantity: z.number().int().min(1).max(1_000_000),
   unitPrice: Money,
 });
@@ -16,11 +17,11 @@ export const B2bOrder = z.object({
   orderNo: z.string().min(1).max(64),
   preOrderNo: z.string().min(1).max(64).optional().describe('the reserved (pre-)order the buyer confirmed'),
   customerAccount: z.string().min(1).max(64).describe('the buyer’s account on the trading platform'),
-  buyer: z.object({ company: z.string().min(1).max(200), contactName: z.string().min(1).max(80).optional() }),
+  buyer: z.object({ company: humanText(200, { trim: false }), contactName: humanText(80, { trim: false }).optional() }),
   lines: z.array(B2bOrderLine).min(1).max(500),
   total: Money,
   currency: z.string().regex(/^[A-Z]{3}$/),
-  shipTo: z.object({ line: z.string().min(1).max(300), contactName: z.string().min(1).max(80).optional(), contactPhone: z.string().min(3).max(32).optional() }),
+  shipTo: z.object({ line: humanText(300, { trim: false }), contactName: humanText(80, { trim: false }).optional(), contactPhone: z.string().min(3).max(32).optional() }),
   locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
   confirmedAt: z.iso.datetime(),
 });

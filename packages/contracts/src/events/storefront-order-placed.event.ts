@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { defineEvent } from '../define-event';
+import { humanText } from '../human-text';
 import { Topics } from '../topics';
 
 export const Money = z.number().int().nonnegative().describe('an amount in the currency’s minor unit (cents, fen)');
@@ -12,9 +13,9 @@ export const OrderLine = z.object({
 });
 
 export const DeliveryAddress = z.object({
-  line: z.string().min(1).max(300),
+  line: humanText(300, { trim: false }),
   region: z.string().min(1).max(64).describe('the delivery region, used to pick a delivery terminal'),
-  contactName: z.string().min(1).max(80),
+  contactName: humanText(80, { trim: false }),
   contactPhone: z.string().min(3).max(32),
 });
 
@@ -25,7 +26,7 @@ export const PlaceOrder = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/),
   lines: z.array(OrderLine).min(1).max(100),
   delivery: DeliveryAddress,
-  note: z.string().max(500).optional(),
+  note: humanText(500, { min: 0, trim: false }).optional(),
   locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
 });
 export type PlaceOrder = z.infer<typeof PlaceOrder>;

@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@orderpulse/contracts';
+import { type OrderStatus, xmlSafe } from '@orderpulse/contracts';
 
 type Locale = 'zh-CN' | 'en';
 
@@ -61,9 +61,12 @@ export function statusWord(status: OrderStatus, locale: Locale): string {
   return statusWords[status][locale];
 }
 
-/** Escapes text for SVG content and attributes; store names come from merchants. */
+/**
+ * Escapes text for SVG content and attributes, and drops what XML cannot hold at all (a
+ * control character in a store name made the whole card unparseable); store names come from merchants.
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+  return xmlSafe(text).replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 }
 
 function when(date: Date, locale: Locale, timeZone: string): string {

@@ -49,8 +49,14 @@ export class SharpCodec implements ImagePort {
     }
   }
 
+  /**
+   * `failOn: 'error'`: what decodes is taken, what does not is refused. libjpeg only warns about
+   * stray bytes before a marker (some Android cameras write them; browsers and galleries show the
+   * photo), and failing on warnings refused those photos as not images. A truncated file is an
+   * error and stays refused. Uploads are fully re-encoded, so nothing odd in the input survives.
+   */
   private open(body: Buffer | string): Sharp {
-    return sharp(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, { limitInputPixels: this.maxDimension * this.maxDimension, failOn: 'warning' });
+    return sharp(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, { limitInputPixels: this.maxDimension * this.maxDimension, failOn: 'error' });
   }
 
   async dimensions(body: Buffer): Promise<{ width: number; height: number } | undefined> {

@@ -12,10 +12,20 @@ type Listener = (entry: Entry) => void;
 
 // Appends once per message id: remembers the id, adds to the recipient's stream, tells every instance.
 // One script, so a crash can never leave the message remembered but not added (or added twice).
+// Trimming is exact and notes the newest id it removed (KEYS[4]), so a client whose cursor is older
+// than that is told of the gap: XINFO's max-deleted-entry-id counts XDEL only, not MAXLEN trimming,
+// and approximate (`~`) trimming keeps an unknown number.
 const APPEND_ONCE = `
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
-  local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])
+  local id = redis.call('XADD', KEYS[2], '*', 'm', ARGV[1])
+  local excess = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[2])
+  if excess > 0 then
+    local trimmed = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', excess)
+    redis.call('SET', KEYS[4], trimmed[#trimmed][1])
+    redis.call('XTRIM', KEYS[2], 'MAXLEN', ARGV[2])
+  end
   redis.call('EXPIRE', KEYS[2], ARGV[3])
+  redis.call('EXPIRE', KEYS[4], ARGV[3])
   redis.call('PUBLISH', KEYS[3], ARGV[4] .. '\\n' .. id .. '\\n' .. ARGV[1])
   return id
 end
@@ -54,7 +64,7 @@ export class RealtimeBacklog {
     private readonly settings: { maxPerRecipient: number; ttlSeconds: number },
   ) {
     this.channel = `${prefix}:realtime`;
-    redis.defineCommand('appendOnce', { numberOfKeys: 3, lua: APPEND_ONCE });
+    redis.defineCommand('appendOnce', { numberOfKeys: 4, lua: APPEND_ONCE });
   }
 
   async start(): Promise<void> {
@@ -73,6 +83,10 @@ export class RealtimeBacklog {
     return `${this.prefix}:realtime:${key}`;
   }
 
+  private trimmed(key: string): string {
+    return `${this.prefix}:realtime-trimmed:${key}`;
+  }
+
   /** Appends a message to a recipient's backlog, once per `messageId`; the cursor, or undefined for a repeat. */
   async append(key: RecipientKey, messageId: string, payload: string): Promise<string | undefined> {
     const redis = this.redis as Redis & { appendOnce(...args: (string | number)[]): Promise<string | null> };
@@ -80,6 +94,7 @@ export class RealtimeBacklog {
       `${this.prefix}:realtime-once:${messageId}`,
       this.stream(key),
       this.channel,
+      this.trimmed(key),
       payload,
       this.settings.maxPerRecipient,
       this.settings.ttlSeconds,
@@ -88,23 +103,26 @@ export class RealtimeBacklog {
     return id ?? undefined;
   }
 
-  /** Messages after `cursor`, oldest first; `gap` when some after it were already trimmed away. */
-  async since(key: RecipientKey, cursor: string, limit: number): Promise<{ entries: Entry[]; gap: boolean }> {
-    const [rows, trimmedUpTo] = await Promise.all([
-      this.redis.xrange(this.stream(key), `(${cursor}`, '+', 'COUNT', limit),
-      this.trimmedUpTo(key),
+  /**
+   * Messages after `cursor`, oldest first, at most `limit`; `gap` when the backlog cannot prove
+   * they are all there: some after the cursor were trimmed, more than `limit` follow it, the
+   * backlog is gone (expired, or Redis lost) while the client had seen some, or the cursor is
+   * ahead of the backlog's newest (not one this backlog gave out). On a gap the client reloads
+   * its state and goes on from `latest`.
+   */
+  async since(key: RecipientKey, cursor: string, limit: number): Promise<{ entries: Entry[]; gap: boolean; latest: string }> {
+    const [rows, trimmedUpTo, latest] = await Promise.all([
+      this.redis.xrange(this.stream(key), `(${cursor}`, '+', 'COUNT', limit + 1),
+      this.redis.get(this.trimmed(key)),
+      this.latest(key),
     ]);
-    const gap = trimmedUpTo !== undefined && compareCursors(cursor, trimmedUpTo) < 0;
-    return { entries: rows.map(([id, fields]) => ({ cursor: id, payload: fields[1] ?? '' })), gap };
-  }
-
-  /** The newest cursor trimmed from a recipient's backlog (Redis 7 keeps it), if any. */
-  private async trimmedUpTo(key: RecipientKey): Promise<string | undefined> {
-    const info = (await this.redis.call('XINFO', 'STREAM', this.stream(key)).catch(() => undefined)) as unknown[] | undefined;
-    if (!info) return undefined;
-    const at = info.indexOf('max-deleted-entry-id');
-    const value = at >= 0 ? String(info[at + 1]) : '0-0';
-    return value === '0-0' ? undefined : value;
+    const seenSome = cursor !== '0-0';
+    const gap =
+      (trimmedUpTo !== null && compareCursors(cursor, trimmedUpTo) < 0) ||
+      rows.length > limit ||
+      (seenSome && latest === '0-0') ||
+      compareCursors(cursor, latest) > 0;
+    return { entries: rows.slice(0, limit).map(([id, fields]) => ({ cursor: id, payload: fields[1] ?? '' })), gap, latest };
   }
 
   /** The newest cursor of a recipient's backlog: where a client without one starts. */

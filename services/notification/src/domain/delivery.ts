@@ -16,9 +16,11 @@ export type DeliveryStatus =
   /** The recipient muted the category; nothing was sent. */
   | 'muted'
   /** No provider reaches the device's platform; it gets the realtime channel only. */
-  | 'unsupported';
+  | 'unsupported'
+  /** Its deadline (the countdown it announces) passed before it could be sent; nothing was sent. */
+  | 'expired';
 
-export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set(['delivered', 'token_invalid', 'rejected', 'failed', 'muted', 'unsupported']);
+export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set(['delivered', 'token_invalid', 'rejected', 'failed', 'muted', 'unsupported', 'expired']);
 
 /** Where a push is still to be sent or tried again: the push reconciler's work. */
 export const openStatuses: readonly DeliveryStatus[] = ['pending', 'sending'];
@@ -33,7 +35,7 @@ export interface Attempt {
   /** 1 for the first try, counting every try the log knows of. */
   attempt: number;
   at: Date;
-  outcome: 'sending' | 'unknown' | 'delivered' | 'token_invalid' | 'rejected' | 'retry';
+  outcome: 'sending' | 'unknown' | 'delivered' | 'token_invalid' | 'rejected' | 'retry' | 'expired';
   httpStatus?: number;
   error?: string;
   ms: number;

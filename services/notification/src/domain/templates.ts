@@ -1,3 +1,5 @@
+import { xmlSafe } from '@orderpulse/contracts';
+
 import type { Locale } from './categories';
 import { sharingTemplates } from './sharing-templates';
 
@@ -110,7 +112,7 @@ export const deliverySteps = {
 /** A param is the same in every locale (an order number, a reason someone typed) or given per locale. */
 export type Param = string | Readonly<Record<Locale, string>>;
 
-/** Fills a template; a `{name}` without a param is an error in the route that chose it. */
+/** Fills a template, without the characters XML cannot hold; a `{name}` without a param is an error in the route that chose it. */
 export function render(template: TemplateKey, locale: Locale, params: Readonly<Record<string, Param>>): Text {
   const text = templates[template][locale];
   const fill = (s: string) =>
@@ -119,5 +121,6 @@ export function render(template: TemplateKey, locale: Locale, params: Readonly<R
       if (value === undefined) throw new Error(`template ${template} needs param ${name}`);
       return typeof value === 'string' ? value : value[locale];
     });
-  return { title: fill(text.title), body: fill(text.body) };
+  // Params are what people typed; what XML cannot hold never reaches a terminal's page or a push.
+  return { title: xmlSafe(fill(text.title)), body: xmlSafe(fill(text.body)) };
 }

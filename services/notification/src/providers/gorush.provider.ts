@@ -52,6 +52,7 @@ export class GorushProvider implements PushProvider {
       data: request.data,
       // A rich notification: Android shows the image itself, iOS hands it to the app's service extension.
       ...(typeof request.data.thumbnailUrl === 'string' ? { image: request.data.thumbnailUrl, mutable_content: true } : {}),
+      ...expiryOf(request),
       ...(request.platform === 'ios' ? { collapse_id: request.idempotencyKey, ...(request.app.apnsTopic ? { topic: request.app.apnsTopic } : {}) } : { collapse_key: request.idempotencyKey }),
     };
     let response: Response;
@@ -81,6 +82,18 @@ export class GorushProvider implements PushProvider {
     if (transient.has(error)) return { kind: 'retry', httpStatus, error };
     return { kind: 'rejected', httpStatus, error };
   }
+}
+
+/**
+ * gorush's expiry fields: `time_to_live` (FCM, seconds the message is kept for an offline
+ * device) from the time left at this try, so a retry gets what remains, not a fresh lifetime;
+ * `expiration` (APNs `apns-expiration`, UNIX seconds), which is absolute anyway. gorush sends
+ * each to the platform it belongs to.
+ */
+function expiryOf(request: PushRequest): { time_to_live?: number; expiration?: number } {
+  if (!request.expiresAt) return {};
+  const leftMs = request.expiresAt.getTime() - (request.sentAt ?? new Date()).getTime();
+  return { time_to_live: Math.max(0, Math.floor(leftMs / 1_000)), expiration: Math.ceil(request.expiresAt.getTime() / 1_000) };
 }
 
 function failedLogFor(text: string, token: string): GorushLog | undefined {

@@ -10,6 +10,14 @@ export interface PushRequest {
   data: Record<string, unknown>;
   /** The same for every try of this (event, recipient, device); gateways and devices use it to drop repeats. */
   idempotencyKey: string;
+  /**
+   * When the push stops meaning anything (a countdown's deadline). The provider tells the
+   * platform to drop it then if the device has not had it: FCM `time_to_live` (seconds left at
+   * `sentAt`), APNs `apns-expiration` (an absolute UNIX time). Absent: the platform's default.
+   */
+  expiresAt?: Date;
+  /** When this try is made, the moment `expiresAt` counts from; with `expiresAt`. */
+  sentAt?: Date;
 }
 
 /** What a gateway made of a push. */

@@ -1,4 +1,4 @@
-import { AuditFailure, ReasonType } from '@orderpulse/contracts';
+import { AuditFailure, humanText, ReasonType } from '@orderpulse/contracts';
 import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
@@ -9,7 +9,7 @@ export const CaseIdParam = z.object({ caseId: z.string().regex(/^ac_[0-9a-f]{24}
 
 export const OrderNoParam = z.object({ orderNo: z.string().min(1).max(64) });
 
-export const FixBody = z.object({ note: z.string().trim().min(1).max(2_000) });
+export const FixBody = z.object({ note: humanText(2_000) });
 
 const cursor = z
   .string()

@@ -18,6 +18,8 @@ export interface PushJob {
   title: string;
   body: string;
   data: Record<string, unknown>;
+  /** ISO time after which the push means nothing (the deadline of the countdown it announces); absent for pushes that keep. */
+  expiresAt?: string;
 }
 
 /** What the notification use cases work with. */

@@ -6,7 +6,7 @@ import { recipientKey } from '../recipients';
 import type { Device, RecipientProfile } from '../registry';
 import { noticesFor, type Notice, type RoutedEvent } from '../routing';
 import { render } from '../templates';
-import type { NotificationPorts } from './deps';
+import type { NotificationPorts, PushJob } from './deps';
 
 /** A stable id from parts: the same event, recipient and device always give the same key. */
 export function idOf(...parts: string[]): string {
@@ -100,7 +100,20 @@ async function pushTo(ports: NotificationPorts, notice: Notice, profile: Recipie
   });
   // A redelivered event finds its push in the log: sent or settled, it is not queued again.
   if (!openStatuses.includes(stands)) return;
-  await ports.pushes.scheduleAt(pushJobId(pushKey), ports.clock(), { key: pushKey, recipient: profile.key, installationId: device.installationId, appCode: device.appCode, platform: device.platform, token: device.token, title: text.title, body: text.body, data });
+  const job: PushJob = {
+    key: pushKey,
+    recipient: profile.key,
+    installationId: device.installationId,
+    appCode: device.appCode,
+    platform: device.platform,
+    token: device.token,
+    title: text.title,
+    body: text.body,
+    data,
+    // A countdown push is worth nothing once its countdown is over: the gateway must not hold it longer.
+    ...(message.countdown ? { expiresAt: message.countdown.deadline } : {}),
+  };
+  await ports.pushes.scheduleAt(pushJobId(pushKey), ports.clock(), job);
 }
 
 /** The push job of a delivery: one per idempotency key, so queueing it again changes nothing. */

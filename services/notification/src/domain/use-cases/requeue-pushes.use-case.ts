@@ -43,6 +43,8 @@ export async function requeueLostPushes(ports: NotificationPorts, pageSize: numb
         title: delivery.title,
         body: delivery.body,
         data: delivery.data ?? { appCode: delivery.appCode, orderId: delivery.orderId, eventType: delivery.eventType, category: delivery.category },
+        // A countdown push keeps its deadline: requeued late, it carries the time left or expires.
+        ...(typeof delivery.data?.deadline === 'string' ? { expiresAt: delivery.data.deadline } : {}),
       });
       report.requeued += 1;
     }

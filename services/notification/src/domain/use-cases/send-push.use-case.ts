@@ -7,7 +7,8 @@ import type { NotificationPorts, PushJob } from './deps';
  * database outage knows it is a retry, and every call the gateway got is in the log), then its
  * outcome. Delivered, refused and invalid-token pushes end here (the device is removed for an
  * invalid token); a gateway fault is thrown to be retried with backoff until the tries run out.
- * A push already finished — its job ran again after a crash, or was queued again by a
+ * A time-bound push whose deadline has passed is not sent (`expired`); one still in time carries
+ * the time left, not a fresh lifetime. A push already finished — its job ran again after a crash, or was queued again by a
  * redelivered event or the reconciler — is not sent again.
  */
 export async function sendPush(ports: NotificationPorts, job: PushJob, attempt: number): Promise<void> {
@@ -21,7 +22,22 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, attempt: 
     await ports.log.settle(job.key, tried, { outcome: 'rejected', error: `app ${job.appCode} is no longer registered`, ms: 0 }, 'rejected');
     return;
   }
-  const result = await provider.send({ app, platform: job.platform, token: job.token, title: job.title, body: job.body, data: { ...job.data, idempotencyKey: job.key }, idempotencyKey: job.key });
+  const expiresAt = job.expiresAt ? new Date(job.expiresAt) : undefined;
+  if (expiresAt && expiresAt.getTime() <= started.getTime()) {
+    // A retry after the deadline would tell a phone to answer an order already ruled.
+    await ports.log.settle(job.key, tried, { outcome: 'expired', error: `its deadline ${job.expiresAt} passed before it could be sent`, ms: 0 }, 'expired');
+    return;
+  }
+  const result = await provider.send({
+    app,
+    platform: job.platform,
+    token: job.token,
+    title: job.title,
+    body: job.body,
+    data: { ...job.data, idempotencyKey: job.key },
+    idempotencyKey: job.key,
+    ...(expiresAt ? { expiresAt, sentAt: started } : {}),
+  });
   const ms = ports.clock().getTime() - started.getTime();
   const base = { ms, ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}) };
   switch (result.kind) {

@@ -1,3 +1,4 @@
+import { humanText } from '@orderpulse/contracts';
 import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
@@ -11,7 +12,7 @@ export const AppCodeParam = z.object({ appCode: id('an application authorization
 export const InstallationParam = z.object({ installationId: id('an installation id') });
 
 export const AppBody = z.strictObject({
-  name: z.string().min(1).max(120),
+  name: humanText(120),
   provider: z.literal('gorush').default('gorush'),
   gatewayUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** The Authorization header value the gateway expects for this app. */

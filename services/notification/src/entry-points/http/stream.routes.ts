@@ -31,6 +31,8 @@ export class EventStreams {
       const header = req.header('authorization');
       const token = header ? bearerToken(header) : typeof req.query.access_token === 'string' ? req.query.access_token : '';
       const query = parseInput(StreamQuery, { ...req.query, cursor: req.header('last-event-id') ?? req.query.cursor }, 'query');
+      // A HEAD gets the head only: a stream that writes no body never sends it, and the request would hang.
+      if (req.method === 'HEAD') return void res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }).end();
       const write = (chunk: string) => {
         if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
         else res.write(chunk);

@@ -5,7 +5,10 @@ import type { RecipientKey } from '../../domain/recipients';
 export interface Hello {
   cursor: string;
   serverTime: string;
-  /** Messages after the client's cursor were trimmed before it came back; it should reload its state. */
+  /**
+   * Not every message after the client's cursor can be replayed (trimmed, expired, lost, or the
+   * cursor is not this backlog's): the client reloads its state and goes on from `cursor`.
+   */
   gap: boolean;
   replayed: number;
 }
@@ -33,8 +36,13 @@ export async function subscribe(
   let gap = false;
   let replay: Entry[] = [];
   try {
-    if (cursor) ({ entries: replay, gap } = await backlog.since(key, cursor, limits.replay));
-    else last = await backlog.latest(key);
+    if (cursor) {
+      const since = await backlog.since(key, cursor, limits.replay);
+      gap = since.gap;
+      // On a gap the client reloads its state, so it goes on from the newest, not from a cursor that cannot be trusted.
+      if (gap) last = since.latest;
+      else replay = since.entries;
+    } else last = await backlog.latest(key);
   } catch (error) {
     close();
     throw error;

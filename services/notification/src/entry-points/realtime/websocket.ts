@@ -60,7 +60,13 @@ export class WebSocketChannel {
   /** The HTTP server's `upgrade` handler. */
   upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // `//` and the like: `new URL` throws, and a throw here would stop the process.
+      return refuse(socket, AppError.invalid('the request target is not a valid URL'), '/');
+    }
     if (url.pathname !== WEBSOCKET_PATH) return refuse(socket, new AppError('NOT_FOUND', `no WebSocket at ${url.pathname}`), url.pathname);
     void this.admit(req, url).then(
       ({ principal, token, cursor }) => this.server.handleUpgrade(req, socket, head, (ws) => void this.open(ws, principal, token, cursor)),

@@ -51,6 +51,8 @@ function waitForChange(deps: OrderRouteDeps, orderId: string, knownVersion: numb
 
 function streamOrder(deps: OrderRouteDeps, principal: Principal, first: Order, req: express.Request, res: express.Response): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  // A HEAD gets the head only: a stream that writes no body never sends it, and the request would hang.
+  if (req.method === 'HEAD') return void res.end();
   let sent = 0;
   const send = (order: Order) => {
     if (order.version <= sent) return;

@@ -1,4 +1,4 @@
-import { PlaceOrder } from '@orderpulse/contracts';
+import { humanText, PlaceOrder } from '@orderpulse/contracts';
 import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
@@ -13,11 +13,11 @@ export const WaitQuery = z.object({
   knownVersion: z.coerce.number().int().min(0).optional(),
 });
 
-export const ReasonBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).default({});
+export const ReasonBody = z.object({ reason: humanText(500).optional() }).default({});
 
 export const MerchantAction = z.enum(['accept', 'reject', 'return', 'dispatch']);
 
-export const StockingBody = z.object({ status: z.enum(['success', 'failure']), reason: z.string().trim().min(1).max(500).optional() });
+export const StockingBody = z.object({ status: z.enum(['success', 'failure']), reason: humanText(500).optional() });
 
 export const ProgressBody = z.object({
   step: z.enum(['took', 'arrived_at_store', 'handed_over', 'delivered']),
@@ -33,7 +33,7 @@ const Hours = z.array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4])
 
 export const StoreBody = z.object({
   merchantId: z.string().min(1).max(64),
-  name: z.string().min(1).max(120),
+  name: humanText(120),
   active: z.boolean().default(true),
   paused: z.boolean().default(false),
   timeZone: z.string().refine((tz) => {
@@ -46,7 +46,7 @@ export const StoreBody = z.object({
   }, 'not an IANA time zone'),
   hours: z.record(z.enum(['0', '1', '2', '3', '4', '5', '6']), Hours),
   responseWindowSeconds: z.number().int().min(1).max(3_600).optional(),
-  products: z.array(z.object({ productId: z.string().min(1).max(64), name: z.string().min(1).max(120), price: z.number().int().nonnegative(), available: z.boolean() })).max(2_000),
+  products: z.array(z.object({ productId: z.string().min(1).max(64), name: humanText(120), price: z.number().int().nonnegative(), available: z.boolean() })).max(2_000),
 });
 
 export const TerminalBody = z.object({ regions: z.array(z.string().min(1).max(64)).min(1).max(50), active: z.boolean().default(true) });

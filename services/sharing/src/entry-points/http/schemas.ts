@@ -1,10 +1,11 @@
+import { humanText } from '@orderpulse/contracts';
 import { asTenant, type BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 const id = (what: string) => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, `not ${what}`);
 /** An organisation id, typed as the tenant it names. */
 const orgId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an organisation id').transform(asTenant);
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => humanText(max);
 
 export const OrgIdParam = z.object({ orgId });
 export const MemberParams = z.object({ orgId, memberId: id('a member id') });

@@ -1,0 +1,42 @@
+import { AuditFailure } from '@orderpulse/contracts';
+
+import { fuzzHttp, type Route } from '../support/http';
+import { fuzzSettings } from '../support/settings';
+import { AccountBody, CaseListQuery, FixBody, PolicyBody } from '../../services/audit/src/entry-points/http/schemas';
+import { AuditHarness, b2bOrder, tokens } from '../../services/audit/test/support/audit-harness';
+
+const h = new AuditHarness();
+
+beforeAll(async () => {
+  await h.start(process.env.FUZZ_LOG ? { LOG_LEVEL: process.env.FUZZ_LOG } : {});
+});
+
+afterAll(() => h.stop());
+
+test(`the audit service answers ${fuzzSettings.httpInputs} generated requests with a 2xx–4xx, errors as problem documents, and still serves`, async () => {
+  const order = b2bOrder();
+  await h.publishOrder(order);
+  const ids = { caseId: ['ac_0123456789abcdef01234567'], orderNo: [order.orderNo], customerAccount: [order.customerAccount] };
+  const routes: Route[] = [
+    { method: 'GET', path: '/v1/audit/policy' },
+    { method: 'PUT', path: '/v1/audit/policy', body: PolicyBody },
+    { method: 'PUT', path: '/v1/audit/accounts/:customerAccount', body: AccountBody },
+    { method: 'DELETE', path: '/v1/audit/accounts/:customerAccount' },
+    { method: 'GET', path: '/v1/audit/cases', query: CaseListQuery },
+    { method: 'GET', path: '/v1/audit/cases/:caseId' },
+    { method: 'GET', path: '/v1/audit/orders/:orderNo' },
+    { method: 'POST', path: '/v1/audit/cases/:caseId/fix', body: FixBody },
+    { method: 'POST', path: '/v1/audit/failures', body: AuditFailure },
+  ].map((r) => ({ ...r, params: ids }));
+  const sent = await fuzzHttp({
+    port: Number(new URL(h.base).port),
+    routes,
+    tokens: [tokens.handler('h-price-1'), tokens.handler('lead-pricing'), tokens.admin(), tokens.customer()],
+    stillServes: async () => {
+      const policy = await h.call('GET', '/v1/audit/policy', tokens.admin());
+      expect(policy.status).toBe(200);
+    },
+  });
+  expect(sent).toBe(fuzzSettings.httpInputs);
+});
+
