@@ -75,6 +75,7 @@ export const matrix: MatrixRow[] = [
   { service: 'notification', method: 'GET', path: '/v1/me', allow: recipients },
   { service: 'notification', method: 'PUT', path: '/v1/me/preferences', allow: recipients },
   { service: 'notification', method: 'GET', path: '/v1/deliveries', allow: { ...recipients, admin: 'own' }, note: "a recipient reads only what was sent to it" },
+  { service: 'notification', method: 'GET', path: '/v1/admin/orders/:orderId/timeline', allow: { admin: 'own' }, note: 'one order across the services, for support' },
   { service: 'notification', method: 'GET', path: '/v1/realtime/events', allow: recipients, note: "the caller's own stream" },
   { service: 'notification', method: 'WS', path: '/v1/realtime/ws', allow: recipients, note: "the caller's own stream" },
   // media
