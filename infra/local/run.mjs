@@ -13,7 +13,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startGateway } from './gateway.mjs';
 import { partnerSecrets, startPartners } from './partners.mjs';
 import { startPrometheus } from './prometheus.mjs';
 import { ensurePrerequisites } from './preflight.mjs';
@@ -180,6 +179,8 @@ async function start() {
     say(`demo data could not be seeded (${error.message}); the services run without it`);
     return {};
   });
+  // Loaded here, not at the top: the gateway uses helmet, installed only by ensureDependencies().
+  const { startGateway } = await import('./gateway.mjs');
   const gateway = await startGateway({ port: GATEWAY_PORT, services: urls, logins, objectStore: stack.S3_ENDPOINT });
   const prometheus = await startPrometheus({ port: PROMETHEUS_PORT, targets: urls, dir: path.join(LOCAL, 'prometheus'), log: path.join(LOCAL, 'logs', 'prometheus.log') }).catch((error) => {
     say(`prometheus could not start (${error.message}); the services run without it`);

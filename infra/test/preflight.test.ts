@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const repo = join(__dirname, '..', '..');
 const run = join(repo, 'infra', 'local', 'run.mjs');
@@ -46,5 +46,30 @@ describe('the two commands on a machine that lacks something', () => {
 
     expect(result.stderr).not.toContain('redis-server');
     expect(result.stderr).toContain('CHROMIUM_PATH');
+  });
+});
+
+/** What a module loads before any of its code runs: its static imports (and requires), as written. */
+function staticImports(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  return [...source.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)/gm)].map((m) => (m[1] ?? m[2])!);
+}
+
+describe('the two commands run before npm has installed anything', () => {
+  test('the start script and every local module it loads up front use Node built-ins only', () => {
+    const seen = new Set<string>();
+    const outside: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const specifier of staticImports(file)) {
+        if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
+        else if (!specifier.startsWith('node:')) outside.push(`${file.slice(repo.length + 1)} imports ${specifier}`);
+      }
+    };
+    visit(run);
+
+    expect(seen.size).toBeGreaterThan(3);
+    expect(outside).toEqual([]);
   });
 });
