@@ -1,5 +1,5 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, type EventHandler } from '@orderpulse/kafka';
 import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
 import { Counter, Gauge } from 'prom-client';
@@ -14,7 +14,7 @@ import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { timelineRoutes } from './entry-points/http/timeline.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
-import { PushReconciler } from './entry-points/jobs/push-reconciler';
+import { requeueLostPushes } from './domain/use-cases/requeue-pushes.use-case';
 import { bodyLimits } from './entry-points/http/schemas';
 import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
 import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
@@ -92,7 +92,14 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   });
 
   await worker.start();
-  const pushReconciler = new PushReconciler(ports, { intervalMs: config.PUSH_RECONCILE_SECONDS * 1_000, pageSize: config.PUSH_RECONCILE_PAGE, logger });
+  // Pushes Redis lost (emptied, restarted without its data) are queued again from the delivery log.
+  const pushReconciler = new Reconciler({
+    name: 'pushes',
+    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:notification`),
+    run: () => requeueLostPushes(ports, config.PUSH_RECONCILE_PAGE),
+    intervalMs: config.PUSH_RECONCILE_SECONDS * 1_000,
+    logger,
+  });
 
   const dashboard = queueDashboard([pushQueue], jobs);
   return {

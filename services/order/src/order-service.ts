@@ -13,7 +13,7 @@ import type { OrderPorts } from './domain/use-cases/deps';
 import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { orderRoutes } from './entry-points/http/order.routes';
-import { AssignmentRetry } from './entry-points/jobs/assignment-retry';
+import { retryAssignments } from './entry-points/jobs/assignment-retry';
 import { bodyLimits } from './entry-points/http/schemas';
 import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { type ResponseDeadlineJob, responseDeadlineQueue, runResponseDeadline } from './entry-points/jobs/response-deadline.job';
@@ -68,7 +68,8 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
 
   relay.start();
   await worker.start();
-  const assignments = new AssignmentRetry(ports, orders, { intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, logger });
+  // Orders waiting for a rider are offered again on the same runner, and at once when a terminal is saved.
+  const assignments = new Reconciler({ name: 'assignments', run: () => retryAssignments(ports, orders), intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, logger });
   const reconciler = new Reconciler({
     name: 'deadlines',
     // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
@@ -89,7 +90,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });
       deliveryRoutes(app, { ports, auth: platform.auth, listForTerminal: (id, limit) => orders.listForTerminal(id, limit) });
-      catalogRoutes(app, { catalog, auth: platform.auth, terminalSaved: () => assignments.wake() });
+      catalogRoutes(app, { catalog, auth: platform.auth, terminalSaved: () => void assignments.runNow().catch(() => undefined) });
     },
     stop: async () => {
       await dashboard.close();
