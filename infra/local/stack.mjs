@@ -18,7 +18,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { mavenClasspath } from './maven-classpath.mjs';
+import { mavenClasspath, run } from './maven-classpath.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -83,17 +83,6 @@ function onPath(binary) {
 }
 
 // Runs a short-lived command to completion, keeping its output for error messages.
-function run(cmd, args, options = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', (err) => resolve({ code: -1, output: err.message }));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
-
 // ------------------------------------------------------------------ processes
 
 function isAlive(pid) {
