@@ -146,6 +146,8 @@ function auditPartners() {
 }
 
 async function start() {
+  // A stack that was already running (another start, a test run) is left running at the end.
+  const wasUp = stackIsUp();
   checkNode();
   ensurePrerequisites('start', say, fail);
   ensureDependencies();
@@ -203,7 +205,7 @@ async function start() {
     await gateway.close();
     await prometheus?.stop();
     await stopPartners();
-    stackDown();
+    if (!wasUp) stackDown();
     process.exit(0);
   };
   process.on('SIGINT', stopAll);
