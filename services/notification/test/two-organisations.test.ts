@@ -35,11 +35,13 @@ describe('two organisations, each with a member alice', () => {
     const yStream = await StreamClient.open(notification.base, tokens.member(y, alice));
     const ySocket = await SocketClient.open(notification.base, tokens.member(y, alice));
 
+    // A claim window still open: a share whose window has closed is not pushed (its push expires with it).
+    const open = { claimDeadline: new Date(Date.now() + 600_000).toISOString(), serverTime: new Date().toISOString() };
     const xShare = `so_${uniqueName('sx').replaceAll('-', '')}`;
-    await events.publish(ShareOffered, { ...exampleShare, orgId: x, shareId: xShare, targetId: alice, reference: 'GP-X-SECRET', locale: 'en' });
+    await events.publish(ShareOffered, { ...exampleShare, ...open, orgId: x, shareId: xShare, targetId: alice, reference: 'GP-X-SECRET', locale: 'en' });
     // Then one for Y's alice: once it is in, anything X's share would have put on her channels is in too.
     const yShare = `so_${uniqueName('sy').replaceAll('-', '')}`;
-    await events.publish(ShareOffered, { ...exampleShare, orgId: y, shareId: yShare, targetId: alice, reference: 'GP-Y-OWN', locale: 'en' });
+    await events.publish(ShareOffered, { ...exampleShare, ...open, orgId: y, shareId: yShare, targetId: alice, reference: 'GP-Y-OWN', locale: 'en' });
 
     const [toX] = await waitFor(() => xStream.notifications(), { what: 'X’s share on X’s alice’s stream', until: (n) => n.length >= 1 });
     expect(toX.message).toMatchObject({ orderId: xShare, eventType: 'share.offered' });

@@ -69,3 +69,14 @@ export function nextAttempts(attempts: readonly Attempt[], at: Date): Attempt[] 
   const earlier = attempts.map((a) => (a.outcome === 'sending' ? { ...a, outcome: 'unknown' as const } : a));
   return [...earlier, { attempt: attempts.length + 1, at, outcome: 'sending', ms: 0 }];
 }
+
+/**
+ * Statuses whose countdown is still running: an order awaiting the merchant's answer (`new`,
+ * `connected`; seed 002's response window) or a share awaiting its claim (`pending`; seed 004's
+ * claim window). A push about one of them is worth nothing once the deadline has passed, so it
+ * expires with it; a push about what already happened (an answer, a ruling) carries the deadline
+ * only for display and never expires.
+ */
+export function expiresWithDeadline(status: unknown): boolean {
+  return status === 'new' || status === 'connected' || status === 'pending';
+}

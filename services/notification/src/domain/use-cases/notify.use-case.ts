@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { type Delivery, openStatuses } from '../delivery';
+import { type Delivery, expiresWithDeadline, openStatuses } from '../delivery';
 import { mediaForDelivery } from '../media-routing';
 import { recipientKey } from '../recipients';
 import type { Device, RecipientProfile } from '../registry';
@@ -110,8 +110,8 @@ async function pushTo(ports: NotificationPorts, notice: Notice, profile: Recipie
     title: text.title,
     body: text.body,
     data,
-    // A countdown push is worth nothing once its countdown is over: the gateway must not hold it longer.
-    ...(message.countdown ? { expiresAt: message.countdown.deadline } : {}),
+    // A push about a running countdown is worth nothing once it is over: the gateway must not hold it longer.
+    ...(message.countdown && expiresWithDeadline(message.status) ? { expiresAt: message.countdown.deadline } : {}),
   };
   await ports.pushes.scheduleAt(pushJobId(pushKey), ports.clock(), job);
 }

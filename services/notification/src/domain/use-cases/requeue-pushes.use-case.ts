@@ -1,3 +1,4 @@
+import { expiresWithDeadline } from '../delivery';
 import { pushJobId } from './notify.use-case';
 import type { NotificationPorts } from './deps';
 
@@ -44,7 +45,7 @@ export async function requeueLostPushes(ports: NotificationPorts, pageSize: numb
         body: delivery.body,
         data: delivery.data ?? { appCode: delivery.appCode, orderId: delivery.orderId, eventType: delivery.eventType, category: delivery.category },
         // A countdown push keeps its deadline: requeued late, it carries the time left or expires.
-        ...(typeof delivery.data?.deadline === 'string' ? { expiresAt: delivery.data.deadline } : {}),
+        ...(typeof delivery.data?.deadline === 'string' && expiresWithDeadline(delivery.data.status) ? { expiresAt: delivery.data.deadline } : {}),
       });
       report.requeued += 1;
     }
