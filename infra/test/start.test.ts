@@ -45,7 +45,8 @@ describe('npm start, as wired', () => {
     const token = login!.split('Bearer ')[1]!.trim();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const casesOf = async () => ((await (await fetch(`${gateway}/api/audit/v1/audit/cases?limit=50`, { headers })).json()) as { cases: CaseView[] }).cases;
-    const demo = await waitFor(async () => (await casesOf()).find((c) => c.target.orderNo === 'SO-DEMO-0001' && c.status === 'open'), { what: "the demo's open case" });
+    const found = await waitFor(async () => (await casesOf()).find((c) => c.target.orderNo === 'SO-DEMO-0001' && c.status === 'open'), { what: "the demo's open case", until: (c) => c !== undefined });
+    const demo = found!;
 
     const fixed = await fetch(`${gateway}/api/audit/v1/audit/cases/${demo.caseId}/fix`, { method: 'POST', headers, body: JSON.stringify({ note: 'unit price corrected to the contract price' }) });
     expect(fixed.status).toBeLessThan(300);
