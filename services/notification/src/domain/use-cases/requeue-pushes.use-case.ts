@@ -11,6 +11,9 @@ export interface PushReconcileReport {
   abandoned: number;
 }
 
+/** How long after its last write a push counts as in flight rather than lost. */
+const IN_FLIGHT_MS = 2_000;
+
 /**
  * MongoDB is the truth about pushes; Redis may lose their jobs (emptied, restarted without its
  * data). Every push the delivery log holds as `pending` or `sending` whose job is gone is queued
@@ -25,6 +28,8 @@ export async function requeueLostPushes(ports: NotificationPorts, pageSize: numb
     const page = await ports.log.unfinished(pageSize, after);
     for (const delivery of page) {
       report.checked += 1;
+      // Just recorded: its job is being queued by the consumer right now, with the event's trace; not lost.
+      if (ports.clock().getTime() - delivery.updatedAt.getTime() < IN_FLIGHT_MS) continue;
       const id = pushJobId(delivery.key);
       if (await ports.pushes.has(id)) continue;
       const profile = await ports.registry.recipient(delivery.recipient);
