@@ -4,7 +4,7 @@ import { h, money, orderNo, time } from './dom.js';
 import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
 import { followOrder } from './realtime.js';
-import { locale, type Session, t } from './session.js';
+import { endSession, locale, type Session, t } from './session.js';
 import type { OrderView, Store } from './views.js';
 
 /**
@@ -71,6 +71,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
         mode.textContent = t(`follow.${m}`);
         setLive(m !== 'poll');
       },
+      endSession,
     );
     stopFollowing = () => {
       clearInterval(timer);

@@ -2,7 +2,7 @@ import { ApiError, call } from './api.js';
 import { h, money, time } from './dom.js';
 import { startPage } from './page.js';
 import { openSocket } from './realtime.js';
-import { locale, type Session, t } from './session.js';
+import { endSession, locale, type Session, t } from './session.js';
 import type { AuditCaseView } from './views.js';
 
 /** The B2B handler's desk (seed 003): the audit-failure cases routed to them, and recording the fix. */
@@ -43,7 +43,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     list.replaceChildren(...(result.cases.length ? result.cases.map(card) : [h('p', { class: 'muted' }, t('handler.none'))]));
   };
 
-  openSocket(session, () => void load(), setLive, () => void load());
+  openSocket(session, () => void load(), setLive, () => void load(), endSession);
   void load();
   // Some steps tell nobody (the user system taking the success message closes the case): look again now and then.
   setInterval(() => void load().catch(() => undefined), 15_000);

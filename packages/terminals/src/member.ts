@@ -2,7 +2,7 @@ import { ApiError, call } from './api.js';
 import { h, time } from './dom.js';
 import { startPage } from './page.js';
 import { openSocket } from './realtime.js';
-import { locale, type Session, t } from './session.js';
+import { endSession, locale, type Session, t } from './session.js';
 
 /**
  * An organisation member's terminal (seed 004): their own guarantee orders and whom they share
@@ -104,5 +104,5 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
       error.textContent = t('action.failed', { detail: e instanceof Error ? e.message : String(e) });
     }
   })();
-  openSocket(session, () => void load(), setLive, () => void load());
+  openSocket(session, () => void load(), setLive, () => void load(), endSession);
 }

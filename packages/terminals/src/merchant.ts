@@ -4,7 +4,7 @@ import { h, money, orderNo, time } from './dom.js';
 import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
 import { openSocket } from './realtime.js';
-import { locale, type Session, t } from './session.js';
+import { endSession, locale, type Session, t } from './session.js';
 import type { OrderView } from './views.js';
 
 /**
@@ -152,6 +152,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     },
     setLive,
     () => void load(),
+    endSession,
   );
 
   void load();

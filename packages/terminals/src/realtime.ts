@@ -1,5 +1,5 @@
 import { url } from './api.js';
-import { endSession, type Session } from './session.js';
+import type { Session } from './session.js';
 
 /** A message the notification service sends a terminal (the same on WebSocket and SSE). */
 export interface RealtimeMessage {
@@ -39,7 +39,7 @@ export function openSocket(
   onMessage: (m: RealtimeMessage) => void,
   onState: (live: boolean) => void,
   onGap: () => void,
-  onUnauthorized: () => void = endSession,
+  onUnauthorized: () => void,
 ): () => void {
   let cursor: string | undefined;
   let socket: WebSocket | undefined;
@@ -121,7 +121,7 @@ export function followOrder<T extends { order: { orderId: string; version: numbe
   first: T,
   onOrder: (view: T) => void,
   onMode: (mode: FollowMode) => void,
-  onUnauthorized: () => void = endSession,
+  onUnauthorized: () => void,
 ): () => void {
   const abort = new AbortController();
   const { signal } = abort;

@@ -3,7 +3,7 @@ import { h, orderNo } from './dom.js';
 import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
 import { openSocket } from './realtime.js';
-import { type Session, t } from './session.js';
+import { endSession, type Session, t } from './session.js';
 import type { OrderView } from './views.js';
 
 /** The delivery terminal (seed 001): assigned orders, the stocking report and the delivery steps. */
@@ -60,6 +60,6 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     list.replaceChildren(...(result.deliveries.length ? result.deliveries.map(card) : [h('p', { class: 'muted' }, t('rider.none'))]));
   };
 
-  openSocket(session, () => void load(), setLive, () => void load());
+  openSocket(session, () => void load(), setLive, () => void load(), endSession);
   void load();
 }

@@ -39,10 +39,13 @@ describe("a terminal's realtime socket", () => {
   test('reconnects with its cursor, and reloads its state when the service answers gap: true (only then)', async () => {
     hellos.push({ gap: false }, { gap: true });
     let gaps = 0;
-    const close = openSocket({ token: 't' } as Session, () => undefined, () => undefined, () => (gaps += 1));
+    let ended = 0;
+    const close = openSocket({ token: 't' } as Session, () => undefined, () => undefined, () => (gaps += 1), () => (ended += 1));
     await waitFor(() => gaps, { what: 'the reload after the gap', until: (n) => n === 1 });
     expect(cursors).toEqual([null, '1-0']);
     expect(gaps).toBe(1);
+    // A dropped connection is not an ended session.
+    expect(ended).toBe(0);
     close();
   });
 });
