@@ -22,6 +22,7 @@ const num = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const ports: Ports = {
   kafka: num('KAFKA_PORT', defaultPorts.kafka),
   kafkaController: num('KAFKA_CONTROLLER_PORT', defaultPorts.kafkaController),
+  zipkin: num('ZIPKIN_PORT', defaultPorts.zipkin),
   mongo: num('MONGO_PORT', defaultPorts.mongo),
   redis: num('REDIS_PORT', defaultPorts.redis),
   s3: num('S3_PORT', defaultPorts.s3),
@@ -46,9 +47,6 @@ async function main(): Promise<number> {
   const middleOffice = new Partner(ports.httpBase + 11, 'middle-office', SLOW_ANSWER_MS);
   const userSystem = new Partner(ports.httpBase + 12, 'user-system', SLOW_ANSWER_MS);
   await Promise.all([gateway.start(), middleOffice.start(), userSystem.start()]);
-  await stack.up();
-  stack.applyTopics();
-  log(`stack up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const services = new Services(stack, (i): Record<string, string> => {
     if (i.service === 'notification') return { PUSH_GATEWAY_URL: `http://127.0.0.1:${gateway.port}` };
     if (i.service === 'audit') return { MIDDLE_OFFICE_URL: `http://127.0.0.1:${middleOffice.port}/reviews`, USER_SYSTEM_URL: `http://127.0.0.1:${userSystem.port}/audit-results` };
@@ -67,6 +65,10 @@ async function main(): Promise<number> {
     });
   }
   try {
+    // Inside the try: a stack that starts only in part is stopped too, never left holding the ports.
+    await stack.up();
+    stack.applyTopics();
+    log(`stack up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     await services.startAll();
     log('services ready');
     await seed(services, RESPONSE_WINDOW_SECONDS);

@@ -8,6 +8,7 @@ import { partnerSecrets } from './secrets';
 export interface Ports {
   kafka: number;
   kafkaController: number;
+  zipkin: number;
   mongo: number;
   redis: number;
   s3: number;
@@ -15,7 +16,7 @@ export interface Ports {
   httpBase: number;
 }
 
-export const defaultPorts: Ports = { kafka: 33092, kafkaController: 33093, mongo: 33017, redis: 33379, s3: 33000, httpBase: 43100 };
+export const defaultPorts: Ports = { kafka: 33092, kafkaController: 33093, mongo: 33017, redis: 33379, s3: 33000, zipkin: 33411, httpBase: 43100 };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const log = (line: string) => process.stdout.write(`chaos ${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -42,9 +43,9 @@ export class Stack {
 
   private stackEnv(): NodeJS.ProcessEnv {
     const p = this.ports;
-    const env: NodeJS.ProcessEnv = { ...process.env, ORDERPULSE_LOCAL_DIR: this.dir, KAFKA_PORT: String(p.kafka), KAFKA_CONTROLLER_PORT: String(p.kafkaController), MONGO_PORT: String(p.mongo), REDIS_PORT: String(p.redis), S3_PORT: String(p.s3) };
+    const env: NodeJS.ProcessEnv = { ...process.env, ORDERPULSE_LOCAL_DIR: this.dir, KAFKA_PORT: String(p.kafka), KAFKA_CONTROLLER_PORT: String(p.kafkaController), MONGO_PORT: String(p.mongo), REDIS_PORT: String(p.redis), S3_PORT: String(p.s3), ZIPKIN_PORT: String(p.zipkin) };
     // This stack is the suite's own: endpoints of another one must not leak in.
-    for (const k of ['KAFKA_BROKERS', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT']) delete env[k];
+    for (const k of ['KAFKA_BROKERS', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT', 'ZIPKIN_URL']) delete env[k];
     return env;
   }
 
