@@ -71,19 +71,21 @@ export function orderEventsOf(events: RawEvent[]): RawEvent[] {
  */
 export function expectedNotices(repo: string, events: RawEvent[], registered: Set<string>): ExpectedNotice[] {
   const load = createRequire(__filename);
-  const routing = load(path.join(repo, 'services/notification/dist/domain/routing.js')) as { noticesFor(e: { type: string; data: unknown }): { recipient: { kind: string; id: string } }[] };
+  const routing = load(path.join(repo, 'services/notification/dist/domain/routing.js')) as { noticesFor(e: { type: string; data: unknown }): { recipient: object }[] };
+  // The service's own key for a recipient (`member:<org>:<id>` for a member), as its delivery log holds it.
+  const { recipientKey } = load(path.join(repo, 'services/notification/dist/domain/recipients.js')) as { recipientKey: (r: object) => string };
   const consumed = new Set(['orderpulse.order.events', 'orderpulse.audit.events', 'orderpulse.sharing.events', 'orderpulse.media.events']);
   const out: ExpectedNotice[] = [];
   const seen = new Set<string>();
   for (const e of events.filter((x) => consumed.has(x.topic))) {
-    let notices: { recipient: { kind: string; id: string } }[] = [];
+    let notices: { recipient: object }[] = [];
     try {
       notices = routing.noticesFor({ type: e.type, data: e.data });
     } catch {
       notices = [];
     }
     for (const n of notices) {
-      const recipient = `${n.recipient.kind}:${n.recipient.id}`;
+      const recipient = recipientKey(n.recipient);
       const k = `${e.id}|${recipient}`;
       if (!registered.has(recipient) || seen.has(k)) continue;
       seen.add(k);
@@ -118,6 +120,8 @@ export async function readMongo(url: string): Promise<MongoEvidence> {
       recipient: String(d.recipient),
       status: String(d.status),
       attempts: ((d.attempts as unknown[] | undefined) ?? []).length,
+      deadline: typeof (d.data as { deadline?: unknown } | undefined)?.deadline === 'string' ? new Date((d.data as { deadline: string }).deadline) : undefined,
+      lastTriedAt: ((d.attempts as { at?: Date }[] | undefined) ?? []).at(-1)?.at,
     }));
     const cases = (await client.db('orderpulse_audit').collection<Doc>('cases').find({}).toArray()).map((d): CaseRecord => ({
       caseId: String(d._id),

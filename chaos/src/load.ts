@@ -80,7 +80,7 @@ export const registeredRecipients = new Set([
   `merchant:${cast.merchantId}`,
   ...cast.riders.map((r) => `rider:${r}`),
   `handler:${cast.handler}`,
-  ...cast.members.map((m) => `member:${m}`),
+  ...cast.members.map((m) => `member:${cast.org}:${m}`),
 ]);
 
 /** What the load did, for the audit and the table. */

@@ -119,6 +119,7 @@ async function main(): Promise<number> {
         'events on Kafka (all topics)': k.events.length,
         'gateway requests': gatewayCalls.length,
         'pushes in the delivery log': m.deliveries.length,
+        'pushes not sent: their countdown was over (expired)': m.deliveries.filter((d) => d.status === 'expired').length,
         'audit cases': m.cases.length,
         'requests the load gave up on (outages)': load.record.requestsFailed,
         'instance restarts by the suite': services.instances.reduce((n, i) => n + i.restarts, 0),

@@ -75,6 +75,20 @@ describe('events lost', () => {
     expect(lost.map((v) => v.detail)).toEqual([expect.stringContaining('push k-pending (order.placed'), expect.stringContaining('push k-failed (order.placed')]);
   });
 
+  test('a push expired with its countdown is not lost when its try came after the deadline, and is when it came before', () => {
+    const deadline = new Date('2026-12-01T10:00:10Z');
+    const lost = lostEvents({
+      ...none,
+      expectedNotices: [{ eventId: 'e1', eventType: 'order.placed', recipient: 'customer:c-1' }],
+      deliveries: [
+        delivery('k-late', { status: 'expired', deadline, lastTriedAt: new Date('2026-12-01T10:00:12Z') }),
+        delivery('k-early', { status: 'expired', deadline, lastTriedAt: new Date('2026-12-01T10:00:05Z') }),
+        delivery('k-untimed', { status: 'expired' }),
+      ],
+    });
+    expect(lost.map((v) => v.detail)).toEqual([expect.stringContaining('push k-early'), expect.stringContaining('push k-untimed')]);
+  });
+
   test('an acknowledged audit failure with no case, and a fix the user system never heard of, are lost', () => {
     const lost = lostEvents({
       ...none,

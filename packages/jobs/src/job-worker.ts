@@ -3,9 +3,18 @@ import type { Redis } from 'ioredis';
 
 import { jobTelemetry, type JobsSettings } from './timer-queue';
 
+/** What a handler knows of the job it runs. */
 export interface JobContext {
   id: string;
+  /** 1 on the first try. */
   attempt: number;
+  /**
+   * What an earlier try saved with {@link JobContext.saveProgress} (BullMQ's job progress,
+   * kept in Redis with the job), or undefined: lets a retry go on from where that try got to.
+   */
+  progress: unknown;
+  /** Saves how far this try got (BullMQ `job.updateProgress`), for the next try if this one fails. */
+  saveProgress: (progress: object) => Promise<void>;
 }
 
 export interface JobWorkerOptions {
@@ -41,7 +50,8 @@ export class JobWorker<T extends object> {
       this.name,
       async (job) => {
         try {
-          await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1 });
+          const progress = typeof job.progress === 'object' ? job.progress : undefined;
+          await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, progress, saveProgress: (value) => job.updateProgress(value) });
         } catch (error) {
           const retryable = !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
           if (retryable) throw error;

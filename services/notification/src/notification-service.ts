@@ -61,7 +61,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   const worker = new JobWorker<PushJob>(
     pushQueue,
     jobs,
-    (job, context) => withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context.attempt)),
+    (job, context) => withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context)),
     { concurrency: config.PUSH_CONCURRENCY, lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000, onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up') },
   );
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>

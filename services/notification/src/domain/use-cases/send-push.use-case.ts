@@ -1,6 +1,21 @@
+import type { JobContext } from '@orderpulse/jobs';
 import { AppError } from '@orderpulse/service-kit';
 
+import type { Attempt, DeliveryStatus } from '../delivery';
 import type { NotificationPorts, PushJob } from './deps';
+
+/** A gateway answer the log could not take yet (its database was away): kept with the job until it can. */
+interface HeldAnswer {
+  key: string;
+  attempt: number;
+  outcome: Omit<Attempt, 'attempt' | 'at'>;
+  status: DeliveryStatus;
+}
+
+function heldAnswerOf(progress: unknown, key: string): HeldAnswer | undefined {
+  const held = (progress as { heldAnswer?: HeldAnswer } | undefined)?.heldAnswer;
+  return held?.key === key ? held : undefined;
+}
 
 /**
  * Sends one push and records the try: first as `sending` (so a retry after a crash or a
@@ -9,9 +24,17 @@ import type { NotificationPorts, PushJob } from './deps';
  * invalid token); a gateway fault is thrown to be retried with backoff until the tries run out.
  * A time-bound push whose deadline has passed is not sent (`expired`); one still in time carries
  * the time left, not a fresh lifetime. A push already finished — its job ran again after a crash, or was queued again by a
- * redelivered event or the reconciler — is not sent again.
+ * redelivered event or the reconciler — is not sent again. A gateway answer the log cannot
+ * take (its database is away) is held with the job, and the retry writes it instead of sending
+ * again: a push the gateway answered reaches it once.
  */
-export async function sendPush(ports: NotificationPorts, job: PushJob, attempt: number): Promise<void> {
+export async function sendPush(ports: NotificationPorts, job: PushJob, context: Pick<JobContext, 'attempt' | 'progress' | 'saveProgress'>): Promise<void> {
+  const held = heldAnswerOf(context.progress, job.key);
+  if (held) {
+    await ports.log.settle(held.key, held.attempt, held.outcome, held.status);
+    return;
+  }
+  const { attempt } = context;
   const claimed = await ports.log.claim(job.key, ports.clock());
   if (!claimed) return;
   const tried = claimed.attempt;
@@ -40,16 +63,24 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, attempt: 
   });
   const ms = ports.clock().getTime() - started.getTime();
   const base = { ms, ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}) };
+  const answer = async (outcome: HeldAnswer['outcome'], status: DeliveryStatus) => {
+    try {
+      await ports.log.settle(job.key, tried, outcome, status);
+    } catch (error) {
+      await context.saveProgress({ heldAnswer: { key: job.key, attempt: tried, outcome, status } satisfies HeldAnswer });
+      throw error;
+    }
+  };
   switch (result.kind) {
     case 'delivered':
-      await ports.log.settle(job.key, tried, { ...base, outcome: 'delivered' }, 'delivered');
+      await answer({ ...base, outcome: 'delivered' }, 'delivered');
       return;
     case 'token_invalid':
       await ports.registry.prune(job.recipient, job.installationId, job.token);
-      await ports.log.settle(job.key, tried, { ...base, outcome: 'token_invalid', error: result.error }, 'token_invalid');
+      await answer({ ...base, outcome: 'token_invalid', error: result.error }, 'token_invalid');
       return;
     case 'rejected':
-      await ports.log.settle(job.key, tried, { ...base, outcome: 'rejected', error: result.error }, 'rejected');
+      await answer({ ...base, outcome: 'rejected', error: result.error }, 'rejected');
       return;
     case 'retry': {
       const last = attempt >= ports.pushAttempts;
