@@ -58,6 +58,13 @@ export const kafkaEnv = {
   KAFKA_SASL_MECHANISM: unsetWhenEmpty(z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional()),
   KAFKA_SASL_USERNAME: unsetWhenEmpty(z.string().optional()),
   KAFKA_SASL_PASSWORD: unsetWhenEmpty(z.string().optional()),
+  /**
+   * How long a consumer group waits for a silent member before handing its partitions on (ms;
+   * Kafka's `session.timeout.ms`, within the broker's 6 s–300 s): an instance killed without
+   * leaving holds its partitions this long. Heartbeats go every 3 s, also while a message waits
+   * out an outage.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(10_000),
 };
 
 export const mongoEnv = {

@@ -16,7 +16,7 @@ export { createHttpApp, listen, authenticated, principalOf, sendProblem, problem
 export { bodyLimitOf, largestJsonBytes, UnboundedSchemaError, UNBOUNDED_STRING_CHARS } from './body-limit';
 export { createMetrics } from './metrics';
 export { trackConsumerLag, trackOutbox, trackTimers, type OutboxFigures, type TimerSource } from './operational-metrics';
-export { connectMongo, pingMongo, connectRedis, pingRedis } from './infrastructure';
+export { connectMongo, pingMongo, connectRedis, pingRedis, watchMongoMonitor } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
 export { startService, runService, type BackgroundTask, type Platform, type PlatformConfig, type ServiceParts } from './service';
 export { adminConsole, ADMIN_COOKIE } from './admin-console';

@@ -33,3 +33,39 @@ export async function pingRedis(redis: Redis): Promise<void> {
   const reply = await redis.ping();
   if (reply !== 'PONG') throw new Error(`redis answered ${String(reply)}`);
 }
+
+/**
+ * Watches the MongoDB driver's own server monitor through its public SDAM events
+ * (`serverHeartbeatStarted` / `…Succeeded` / `…Failed`, MongoDB's Server Monitoring spec): a
+ * healthy monitor ends every check within `connectTimeoutMS` (30 s by default), failed or not.
+ * One still open after `stuckAfterMs` never will — seen with driver 6.20 when the server went
+ * away mid-check: the check waits on a closed connection, the server stays `Unknown`, and every
+ * operation fails server selection for good while MongoDB is back and answering. `onStuck` is
+ * told once (the service then fails liveness and exits, to be started again); `stop()` ends the watch.
+ */
+export function watchMongoMonitor(connection: mongoose.Connection, onStuck: (openForMs: number) => void, options: { stuckAfterMs?: number; everyMs?: number } = {}): { stop: () => void } {
+  const stuckAfterMs = options.stuckAfterMs ?? 90_000;
+  const client = connection.getClient();
+  let openSince: number | undefined;
+  let told = false;
+  const started = () => (openSince = Date.now());
+  const ended = () => (openSince = undefined);
+  client.on('serverHeartbeatStarted', started);
+  client.on('serverHeartbeatSucceeded', ended);
+  client.on('serverHeartbeatFailed', ended);
+  const timer = setInterval(() => {
+    const openForMs = openSince === undefined ? 0 : Date.now() - openSince;
+    if (told || openForMs < stuckAfterMs) return;
+    told = true;
+    onStuck(openForMs);
+  }, options.everyMs ?? 5_000);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      client.off('serverHeartbeatStarted', started);
+      client.off('serverHeartbeatSucceeded', ended);
+      client.off('serverHeartbeatFailed', ended);
+    },
+  };
+}

@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 
 import { type AuthSettings, keySetOf, serviceAudience } from './auth';
 import { type BodyLimits, createHttpApp, listen, type ReadinessCheck } from './http-app';
-import { connectMongo, connectRedis, pingMongo, pingRedis } from './infrastructure';
+import { connectMongo, connectRedis, pingMongo, pingRedis, watchMongoMonitor } from './infrastructure';
 import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
@@ -106,10 +106,18 @@ export async function startService(name: string, config: PlatformConfig, wire: (
   const platform: Platform = { name, logger, metrics, auth };
   const readiness: Record<string, ReadinessCheck> = {};
   let lag: { stop: () => Promise<void> } | undefined;
+  let mongoWatch: { stop: () => void } | undefined;
+  let mongoStuck = false;
   if (config.MONGO_URL && config.MONGO_DB) {
     const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
     platform.mongo = mongo;
     readiness.mongo = () => pingMongo(mongo);
+    // A driver whose monitor hangs never reaches MongoDB again: fail liveness and exit, to be started again.
+    mongoWatch = watchMongoMonitor(mongo, (openForMs) => {
+      mongoStuck = true;
+      logger.fatal({ openForMs }, 'the MongoDB driver\'s server check has been open too long and will never end; exiting to be started again');
+      setTimeout(() => process.exit(1), 1_000).unref();
+    });
   }
   if (config.REDIS_URL) {
     const redis = connectRedis(config.REDIS_URL);
@@ -140,7 +148,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     ...(platform.addressLimit ? { addressLimit: platform.addressLimit } : {}),
     readiness: { ...readiness, ...parts.readiness },
     readinessDetails: consumers.length > 0 ? () => ({ consumers: consumerStates() }) : undefined,
-    liveness: () => ({ ok: consumers.every((c) => c.status().state !== 'failed'), ...(consumers.length > 0 ? { details: { consumers: consumerStates() } } : {}) }),
+    liveness: () => ({ ok: !mongoStuck && consumers.every((c) => c.status().state !== 'failed'), ...(consumers.length > 0 ? { details: { consumers: consumerStates() } } : {}) }),
     routes: parts.routes ?? (() => undefined),
     ...(parts.bodyLimits ? { bodyLimits: parts.bodyLimits } : {}),
   });
@@ -163,6 +171,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
       await Promise.all([...consumers.map((c) => c.stop()), ...background.map((t) => t.stop())]);
       await parts.stop?.();
       await lag?.stop();
+      mongoWatch?.stop();
       await platform.producer?.disconnect();
       await platform.mongo?.close();
       platform.redis?.disconnect();

@@ -81,7 +81,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   });
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
-  const consumer = new EventConsumer(kafka, { groupId: group('order-events'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around });
+  const consumer = new EventConsumer(kafka, { groupId: group('order-events'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
 
   relay.start();
   await worker.start();
