@@ -35,20 +35,22 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, context: 
     return;
   }
   const { attempt } = context;
-  const claimed = await ports.log.claim(job.key, ports.clock());
+  // One moment for the try's record and its deadline check: a push logged as tried before its deadline was sent.
+  const triedAt = ports.clock();
+  const claimed = await ports.log.claim(job.key, triedAt);
   if (!claimed) return;
   const tried = claimed.attempt;
+  const expiresAt = job.expiresAt ? new Date(job.expiresAt) : undefined;
+  if (expiresAt && expiresAt.getTime() <= triedAt.getTime()) {
+    // A retry after the deadline would tell a phone to answer an order already ruled.
+    await ports.log.settle(job.key, tried, { outcome: 'expired', error: `its deadline ${job.expiresAt} passed before it could be sent`, ms: 0 }, 'expired');
+    return;
+  }
   const app = await ports.registry.app(job.appCode);
   const provider = app ? ports.providers.get(app.provider) : undefined;
   const started = ports.clock();
   if (!app || !provider) {
     await ports.log.settle(job.key, tried, { outcome: 'rejected', error: `app ${job.appCode} is no longer registered`, ms: 0 }, 'rejected');
-    return;
-  }
-  const expiresAt = job.expiresAt ? new Date(job.expiresAt) : undefined;
-  if (expiresAt && expiresAt.getTime() <= started.getTime()) {
-    // A retry after the deadline would tell a phone to answer an order already ruled.
-    await ports.log.settle(job.key, tried, { outcome: 'expired', error: `its deadline ${job.expiresAt} passed before it could be sent`, ms: 0 }, 'expired');
     return;
   }
   const result = await provider.send({
