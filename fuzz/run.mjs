@@ -15,7 +15,7 @@ const seed = process.env.FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31)
 const http = process.env.FUZZ_HTTP_INPUTS ?? '20000';
 const kafka = process.env.FUZZ_KAFKA_INPUTS ?? '1000';
 const files = ['order', 'media', 'notification', 'audit', 'sharing'];
-const topics = { order: 1, media: 1, notification: 4, audit: 0, sharing: 0 };
+const topics = { order: 1, media: 1, notification: 4, audit: 1, sharing: 0 };
 
 process.stdout.write(`fuzz: seed ${seed}, ${http} HTTP inputs per service, ${kafka} Kafka records per consumed topic, on ${os.cpus().length} cores\n`);
 const started = Date.now();

@@ -1,6 +1,8 @@
-import { AuditFailure } from '@orderpulse/contracts';
+import { AuditFailure, B2bOrderConfirmed, encodeEnvelope, newEvent, Topics } from '@orderpulse/contracts';
+import { waitFor } from '@orderpulse/testkit';
 
 import { fuzzHttp, type Route } from '../support/http';
+import { fuzzTopic } from '../support/kafka';
 import { fuzzSettings } from '../support/settings';
 import { AccountBody, CaseListQuery, FixBody, PolicyBody } from '../../services/audit/src/entry-points/http/schemas';
 import { AuditHarness, b2bOrder, tokens } from '../../services/audit/test/support/audit-harness';
@@ -38,5 +40,23 @@ test(`the audit service answers ${fuzzSettings.httpInputs} generated requests wi
     },
   });
   expect(sent).toBe(fuzzSettings.httpInputs);
+});
+
+
+test(`the audit service takes ${fuzzSettings.kafkaInputs} hostile records on the B2B orders topic: the refused ones dead-lettered with their reason, the next valid order is kept`, async () => {
+  const sent = await fuzzTopic({
+    kafka: h.kafka,
+    topic: h.topic(Topics.b2bOrders),
+    definitions: [B2bOrderConfirmed],
+    probe: async () => {
+      const order = b2bOrder();
+      const record = encodeEnvelope(newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: order.orderNo, data: order }));
+      return {
+        record,
+        effect: async () => void (await waitFor(async () => (await h.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.admin())).status, { what: `order ${order.orderNo} to be kept`, until: (status) => status === 200, timeoutMs: 60_000 })),
+      };
+    },
+  });
+  expect(sent).toBe(fuzzSettings.kafkaInputs);
 });
 

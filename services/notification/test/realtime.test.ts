@@ -6,11 +6,13 @@ import { waitFor } from '@orderpulse/testkit';
 import { type Deployment, newDeployment, NotificationInstance, OrderEvents, SocketClient, StreamClient, tokens } from './support/notification-harness';
 
 /** A WebSocket handshake by hand, from a client that will never answer a ping. */
-async function rawUpgrade(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; head: string; socket: Socket; closed: Promise<void> }> {
+async function rawUpgrade(base: string, path: string, headers: Record<string, string | undefined>): Promise<{ status: number; head: string; socket: Socket; closed: Promise<void> }> {
   const { hostname, port } = new URL(base);
   const socket = connect(Number(port), hostname);
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  const lines = [`GET ${path} HTTP/1.1`, `host: ${hostname}:${port}`, 'connection: Upgrade', 'upgrade: websocket', 'sec-websocket-version: 13', 'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  // The handshake's own headers, each replaced (or, as undefined, left out) by the caller's.
+  const all: Record<string, string | undefined> = { host: `${hostname}:${port}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers };
+  const lines = [`GET ${path} HTTP/1.1`, ...Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`)];
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   const head = await new Promise<string>((resolve) => {
     let text = '';
@@ -40,6 +42,16 @@ describe('realtime channels', () => {
     await events.stop();
     await Promise.all([one.stop(), two.stop()]);
     await deployment.gateway.stop();
+  });
+
+  test('a handshake the WebSocket library refuses (version, key) is a 400 problem document, as every refusal here is', async () => {
+    for (const headers of [{ 'sec-websocket-version': '12' }, { 'sec-websocket-key': undefined }, { 'sec-websocket-key': 'short' }]) {
+      const { status, head, socket } = await rawUpgrade(one.base, '/v1/realtime/ws', { ...headers, authorization: `Bearer ${tokens.customer('c-1')}` });
+      socket.destroy();
+      expect([JSON.stringify(headers), status]).toEqual([JSON.stringify(headers), 400]);
+      expect(head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/);
+      if (headers['sec-websocket-version']) expect(head).toMatch(/\r\nsec-websocket-version: 13\r\n/);
+    }
   });
 
   test('with two instances, each delivers to its own sockets, whichever consumed the event', async () => {

@@ -49,6 +49,11 @@ export class WebSocketChannel {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly settings: Settings) {
+    // A handshake `ws` refuses (method, Upgrade, key, version, subprotocol or extension header)
+    // is answered as every refusal here is, with a problem document, not `ws`'s own page.
+    this.server.on('wsClientError', (error: Error, socket: Duplex) => {
+      refuse(socket, AppError.invalid(`not a WebSocket handshake: ${error.message}`), WEBSOCKET_PATH, /Version/.test(error.message) ? { 'sec-websocket-version': '13' } : {});
+    });
     this.heartbeat = setInterval(() => this.beat(), settings.heartbeatSeconds * 1_000);
     this.heartbeat.unref();
   }
@@ -161,8 +166,9 @@ function tokenOf(req: IncomingMessage): string {
 }
 
 /** Answers a refused upgrade with a problem document, as the HTTP routes do. */
-function refuse(socket: Duplex, error: AppError, path: string): void {
+function refuse(socket: Duplex, error: AppError, path: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(problemOf(error, path, randomUUID()));
-  const retryAfter = typeof error.details.retryAfterSeconds === 'number' ? `retry-after: ${error.details.retryAfterSeconds}\r\n` : '';
-  socket.end(`HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${retryAfter}connection: close\r\n\r\n${body}`);
+  if (typeof error.details.retryAfterSeconds === 'number') headers['retry-after'] = String(error.details.retryAfterSeconds);
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}connection: close\r\n\r\n${body}`);
 }
