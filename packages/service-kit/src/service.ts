@@ -122,6 +122,9 @@ export async function startService(name: string, config: PlatformConfig, wire: (
   if (config.REDIS_URL) {
     const redis = connectRedis(config.REDIS_URL);
     platform.redis = redis;
+    // The rate limits count across instances in Redis; until it is connected each instance counts
+    // alone. Give it a moment before listening, never more: Redis away must not stop the start.
+    await redisReady(redis, 2_000);
     readiness.redis = () => pingRedis(redis);
     const limits = createRateLimits(redis, { perPrincipal: config.RATE_LIMIT_PER_PRINCIPAL, perAddress: config.RATE_LIMIT_PER_ADDRESS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS }, `${config.QUEUE_PREFIX ?? 'orderpulse'}:${name}`);
     auth.admit = limits.principal;
@@ -182,6 +185,20 @@ export async function startService(name: string, config: PlatformConfig, wire: (
 /** `startService`, stopped gracefully on SIGTERM/SIGINT: what each service's `main.ts` calls. */
 export function runService(name: string, config: PlatformConfig, wire: (platform: Platform) => Promise<ServiceParts>): void {
   runUntilSignalled(createLogger(name, config.LOG_LEVEL), () => startService(name, config, wire));
+}
+
+/** Resolves when the connection is ready, or after `withinMs` whatever its state. */
+function redisReady(redis: Redis, withinMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, withinMs);
+    redis.once('ready', done);
+  });
 }
 
 /** Stops accepting connections and waits for those open to finish, for at most `graceMs`. */
