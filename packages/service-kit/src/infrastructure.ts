@@ -29,6 +29,20 @@ export function connectRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
 }
 
+/** Resolves when the connection is ready, or after `withinMs` whatever its state. */
+export function redisReady(redis: Redis, withinMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, withinMs);
+    redis.once('ready', done);
+  });
+}
+
 export async function pingRedis(redis: Redis): Promise<void> {
   const reply = await redis.ping();
   if (reply !== 'PONG') throw new Error(`redis answered ${String(reply)}`);

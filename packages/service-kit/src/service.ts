@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 
 import { type AuthSettings, keySetOf, serviceAudience } from './auth';
 import { type BodyLimits, createHttpApp, listen, type ReadinessCheck } from './http-app';
-import { connectMongo, connectRedis, pingMongo, pingRedis, watchMongoMonitor } from './infrastructure';
+import { connectMongo, connectRedis, pingMongo, pingRedis, redisReady, watchMongoMonitor } from './infrastructure';
 import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
@@ -185,20 +185,6 @@ export async function startService(name: string, config: PlatformConfig, wire: (
 /** `startService`, stopped gracefully on SIGTERM/SIGINT: what each service's `main.ts` calls. */
 export function runService(name: string, config: PlatformConfig, wire: (platform: Platform) => Promise<ServiceParts>): void {
   runUntilSignalled(createLogger(name, config.LOG_LEVEL), () => startService(name, config, wire));
-}
-
-/** Resolves when the connection is ready, or after `withinMs` whatever its state. */
-function redisReady(redis: Redis, withinMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, withinMs);
-    redis.once('ready', done);
-  });
 }
 
 /** Stops accepting connections and waits for those open to finish, for at most `graceMs`. */

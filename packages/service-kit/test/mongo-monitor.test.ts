@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+
 import { connectMongo, watchMongoMonitor } from '@orderpulse/service-kit';
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type mongoose from 'mongoose';
@@ -38,13 +40,7 @@ describe("the watch on the MongoDB driver's server monitor", () => {
       client.emit('serverHeartbeatStarted', { connectionId: 'test' } as never);
       client.emit('serverHeartbeatFailed', { connectionId: 'test' } as never);
       // The real monitor's next check (every 10 s) starts and ends on its own.
-      const ended = await waitFor(
-        () => new Promise<boolean>((resolve) => {
-          client.once('serverHeartbeatSucceeded', () => resolve(true));
-          setTimeout(() => resolve(false), 12_000).unref();
-        }),
-        { what: 'a real heartbeat of the driver', until: (ok) => ok, timeoutMs: 13_000 },
-      );
+      const ended = await once(client, 'serverHeartbeatSucceeded', { signal: AbortSignal.timeout(13_000) }).then(() => true);
       expect(ended).toBe(true);
       expect(told).toEqual([]);
     } finally {
