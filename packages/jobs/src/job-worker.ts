@@ -15,6 +15,8 @@ export interface JobContext {
   progress: unknown;
   /** Saves how far this try got (BullMQ `job.updateProgress`), for the next try if this one fails. */
   saveProgress: (progress: object) => Promise<void>;
+  /** Aborted when the worker stops: a handler that waits on something (a dependency's return) gives up the wait and throws, so `stop()` is not held. */
+  signal: AbortSignal;
 }
 
 export interface JobWorkerOptions {
@@ -26,15 +28,22 @@ export interface JobWorkerOptions {
   lockDurationMs?: number;
   /** Told when a job has failed its last try, for logs and metrics. */
   onFailed?: (id: string, reason: string) => void;
+  /**
+   * Told of the worker's own errors (BullMQ's `error` event): e.g. a job whose keys a Redis loss
+   * removed while it ran (`Missing key for job`). Listened to always, so one never throws.
+   */
+  onError?: (error: Error) => void;
 }
 
 /**
  * Works the jobs of one queue. A handler error is retried with the queue's backoff unless it
- * says `retryable: false`; `stop()` stops taking jobs and waits for those in hand to finish.
+ * says `retryable: false`; `stop()` stops taking jobs, aborts {@link JobContext.signal} and waits
+ * for the jobs in hand to finish.
  */
 export class JobWorker<T extends object> {
   private worker: Worker<T> | undefined;
   private connection: Redis | undefined;
+  private stopping = new AbortController();
 
   constructor(
     private readonly name: string,
@@ -46,12 +55,14 @@ export class JobWorker<T extends object> {
   async start(): Promise<void> {
     // A worker blocks on its connection while it waits for jobs, so it gets one of its own.
     this.connection = this.settings.connection.duplicate();
+    this.stopping = new AbortController();
+    const stopping = this.stopping.signal;
     this.worker = new Worker<T>(
       this.name,
       async (job) => {
         try {
           const progress = typeof job.progress === 'object' ? job.progress : undefined;
-          await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, progress, saveProgress: (value) => job.updateProgress(value) });
+          await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, progress, saveProgress: (value) => job.updateProgress(value), signal: stopping });
         } catch (error) {
           const retryable = !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
           if (retryable) throw error;
@@ -67,6 +78,7 @@ export class JobWorker<T extends object> {
         autorun: true,
       },
     );
+    this.worker.on('error', (error) => this.options.onError?.(error));
     this.worker.on('failed', (job, error) => {
       if (!job) return;
       const exhausted = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -76,6 +88,7 @@ export class JobWorker<T extends object> {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort(new Error(`worker ${this.name} is stopping`));
     await this.worker?.close();
     this.worker = undefined;
     this.connection?.disconnect();

@@ -1,4 +1,4 @@
-import { JobWorker, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import { type JobContext, JobWorker, type JobWorkerOptions, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import { Redis } from 'ioredis';
 
@@ -12,8 +12,8 @@ function queue<T extends object>(retry = { attempts: 3, backoffMs: 50 }, retenti
   return q;
 }
 
-async function worker<T extends object>(name: string, handle: (data: T, ctx: { id: string; attempt: number }) => Promise<void>) {
-  const w = new JobWorker<T>(name, settings, handle);
+async function worker<T extends object>(name: string, handle: (data: T, ctx: JobContext) => Promise<void>, options?: JobWorkerOptions) {
+  const w = new JobWorker<T>(name, settings, handle, options);
   await w.start();
   closers.push(() => w.stop());
   return w;
@@ -95,6 +95,43 @@ describe('timers on BullMQ and the real Redis', () => {
     release();
     await stopping;
     expect(events).toEqual(['job finished', 'worker stopped']);
+  });
+
+  test('stopping a worker aborts the signal of a job that waits on something, so the stop is not held', async () => {
+    const timers = queue<{ n: number }>();
+    let started = false;
+    const events: string[] = [];
+    const w = await worker<{ n: number }>(timers.name, async (_data, { signal }) => {
+      started = true;
+      // Waits until told to stop, as a handler waiting for a dependency's return does.
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      events.push(`job gave up the wait: ${String((signal.reason as Error).message)}`);
+    });
+    await timers.scheduleAt('waiting.1', new Date(), { n: 1 });
+    await waitFor(() => started, { what: 'the job to start' });
+    await w.stop();
+    expect(events).toEqual([`job gave up the wait: worker ${timers.name} is stopping`]);
+  });
+
+  test('a job whose keys Redis lost while it ran is told to onError, and the worker goes on with the next', async () => {
+    const timers = queue<{ n: number }>();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const ran: number[] = [];
+    const errors: string[] = [];
+    await worker<{ n: number }>(timers.name, async (data) => {
+      ran.push(data.n);
+      if (data.n === 1) await gate;
+    }, { onError: (error) => errors.push(error.message) });
+    await timers.scheduleAt('lost.1', new Date(), { n: 1 });
+    await waitFor(() => ran.length === 1, { what: 'the first job to start' });
+    const keys = await connection.keys(`${settings.prefix}:${timers.name}:*`);
+    await connection.del(...keys);
+    release();
+    await waitFor(() => errors, { what: 'the worker error', until: (e) => e.length > 0 });
+    expect(errors[0]).toMatch(/Missing (key|lock) for job/);
+    await timers.scheduleAt('next.2', new Date(), { n: 2 });
+    await waitFor(() => ran, { what: 'the next job', until: (r) => r.includes(2) });
   });
 
   test('ids that would break Redis keys are refused', async () => {

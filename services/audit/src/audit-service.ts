@@ -63,9 +63,12 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   };
 
   const workers = [
-    new JobWorker<CaseTimer>(timerQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runTimer(ports, job))),
+    new JobWorker<CaseTimer>(timerQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runTimer(ports, job)), {
+      onError: (error) => logger.warn({ err: error, queue: timerQueue }, 'job worker error'),
+    }),
     new JobWorker<CaseCall>(callQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runCall(ports, job, context.attempt)), {
       onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'audit call gave up'),
+      onError: (error) => logger.warn({ err: error, queue: callQueue }, 'job worker error'),
     }),
   ];
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>

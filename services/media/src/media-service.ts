@@ -78,6 +78,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   const worker = new JobWorker<MediaDueJob>(mediaDueQueue, jobs, (job, context) => withLogContext({ jobId: context.id, orderId: job.orderId }, () => runMediaDue(ports, job)), {
     concurrency: 4,
     onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'media due job gave up; the reconciler settles it'),
+    onError: (error) => logger.warn({ err: error, queue: mediaDueQueue }, 'job worker error'),
   });
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);

@@ -58,6 +58,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
 
   const worker = new JobWorker<ResponseDeadlineJob>(responseDeadlineQueue, jobs, (job, context) =>
     withLogContext({ jobId: context.id, orderId: job.orderId }, () => runResponseDeadline(ports, job)),
+    { onError: (error) => logger.warn({ err: error, queue: responseDeadlineQueue }, 'job worker error') },
   );
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);

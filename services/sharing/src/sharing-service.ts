@@ -56,6 +56,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
 
   const worker = new JobWorker<ClaimExpiryJob>(claimExpiryQueue, jobs, (job, context) =>
     withLogContext({ jobId: context.id, orderId: job.orderId }, () => runClaimExpiry(ports, job)),
+    { onError: (error) => logger.warn({ err: error, queue: claimExpiryQueue }, 'job worker error') },
   );
 
   relay.start();
