@@ -14,7 +14,7 @@ import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { timelineRoutes } from './entry-points/http/timeline.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { EventStreams } from './entry-points/http/stream.routes';
-import { requeueLostPushes } from './domain/use-cases/requeue-pushes.use-case';
+import { type PushReconcileReport, requeueLostPushes, type SendingSightings } from './domain/use-cases/requeue-pushes.use-case';
 import { bodyLimits } from './entry-points/http/schemas';
 import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
 import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
@@ -27,6 +27,8 @@ export const pushQueue = 'push';
 
 export interface NotificationService extends ServiceParts {
   ports: NotificationPorts;
+  /** Puts back the pushes Redis lost; also among `background`. */
+  pushReconciler: Reconciler<PushReconcileReport>;
   connections(): { websocket: number; sse: number };
 }
 
@@ -56,13 +58,14 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     providers: new Map([[gorush.name, gorush]]),
     clock: () => new Date(),
     pushAttempts: config.PUSH_ATTEMPTS,
+    pushTimeoutMs: config.PUSH_TIMEOUT_MS,
   };
 
   const worker = new JobWorker<PushJob>(
     pushQueue,
     jobs,
     (job, context) => withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context)),
-    { concurrency: config.PUSH_CONCURRENCY, lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000, onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up') },
+    { concurrency: config.PUSH_CONCURRENCY, lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000, onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up'), onError: (error) => logger.warn({ err: error, queue: pushQueue }, 'job worker error') },
   );
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
@@ -93,10 +96,11 @@ export async function wireNotificationService(platform: Platform, config: Notifi
 
   await worker.start();
   // Pushes Redis lost (emptied, restarted without its data) are queued again from the delivery log.
+  const sendingSightings: SendingSightings = new Map();
   const pushReconciler = new Reconciler({
     name: 'pushes',
     epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:notification`),
-    run: () => requeueLostPushes(ports, config.PUSH_RECONCILE_PAGE),
+    run: () => requeueLostPushes(ports, config.PUSH_RECONCILE_PAGE, sendingSightings),
     intervalMs: config.PUSH_RECONCILE_SECONDS * 1_000,
     logger,
   });
@@ -104,6 +108,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   const dashboard = queueDashboard([pushQueue], jobs);
   return {
     ports,
+    pushReconciler,
     consumers,
     background: [pushReconciler],
     connections: () => ({ websocket: websockets.size, sse: streams.size }),

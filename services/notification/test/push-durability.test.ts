@@ -2,8 +2,9 @@ import { OrderPlaced } from '@orderpulse/contracts';
 import { TimerQueue } from '@orderpulse/jobs';
 import { type RecordedRequest, stackEnv, waitFor } from '@orderpulse/testkit';
 import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
 
-import { type Deployment, gorushOk, newDeployment, NotificationInstance, OrderEvents, tokens } from './support/notification-harness';
+import { type Deployment, gorushOk, losePushQueue, newDeployment, NotificationInstance, OrderEvents, tokens } from './support/notification-harness';
 
 const keyOf = (r: RecordedRequest) => String(r.headers['idempotency-key']);
 const callsFor = (gateway: Deployment['gateway'], key: string) => gateway.requests.filter((r) => r.path === '/api/push' && keyOf(r) === key);
@@ -14,14 +15,6 @@ describe('pushes outlive Redis: the delivery log decides what is sent', () => {
   let events: OrderEvents;
   let redis: Redis;
   let queue: TimerQueue<object>;
-
-  /** What a Redis emptied or restarted without its data does to the push queue — only this deployment's queue. */
-  async function losePushQueue(): Promise<number> {
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${deployment.queuePrefix}:push:*`, count: 500 }) as AsyncIterable<string[]>) keys.push(...batch);
-    if (keys.length > 0) await redis.del(...keys);
-    return keys.length;
-  }
 
   beforeAll(async () => {
     deployment = await newDeployment();
@@ -51,7 +44,7 @@ describe('pushes outlive Redis: the delivery log decides what is sent', () => {
     const refused = await waitFor(pending, { what: 'every push refused once and waiting for its retry', until: (d) => d.length === 3 && d.every((x) => x.status === 'pending' && x.attempts.length === 1) });
 
     deployment.gateway.answerAlways(gorushOk);
-    expect(await losePushQueue()).toBeGreaterThan(0);
+    expect(await losePushQueue(redis, deployment)).toBeGreaterThan(0);
 
     const log = await waitFor(pending, { what: 'every push delivered after the loss', timeoutMs: 20_000, until: (d) => d.length === 3 && d.every((x) => x.status === 'delivered') });
     for (const delivery of log) {
@@ -67,7 +60,7 @@ describe('pushes outlive Redis: the delivery log decides what is sent', () => {
     const { orderId, eventId, data } = await events.placed({ customerId: 'c-again' });
     const [first] = await waitFor(() => service.deliveries(`orderId=${orderId}`), { what: 'the first push delivered', until: (d) => d[0]?.status === 'delivered' });
     // Completed jobs are kept only a while; here the push job is gone as it will be once its time is up.
-    await losePushQueue();
+    await losePushQueue(redis, deployment);
     expect(await queue.has(`push.${first.idempotencyKey}`)).toBe(false);
 
     await events.publish(OrderPlaced, data, eventId);
@@ -79,5 +72,52 @@ describe('pushes outlive Redis: the delivery log decides what is sent', () => {
     expect(await queue.has(`push.${first.idempotencyKey}`)).toBe(false);
     const [after] = await service.deliveries(`orderId=${orderId}`);
     expect(after.attempts).toHaveLength(1);
+  });
+});
+
+describe('a push its sender claimed and never answered', () => {
+  let deployment: Deployment;
+  let service: NotificationInstance;
+  let events: OrderEvents;
+  let redis: Redis;
+  let database: mongoose.Connection;
+
+  beforeAll(async () => {
+    deployment = await newDeployment();
+    // Passes only when the test asks (after the one at start); a refused push waits a minute for its retry.
+    service = await new NotificationInstance(deployment).start({ PUSH_BACKOFF_MS: '60000', PUSH_RECONCILE_SECONDS: '3600' });
+    events = new OrderEvents(deployment);
+    redis = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: null });
+    database = await mongoose.createConnection(stackEnv().MONGO_URL, { dbName: deployment.db }).asPromise();
+  });
+
+  afterAll(async () => {
+    await database.close();
+    await events.stop();
+    await service.stop();
+    redis.disconnect();
+    await deployment.gateway.stop();
+  });
+
+  test('is queued again on the reconciler\'s second sighting, not its first (its sender may still be about to write the answer), and sent once more', async () => {
+    await service.register(tokens.customer('c-claimed'), 'phone-claimed', { deviceToken: 'tok-claimed' });
+    deployment.gateway.answerAlways(() => ({ status: 503, body: { error: 'busy' } }));
+    const { orderId } = await events.placed({ customerId: 'c-claimed' });
+    const [refused] = await waitFor(() => service.deliveries(`orderId=${orderId}`), { what: 'the push refused once', until: (d) => d[0]?.status === 'pending' && d[0].attempts.length === 1 });
+    // Its retry was claimed a minute ago by a sender that then died; Redis lost the job too.
+    const claimedAt = new Date(Date.now() - 60_000);
+    await database.collection('deliveries').updateOne(
+      { _id: refused.idempotencyKey },
+      { $set: { status: 'sending', updatedAt: claimedAt }, $push: { attempts: { attempt: 2, at: claimedAt, outcome: 'sending', ms: 0 } } } as never,
+    );
+    await losePushQueue(redis, deployment);
+    deployment.gateway.answerAlways(gorushOk);
+
+    expect((await service.service.pushReconciler.runNow()).requeued).toBe(0);
+    expect(callsFor(deployment.gateway, refused.idempotencyKey)).toHaveLength(1);
+    expect((await service.service.pushReconciler.runNow()).requeued).toBe(1);
+    const [delivered] = await waitFor(() => service.deliveries(`orderId=${orderId}`), { what: 'the push delivered', until: (d) => d[0]?.status === 'delivered' });
+    expect((delivered.attempts as { outcome: string }[]).map((a) => a.outcome)).toEqual(['retry', 'unknown', 'delivered']);
+    expect(callsFor(deployment.gateway, refused.idempotencyKey)).toHaveLength(2);
   });
 });

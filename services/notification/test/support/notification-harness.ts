@@ -2,6 +2,7 @@ import { type EventDefinition, exampleSnapshot, newEvent, OrderPlaced, Topics } 
 import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { loadConfig, ephemeralTokenIssuer, startService } from '@orderpulse/service-kit';
 import { httpJson, RecordingServer, stackEnv, uniqueName } from '@orderpulse/testkit';
+import type { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import type { z } from 'zod';
 
@@ -44,6 +45,14 @@ export async function newDeployment(): Promise<Deployment> {
   }));
   const gateway = await new RecordingServer(gorushOk).start();
   return { prefix, db: uniqueName('notif'), queuePrefix: uniqueName('q'), gateway, kafka };
+}
+
+/** What a Redis emptied or restarted without its data does to the push queue — only this deployment's queue. Returns the keys removed. */
+export async function losePushQueue(redis: Redis, d: Deployment): Promise<number> {
+  const keys: string[] = [];
+  for await (const batch of redis.scanStream({ match: `${d.queuePrefix}:push:*`, count: 500 }) as AsyncIterable<string[]>) keys.push(...batch);
+  if (keys.length > 0) await redis.del(...keys);
+  return keys.length;
 }
 
 /** The environment a notification instance of the deployment runs with. */

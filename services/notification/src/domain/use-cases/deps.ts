@@ -32,4 +32,6 @@ export interface NotificationPorts {
   clock: () => Date;
   /** Tries per push in all. */
   pushAttempts: number;
+  /** How long the sender waits for the gateway's answer to one try, in milliseconds. */
+  pushTimeoutMs: number;
 }

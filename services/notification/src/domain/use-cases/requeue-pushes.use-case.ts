@@ -11,8 +11,14 @@ export interface PushReconcileReport {
   abandoned: number;
 }
 
-/** How long after its last write a push counts as in flight rather than lost. */
+/** How long after its last write a push counts as in flight rather than lost (one being sent: that plus the gateway's time to answer). */
 const IN_FLIGHT_MS = 2_000;
+
+/**
+ * Pushes a pass found `sending` with no job, by key, with the try they were on: what the next
+ * pass compares with. Kept by the caller from one pass to the next.
+ */
+export type SendingSightings = Map<string, number>;
 
 /**
  * MongoDB is the truth about pushes; Redis may lose their jobs (emptied, restarted without its
@@ -20,18 +26,33 @@ const IN_FLIGHT_MS = 2_000;
  * again, to the device's current token, with the same idempotency key — the sender's claim on
  * the log makes sure a push that did finish meanwhile is not sent twice. Oldest first, a page
  * at a time, so a large backlog costs memory for one page only.
+ *
+ * A push found `sending` may still have its sender, holding the gateway's answer until the
+ * log takes it (after a database outage the sender writes it moments after the database is
+ * back, and this pass may run in those moments). So such a push is queued again only when the
+ * pass before (`sightings`) saw it `sending` on the same try too: a sender that is alive has
+ * written its answer by then; one that died leaves the push waiting one pass longer.
  */
-export async function requeueLostPushes(ports: NotificationPorts, pageSize: number): Promise<PushReconcileReport> {
+export async function requeueLostPushes(ports: NotificationPorts, pageSize: number, sightings: SendingSightings = new Map()): Promise<PushReconcileReport> {
   const report: PushReconcileReport = { checked: 0, requeued: 0, abandoned: 0 };
+  const seenBefore = new Map(sightings);
+  sightings.clear();
   let after: { createdAt: Date; key: string } | undefined;
   for (;;) {
     const page = await ports.log.unfinished(pageSize, after);
     for (const delivery of page) {
       report.checked += 1;
       // Just recorded: its job is being queued by the consumer right now, with the event's trace; not lost.
-      if (ports.clock().getTime() - delivery.updatedAt.getTime() < IN_FLIGHT_MS) continue;
+      // Being sent: the sender may still hold the gateway's answer, and a job queued now would send it twice.
+      const inFlightMs = delivery.status === 'sending' ? IN_FLIGHT_MS + ports.pushTimeoutMs : IN_FLIGHT_MS;
+      if (ports.clock().getTime() - delivery.updatedAt.getTime() < inFlightMs) continue;
       const id = pushJobId(delivery.key);
       if (await ports.pushes.has(id)) continue;
+      if (delivery.status === 'sending') {
+        const onTry = delivery.attempts.length;
+        sightings.set(delivery.key, onTry);
+        if (seenBefore.get(delivery.key) !== onTry) continue;
+      }
       const profile = await ports.registry.recipient(delivery.recipient);
       const device = profile.devices.find((d) => d.installationId === delivery.installationId);
       if (!device) {

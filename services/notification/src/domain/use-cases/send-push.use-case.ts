@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 import type { JobContext } from '@orderpulse/jobs';
 import { AppError } from '@orderpulse/service-kit';
 
@@ -12,9 +14,38 @@ interface HeldAnswer {
   status: DeliveryStatus;
 }
 
-function heldAnswerOf(progress: unknown, key: string): HeldAnswer | undefined {
-  const held = (progress as { heldAnswer?: HeldAnswer } | undefined)?.heldAnswer;
-  return held?.key === key ? held : undefined;
+function heldAnswerOf(progress: unknown): HeldAnswer | undefined {
+  return (progress as { heldAnswer?: HeldAnswer } | undefined)?.heldAnswer;
+}
+
+/** Pause between two writes of a held answer; each write already waits for the database as long as the driver's server selection allows. */
+const HOLD_PAUSE_MS = 250;
+
+/**
+ * Writes a gateway answer, holding it in hand until the delivery log takes it. It is saved with
+ * the job first (for a retry on another instance, should this one die), then written again and
+ * again: the driver's server selection waits for the database, so the write lands moments after
+ * it returns — before the push reconciler, which needs several reads first, could take the push
+ * for lost. Held in hand, the answer survives a Redis loss during the outage too. Only a
+ * stopping worker gives up the wait (the saved answer goes on with the job's retry).
+ */
+async function settleHeld(ports: NotificationPorts, held: HeldAnswer, context: Pick<JobContext, 'saveProgress' | 'signal'>): Promise<void> {
+  try {
+    await ports.log.settle(held.key, held.attempt, held.outcome, held.status);
+    return;
+  } catch (error) {
+    await context.saveProgress({ heldAnswer: held }).catch(() => undefined);
+    if (context.signal.aborted) throw error;
+  }
+  for (;;) {
+    await delay(HOLD_PAUSE_MS, undefined, { signal: context.signal });
+    try {
+      await ports.log.settle(held.key, held.attempt, held.outcome, held.status);
+      return;
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+    }
+  }
 }
 
 /**
@@ -25,13 +56,13 @@ function heldAnswerOf(progress: unknown, key: string): HeldAnswer | undefined {
  * A time-bound push whose deadline has passed is not sent (`expired`); one still in time carries
  * the time left, not a fresh lifetime. A push already finished — its job ran again after a crash, or was queued again by a
  * redelivered event or the reconciler — is not sent again. A gateway answer the log cannot
- * take (its database is away) is held with the job, and the retry writes it instead of sending
- * again: a push the gateway answered reaches it once.
+ * take (its database is away) is held until it can (see `settleHeld`), and a retry of a job that
+ * saved one writes it instead of sending again: a push the gateway answered reaches it once.
  */
-export async function sendPush(ports: NotificationPorts, job: PushJob, context: Pick<JobContext, 'attempt' | 'progress' | 'saveProgress'>): Promise<void> {
-  const held = heldAnswerOf(context.progress, job.key);
+export async function sendPush(ports: NotificationPorts, job: PushJob, context: Pick<JobContext, 'attempt' | 'progress' | 'saveProgress' | 'signal'>): Promise<void> {
+  const held = heldAnswerOf(context.progress);
   if (held) {
-    await ports.log.settle(held.key, held.attempt, held.outcome, held.status);
+    await settleHeld(ports, held, context);
     return;
   }
   const { attempt } = context;
@@ -65,14 +96,7 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, context: 
   });
   const ms = ports.clock().getTime() - started.getTime();
   const base = { ms, ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}) };
-  const answer = async (outcome: HeldAnswer['outcome'], status: DeliveryStatus) => {
-    try {
-      await ports.log.settle(job.key, tried, outcome, status);
-    } catch (error) {
-      await context.saveProgress({ heldAnswer: { key: job.key, attempt: tried, outcome, status } satisfies HeldAnswer });
-      throw error;
-    }
-  };
+  const answer = (outcome: HeldAnswer['outcome'], status: DeliveryStatus) => settleHeld(ports, { key: job.key, attempt: tried, outcome, status }, context);
   switch (result.kind) {
     case 'delivered':
       await answer({ ...base, outcome: 'delivered' }, 'delivered');
