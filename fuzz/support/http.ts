@@ -118,14 +118,17 @@ export function httpInput(routes: Route[], tokens: string[]): fc.Arbitrary<HttpI
         garbleEncoding: fc.boolean(),
         framing: fc.constantFrom('length', 'length', 'length', 'chunked', 'zero', 'short', 'cut'),
         requestId: fc.option(fc.oneof(hostileString(), fc.constant('x'.repeat(200))), { freq: 10 }),
+        // An EventSource reconnecting: cursors of the right shape that are not this backlog's, and ones of no shape at all.
+        lastEventId: fc.option(fc.oneof(hostileString(), fc.constantFrom('0-0', '0', '-1', '1-1-1', '99999999999999-0', '1700000000000-18446744073709551616', '4102444800000-0', '1e3-0', ' 1-0')), { freq: 6 }),
       })
-      .map(({ method, target, body, auth, contentType, accept, encoding, garbleEncoding, framing, requestId }) => {
+      .map(({ method, target, body, auth, contentType, accept, encoding, garbleEncoding, framing, requestId, lastEventId }) => {
         const headers: Record<string, string> = {};
         if (auth) headers.authorization = latin1(auth);
         if (contentType !== null) headers['content-type'] = contentType;
         else if (body !== undefined) headers['content-type'] = 'application/json';
         if (accept !== null && accept !== '') headers.accept = accept;
         if (requestId !== null) headers['x-request-id'] = latin1(requestId).replace(/[\r\n]/g, '');
+        if (lastEventId !== null) headers['last-event-id'] = latin1(lastEventId).replace(/[\r\n]/g, '');
         let bytes = body === undefined ? undefined : Buffer.from(body, 'utf8');
         if (bytes && encoding !== null) {
           headers['content-encoding'] = encoding;

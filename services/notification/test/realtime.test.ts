@@ -1,28 +1,7 @@
-import { connect, type Socket } from 'node:net';
-
 import { OrderStatusChanged } from '@orderpulse/contracts';
-import { waitFor } from '@orderpulse/testkit';
+import { rawWebSocketUpgrade, waitFor } from '@orderpulse/testkit';
 
 import { type Deployment, newDeployment, NotificationInstance, OrderEvents, SocketClient, StreamClient, tokens } from './support/notification-harness';
-
-/** A WebSocket handshake by hand, from a client that will never answer a ping. */
-async function rawUpgrade(base: string, path: string, headers: Record<string, string | undefined>): Promise<{ status: number; head: string; socket: Socket; closed: Promise<void> }> {
-  const { hostname, port } = new URL(base);
-  const socket = connect(Number(port), hostname);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  // The handshake's own headers, each replaced (or, as undefined, left out) by the caller's.
-  const all: Record<string, string | undefined> = { host: `${hostname}:${port}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers };
-  const lines = [`GET ${path} HTTP/1.1`, ...Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`)];
-  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-  const head = await new Promise<string>((resolve) => {
-    let text = '';
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-      if (text.includes('\r\n\r\n')) resolve(text);
-    });
-  });
-  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), head, socket, closed };
-}
 
 describe('realtime channels', () => {
   let deployment: Deployment;
@@ -46,7 +25,7 @@ describe('realtime channels', () => {
 
   test('a handshake the WebSocket library refuses (version, key) is a 400 problem document, as every refusal here is', async () => {
     for (const headers of [{ 'sec-websocket-version': '12' }, { 'sec-websocket-key': undefined }, { 'sec-websocket-key': 'short' }]) {
-      const { status, head, socket } = await rawUpgrade(one.base, '/v1/realtime/ws', { ...headers, authorization: `Bearer ${tokens.customer('c-1')}` });
+      const { status, head, socket } = await rawWebSocketUpgrade(one.base, '/v1/realtime/ws', { ...headers, authorization: `Bearer ${tokens.customer('c-1')}` });
       socket.destroy();
       expect([JSON.stringify(headers), status]).toEqual([JSON.stringify(headers), 400]);
       expect(head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/);
@@ -127,7 +106,7 @@ describe('realtime channels', () => {
     socket.close();
     stream.close();
 
-    const silent = await rawUpgrade(one.base, '/v1/realtime/ws', { authorization: `Bearer ${tokens.rider('rider-silent')}`, 'sec-websocket-protocol': 'orderpulse.v1' });
+    const silent = await rawWebSocketUpgrade(one.base, '/v1/realtime/ws', { authorization: `Bearer ${tokens.rider('rider-silent')}`, 'sec-websocket-protocol': 'orderpulse.v1' });
     expect(silent.status).toBe(101);
     await silent.closed;
     expect(silent.socket.destroyed).toBe(true);
@@ -137,15 +116,25 @@ describe('realtime channels', () => {
     await expect(SocketClient.open(one.base, 'not-a-token')).rejects.toThrow(/401/);
     await expect(SocketClient.open(one.base, tokens.storefront())).rejects.toThrow(/403/);
     await expect(SocketClient.open(one.base, tokens.merchant('m-1'), 'not-a-cursor')).rejects.toThrow(/400/);
-    const wrongPath = await rawUpgrade(one.base, '/v1/elsewhere', { authorization: `Bearer ${tokens.customer()}` });
+    const wrongPath = await rawWebSocketUpgrade(one.base, '/v1/elsewhere', { authorization: `Bearer ${tokens.customer()}` });
     expect(wrongPath.status).toBe(404);
     expect(wrongPath.head).toContain('content-type: application/problem+json');
-    const noToken = await rawUpgrade(one.base, '/v1/realtime/ws', {});
+    const noToken = await rawWebSocketUpgrade(one.base, '/v1/realtime/ws', {});
     expect(noToken.status).toBe(401);
-    expect(noToken.head).toContain('"code":"UNAUTHENTICATED"');
+    expect(noToken.rest.toString('utf8')).toContain('"code":"UNAUTHENTICATED"');
     const sse = await fetch(`${one.base}/v1/realtime/events?cursor=garbage`, { headers: { authorization: `Bearer ${tokens.customer()}` } });
     expect(sse.status).toBe(400);
     expect(sse.headers.get('content-type')).toContain('application/problem+json');
+    // Shaped like a stream id but past Redis's 64-bit halves (the fuzz found it a 500): refused at the door, on both channels.
+    for (const cursor of ['1700000000000-18446744073709551616', '18446744073709551616-0']) {
+      const resumed = await fetch(`${one.base}/v1/realtime/events`, { headers: { authorization: `Bearer ${tokens.customer()}`, 'last-event-id': cursor } });
+      expect([cursor, resumed.status, resumed.headers.get('content-type')]).toEqual([cursor, 400, expect.stringContaining('application/problem+json')]);
+      await expect(SocketClient.open(one.base, tokens.customer(), cursor)).rejects.toThrow(/400/);
+    }
+    const edge = new AbortController();
+    const largest = await fetch(`${one.base}/v1/realtime/events`, { headers: { authorization: `Bearer ${tokens.customer()}`, 'last-event-id': '18446744073709551615-18446744073709551615' }, signal: edge.signal });
+    expect(largest.status).toBe(200);
+    edge.abort();
     const anonymous = await fetch(`${one.base}/v1/realtime/events`);
     expect(anonymous.status).toBe(401);
     const viaQuery = await fetch(`${one.base}/v1/realtime/events?access_token=${tokens.customer('c-query')}`);

@@ -32,10 +32,17 @@ end
 return false
 `;
 
-const CURSOR = /^\d{1,20}-\d{1,20}$/;
+/** The shape of a cursor (a Redis stream id, `<ms>-<seq>`); {@link isCursor} also bounds its halves. */
+export const cursorPattern = /^(\d{1,20})-(\d{1,20})$/;
+/** Both halves of a Redis stream id are unsigned 64-bit integers (Redis docs, "Streams: entry IDs"); beyond that Redis refuses the id. */
+const MAX_ID_PART = 2n ** 64n - 1n;
+/** The largest stream id: nothing can follow it, and Redis refuses it as an exclusive start. */
+const LAST_ID = `${MAX_ID_PART}-${MAX_ID_PART}`;
 
+/** Whether `value` is a Redis stream id: `<ms>-<seq>`, each at most 2^64 − 1. Anything else is refused at the door, not by Redis. */
 export function isCursor(value: string): boolean {
-  return CURSOR.test(value);
+  const parts = cursorPattern.exec(value);
+  return parts !== null && BigInt(parts[1]!) <= MAX_ID_PART && BigInt(parts[2]!) <= MAX_ID_PART;
 }
 
 /** Orders two cursors (Redis stream ids). */
@@ -112,7 +119,7 @@ export class RealtimeBacklog {
    */
   async since(key: RecipientKey, cursor: string, limit: number): Promise<{ entries: Entry[]; gap: boolean; latest: string }> {
     const [rows, trimmedUpTo, latest] = await Promise.all([
-      this.redis.xrange(this.stream(key), `(${cursor}`, '+', 'COUNT', limit + 1),
+      cursor === LAST_ID ? Promise.resolve([] as [string, string[]][]) : this.redis.xrange(this.stream(key), `(${cursor}`, '+', 'COUNT', limit + 1),
       this.redis.get(this.trimmed(key)),
       this.latest(key),
     ]);

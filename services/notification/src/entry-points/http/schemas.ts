@@ -2,6 +2,7 @@ import { humanText } from '@orderpulse/contracts';
 import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
+import { cursorPattern, isCursor } from '../../data-access/realtime-backlog';
 import { Category, Locale } from '../../domain/categories';
 import type { RecipientKey } from '../../domain/recipients';
 import { Platform } from '../../domain/registry';
@@ -44,7 +45,7 @@ export const DeliveryQuery = z.object({
 });
 
 export const StreamQuery = z.object({
-  cursor: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'cursor is not a cursor this service gave out').optional(),
+  cursor: z.string().regex(cursorPattern, 'cursor is not a cursor this service gave out').refine(isCursor, 'cursor is not a cursor this service gave out').optional(),
   access_token: z.string().optional(),
 });
 /** What a route that reads no body takes: nothing, or `{}`. */
