@@ -1,11 +1,11 @@
-import { AuditFailure, B2bOrderConfirmed, encodeEnvelope, newEvent, Topics } from '@orderpulse/contracts';
+import { AuditFailed, AuditFailure, B2bOrderConfirmed, encodeEnvelope, newEvent, Topics } from '@orderpulse/contracts';
 import { waitFor } from '@orderpulse/testkit';
 
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzTopic } from '../support/kafka';
 import { fuzzSettings } from '../support/settings';
 import { AccountBody, CaseListQuery, FixBody, PolicyBody } from '../../services/audit/src/entry-points/http/schemas';
-import { AuditHarness, b2bOrder, tokens } from '../../services/audit/test/support/audit-harness';
+import { AuditHarness, b2bOrder, failure, testPolicy, tokens } from '../../services/audit/test/support/audit-harness';
 
 const h = new AuditHarness();
 
@@ -60,3 +60,21 @@ test(`the audit service takes ${fuzzSettings.kafkaInputs} hostile records on the
   expect(sent).toBe(fuzzSettings.kafkaInputs);
 });
 
+test(`the audit service takes ${fuzzSettings.kafkaInputs} hostile records on the audit failures topic: the refused ones dead-lettered with their reason, the next valid failure opens its case`, async () => {
+  await h.setPolicy(testPolicy());
+  const sent = await fuzzTopic({
+    kafka: h.kafka,
+    topic: h.topic(Topics.auditFailures),
+    definitions: [AuditFailed],
+    probe: async () => {
+      const order = b2bOrder();
+      await h.publishOrder(order);
+      const f = failure({ orderNo: order.orderNo }, { code: 'PRC-002', text: 'Unit price below the contract floor price' });
+      return {
+        record: encodeEnvelope(newEvent(AuditFailed, { source: 'middle-office', subject: order.orderNo, data: f })),
+        effect: async () => void (await h.event('audit.case-opened', (d) => d.orderNo === order.orderNo, 60_000)),
+      };
+    },
+  });
+  expect(sent).toBe(fuzzSettings.kafkaInputs);
+});

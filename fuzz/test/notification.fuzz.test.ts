@@ -4,8 +4,9 @@ import { uniqueName, waitFor } from '@orderpulse/testkit';
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzTopic } from '../support/kafka';
 import { fuzzSettings } from '../support/settings';
+import { fuzzWebSocket } from '../support/websocket';
 import { AppBody, DeliveryQuery, InstallationBody, PreferencesBody, StreamQuery } from '../../services/notification/src/entry-points/http/schemas';
-import { type Deployment, newDeployment, NotificationInstance, tokens } from '../../services/notification/test/support/notification-harness';
+import { type Deployment, newDeployment, NotificationInstance, SocketClient, tokens } from '../../services/notification/test/support/notification-harness';
 
 let deployment: Deployment;
 let service: NotificationInstance;
@@ -71,4 +72,19 @@ test.each([
     },
   });
   expect(sent).toBe(fuzzSettings.kafkaInputs);
+});
+
+test(`the notification service's WebSocket takes ${fuzzSettings.websocketInputs} sequences of hostile frames: each answered, refused with an allowed close code or waited on, and the next client still served`, async () => {
+  const sent = await fuzzWebSocket({
+    base: service.base,
+    path: '/v1/realtime/ws',
+    headers: () => ({ authorization: `Bearer ${tokens.customer('c-ws-fuzz')}` }),
+    connections: () => service.service.connections().websocket,
+    stillServes: async () => {
+      const client = await SocketClient.open(service.base, tokens.customer('c-ws-real'));
+      await waitFor(() => client.hello(), { what: 'the hello of a real client' });
+      client.close();
+    },
+  });
+  expect(sent).toBe(fuzzSettings.websocketInputs);
 });

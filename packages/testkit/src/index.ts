@@ -10,4 +10,4 @@ export { ChildService } from './child-service';
 export { httpJson, type JsonReply } from './http-json';
 export { SlowLink } from './slow-link';
 export { TcpProxy } from './tcp-proxy';
-export { hostileTargets, rawRequest, type RawReply } from './raw-http';
+export { hostileTargets, rawRequest, type RawReply, type RawUpgrade, rawWebSocketUpgrade } from './raw-http';

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 /** What came back for a raw request: the status line's code (0 when the server hung up without one), the whole answer and its body (de-chunked). */
 export interface RawReply {
@@ -91,6 +91,56 @@ export function rawRequest(
       clearTimeout(timer);
       const text = Buffer.concat(chunks).toString('utf8');
       resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0), text, body: bodyOf(text) });
+    });
+  });
+}
+
+/** A WebSocket handshake made by hand: the answer's status and head, and the socket left open (after a 101, for frames of the caller's own making). */
+export interface RawUpgrade {
+  status: number;
+  head: string;
+  socket: Socket;
+  /** Bytes after the head: after a 101 the server's first frames so far; after a refusal its whole body (read until the server closed). */
+  rest: Buffer;
+  closed: Promise<void>;
+}
+
+/**
+ * Opens a WebSocket handshake (RFC 6455 §4.1) by hand on `base` + `path`. The handshake's own
+ * headers are each replaced, or (as undefined) left out, by the caller's. Rejects if no answer
+ * head arrives within `timeoutMs`.
+ */
+export function rawWebSocketUpgrade(base: string, path: string, headers: Record<string, string | undefined>, timeoutMs = 5_000): Promise<RawUpgrade> {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const all: Record<string, string | undefined> = { host: `${hostname}:${port}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers };
+  const lines = [`GET ${path} HTTP/1.1`, ...Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`)];
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no handshake answer on ${path} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = received.subarray(0, end + 4).toString('latin1');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
+      if (status !== 101 && !socket.destroyed) return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      resolve({ status, head, socket, rest: received.subarray(end + 4), closed });
+    };
+    socket.on('data', onData);
+    void closed.then(() => {
+      // A refusal is read to its end; a server that hung up without a head is an error.
+      onData(Buffer.alloc(0));
+      clearTimeout(timer);
+      reject(new Error(`the server closed ${path} before answering the handshake`));
     });
   });
 }
