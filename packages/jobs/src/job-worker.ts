@@ -1,4 +1,6 @@
-import { UnrecoverableError, Worker } from 'bullmq';
+import { setMaxListeners } from 'node:events';
+
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import { jobTelemetry, type JobsSettings } from './timer-queue';
@@ -15,7 +17,11 @@ export interface JobContext {
   progress: unknown;
   /** Saves how far this try got (BullMQ `job.updateProgress`), for the next try if this one fails. */
   saveProgress: (progress: object) => Promise<void>;
-  /** Aborted when the worker stops: a handler that waits on something (a dependency's return) gives up the wait and throws, so `stop()` is not held. */
+  /**
+   * Aborted when the worker stops: a handler that waits on something (a dependency's return)
+   * gives up the wait and throws, so `stop()` is not held. A job given up so goes back to the
+   * queue with its progress, without spending a try.
+   */
   signal: AbortSignal;
 }
 
@@ -57,13 +63,21 @@ export class JobWorker<T extends object> {
     this.connection = this.settings.connection.duplicate();
     this.stopping = new AbortController();
     const stopping = this.stopping.signal;
+    // Every job in hand may wait on it at once.
+    setMaxListeners(0, stopping);
     this.worker = new Worker<T>(
       this.name,
-      async (job) => {
+      async (job, token) => {
         try {
           const progress = typeof job.progress === 'object' ? job.progress : undefined;
           await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, progress, saveProgress: (value) => job.updateProgress(value), signal: stopping });
         } catch (error) {
+          // Given up because the worker stops, not because it failed: back to the queue as it was (BullMQ's
+          // manual delay: `moveToDelayed` then `DelayedError`), its progress kept and no try spent.
+          if (stopping.aborted) {
+            await job.moveToDelayed(Date.now(), token);
+            throw new DelayedError();
+          }
           const retryable = !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
           if (retryable) throw error;
           throw new UnrecoverableError(error instanceof Error ? error.message : JSON.stringify(error));

@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 import { type JobContext, JobWorker, type JobWorkerOptions, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import { Redis } from 'ioredis';
@@ -97,20 +99,27 @@ describe('timers on BullMQ and the real Redis', () => {
     expect(events).toEqual(['job finished', 'worker stopped']);
   });
 
-  test('stopping a worker aborts the signal of a job that waits on something, so the stop is not held', async () => {
-    const timers = queue<{ n: number }>();
+  test('stopping a worker aborts the signal of a job that waits on something; the job goes back with its progress and no try spent', async () => {
+    const timers = queue<{ n: number }>({ attempts: 1, backoffMs: 50 });
     let started = false;
     const events: string[] = [];
-    const w = await worker<{ n: number }>(timers.name, async (_data, { signal }) => {
+    const w = await worker<{ n: number }>(timers.name, async (_data, { signal, saveProgress }) => {
       started = true;
-      // Waits until told to stop, as a handler waiting for a dependency's return does.
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await saveProgress({ step: 'answer in hand' });
+      // Waits until told to stop (or at once, if it was told already), as a handler waiting for a dependency's return does, then gives up.
+      await delay(60_000, undefined, { signal }).catch(() => undefined);
       events.push(`job gave up the wait: ${String((signal.reason as Error).message)}`);
+      throw signal.reason;
     });
     await timers.scheduleAt('waiting.1', new Date(), { n: 1 });
     await waitFor(() => started, { what: 'the job to start' });
     await w.stop();
     expect(events).toEqual([`job gave up the wait: worker ${timers.name} is stopping`]);
+    // Its only try was not spent: the next worker runs it as the first, with what the first saved.
+    const next: { attempt: number; progress: unknown }[] = [];
+    await worker<{ n: number }>(timers.name, async (_data, { attempt, progress }) => void next.push({ attempt, progress }));
+    await waitFor(() => next, { what: 'the job run again', until: (n) => n.length === 1 });
+    expect(next).toEqual([{ attempt: 1, progress: { step: 'answer in hand' } }]);
   });
 
   test('a job whose keys Redis lost while it ran is told to onError, and the worker goes on with the next', async () => {
