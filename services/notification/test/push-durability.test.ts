@@ -99,7 +99,7 @@ describe('a push its sender claimed and never answered', () => {
     await deployment.gateway.stop();
   });
 
-  test('is queued again on the reconciler\'s second sighting, not its first (its sender may still be about to write the answer), and sent once more', async () => {
+  test('is queued again only once the reconciler has seen it sending for longer than the push timeout (its sender may still be about to write the answer), and sent once more', async () => {
     await service.register(tokens.customer('c-claimed'), 'phone-claimed', { deviceToken: 'tok-claimed' });
     deployment.gateway.answerAlways(() => ({ status: 503, body: { error: 'busy' } }));
     const { orderId } = await events.placed({ customerId: 'c-claimed' });
@@ -113,9 +113,13 @@ describe('a push its sender claimed and never answered', () => {
     await losePushQueue(redis, deployment);
     deployment.gateway.answerAlways(gorushOk);
 
+    const firstSeen = Date.now();
+    expect((await service.service.pushReconciler.runNow()).requeued).toBe(0);
     expect((await service.service.pushReconciler.runNow()).requeued).toBe(0);
     expect(callsFor(deployment.gateway, refused.idempotencyKey)).toHaveLength(1);
-    expect((await service.service.pushReconciler.runNow()).requeued).toBe(1);
+    await waitFor(() => service.service.pushReconciler.runNow(), { what: 'the push queued again', timeoutMs: 15_000, until: (report) => report.requeued === 1 });
+    // The test's instance waits 2 s for a gateway answer (PUSH_TIMEOUT_MS), plus 2 s in flight.
+    expect(Date.now() - firstSeen).toBeGreaterThanOrEqual(4_000);
     const [delivered] = await waitFor(() => service.deliveries(`orderId=${orderId}`), { what: 'the push delivered', until: (d) => d[0]?.status === 'delivered' });
     expect((delivered.attempts as { outcome: string }[]).map((a) => a.outcome)).toEqual(['retry', 'unknown', 'delivered']);
     expect(callsFor(deployment.gateway, refused.idempotencyKey)).toHaveLength(2);

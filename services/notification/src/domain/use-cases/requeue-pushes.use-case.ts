@@ -15,10 +15,10 @@ export interface PushReconcileReport {
 const IN_FLIGHT_MS = 2_000;
 
 /**
- * Pushes a pass found `sending` with no job, by key, with the try they were on: what the next
- * pass compares with. Kept by the caller from one pass to the next.
+ * Pushes a pass found `sending` with no job, by key: the try they were on and since when (ms)
+ * passes have seen them so. Kept by the caller from one pass to the next.
  */
-export type SendingSightings = Map<string, number>;
+export type SendingSightings = Map<string, { attempt: number; since: number }>;
 
 /**
  * MongoDB is the truth about pushes; Redis may lose their jobs (emptied, restarted without its
@@ -29,9 +29,10 @@ export type SendingSightings = Map<string, number>;
  *
  * A push found `sending` may still have its sender, holding the gateway's answer until the
  * log takes it (after a database outage the sender writes it moments after the database is
- * back, and this pass may run in those moments). So such a push is queued again only when the
- * pass before (`sightings`) saw it `sending` on the same try too: a sender that is alive has
- * written its answer by then; one that died leaves the push waiting one pass longer.
+ * back, and this pass may run in those moments). So such a push is queued again only once passes
+ * (`sightings`) have seen it `sending` on the same try for the push timeout and more: a sender
+ * that is alive and reaches the database has written its answer by then; one that died leaves
+ * the push waiting that much longer.
  */
 export async function requeueLostPushes(ports: NotificationPorts, pageSize: number, sightings: SendingSightings = new Map()): Promise<PushReconcileReport> {
   const report: PushReconcileReport = { checked: 0, requeued: 0, abandoned: 0 };
@@ -49,9 +50,11 @@ export async function requeueLostPushes(ports: NotificationPorts, pageSize: numb
       const id = pushJobId(delivery.key);
       if (await ports.pushes.has(id)) continue;
       if (delivery.status === 'sending') {
-        const onTry = delivery.attempts.length;
-        sightings.set(delivery.key, onTry);
-        if (seenBefore.get(delivery.key) !== onTry) continue;
+        const attempt = delivery.attempts.length;
+        const before = seenBefore.get(delivery.key);
+        const since = before?.attempt === attempt ? before.since : ports.clock().getTime();
+        sightings.set(delivery.key, { attempt, since });
+        if (ports.clock().getTime() - since < IN_FLIGHT_MS + ports.pushTimeoutMs) continue;
       }
       const profile = await ports.registry.recipient(delivery.recipient);
       const device = profile.devices.find((d) => d.installationId === delivery.installationId);

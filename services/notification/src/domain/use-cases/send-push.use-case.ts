@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { JobContext } from '@orderpulse/jobs';
+import { failureKind } from '@orderpulse/kafka';
 import { AppError } from '@orderpulse/service-kit';
 
 import type { Attempt, DeliveryStatus } from '../delivery';
@@ -26,25 +27,21 @@ const HOLD_PAUSE_MS = 250;
  * the job first (for a retry on another instance, should this one die), then written again and
  * again: the driver's server selection waits for the database, so the write lands moments after
  * it returns — before the push reconciler, which needs several reads first, could take the push
- * for lost. Held in hand, the answer survives a Redis loss during the outage too. Only a
- * stopping worker gives up the wait (the saved answer goes on with the job's retry).
+ * for lost. Held in hand, the answer survives a Redis loss during the outage too. Only an
+ * outage is waited out (`failureKind` transient); any other error is thrown at once. A stopping
+ * worker gives up the wait: the job goes back to the queue with the saved answer, no try spent.
  */
 async function settleHeld(ports: NotificationPorts, held: HeldAnswer, context: Pick<JobContext, 'saveProgress' | 'signal'>): Promise<void> {
-  try {
-    await ports.log.settle(held.key, held.attempt, held.outcome, held.status);
-    return;
-  } catch (error) {
-    await context.saveProgress({ heldAnswer: held }).catch(() => undefined);
-    if (context.signal.aborted) throw error;
-  }
-  for (;;) {
-    await delay(HOLD_PAUSE_MS, undefined, { signal: context.signal });
+  for (let tries = 0; ; tries += 1) {
     try {
       await ports.log.settle(held.key, held.attempt, held.outcome, held.status);
       return;
     } catch (error) {
-      if (context.signal.aborted) throw error;
+      if (failureKind(error) !== 'transient' || context.signal.aborted) throw error;
+      // Not awaited: with Redis away too it would wait as long, and the database may be back first.
+      if (tries === 0) void context.saveProgress({ heldAnswer: held }).catch(() => undefined);
     }
+    await delay(HOLD_PAUSE_MS, undefined, { signal: context.signal });
   }
 }
 
@@ -102,8 +99,9 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, context: 
       await answer({ ...base, outcome: 'delivered' }, 'delivered');
       return;
     case 'token_invalid':
-      await ports.registry.prune(job.recipient, job.installationId, job.token);
+      // The answer first: a prune that fails (its database away) must not make the retry send again.
       await answer({ ...base, outcome: 'token_invalid', error: result.error }, 'token_invalid');
+      await ports.registry.prune(job.recipient, job.installationId, job.token);
       return;
     case 'rejected':
       await answer({ ...base, outcome: 'rejected', error: result.error }, 'rejected');

@@ -45,7 +45,7 @@ export const DeliveryQuery = z.object({
 });
 
 export const StreamQuery = z.object({
-  cursor: z.string().regex(cursorPattern, 'cursor is not a cursor this service gave out').refine(isCursor, 'cursor is not a cursor this service gave out').optional(),
+  cursor: z.string().regex(cursorPattern, { message: 'cursor is not a cursor this service gave out', abort: true }).refine(isCursor, 'cursor is not a cursor this service gave out').optional(),
   access_token: z.string().optional(),
 });
 /** What a route that reads no body takes: nothing, or `{}`. */
