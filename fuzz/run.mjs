@@ -2,7 +2,7 @@
 // time (two shared cores). FUZZ_HTTP_INPUTS, FUZZ_KAFKA_INPUTS and FUZZ_WS_INPUTS are per service,
 // per consumed topic and per WebSocket endpoint; FUZZ_SEED replays a run. Prints the figures the README quotes.
 //
-//   npm run stack:up && npm run fuzz            (defaults: 20,000 HTTP inputs per service, 1,000 records per topic, 5,000 frame sequences)
+//   npm run stack:up && npm run fuzz            (defaults: 20,000 HTTP inputs per service, 1,000 records per topic, 2,000 frame sequences)
 //   FUZZ_SEED=123 npm run fuzz                  (replays that run)
 
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const seed = process.env.FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
 const http = process.env.FUZZ_HTTP_INPUTS ?? '20000';
 const kafka = process.env.FUZZ_KAFKA_INPUTS ?? '1000';
-const websocket = process.env.FUZZ_WS_INPUTS ?? '5000';
+const websocket = process.env.FUZZ_WS_INPUTS ?? '2000';
 const files = ['order', 'media', 'notification', 'audit', 'sharing'];
 const topics = { order: 1, media: 1, notification: 4, audit: 2, sharing: 0 };
 /** WebSocket endpoints per service. */

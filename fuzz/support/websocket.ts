@@ -54,12 +54,15 @@ function bytesOf(frame: FuzzFrame): Buffer {
   return Buffer.concat([Buffer.from(head), key, Buffer.from(payload.map((b, i) => b ^ key[i % 4]!))]);
 }
 
-/** A valid client ping (masked, empty): whatever came before, a server still reading the stream answers it with a pong. */
-const PING = Buffer.from([0x89, 0x80, 1, 2, 3, 4]);
+/** The probe's payload: a pong carrying it answers the probe, not a ping among the fuzzed frames. */
+const PROBE = 'orderpulse-fuzz-probe';
+/** A valid client ping (masked) carrying {@link PROBE}: whatever came before, a server still reading the stream answers it with a pong. */
+const PING = bytesOf({ fin: true, rsv: 0, opcode: 0x9, masked: true, payload: utf8(PROBE), length: 'exact' });
 
-/** Frames from the server (unmasked) as far as they have arrived: their opcodes, and the close code if one closed. */
-function serverFrames(bytes: Buffer): { opcodes: number[]; closeCode?: number } {
+/** Frames from the server (unmasked) as far as they have arrived: their opcodes, whether the probe was answered, and the close code if one closed. */
+function serverFrames(bytes: Buffer): { opcodes: number[]; probeAnswered: boolean; closeCode?: number } {
   const opcodes: number[] = [];
+  let probeAnswered = false;
   let at = 0;
   while (at + 2 <= bytes.length) {
     const opcode = bytes[at]! & 0x0f;
@@ -76,10 +79,16 @@ function serverFrames(bytes: Buffer): { opcodes: number[]; closeCode?: number } 
     }
     if (start + length > bytes.length) break;
     opcodes.push(opcode);
-    if (opcode === 0x8) return { opcodes, ...(length >= 2 ? { closeCode: bytes.readUInt16BE(start) } : {}) };
+    if (opcode === 0xa && bytes.subarray(start, start + length).toString('utf8') === PROBE) probeAnswered = true;
+    if (opcode === 0x8) return { opcodes, probeAnswered, ...(length >= 2 ? { closeCode: bytes.readUInt16BE(start) } : {}) };
     at = start + length;
   }
-  return { opcodes };
+  return { opcodes, probeAnswered };
+}
+
+/** The close codes a case's own close frames carry: a server may echo a client's code back (RFC 6455 §5.5.1). */
+function sentCloseCodes(frames: FuzzFrame[]): Set<number> {
+  return new Set(frames.filter((f) => (f.opcode === 0x8) && f.payload.length >= 2).map((f) => (f.payload[0]! << 8) | f.payload[1]!));
 }
 
 /** What one case came to: the server answered the ping after the frames, closed the connection (with its code), or waits for bytes a lying length promised. */
@@ -103,20 +112,20 @@ export interface WebSocketTarget {
 
 async function runCase(target: WebSocketTarget, frames: FuzzFrame[], timeoutMs: number): Promise<Outcome> {
   const upgrade = await rawWebSocketUpgrade(target.base, target.path, target.headers());
-  if (upgrade.status !== 101) throw new Error(`the handshake was refused with ${upgrade.status}`);
   const { socket } = upgrade;
-  let received = upgrade.rest;
-  socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
-  const closed = upgrade.closed.then(() => 'closed' as const);
-  // The hello first: the frames go to a subscribed socket.
-  await waitFor(() => serverFrames(received).opcodes.includes(0x1) || socket.destroyed, { what: 'the hello frame', timeoutMs });
-  socket.write(Buffer.concat([...frames.map(bytesOf), PING]));
-  const deadline = Date.now() + timeoutMs;
   try {
+    if (upgrade.status !== 101) throw new Error(`the handshake was refused with ${upgrade.status}`);
+    let received = upgrade.rest;
+    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    const closed = upgrade.closed.then(() => 'closed' as const);
+    // The hello first: the frames go to a subscribed socket.
+    await waitFor(() => serverFrames(received).opcodes.includes(0x1) || socket.destroyed, { what: 'the hello frame', timeoutMs: 10_000 });
+    socket.write(Buffer.concat([...frames.map(bytesOf), PING]));
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const seen = serverFrames(received);
       if (seen.opcodes.includes(0x8) || socket.destroyed) return { kind: 'closed', ...(seen.closeCode !== undefined ? { code: seen.closeCode } : {}) };
-      if (seen.opcodes.includes(0xa)) return { kind: 'answered' };
+      if (seen.probeAnswered) return { kind: 'answered' };
       if (Date.now() > deadline) return { kind: 'waiting' };
       await Promise.race([closed, new Promise((resolve) => socket.once('data', resolve)), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1))]);
     }
@@ -146,7 +155,7 @@ export async function fuzzWebSocket(target: WebSocketTarget): Promise<number> {
       const outcomes = await Promise.all(batch.map((frames) => runCase(target, frames, timeoutMs)));
       outcomes.forEach((outcome, i) => {
         tally[outcome.kind] += 1;
-        if (outcome.kind === 'closed' && outcome.code !== undefined && !ACCEPTED_CLOSE_CODES.has(outcome.code)) {
+        if (outcome.kind === 'closed' && outcome.code !== undefined && !ACCEPTED_CLOSE_CODES.has(outcome.code) && !sentCloseCodes(batch[i]!).has(outcome.code)) {
           throw new Error(`case ${at + i} closed with ${outcome.code}: ${JSON.stringify(batch[i]!.map((f) => ({ ...f, payload: Buffer.from(f.payload).toString('hex').slice(0, 80) })))}`);
         }
       });
