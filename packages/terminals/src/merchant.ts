@@ -86,7 +86,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
       'article',
       { class: 'box', 'data-testid': 'order-box', dataset: { orderId: id } },
       h('header', {}, h('strong', {}, orderNo(id)), ' ', time(view.order.placedAt, locale), ' · ', money(view.order.total, view.order.currency)),
-      h('ul', {}, ...view.order.lines.map((l) => h('li', {}, `${l.productId} × ${l.quantity}`))),
+      h('ul', {}, ...view.order.lines.map((l) => h('li', {}, `${l.name ?? l.productId} × ${l.quantity}`))),
       h('p', {}, `${view.order.delivery.line} · ${view.order.delivery.contactName}`),
       view.order.note ? h('p', { class: 'note' }, view.order.note) : null,
       h('div', { class: 'bar', role: 'progressbar', 'data-testid': 'countdown-bar' }, fill),

@@ -11,7 +11,8 @@ export interface OrderView {
     customerId: string;
     currency: string;
     total: number;
-    lines: { productId: string; quantity: number; unitPrice: number }[];
+    /** `name` is the product's name when the order was placed (absent on older orders). */
+    lines: { productId: string; name?: string; quantity: number; unitPrice: number }[];
     delivery: { line: string; region: string; contactName: string; contactPhone: string };
     placedAt: string;
     answered: boolean;

@@ -56,6 +56,8 @@ describe('in a real browser', () => {
     await waitFor(() => barWidth(merchant), { what: 'the bar to shrink', timeoutMs: 5_000, until: (width) => width < before });
     expect(before).toBeLessThanOrEqual(100);
     expect(await box.locator('button[data-action=accept]').textContent()).toBe('接单');
+    // What was ordered, by the dish's name as the store had it when the order was placed — not its id.
+    expect(await box.locator('ul li').allTextContents()).toEqual(['Beef noodles × 1']);
     await waitFor(() => watch.textContent(), { what: 'the stopwatch to count', timeoutMs: 5_000, until: (text) => text !== first });
     await shot(merchant, 'merchant-new-order');
     await shot(customer, 'customer-waiting');

@@ -23,8 +23,20 @@ describe('routing: who is told what', () => {
     const notices = noticesFor({ type: 'order.placed', data: order });
     expect(notices.map((n) => `${recipientKey(n.recipient)} ${n.category}`)).toEqual(['merchant:m-1001 new_order', 'customer:c-42 order_outcome']);
     expect(notices.every((n) => n.countdown?.deadline === order.countdown.deadline)).toBe(true);
-    expect(render(notices[0]!.template, 'en', notices[0]!.params)).toEqual({ title: `New order ${orderNo(order.orderId)}`, body: '2 item(s), CNY 36.00. Answer within 3 min.' });
-    expect(render(notices[0]!.template, 'zh-CN', notices[0]!.params).body).toBe('共2件，CNY 36.00。请在3分钟内处理。');
+    expect(render(notices[0]!.template, 'en', notices[0]!.params)).toEqual({ title: `New order ${orderNo(order.orderId)}`, body: 'Beef noodles × 2; 2 item(s), CNY 36.00. Answer within 3 min.' });
+    expect(render(notices[0]!.template, 'zh-CN', notices[0]!.params).body).toBe('Beef noodles × 2，共2件，CNY 36.00。请在3分钟内处理。');
+  });
+
+  test('the new-order push names the first three dishes (by id for an order placed before names were kept) and how many more', () => {
+    const lines = [
+      { productId: 'p-1', name: 'Beef noodles', quantity: 1, unitPrice: 1800 },
+      { productId: 'p-2', quantity: 2, unitPrice: 600 },
+      { productId: 'p-3', name: '小笼包', quantity: 1, unitPrice: 900 },
+      { productId: 'p-4', name: 'Tea', quantity: 1, unitPrice: 300 },
+      { productId: 'p-5', name: 'Soup', quantity: 1, unitPrice: 400 },
+    ];
+    const [toMerchant] = noticesFor({ type: 'order.placed', data: { ...order, lines } });
+    expect(render(toMerchant!.template, 'en', toMerchant!.params).body).toMatch(/^Beef noodles × 1, p-2 × 2, 小笼包 × 1 \+2; 6 item\(s\), /);
   });
 
   test.each([

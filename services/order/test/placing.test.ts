@@ -58,6 +58,19 @@ describe('placing an order', () => {
     expect(placed.data).toMatchObject({ orderId: order.orderId, status: 'new', storeName: 'Noodle House', countdown: { deadline: countdown.deadline } });
   });
 
+  test('an order keeps each dish’s name and price as they were when it was placed, in its answers and events, whatever the store renames later', async () => {
+    await h.putStore('s-rename', {});
+    const res = await h.call('POST', '/v1/orders', tokens.customer('c-names'), orderBody({ storeId: 's-rename' }));
+    expect(res.status).toBe(201);
+    const { orderId } = res.body.order;
+    const asPlaced = [{ productId: 'p-noodles', name: 'Beef noodles', quantity: 2, unitPrice: 1800 }];
+    expect(res.body.order.lines).toEqual(asPlaced);
+    expect((await h.waitForEvent(orderId, 'order.placed')).data.lines).toEqual(asPlaced);
+    await h.putStore('s-rename', { products: [{ productId: 'p-noodles', name: 'Spicy beef noodles', price: 2000, available: true }] });
+    const later = await h.call('GET', `/v1/orders/${orderId}`, tokens.customer('c-names'));
+    expect(later.body.order.lines).toEqual(asPlaced);
+  });
+
   test('the same Idempotency-Key places one order', async () => {
     const headers = { 'idempotency-key': 'tap-tap-0001' };
     const first = await h.call('POST', '/v1/orders', tokens.customer('c-2'), orderBody(), headers);

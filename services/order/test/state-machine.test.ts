@@ -47,10 +47,10 @@ describe('placement checks', () => {
     expect(isOpen({ ...store, paused: true }, new Date('2026-11-21T03:00:00Z'))).toBe(false);
   });
 
-  test('the first failing check is named and the total is computed from the store’s prices', () => {
+  test('the first failing check is named; the total is computed from the store’s prices, and each line keeps the product’s name', () => {
     const order = { merchantId: 'm-1', storeId: 's-1', customerId: 'c', currency: 'CNY', locale: 'en' as const, delivery: { line: 'x', region: 'r', contactName: 'n', contactPhone: '123' }, lines: [{ productId: 'p-1', quantity: 3, unitPrice: 1800 }] };
     const open = new Date('2026-11-21T03:00:00Z');
-    expect(checkPlacement(order, store, open)).toEqual({ ok: true, total: 5400 });
+    expect(checkPlacement(order, store, open)).toEqual({ ok: true, total: 5400, lines: [{ productId: 'p-1', name: 'Noodles', quantity: 3, unitPrice: 1800 }] });
     expect(checkPlacement({ ...order, merchantId: 'm-2' }, store, open)).toMatchObject({ ok: false, check: 'merchant_identity' });
     expect(checkPlacement(order, store, new Date('2026-11-21T07:00:00Z'))).toMatchObject({ ok: false, check: 'store_open' });
   });

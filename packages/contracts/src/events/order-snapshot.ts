@@ -2,6 +2,16 @@ import { z } from 'zod';
 
 import { DeliveryAddress, Money, OrderLine } from './storefront-order-placed.event';
 
+/**
+ * A line of a placed order: what the customer asked for, with the product's name as the store
+ * had it when the order was placed — what the merchant, the rider and old orders show, whatever
+ * the catalogue says later. `name` is absent only on orders placed before names were kept.
+ */
+export const PlacedOrderLine = OrderLine.extend({
+  name: z.string().min(1).max(120).optional().describe('the product’s name when the order was placed'),
+});
+export type PlacedOrderLine = z.infer<typeof PlacedOrderLine>;
+
 /** Every status an order passes through: the merchant's response, then delivery. */
 export const OrderStatus = z.enum([
   'refused',
@@ -39,7 +49,7 @@ export const OrderSnapshot = z.object({
   locale: z.enum(['zh-CN', 'en']),
   currency: z.string(),
   total: Money,
-  lines: z.array(OrderLine),
+  lines: z.array(PlacedOrderLine),
   delivery: DeliveryAddress,
   countdown: Countdown,
   terminalId: z.string().optional(),
@@ -56,7 +66,7 @@ export const exampleSnapshot: z.input<typeof OrderSnapshot> = {
   locale: 'zh-CN',
   currency: 'CNY',
   total: 3600,
-  lines: [{ productId: 'p-noodles', quantity: 2, unitPrice: 1800 }],
+  lines: [{ productId: 'p-noodles', name: 'Beef noodles', quantity: 2, unitPrice: 1800 }],
   delivery: { line: '88 Century Avenue, 12F', region: 'pudong', contactName: 'Li Wei', contactPhone: '+86 138 0000 0000' },
   countdown: { deadline: '2026-11-21T10:03:00.000Z', serverTime: '2026-11-21T10:00:00.000Z' },
 };

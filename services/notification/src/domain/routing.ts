@@ -60,6 +60,12 @@ function money(amount: number, currency: string): string {
   return `${currency} ${(amount / 100).toFixed(2)}`;
 }
 
+/** What was ordered, as a merchant reads it at a glance: the first three dishes by name (the id for orders placed before names were kept), and how many more. */
+function dishesOf(lines: readonly { productId: string; name?: string | undefined; quantity: number }[]): string {
+  const shown = lines.slice(0, 3).map((l) => `${l.name ?? l.productId} × ${l.quantity}`).join(', ');
+  return lines.length > 3 ? `${shown} +${lines.length - 3}` : shown;
+}
+
 function minutesLeft(countdown: { deadline: string; serverTime: string }): string {
   const ms = Date.parse(countdown.deadline) - Date.parse(countdown.serverTime);
   return String(Math.max(0, Math.ceil(ms / 60_000)));
@@ -127,7 +133,7 @@ export function noticesFor(event: RoutedEvent): Notice[] {
       const minutes = minutesLeft(o.countdown);
       const items = String(o.lines.reduce((n, l) => n + l.quantity, 0));
       return [
-        about(o, merchant(o), 'new_order', 'order.placed.merchant', { minutes, items, total: money(o.total, o.currency) }),
+        about(o, merchant(o), 'new_order', 'order.placed.merchant', { minutes, items, dishes: dishesOf(o.lines), total: money(o.total, o.currency) }),
         about(o, customer(o), 'order_outcome', 'order.placed.customer', { minutes }),
       ];
     }

@@ -20,8 +20,8 @@ export const templates = {
     'zh-CN': { title: '订单 {orderNo} 已通过审核', body: '您的处理已生效：订单 {orderNo} 已通过中台审核，已通知买家。' },
   },
   'order.placed.merchant': {
-    en: { title: 'New order {orderNo}', body: '{items} item(s), {total}. Answer within {minutes} min.' },
-    'zh-CN': { title: '新订单 {orderNo}', body: '共{items}件，{total}。请在{minutes}分钟内处理。' },
+    en: { title: 'New order {orderNo}', body: '{dishes}; {items} item(s), {total}. Answer within {minutes} min.' },
+    'zh-CN': { title: '新订单 {orderNo}', body: '{dishes}，共{items}件，{total}。请在{minutes}分钟内处理。' },
   },
   'order.placed.customer': {
     en: { title: 'Order {orderNo} sent', body: 'The store will answer within {minutes} min.' },

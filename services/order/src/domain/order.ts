@@ -1,4 +1,4 @@
-import type { OrderSnapshot, OrderStatus, PlacementCheck } from '@orderpulse/contracts';
+import type { OrderSnapshot, OrderStatus, PlacedOrderLine, PlacementCheck } from '@orderpulse/contracts';
 
 import type { ActorRole, OrderAction } from './order-state-machine';
 
@@ -25,7 +25,8 @@ export interface Order {
   locale: 'zh-CN' | 'en';
   currency: string;
   total: number;
-  lines: { productId: string; quantity: number; unitPrice: number }[];
+  /** As ordered; a taken order's lines carry the product's name as it was then (absent on orders stored before names were kept). */
+  lines: PlacedOrderLine[];
   delivery: { line: string; region: string; contactName: string; contactPhone: string };
   note?: string | undefined;
   storefront?: { storefrontId: string; externalRef: string } | undefined;

@@ -1,4 +1,4 @@
-import type { PlacementCheck, PlaceOrder } from '@orderpulse/contracts';
+import type { PlacedOrderLine, PlacementCheck, PlaceOrder } from '@orderpulse/contracts';
 
 /** A store as the order service knows it: who owns it, when it is open, what it sells. */
 export interface Store {
@@ -16,7 +16,8 @@ export interface Store {
   products: { productId: string; name: string; price: number; available: boolean }[];
 }
 
-export type PlacementVerdict = { ok: true; total: number } | { ok: false; check: PlacementCheck; reason: string };
+/** A taken order's total and its lines, each with the product's name as the store has it now (kept with the order). */
+export type PlacementVerdict = { ok: true; total: number; lines: PlacedOrderLine[] } | { ok: false; check: PlacementCheck; reason: string };
 
 function localTime(now: Date, timeZone: string): { weekday: number; minutes: number } {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
@@ -58,6 +59,7 @@ export function checkPlacement(order: PlaceOrder, store: Store | undefined, now:
     return { ok: false, check: 'store_open', reason: store.paused ? `${store.name} has paused taking orders` : `${store.name} is closed now` };
   }
   let total = 0;
+  const lines: PlacedOrderLine[] = [];
   for (const line of order.lines) {
     const product = store.products.find((p) => p.productId === line.productId);
     if (!product) return { ok: false, check: 'product_exists', reason: `product ${line.productId} is not sold by ${store.name}` };
@@ -66,6 +68,7 @@ export function checkPlacement(order: PlaceOrder, store: Store | undefined, now:
       return { ok: false, check: 'product_price', reason: `${product.name} costs ${product.price}, not the quoted ${line.unitPrice}` };
     }
     total += product.price * line.quantity;
+    lines.push({ productId: line.productId, name: product.name, quantity: line.quantity, unitPrice: line.unitPrice });
   }
-  return { ok: true, total };
+  return { ok: true, total, lines };
 }

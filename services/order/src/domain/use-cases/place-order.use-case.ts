@@ -41,7 +41,7 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     locale: input.locale,
     currency: input.currency,
     total: verdict.ok ? verdict.total : 0,
-    lines: input.lines,
+    lines: verdict.ok ? verdict.lines : input.lines,
     delivery: input.delivery,
     note: input.note,
     storefront: input.storefront,
