@@ -1,5 +1,5 @@
 import { OrderStatusChanged } from '@orderpulse/contracts';
-import { rawWebSocketUpgrade, waitFor } from '@orderpulse/testkit';
+import { rawRequest, rawWebSocketUpgrade, waitFor } from '@orderpulse/testkit';
 
 import { type Deployment, newDeployment, NotificationInstance, OrderEvents, SocketClient, StreamClient, tokens } from './support/notification-harness';
 
@@ -206,7 +206,7 @@ describe('a client that comes back after more messages than the backlog keeps', 
   });
 });
 
-describe('a HEAD on the event stream', () => {
+describe('odd reads of the event stream', () => {
   let deployment: Deployment;
   let instance: NotificationInstance;
 
@@ -223,5 +223,12 @@ describe('a HEAD on the event stream', () => {
   test('is answered with the head at once, not held open (found by the fuzz suite)', async () => {
     const head = await fetch(`${instance.base}/v1/realtime/events`, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.customer('c-head')}` }, signal: AbortSignal.timeout(3_000) });
     expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+  });
+
+  test('a stream opened by a GET that carried a body is let go when its client leaves (a request closes once its body is read)', async () => {
+    const opened = await rawRequest(Number(new URL(instance.base).port), '/v1/realtime/events', { headers: { authorization: `Bearer ${tokens.customer('c-body')}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(opened.status).toBe(200);
+    // rawRequest hangs up on an event stream's head: the service must drop the stream then.
+    await waitFor(() => instance.service.connections().sse, { what: 'the stream let go', until: (n) => n === 0, timeoutMs: 5_000 });
   });
 });

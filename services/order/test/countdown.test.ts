@@ -1,4 +1,4 @@
-import { stackEnv, waitFor } from '@orderpulse/testkit';
+import { rawRequest, stackEnv, waitFor } from '@orderpulse/testkit';
 import { Redis } from 'ioredis';
 
 import { OrderHarness, orderBody, tokens } from './support/order-harness';
@@ -127,6 +127,22 @@ describe('the customer waiting', () => {
     expect(accepted.status).toBe(200);
     expect(polled.body.order).toMatchObject({ status: 'accepted', version: version + 1 });
     expect(polled.at - acceptedAt).toBeLessThan(500);
+  });
+
+  test('a read that carries a body is answered, and a long-poll that carries one still waits for the change (found by the fuzz suite: such a read was never answered)', async () => {
+    const { orderId, version } = await place();
+    const port = Number(new URL(h.base).port);
+    const headers = { authorization: `Bearer ${tokens.customer()}`, 'content-type': 'application/json' };
+    const plain = await rawRequest(port, `/v1/orders/${orderId}`, { headers, body: '{}' });
+    expect(plain.status).toBe(200);
+    expect((JSON.parse(plain.body) as { order: { version: number } }).order.version).toBe(version);
+    const polling = rawRequest(port, `/v1/orders/${orderId}?wait=20&knownVersion=${version}`, { headers, body: '{}', timeoutMs: 25_000 });
+    const started = Date.now();
+    await waitFor(() => Date.now() - started > 200, { what: 'the poll to be waiting', intervalMs: 10 });
+    expect((await act(orderId, 'accept')).status).toBe(200);
+    const polled = await polling;
+    expect(polled.status).toBe(200);
+    expect((JSON.parse(polled.body) as { order: { status: string; version: number } }).order).toMatchObject({ status: 'accepted', version: version + 1 });
   });
 
   test('a long-poll with nothing new returns the order as it is at the end of its wait', async () => {

@@ -48,7 +48,8 @@ export class EventStreams {
         write(`event: unauthorized\ndata: ${JSON.stringify({ type: 'unauthorized', ...why })}\n\n`);
         res.end();
       });
-      req.once('close', () => {
+      // The response's close, not the request's: a request closes once its body is read.
+      res.once('close', () => {
         clearInterval(heartbeat);
         unwatch();
         feed.close();

@@ -30,7 +30,11 @@ function orderIdFor(customerId: string, idempotencyKey: string | undefined): str
 }
 
 /** Resolves once the order is past `knownVersion`, or at the end of `ms`, with the order as it is then. */
-function waitForChange(deps: OrderRouteDeps, orderId: string, knownVersion: number, ms: number, req: express.Request): Promise<Order | undefined> {
+/**
+ * The client's leaving is the response's `close`, never the request's: a request emits `close`
+ * once its body is read, so a GET that carried a body would look gone at once.
+ */
+function waitForChange(deps: OrderRouteDeps, orderId: string, knownVersion: number, ms: number, res: express.Response): Promise<Order | undefined> {
   return new Promise((resolve) => {
     let settled = false;
     const finish = () => {
@@ -38,12 +42,12 @@ function waitForChange(deps: OrderRouteDeps, orderId: string, knownVersion: numb
       settled = true;
       stopListening();
       clearTimeout(timer);
-      req.off('close', finish);
+      res.off('close', finish);
       deps.ports.orders.get(orderId).then(resolve, () => resolve(undefined));
     };
     const stopListening = deps.feed.listen(orderId, (version) => version > knownVersion && finish());
     const timer = setTimeout(finish, ms);
-    req.once('close', finish);
+    res.once('close', finish);
     // A change between the caller's read and our listening would otherwise be missed.
     void deps.ports.orders.get(orderId).then((order) => order && order.version > knownVersion && finish());
   });
@@ -73,7 +77,7 @@ function streamOrder(deps: OrderRouteDeps, principal: Principal, first: Order, r
     stopListening();
     res.end();
   };
-  req.once('close', close);
+  res.once('close', close);
   send(first);
   if (isAnswered(first.status)) return close();
   stopListening = deps.feed.listen(first.orderId, () => {
@@ -129,9 +133,9 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
     const expiresAt = expiresAtOf(bearerToken(req.header('authorization')));
     const wait = Math.min(query.wait ?? 0, deps.longPollMaxSeconds, expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1_000)) : Infinity);
     if (wait > 0 && query.knownVersion !== undefined && order.version <= query.knownVersion && !isAnswered(order.status)) {
-      order = (await waitForChange(deps, id, query.knownVersion, wait * 1_000, req)) ?? order;
+      order = (await waitForChange(deps, id, query.knownVersion, wait * 1_000, res)) ?? order;
     }
-    if (res.writableEnded || req.destroyed) return;
+    if (res.writableEnded || res.closed) return;
     res.json(orderView(order, principal, now()));
   });
 
