@@ -5,6 +5,9 @@ import type { Redis } from 'ioredis';
 
 import { jobTelemetry, type JobsSettings } from './timer-queue';
 
+/** How long a job a stopping worker gives back waits before it can be taken again, in ms. */
+const GIVE_BACK_MS = 500;
+
 /** What a handler knows of the job it runs. */
 export interface JobContext {
   id: string;
@@ -68,16 +71,20 @@ export class JobWorker<T extends object> {
     this.worker = new Worker<T>(
       this.name,
       async (job, token) => {
+        // A job given back by a stopping worker (below) may be taken again by the same worker before its close ends:
+        // it goes back again, untouched, a moment later (for another worker, or this one's next start).
+        const giveBack = async () => {
+          await job.moveToDelayed(Date.now() + GIVE_BACK_MS, token);
+          throw new DelayedError();
+        };
+        if (stopping.aborted) return giveBack();
         try {
           const progress = typeof job.progress === 'object' ? job.progress : undefined;
           await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, progress, saveProgress: (value) => job.updateProgress(value), signal: stopping });
         } catch (error) {
           // Given up because the worker stops, not because it failed: back to the queue as it was (BullMQ's
           // manual delay: `moveToDelayed` then `DelayedError`), its progress kept and no try spent.
-          if (stopping.aborted) {
-            await job.moveToDelayed(Date.now(), token);
-            throw new DelayedError();
-          }
+          if (stopping.aborted) return giveBack();
           const retryable = !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
           if (retryable) throw error;
           throw new UnrecoverableError(error instanceof Error ? error.message : JSON.stringify(error));
