@@ -39,7 +39,7 @@ async function startService(stack, run) {
   await applyTopics(kafka, plannedTopics({
     defaults: { partitions: 6, replicationFactor: 1 },
     deadLetter: { partitions: 1 },
-    topics: [Topics.storefrontOrders, Topics.orderEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order'] })),
+    topics: [...[Topics.storefrontOrders, Topics.orderEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order'] })), { name: `${prefix}${Topics.storefrontReplies}` }],
   }));
   const port = 4600 + Math.floor(Math.random() * 300);
   const env = {

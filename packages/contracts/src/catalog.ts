@@ -16,10 +16,13 @@ import { ShareExpired } from './events/share-expired.event';
 import { ShareOffered } from './events/share-offered.event';
 import { ShareRevoked } from './events/share-revoked.event';
 import { StorefrontOrderPlaced } from './events/storefront-order-placed.event';
+import { StorefrontOrderRefused, StorefrontOrderTaken } from './events/storefront-order-replies.event';
 
 /** Every event type orderpulse publishes or consumes. */
 export const allEvents: readonly EventDefinition[] = [
   StorefrontOrderPlaced,
+  StorefrontOrderTaken,
+  StorefrontOrderRefused,
   OrderPlaced,
   OrderRefused,
   OrderStatusChanged,

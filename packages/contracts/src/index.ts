@@ -11,6 +11,7 @@ export * from './topics';
 export * from './catalog';
 export * from './human-text';
 export * from './events/storefront-order-placed.event';
+export * from './events/storefront-order-replies.event';
 export * from './events/order-snapshot';
 export * from './events/order-placed.event';
 export * from './events/order-refused.event';
@@ -29,6 +30,7 @@ export * from './events/share-revoked.event';
 export * from './events/share-declined.event';
 export * from './events/guarantee-order-processed.event';
 export * from './events/media-attached.event';
+export * from './http/order-api';
 export { buildAsyncApi } from './asyncapi';
 
 /** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */

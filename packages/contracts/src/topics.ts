@@ -5,6 +5,8 @@
 export const Topics = {
   /** Upstream storefronts emit the orders their customers place. */
   storefrontOrders: 'orderpulse.storefront.orders',
+  /** What the order service answers each storefront order: the order taken for its reference, or the refusal and why. */
+  storefrontReplies: 'orderpulse.storefront.replies',
   /** The order service's lifecycle events: placed, connected, accepted, adjudicated, delivered… */
   orderEvents: 'orderpulse.order.events',
   /** The B2B trading platform's orders confirmed by their buyers and sent to the middle office for review. */

@@ -9,8 +9,9 @@ import express, { type ErrorRequestHandler, type NextFunction, type Request, typ
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { Histogram } from 'prom-client';
-import type { z } from 'zod';
+import { z } from 'zod';
 
+import { type ApiInfo, type ApiRoutes, buildApiDocument, checkAnswers } from './api-document';
 import { type AuthSettings, bearerToken, type Principal, verifyToken } from './auth';
 import { bodyLimitOf } from './body-limit';
 import { AppError, isAppError } from './errors';
@@ -58,6 +59,13 @@ export interface HttpAppOptions {
   addressLimit?: RateLimit;
   /** Mounts the service's routes. */
   routes: (app: express.Express) => void;
+  /**
+   * The service's routes as integrators see them ({@link ApiRoutes}): served as OpenAPI 3.1 at
+   * `/openapi.json`; every mounted route must have its entry and every entry its route.
+   */
+  api?: { info: ApiInfo; routes: ApiRoutes };
+  /** Checks every JSON answer against its declared schema (a mismatch is a 500). Default: on under jest (`NODE_ENV=test`). */
+  checkAnswers?: boolean;
 }
 
 const PROBLEM = 'application/problem+json';
@@ -101,6 +109,25 @@ export function problemOf(error: AppError, instance: string, requestId: string):
     code: error.code,
     requestId,
   };
+}
+
+/** The routes every service has, as {@link ApiRoutes}: liveness, readiness, metrics and the document itself. */
+export const operationalRoutes: ApiRoutes = {
+  'GET /healthz': { tag: 'operations', summary: 'Liveness: fails (503) when a part of the process is dead and cannot come back by itself.', roles: [], answers: { 200: { description: 'Live.', schema: z.object({ status: z.literal('ok'), details: z.record(z.string(), z.unknown()).optional() }) } } },
+  'GET /readyz': { tag: 'operations', summary: 'Readiness: what the HTTP API needs (MongoDB, Redis…) answers; Kafka is not among them, as the outbox takes writes while the broker is away.', roles: [], answers: { 200: { description: 'Ready.', schema: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()), details: z.record(z.string(), z.unknown()).optional() }) } } },
+  'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics in the text exposition format.', roles: [], answers: { 200: { description: 'The metrics.', contentType: 'text/plain' } } },
+  'GET /openapi.json': { tag: 'operations', summary: 'This document.', roles: [], answers: { 200: { description: 'The OpenAPI 3.1 document.', contentType: 'application/json' } } },
+};
+
+/** Fails at start when a mounted route has no API entry, or an entry names no route. */
+function requireApiRoutes(app: express.Express, routes: ApiRoutes): void {
+  const stack = (app as unknown as { router: { stack: { route?: { path: unknown; methods: Record<string, boolean> } }[] } }).router.stack;
+  const mounted = new Set(stack.flatMap((layer) => (layer.route && typeof layer.route.path === 'string' ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${String(layer.route?.path)}`) : [])));
+  const missing = [...mounted].filter((r) => !(r in routes) && !(r in operationalRoutes));
+  const stale = Object.keys(routes).filter((r) => !mounted.has(r));
+  if (missing.length > 0 || stale.length > 0) {
+    throw new Error(`API routes: ${missing.map((r) => `${r} has no API entry`).concat(stale.map((r) => `${r} is declared but no such route exists`)).join('; ')}`);
+  }
 }
 
 /**
@@ -252,8 +279,15 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 
+  const api = options.api;
+  if (api) {
+    const document = JSON.stringify(buildApiDocument(api.info, { ...operationalRoutes, ...api.routes }));
+    app.get('/openapi.json', (_req, res) => void res.type('application/json').send(document));
+    if (options.checkAnswers ?? process.env.NODE_ENV === 'test') app.use(checkAnswers(api.routes));
+  }
   options.routes(app);
   if (options.bodyLimits) requireBodyLimits(app, options.bodyLimits);
+  if (api) requireApiRoutes(app, api.routes);
 
   app.use((req, res) => {
     sendProblem(res, req, new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`));

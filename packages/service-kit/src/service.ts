@@ -8,7 +8,7 @@ import type mongoose from 'mongoose';
 import type { Registry } from 'prom-client';
 
 import { type AuthSettings, keySetOf, serviceAudience } from './auth';
-import { type BodyLimits, createHttpApp, listen, type ReadinessCheck } from './http-app';
+import { type BodyLimits, createHttpApp, type HttpAppOptions, listen, type ReadinessCheck } from './http-app';
 import { connectMongo, connectRedis, pingMongo, pingRedis, redisReady, watchMongoMonitor } from './infrastructure';
 import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
@@ -68,6 +68,8 @@ export interface ServiceParts {
   routes?: (app: express.Express) => void;
   /** Each body-taking route's limit, from its body's schema (see `HttpAppOptions.bodyLimits`). */
   bodyLimits?: BodyLimits;
+  /** The routes as integrators see them, served at `/openapi.json` (see `HttpAppOptions.api`). */
+  api?: HttpAppOptions['api'];
   /** Extra checks of what the routes need (never Kafka: the outbox holds events while the broker is away). */
   readiness?: Record<string, ReadinessCheck>;
   /**
@@ -154,6 +156,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     liveness: () => ({ ok: !mongoStuck && consumers.every((c) => c.status().state !== 'failed'), ...(consumers.length > 0 ? { details: { consumers: consumerStates() } } : {}) }),
     routes: parts.routes ?? (() => undefined),
     ...(parts.bodyLimits ? { bodyLimits: parts.bodyLimits } : {}),
+    ...(parts.api ? { api: parts.api } : {}),
   });
   const { server, port } = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
   for (const consumer of consumers) {

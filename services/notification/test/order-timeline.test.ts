@@ -22,7 +22,7 @@ describe('the timeline of one order across the services', () => {
     await applyTopics(deployment.kafka, plannedTopics({
       defaults: { partitions: 3, replicationFactor: 1 },
       deadLetter: { partitions: 1 },
-      topics: [{ name: `${deployment.prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] }],
+      topics: [{ name: `${deployment.prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] }, { name: `${deployment.prefix}${Topics.storefrontReplies}` }],
     }));
     const env = deploymentEnv(deployment, { LOG_LEVEL: 'info', MONGO_DB: uniqueName('order'), ORDER_RESPONSE_WINDOW_SECONDS: '5' });
     order = new ChildService(process.execPath, [orderMain], { ...process.env, ...env }).start();

@@ -21,7 +21,7 @@ describe('from the order service to the terminals', () => {
     await applyTopics(deployment.kafka, plannedTopics({
       defaults: { partitions: 3, replicationFactor: 1 },
       deadLetter: { partitions: 1 },
-      topics: [{ name: `${deployment.prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] }],
+      topics: [{ name: `${deployment.prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] }, { name: `${deployment.prefix}${Topics.storefrontReplies}` }],
     }));
     notification = await new NotificationInstance(deployment).start();
     const env = deploymentEnv(deployment, { LOG_LEVEL: 'info', MONGO_DB: uniqueName('order'), ORDER_RESPONSE_WINDOW_SECONDS: '5' });

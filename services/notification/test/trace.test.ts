@@ -62,7 +62,7 @@ describe('one trace from the placed order to the push', () => {
     await applyTopics(deployment.kafka, plannedTopics({
       defaults: { partitions: 3, replicationFactor: 1 },
       deadLetter: { partitions: 1 },
-      topics: [{ name: `${deployment.prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] }],
+      topics: [{ name: `${deployment.prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] }, { name: `${deployment.prefix}${Topics.storefrontReplies}` }],
     }));
     const tracing = {
       OTEL_TRACES_EXPORTER: 'zipkin',

@@ -14,6 +14,7 @@ import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { orderRoutes } from './entry-points/http/order.routes';
 import { retryAssignments } from './entry-points/jobs/assignment-retry';
+import { orderApi, orderApiInfo } from './entry-points/http/api';
 import { bodyLimits } from './entry-points/http/schemas';
 import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { type ResponseDeadlineJob, responseDeadlineQueue, runResponseDeadline } from './entry-points/jobs/response-deadline.job';
@@ -53,7 +54,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
       feed.changed(order.orderId, order.version).catch((error: unknown) => logger.warn({ err: error, orderId: order.orderId }, 'change feed publish failed'));
     },
     clock: () => new Date(),
-    settings: { defaultResponseWindowSeconds: config.ORDER_RESPONSE_WINDOW_SECONDS, source: 'orderpulse/order', orderEventsTopic: topic(Topics.orderEvents) },
+    settings: { defaultResponseWindowSeconds: config.ORDER_RESPONSE_WINDOW_SECONDS, source: 'orderpulse/order', orderEventsTopic: topic(Topics.orderEvents), storefrontRepliesTopic: topic(Topics.storefrontReplies) },
   };
 
   const worker = new JobWorker<ResponseDeadlineJob>(responseDeadlineQueue, jobs, (job, context) =>
@@ -87,6 +88,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     consumers,
     background: [reconciler, assignments],
     bodyLimits,
+    api: { info: orderApiInfo, routes: orderApi },
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });

@@ -166,6 +166,32 @@ describe('orders from upstream storefronts', () => {
     expect(refused.data).toMatchObject({ check: 'store_open', storefront: { externalRef: 'SW-closed' } });
   });
 
+  test('the storefront hears back on its replies topic: the order id taken for its reference, or the refusal and why; and reads either by its reference', async () => {
+    await producer.publish([storefrontEvent('SW-loop'), storefrontEvent('SW-loop-closed', { storeId: 's-paused' })]);
+    const taken = await h.waitForEvent('SW-loop', 'storefront-order.taken');
+    const orderId = storefrontOrderId('shop-web', 'SW-loop');
+    const placed = await h.waitForEvent(orderId, 'order.placed');
+    expect(taken.data).toMatchObject({ storefrontId: 'shop-web', externalRef: 'SW-loop', orderId, currency: 'CNY', total: placed.data.total, responseDeadline: (placed.data.countdown as { deadline: string }).deadline });
+    expect((taken.data.lines as { name?: string }[])[0]?.name).toBe('Beef noodles');
+    const refused = await h.waitForEvent('SW-loop-closed', 'storefront-order.refused');
+    expect(refused.data).toMatchObject({ externalRef: 'SW-loop-closed', orderId: storefrontOrderId('shop-web', 'SW-loop-closed'), check: 'store_open' });
+    expect(refused.data.reason).toEqual(expect.any(String));
+
+    const byRef = await h.call('GET', '/v1/storefront-orders/SW-loop', tokens.storefront('shop-web'));
+    expect(byRef.status).toBe(200);
+    expect(byRef.body.order).toMatchObject({ orderId, status: 'new' });
+    const refusedByRef = await h.call('GET', '/v1/storefront-orders/SW-loop-closed', tokens.storefront('shop-web'));
+    expect(refusedByRef.body.order).toMatchObject({ status: 'refused', refusal: { check: 'store_open' } });
+    // Another storefront's reference of the same name is not this one's order; nor is a customer a storefront.
+    expect((await h.call('GET', '/v1/storefront-orders/SW-loop', tokens.storefront('shop-other'))).status).toBe(404);
+    expect((await h.call('GET', '/v1/storefront-orders/SW-loop', tokens.customer('c-9'))).status).toBe(403);
+    expect((await h.call('GET', `/v1/storefront-orders/${'x'.repeat(129)}`, tokens.storefront('shop-web'))).status).toBe(400);
+    // A duplicate of the intake message answers nothing twice.
+    await producer.publish([storefrontEvent('SW-loop'), storefrontEvent('SW-loop-marker')]);
+    await h.waitForEvent('SW-loop-marker', 'storefront-order.taken');
+    expect(h.events('SW-loop', 'storefront-order.taken')).toHaveLength(1);
+  });
+
   test('a malformed message goes to the dead-letter topic and the next valid one on the partition is still taken', async () => {
     const ref = 'SW-after-bad';
     await producer.forward([{ topic: h.topic(Topics.storefrontOrders), key: ref, value: '{"broken":', headers: { ce_id: 'x', ce_source: 's', ce_type: 'storefront-order.placed', ce_specversion: '1.0', ce_time: new Date().toISOString(), ce_subject: ref } }]);

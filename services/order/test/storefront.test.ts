@@ -18,6 +18,10 @@ describe('a storefront as its own principal', () => {
     const again = await h.call('POST', '/v1/orders', tokens.storefront('shop-web'), body);
     expect(again.status).toBe(200);
     expect(again.body.order.orderId).toBe(placed.body.order.orderId);
+    // Placed over HTTP, the order is answered on the replies topic as one from the storefront topic is.
+    const taken = await h.waitForEvent('web-1001', 'storefront-order.taken');
+    expect(taken.data).toMatchObject({ storefrontId: 'shop-web', orderId: placed.body.order.orderId });
+    expect((await h.call('GET', '/v1/storefront-orders/web-1001', tokens.storefront('shop-web'))).body.order.orderId).toBe(placed.body.order.orderId);
 
     const path = `/v1/orders/${placed.body.order.orderId}`;
     expect((await h.call('GET', path, tokens.storefront('shop-web'))).status).toBe(200);

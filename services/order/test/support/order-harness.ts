@@ -55,7 +55,7 @@ export class OrderHarness {
     await applyTopics(this.kafka, plannedTopics({
       defaults: { partitions: 3, replicationFactor: 1 },
       deadLetter: { partitions: 1 },
-      topics: [Topics.storefrontOrders, Topics.orderEvents].map((t) => ({ name: this.topic(t), consumedBy: ['order'] })),
+      topics: [...[Topics.storefrontOrders, Topics.orderEvents].map((t) => ({ name: this.topic(t), consumedBy: ['order'] })), { name: this.topic(Topics.storefrontReplies) }],
     }));
     const config = loadConfig(OrderConfig, {
       ...stackEnv(),
@@ -78,7 +78,7 @@ export class OrderHarness {
   private async readEvents(): Promise<void> {
     const reader = this.kafka.kafka.consumer({ groupId: uniqueName('reader') });
     await reader.connect();
-    await reader.subscribe({ topics: [this.topic(Topics.orderEvents), deadLetterTopic(this.topic(Topics.storefrontOrders))], fromBeginning: true });
+    await reader.subscribe({ topics: [this.topic(Topics.orderEvents), this.topic(Topics.storefrontReplies), deadLetterTopic(this.topic(Topics.storefrontOrders))], fromBeginning: true });
     await reader.run({ eachMessage: async ({ message }) => void this.seen.push(message) });
     this.stopReader = () => reader.disconnect();
   }

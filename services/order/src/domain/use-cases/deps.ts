@@ -33,7 +33,7 @@ export interface OrderPorts {
   /** Called after every committed change: relays its events now and wakes waiting customers. */
   committed(order: Order): void;
   clock(): Date;
-  settings: { defaultResponseWindowSeconds: number; source: string; orderEventsTopic: string };
+  settings: { defaultResponseWindowSeconds: number; source: string; orderEventsTopic: string; storefrontRepliesTopic: string };
 }
 
 export type Actor = Pick<Principal, 'role' | 'subject' | 'tenant'>;

@@ -1,9 +1,9 @@
-import { newEvent, OrderPlaced, OrderRefused, type PlaceOrder } from '@orderpulse/contracts';
+import { newEvent, OrderPlaced, OrderRefused, type PlaceOrder, StorefrontOrderRefused, StorefrontOrderTaken } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
 import { type Order, snapshotOf } from '../order';
 import { checkPlacement } from '../placement';
-import { deadlineJobId, type OrderPorts } from './deps';
+import { deadlineJobId, type OrderPorts, type PendingEvent } from './deps';
 
 export interface PlaceOrderInput extends PlaceOrder {
   /** Derived from the storefront's reference or the client's idempotency key, so a retry places nothing new. */
@@ -19,7 +19,9 @@ export type PlaceOrderResult = { placed: true; order: Order; duplicate: boolean 
  * from that moment and publishes its event in one conditional write, and starts the countdown:
  * a slow database never eats into the merchant's window. A placement cut short between the two
  * writes is finished by a retry (the same order id) or the reconciler. A failed check stores
- * the refusal with an event saying why. Idempotent by order id.
+ * the refusal with an event saying why. A storefront's order is also answered on the storefront
+ * replies topic in the same write: `storefront-order.taken` or `storefront-order.refused`.
+ * Idempotent by order id.
  */
 export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Promise<PlaceOrderResult> {
   const now = ports.clock();
@@ -61,7 +63,11 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     subject: order.orderId,
     data: { orderId: order.orderId, customerId: order.customerId, merchantId: order.merchantId, storeId: order.storeId, check: verdict.check, reason: verdict.reason, locale: order.locale, ...(input.storefront ? { storefront: input.storefront } : {}) },
   });
-  const { created, order: stored } = await ports.orders.insert(order, [{ topic: ports.settings.orderEventsTopic, event }]);
+  const reply = input.storefront && {
+    topic: ports.settings.storefrontRepliesTopic,
+    event: newEvent(StorefrontOrderRefused, { source: ports.settings.source, subject: input.storefront.externalRef, data: { ...input.storefront, orderId: order.orderId, check: verdict.check, reason: verdict.reason } }),
+  };
+  const { created, order: stored } = await ports.orders.insert(order, [{ topic: ports.settings.orderEventsTopic, event }, ...(reply ? [reply] : [])]);
   if (created) ports.committed(stored);
   return { placed: stored.status !== 'refused', order: stored, duplicate: !created };
 }
@@ -80,11 +86,16 @@ export async function announcePlacement(ports: OrderPorts, orderId: string, wind
     const responseDeadline = new Date(now.getTime() + window * 1_000);
     const next: Order = { ...order, placedAt: now, responseDeadline, placing: undefined, version: order.version + 1 };
     const event = newEvent(OrderPlaced, { source: ports.settings.source, subject: orderId, data: { ...snapshotOf(next, now), ...(order.storefront ? { storefront: order.storefront } : {}) } });
+    const events: PendingEvent[] = [{ topic: ports.settings.orderEventsTopic, event }];
+    if (order.storefront) {
+      const data = { ...order.storefront, orderId, currency: order.currency, total: order.total, lines: order.lines, responseDeadline: responseDeadline.toISOString() };
+      events.push({ topic: ports.settings.storefrontRepliesTopic, event: newEvent(StorefrontOrderTaken, { source: ports.settings.source, subject: order.storefront.externalRef, data }) });
+    }
     const updated = await ports.orders.update(
       orderId,
       order.version,
       { set: { placedAt: now, responseDeadline }, unset: ['placing'], history: { at: now, by: { role: 'customer', subject: order.customerId }, action: 'place', from: null, to: 'new' } },
-      [{ topic: ports.settings.orderEventsTopic, event }],
+      events,
     );
     if (!updated) continue;
     ports.committed(updated);

@@ -12,7 +12,7 @@ import { placeOrder, refusalProblem } from '../../domain/use-cases/place-order.u
 import { orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
 import { orderView } from './order-view';
 import { storefrontOrderId } from '../kafka/order-consumers';
-import { ListQuery, MerchantAction, OrderIdParam, PlaceOrderBody, ReasonBody, StorefrontPlaceOrderBody, WaitQuery } from './schemas';
+import { ExternalRefParam, ListQuery, MerchantAction, OrderIdParam, PlaceOrderBody, ReasonBody, StorefrontPlaceOrderBody, WaitQuery } from './schemas';
 
 export interface OrderRouteDeps {
   ports: OrderPorts;
@@ -136,6 +136,16 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
       order = (await waitForChange(deps, id, query.knownVersion, wait * 1_000, res)) ?? order;
     }
     if (res.writableEnded || res.closed) return;
+    res.json(orderView(order, principal, now()));
+  });
+
+  /** A storefront reads its order by its own reference: the same answer as by order id, refused ones too. */
+  app.get('/v1/storefront-orders/:externalRef', auth, async (req, res) => {
+    const principal = principalOf(req);
+    requireRole(principal, 'storefront');
+    if (!principal.tenant) throw AppError.forbidden('a storefront token names its storefront as tenant');
+    const { externalRef } = parseInput(ExternalRefParam, req.params, 'path');
+    const order = await viewOrder(deps.ports, principal, storefrontOrderId(principal.tenant, externalRef));
     res.json(orderView(order, principal, now()));
   });
 

@@ -1,10 +1,12 @@
-import { humanText, PlaceOrder } from '@orderpulse/contracts';
+import { humanText, PlaceOrder, StorefrontReference } from '@orderpulse/contracts';
 import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 export const PlaceOrderBody = PlaceOrder.omit({ customerId: true });
 /** A storefront places for its customer, under its own reference (idempotent like its topic). */
-export const StorefrontPlaceOrderBody = PlaceOrder.extend({ externalRef: z.string().min(1).max(128) });
+export const StorefrontPlaceOrderBody = PlaceOrder.extend({ externalRef: StorefrontReference.shape.externalRef });
+
+export const ExternalRefParam = z.object({ externalRef: StorefrontReference.shape.externalRef });
 
 export const OrderIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,160}$/, 'not an order id') });
 
