@@ -11,6 +11,8 @@ export interface ApiAnswer {
   schema?: z.ZodType;
   /** A content type other than JSON (`text/event-stream`), described but not checked. */
   contentType?: string;
+  /** For an event stream: the name, in {@link ApiInfo.schemas}, of the schema of each event's `data`. */
+  frames?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface ApiRoute {
   query?: z.ZodObject;
   headers?: Record<string, { description: string; required?: boolean; schema?: Record<string, unknown> }>;
   body?: z.ZodType;
-  /** A body that the example shows, checked against `body` by the document's test. */
+  /** A request body the document shows; the service refuses to start when `body` does not accept it. */
   example?: unknown;
   /** The answers by HTTP status; every problem the route can answer is listed by status in `problems`. */
   answers: Record<number, ApiAnswer>;
@@ -47,6 +49,11 @@ export interface ApiInfo {
   title: string;
   version: string;
   description: string;
+  /**
+   * Shapes the service sends other than as an HTTP answer — frames on a WebSocket or an event
+   * stream — by name, put under `components.schemas` so clients generate their types too.
+   */
+  schemas?: Record<string, z.ZodType>;
 }
 
 type JsonSchema = Record<string, unknown>;
@@ -92,6 +99,14 @@ function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return rest;
 }
 
+/** Named schemas as components, each referring to the others by `$ref` where it contains one (zod 4's registry output). */
+function namedSchemas(schemas: Record<string, z.ZodType>): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const { schemas: json } = z.toJSONSchema(registry, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonSchema> };
+  return Object.fromEntries(Object.entries(json).map(([id, { $schema: _dialect, $id: _id, ...rest }]) => [id, rest]));
+}
+
 function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query'): JsonSchema[] {
   if (!schema) return [];
   const json = jsonSchemaOf(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
@@ -116,7 +131,7 @@ function operationOf(method: string, path: string, route: ApiRoute): JsonSchema 
       {
         description: answer.description,
         ...(answer.schema || answer.contentType
-          ? { content: { [answer.contentType ?? 'application/json']: answer.schema ? { schema: jsonSchemaOf(answer.schema, 'output') } : {} } }
+          ? { content: { [answer.contentType ?? 'application/json']: answer.schema ? { schema: jsonSchemaOf(answer.schema, 'output') } : answer.frames ? { schema: { description: `Each event's \`data\` is a ${answer.frames}.`, $ref: `#/components/schemas/${answer.frames}` } } : {} } }
           : {}),
       },
     ]),
@@ -126,7 +141,7 @@ function operationOf(method: string, path: string, route: ApiRoute): JsonSchema 
   return {
     operationId: `${method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     summary: route.summary,
-    description: [route.description, route.roles.length > 0 ? `Roles: ${route.roles.map((r) => `\`${r}\``).join(', ')}.` : undefined].filter(Boolean).join('\n\n'),
+    description: [route.description ?? route.summary, route.roles.length > 0 ? `Roles: ${route.roles.map((r) => `\`${r}\``).join(', ')}.` : 'No bearer token.'].join('\n\n'),
     tags: [route.tag],
     ...(route.roles.length > 0 ? { security: [{ bearer: [] }] } : { security: [] }),
     parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query'), ...queryToken, ...headers],
@@ -142,7 +157,7 @@ function operationOf(method: string, path: string, route: ApiRoute): JsonSchema 
  * from the table, JSON Schema 2020-12 from zod 4's `z.toJSONSchema` (request bodies as accepted,
  * answers as sent), the bearer scheme and one `application/problem+json` answer per status.
  */
-export function buildApiDocument(info: ApiInfo, routes: ApiRoutes, servers: { url: string; description: string }[] = []): JsonSchema {
+export function buildApiDocument(info: ApiInfo, routes: ApiRoutes, servers: { url: string; description: string }[] = [{ url: '/', description: 'this service' }]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const [key, route] of Object.entries(routes)) {
     const [method, path] = key.split(' ') as [string, string];
@@ -150,10 +165,11 @@ export function buildApiDocument(info: ApiInfo, routes: ApiRoutes, servers: { ur
     paths[template] = { ...paths[template], [method.toLowerCase()]: operationOf(method.toLowerCase(), path, route) };
   }
   const problemStatuses = [...new Set(Object.values(routes).flatMap((route) => Object.keys(problemAnswers(route)).map(Number)))].sort();
+  const { schemas = {}, ...head } = info;
   return {
     openapi: '3.1.1',
-    info: { ...info, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
-    ...(servers.length > 0 ? { servers } : {}),
+    info: { ...head, ...documentInfo },
+    servers,
     tags: [...new Set(Object.values(routes).map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
@@ -166,7 +182,7 @@ export function buildApiDocument(info: ApiInfo, routes: ApiRoutes, servers: { ur
             'A JWT signed ES256 or EdDSA by the issuer the service trusts (its JWKS). Claims: `iss` the issuer; `aud` `orderpulse-<service>` (one audience per service); `sub` who acts — a customer or clerk id, a rider’s delivery terminal id, a member id, a service name; `role` one of customer, merchant, rider, handler, member, storefront, service, admin; `tenant` whom the subject acts for — a merchant’s id, an organisation, a storefront; `exp`.',
         },
       },
-      schemas: { Problem: jsonSchemaOf(ProblemSchema, 'output') },
+      schemas: { Problem: jsonSchemaOf(ProblemSchema, 'output'), ...namedSchemas(schemas) },
       responses: Object.fromEntries(
         problemStatuses.map((status) => [
           `Problem${status}`,
@@ -181,6 +197,8 @@ export function buildApiDocument(info: ApiInfo, routes: ApiRoutes, servers: { ur
   };
 }
 
+const documentInfo = { contact: { name: 'orderpulse maintainers' }, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } };
+
 /** Thrown (and answered as a 500) when a route sends what its table entry does not declare: a test sees it at once. */
 export class UndeclaredAnswerError extends Error {
   constructor(route: string, status: number, issues: string) {
@@ -190,23 +208,69 @@ export class UndeclaredAnswerError extends Error {
 }
 
 /**
- * A middleware that checks every JSON answer of a declared route against the schema declared for
- * its status, and fails the request (500, logged) when they differ. Mounted where answers are
- * checked — the tests — so a route cannot drift from its document without a test failing.
+ * A middleware that checks every JSON answer of a declared route — as it goes on the wire, after
+ * `JSON.stringify` — against the schema declared for its status, and fails the request (500,
+ * logged) when they differ: a value the schema refuses, or a member the schema does not name (zod
+ * would drop it silently, leaving it out of the document). Mounted where answers are checked —
+ * the tests — so a route cannot drift from its document without a test failing.
  */
 export function checkAnswers(routes: ApiRoutes) {
   return (req: Request, res: Response, next: NextFunction) => {
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
-      const key = req.route ? `${req.method === 'HEAD' ? 'GET' : req.method} ${String(req.route.path)}` : undefined;
+      const routePath = (req.route as { path?: unknown } | undefined)?.path;
+      const key = typeof routePath === 'string' ? `${req.method === 'HEAD' ? 'GET' : req.method} ${routePath}` : undefined;
       const route = key ? routes[key] : undefined;
       if (!route || !key || res.statusCode >= 400) return send(body);
       const answer = route.answers[res.statusCode];
       if (!answer?.schema) throw new UndeclaredAnswerError(key, res.statusCode, 'no schema for this status');
-      const parsed = answer.schema.safeParse(body);
+      const wire: unknown = JSON.parse(JSON.stringify(body) ?? 'null');
+      const parsed = answer.schema.safeParse(wire);
       if (!parsed.success) throw new UndeclaredAnswerError(key, res.statusCode, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const undeclared = undeclaredMembers(wire, parsed.data);
+      if (undeclared.length > 0) throw new UndeclaredAnswerError(key, res.statusCode, `members not in the schema: ${undeclared.join(', ')}`);
       return send(body);
     };
     next();
   };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The paths of members in `sent` that parsing left out of `kept`: the ones the schema does not name. */
+function undeclaredMembers(sent: unknown, kept: unknown, at = ''): string[] {
+  if (Array.isArray(sent) && Array.isArray(kept)) return sent.flatMap((item, i) => undeclaredMembers(item, kept[i], `${at}${i}.`));
+  if (!isRecord(sent) || !isRecord(kept)) return [];
+  return Object.entries(sent).flatMap(([name, value]) => (name in kept ? undeclaredMembers(value, kept[name], `${at}${name}.`) : [`${at}${name}`]));
+}
+
+/**
+ * One document of several services behind one gateway: each service's paths under
+ * `/api/<service>` (as the gateway routes them), its tags and operation ids prefixed with its
+ * name, and the shared components (the bearer scheme, the problem answers) once.
+ *
+ * @throws Error when two services give one component name different contents.
+ */
+export function mergeApiDocuments(info: ApiInfo, services: readonly { service: string; document: JsonSchema }[]): JsonSchema {
+  const paths: Record<string, unknown> = {};
+  const tags: { name: string; description: string }[] = [];
+  const components: Record<string, Record<string, unknown>> = {};
+  for (const { service, document } of services) {
+    const doc = document as { info: { title: string }; tags?: { name: string }[]; paths: Record<string, Record<string, JsonSchema>>; components: Record<string, Record<string, unknown>> };
+    for (const tag of doc.tags ?? []) tags.push({ name: `${service} · ${tag.name}`, description: doc.info.title });
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      paths[`/api/${service}${path}`] = Object.fromEntries(
+        Object.entries(operations).map(([method, op]) => [method, { ...op, operationId: `${service}.${String(op.operationId)}`, tags: (op.tags as string[]).map((t) => `${service} · ${t}`) }]),
+      );
+    }
+    for (const [kind, entries] of Object.entries(doc.components)) {
+      for (const [name, entry] of Object.entries(entries)) {
+        const known = components[kind]?.[name];
+        if (known !== undefined && JSON.stringify(known) !== JSON.stringify(entry)) throw new Error(`components.${kind}.${name} differs between services; name one of them apart`);
+        (components[kind] ??= {})[name] = entry;
+      }
+    }
+  }
+  const { schemas: _none, ...head } = info;
+  return { openapi: '3.1.1', info: { ...head, ...documentInfo }, servers: [{ url: '/', description: 'the gateway' }], tags, paths, components };
 }

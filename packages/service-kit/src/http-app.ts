@@ -119,14 +119,22 @@ export const operationalRoutes: ApiRoutes = {
   'GET /openapi.json': { tag: 'operations', summary: 'This document.', roles: [], answers: { 200: { description: 'The OpenAPI 3.1 document.', contentType: 'application/json' } } },
 };
 
-/** Fails at start when a mounted route has no API entry, or an entry names no route. */
+/**
+ * Fails at start when a mounted route has no API entry, an entry names no route, or an entry's
+ * example is not a body its route accepts (the document would show a request that is refused).
+ */
 function requireApiRoutes(app: express.Express, routes: ApiRoutes): void {
   const stack = (app as unknown as { router: { stack: { route?: { path: unknown; methods: Record<string, boolean> } }[] } }).router.stack;
   const mounted = new Set(stack.flatMap((layer) => (layer.route && typeof layer.route.path === 'string' ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${String(layer.route?.path)}`) : [])));
   const missing = [...mounted].filter((r) => !(r in routes) && !(r in operationalRoutes));
   const stale = Object.keys(routes).filter((r) => !mounted.has(r));
-  if (missing.length > 0 || stale.length > 0) {
-    throw new Error(`API routes: ${missing.map((r) => `${r} has no API entry`).concat(stale.map((r) => `${r} is declared but no such route exists`)).join('; ')}`);
+  const refused = Object.entries(routes).flatMap(([r, entry]) => {
+    if (entry.example === undefined) return [];
+    const parsed = entry.body?.safeParse(entry.example);
+    return parsed?.success ? [] : [`${r} has an example its body schema refuses${parsed ? `: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` : ' (it takes no body)'}`];
+  });
+  if (missing.length > 0 || stale.length > 0 || refused.length > 0) {
+    throw new Error(`API routes: ${missing.map((r) => `${r} has no API entry`).concat(stale.map((r) => `${r} is declared but no such route exists`), refused).join('; ')}`);
   }
 }
 

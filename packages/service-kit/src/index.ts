@@ -13,7 +13,7 @@ export { Roles, ServiceNames, TokenAlgorithms, serviceAudience, keySetOf, verify
 export { createTokenIssuer, localTokenIssuer, ephemeralTokenIssuer, generateSigningKey, publicJwkOf, writeJwks, allServiceAudiences, type TokenIssuer, type PublicJwk } from './token-issuer';
 export { createRateLimits, type RateLimit, type RateLimitSettings } from './rate-limit';
 export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, RETRY_AFTER_SECONDS, type BodyLimits, type HttpAppOptions, type LivenessReport, type ReadinessCheck, type Problem } from './http-app';
-export { buildApiDocument, checkAnswers, openApiPath, ProblemSchema, UndeclaredAnswerError, type ApiAnswer, type ApiInfo, type ApiRoute, type ApiRoutes } from './api-document';
+export { buildApiDocument, checkAnswers, mergeApiDocuments, openApiPath, ProblemSchema, UndeclaredAnswerError, type ApiAnswer, type ApiInfo, type ApiRoute, type ApiRoutes } from './api-document';
 export { operationalRoutes } from './http-app';
 export { bodyLimitOf, largestJsonBytes, UnboundedSchemaError, UNBOUNDED_STRING_CHARS } from './body-limit';
 export { createMetrics } from './metrics';
