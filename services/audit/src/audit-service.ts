@@ -10,6 +10,7 @@ import { CaseRepository } from './data-access/case.repository';
 import { PolicyRepository } from './data-access/policy.repository';
 import type { AuditPorts, CaseCall, CaseTimer } from './domain/use-cases/deps';
 import { adminRoutes } from './entry-points/http/admin.routes';
+import { auditApi, auditApiInfo } from './entry-points/http/api';
 import { caseRoutes } from './entry-points/http/case.routes';
 import { webhookRoutes } from './entry-points/http/webhook.routes';
 import { bodyLimits } from './entry-points/http/schemas';
@@ -96,6 +97,7 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     consumers,
     background: [reconciler],
     bodyLimits,
+    api: { info: auditApiInfo, routes: auditApi },
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       webhookRoutes(app, { ports, secret: config.AUDIT_WEBHOOK_SECRET, toleranceSeconds: config.AUDIT_WEBHOOK_TOLERANCE_SECONDS });

@@ -11,6 +11,7 @@ import type { MediaConfig } from './config';
 import { MediaStore } from './data-access/media-store';
 import { OrderMediaRepository } from './data-access/order-media.repository';
 import type { MediaDueJob, MediaPorts } from './domain/use-cases/deps';
+import { mediaApi, mediaApiInfo } from './entry-points/http/api';
 import { mediaRoutes } from './entry-points/http/media.routes';
 import { bodyLimits } from './entry-points/http/schemas';
 import { mediaDueQueue, runMediaDue } from './entry-points/jobs/media-due.job';
@@ -103,6 +104,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     background: [reconciler],
     timers,
     bodyLimits,
+    api: { info: mediaApiInfo, routes: mediaApi },
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       mediaRoutes(app, { ports, auth: platform.auth });
