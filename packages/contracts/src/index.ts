@@ -31,6 +31,10 @@ export * from './events/share-declined.event';
 export * from './events/guarantee-order-processed.event';
 export * from './events/media-attached.event';
 export * from './http/order-api';
+export * from './http/notification-api';
+export * from './http/sharing-api';
+export * from './http/audit-api';
+export * from './http/media-api';
 export { buildAsyncApi } from './asyncapi';
 
 /** The AsyncAPI document of every orderpulse event, as committed in `asyncapi.json`. */

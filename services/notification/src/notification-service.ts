@@ -10,6 +10,7 @@ import { RealtimeBacklog } from './data-access/realtime-backlog';
 import { RegistryRepository } from './data-access/registry.repository';
 import type { NotificationPorts, PushJob } from './domain/use-cases/deps';
 import { sendPush } from './domain/use-cases/send-push.use-case';
+import { notificationApi, notificationApiInfo } from './entry-points/http/api';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { timelineRoutes } from './entry-points/http/timeline.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
@@ -113,6 +114,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     background: [pushReconciler],
     connections: () => ({ websocket: websockets.size, sse: streams.size }),
     bodyLimits,
+    api: { info: notificationApiInfo, routes: notificationApi },
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       registryRoutes(app, { registry, auth });

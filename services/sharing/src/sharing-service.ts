@@ -9,6 +9,7 @@ import type { SharingConfig } from './config';
 import { GuaranteeOrderRepository } from './data-access/guarantee-order.repository';
 import { OrganisationRepository } from './data-access/organisation.repository';
 import type { ClaimExpiryJob, SharingPorts } from './domain/use-cases/deps';
+import { sharingApi, sharingApiInfo } from './entry-points/http/api';
 import { guaranteeOrderRoutes } from './entry-points/http/guarantee-order.routes';
 import { organisationRoutes } from './entry-points/http/organisation.routes';
 import { bodyLimits } from './entry-points/http/schemas';
@@ -77,6 +78,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     reconcile: () => reconciler.runNow(),
     background: [reconciler],
     bodyLimits,
+    api: { info: sharingApiInfo, routes: sharingApi },
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });

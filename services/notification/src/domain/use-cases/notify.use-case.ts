@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import type { RealtimeMessage } from '@orderpulse/contracts';
+
 import { type Delivery, expiresWithDeadline, openStatuses } from '../delivery';
 import { mediaForDelivery } from '../media-routing';
 import { recipientKey } from '../recipients';
@@ -11,22 +13,6 @@ import type { NotificationPorts, PushJob } from './deps';
 /** A stable id from parts: the same event, recipient and device always give the same key. */
 export function idOf(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
-}
-
-/** What a terminal receives over its realtime channel, and what a push carries in its data. */
-export interface RealtimeMessage {
-  id: string;
-  eventId: string;
-  eventType: string;
-  category: string;
-  orderId: string;
-  status?: string;
-  title: string;
-  body: string;
-  countdown?: { deadline: string; serverTime: string };
-  /** The image of the status, when the event carries one. */
-  media?: ReturnType<typeof mediaForDelivery>;
-  at: string;
 }
 
 /**

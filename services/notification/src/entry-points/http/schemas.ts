@@ -44,6 +44,8 @@ export const DeliveryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+export const TimelinePath = z.object({ orderId: z.string().min(1).max(128) });
+
 export const StreamQuery = z.object({
   cursor: z.string().regex(cursorPattern, { message: 'cursor is not a cursor this service gave out', abort: true }).refine(isCursor, 'cursor is not a cursor this service gave out').optional(),
   access_token: z.string().optional(),

@@ -3,11 +3,9 @@ import type { KafkaClient } from '@orderpulse/kafka';
 import { type AuthSettings, authenticated, parseInput, principalOf, requireRole } from '@orderpulse/service-kit';
 import { collectTimeline, formatTimeline } from '@orderpulse/timeline';
 import type express from 'express';
-import { z } from 'zod';
 
 import type { DeliveryLogRepository } from '../../data-access/delivery-log.repository';
-
-const TimelinePath = z.object({ orderId: z.string().min(1).max(128) });
+import { TimelinePath } from './schemas';
 
 /**
  * `GET /v1/admin/orders/:orderId/timeline` (admin): one order across the services — its events on
