@@ -1,4 +1,4 @@
-import { ApiError, call } from './api.js';
+import { api, ApiError, ok } from './api.js';
 import { remainingMs, ServerClock, stopwatch } from './clock.js';
 import { h, money, orderNo, time } from './dom.js';
 import { startPage } from './page.js';
@@ -41,7 +41,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
         label.textContent = t(`status.${view.order.status}` as never);
         label.dataset.status = view.order.status;
       }
-      const history = await call<{ history: { at: string; from?: string; to: string }[] }>(session, 'order', `/v1/orders/${view.order.orderId}/history`);
+      const history = await ok(api(session).GET('/api/order/v1/orders/{id}/history', { params: { path: { id: view.order.orderId } } }));
       // Entries that moved the order on; an assignment, say, leaves the status as it was.
       timeline.replaceChildren(...history.history.filter((e) => e.from !== e.to).map((e) => h('li', { dataset: { status: e.to } }, h('time', {}, time(e.at, locale)), ' ', t(`status.${e.to}` as never))));
     };
@@ -84,11 +84,12 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     error.textContent = '';
     const lines = store.products.filter((p) => (quantities.get(p.productId) ?? 0) > 0).map((p) => ({ productId: p.productId, quantity: quantities.get(p.productId) ?? 0, unitPrice: p.price }));
     try {
-      const view = await call<OrderView>(session, 'order', '/v1/orders', {
-        method: 'POST',
-        headers: { 'idempotency-key': crypto.randomUUID() },
-        body: { merchantId: store.merchantId, storeId: store.storeId, currency: 'CNY', lines, delivery: address, locale },
-      });
+      const view = await ok(
+        api(session).POST('/api/order/v1/orders', {
+          params: { header: { 'Idempotency-Key': crypto.randomUUID() } },
+          body: { merchantId: store.merchantId, storeId: store.storeId, currency: 'CNY', lines, delivery: address, locale },
+        }),
+      );
       track(view);
       void listMine();
     } catch (e) {
@@ -97,13 +98,13 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   };
 
   const listMine = async () => {
-    const list = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?limit=10');
+    const list = await ok(api(session).GET('/api/order/v1/orders', { params: { query: { limit: 10 } } }));
     mine.replaceChildren(...list.orders.map((v) => h('li', {}, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), track(v)) }, orderNo(v.order.orderId)), ` ${t(`status.${v.order.status}` as never)}`)));
   };
 
   void (async () => {
     try {
-      const store = await call<Store>(session, 'order', `/v1/stores/${storeId}`);
+      const store = await ok(api(session).GET('/api/order/v1/stores/{id}', { params: { path: { id: storeId } } }));
       const quantities = new Map<string, number>(store.products.filter((p) => p.available).slice(0, 1).map((p) => [p.productId, 1]));
       const total = h('strong', {});
       const refresh = () => (total.textContent = money(store.products.reduce((sum, p) => sum + p.price * (quantities.get(p.productId) ?? 0), 0), 'CNY'));

@@ -1,4 +1,4 @@
-import { ApiError, call } from './api.js';
+import { api, ApiError, ok } from './api.js';
 import { h, money, time } from './dom.js';
 import { startPage } from './page.js';
 import { openSocket } from './realtime.js';
@@ -17,7 +17,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   const fix = async (caseId: string, note: string) => {
     error.textContent = '';
     try {
-      await call(session, 'audit', `/v1/audit/cases/${caseId}/fix`, { method: 'POST', body: { note } });
+      await ok(api(session).POST('/api/audit/v1/audit/cases/{caseId}/fix', { params: { path: { caseId } }, body: { note } }));
     } catch (e) {
       error.textContent = t('action.failed', { detail: e instanceof ApiError ? e.message : String(e) });
     }
@@ -39,7 +39,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   };
 
   const load = async () => {
-    const result = await call<{ cases: AuditCaseView[] }>(session, 'audit', '/v1/audit/cases?limit=50');
+    const result = await ok(api(session).GET('/api/audit/v1/audit/cases', { params: { query: { limit: 50 } } }));
     list.replaceChildren(...(result.cases.length ? result.cases.map(card) : [h('p', { class: 'muted' }, t('handler.none'))]));
   };
 

@@ -1,26 +1,19 @@
-import { ApiError, call } from './api.js';
+import { type Answer, api, ApiError, ok } from './api.js';
 import { h, time } from './dom.js';
 import { locale, type Session, t } from './session.js';
 
 /** A status's picture as the media service shows it to the order's readers. */
-export interface MediaSlot {
-  status: string;
-  kind: 'photo' | 'synthesized';
-  state: 'attached' | 'awaiting';
-  dueAt: string;
-  media?: { mediaId: string; source: 'photo' | 'synthesized'; fallback: boolean; attachedAt: string; url: string; thumbnailUrl: string };
-}
+export type MediaSlot = Answer<'/api/media/v1/orders/{orderId}/media', 'get'>['media'][number];
 
-interface Grant {
-  grantId: string;
-  upload: { method: 'PUT'; url: string; headers: Record<string, string> };
-}
+/** The image types the media service takes (its grant route's `contentType`). */
+const uploadTypes = ['image/jpeg', 'image/png', 'image/webp'] as const;
+const isUploadType = (type: string): type is (typeof uploadTypes)[number] => (uploadTypes as readonly string[]).includes(type);
 
 let takers: Promise<Record<string, string>> | undefined;
 
 /** Which statuses take a real-shot photo, and who takes it (`status` → `merchant` | `rider`). */
 function photoTakers(session: Session): Promise<Record<string, string>> {
-  takers ??= call<{ policy: Record<string, { kind: string; takenBy?: string }> }>(session, 'media', '/v1/media/policy').then((p) =>
+  takers ??= ok(api(session).GET('/api/media/v1/media/policy')).then((p) =>
     Object.fromEntries(Object.entries(p.policy).flatMap(([status, m]) => (m.kind === 'photo' && m.takenBy ? [[status, m.takenBy]] : []))),
   );
   return takers;
@@ -30,11 +23,12 @@ function photoTakers(session: Session): Promise<Record<string, string>> {
  * Uploads a photo the way a phone does: a grant from the media service, the file PUT straight
  * to the presigned S3 URL with the signed headers, then the confirmation that has it checked.
  */
-export async function uploadPhoto(session: Session, orderId: string, status: string, file: File): Promise<void> {
-  const grant = await call<Grant>(session, 'media', `/v1/orders/${orderId}/media/${status}/grants`, { method: 'POST', body: { contentType: file.type, bytes: file.size } });
+export async function uploadPhoto(session: Session, orderId: string, status: MediaSlot['status'], file: File): Promise<void> {
+  if (!isUploadType(file.type)) throw new ApiError(415, { detail: `a photo must be ${uploadTypes.join(', ')}, not ${file.type || 'an unknown type'}` });
+  const grant = await ok(api(session).POST('/api/media/v1/orders/{orderId}/media/{status}/grants', { params: { path: { orderId, status } }, body: { contentType: file.type, bytes: file.size } }));
   const put = await fetch(grant.upload.url, { method: 'PUT', headers: grant.upload.headers, body: file });
   if (!put.ok) throw new ApiError(put.status, { detail: `the upload was refused (${put.status})` });
-  await call(session, 'media', `/v1/orders/${orderId}/media/${status}/grants/${grant.grantId}/confirm`, { method: 'POST', body: {} });
+  await ok(api(session).POST('/api/media/v1/orders/{orderId}/media/{status}/grants/{grantId}/confirm', { params: { path: { orderId, status, grantId: grant.grantId } } }));
 }
 
 /**
@@ -48,7 +42,7 @@ export function mediaPanel(session: Session, orderId: string): { element: HTMLEl
   const refresh = async () => {
     let slots: MediaSlot[];
     try {
-      slots = (await call<{ media: MediaSlot[] }>(session, 'media', `/v1/orders/${orderId}/media`)).media;
+      slots = (await ok(api(session).GET('/api/media/v1/orders/{orderId}/media', { params: { path: { orderId } } }))).media;
     } catch (e) {
       // No media service, or no pictures yet for an order it has not heard of: show nothing.
       if (e instanceof ApiError && (e.status === 404 || e.status === 502)) return;
@@ -63,7 +57,7 @@ export function mediaPanel(session: Session, orderId: string): { element: HTMLEl
         }
         const canTake = slot.kind === 'photo' && mine[slot.status] === session.role;
         if (!canTake) return h('figure', { class: 'awaiting', dataset: { status: slot.status } }, h('figcaption', {}, label));
-        const input = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp', capture: 'environment', 'aria-label': t('media.take'), 'data-testid': `photo-${slot.status}` });
+        const input = h('input', { type: 'file', accept: uploadTypes.join(','), capture: 'environment', 'aria-label': t('media.take'), 'data-testid': `photo-${slot.status}` });
         input.addEventListener('change', () => {
           const file = input.files?.[0];
           if (!file) return;

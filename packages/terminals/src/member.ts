@@ -1,4 +1,4 @@
-import { ApiError, call } from './api.js';
+import { type Answer, api, ApiError, ok } from './api.js';
 import { h, time } from './dom.js';
 import { startPage } from './page.js';
 import { openSocket } from './realtime.js';
@@ -9,28 +9,10 @@ import { endSession, locale, type Session, t } from './session.js';
  * them with, the orders shared with them to claim, a result on either side, and the
  * organisation's other orders by priority.
  */
-interface ShareView {
-  shareId: string;
-  targetId: string;
-  status: string;
-  claimDeadline: string;
-  remainingMs: number;
-}
-
-interface GuaranteeOrderView {
-  orderId: string;
-  kind: 'original' | 'shared';
-  ownerId: string;
-  reference: string;
-  orderType: string;
-  title: string;
-  status: string;
-  shareCount: number;
-  maxShares: number;
-  result?: { status: string; note?: string };
-  shares?: ShareView[];
-  share?: ShareView;
-}
+/** A guarantee order as the sharing service shows it to a member. */
+type GuaranteeOrderView = Answer<'/api/sharing/v1/guarantee-orders/{id}', 'get'>;
+type OriginalOrder = Extract<GuaranteeOrderView, { kind: 'original' }>;
+type SecondOrder = Extract<GuaranteeOrderView, { kind: 'shared' }>;
 
 const page = startPage('member', 'page.member');
 if (page) run(page.session, page.main, page.setLive);
@@ -44,10 +26,11 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   main.append(error, h('h2', {}, t('member.owned')), owned, h('h2', {}, t('member.shared')), shared, h('h2', {}, t('member.shareable')), others);
   let members: { memberId: string; name: string }[] = [];
 
-  const act = async (path: string, body: unknown = {}) => {
+  const client = api(session);
+  const act = async (request: () => Promise<{ response: Response; error?: unknown }>) => {
     error.textContent = '';
     try {
-      await call(session, 'sharing', path, { method: 'POST', body });
+      await ok(request());
     } catch (e) {
       error.textContent = t('action.failed', { detail: e instanceof ApiError ? e.message : String(e) });
     }
@@ -55,50 +38,50 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   };
 
   const results = (o: GuaranteeOrderView) =>
-    o.status === 'active' && (o.kind === 'original' || o.share?.status === 'claimed')
-      ? h('div', { class: 'actions' }, ...(['completed', 'rejected', 'cancelled'] as const).map((status) => h('button', { 'data-result': status, onclick: () => void act(`/v1/guarantee-orders/${o.orderId}/result`, { status }) }, t(`member.result.${status}`))))
+    o.status === 'active' && (o.kind === 'original' || o.share.status === 'claimed')
+      ? h('div', { class: 'actions' }, ...(['completed', 'rejected', 'cancelled'] as const).map((status) => h('button', { 'data-result': status, onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/result', { params: { path: { id: o.orderId } }, body: { status } })) }, t(`member.result.${status}`))))
       : null;
 
   const header = (o: GuaranteeOrderView) => h('header', {}, h('strong', {}, o.title), ` · ${o.orderType} · ${o.reference} · `, h('span', { class: 'status' }, o.result ? t(`member.result.${o.result.status}` as never) : o.status));
 
-  const ownCard = (o: GuaranteeOrderView) => {
+  const ownCard = (o: OriginalOrder) => {
     const target = h('select', { 'aria-label': t('member.shareWith') }, ...members.filter((m) => m.memberId !== session.subject).map((m) => h('option', { value: m.memberId }, m.name)));
     return h(
       'article',
       { class: 'box', dataset: { orderId: o.orderId } },
       header(o),
-      h('ul', {}, ...(o.shares ?? []).map((s) => h('li', { dataset: { shareStatus: s.status } }, `${s.targetId} · ${s.status}`, s.status === 'pending' ? h('button', { class: 'small', onclick: () => void act(`/v1/guarantee-orders/${s.shareId}/revoke`) }, t('member.revoke')) : null))),
-      o.status === 'active' ? h('div', { class: 'actions' }, target, h('button', { class: 'primary', onclick: () => void act(`/v1/guarantee-orders/${o.orderId}/shares`, { targetId: target.value }) }, t('member.share')), ` ${o.shareCount}/${o.maxShares}`) : null,
+      h('ul', {}, ...(o.shares ?? []).map((s) => h('li', { dataset: { shareStatus: s.status } }, `${s.targetId} · ${s.status}`, s.status === 'pending' ? h('button', { class: 'small', onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/revoke', { params: { path: { id: s.shareId } } })) }, t('member.revoke')) : null))),
+      o.status === 'active' ? h('div', { class: 'actions' }, target, h('button', { class: 'primary', onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/shares', { params: { path: { id: o.orderId } }, body: { targetId: target.value } })) }, t('member.share')), ` ${o.shareCount}/${o.maxShares}`) : null,
       results(o),
     );
   };
 
-  const sharedCard = (o: GuaranteeOrderView) =>
+  const sharedCard = (o: SecondOrder) =>
     h(
       'article',
-      { class: 'box', dataset: { orderId: o.orderId, shareStatus: o.share?.status ?? '' } },
+      { class: 'box', dataset: { orderId: o.orderId, shareStatus: o.share.status } },
       header(o),
-      h('p', { class: 'muted' }, `${t('member.from')} ${o.ownerId} · ${o.share?.status ?? ''}${o.share?.status === 'pending' ? ` · ${t('member.claimBy')} ${time(o.share.claimDeadline, locale)}` : ''}`),
-      o.share?.status === 'pending'
-        ? h('div', { class: 'actions' }, h('button', { class: 'primary', onclick: () => void act(`/v1/guarantee-orders/${o.orderId}/claim`) }, t('member.claim')), h('button', { onclick: () => void act(`/v1/guarantee-orders/${o.orderId}/decline`) }, t('member.decline')))
+      h('p', { class: 'muted' }, `${t('member.from')} ${o.ownerId} · ${o.share.status}${o.share.status === 'pending' ? ` · ${t('member.claimBy')} ${time(o.share.claimDeadline, locale)}` : ''}`),
+      o.share.status === 'pending'
+        ? h('div', { class: 'actions' }, h('button', { class: 'primary', onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/claim', { params: { path: { id: o.orderId } } })) }, t('member.claim')), h('button', { onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/decline', { params: { path: { id: o.orderId } } })) }, t('member.decline')))
         : null,
       results(o),
     );
 
   const load = async () => {
     const [mine, withMe, list] = await Promise.all([
-      call<{ orders: GuaranteeOrderView[] }>(session, 'sharing', '/v1/guarantee-orders?scope=owned'),
-      call<{ orders: GuaranteeOrderView[] }>(session, 'sharing', '/v1/guarantee-orders?scope=shared'),
-      call<{ orders: { orderId: string; title: string; ownerId: string; orderType: string; shareCount: number; maxShares: number }[] }>(session, 'sharing', '/v1/shareable-orders?limit=50'),
+      ok(client.GET('/api/sharing/v1/guarantee-orders', { params: { query: { scope: 'owned' } } })),
+      ok(client.GET('/api/sharing/v1/guarantee-orders', { params: { query: { scope: 'shared' } } })),
+      ok(client.GET('/api/sharing/v1/shareable-orders', { params: { query: { limit: 50 } } })),
     ]);
-    owned.replaceChildren(...(mine.orders.length ? mine.orders.map(ownCard) : [h('p', { class: 'muted' }, t('member.none'))]));
-    shared.replaceChildren(...(withMe.orders.length ? withMe.orders.map(sharedCard) : [h('p', { class: 'muted' }, t('member.none'))]));
+    owned.replaceChildren(...(mine.orders.length ? mine.orders.flatMap((o) => (o.kind === 'original' ? [ownCard(o)] : [])) : [h('p', { class: 'muted' }, t('member.none'))]));
+    shared.replaceChildren(...(withMe.orders.length ? withMe.orders.flatMap((o) => (o.kind === 'shared' ? [sharedCard(o)] : [])) : [h('p', { class: 'muted' }, t('member.none'))]));
     others.replaceChildren(...list.orders.map((o) => h('li', {}, h('strong', {}, o.title), ` · ${o.orderType} · ${o.ownerId} · ${o.shareCount}/${o.maxShares}`)));
   };
 
   void (async () => {
     try {
-      members = (await call<{ members: { memberId: string; name: string }[] }>(session, 'sharing', `/v1/organisations/${orgId}/members`)).members;
+      members = (await ok(client.GET('/api/sharing/v1/organisations/{orgId}/members', { params: { path: { orgId } } }))).members;
       await load();
     } catch (e) {
       error.textContent = t('action.failed', { detail: e instanceof Error ? e.message : String(e) });

@@ -1,4 +1,4 @@
-import { ApiError, call } from './api.js';
+import { api, ApiError, ok } from './api.js';
 import { fractionLeft, remainingMs, ServerClock } from './clock.js';
 import { h, money, orderNo, time } from './dom.js';
 import { startPage } from './page.js';
@@ -53,7 +53,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     await panel.refresh();
   };
 
-  const close = (id: string, status?: string) => {
+  const close = (id: string, status?: OrderView['order']['status']) => {
     const box = boxes.get(id);
     if (!box) return;
     box.element.remove();
@@ -62,10 +62,10 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     empty.hidden = boxes.size > 0;
   };
 
-  const act = async (id: string, action: string, reason?: string) => {
+  const act = async (id: string, action: 'accept' | 'reject' | 'return' | 'dispatch', reason?: string) => {
     error.textContent = '';
     try {
-      const view = await call<OrderView>(session, 'order', `/v1/orders/${id}/${action}`, { method: 'POST', body: reason ? { reason } : {} });
+      const view = await ok(api(session).POST('/api/order/v1/orders/{id}/{action}', { params: { path: { id, action } }, body: reason ? { reason } : {} }));
       close(id);
       showRecent(view);
     } catch (e) {
@@ -80,7 +80,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     const fill = h('div', { class: 'fill' });
     const left = h('span', { class: 'left', 'data-testid': 'seconds-left' });
     const reason = h('input', { placeholder: t('action.reason'), 'aria-label': t('action.reason'), maxlength: 500 });
-    const button = (action: string, label: string, needsReason = false) =>
+    const button = (action: 'accept' | 'reject' | 'return' | 'dispatch', label: string, needsReason = false) =>
       h('button', { class: action, 'data-action': action, disabled: !view.order.allowedActions.includes(action), onclick: () => void act(id, action, needsReason ? reason.value.trim() || undefined : undefined) }, label);
     const element = h(
       'article',
@@ -102,7 +102,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   const fetchAndOpen = async (id: string) => {
     try {
-      const view = await call<OrderView>(session, 'order', `/v1/orders/${id}`);
+      const view = await ok(api(session).GET('/api/order/v1/orders/{id}', { params: { path: { id } } }));
       if (view.order.answered) {
         close(id, view.order.status);
         showRecent(view);
@@ -128,11 +128,11 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   // What is pending and what was answered lately: on opening, and again when the realtime channel had a gap.
   async function load(): Promise<void> {
-    const pending = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?status=new,connected&limit=50');
+    const pending = await ok(api(session).GET('/api/order/v1/orders', { params: { query: { status: 'new,connected', limit: 50 } } }));
     for (const view of pending.orders) await fetchAndOpen(view.order.orderId);
     // A box whose order is no longer pending was answered or ruled while we could not hear it.
     for (const id of [...boxes.keys()]) if (!pending.orders.some((v) => v.order.orderId === id)) await fetchAndOpen(id);
-    const latest = await call<{ orders: OrderView[] }>(session, 'order', '/v1/orders?limit=20');
+    const latest = await ok(api(session).GET('/api/order/v1/orders', { params: { query: { limit: 20 } } }));
     for (const view of latest.orders.reverse()) if (view.order.answered) showRecent(view);
   }
 

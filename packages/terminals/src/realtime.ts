@@ -1,26 +1,12 @@
+import type { components } from './api-schema.js';
 import { url } from './api.js';
 import type { Session } from './session.js';
 
 /** A message the notification service sends a terminal (the same on WebSocket and SSE). */
-export interface RealtimeMessage {
-  id: string;
-  eventType: string;
-  category: string;
-  orderId: string;
-  status?: string;
-  title: string;
-  body: string;
-  countdown?: { deadline: string; serverTime: string };
-  at: string;
-}
+export type RealtimeMessage = components['schemas']['RealtimeMessage'];
 
-interface Frame {
-  type: 'hello' | 'notification';
-  cursor?: string;
-  /** On `hello`: not everything after the cursor we came back with can be replayed. */
-  gap?: boolean;
-  message?: RealtimeMessage;
-}
+/** A frame of the notification service's realtime channels (`RealtimeFrame` in docs/openapi.json). */
+type Frame = components['schemas']['RealtimeFrame'];
 
 /** WebSocket close codes the notification service ends a connection with for its caller's sake. */
 const UNAUTHORIZED_CLOSE = new Set([4401, 4403]);
@@ -56,9 +42,10 @@ export function openSocket(
     };
     socket.onmessage = (event: MessageEvent<string>) => {
       const frame = JSON.parse(event.data) as Frame;
-      if (frame.cursor) cursor = frame.cursor;
+      if (frame.type === 'unauthorized') return;
+      cursor = frame.cursor;
       if (frame.type === 'hello' && frame.gap) onGap();
-      if (frame.type === 'notification' && frame.message) onMessage(frame.message);
+      if (frame.type === 'notification') onMessage(frame.message);
     };
     socket.onclose = (event: CloseEvent) => {
       onState(false);
@@ -176,8 +163,8 @@ export function followOrder<T extends { order: { orderId: string; version: numbe
             onUnauthorized();
             return;
           }
-          const frame = JSON.parse(data) as { message?: RealtimeMessage };
-          if (event === 'notification' && frame.message?.orderId === orderId) void read();
+          const frame = JSON.parse(data) as Frame;
+          if (frame.type === 'notification' && frame.message.orderId === orderId) void read();
         });
       } catch {
         if (signal.aborted) return;

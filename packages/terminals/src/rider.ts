@@ -1,4 +1,4 @@
-import { ApiError, call } from './api.js';
+import { api, ApiError, ok } from './api.js';
 import { h, orderNo } from './dom.js';
 import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
@@ -22,10 +22,11 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   const error = h('p', { class: 'error', role: 'alert' });
   main.append(h('h2', {}, t('rider.assigned')), error, list);
 
-  const post = async (id: string, path: string, body: unknown) => {
+  const client = api(session);
+  const post = async (request: () => Promise<{ response: Response; error?: unknown }>) => {
     error.textContent = '';
     try {
-      await call(session, 'order', `/v1/deliveries/${id}/${path}`, { method: 'POST', body });
+      await ok(request());
     } catch (e) {
       error.textContent = t('action.failed', { detail: e instanceof ApiError ? e.message : String(e) });
     }
@@ -46,17 +47,17 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
       h(
         'div',
         { class: 'actions' },
-        h('button', { onclick: () => void post(o.orderId, 'stocking', { status: 'success' }) }, t('rider.stockOk')),
+        h('button', { onclick: () => void post(() => client.POST('/api/order/v1/deliveries/{id}/stocking', { params: { path: { id: o.orderId } }, body: { status: 'success' } })) }, t('rider.stockOk')),
         reason,
-        h('button', { onclick: () => void post(o.orderId, 'stocking', { status: 'failure', reason: reason.value.trim() || 'out of stock' }) }, t('rider.stockFail')),
+        h('button', { onclick: () => void post(() => client.POST('/api/order/v1/deliveries/{id}/stocking', { params: { path: { id: o.orderId } }, body: { status: 'failure', reason: reason.value.trim() || 'out of stock' } })) }, t('rider.stockFail')),
       ),
-      h('div', { class: 'actions steps' }, ...steps.map((s) => h('button', { disabled: !(s.from as readonly string[]).includes(o.status), 'data-step': s.step, onclick: () => void post(o.orderId, 'progress', { step: s.step }) }, t(s.label)))),
+      h('div', { class: 'actions steps' }, ...steps.map((s) => h('button', { disabled: !(s.from as readonly string[]).includes(o.status), 'data-step': s.step, onclick: () => void post(() => client.POST('/api/order/v1/deliveries/{id}/progress', { params: { path: { id: o.orderId } }, body: { step: s.step } })) }, t(s.label)))),
       photos.element,
     );
   };
 
   const load = async () => {
-    const result = await call<{ deliveries: (OrderView & { destination: { line: string } })[] }>(session, 'order', '/v1/deliveries?limit=50');
+    const result = await ok(client.GET('/api/order/v1/deliveries', { params: { query: { limit: 50 } } }));
     list.replaceChildren(...(result.deliveries.length ? result.deliveries.map(card) : [h('p', { class: 'muted' }, t('rider.none'))]));
   };
 

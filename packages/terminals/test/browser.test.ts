@@ -137,6 +137,20 @@ describe('in a real browser', () => {
     await shot(customer, 'customer-not-answered');
   }, 90_000);
 
+  test('the API reference page at the gateway shows every service’s routes with their examples, and reaches nothing beyond the gateway', async () => {
+    const page = await terminals.open('/docs', tokens.admin());
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      if (!/^(data|blob):/.test(request.url()) && !request.url().startsWith(terminals.base)) elsewhere.push(request.url());
+    });
+    await page.getByText('Read a storefront’s order by its own reference').first().waitFor({ timeout: 30_000 });
+    const text = await page.locator('body').innerText();
+    for (const summary of ['Place an order', 'Report a delivery step', 'Keep a store']) expect(text).toContain(summary);
+    for (const tag of ['notification ·', 'media ·', 'audit ·', 'sharing ·']) expect(text).toContain(tag);
+    await shot(page, 'api-reference');
+    expect(elsewhere).toEqual([]);
+  });
+
   test('every page is served under a strict Content-Security-Policy, and nothing the pages above did was refused by it', async () => {
     const page = await fetch(`${terminals.base}/merchant`);
     await page.arrayBuffer();
