@@ -5,7 +5,8 @@
 //   node infra/local/gateway.mjs     (GATEWAY_PORT, ORDER_URL, NOTIFICATION_URL, AUDIT_URL,
 //                                     MEDIA_URL, SHARING_URL, S3_ENDPOINT, DEMO_LOGINS_FILE)
 //
-// Node built-ins, and helmet for the pages' security headers.
+// Node built-ins, helmet for the pages' security headers, and the API reference page (Swagger UI,
+// served from swagger-ui-dist in node_modules: nothing is loaded from elsewhere).
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,8 +16,52 @@ import { fileURLToPath } from 'node:url';
 
 import helmet from 'helmet';
 
+import { gatewayDocument } from './openapi.mjs';
+
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TERMINALS = path.join(REPO, 'packages', 'terminals');
+const SWAGGER_UI = path.dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
+const DOCS_FILES = { '/docs/swagger-ui-bundle.js': 'swagger-ui-bundle.js', '/docs/swagger-ui.css': 'swagger-ui.css' };
+const DOCS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>orderpulse API reference</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="api-reference"></div><script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>
+`;
+// The document from this origin; no validator badge (it would call validator.swagger.io).
+const DOCS_INIT = `SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api-reference', validatorUrl: null, deepLinking: true, persistAuthorization: false });\n`;
+
+/**
+ * The API reference page's headers: like the terminals', except that the reference renders its
+ * own styles inline (`style-src 'unsafe-inline'`); script, data and fonts still from this origin only.
+ */
+const docsHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], fontSrc: ["'self'", 'data:'], workerSrc: ["'self'", 'blob:'], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
+  },
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: false,
+});
+
+/**
+ * The gateway's OpenAPI document: each service's own `/openapi.json`, merged under `/api/<service>`.
+ * A service that does not answer is left out and named in the description, so the page still opens.
+ */
+async function mergedDocument(services) {
+  const answers = await Promise.all(
+    Object.entries(services).map(async ([service, base]) => {
+      try {
+        const res = await fetch(new URL('/openapi.json', base), { signal: AbortSignal.timeout(2_000) });
+        return res.ok ? { service, document: await res.json() } : { service };
+      } catch {
+        return { service };
+      }
+    }),
+  );
+  const document = await gatewayDocument(answers.filter((a) => a.document));
+  const missing = answers.filter((a) => !a.document).map((a) => a.service);
+  if (missing.length > 0) document.info.description += `\n\nNot answering now, so not shown: ${missing.join(', ')}.`;
+  return document;
+}
 
 const PAGES = /^\/(merchant|customer|rider|handler|member)(\.html)?$/;
 
@@ -121,6 +166,21 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
     }
     const pathname = pathOf(url);
     if (pathname === undefined) return problem(res, 400, 'the request target is not a valid URL path');
+    if (pathname === '/openapi.json') {
+      return void mergedDocument(services).then((document) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+        res.end(JSON.stringify(document));
+      }, (error) => problem(res, 502, `the document could not be merged: ${error.message}`));
+    }
+    if (pathname === '/docs' || pathname.startsWith('/docs/')) {
+      return docsHeaders(req, res, () => {
+        if (DOCS_FILES[pathname]) return sendFile(res, path.join(SWAGGER_UI, DOCS_FILES[pathname]));
+        const [type, body] = pathname === '/docs/init.js' ? ['text/javascript; charset=utf-8', DOCS_INIT] : pathname === '/docs' ? ['text/html; charset=utf-8', DOCS_PAGE] : [];
+        if (!body) return problem(res, 404, `no ${pathname}`);
+        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
+        res.end(body);
+      });
+    }
     if (pathname === '/demo/logins') {
       if (!logins) return problem(res, 404, 'no demo logins: this gateway was not started by the local start command');
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

@@ -145,6 +145,7 @@ interface Request {
 const requests: Record<string, (who: { role: MatrixRole; principal: Principal }) => Request> = {
   'order POST /v1/orders': ({ role }) => ({ path: '/v1/orders', body: orderBody({ merchantId: 'm-own', storeId: 's-own', ...(role === 'storefront' ? { customerId: 'c-sf', externalRef: uniqueName('sf-ref') } : {}) }) }),
   'order GET /v1/orders': () => ({ path: '/v1/orders' }),
+  'order GET /v1/storefront-orders/:externalRef': () => ({ path: '/v1/storefront-orders/sf-ref-1' }),
   'order GET /v1/orders/:id': ({ role }) => ({ path: `/v1/orders/${role === 'storefront' ? fx.storefrontOrderId : fx.orderId}` }),
   'order GET /v1/orders/:id/stream': ({ role }) => ({ path: `/v1/orders/${role === 'storefront' ? fx.storefrontOrderId : fx.orderId}/stream` }),
   'order GET /v1/orders/:id/history': ({ role }) => ({ path: `/v1/orders/${role === 'storefront' ? fx.storefrontOrderId : fx.orderId}/history` }),

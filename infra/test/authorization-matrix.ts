@@ -57,6 +57,7 @@ export const matrix: MatrixRow[] = [
   { service: 'order', method: 'POST', path: '/v1/orders', allow: { customer: 'own subject', storefront: 'own tenant' }, note: 'a customer for itself; a storefront for its customer under its own storefront id' },
   { service: 'order', method: 'GET', path: '/v1/orders', allow: { customer: 'own subject', merchant: 'own tenant subject' }, note: "lists only the caller's own (its tenant's) orders" },
   { service: 'order', method: 'GET', path: '/v1/orders/:id', allow: orderReaders },
+  { service: 'order', method: 'GET', path: '/v1/storefront-orders/:externalRef', allow: { storefront: 'own' }, note: "by the storefront's own reference: another storefront's same reference is another order" },
   { service: 'order', method: 'GET', path: '/v1/orders/:id/stream', allow: orderReaders },
   { service: 'order', method: 'GET', path: '/v1/orders/:id/history', allow: orderReaders },
   { service: 'order', method: 'POST', path: '/v1/orders/:id/:action', allow: { merchant: 'own subject' }, note: "any clerk of the order's merchant" },

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ChildService, waitFor } from '@orderpulse/testkit';
+import { ChildService, loadStackEnvFile, waitFor } from '@orderpulse/testkit';
 
 const repo = join(__dirname, '..', '..');
 
@@ -57,6 +59,35 @@ describe('npm start, as wired', () => {
       until: (c) => c?.status === 'closed',
     });
     expect(closed?.status).toBe('closed');
+  });
+
+  test("the README's Integrating block runs as written: a token, the contract, an order over HTTP read back by its reference, one on Kafka heard back on the replies topic with kcat and with the Kafka CLI", () => {
+    const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Integrating'), readme.indexOf('\n## ', readme.indexOf('## Integrating') + 3));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toContain('kcat');
+    loadStackEnvFile(repo, process.env);
+    const env = { ...process.env, GATEWAY: gateway, BROKER: process.env.KAFKA_BROKERS ?? '' };
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', block!], { cwd: repo, env, encoding: 'utf8', timeout: 240_000 });
+    expect(run.stderr.split('\n').filter((l) => l && !l.startsWith('%')).join('\n')).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('"status":"new"');
+    expect(run.stdout).toContain('"name":"Beef noodles"');
+    expect(run.stdout).toContain('ce_type=storefront-order.taken');
+    expect(run.stdout).toMatch(/^kcat-\d+\t\{.*"orderId":"sf_/m);
+  }, 300_000);
+
+  test("the gateway's docs page and merged document show every service's routes", async () => {
+    const document = (await (await fetch(`${gateway}/openapi.json`)).json()) as { info: { description: string }; paths: Record<string, unknown> };
+    expect(document.info.description).not.toContain('Not answering now');
+    const committed = JSON.parse(readFileSync(join(repo, 'docs', 'openapi.json'), 'utf8')) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths).sort()).toEqual(Object.keys(committed.paths).sort());
+    const page = await fetch(`${gateway}/docs`);
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    expect(await page.text()).toContain('/docs/swagger-ui-bundle.js');
+    const script = await fetch(`${gateway}/docs/swagger-ui-bundle.js`);
+    expect(script.status).toBe(200);
+    expect(Number(script.headers.get('content-length') ?? (await script.arrayBuffer()).byteLength)).toBeGreaterThan(100_000);
   });
 
   test('Ctrl-C stops what it started and leaves the stack it found running', async () => {
