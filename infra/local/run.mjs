@@ -41,6 +41,8 @@ const PARTNERS_PORT = Number(process.env.PARTNERS_PORT ?? 4180);
 const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 4100);
 /** Where Prometheus listens (override with PROMETHEUS_PORT). */
 const PROMETHEUS_PORT = Number(process.env.PROMETHEUS_PORT ?? 4109);
+/** Each service keeps its data in the database `<MONGO_DB_PREFIX>_<service>` (default `orderpulse`); another prefix starts empty. */
+const MONGO_DB_PREFIX = process.env.MONGO_DB_PREFIX ?? 'orderpulse';
 
 const say = (line) => process.stdout.write(`orderpulse: ${line}\n`);
 
@@ -115,7 +117,7 @@ function serviceEnv(service, stack) {
     ...stack,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: process.env[`${upper}_PORT`] ?? String(service.port),
-    MONGO_DB: `orderpulse_${service.name}`,
+    MONGO_DB: `${MONGO_DB_PREFIX}_${service.name}`,
     JWT_JWKS: process.env.JWT_JWKS ?? path.join(KEYS, 'jwks.json'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...tracingEnv(stack),
