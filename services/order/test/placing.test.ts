@@ -127,6 +127,19 @@ describe('a store’s menu', () => {
     expect(read.body.products[399]).toMatchObject({ name: longName(399) });
   });
 
+  test('listing only some weekdays is kept as given, and a weekday left out is closed: an order then is refused store_open', async () => {
+    const weekday = new Date(new Date().toLocaleString('en-US', { timeZone: 'Asia/Shanghai' })).getDay();
+    const otherDay = String((weekday + 3) % 7);
+    const body = { merchantId: 'm-1', name: 'Weekday Noodles', timeZone: 'Asia/Shanghai', hours: { [otherDay]: ['00:00-24:00'] }, products: [{ productId: 'p-noodles', name: 'Beef noodles', price: 1800, available: true }] };
+    const saved = await h.call('PUT', '/v1/stores/s-one-day', tokens.admin(), body);
+    expect(saved.status).toBe(201);
+    const read = await h.call('GET', '/v1/stores/s-one-day', tokens.customer('c-1'));
+    expect(read.body.hours).toEqual({ [otherDay]: ['00:00-24:00'] });
+    const res = await h.call('POST', '/v1/orders', tokens.customer('c-3'), orderBody({ storeId: 's-one-day' }));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ check: 'store_open' });
+  });
+
   test('a body larger than any its schema accepts is refused with 413 problem+json before it is read in full', async () => {
     const body = { merchantId: 'm-big', name: 'Big Menu House', timeZone: 'Asia/Shanghai', hours: {}, products: menu(2_000), padding: 'x'.repeat(4_000_000) };
     const res = await h.call('PUT', '/v1/stores/s-too-big', tokens.admin(), body);

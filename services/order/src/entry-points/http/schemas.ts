@@ -46,7 +46,8 @@ export const StoreBody = z.object({
       return false;
     }
   }, 'not an IANA time zone'),
-  hours: z.record(z.enum(['0', '1', '2', '3', '4', '5', '6']), Hours),
+  // A weekday left out is closed (the domain reads it as no hours).
+  hours: z.partialRecord(z.enum(['0', '1', '2', '3', '4', '5', '6']), Hours),
   responseWindowSeconds: z.number().int().min(1).max(3_600).optional(),
   products: z.array(z.object({ productId: z.string().min(1).max(64), name: humanText(120), price: z.number().int().nonnegative(), available: z.boolean() })).max(2_000),
 });
