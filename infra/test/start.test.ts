@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 
 import { ChildService, loadStackEnvFile, waitFor } from '@orderpulse/testkit';
 
@@ -11,6 +10,23 @@ const repo = join(__dirname, '..', '..');
 const instance = `start_${Date.now()}`;
 const ports = { MONGO_DB_PREFIX: instance, QUEUE_PREFIX: instance, GATEWAY_PORT: '44100', ORDER_PORT: '44101', NOTIFICATION_PORT: '44102', MEDIA_PORT: '44103', AUDIT_PORT: '44104', SHARING_PORT: '44105', PARTNERS_PORT: '44180', PROMETHEUS_PORT: '44109' };
 const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
+
+/**
+ * Runs a shell block as a user's bash would, with -euo pipefail, without blocking this process (a
+ * blocked event loop leaves the gateway's closed keep-alive sockets unnoticed in fetch's pool).
+ * Its stdin is /dev/null: bash reads the system bashrc when stdin is a socket, as node's pipes are.
+ */
+function runShell(script: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 interface CaseView {
   caseId: string;
@@ -70,11 +86,7 @@ describe('npm start, as wired', () => {
     expect(block).toContain('kcat');
     loadStackEnvFile(repo, process.env);
     const env = { ...process.env, GATEWAY: gateway, BROKER: process.env.KAFKA_BROKERS ?? '' };
-    // Run without blocking this process: a blocked event loop leaves the gateway's closed keep-alive sockets unnoticed in fetch's pool.
-    const run = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', block!], { cwd: repo, env, encoding: 'utf8', timeout: 240_000 }).then(
-      ({ stdout, stderr }) => ({ status: 0, stdout, stderr }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({ status: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
-    );
+    const run = await runShell(block!, env);
     expect(run.stderr.split('\n').filter((l) => l && !l.startsWith('%')).join('\n')).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('"status":"new"');

@@ -137,7 +137,7 @@ describe('in a real browser', () => {
     await shot(customer, 'customer-not-answered');
   }, 90_000);
 
-  test('the API reference page at the gateway shows every service’s routes with their examples, and reaches nothing beyond the gateway', async () => {
+  test('the API reference page at the gateway shows every service’s routes, its store example kept when tried with a token, and it reaches nothing beyond the gateway', async () => {
     const page = await terminals.open('/docs', tokens.admin());
     const elsewhere: string[] = [];
     page.on('request', (request) => {
@@ -147,6 +147,22 @@ describe('in a real browser', () => {
     const text = await page.locator('body').innerText();
     for (const summary of ['Place an order', 'Report a delivery step', 'Keep a store']) expect(text).toContain(summary);
     for (const tag of ['notification ·', 'media ·', 'audit ·', 'sharing ·']) expect(text).toContain(tag);
+
+    // Its examples work: authorised with a token, "Try it out" sends the store example as it stands, and the store is kept.
+    await page.locator('.auth-wrapper button.authorize').click();
+    await page.locator('.modal-ux input').first().fill(tokens.admin());
+    await page.locator('.modal-ux .auth-btn-wrapper button.authorize').click();
+    await page.locator('.modal-ux button.btn-done').click();
+    const keepStore = page.locator('.opblock-put', { has: page.locator('[data-path="/api/order/v1/stores/{id}"]') });
+    await keepStore.locator('.opblock-summary').click();
+    await keepStore.locator('button.try-out__btn').click();
+    await keepStore.locator('tr[data-param-name="id"] input').fill('s-docs-example');
+    await keepStore.locator('button.execute').click();
+    const status = keepStore.locator('.live-responses-table tbody .response-col_status').first();
+    await status.waitFor({ timeout: 15_000 });
+    expect((await status.textContent())?.trim()).toBe('201');
+    const kept = await fetch(`${terminals.base}/api/order/v1/stores/s-docs-example`, { headers: { authorization: `Bearer ${tokens.admin()}` } });
+    expect(((await kept.json()) as { name: string }).name).toBe('Noodle House');
     await shot(page, 'api-reference');
     expect(elsewhere).toEqual([]);
   });
