@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 
 import helmet from 'helmet';
 
+import { answerClientErrors } from '@orderpulse/service-kit';
+
 import { gatewayDocument } from './openapi.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -44,22 +46,36 @@ const docsHeaders = helmet({
 
 /**
  * The gateway's OpenAPI document: each service's own `/openapi.json`, merged under `/api/<service>`.
- * A service that does not answer is left out and named in the description, so the page still opens.
+ * A service that does not answer, answers with something that is not an OpenAPI document, or
+ * disagrees with the others on a shared component (a version skew during a rollout) is left out
+ * and named in the description with why, so the page still opens with the rest.
  */
 async function mergedDocument(services) {
   const answers = await Promise.all(
     Object.entries(services).map(async ([service, base]) => {
       try {
         const res = await fetch(new URL('/openapi.json', base), { signal: AbortSignal.timeout(2_000) });
-        return res.ok ? { service, document: await res.json() } : { service };
+        if (!res.ok) return { service, why: `answered ${res.status}` };
+        const document = await res.json();
+        const isDocument = document && typeof document === 'object' && typeof document.openapi === 'string' && document.paths && typeof document.paths === 'object';
+        return isDocument ? { service, document } : { service, why: 'its answer is not an OpenAPI document' };
       } catch {
-        return { service };
+        return { service, why: 'not answering now' };
       }
     }),
   );
-  const document = await gatewayDocument(answers.filter((a) => a.document));
-  const missing = answers.filter((a) => !a.document).map((a) => a.service);
-  if (missing.length > 0) document.info.description += `\n\nNot answering now, so not shown: ${missing.join(', ')}.`;
+  const shown = [];
+  const left = answers.filter((a) => !a.document);
+  for (const answer of answers.filter((a) => a.document)) {
+    try {
+      await gatewayDocument([...shown, answer]);
+      shown.push(answer);
+    } catch (error) {
+      left.push({ service: answer.service, why: `its document does not fit the others (${error.message})` });
+    }
+  }
+  const document = await gatewayDocument(shown);
+  if (left.length > 0) document.info.description += `\n\nNot shown now: ${left.map((a) => `${a.service} (${a.why})`).join('; ')}.`;
   return document;
 }
 
@@ -126,12 +142,21 @@ export function pathOf(target) {
   }
 }
 
-/** `/api/order/v1/x` → [the order service's URL, `/v1/x`]; undefined for anything else. */
+/**
+ * `/api/order/v1/x` → [the order service's URL, `/v1/x`]; undefined for anything else. Only the
+ * API (`/v1/…`) and its document go through: a service's health, readiness, metrics and queue
+ * console are for its operators on the service's own port, not for the terminals' origin. The
+ * service is looked up among the gateway's own keys only (`constructor` is not a service).
+ */
 function route(services, url) {
-  const match = /^\/api\/([a-z]+)(\/.*)?$/.exec(url);
-  const target = match && services[match[1]];
-  return target ? [new URL(target), match[2] ?? '/'] : undefined;
+  const match = /^\/api\/([a-z]+)(\/v1\/.*|\/openapi\.json(?:\?.*)?)$/.exec(url);
+  if (!match || !Object.hasOwn(services, match[1])) return undefined;
+  return [new URL(services[match[1]]), match[2]];
 }
+
+/** How long the proxy waits for a service's answer to begin: longer than the longest long-poll (60 s). */
+const UPSTREAM_HEAD_TIMEOUT_MS = 65_000;
+const OWN_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * Starts the gateway. `services` maps names to base URLs; `logins` (optional) is what
@@ -140,7 +165,17 @@ function route(services, url) {
  */
 export function startGateway({ host = '127.0.0.1', port = 4100, services, logins, objectStore }) {
   const secure = pageHeaders(objectStore);
-  const server = http.createServer((req, res) => secure(req, res, () => serve(req, res)));
+  const server = http.createServer((req, res) => {
+    try {
+      secure(req, res, () => serve(req, res));
+    } catch (error) {
+      // A fault of ours must cost this request, never the gateway (and `npm start` with it).
+      process.stderr.write(`gateway: ${error.stack ?? error}\n`);
+      if (res.headersSent) res.destroy();
+      else problem(res, 500, 'the gateway failed on this request');
+    }
+  });
+  answerClientErrors(server);
   const serve = (req, res) => {
     const url = req.url ?? '/';
     const routed = route(services, url);
@@ -151,21 +186,28 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
         upstream = http.request(
           { host: target.hostname, port: target.port, method: req.method, path: rest, headers: { ...req.headers, host: target.host, 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
           (answer) => {
+            upstream.setTimeout(0);
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
           },
         );
+        upstream.setTimeout(UPSTREAM_HEAD_TIMEOUT_MS, () => upstream.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
       } catch (error) {
         // node refuses some targets its own parser let in (ERR_UNESCAPED_CHARACTERS): the client's fault.
         return problem(res, 400, `the request target cannot be passed on: ${error.message}`);
       }
-      upstream.on('error', (error) => (res.headersSent ? res.destroy() : problem(res, 502, `the service did not answer: ${error.message}`)));
+      upstream.on('error', (error) => (res.headersSent ? res.destroy() : problem(res, error.code === 'ETIMEDOUT' ? 504 : 502, `the service did not answer: ${error.message}`)));
       req.pipe(upstream);
       res.on('close', () => upstream.destroy());
       return;
     }
     const pathname = pathOf(url);
     if (pathname === undefined) return problem(res, 400, 'the request target is not a valid URL path');
+    if (pathname.startsWith('/api/')) return problem(res, 404, `no ${pathname}: the gateway passes on /api/<service>/v1/… and /api/<service>/openapi.json`);
+    if (!OWN_METHODS.has(req.method)) {
+      res.setHeader('allow', 'GET, HEAD');
+      return problem(res, 405, `${req.method} is not served here: the pages and documents are read with GET`);
+    }
     if (pathname === '/openapi.json') {
       return void mergedDocument(services).then((document) => {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
@@ -196,6 +238,14 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
   // WebSocket upgrades go through untouched: the request head is replayed upstream, then both ways are piped.
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch (error) {
+      process.stderr.write(`gateway: ${error.stack ?? error}\n`);
+      socket.destroy();
+    }
+  });
+  const upgrade = (req, socket, head) => {
     const routed = route(services, req.url ?? '/');
     if (!routed) return socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     const [target, rest] = routed;
@@ -214,7 +264,7 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
     socket.on('error', end);
     upstream.on('close', end);
     socket.on('close', end);
-  });
+  };
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

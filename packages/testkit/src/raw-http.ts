@@ -49,6 +49,13 @@ export const hostileTargets: readonly string[] = [
   '/?a=%',
   '/?a=1&a=2&a[]=3&a[b]=4',
   '/?__proto__[x]=1&constructor[prototype][x]=1',
+  // Path segments a lookup in a plain object would find on its prototype.
+  '/constructor',
+  '/__proto__',
+  '/api/constructor/x',
+  '/api/__proto__/v1/x',
+  '/api/toString/v1/x',
+  '/api/hasOwnProperty/openapi.json',
   '*',
   'http://127.0.0.1/',
   `/${'a'.repeat(8_000)}`,
