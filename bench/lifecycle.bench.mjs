@@ -195,10 +195,15 @@ async function openLoop(order, gateway, rate, seconds) {
   return { rate: Math.round(rate * 10) / 10, lifecycles: runs.length, stateChangesPerSecond: Math.round(rate * 5 * 10) / 10, ...stats(latencies) };
 }
 
-export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20, loadSeconds = 15, fractions = [0.25, 0.5, 0.75] } = {}) {
+/**
+ * The order and notification services as child processes on their own topics, queues and
+ * databases, with a gorush stand-in, a store, a rider terminal and a device for each of the
+ * customer, the merchant and the rider: what a lifecycle runs through. `stop` ends it all.
+ */
+async function lifecycleSystem(stack, label) {
   const run = randomUUID().slice(0, 8);
-  const prefix = `bench-life-${run}.`;
-  const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: 'bench-lifecycle' });
+  const prefix = `bench-${label}-${run}.`;
+  const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: `bench-${label}` });
   await applyTopics(kafka, plannedTopics({
     defaults: { partitions: 6, replicationFactor: 1 },
     deadLetter: { partitions: 1 },
@@ -209,9 +214,13 @@ export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20
     ],
   }));
   const gateway = await startGateway();
-  const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-life-${run}` };
-  const order = await spawnService('order', stack, { ...common, MONGO_DB: `bench_life_order_${run}`, ORDER_RECONCILE_INTERVAL_SECONDS: '3600' });
-  const notification = await spawnService('notification', stack, { ...common, MONGO_DB: `bench_life_notification_${run}`, PUSH_GATEWAY_URL: gateway.url });
+  const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-${label}-${run}` };
+  const order = await spawnService('order', stack, { ...common, MONGO_DB: `bench_${label}_order_${run}`, ORDER_RECONCILE_INTERVAL_SECONDS: '3600' });
+  const notification = await spawnService('notification', stack, { ...common, MONGO_DB: `bench_${label}_notification_${run}`, PUSH_GATEWAY_URL: gateway.url });
+  const stop = async () => {
+    await Promise.all([order.stop(), notification.stop()]);
+    await gateway.close();
+  };
   try {
     await call(order.base, 'PUT', '/v1/stores/s-l', tokens.admin, { merchantId: 'm-l', name: 'Bench', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 3600, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
     await call(order.base, 'PUT', '/v1/terminals/rider-l', tokens.admin, { regions: ['bench'] });
@@ -220,6 +229,16 @@ export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20
       await call(notification.base, 'PUT', `/v1/installations/pad-${who}`, tokens[who], { appCode: 'app-bench', platform: 'android', deviceToken: devices[who] });
     }
     await openLoop(order.base, gateway, 2, 3); // warm-up: connections, JIT, consumer groups settled
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { order, notification, gateway, stop };
+}
+
+export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20, loadSeconds = 15, fractions = [0.25, 0.5, 0.75] } = {}) {
+  const { order, notification, gateway, stop } = await lifecycleSystem(stack, 'life');
+  try {
     const peak = await closedLoop(order.base, gateway, concurrency, peakSeconds);
     process.stdout.write(`lifecycle peak: ${JSON.stringify(peak)}\n`);
     const loads = [];
@@ -230,10 +249,106 @@ export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20
     }
     return { eventsPerLifecycle, pushesPerLifecycle: lifecyclePushes.length, peak, loads, pushes: gateway.pushes(), rssAfterMiB: { order: Math.round(rssMiB(order.child.pid)), notification: Math.round(rssMiB(notification.child.pid)) } };
   } finally {
-    await Promise.all([order.stop(), notification.stop()]);
-    await gateway.close();
+    await stop();
   }
 }
+
+/** The counters a service's `/metrics` carries for the work it sends out, summed by label. */
+async function workCounters(base) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const sums = { mongo: {}, kafkaRequests: {}, kafka: {} };
+  const into = {
+    mongodb_client_commands_total: ['mongo', (labels) => `${/command="([^"]*)"/.exec(labels)?.[1]} ${/collection="([^"]*)"/.exec(labels)?.[1]}`],
+    kafka_producer_requests_total: ['kafkaRequests', 'api'],
+    kafka_producer_records_total: ['kafka', () => 'records'],
+    kafka_producer_record_bytes_total: ['kafka', () => 'bytes'],
+  };
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)\{([^}]*)\} ([\d.e+-]+)$/.exec(line);
+    if (!m || !into[m[1]]) continue;
+    const [bucket, label] = into[m[1]];
+    const key = typeof label === 'function' ? label(m[2]) : (new RegExp(`${label}="([^"]*)"`).exec(m[2])?.[1] ?? '');
+    sums[bucket][key] = (sums[bucket][key] ?? 0) + Number(m[3]);
+  }
+  return sums;
+}
+
+/** Calls per command since the Redis server started (`INFO commandstats`), every client's. */
+async function redisCommandCalls(redis) {
+  const calls = {};
+  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+  return calls;
+}
+
+const minus = (a, b) => Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, (a[k] ?? 0) - (b[k] ?? 0)]));
+const total = (xs) => Object.values(xs).reduce((sum, x) => sum + x, 0);
+
+/**
+ * The work one complete lifecycle costs, counted rather than timed: MongoDB commands (each service's
+ * driver command monitoring), Redis commands (the server's `INFO commandstats`, so BullMQ's own
+ * connections count), Kafka producer requests (kafkajs instrumentation) and the records and bytes the
+ * brokers acknowledged, and HTTP calls
+ * (the lifecycle's 5 API calls, and the pushes the gateway received). The services' background
+ * work (outbox sweeps, workers polling, reconcilers) is measured first over `idleSeconds` with
+ * nothing to do and taken off the lifecycles' counts pro rata, and reported on its own per second.
+ * Nothing else may use the stack's Redis meanwhile.
+ */
+export async function benchWork(stack, { lifecycles = 40, concurrency = 4, idleSeconds = 10 } = {}) {
+  const { Redis } = require(require.resolve('ioredis', { paths: [path.join(REPO, 'packages/service-kit')] }));
+  const redis = new Redis(stack.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const { order, notification, gateway, stop } = await lifecycleSystem(stack, 'work');
+  const snapshot = async () => {
+    const [o, n, r] = await Promise.all([workCounters(order.base), workCounters(notification.base), redisCommandCalls(redis)]);
+    return { at: performance.now(), services: { order: o, notification: n }, redis: r, pushes: gateway.pushes() };
+  };
+  try {
+    const idleFrom = await snapshot();
+    await sleep(idleSeconds * 1000);
+    const idleTo = await snapshot();
+    const busyFrom = await snapshot();
+    let started = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (started < lifecycles) {
+        started += 1;
+        await lifecycle(order.base, gateway);
+      }
+    }));
+    const busyTo = await snapshot();
+    const idleS = (idleTo.at - idleFrom.at) / 1000;
+    const busyS = (busyTo.at - busyFrom.at) / 1000;
+    /** Per lifecycle, net of the background work the same seconds would have done idle. */
+    const perLifecycle = (pick) => {
+      const background = minus(pick(idleTo), pick(idleFrom));
+      const busy = minus(pick(busyTo), pick(busyFrom));
+      const net = Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, Math.max(0, (v - ((background[k] ?? 0) * busyS) / idleS) / lifecycles)]));
+      return { total: round(total(net)), top: top(net), backgroundPerSecond: round(total(background) / idleS) };
+    };
+    const services = ['order', 'notification'];
+    const perService = (bucket) => Object.fromEntries(services.map((s) => [s, perLifecycle((snap) => snap.services[s][bucket])]));
+    const mongo = perService('mongo');
+    const kafkaRequests = perService('kafkaRequests');
+    const kafka = perService('kafka');
+    const both = (per, key) => (per.order.top[key] ?? 0) + (per.notification.top[key] ?? 0);
+    return {
+      lifecycles,
+      concurrency,
+      seconds: round(busyS),
+      mongoCommands: { total: round(mongo.order.total + mongo.notification.total), ...mongo },
+      redisCommands: perLifecycle((snap) => snap.redis),
+      kafkaRequests: { produce: round(both(kafkaRequests, 'Produce')), ...kafkaRequests },
+      kafkaRecords: { records: round(both(kafka, 'records')), bytes: Math.round(both(kafka, 'bytes')) },
+      httpCalls: { api: 5, pushes: round((busyTo.pushes - busyFrom.pushes) / lifecycles) },
+    };
+  } finally {
+    await stop();
+    redis.disconnect();
+  }
+}
+
+const round = (x) => Math.round(x * 10) / 10;
+/** The largest entries, rounded, largest first. */
+const top = (counts, n = 16) => Object.fromEntries(Object.entries(counts).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, round(v)]));
 
 /** Each service started on its own with nothing to do; its RSS after `settleSeconds`. */
 export async function benchIdle(stack, { settleSeconds = 10 } = {}) {

@@ -2,20 +2,22 @@
 // and writes bench/results/latest.json, latest.md and latest.png (latency against load). The machine's
 // raw limits (Kafka round trip, BullMQ lateness, conditional MongoDB updates) are measured in the same
 // run, and each system figure is printed beside its raw limit as a ratio.
-// `npm run bench -- --only=raw,lifecycle` (or order, notification, media, idle; comma-separated) runs
+// `npm run bench -- --only=raw,lifecycle` (or work, order, notification, media, idle; comma-separated) runs
 // just those and writes bench/results/latest-<names>.*, leaving the full report alone.
 // Shorter runs, for development (defaults in brackets):
 //   BENCH_PENDING (100000) pending countdowns, for the order service and for BullMQ alone;
 //   BENCH_ORDER_RUNS (3); BENCH_CONCURRENCY (24) lifecycles in flight when finding the peak;
 //   BENCH_PEAK_SECONDS (20); BENCH_LOAD_SECONDS (15) at each fraction of the peak;
-//   BENCH_CONNECTIONS (10000) realtime connections; BENCH_CPU_PROF=<dir> writes the services' CPU profiles.
+//   BENCH_CONNECTIONS (10000) realtime connections; BENCH_WORK_LIFECYCLES (40) lifecycles counted;
+//   BENCH_CPU_PROF=<dir> writes the services' CPU profiles; BENCH_RESULTS_DIR (bench/results) where reports go;
+//   BENCH_SKIP_BUILD=1 uses the build as it is.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { lineChartSvg, svgToPng } from './chart.mjs';
-import { benchIdle, benchLifecycle, eventsPerLifecycle } from './lifecycle.bench.mjs';
+import { benchIdle, benchLifecycle, benchWork, eventsPerLifecycle } from './lifecycle.bench.mjs';
 import { benchMedia } from './media.bench.mjs';
 import { benchNotification } from './notification.bench.mjs';
 import { benchOrder, median } from './order.bench.mjs';
@@ -23,7 +25,7 @@ import { benchRaw } from './raw.bench.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STACK = path.join(REPO, 'infra', 'local', 'stack.mjs');
-const results = path.join(REPO, 'bench', 'results');
+const results = path.resolve(process.env.BENCH_RESULTS_DIR ?? path.join(REPO, 'bench', 'results'));
 
 function stackEnv() {
   const file = path.join(process.env.ORDERPULSE_LOCAL_DIR ?? path.join(REPO, '.local'), 'stack.env');
@@ -43,7 +45,8 @@ const ratio = (system, raw) => {
 };
 
 const wasUp = spawnSync(process.execPath, [STACK, 'status'], { stdio: 'ignore' }).status === 0;
-if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
+// BENCH_SKIP_BUILD=1: the caller has just built (the work-budget test, inside npm test).
+if (!process.env.BENCH_SKIP_BUILD && spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
 if (spawnSync(process.execPath, [STACK, 'up'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 try {
   const stack = stackEnv();
@@ -57,6 +60,18 @@ try {
       `| raw: kafkajs produce → consume, ${fmt(kafka.throughput.messages)} messages in batches of ${kafka.throughput.batch} | ${fmt(kafka.throughput.messagesPerSecond)} msg/s |\n` +
       `| raw: conditional single-document updates, ${mongo.concurrency} writers | ${fmt(mongo.updatesPerSecond)} /s |\n` +
       `| raw: BullMQ delayed-job lateness, ${fmt(bullmq.pending)} pending, ${bullmq.count} probes: p50 / p99 / max | ${bullmq.p50Ms} / ${bullmq.p99Ms} / ${bullmq.maxMs} ms |\n`;
+  }
+  if (wants('work')) {
+    report.work = await benchWork(stack, { lifecycles: num('BENCH_WORK_LIFECYCLES', 40) });
+    process.stdout.write(`work: ${JSON.stringify(report.work)}\n`);
+    const w = report.work;
+    const split = (x) => `order ${x.order.total}, notification ${x.notification.total}`;
+    md +=
+      `| per lifecycle: MongoDB commands (${split(w.mongoCommands)}) | ${w.mongoCommands.total} |\n` +
+      `| per lifecycle: Redis commands (every connection's, BullMQ's included) | ${w.redisCommands.total} |\n` +
+      `| per lifecycle: Kafka produce requests / records / record bytes | ${w.kafkaRequests.produce} / ${w.kafkaRecords.records} / ${fmt(w.kafkaRecords.bytes)} |\n` +
+      `| per lifecycle: HTTP calls (API calls + pushes to the gateway) | ${w.httpCalls.api} + ${w.httpCalls.pushes} |\n` +
+      `| background work per second, idle: MongoDB commands (order, notification) / Redis commands | ${w.mongoCommands.order.backgroundPerSecond}, ${w.mongoCommands.notification.backgroundPerSecond} / ${w.redisCommands.backgroundPerSecond} |\n`;
   }
   if (wants('lifecycle')) {
     report.lifecycle = await benchLifecycle(stack, { concurrency: num('BENCH_CONCURRENCY', 24), peakSeconds: num('BENCH_PEAK_SECONDS', 20), loadSeconds: num('BENCH_LOAD_SECONDS', 15) });

@@ -5,7 +5,7 @@
  */
 export { KafkaClient, type KafkaSettings } from './kafka-client';
 export { kafkaConnection, kafkaConnectionFromEnv, SaslMechanisms, type KafkaConnectionConfig, type SaslMechanism } from './connection-env';
-export { EventProducer, type EventPublisher, type OutgoingEvent, type RawRecord } from './event-producer';
+export { EventProducer, type EventPublisher, type OutgoingEvent, type ProducerObserver, type RawRecord } from './event-producer';
 export { EventConsumer, on, type ConsumerOptions, type ConsumerState, type ConsumerStatus, type EventHandler, type MessageContext } from './event-consumer';
 export { DeadLetterHeader, ReplayedFromHeader } from './dead-letter';
 export { replayDeadLetters, type ReplayFilter, type ReplayResult } from './dlq-replay';

@@ -12,12 +12,12 @@ export { createLogger, withLogContext, currentLogContext, type Logger, type LogC
 export { Roles, ServiceNames, TokenAlgorithms, serviceAudience, keySetOf, verifyToken, bearerToken, requireRole, type Role, type ServiceName, type Principal, type AuthSettings } from './auth';
 export { createTokenIssuer, localTokenIssuer, ephemeralTokenIssuer, generateSigningKey, publicJwkOf, writeJwks, allServiceAudiences, type TokenIssuer, type PublicJwk } from './token-issuer';
 export { createRateLimits, type RateLimit, type RateLimitSettings } from './rate-limit';
-export { createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, RETRY_AFTER_SECONDS, type BodyLimits, type HttpAppOptions, type LivenessReport, type ReadinessCheck, type Problem } from './http-app';
+export { answerClientErrors, createHttpApp, listen, authenticated, principalOf, sendProblem, problemOf, RETRY_AFTER_SECONDS, type BodyLimits, type HttpAppOptions, type LivenessReport, type ReadinessCheck, type Problem } from './http-app';
 export { buildApiDocument, checkAnswers, mergeApiDocuments, openApiPath, ProblemSchema, UndeclaredAnswerError, type ApiAnswer, type ApiInfo, type ApiRoute, type ApiRoutes } from './api-document';
 export { operationalRoutes } from './http-app';
 export { bodyLimitOf, largestJsonBytes, UnboundedSchemaError, UNBOUNDED_STRING_CHARS } from './body-limit';
 export { createMetrics } from './metrics';
-export { trackConsumerLag, trackOutbox, trackTimers, type OutboxFigures, type TimerSource } from './operational-metrics';
+export { trackConsumerLag, trackKafkaProducer, trackMongoCommands, trackOutbox, trackTimers, type OutboxFigures, type TimerSource } from './operational-metrics';
 export { connectMongo, pingMongo, connectRedis, pingRedis, watchMongoMonitor } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
 export { startService, runService, type BackgroundTask, type Platform, type PlatformConfig, type ServiceParts } from './service';

@@ -13,6 +13,8 @@ export async function connectMongo(url: string, dbName: string, serverSelectionT
     dbName,
     serverSelectionTimeoutMS,
     autoIndex: false,
+    // Command monitoring feeds `mongodb_client_commands_total` (see `trackMongoCommands`).
+    monitorCommands: true,
   });
   await connection.asPromise();
   return connection;

@@ -1,5 +1,6 @@
-import { ConsumerLagReader, type KafkaClient, type LagReport } from '@orderpulse/kafka';
-import { Gauge, type Registry } from 'prom-client';
+import { ConsumerLagReader, type EventProducer, type KafkaClient, type LagReport } from '@orderpulse/kafka';
+import type mongoose from 'mongoose';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 import type { Logger } from './logger';
 
@@ -110,6 +111,43 @@ export function trackOutbox(registry: Registry, collection: string, read: () => 
     name: 'outbox_oldest_event_age_seconds', help: 'Age of the oldest event waiting in an outbox (0 when none)', labelNames: ['collection'] as const, registers: [registry],
     async collect() {
       this.set({ collection }, (await shared()).oldestAgeSeconds);
+    },
+  });
+}
+
+/**
+ * `mongodb_client_commands_total{command,collection}`: every command the service's MongoDB driver
+ * sends (`find`, `insert`, `update`, `findAndModify`, `aggregate`, `getMore`, …) and the collection
+ * it names (empty for database commands such as `ping`), from the driver's
+ * command monitoring (`commandStarted`; the connection must be opened with `monitorCommands`, as
+ * `connectMongo` does). Server monitoring (`hello` heartbeats) is not a command and is not counted.
+ * The work a change costs, independent of the machine: the benchmark divides it by lifecycles.
+ */
+export function trackMongoCommands(registry: Registry, connection: mongoose.Connection): void {
+  const commands = new Counter({ name: 'mongodb_client_commands_total', help: 'Commands sent by the MongoDB driver, by command and collection', labelNames: ['command', 'collection'] as const, registers: [registry] });
+  connection.getClient().on('commandStarted', (event) => {
+    const named: unknown = event.command[event.commandName];
+    // getMore names its collection in `collection`; the others under their own name.
+    const collection: unknown = event.commandName === 'getMore' ? event.command.collection : named;
+    commands.inc({ command: event.commandName, collection: typeof collection === 'string' ? collection : '' });
+  });
+}
+
+/**
+ * `kafka_producer_requests_total{api}`: the requests the service's producer sends to the brokers,
+ * by Kafka API (`Produce`, `Metadata`, …; kafkajs' `producer.network.request` instrumentation event);
+ * `kafka_producer_records_total` and `kafka_producer_record_bytes_total`: the records the brokers
+ * acknowledged and their bytes (keys, values and headers, before protocol framing).
+ */
+export function trackKafkaProducer(registry: Registry, producer: EventProducer): void {
+  const requests = new Counter({ name: 'kafka_producer_requests_total', help: 'Requests the producer sent to the brokers, by Kafka API', labelNames: ['api'] as const, registers: [registry] });
+  const records = new Counter({ name: 'kafka_producer_records_total', help: 'Records the brokers acknowledged', registers: [registry] });
+  const bytes = new Counter({ name: 'kafka_producer_record_bytes_total', help: 'Bytes of the acknowledged records (keys, values, headers)', registers: [registry] });
+  producer.observe({
+    request: (api) => requests.inc({ api }),
+    sent: (count, size) => {
+      records.inc(count);
+      bytes.inc(size);
     },
   });
 }

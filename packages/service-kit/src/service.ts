@@ -14,7 +14,7 @@ import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createRateLimits, type RateLimit } from './rate-limit';
-import { trackConsumerLag } from './operational-metrics';
+import { trackConsumerLag, trackKafkaProducer, trackMongoCommands } from './operational-metrics';
 
 /** The keys of a service's configuration this file wires; each service's schema says which it has. */
 export interface PlatformConfig {
@@ -113,6 +113,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
   if (config.MONGO_URL && config.MONGO_DB) {
     const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
     platform.mongo = mongo;
+    trackMongoCommands(metrics, mongo);
     readiness.mongo = () => pingMongo(mongo);
     // A driver whose monitor hangs never reaches MongoDB again: fail liveness and exit, to be started again.
     mongoWatch = watchMongoMonitor(mongo, (openForMs) => {
@@ -136,6 +137,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     const kafka = new KafkaClient(kafkaConnection({ ...config, KAFKA_BROKERS: config.KAFKA_BROKERS }, config.KAFKA_CLIENT_ID ?? `orderpulse-${name}`), logger);
     platform.kafka = kafka;
     platform.producer = new EventProducer(kafka);
+    trackKafkaProducer(metrics, platform.producer);
     // Not awaited: the broker may be away; every publish connects again if needed.
     platform.producer.connect().catch((error: unknown) => logger.warn({ err: error }, 'Kafka is not reachable yet; events wait in the outbox'));
     // Every group of this service is named `<prefix>orderpulse.<service>.<purpose>`.
