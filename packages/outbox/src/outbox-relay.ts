@@ -115,7 +115,7 @@ export class OutboxRelay {
     this.announced.clear();
     let sent = 0;
     try {
-      if (ids.length > 0) sent += await this.relay(await this.read({ _id: { $in: ids } }));
+      if (ids.length > 0) sent += await this.relayClaimed(await this.claimAnnounced(ids));
       if (sweep) {
         this.lastSweep = Date.now();
         sent += await this.relay(await this.read({ outboxPending: true }));
@@ -162,7 +162,10 @@ export class OutboxRelay {
   }
 
   private async relay(candidates: Pending[]): Promise<number> {
-    const claimed = await this.claim(candidates);
+    return this.relayClaimed(await this.claim(candidates));
+  }
+
+  private async relayClaimed(claimed: Claimed[]): Promise<number> {
     let sent = 0;
     const unreachable: { doc: Claimed; error: unknown }[] = [];
     for (const [i, doc] of claimed.entries()) {
@@ -243,11 +246,18 @@ export class OutboxRelay {
   /**
    * Pulls what went out and moves what was refused, releasing the lease; the pending flag goes
    * only when the outbox is empty, checked in the same write, so an entry added meanwhile keeps it.
+   * When everything claimed went out and nothing was added since (the outbox still holds exactly
+   * as many entries, and only the lease holder removes any), one write empties the outbox, drops
+   * the flag and releases the lease.
    */
   private async clear(doc: Claimed, published: readonly OutboxEntry[], refused: readonly QuarantinedEntry[], release = true): Promise<void> {
-    const ids = [...published, ...refused].map((e) => e.id);
     // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
     const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.lease };
+    if (release && refused.length === 0 && published.length === doc.outbox.length) {
+      const emptied = await this.collection.updateOne({ ...filter, outbox: { $size: published.length } }, { $set: { outbox: [] }, $unset: { outboxPending: '', outboxLeaseUntil: '' } });
+      if (emptied.matchedCount > 0) return;
+    }
+    const ids = [...published, ...refused].map((e) => e.id);
     const update: mongo.Document = {
       ...(ids.length > 0 ? { $pull: { outbox: { id: { $in: ids } } } } : {}),
       ...(refused.length > 0 ? { $push: { outboxQuarantine: { $each: refused } } } : {}),
@@ -262,6 +272,32 @@ export class OutboxRelay {
     await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
   }
 
+  /**
+   * Takes the lease of each announced document that is pending and free (no lease, or one run
+   * out), reading its outbox in the same write: no read before the claim.
+   */
+  private async claimAnnounced(ids: readonly unknown[]): Promise<Claimed[]> {
+    const now = Date.now();
+    const claims = await Promise.all(
+      ids.map(async (_id, i) => {
+        const lease = new Date(now + this.leaseMs + i);
+        const filter: mongo.Document = { _id, outboxPending: true, $or: [{ outboxLeaseUntil: null }, { outboxLeaseUntil: { $lt: new Date(now) } }] };
+        const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1 } });
+        if (!taken) return undefined;
+        const outbox = (taken.outbox ?? []) as OutboxEntry[];
+        if (outbox.length === 0) await this.dropEmpty(_id, lease);
+        return { _id, lease, outbox };
+      }),
+    );
+    return claims.filter((c): c is Claimed => c !== undefined && c.outbox.length > 0);
+  }
+
+  /** Releases a claimed document whose outbox turned out empty, and drops its pending flag if it still is. */
+  private async dropEmpty(_id: unknown, lease: Date): Promise<void> {
+    await this.collection.updateOne({ _id, outboxLeaseUntil: lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
+    await this.collection.updateOne({ _id, outbox: { $size: 0 } } as mongo.Document, { $unset: { outboxPending: '' } });
+  }
+
   /** Takes the lease of each free document by compare-and-set on the lease it was read with. */
   private async claim(candidates: Pending[]): Promise<Claimed[]> {
     const now = Date.now();
@@ -274,10 +310,7 @@ export class OutboxRelay {
         const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1 } });
         if (!taken) return undefined;
         const outbox = (taken.outbox ?? []) as OutboxEntry[];
-        if (outbox.length === 0) {
-          await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
-          await this.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } } as mongo.Document, { $unset: { outboxPending: '' } });
-        }
+        if (outbox.length === 0) await this.dropEmpty(doc._id, lease);
         return { _id: doc._id, lease, outbox };
       }),
     );

@@ -38,18 +38,21 @@ export class DeliveryLogRepository {
   /**
    * Records a try as `sending` before it goes to the gateway (an earlier try left `sending`
    * becomes `unknown`). Answers the try's number, or undefined when the push has finished
-   * or another sender recorded a try in between (that one owns the push now).
+   * or another sender recorded a try in between (that one owns the push now). A first try,
+   * the usual case, is one conditional write; a later one reads the tries and compares them.
    */
-  async claim(key: string, at: Date): Promise<{ attempt: number; delivery: Delivery } | undefined> {
+  async claim(key: string, at: Date): Promise<{ attempt: number } | undefined> {
+    const unfinished = { _id: key, status: { $nin: [...finalStatuses] } };
+    const first = await this.collection.updateOne({ ...unfinished, attempts: { $size: 0 } } as Doc, { $set: { attempts: nextAttempts([], at), status: 'sending', updatedAt: new Date() } });
+    if (first.matchedCount > 0) return { attempt: 1 };
     const delivery = await this.get(key);
-    if (!delivery || finalStatuses.has(delivery.status)) return undefined;
+    if (!delivery || finalStatuses.has(delivery.status) || delivery.attempts.length === 0) return undefined;
     const attempts = nextAttempts(delivery.attempts, at);
     const claimed = await this.collection.updateOne(
-      { _id: key, status: { $nin: [...finalStatuses] }, attempts: { $size: delivery.attempts.length } } as Doc,
+      { ...unfinished, attempts: { $size: delivery.attempts.length } } as Doc,
       { $set: { attempts, status: 'sending', updatedAt: new Date() } },
     );
-    if (claimed.matchedCount === 0) return undefined;
-    return { attempt: attempts.length, delivery: { ...delivery, attempts, status: 'sending' } };
+    return claimed.matchedCount === 0 ? undefined : { attempt: attempts.length };
   }
 
   /** Gives a claimed try its outcome and sets where the push now stands, in one write. */

@@ -117,12 +117,21 @@ export class RegistryRepository {
   }
 
   async recipient(key: RecipientKey): Promise<RecipientProfile> {
-    const doc = await this.recipients.findOne({ _id: key } as Doc);
-    return {
-      key,
-      devices: Object.values((doc?.devices ?? {}) as Record<string, Device>),
-      muted: (doc?.muted as Category[] | undefined) ?? [],
-      ...(doc?.locale ? { locale: doc.locale as Locale } : {}),
-    };
+    return (await this.recipientsOf([key]))[0]!;
+  }
+
+  /** The profiles of several recipients in one read, in the order asked; one never registered has no devices. */
+  async recipientsOf(keys: readonly RecipientKey[]): Promise<RecipientProfile[]> {
+    const docs = keys.length === 0 ? [] : await this.recipients.find({ _id: { $in: [...new Set(keys)] } } as Doc).toArray();
+    const byKey = new Map(docs.map((doc) => [String(doc._id), doc]));
+    return keys.map((key) => {
+      const doc = byKey.get(key);
+      return {
+        key,
+        devices: Object.values((doc?.devices ?? {}) as Record<string, Device>),
+        muted: (doc?.muted as Category[] | undefined) ?? [],
+        ...(doc?.locale ? { locale: doc.locale as Locale } : {}),
+      };
+    });
   }
 }

@@ -23,7 +23,11 @@ export function idOf(...parts: string[]): string {
  * devices too: they share nothing, and one after another an event's latency was the sum of all.
  */
 export async function notify(ports: NotificationPorts, event: RoutedEvent & { id: string }): Promise<void> {
-  await settleAll(noticesFor(event).map((notice) => tell(ports, event, notice)));
+  const notices = noticesFor(event);
+  if (notices.length === 0) return;
+  // Every recipient's profile in one read.
+  const profiles = await ports.registry.recipientsOf(notices.map((n) => recipientKey(n.recipient)));
+  await settleAll(notices.map((notice, i) => tell(ports, event, notice, profiles[i]!)));
 }
 
 /** Waits for every one to finish, then fails with the first failure: a retry never overlaps work still running. */
@@ -32,9 +36,8 @@ async function settleAll(work: Promise<void>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-async function tell(ports: NotificationPorts, event: RoutedEvent & { id: string }, notice: Notice): Promise<void> {
-  const key = recipientKey(notice.recipient);
-  const profile = await ports.registry.recipient(key);
+async function tell(ports: NotificationPorts, event: RoutedEvent & { id: string }, notice: Notice, profile: RecipientProfile): Promise<void> {
+  const key = profile.key;
   const text = render(notice.template, profile.locale ?? notice.locale, notice.params);
   const message: RealtimeMessage = {
     id: idOf(event.id, key),

@@ -1,0 +1,106 @@
+import { defineEvent, newEvent } from '@orderpulse/contracts';
+import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
+import { ensureOutboxIndexes, outboxForInsert, OutboxRelay, withEvents } from '@orderpulse/outbox';
+import { stackEnv, uniqueName } from '@orderpulse/testkit';
+import mongoose from 'mongoose';
+import { z } from 'zod';
+
+const env = stackEnv();
+const client = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'relay-work-test' });
+const producer = new EventProducer(client);
+const topic = uniqueName('relay-work');
+let connection: mongoose.Connection;
+type Doc = { _id: string } & Record<string, unknown>;
+/** The commands the driver sent, by collection: what the relay costs the database. */
+const commands: { name: string; collection: unknown }[] = [];
+
+const Noted = defineEvent({ type: 'ledger.noted', version: 1, topic, summary: 'a note', schema: z.object({ text: z.string() }), example: { text: 'x' } });
+const note = (subject: string, text: string) => ({ topic, event: newEvent(Noted, { source: 'test', subject, data: { text } }) });
+
+async function collection() {
+  const c = connection.db!.collection<Doc>(uniqueName('docs'));
+  await ensureOutboxIndexes(c as never);
+  return c;
+}
+
+const relayOf = (docs: Awaited<ReturnType<typeof collection>>, onPublished?: () => Promise<void>) =>
+  new OutboxRelay({ collection: docs as never, publisher: producer, ...(onPublished ? { onPublished } : {}) });
+
+beforeAll(async () => {
+  await applyTopics(client, plannedTopics({ defaults: { partitions: 1, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic, consumedBy: ['test'] }] }));
+  await producer.connect();
+  connection = await mongoose.createConnection(env.MONGO_URL, { dbName: uniqueName('relay-work'), monitorCommands: true }).asPromise();
+  connection.getClient().on('commandStarted', (e) => commands.push({ name: e.commandName, collection: e.command[e.commandName] }));
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+  await connection.close();
+});
+
+describe('the work the outbox relay costs', () => {
+  test('an announced change goes out with two commands: the claim, which reads the outbox, and the clear', async () => {
+    const docs = await collection();
+    await docs.insertOne({ _id: 'w-1', ...outboxForInsert([note('w-1', 'one'), note('w-1', 'two')]) });
+    const relay = relayOf(docs);
+    relay.announce('w-1');
+    const from = commands.length;
+    expect(await relay.relayOnce(false)).toBe(2);
+    const spent = commands.slice(from).filter((c) => c.collection === docs.collectionName).map((c) => c.name);
+    expect(spent).toEqual(['findAndModify', 'update']);
+    const doc = await docs.findOne({ _id: 'w-1' });
+    expect(doc?.outbox).toEqual([]);
+    expect(doc?.outboxPending).toBeUndefined();
+    expect(doc?.outboxLeaseUntil).toBeUndefined();
+  });
+
+  test('an event written while its document is being relayed stays, pending, and goes out in the next round', async () => {
+    const docs = await collection();
+    await docs.insertOne({ _id: 'w-2', ...outboxForInsert([note('w-2', 'first')]) });
+    let added = false;
+    const relay = relayOf(docs, async () => {
+      if (added) return;
+      added = true;
+      // Between the publish and the clear: a state change on another instance adds its event.
+      await docs.updateOne({ _id: 'w-2' }, withEvents({ $set: { touched: true } }, [note('w-2', 'second')]));
+    });
+    relay.announce('w-2');
+    expect(await relay.relayOnce(false)).toBe(1);
+    const between = await docs.findOne({ _id: 'w-2' });
+    expect((between?.outbox as { event: { data: { text: string } } }[]).map((e) => e.event.data.text)).toEqual(['second']);
+    expect(between?.outboxPending).toBe(true);
+    expect(between?.outboxLeaseUntil).toBeUndefined();
+    relay.announce('w-2');
+    expect(await relay.relayOnce(false)).toBe(1);
+    const after = await docs.findOne({ _id: 'w-2' });
+    expect(after?.outbox).toEqual([]);
+    expect(after?.outboxPending).toBeUndefined();
+  });
+
+  test("an announced document under another relay's live lease is left to it; once the lease has run out it is taken", async () => {
+    const docs = await collection();
+    const held = new Date(Date.now() + 60_000);
+    await docs.insertOne({ _id: 'w-3', ...outboxForInsert([note('w-3', 'held')]), outboxLeaseUntil: held });
+    const relay = relayOf(docs);
+    relay.announce('w-3');
+    expect(await relay.relayOnce(false)).toBe(0);
+    const untouched = await docs.findOne({ _id: 'w-3' });
+    expect(untouched?.outboxLeaseUntil).toEqual(held);
+    expect(untouched?.outbox).toHaveLength(1);
+    await docs.updateOne({ _id: 'w-3' }, { $set: { outboxLeaseUntil: new Date(Date.now() - 1_000) } });
+    relay.announce('w-3');
+    expect(await relay.relayOnce(false)).toBe(1);
+    expect((await docs.findOne({ _id: 'w-3' }))?.outbox).toEqual([]);
+  });
+
+  test('an announced document with nothing pending costs one command and is not written', async () => {
+    const docs = await collection();
+    await docs.insertOne({ _id: 'w-4', plain: true });
+    const relay = relayOf(docs);
+    relay.announce('w-4');
+    const from = commands.length;
+    expect(await relay.relayOnce(false)).toBe(0);
+    expect(commands.slice(from).filter((c) => c.collection === docs.collectionName).map((c) => c.name)).toEqual(['findAndModify']);
+    expect(await docs.findOne({ _id: 'w-4' })).toEqual({ _id: 'w-4', plain: true });
+  });
+});
