@@ -159,6 +159,9 @@ function requireBodyLimits(app: express.Express, limits: BodyLimits): void {
 /** Seconds a client is told to wait (`Retry-After`) when a dependency is unavailable (503). */
 export const RETRY_AFTER_SECONDS = 2;
 
+/** The media types a body may have: JSON (RFC 8259) and its structured-syntax suffix (RFC 6839). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
 /**
  * What body-parser and express raise for bad requests, and what an unreachable dependency
  * raises (MongoDB, Redis, S3: `failureKind` says transient), as the one error type.
@@ -247,11 +250,21 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   const jsonParser = (limit: number | string) =>
     express.json({
       limit,
-      type: ['application/json', 'application/*+json'],
+      type: JSON_TYPES,
       verify: (req, _res, buffer) => {
         (req as Request).rawBody = buffer;
       },
     });
+  // A body that is not JSON is refused as such (415), not parsed as absent and refused as invalid.
+  app.use((req, _res, next) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    const hasBody = req.headers['transfer-encoding'] !== undefined || length > 0;
+    if (hasBody && !req.is(JSON_TYPES)) {
+      next(new AppError('UNSUPPORTED_MEDIA_TYPE', `the body must be JSON (application/json), not ${req.headers['content-type'] ? JSON.stringify(req.headers['content-type']) : 'untyped'}`));
+      return;
+    }
+    next();
+  });
   mountBodyLimits(app, options.bodyLimits ?? {}, jsonParser);
   app.use(jsonParser(options.bodyLimit ?? '64kb'));
 

@@ -66,6 +66,8 @@ describe('a service built with the kit', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('http_request_duration_seconds_bucket');
     expect(metrics).toContain('service="kit-test"');
+    // The work it sends out is counted: the readiness check's ping is a MongoDB command.
+    expect(metrics).toMatch(/mongodb_client_commands_total\{command="ping",collection="",service="kit-test"\} [1-9]/);
   });
 
   test('an authorised, valid request succeeds and carries a request id', async () => {
@@ -97,6 +99,18 @@ describe('a service built with the kit', () => {
   test('schema problems name each field', async () => {
     const answer = await post('{"name":""}');
     expect(answer.body.errors).toEqual([{ path: 'name', message: expect.any(String) }]);
+  });
+
+  test('a body that is not JSON is a 415 problem naming its type, whatever the route; a JSON one with a suffix is taken', async () => {
+    const bearer = token('customer');
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
+      const reply = await rawRequest(port, '/greetings', { method: 'POST', headers: { authorization: `Bearer ${bearer}`, ...(type ? { 'content-type': type } : {}) }, body: '{"name":"Li"}' });
+      expect([type, reply.status]).toEqual([type, 415]);
+      expect(reply.text).toMatch(/content-type: application\/problem\+json/i);
+      expect(JSON.parse(reply.body)).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    }
+    const suffixed = await rawRequest(port, '/greetings', { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/merge-patch+json' }, body: '{"name":"Li"}' });
+    expect(suffixed.status).toBe(201);
   });
 
   test('an unknown route is a 404 problem, and our own bug a 500 problem without its details', async () => {
