@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-import { AuditFailed, B2bOrderConfirmed, newEvent, StorefrontOrderPlaced, Topics } from '@orderpulse/contracts';
+import { AuditFailed, B2bOrderConfirmed, newEvent, storefrontCustomerId, StorefrontOrderPlaced, storefrontSource, Topics } from '@orderpulse/contracts';
 import { EventProducer, type KafkaClient } from '@orderpulse/kafka';
 import sharp from 'sharp';
 
@@ -63,7 +63,11 @@ export const cast = {
   account: 'acct-chaos',
   org: 'org-chaos',
   members: ['member-a', 'member-b'],
+  storefront: 'shop-chaos',
 };
+
+/** The storefront's customers, as orderpulse names them (`<storefrontId>/<customerId>`): their tokens' subjects. */
+const storefrontCustomers = cast.customers.map((c) => storefrontCustomerId(cast.storefront, c));
 
 export const logins = {
   admin: mintToken({ subject: 'chaos-admin', role: 'admin' }),
@@ -76,7 +80,7 @@ export const logins = {
 
 /** The recipients (notification keys) that have a device: only their notices are owed a push. */
 export const registeredRecipients = new Set([
-  ...cast.customers.map((c) => `customer:${c}`),
+  ...[...cast.customers, ...storefrontCustomers].map((c) => `customer:${c}`),
   `merchant:${cast.merchantId}`,
   ...cast.riders.map((r) => `rider:${r}`),
   `handler:${cast.handler}`,
@@ -108,6 +112,7 @@ export async function seed(services: Services, responseWindowSeconds: number): P
   await must('app', () => call(notification, 'PUT', '/v1/apps/app-chaos', logins.admin, { name: 'chaos app' }));
   const devices: [string, string][] = [
     ...cast.customers.map((c): [string, string] => [logins.customer(c), `dev-${c}`]),
+    ...storefrontCustomers.map((c, i): [string, string] => [logins.customer(c), `dev-sf-${cast.customers[i]}`]),
     [logins.merchant, 'dev-merchant'],
     ...cast.riders.map((r): [string, string] => [logins.rider(r), `dev-${r}`]),
     [logins.handler, 'dev-handler'],
@@ -229,10 +234,10 @@ export class Load {
 
   private async placeOnKafka(customer: string): Promise<string | undefined> {
     const externalRef = `SF-${randomUUID()}`;
-    const data = { storefrontId: 'shop-chaos', externalRef, merchantId: cast.merchantId, storeId: cast.storeId, customerId: customer, currency: 'CNY', lines: [{ productId: 'p-1', quantity: 2, unitPrice: 1200 }], delivery: { line: '2 Fault Lane', region: cast.region, contactName: 'K', contactPhone: '+86 101' }, locale: 'en' as const };
-    const event = newEvent(StorefrontOrderPlaced, { source: 'storefront/chaos', subject: externalRef, data });
+    const data = { storefrontId: cast.storefront, externalRef, merchantId: cast.merchantId, storeId: cast.storeId, customerId: customer, currency: 'CNY', lines: [{ productId: 'p-1', quantity: 2, unitPrice: 1200 }], delivery: { line: '2 Fault Lane', region: cast.region, contactName: 'K', contactPhone: '+86 101' }, locale: 'en' as const };
+    const event = newEvent(StorefrontOrderPlaced, { source: storefrontSource(cast.storefront), subject: externalRef, data });
     if (!(await this.publish('storefront order', () => this.producer.publish([{ topic: Topics.storefrontOrders, event }])))) return undefined;
-    const orderId = storefrontOrderId('shop-chaos', externalRef);
+    const orderId = storefrontOrderId(cast.storefront, externalRef);
     this.record.acknowledged.push({ what: 'order', id: orderId, via: 'kafka' });
     return orderId;
   }
@@ -242,6 +247,8 @@ export class Load {
     const viaKafka = n % 3 === 0;
     const orderId = viaKafka ? await this.placeOnKafka(customer) : await this.placeOverHttp(customer);
     if (!orderId) return;
+    // The storefront's customer is the storefront's: that is whom its order belongs to.
+    const owner = viaKafka ? storefrontCustomerId(cast.storefront, customer) : customer;
     this.count(viaKafka ? 'orders placed on the storefront topic' : 'orders placed over HTTP');
     // Half answered; a quarter seen but left to the deadline (not_answered); a quarter never fetched (not_connected).
     const fate = n % 4;
@@ -256,7 +263,7 @@ export class Load {
     if (!ok(accepted)) return;
     this.count('orders accepted');
     if (n % 2 === 0) await this.uploadPhoto(orderId, 'accepted', logins.merchant);
-    const terminal = await this.assignedTerminal(orderId, customer);
+    const terminal = await this.assignedTerminal(orderId, owner);
     if (!terminal) {
       this.count('accepted orders never assigned');
       return;

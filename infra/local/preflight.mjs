@@ -33,9 +33,10 @@ export function missingPrerequisites(command, machine) {
     }
   }
   if (!hasPackage(CJK_FONT_PACKAGE)) packages.push(CJK_FONT_PACKAGE);
-  // Prometheus for npm start's metrics and promtool for the alert rules' test; kcat for the runbook's.
+  // Prometheus for npm start's metrics and promtool for the alert rules' test; kcat for the runbook
+  // and the README's Integrating block, which runs against npm start.
   if (!onPath('prometheus') || !onPath('promtool')) packages.push('prometheus');
-  if (command === 'test' && !onPath('kcat')) packages.push('kcat');
+  if (!onPath('kcat')) packages.push('kcat');
   return { packages };
 }
 

@@ -38,7 +38,7 @@ function message(definition: EventDefinition): Json {
     contentType: 'application/json',
     headers: { ...cloudEventHeaders, properties: { ...cloudEventHeaders.properties, ce_type: { type: 'string', const: definition.type }, ce_dataschema: { type: 'string', const: dataSchemaUrn(definition.type, definition.version) } } },
     payload: z.toJSONSchema(definition.schema, { io: 'input', unrepresentable: 'any' }) as Json,
-    bindings: { kafka: { key: { type: 'string', description: 'the aggregate id (ce_subject)' }, bindingVersion: '0.5.0' } },
+    bindings: { kafka: { key: { type: 'string', description: `${definition.key ?? 'the aggregate id'} (ce_subject)` }, bindingVersion: '0.5.0' } },
     examples: [{ name: 'example', payload: definition.example as Json }],
   };
 }

@@ -11,6 +11,8 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
   readonly version: number;
   readonly topic: string;
   readonly summary: string;
+  /** What the Kafka key (and `ce_subject`) names, when it is not the aggregate's id. */
+  readonly key?: string;
   readonly schema: S;
   readonly example: z.input<S>;
 }

@@ -54,6 +54,13 @@ export interface ConsumerOptions {
   /** Crashes the consumer may restart from within `restartWindowMs` before it counts as failed (liveness fails). */
   maxRestarts?: number;
   restartWindowMs?: number;
+  /**
+   * What becomes of a record whose type no handler takes: `skip` (the default: a topic carries
+   * more types than any one consumer needs) or `dead-letter` — for an intake topic written from
+   * outside, which carries only the types its consumer takes, so a mistyped record is set aside
+   * with its reason rather than vanish.
+   */
+  unknownTypes?: 'skip' | 'dead-letter';
   /** Runs around each message, e.g. to give the logger the message's context. */
   around?: <T>(context: MessageContext & { type?: string; subject?: string; eventId?: string }, work: () => Promise<T>) => Promise<T>;
 }
@@ -99,7 +106,8 @@ const describe = (error: unknown) => (error instanceof Error ? `${error.name}: $
  * - permanent (malformed, fails its schema, `retryable: false`): the dead-letter topic at once.
  * - unknown: bounded retries in place, then the dead-letter topic.
  * Dead letters carry the reason in their headers, and the partition moves on.
- * Types without a handler are passed over: a topic carries more types than any one consumer needs.
+ * Types without a handler are passed over: a topic carries more types than any one consumer needs
+ * (`unknownTypes: 'dead-letter'` sets them aside instead, on an intake topic written from outside).
  *
  * The consumer supervises itself: while the broker cannot be reached it keeps trying to join;
  * a crash kafkajs does not restart itself (`CRASH` with `restart: false`) is restarted with
@@ -312,7 +320,10 @@ export class EventConsumer {
   private async outcomeOf(decoded: ReturnType<typeof decodeMessage>, context: MessageContext, earlierAttempts: number, heartbeat: () => Promise<void>): Promise<Outcome> {
     if (!decoded.ok) return { kind: 'dead-lettered', reason: decoded.reason };
     const handler = this.byType.get(decoded.envelope.type);
-    if (!handler) return { kind: 'skipped' };
+    if (!handler) {
+      if (this.options.unknownTypes !== 'dead-letter') return { kind: 'skipped' };
+      return { kind: 'dead-lettered', reason: `no handler takes the type ${JSON.stringify(decoded.envelope.type)} on this topic; it takes ${[...this.byType.keys()].join(', ')}` };
+    }
     const validated = validateEvent(handler.definition, decoded.envelope);
     if (!validated.ok) return { kind: 'dead-lettered', reason: validated.reason };
 

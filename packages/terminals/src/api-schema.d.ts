@@ -899,7 +899,7 @@ export interface paths {
         put?: never;
         /**
          * Place an order
-         * @description A customer places for itself; a storefront for its customer, with `customerId` and its own `externalRef` (the token’s `tenant` is the storefront). Checked against the store (open, products, prices); a refused order is a 422 naming the check. Idempotent: the same `Idempotency-Key` (customers) or `externalRef` (storefronts) answers the same order with 200.
+         * @description A customer places for itself; a storefront for its customer, with `customerId` and its own `externalRef` (the token’s `tenant` is the storefront). A storefront’s customer is known as `<storefrontId>/<customerId>` (the subject of that customer’s own token), so a storefront never places into another account. Checked against the store (open, products, prices); a refused order is a 422 naming the check. Idempotent: the same `Idempotency-Key` (customers) or `externalRef` (storefronts) with the same body answers the same order with 200; with a different body it is a 422 with `reused` naming the key, and the first order stands.
          *
          *     Roles: `customer`, `storefront`.
          */
@@ -5512,6 +5512,7 @@ export interface operations {
                     products: {
                         available: boolean;
                         name: string;
+                        /** @description an amount in the currency’s minor unit (cents, fen) */
                         price: number;
                         productId: string;
                     }[];

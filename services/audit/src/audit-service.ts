@@ -75,8 +75,8 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderNo: context.subject }, work);
   const consumers = [
-    new EventConsumer(kafka, { groupId: group('orders'), topics: [topic(Topics.b2bOrders)], handlers: [orderIntake(ports)], around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
-    new EventConsumer(kafka, { groupId: group('failures'), topics: [topic(Topics.auditFailures)], handlers: [failureIntake(ports)], around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
+    new EventConsumer(kafka, { groupId: group('orders'), topics: [topic(Topics.b2bOrders)], handlers: [orderIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
+    new EventConsumer(kafka, { groupId: group('failures'), topics: [topic(Topics.auditFailures)], handlers: [failureIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
   ];
 
   relay.start();

@@ -64,7 +64,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
   const consumers = [
-    new EventConsumer(kafka, { groupId: group('storefront-intake'), topics: [topic(Topics.storefrontOrders)], handlers: [storefrontIntake(ports)], around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
+    new EventConsumer(kafka, { groupId: group('storefront-intake'), topics: [topic(Topics.storefrontOrders)], handlers: [storefrontIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
     new EventConsumer(kafka, { groupId: group('delivery-assignment'), topics: [topic(Topics.orderEvents)], handlers: [deliveryAssigner(ports)], around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
   ];
 

@@ -4,23 +4,25 @@ import { defineEvent } from '../define-event';
 import { Topics } from '../topics';
 import { PlacementCheck } from './order-refused.event';
 import { PlacedOrderLine } from './order-snapshot';
-import { Money } from './storefront-order-placed.event';
+import { ExternalRef, Money, StorefrontId } from './storefront-order-placed.event';
 
 /** The storefront's own name for an order: its id (the token's tenant) and its reference. */
 export const StorefrontReference = z.object({
-  storefrontId: z.string().min(1).max(64),
-  externalRef: z.string().min(1).max(128),
+  storefrontId: StorefrontId,
+  externalRef: ExternalRef,
 });
 
 /**
  * The order service took a storefront's order: the id it is known by from now on, its total as
  * priced from the store's catalog, and the moment the merchant's window closes. Published with
- * `order.placed`, in the same write. Key: the storefront's order reference.
+ * `order.placed`, in the same write. Key: `<storefrontId>/<externalRef>` (`storefrontReplyKey`),
+ * so each storefront reads its own replies by key.
  */
 export const StorefrontOrderTaken = defineEvent({
   type: 'storefront-order.taken',
   version: 1,
   topic: Topics.storefrontReplies,
+  key: '<storefrontId>/<externalRef>: one storefront’s order',
   summary: 'A storefront order was taken: the orderpulse order id for the storefront’s reference, its total and the merchant’s response deadline.',
   schema: StorefrontReference.extend({
     orderId: z.string(),
@@ -43,12 +45,13 @@ export const StorefrontOrderTaken = defineEvent({
 /**
  * The order service refused a storefront's order: the check that failed and why, under the
  * order id the refusal is stored at (reading it by reference answers the same). Published with
- * `order.refused`, in the same write. Key: the storefront's order reference.
+ * `order.refused`, in the same write. Key: `<storefrontId>/<externalRef>` (`storefrontReplyKey`).
  */
 export const StorefrontOrderRefused = defineEvent({
   type: 'storefront-order.refused',
   version: 1,
   topic: Topics.storefrontReplies,
+  key: '<storefrontId>/<externalRef>: one storefront’s order',
   summary: 'A storefront order was not taken: the check that failed and why.',
   schema: StorefrontReference.extend({
     orderId: z.string(),

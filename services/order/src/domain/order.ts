@@ -30,6 +30,8 @@ export interface Order {
   delivery: { line: string; region: string; contactName: string; contactPhone: string };
   note?: string | undefined;
   storefront?: { storefrontId: string; externalRef: string } | undefined;
+  /** What was asked for, as a digest (`placementDigest`): a retry under the same order id must ask for the same (absent on orders stored before). */
+  placementDigest?: string | undefined;
   placedAt: Date;
   responseDeadline: Date;
   /**

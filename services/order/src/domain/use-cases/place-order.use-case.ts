@@ -1,5 +1,8 @@
-import { newEvent, OrderPlaced, OrderRefused, type PlaceOrder, StorefrontOrderRefused, StorefrontOrderTaken } from '@orderpulse/contracts';
+import { createHash } from 'node:crypto';
+
+import { newEvent, OrderPlaced, OrderRefused, type PlaceOrder, StorefrontOrderRefused, StorefrontOrderTaken, storefrontReplyKey } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
+import { stringify } from 'safe-stable-stringify';
 
 import { type Order, snapshotOf } from '../order';
 import { checkPlacement } from '../placement';
@@ -14,6 +17,25 @@ export interface PlaceOrderInput extends PlaceOrder {
 export type PlaceOrderResult = { placed: true; order: Order; duplicate: boolean } | { placed: false; order: Order; duplicate: boolean };
 
 /**
+ * What a placement asks for, as a digest: everything the caller sent (the storefront's id and
+ * reference included) but the order id derived from it, in a canonical JSON (keys sorted).
+ */
+export function placementDigest(input: PlaceOrderInput): string {
+  const { orderId: _derived, ...asked } = input;
+  return createHash('sha256').update(stringify(asked)).digest('base64url');
+}
+
+/**
+ * A retry — the same idempotency key, the same storefront reference — answers the order it made
+ * before; the same key with a different request is refused (422), never answered with another
+ * order's details. Source: the IETF HTTP API draft "The Idempotency-Key HTTP Header Field", §2.7.
+ */
+function sameRequest(existing: Order, digest: string): void {
+  if (existing.placementDigest === undefined || existing.placementDigest === digest) return;
+  throw new AppError('UNPROCESSABLE', existing.storefront ? `the reference ${existing.storefront.externalRef} already names a different order` : 'this Idempotency-Key was used for a different order', { reused: existing.storefront ? 'externalRef' : 'Idempotency-Key' });
+}
+
+/**
  * Places an order (HTTP and the storefront topic both come here): checks it, stores it as
  * `new`, then — once the database has answered — sets its absolute response deadline counted
  * from that moment and publishes its event in one conditional write, and starts the countdown:
@@ -25,7 +47,9 @@ export type PlaceOrderResult = { placed: true; order: Order; duplicate: boolean 
  */
 export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Promise<PlaceOrderResult> {
   const now = ports.clock();
+  const digest = placementDigest(input);
   const existing = await ports.orders.get(input.orderId);
+  if (existing) sameRequest(existing, digest);
   if (existing?.placing) return { placed: true, order: (await announcePlacement(ports, existing.orderId)) ?? existing, duplicate: true };
   if (existing) return { placed: existing.status !== 'refused', order: existing, duplicate: true };
 
@@ -47,6 +71,7 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     delivery: input.delivery,
     note: input.note,
     storefront: input.storefront,
+    placementDigest: digest,
     placedAt: now,
     responseDeadline: new Date(now.getTime() + (verdict.ok ? windowSeconds * 1_000 : 0)),
     refusal: verdict.ok ? undefined : { check: verdict.check, reason: verdict.reason },
@@ -55,6 +80,7 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
   };
   if (verdict.ok) {
     const { created, order: stored } = await ports.orders.insert(order, []);
+    if (!created) sameRequest(stored, digest);
     const announced = stored.placing ? await announcePlacement(ports, stored.orderId, windowSeconds) : stored;
     return { placed: true, order: announced ?? stored, duplicate: !created };
   }
@@ -65,9 +91,10 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
   });
   const reply = input.storefront && {
     topic: ports.settings.storefrontRepliesTopic,
-    event: newEvent(StorefrontOrderRefused, { source: ports.settings.source, subject: input.storefront.externalRef, data: { ...input.storefront, orderId: order.orderId, check: verdict.check, reason: verdict.reason } }),
+    event: newEvent(StorefrontOrderRefused, { source: ports.settings.source, subject: storefrontReplyKey(input.storefront), data: { ...input.storefront, orderId: order.orderId, check: verdict.check, reason: verdict.reason } }),
   };
   const { created, order: stored } = await ports.orders.insert(order, [{ topic: ports.settings.orderEventsTopic, event }, ...(reply ? [reply] : [])]);
+  if (!created) sameRequest(stored, digest);
   if (created) ports.committed(stored);
   return { placed: stored.status !== 'refused', order: stored, duplicate: !created };
 }
@@ -89,7 +116,7 @@ export async function announcePlacement(ports: OrderPorts, orderId: string, wind
     const events: PendingEvent[] = [{ topic: ports.settings.orderEventsTopic, event }];
     if (order.storefront) {
       const data = { ...order.storefront, orderId, currency: order.currency, total: order.total, lines: order.lines, responseDeadline: responseDeadline.toISOString() };
-      events.push({ topic: ports.settings.storefrontRepliesTopic, event: newEvent(StorefrontOrderTaken, { source: ports.settings.source, subject: order.storefront.externalRef, data }) });
+      events.push({ topic: ports.settings.storefrontRepliesTopic, event: newEvent(StorefrontOrderTaken, { source: ports.settings.source, subject: storefrontReplyKey(order.storefront), data }) });
     }
     const updated = await ports.orders.update(
       orderId,

@@ -31,7 +31,7 @@ export const orderApi: ApiRoutes = {
     tag: 'orders',
     summary: 'Place an order',
     description:
-      'A customer places for itself; a storefront for its customer, with `customerId` and its own `externalRef` (the token’s `tenant` is the storefront). Checked against the store (open, products, prices); a refused order is a 422 naming the check. Idempotent: the same `Idempotency-Key` (customers) or `externalRef` (storefronts) answers the same order with 200.',
+      'A customer places for itself; a storefront for its customer, with `customerId` and its own `externalRef` (the token’s `tenant` is the storefront). A storefront’s customer is known as `<storefrontId>/<customerId>` (the subject of that customer’s own token), so a storefront never places into another account. Checked against the store (open, products, prices); a refused order is a 422 naming the check. Idempotent: the same `Idempotency-Key` (customers) or `externalRef` (storefronts) with the same body answers the same order with 200; with a different body it is a 422 with `reused` naming the key, and the first order stands.',
     roles: ['customer', 'storefront'],
     headers: { 'Idempotency-Key': { description: '8–128 visible ASCII characters; a retry with the same key places nothing new.' } },
     body: z.union([PlaceOrderBody, StorefrontPlaceOrderBody]),

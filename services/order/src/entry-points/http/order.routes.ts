@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 
+import { storefrontCustomerId, StorefrontId } from '@orderpulse/contracts';
 import { AppError, type AuthSettings, authenticated, parseInput, type Principal, principalOf, requireRole, tenantOf, bearerToken, expiresAtOf } from '@orderpulse/service-kit';
 import type express from 'express';
 
@@ -89,16 +90,25 @@ function streamOrder(deps: OrderRouteDeps, principal: Principal, first: Order, r
   });
 }
 
-/** A customer places for itself; a storefront for its customer, only under its own storefront id (its token's tenant). */
+/** The storefront a storefront token speaks for: its tenant, which must be a storefront id. */
+function storefrontOf(principal: Principal): string {
+  if (!principal.tenant || !StorefrontId.safeParse(principal.tenant).success) throw AppError.forbidden('a storefront token names its storefront as tenant: 1–64 visible ASCII characters without "/"');
+  return principal.tenant;
+}
+
+/**
+ * A customer places for itself; a storefront for its customer, only under its own storefront id
+ * (its token's tenant) and in its own namespace of customers (`storefrontCustomerId`).
+ */
 function placementOf(principal: Principal, req: express.Request) {
   if (principal.role === 'customer') {
     const body = parseInput(PlaceOrderBody, req.body);
     return { ...body, customerId: principal.subject, orderId: orderIdFor(principal.subject, req.header('idempotency-key')) };
   }
-  if (!principal.tenant) throw AppError.forbidden('a storefront token names its storefront as tenant');
-  const { externalRef, ...order } = parseInput(StorefrontPlaceOrderBody, req.body);
-  const storefront = { storefrontId: principal.tenant, externalRef };
-  return { ...order, orderId: storefrontOrderId(storefront.storefrontId, externalRef), storefront };
+  const storefrontId = storefrontOf(principal);
+  const { externalRef, customerId, ...order } = parseInput(StorefrontPlaceOrderBody, req.body);
+  const storefront = { storefrontId, externalRef };
+  return { ...order, customerId: storefrontCustomerId(storefrontId, customerId), orderId: storefrontOrderId(storefrontId, externalRef), storefront };
 }
 
 export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
@@ -143,9 +153,9 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
   app.get('/v1/storefront-orders/:externalRef', auth, async (req, res) => {
     const principal = principalOf(req);
     requireRole(principal, 'storefront');
-    if (!principal.tenant) throw AppError.forbidden('a storefront token names its storefront as tenant');
+    const storefrontId = storefrontOf(principal);
     const { externalRef } = parseInput(ExternalRefParam, req.params, 'path');
-    const order = await viewOrder(deps.ports, principal, storefrontOrderId(principal.tenant, externalRef));
+    const order = await viewOrder(deps.ports, principal, storefrontOrderId(storefrontId, externalRef));
     res.json(orderView(order, principal, now()));
   });
 

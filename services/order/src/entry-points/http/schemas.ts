@@ -1,4 +1,4 @@
-import { humanText, PlaceOrder, StorefrontReference } from '@orderpulse/contracts';
+import { humanText, PlaceOrder, StorefrontReference, UnitPrice } from '@orderpulse/contracts';
 import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
@@ -49,7 +49,7 @@ export const StoreBody = z.object({
   // A weekday left out is closed (the domain reads it as no hours).
   hours: z.partialRecord(z.enum(['0', '1', '2', '3', '4', '5', '6']), Hours),
   responseWindowSeconds: z.number().int().min(1).max(3_600).optional(),
-  products: z.array(z.object({ productId: z.string().min(1).max(64), name: humanText(120), price: z.number().int().nonnegative(), available: z.boolean() })).max(2_000),
+  products: z.array(z.object({ productId: z.string().min(1).max(64), name: humanText(120), price: UnitPrice, available: z.boolean() })).max(2_000),
 });
 
 export const TerminalBody = z.object({ regions: z.array(z.string().min(1).max(64)).min(1).max(50), active: z.boolean().default(true) });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import { OrderStatusChanged, StorefrontOrderPlaced } from '@orderpulse/contracts';
+import { OrderStatusChanged, storefrontCustomerId, StorefrontOrderPlaced, storefrontSource } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
+import { AppError } from '@orderpulse/service-kit';
 
 import { assignDelivery } from '../../domain/use-cases/deliver-order.use-case';
 import type { OrderPorts } from '../../domain/use-cases/deps';
@@ -12,11 +13,19 @@ export function storefrontOrderId(storefrontId: string, externalRef: string): st
   return `sf_${createHash('sha256').update(`${storefrontId}\n${externalRef}`).digest('hex').slice(0, 32)}`;
 }
 
-/** Orders placed at upstream storefronts go through the same use case as the HTTP ones. */
+/**
+ * Orders placed at upstream storefronts go through the same use case as the HTTP ones. A record
+ * whose `ce_source` is not `storefront/<storefrontId>` of its data is dead-lettered: one
+ * storefront's producer cannot speak for another. Its customer is the storefront's
+ * (`storefrontCustomerId`).
+ */
 export function storefrontIntake(ports: OrderPorts) {
   return on(StorefrontOrderPlaced, async (event) => {
-    const { storefrontId, externalRef, ...order } = event.data;
-    await placeOrder(ports, { ...order, orderId: storefrontOrderId(storefrontId, externalRef), storefront: { storefrontId, externalRef } });
+    const { storefrontId, externalRef, customerId, ...order } = event.data;
+    if (event.source !== storefrontSource(storefrontId)) {
+      throw new AppError('UNPROCESSABLE', `a record from ${JSON.stringify(event.source)} cannot place an order for storefront ${storefrontId}: its ce_source must be ${storefrontSource(storefrontId)}`);
+    }
+    await placeOrder(ports, { ...order, customerId: storefrontCustomerId(storefrontId, customerId), orderId: storefrontOrderId(storefrontId, externalRef), storefront: { storefrontId, externalRef } });
   });
 }
 
