@@ -92,7 +92,7 @@ describe('npm start, as wired', () => {
     expect(run.stdout).toContain('"status":"new"');
     expect(run.stdout).toContain('"name":"Beef noodles"');
     expect(run.stdout).toContain('ce_type=storefront-order.taken');
-    expect(run.stdout).toMatch(/^kcat-\d+\t\{.*"orderId":"sf_/m);
+    expect(run.stdout).toMatch(/^shop-web\/kcat-\d+\t\{.*"orderId":"sf_/m);
   }, 300_000);
 
   test("the gateway's docs page and merged document show every service's routes", async () => {
