@@ -200,7 +200,7 @@ async function openLoop(order, gateway, rate, seconds) {
  * databases, with a gorush stand-in, a store, a rider terminal and a device for each of the
  * customer, the merchant and the rider: what a lifecycle runs through. `stop` ends it all.
  */
-async function lifecycleSystem(stack, label) {
+async function lifecycleSystem(stack, label, env = {}) {
   const run = randomUUID().slice(0, 8);
   const prefix = `bench-${label}-${run}.`;
   const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: `bench-${label}` });
@@ -214,7 +214,7 @@ async function lifecycleSystem(stack, label) {
     ],
   }));
   const gateway = await startGateway();
-  const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-${label}-${run}` };
+  const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-${label}-${run}`, ...env };
   const order = await spawnService('order', stack, { ...common, MONGO_DB: `bench_${label}_order_${run}`, ORDER_RECONCILE_INTERVAL_SECONDS: '3600' });
   const notification = await spawnService('notification', stack, { ...common, MONGO_DB: `bench_${label}_notification_${run}`, PUSH_GATEWAY_URL: gateway.url });
   const stop = async () => {
@@ -297,7 +297,7 @@ export async function benchWork(stack, { lifecycles = 40, concurrency = 4, idleS
   const { Redis } = require(require.resolve('ioredis', { paths: [path.join(REPO, 'packages/service-kit')] }));
   const redis = new Redis(stack.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  const { order, notification, gateway, stop } = await lifecycleSystem(stack, 'work');
+  const { order, notification, gateway, stop } = await lifecycleSystem(stack, 'work', { MONGO_MONITOR_COMMANDS: 'true' });
   const snapshot = async () => {
     const [o, n, r] = await Promise.all([workCounters(order.base), workCounters(notification.base), redisCommandCalls(redis)]);
     return { at: performance.now(), services: { order: o, notification: n }, redis: r, pushes: gateway.pushes() };

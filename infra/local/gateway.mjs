@@ -120,7 +120,8 @@ function within(root, relative) {
 
 function sendFile(res, file) {
   res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-  fs.createReadStream(file).pipe(res);
+  // A file gone between the check and the read (a rebuild of the terminals) ends this answer, not the gateway.
+  fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }
 
 function problem(res, status, detail) {

@@ -31,10 +31,15 @@ export async function serviceDocument(service) {
   return buildApiDocument(api[`${service}ApiInfo`], { ...operationalRoutes, ...api[`${service}Api`] });
 }
 
-/** The gateway's document: every service's, merged. */
+/**
+ * The gateway's document: every service's, merged, with what the gateway passes on — each
+ * service's API (`/v1/…`); its health, readiness and metrics are on its own port only.
+ */
 export async function gatewayDocument(documents) {
   const services = documents ?? (await Promise.all(SERVICES.map(async (service) => ({ service, document: await serviceDocument(service) }))));
-  return mergeApiDocuments(gatewayInfo, services);
+  const merged = mergeApiDocuments(gatewayInfo, services);
+  merged.paths = Object.fromEntries(Object.entries(merged.paths).filter(([route]) => /^\/api\/[a-z]+\/v1\//.test(route)));
+  return merged;
 }
 
 export const renderDocument = async () => `${JSON.stringify(await gatewayDocument(), null, 2)}\n`;

@@ -30,7 +30,11 @@ interface Claimed {
   _id: unknown;
   lease: Date;
   outbox: OutboxEntry[];
+  /** `outboxAdded` as claimed (null on documents written before it was counted). */
+  added: number | null;
 }
+
+const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed => ({ _id, lease, outbox: (taken.outbox ?? []) as OutboxEntry[], added: typeof taken.outboxAdded === 'number' ? taken.outboxAdded : null });
 
 /**
  * Moves events from aggregate documents to Kafka. A document is claimed with a lease, its
@@ -111,8 +115,9 @@ export class OutboxRelay {
    * nobody announced. Returns how many events went out; throws when Kafka could not be reached.
    */
   async relayOnce(sweep = true): Promise<number> {
-    const ids = [...this.announced];
-    this.announced.clear();
+    // At most a batch a round: leases are counted from the claim, and publishing goes one document at a time.
+    const ids = [...this.announced].slice(0, this.batchSize);
+    for (const id of ids) this.announced.delete(id);
     let sent = 0;
     try {
       if (ids.length > 0) sent += await this.relayClaimed(await this.claimAnnounced(ids));
@@ -246,17 +251,17 @@ export class OutboxRelay {
   /**
    * Pulls what went out and moves what was refused, releasing the lease; the pending flag goes
    * only when the outbox is empty, checked in the same write, so an entry added meanwhile keeps it.
-   * When everything claimed went out and nothing was added since (the outbox still holds exactly
-   * as many entries, and only the lease holder removes any), one write empties the outbox, drops
-   * the flag and releases the lease.
+   * When everything claimed went out and nothing was added since (`outboxAdded` is as claimed),
+   * one write empties the outbox, drops the flag and releases the lease.
    */
   private async clear(doc: Claimed, published: readonly OutboxEntry[], refused: readonly QuarantinedEntry[], release = true): Promise<void> {
     // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
     const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.lease };
-    if (release && refused.length === 0 && published.length === doc.outbox.length) {
-      const emptied = await this.collection.updateOne({ ...filter, outbox: { $size: published.length } }, { $set: { outbox: [] }, $unset: { outboxPending: '', outboxLeaseUntil: '' } });
-      if (emptied.matchedCount > 0) return;
-    }
+    const whole = release && refused.length === 0 && published.length === doc.outbox.length;
+    if (whole && (await this.empty(doc))) return;
+    // Entries came while this relay held the document; their writer's announcement found it
+    // leased, so take them up next round rather than at the next sweep.
+    if (whole) this.announced.add(doc._id);
     const ids = [...published, ...refused].map((e) => e.id);
     const update: mongo.Document = {
       ...(ids.length > 0 ? { $pull: { outbox: { id: { $in: ids } } } } : {}),
@@ -273,29 +278,38 @@ export class OutboxRelay {
   }
 
   /**
-   * Takes the lease of each announced document that is pending and free (no lease, or one run
-   * out), reading its outbox in the same write: no read before the claim.
+   * Takes the lease of each announced document that is pending and under no lease, reading its
+   * outbox in the same write: no read before the claim. One under a lease, live or run out, is
+   * left to its holder or to the sweep, which takes over run-out leases.
    */
   private async claimAnnounced(ids: readonly unknown[]): Promise<Claimed[]> {
     const now = Date.now();
     const claims = await Promise.all(
       ids.map(async (_id, i) => {
         const lease = new Date(now + this.leaseMs + i);
-        const filter: mongo.Document = { _id, outboxPending: true, $or: [{ outboxLeaseUntil: null }, { outboxLeaseUntil: { $lt: new Date(now) } }] };
-        const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1 } });
+        const taken = await this.collection.findOneAndUpdate({ _id, outboxLeaseUntil: null, outboxPending: true } as mongo.Document, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1, outboxAdded: 1 } });
         if (!taken) return undefined;
-        const outbox = (taken.outbox ?? []) as OutboxEntry[];
-        if (outbox.length === 0) await this.dropEmpty(_id, lease);
-        return { _id, lease, outbox };
+        const claimed = claimedOf(_id, lease, taken);
+        if (claimed.outbox.length === 0) await this.dropEmpty(claimed);
+        return claimed;
       }),
     );
     return claims.filter((c): c is Claimed => c !== undefined && c.outbox.length > 0);
   }
 
-  /** Releases a claimed document whose outbox turned out empty, and drops its pending flag if it still is. */
-  private async dropEmpty(_id: unknown, lease: Date): Promise<void> {
-    await this.collection.updateOne({ _id, outboxLeaseUntil: lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
-    await this.collection.updateOne({ _id, outbox: { $size: 0 } } as mongo.Document, { $unset: { outboxPending: '' } });
+  /**
+   * Empties a claimed document's outbox, drops its flag and releases the lease in one write, if
+   * nothing was added since the claim. Answers whether it did.
+   */
+  private async empty(doc: Claimed): Promise<boolean> {
+    const emptied = await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease, outboxAdded: doc.added } as mongo.Document, { $set: { outbox: [] }, $unset: { outboxPending: '', outboxLeaseUntil: '' } });
+    return emptied.matchedCount > 0;
+  }
+
+  /** Releases a claimed document whose outbox turned out empty, dropping its pending flag unless an entry came meanwhile. */
+  private async dropEmpty(doc: Claimed): Promise<void> {
+    if (await this.empty(doc)) return;
+    await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
   }
 
   /** Takes the lease of each free document by compare-and-set on the lease it was read with. */
@@ -307,11 +321,11 @@ export class OutboxRelay {
         // Distinct per document, so the lease value a relay clears with is its own.
         const lease = new Date(now + this.leaseMs + i);
         const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.outboxLeaseUntil ?? null };
-        const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1 } });
+        const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1, outboxAdded: 1 } });
         if (!taken) return undefined;
-        const outbox = (taken.outbox ?? []) as OutboxEntry[];
-        if (outbox.length === 0) await this.dropEmpty(doc._id, lease);
-        return { _id: doc._id, lease, outbox };
+        const claimed = claimedOf(doc._id, lease, taken);
+        if (claimed.outbox.length === 0) await this.dropEmpty(claimed);
+        return claimed;
       }),
     );
     return claims.filter((c): c is Claimed => c !== undefined && c.outbox.length > 0);

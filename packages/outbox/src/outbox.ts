@@ -26,23 +26,32 @@ export interface OutboxFields {
   outboxPending?: true;
   /** Set while a relay holds the document; compared and set, so one relay holds it at a time. */
   outboxLeaseUntil?: Date;
+  /**
+   * How many entries were ever added, counted in the same write: a relay that finds it unchanged
+   * when it clears knows nothing was added since its claim, and empties the outbox in one write.
+   */
+  outboxAdded?: number;
   /** Entries Kafka refused for good; for an operator to look at (see the README's outbox section). */
   outboxQuarantine?: QuarantinedEntry[];
 }
 
 /** The outbox's own fields, for a repository's projection that keeps them out of what it returns. */
-export const outboxFieldsHidden = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0, outboxQuarantine: 0 } as const;
+export const outboxFieldsHidden = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0, outboxAdded: 0, outboxQuarantine: 0 } as const;
 
 /**
  * The indexes the relay needs. Lookups are shaped so that MongoDB and the local
  * wire-compatible server (which uses an index only when a query names exactly its keys)
- * both answer them from an index: the sweep finds `{ outboxPending: true }`, and the lease is
- * taken and released by `{ _id, outboxLeaseUntil }`. Documents written before the flag
- * existed get it here, once, from the older `outbox.id` index.
+ * both answer them from an index: the sweep finds `{ outboxPending: true }`; an announced
+ * document is claimed by `{ _id, outboxLeaseUntil, outboxPending }`, a swept one by
+ * `{ _id, outboxLeaseUntil }`, which also releases it; and it is emptied by
+ * `{ _id, outboxLeaseUntil, outboxAdded }`. Documents written before the flag existed get it
+ * here, once, from the older `outbox.id` index.
  */
 export async function ensureOutboxIndexes(collection: mongo.Collection): Promise<void> {
   await collection.createIndex({ outboxPending: 1 }, { name: 'outbox_pending_flag', sparse: true });
   await collection.createIndex({ _id: 1, outboxLeaseUntil: 1 }, { name: 'outbox_lease', unique: true });
+  await collection.createIndex({ _id: 1, outboxLeaseUntil: 1, outboxPending: 1 }, { name: 'outbox_claim', unique: true });
+  await collection.createIndex({ _id: 1, outboxLeaseUntil: 1, outboxAdded: 1 }, { name: 'outbox_clear', unique: true });
   await collection.createIndex({ 'outbox.id': 1 }, { name: 'outbox_pending', sparse: true });
   await collection.updateMany({ 'outbox.id': { $exists: true }, outboxPending: { $exists: false } }, { $set: { outboxPending: true } });
 }
@@ -60,10 +69,11 @@ export function withEvents(update: mongo.Document, events: readonly OutgoingEven
   if (events.length === 0) return update;
   const push = (update.$push ?? {}) as Record<string, unknown>;
   const set = (update.$set ?? {}) as Record<string, unknown>;
-  return { ...update, $set: { ...set, outboxPending: true }, $push: { ...push, outbox: { $each: entries(events) } } };
+  const inc = (update.$inc ?? {}) as Record<string, unknown>;
+  return { ...update, $set: { ...set, outboxPending: true }, $push: { ...push, outbox: { $each: entries(events) } }, $inc: { ...inc, outboxAdded: events.length } };
 }
 
 /** The outbox fields of a new document, for inserts that publish events. */
 export function outboxForInsert(events: readonly OutgoingEvent[]): OutboxFields {
-  return events.length === 0 ? {} : { outbox: entries(events), outboxPending: true };
+  return events.length === 0 ? {} : { outbox: entries(events), outboxPending: true, outboxAdded: events.length };
 }

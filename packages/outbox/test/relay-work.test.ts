@@ -70,14 +70,14 @@ describe('the work the outbox relay costs', () => {
     expect((between?.outbox as { event: { data: { text: string } } }[]).map((e) => e.event.data.text)).toEqual(['second']);
     expect(between?.outboxPending).toBe(true);
     expect(between?.outboxLeaseUntil).toBeUndefined();
-    relay.announce('w-2');
+    // Not announced again by its writer here: the relay takes it up itself.
     expect(await relay.relayOnce(false)).toBe(1);
     const after = await docs.findOne({ _id: 'w-2' });
     expect(after?.outbox).toEqual([]);
     expect(after?.outboxPending).toBeUndefined();
   });
 
-  test("an announced document under another relay's live lease is left to it; once the lease has run out it is taken", async () => {
+  test("an announced document under another relay's lease is left to it; once the lease has run out the sweep takes it", async () => {
     const docs = await collection();
     const held = new Date(Date.now() + 60_000);
     await docs.insertOne({ _id: 'w-3', ...outboxForInsert([note('w-3', 'held')]), outboxLeaseUntil: held });
@@ -88,8 +88,7 @@ describe('the work the outbox relay costs', () => {
     expect(untouched?.outboxLeaseUntil).toEqual(held);
     expect(untouched?.outbox).toHaveLength(1);
     await docs.updateOne({ _id: 'w-3' }, { $set: { outboxLeaseUntil: new Date(Date.now() - 1_000) } });
-    relay.announce('w-3');
-    expect(await relay.relayOnce(false)).toBe(1);
+    expect(await relay.relayOnce(true)).toBe(1);
     expect((await docs.findOne({ _id: 'w-3' }))?.outbox).toEqual([]);
   });
 

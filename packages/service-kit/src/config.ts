@@ -70,6 +70,12 @@ export const kafkaEnv = {
 export const mongoEnv = {
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'MONGO_URL must be a mongodb:// URL'),
   MONGO_DB: z.string().min(1).max(63),
+  /**
+   * Counts every command the driver sends (`mongodb_client_commands_total`). Off by default: the
+   * driver's command monitoring decodes each reply once more to report it. The benchmark's work
+   * count turns it on.
+   */
+  MONGO_MONITOR_COMMANDS: z.stringbool().default(false),
 };
 
 export const redisEnv = {

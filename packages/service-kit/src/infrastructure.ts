@@ -8,13 +8,13 @@ import mongoose from 'mongoose';
  * unreachable a request fails fast with 503 and `Retry-After`, rather than hanging, and a
  * consumer holds its partition (both from `failureKind`'s `MongoServerSelectionError`).
  */
-export async function connectMongo(url: string, dbName: string, serverSelectionTimeoutMS = 2_000): Promise<mongoose.Connection> {
+export async function connectMongo(url: string, dbName: string, serverSelectionTimeoutMS = 2_000, monitorCommands = false): Promise<mongoose.Connection> {
   const connection = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS,
     autoIndex: false,
     // Command monitoring feeds `mongodb_client_commands_total` (see `trackMongoCommands`).
-    monitorCommands: true,
+    monitorCommands,
   });
   await connection.asPromise();
   return connection;

@@ -120,7 +120,7 @@ export function trackOutbox(registry: Registry, collection: string, read: () => 
  * sends (`find`, `insert`, `update`, `findAndModify`, `aggregate`, `getMore`, …) and the collection
  * it names (empty for database commands such as `ping`), from the driver's
  * command monitoring (`commandStarted`; the connection must be opened with `monitorCommands`, as
- * `connectMongo` does). Server monitoring (`hello` heartbeats) is not a command and is not counted.
+ * `connectMongo` does with `MONGO_MONITOR_COMMANDS=true`). Server monitoring (`hello` heartbeats) is not a command and is not counted.
  * The work a change costs, independent of the machine: the benchmark divides it by lifecycles.
  */
 export function trackMongoCommands(registry: Registry, connection: mongoose.Connection): void {

@@ -40,6 +40,7 @@ export interface PlatformConfig {
   KAFKA_TOPIC_PREFIX?: string;
   MONGO_URL?: string;
   MONGO_DB?: string;
+  MONGO_MONITOR_COMMANDS?: boolean;
   REDIS_URL?: string;
 }
 
@@ -111,9 +112,9 @@ export async function startService(name: string, config: PlatformConfig, wire: (
   let mongoWatch: { stop: () => void } | undefined;
   let mongoStuck = false;
   if (config.MONGO_URL && config.MONGO_DB) {
-    const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
+    const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB, undefined, config.MONGO_MONITOR_COMMANDS);
     platform.mongo = mongo;
-    trackMongoCommands(metrics, mongo);
+    if (config.MONGO_MONITOR_COMMANDS) trackMongoCommands(metrics, mongo);
     readiness.mongo = () => pingMongo(mongo);
     // A driver whose monitor hangs never reaches MongoDB again: fail liveness and exit, to be started again.
     mongoWatch = watchMongoMonitor(mongo, (openForMs) => {

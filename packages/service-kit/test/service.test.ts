@@ -16,6 +16,7 @@ const config = loadConfig(Config, {
   // Low enough for one test to pass it, high enough for the rest of the file.
   RATE_LIMIT_PER_PRINCIPAL: '40',
   QUEUE_PREFIX: uniqueName('kit'),
+  MONGO_MONITOR_COMMANDS: 'true',
 });
 
 const Greeting = z.object({ name: z.string().min(1).max(20) });

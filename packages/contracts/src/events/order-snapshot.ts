@@ -7,7 +7,9 @@ import { DeliveryAddress, Money, OrderLine } from './storefront-order-placed.eve
  * had it when the order was placed — what the merchant, the rider and old orders show, whatever
  * the catalogue says later. `name` is absent only on orders placed before names were kept.
  */
+/** A line as taken (outputs): any stored price, so orders taken before `UnitPrice` bounded input still describe themselves. */
 export const PlacedOrderLine = OrderLine.extend({
+  unitPrice: Money,
   name: z.string().min(1).max(120).optional().describe('the product’s name when the order was placed'),
 });
 export type PlacedOrderLine = z.infer<typeof PlacedOrderLine>;

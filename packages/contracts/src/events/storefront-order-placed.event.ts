@@ -70,7 +70,8 @@ export type PlaceOrder = z.infer<typeof PlaceOrder>;
 /**
  * What an upstream storefront emits when its customer places an order. Key: the storefront's
  * order reference; `ce_source`: `storefront/<storefrontId>`, naming the storefront the data does
- * (a record that names another is dead-lettered). Who may write the topic is Kafka's to say (ACLs).
+ * (a record that names another is dead-lettered). That is a consistency check, not authentication:
+ * whoever may write the topic (Kafka ACLs) may name any storefront.
  */
 export const StorefrontOrderPlaced = defineEvent({
   type: 'storefront-order.placed',

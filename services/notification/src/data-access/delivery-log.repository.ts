@@ -38,15 +38,18 @@ export class DeliveryLogRepository {
   /**
    * Records a try as `sending` before it goes to the gateway (an earlier try left `sending`
    * becomes `unknown`). Answers the try's number, or undefined when the push has finished
-   * or another sender recorded a try in between (that one owns the push now). A first try,
-   * the usual case, is one conditional write; a later one reads the tries and compares them.
+   * or another sender recorded a try in between (that one owns the push now), or the last try is
+   * `sending` and younger than `inFlightMs` (another sender is at the gateway with it). A first
+   * try, the usual case, is one conditional write; a later one reads the tries and compares them.
    */
-  async claim(key: string, at: Date): Promise<{ attempt: number } | undefined> {
+  async claim(key: string, at: Date, inFlightMs: number): Promise<{ attempt: number } | undefined> {
     const unfinished = { _id: key, status: { $nin: [...finalStatuses] } };
     const first = await this.collection.updateOne({ ...unfinished, attempts: { $size: 0 } } as Doc, { $set: { attempts: nextAttempts([], at), status: 'sending', updatedAt: new Date() } });
     if (first.matchedCount > 0) return { attempt: 1 };
     const delivery = await this.get(key);
     if (!delivery || finalStatuses.has(delivery.status) || delivery.attempts.length === 0) return undefined;
+    const last = delivery.attempts[delivery.attempts.length - 1]!;
+    if (last.outcome === 'sending' && at.getTime() - new Date(last.at).getTime() < inFlightMs) return undefined;
     const attempts = nextAttempts(delivery.attempts, at);
     const claimed = await this.collection.updateOne(
       { ...unfinished, attempts: { $size: delivery.attempts.length } } as Doc,

@@ -65,7 +65,8 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, context: 
   const { attempt } = context;
   // One moment for the try's record and its deadline check: a push logged as tried before its deadline was sent.
   const triedAt = ports.clock();
-  const claimed = await ports.log.claim(job.key, triedAt);
+  // A try still `sending` within the push timeout is another sender's, at the gateway now.
+  const claimed = await ports.log.claim(job.key, triedAt, ports.pushTimeoutMs);
   if (!claimed) return;
   const tried = claimed.attempt;
   const expiresAt = job.expiresAt ? new Date(job.expiresAt) : undefined;

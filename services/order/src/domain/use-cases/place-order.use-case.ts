@@ -18,12 +18,16 @@ export type PlaceOrderResult = { placed: true; order: Order; duplicate: boolean 
 
 /**
  * What a placement asks for, as a digest: everything the caller sent (the storefront's id and
- * reference included) but the order id derived from it, in a canonical JSON (keys sorted).
+ * reference included) but the order id derived from it, in a canonical JSON (keys sorted),
+ * after the schema's defaults. Versioned (`v1.`): a release that changes a default or adds a
+ * field starts `v2.`, and digests of different versions are not compared.
  */
 export function placementDigest(input: PlaceOrderInput): string {
   const { orderId: _derived, ...asked } = input;
-  return createHash('sha256').update(stringify(asked)).digest('base64url');
+  return `${DIGEST_VERSION}${createHash('sha256').update(stringify(asked)).digest('base64url')}`;
 }
+
+const DIGEST_VERSION = 'v1.';
 
 /**
  * A retry — the same idempotency key, the same storefront reference — answers the order it made
@@ -31,7 +35,7 @@ export function placementDigest(input: PlaceOrderInput): string {
  * order's details. Source: the IETF HTTP API draft "The Idempotency-Key HTTP Header Field", §2.7.
  */
 function sameRequest(existing: Order, digest: string): void {
-  if (existing.placementDigest === undefined || existing.placementDigest === digest) return;
+  if (existing.placementDigest === undefined || !existing.placementDigest.startsWith(DIGEST_VERSION) || existing.placementDigest === digest) return;
   throw new AppError('UNPROCESSABLE', existing.storefront ? `the reference ${existing.storefront.externalRef} already names a different order` : 'this Idempotency-Key was used for a different order', { reused: existing.storefront ? 'externalRef' : 'Idempotency-Key' });
 }
 

@@ -15,8 +15,9 @@ export function storefrontOrderId(storefrontId: string, externalRef: string): st
 
 /**
  * Orders placed at upstream storefronts go through the same use case as the HTTP ones. A record
- * whose `ce_source` is not `storefront/<storefrontId>` of its data is dead-lettered: one
- * storefront's producer cannot speak for another. Its customer is the storefront's
+ * whose `ce_source` is not `storefront/<storefrontId>` of its data is dead-lettered (a producer
+ * configured for one storefront cannot place for another by mistake; whoever may write the topic
+ * can still name any storefront — that is for Kafka's ACLs). Its customer is the storefront's
  * (`storefrontCustomerId`).
  */
 export function storefrontIntake(ports: OrderPorts) {
