@@ -88,6 +88,16 @@ export class Terminals {
       ...Object.fromEntries(Object.entries(this.urls).map(([name, base]) => [`${name.toUpperCase()}_URL`, base])),
     });
     this.base = `http://127.0.0.1:${await listening(front, 'gateway')}`;
+    // Services listen before their consumer groups have joined; a test's first event must find them in.
+    for (const [name, base] of Object.entries(this.urls)) {
+      await waitFor(
+        async () => {
+          const ready = (await (await fetch(`${base}/readyz`)).json()) as { consumers?: Record<string, { state: string }> };
+          return Object.values(ready.consumers ?? {}).every((c) => c.state === 'running') || undefined;
+        },
+        { what: `${name}'s consumer groups to join`, timeoutMs: 60_000 },
+      );
+    }
     this.browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
