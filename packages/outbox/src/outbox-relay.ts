@@ -282,19 +282,8 @@ export class OutboxRelay {
    * outbox in the same write: no read before the claim. One under a lease, live or run out, is
    * left to its holder or to the sweep, which takes over run-out leases.
    */
-  private async claimAnnounced(ids: readonly unknown[]): Promise<Claimed[]> {
-    const now = Date.now();
-    const claims = await Promise.all(
-      ids.map(async (_id, i) => {
-        const lease = new Date(now + this.leaseMs + i);
-        const taken = await this.collection.findOneAndUpdate({ _id, outboxLeaseUntil: null, outboxPending: true } as mongo.Document, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1, outboxAdded: 1 } });
-        if (!taken) return undefined;
-        const claimed = claimedOf(_id, lease, taken);
-        if (claimed.outbox.length === 0) await this.dropEmpty(claimed);
-        return claimed;
-      }),
-    );
-    return claims.filter((c): c is Claimed => c !== undefined && c.outbox.length > 0);
+  private claimAnnounced(ids: readonly unknown[]): Promise<Claimed[]> {
+    return this.claimWhere(ids.map((_id) => ({ _id, filter: { _id, outboxLeaseUntil: null, outboxPending: true } })));
   }
 
   /**
@@ -313,17 +302,25 @@ export class OutboxRelay {
   }
 
   /** Takes the lease of each free document by compare-and-set on the lease it was read with. */
-  private async claim(candidates: Pending[]): Promise<Claimed[]> {
+  private claim(candidates: Pending[]): Promise<Claimed[]> {
     const now = Date.now();
     const free = candidates.filter((d) => (d.outbox?.length ?? 0) > 0 && (!d.outboxLeaseUntil || d.outboxLeaseUntil.getTime() < now));
+    return this.claimWhere(free.map((doc) => ({ _id: doc._id, filter: { _id: doc._id, outboxLeaseUntil: doc.outboxLeaseUntil ?? null } })));
+  }
+
+  /**
+   * Sets a lease on each document its filter still matches, reading the outbox in the same write;
+   * a document found empty is released at once. Answers those with entries to publish.
+   */
+  private async claimWhere(targets: readonly { _id: unknown; filter: mongo.Document }[]): Promise<Claimed[]> {
+    const now = Date.now();
     const claims = await Promise.all(
-      free.map(async (doc, i) => {
+      targets.map(async ({ _id, filter }, i) => {
         // Distinct per document, so the lease value a relay clears with is its own.
         const lease = new Date(now + this.leaseMs + i);
-        const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.outboxLeaseUntil ?? null };
         const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1, outboxAdded: 1 } });
         if (!taken) return undefined;
-        const claimed = claimedOf(doc._id, lease, taken);
+        const claimed = claimedOf(_id, lease, taken);
         if (claimed.outbox.length === 0) await this.dropEmpty(claimed);
         return claimed;
       }),
