@@ -256,9 +256,11 @@ export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20
 /** The counters a service's `/metrics` carries for the work it sends out, summed by label. */
 async function workCounters(base) {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const sums = { mongo: {}, kafkaRequests: {}, kafka: {} };
+  const sums = { mongo: {}, mongoScans: {}, kafkaRequests: {}, kafka: {} };
+  const commandOn = (labels) => `${/command="([^"]*)"/.exec(labels)?.[1]} ${/collection="([^"]*)"/.exec(labels)?.[1]}`;
   const into = {
-    mongodb_client_commands_total: ['mongo', (labels) => `${/command="([^"]*)"/.exec(labels)?.[1]} ${/collection="([^"]*)"/.exec(labels)?.[1]}`],
+    mongodb_client_commands_total: ['mongo', commandOn],
+    mongodb_client_scans_total: ['mongoScans', (labels) => `${commandOn(labels)} {${/filter="([^"]*)"/.exec(labels)?.[1]}}`],
     kafka_producer_requests_total: ['kafkaRequests', 'api'],
     kafka_producer_records_total: ['kafka', () => 'records'],
     kafka_producer_record_bytes_total: ['kafka', () => 'bytes'],
@@ -327,6 +329,7 @@ export async function benchWork(stack, { lifecycles = 40, concurrency = 4, idleS
     const services = ['order', 'notification'];
     const perService = (bucket) => Object.fromEntries(services.map((s) => [s, perLifecycle((snap) => snap.services[s][bucket])]));
     const mongo = perService('mongo');
+    const mongoScans = perService('mongoScans');
     const kafkaRequests = perService('kafkaRequests');
     const kafka = perService('kafka');
     const both = (per, key) => (per.order.top[key] ?? 0) + (per.notification.top[key] ?? 0);
@@ -335,6 +338,7 @@ export async function benchWork(stack, { lifecycles = 40, concurrency = 4, idleS
       concurrency,
       seconds: round(busyS),
       mongoCommands: { total: round(mongo.order.total + mongo.notification.total), ...mongo },
+      mongoScans: { total: round(mongoScans.order.total + mongoScans.notification.total), ...mongoScans },
       redisCommands: perLifecycle((snap) => snap.redis),
       kafkaRequests: { produce: round(both(kafkaRequests, 'Produce')), ...kafkaRequests },
       kafkaRecords: { records: round(both(kafka, 'records')), bytes: Math.round(both(kafka, 'bytes')) },

@@ -68,10 +68,11 @@ try {
     const split = (x) => `order ${x.order.total}, notification ${x.notification.total}`;
     md +=
       `| per lifecycle: MongoDB commands (${split(w.mongoCommands)}) | ${w.mongoCommands.total} |\n` +
+      `| per lifecycle: MongoDB commands no unique index answers (a scan on the local server) (${split(w.mongoScans)}) | ${w.mongoScans.total} |\n` +
       `| per lifecycle: Redis commands (every connection's, BullMQ's included) | ${w.redisCommands.total} |\n` +
       `| per lifecycle: Kafka produce requests / records / record bytes | ${w.kafkaRequests.produce} / ${w.kafkaRecords.records} / ${fmt(w.kafkaRecords.bytes)} |\n` +
       `| per lifecycle: HTTP calls (API calls + pushes to the gateway) | ${w.httpCalls.api} + ${w.httpCalls.pushes} |\n` +
-      `| background work per second, idle: MongoDB commands (order, notification) / Redis commands | ${w.mongoCommands.order.backgroundPerSecond}, ${w.mongoCommands.notification.backgroundPerSecond} / ${w.redisCommands.backgroundPerSecond} |\n`;
+      `| background work per second, idle: MongoDB commands (order, notification) / of them scans / Redis commands | ${w.mongoCommands.order.backgroundPerSecond}, ${w.mongoCommands.notification.backgroundPerSecond} / ${w.mongoScans.order.backgroundPerSecond}, ${w.mongoScans.notification.backgroundPerSecond} / ${w.redisCommands.backgroundPerSecond} |\n`;
   }
   if (wants('lifecycle')) {
     report.lifecycle = await benchLifecycle(stack, { concurrency: num('BENCH_CONCURRENCY', 24), peakSeconds: num('BENCH_PEAK_SECONDS', 20), loadSeconds: num('BENCH_LOAD_SECONDS', 15) });

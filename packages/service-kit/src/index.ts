@@ -18,6 +18,7 @@ export { operationalRoutes } from './http-app';
 export { bodyLimitOf, largestJsonBytes, UnboundedSchemaError, UNBOUNDED_STRING_CHARS } from './body-limit';
 export { createMetrics } from './metrics';
 export { trackConsumerLag, trackKafkaProducer, trackMongoCommands, trackOutbox, trackTimers, type OutboxFigures, type TimerSource } from './operational-metrics';
+export { commandFilters, filterShape, servedByIndex } from './index-use';
 export { connectMongo, pingMongo, connectRedis, pingRedis, watchMongoMonitor } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
 export { startService, runService, type BackgroundTask, type Platform, type PlatformConfig, type ServiceParts } from './service';

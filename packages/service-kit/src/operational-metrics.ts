@@ -2,6 +2,7 @@ import { ConsumerLagReader, type EventProducer, type KafkaClient, type LagReport
 import type mongoose from 'mongoose';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+import { commandFilters, filterShape, servedByIndex } from './index-use';
 import type { Logger } from './logger';
 
 /**
@@ -122,14 +123,42 @@ export function trackOutbox(registry: Registry, collection: string, read: () => 
  * command monitoring (`commandStarted`; the connection must be opened with `monitorCommands`, as
  * `connectMongo` does with `MONGO_MONITOR_COMMANDS=true`). Server monitoring (`hello` heartbeats) is not a command and is not counted.
  * The work a change costs, independent of the machine: the benchmark divides it by lifecycles.
+ *
+ * `mongodb_client_scans_total{command,collection,filter}`: of those, the filters no unique index
+ * (nor `_id`) answers exactly (`servedByIndex`), by their top-level fields — the queries the local
+ * wire-compatible server answers by reading the whole collection, holding its writes meanwhile,
+ * at a cost that grows with the collection. A change's own work should have none; a background
+ * pass may, when it is rare. The unique indexes are read once per collection (`listIndexes`, also
+ * counted) and again after the service creates one there.
  */
 export function trackMongoCommands(registry: Registry, connection: mongoose.Connection): void {
   const commands = new Counter({ name: 'mongodb_client_commands_total', help: 'Commands sent by the MongoDB driver, by command and collection', labelNames: ['command', 'collection'] as const, registers: [registry] });
-  connection.getClient().on('commandStarted', (event) => {
+  const scans = new Counter({ name: 'mongodb_client_scans_total', help: 'Commands whose filter no unique index answers exactly (the local server scans the collection), by command, collection and filter fields', labelNames: ['command', 'collection', 'filter'] as const, registers: [registry] });
+  const client = connection.getClient();
+  const uniqueKeys = new Map<string, Promise<string[][]>>();
+  const keysOf = (db: string, collection: string) => {
+    const key = `${db}.${collection}`;
+    let known = uniqueKeys.get(key);
+    if (!known) {
+      known = client.db(db).collection(collection).indexes().then(
+        (indexes) => indexes.filter((i) => i.unique).map((i) => Object.keys(i.key)),
+        () => [],
+      );
+      uniqueKeys.set(key, known);
+    }
+    return known;
+  };
+  client.on('commandStarted', (event) => {
     const named: unknown = event.command[event.commandName];
     // getMore names its collection in `collection`; the others under their own name.
     const collection: unknown = event.commandName === 'getMore' ? event.command.collection : named;
     commands.inc({ command: event.commandName, collection: typeof collection === 'string' ? collection : '' });
+    if (event.commandName === 'createIndexes' && typeof collection === 'string') uniqueKeys.delete(`${event.databaseName}.${collection}`);
+    const filters = commandFilters(event.commandName, event.command);
+    if (filters.length === 0 || typeof collection !== 'string') return;
+    void keysOf(event.databaseName, collection).then((keys) => {
+      for (const filter of filters) if (!servedByIndex(filter, keys)) scans.inc({ command: event.commandName, collection, filter: filterShape(filter) });
+    });
   });
 }
 
