@@ -1,3 +1,4 @@
+import { commandFilters, servedByIndex } from '@orderpulse/service-kit';
 import { stackEnv, uniqueName } from '@orderpulse/testkit';
 import mongoose from 'mongoose';
 
@@ -8,10 +9,16 @@ const env = stackEnv();
 let connection: mongoose.Connection;
 let log: DeliveryLogRepository;
 const timeoutMs = 5_000;
+/** Every filter sent to the log's collection, with its command. */
+const sent: { command: string; filter: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  connection = await mongoose.createConnection(env.MONGO_URL, { dbName: uniqueName('delivery-log') }).asPromise();
+  connection = await mongoose.createConnection(env.MONGO_URL, { dbName: uniqueName('delivery-log'), monitorCommands: true }).asPromise();
+  connection.getClient().on('commandStarted', (e) => {
+    if (e.command[e.commandName] === 'deliveries') for (const filter of commandFilters(e.commandName, e.command)) sent.push({ command: e.commandName, filter });
+  });
   log = new DeliveryLogRepository(connection.db!);
+  await log.createIndexes();
 });
 
 afterAll(async () => {
@@ -47,5 +54,38 @@ describe('claiming a try of a push', () => {
     expect(await log.claim('k-done', new Date(), timeoutMs)).toEqual({ attempt: 1 });
     await log.settle('k-done', 1, { outcome: 'delivered', ms: 3 }, 'delivered');
     expect(await log.claim('k-done', new Date(), timeoutMs)).toBeUndefined();
+  });
+});
+
+describe('the log grows with every push, so what a push costs must not', () => {
+  test('opening, claiming (first try and later ones), settling and abandoning find the push by an index alone', async () => {
+    const unique = (await log.collection.indexes()).filter((i) => i.unique).map((i) => Object.keys(i.key));
+    const from = sent.length;
+    await opened('k-cost');
+    const first = new Date(Date.now() - 60_000);
+    expect(await log.claim('k-cost', first, timeoutMs)).toEqual({ attempt: 1 });
+    await log.settle('k-cost', 1, { outcome: 'failed', ms: 3, error: 'HTTP 503' }, 'pending');
+    expect(await log.claim('k-cost', new Date(), timeoutMs)).toEqual({ attempt: 2 });
+    const now = await log.get('k-cost');
+    await log.abandon(now!, 'rejected', 'installation gone');
+    expect((await log.get('k-cost'))?.status).toBe('rejected');
+    const scans = sent.slice(from).filter((s) => !servedByIndex(s.filter, unique));
+    expect(scans).toEqual([]);
+  });
+
+  test('abandoning a push that moved on since it was read leaves it as it is', async () => {
+    await opened('k-moved');
+    const read = await log.get('k-moved');
+    expect(await log.claim('k-moved', new Date(), timeoutMs)).toEqual({ attempt: 1 });
+    await log.abandon(read!, 'rejected', 'installation gone');
+    expect((await log.get('k-moved'))?.status).toBe('sending');
+  });
+
+  test('a push recorded before tries were counted is still claimed, and gets its count', async () => {
+    await log.collection.insertOne({ _id: 'k-legacy', status: 'pending', attempts: [], createdAt: new Date(), updatedAt: new Date() } as never);
+    await log.createIndexes();
+    expect(await log.claim('k-legacy', new Date(), timeoutMs)).toEqual({ attempt: 1 });
+    expect((await log.get('k-legacy'))?.status).toBe('sending');
+    expect((await log.collection.findOne({ _id: 'k-legacy' } as never))?.tries).toBe(1);
   });
 });

@@ -21,6 +21,14 @@ export class DeliveryLogRepository {
     await this.collection.createIndex({ orderId: 1, createdAt: 1 }, { name: 'by_order' });
     await this.collection.createIndex({ recipient: 1, createdAt: -1 }, { name: 'by_recipient' });
     await this.collection.createIndex({ status: 1, createdAt: 1 }, { name: 'by_status' });
+    // A try is claimed by compare-and-set on where the push stands and how many tries it has had,
+    // equality on exactly this index's keys, so that even the local server (which uses an index
+    // only for such a query) finds the push without reading the log.
+    await this.collection.createIndex({ _id: 1, status: 1, tries: 1 }, { name: 'claim_guard', unique: true });
+    // Pushes recorded before `tries` was kept get it once.
+    for (const doc of await this.collection.find({ tries: { $exists: false } } as Doc, { projection: { attempts: 1 } }).toArray()) {
+      await this.collection.updateOne({ _id: doc._id, tries: null }, { $set: { tries: Array.isArray(doc.attempts) ? doc.attempts.length : 0 } });
+    }
   }
 
   /**
@@ -31,7 +39,7 @@ export class DeliveryLogRepository {
   async open(delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>): Promise<DeliveryStatus> {
     const { key, ...rest } = delivery;
     const now = new Date();
-    const doc = await this.collection.findOneAndUpdate({ _id: key } as Doc, { $setOnInsert: { ...rest, attempts: [], createdAt: now, updatedAt: now } }, { upsert: true, returnDocument: 'after' });
+    const doc = await this.collection.findOneAndUpdate({ _id: key } as Doc, { $setOnInsert: { ...rest, attempts: [], tries: 0, createdAt: now, updatedAt: now } }, { upsert: true, returnDocument: 'after' });
     return (doc?.status as DeliveryStatus | undefined) ?? delivery.status;
   }
 
@@ -43,17 +51,18 @@ export class DeliveryLogRepository {
    * try, the usual case, is one conditional write; a later one reads the tries and compares them.
    */
   async claim(key: string, at: Date, inFlightMs: number): Promise<{ attempt: number } | undefined> {
-    const unfinished = { _id: key, status: { $nin: [...finalStatuses] } };
-    const first = await this.collection.updateOne({ ...unfinished, attempts: { $size: 0 } } as Doc, { $set: { attempts: nextAttempts([], at), status: 'sending', updatedAt: new Date() } });
+    const first = await this.collection.updateOne({ _id: key, status: 'pending', tries: 0 } as Doc, { $set: { attempts: nextAttempts([], at), tries: 1, status: 'sending', updatedAt: new Date() } });
     if (first.matchedCount > 0) return { attempt: 1 };
-    const delivery = await this.get(key);
-    if (!delivery || finalStatuses.has(delivery.status) || delivery.attempts.length === 0) return undefined;
-    const last = delivery.attempts[delivery.attempts.length - 1]!;
-    if (last.outcome === 'sending' && at.getTime() - new Date(last.at).getTime() < inFlightMs) return undefined;
+    const doc = await this.collection.findOne({ _id: key } as Doc);
+    if (!doc) return undefined;
+    const delivery = toDelivery(doc);
+    if (finalStatuses.has(delivery.status)) return undefined;
+    const last = delivery.attempts[delivery.attempts.length - 1];
+    if (last?.outcome === 'sending' && at.getTime() - new Date(last.at).getTime() < inFlightMs) return undefined;
     const attempts = nextAttempts(delivery.attempts, at);
     const claimed = await this.collection.updateOne(
-      { ...unfinished, attempts: { $size: delivery.attempts.length } } as Doc,
-      { $set: { attempts, status: 'sending', updatedAt: new Date() } },
+      { _id: key, status: delivery.status, tries: triesOf(doc) } as Doc,
+      { $set: { attempts, tries: attempts.length, status: 'sending', updatedAt: new Date() } },
     );
     return claimed.matchedCount === 0 ? undefined : { attempt: attempts.length };
   }
@@ -66,9 +75,12 @@ export class DeliveryLogRepository {
     this.options.onAttempt?.(outcome.outcome);
   }
 
-  /** Ends a push that was never tried, saying why; a push already finished is left as it is. */
-  async abandon(key: string, status: DeliveryStatus, note: string): Promise<void> {
-    await this.collection.updateOne({ _id: key, status: { $in: [...openStatuses] } } as Doc, { $set: { status, note, updatedAt: new Date() } });
+  /**
+   * Ends an unfinished push, saying why, if it still stands as `delivery` says (its status and
+   * tries, compared and set); one that moved on meanwhile is left as it is.
+   */
+  async abandon(delivery: Pick<Delivery, 'key' | 'status' | 'attempts'>, status: DeliveryStatus, note: string): Promise<void> {
+    await this.collection.updateOne({ _id: delivery.key, status: delivery.status, tries: delivery.attempts.length } as Doc, { $set: { status, note, updatedAt: new Date() } });
   }
 
   /** Pushes not yet finished, oldest first, one page after `after` (the last key of the page before). */
@@ -96,7 +108,10 @@ export class DeliveryLogRepository {
   }
 }
 
+/** The tries a stored push has had, as its `tries` field says (null when it predates the field). */
+const triesOf = (doc: Doc): number | null => (typeof doc.tries === 'number' ? doc.tries : null);
+
 function toDelivery(doc: Doc): Delivery {
-  const { _id, ...rest } = doc;
+  const { _id, tries: _tries, ...rest } = doc;
   return { ...(rest as Omit<Delivery, 'key'>), key: String(_id) };
 }

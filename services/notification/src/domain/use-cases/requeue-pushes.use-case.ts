@@ -59,7 +59,7 @@ export async function requeueLostPushes(ports: NotificationPorts, pageSize: numb
       const profile = await ports.registry.recipient(delivery.recipient);
       const device = profile.devices.find((d) => d.installationId === delivery.installationId);
       if (!device) {
-        await ports.log.abandon(delivery.key, 'rejected', `installation ${delivery.installationId} is no longer registered`);
+        await ports.log.abandon(delivery, 'rejected', `installation ${delivery.installationId} is no longer registered`);
         report.abandoned += 1;
         continue;
       }
