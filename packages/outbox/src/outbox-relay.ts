@@ -7,7 +7,12 @@ export interface OutboxRelayOptions {
   collection: mongo.Collection;
   publisher: EventPublisher;
   logger?: Logger;
-  /** How often the sweep looks for documents nobody announced (left by a relay that died). */
+  /**
+   * How often the sweep looks for documents nobody announced (left by a relay that died), in ms;
+   * 300,000 (5 min) unless given. The sweep also runs at start, again as soon as a lease it saw
+   * runs out, and next round after a full batch; what a living relay wrote, or failed to send,
+   * it takes up by id, never by sweep.
+   */
   pollIntervalMs?: number;
   /** How long a claimed document is left to its relay before another may take it over. */
   leaseMs?: number;
@@ -52,7 +57,11 @@ const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed =>
  *   entry at fault, which is moved to the document's `outboxQuarantine` with its reason, logged
  *   and counted; the rest are published. An entry whose topic stays unknown while other
  *   documents publish fine is quarantined after `QUARANTINE_AFTER` such rounds.
- * The sweep reads `{ outboxPending: true }` from its index, not the whole collection.
+ * A relay finds its own work by id: what its writers announced, what came while it held a
+ * document, and what a failed round did not send. The sweep, `{ outboxPending: true }`, costs what
+ * the collection holds on a server that answers it by scanning (the local server does, holding
+ * the collection's writes meanwhile), so it is only for what a relay that died left behind: it
+ * runs at start, when a lease it saw runs out, and every `pollIntervalMs`.
  */
 export class OutboxRelay {
   private readonly collection: mongo.Collection;
@@ -71,14 +80,15 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private wake: () => void = () => undefined;
   private failures = 0;
-  private lastSweep = 0;
+  /** When the next sweep is due (epoch ms); 0 sweeps in the first round. */
+  private nextSweepAt = 0;
   private quarantinedCount = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.collection = options.collection;
     this.publisher = options.publisher;
     this.logger = options.logger ?? silentLogger;
-    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 300_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.batchSize = options.batchSize ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 2_000;
@@ -118,16 +128,27 @@ export class OutboxRelay {
     // At most a batch a round: leases are counted from the claim, and publishing goes one document at a time.
     const ids = [...this.announced].slice(0, this.batchSize);
     for (const id of ids) this.announced.delete(id);
+    const round = [...ids];
     let sent = 0;
     try {
       if (ids.length > 0) sent += await this.relayClaimed(await this.claimAnnounced(ids));
       if (sweep) {
-        this.lastSweep = Date.now();
-        sent += await this.relay(await this.read({ outboxPending: true }));
+        const now = Date.now();
+        this.nextSweepAt = now + this.pollIntervalMs;
+        const found = await this.read({ outboxPending: true });
+        round.push(...found.map((d) => d._id));
+        // A full batch leaves more behind: sweep again next round. A live lease (its relay may
+        // have died) is looked at again as soon as it runs out.
+        if (found.length >= this.batchSize) this.nextSweepAt = 0;
+        for (const d of found) {
+          const until = d.outboxLeaseUntil?.getTime();
+          if (until !== undefined && until >= now) this.nextSweepAt = Math.min(this.nextSweepAt, until + 1);
+        }
+        sent += await this.relay(found);
       }
     } catch (error) {
-      // Sweep soon after a failure: the announced documents of this round were not all sent.
-      this.lastSweep = 0;
+      // What this round did not send goes again, by id, once Kafka answers; a sent document's claim finds nothing.
+      for (const id of round) this.announced.add(id);
       throw error;
     }
     return sent;
@@ -137,7 +158,7 @@ export class OutboxRelay {
     while (this.running) {
       let sent = 0;
       try {
-        sent = await this.relayOnce(Date.now() - this.lastSweep >= this.pollIntervalMs);
+        sent = await this.relayOnce(Date.now() >= this.nextSweepAt);
         this.failures = 0;
       } catch (error) {
         this.failures += 1;
@@ -145,7 +166,7 @@ export class OutboxRelay {
       }
       if (!this.running) break;
       if (sent > 0 && this.failures === 0) continue;
-      const wait = this.failures > 0 ? Math.min(this.maxBackoffMs, 250 * 2 ** (this.failures - 1)) : this.pollIntervalMs;
+      const wait = this.failures > 0 ? Math.min(this.maxBackoffMs, 250 * 2 ** (this.failures - 1)) : Math.max(0, this.nextSweepAt - Date.now());
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         this.wake = () => {
@@ -249,27 +270,26 @@ export class OutboxRelay {
   }
 
   /**
-   * Pulls what went out and moves what was refused, releasing the lease; the pending flag goes
-   * only when the outbox is empty, checked in the same write, so an entry added meanwhile keeps it.
-   * When everything claimed went out and nothing was added since (`outboxAdded` is as claimed),
-   * one write empties the outbox, drops the flag and releases the lease.
+   * Pulls what went out and moves what was refused, releasing the lease unless told not to. When
+   * that covers everything claimed and nothing was added since (`outboxAdded` is as claimed), one
+   * write empties the outbox, drops the pending flag and releases the lease. Otherwise entries
+   * remain, so the flag stays; those added meanwhile are taken up next round.
    */
   private async clear(doc: Claimed, published: readonly OutboxEntry[], refused: readonly QuarantinedEntry[], release = true): Promise<void> {
-    // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
-    const filter: mongo.Document = { _id: doc._id, outboxLeaseUntil: doc.lease };
-    const whole = release && refused.length === 0 && published.length === doc.outbox.length;
-    if (whole && (await this.empty(doc))) return;
-    // Entries came while this relay held the document; their writer's announcement found it
-    // leased, so take them up next round rather than at the next sweep.
-    if (whole) this.announced.add(doc._id);
+    const covered = published.length + refused.length === doc.outbox.length;
+    if (release && covered) {
+      if (await this.empty(doc, refused)) return;
+      // Their writer's announcement found the document leased.
+      this.announced.add(doc._id);
+    }
     const ids = [...published, ...refused].map((e) => e.id);
     const update: mongo.Document = {
       ...(ids.length > 0 ? { $pull: { outbox: { id: { $in: ids } } } } : {}),
       ...(refused.length > 0 ? { $push: { outboxQuarantine: { $each: refused } } } : {}),
       ...(release ? { $unset: { outboxLeaseUntil: '' } } : {}),
     };
-    if (Object.keys(update).length > 0) await this.collection.updateOne(filter, update);
-    if (release) await this.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } } as mongo.Document, { $unset: { outboxPending: '' } });
+    // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
+    if (Object.keys(update).length > 0) await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, update);
   }
 
   /** Gives a claimed document back at once, so the next round (or another relay) takes it up without waiting out the lease. */
@@ -287,11 +307,14 @@ export class OutboxRelay {
   }
 
   /**
-   * Empties a claimed document's outbox, drops its flag and releases the lease in one write, if
-   * nothing was added since the claim. Answers whether it did.
+   * Empties a claimed document's outbox (moving `refused` to its quarantine), drops its flag and
+   * releases the lease in one write, if nothing was added since the claim. Answers whether it did.
    */
-  private async empty(doc: Claimed): Promise<boolean> {
-    const emptied = await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease, outboxAdded: doc.added } as mongo.Document, { $set: { outbox: [] }, $unset: { outboxPending: '', outboxLeaseUntil: '' } });
+  private async empty(doc: Claimed, refused: readonly QuarantinedEntry[] = []): Promise<boolean> {
+    const emptied = await this.collection.updateOne(
+      { _id: doc._id, outboxLeaseUntil: doc.lease, outboxAdded: doc.added } as mongo.Document,
+      { $set: { outbox: [] }, ...(refused.length > 0 ? { $push: { outboxQuarantine: { $each: refused } } } : {}), $unset: { outboxPending: '', outboxLeaseUntil: '' } } as mongo.Document,
+    );
     return emptied.matchedCount > 0;
   }
 

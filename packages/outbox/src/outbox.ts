@@ -21,7 +21,7 @@ export interface OutboxFields {
   /**
    * `true` while `outbox` may hold entries: set in the same write as the events, unset by the
    * relay once the outbox is empty. The relay's sweep finds pending documents by equality on
-   * this flag, from its index, rather than scanning the collection.
+   * this flag (from its index on MongoDB).
    */
   outboxPending?: true;
   /** Set while a relay holds the document; compared and set, so one relay holds it at a time. */
@@ -39,13 +39,14 @@ export interface OutboxFields {
 export const outboxFieldsHidden = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0, outboxAdded: 0, outboxQuarantine: 0 } as const;
 
 /**
- * The indexes the relay needs. Lookups are shaped so that MongoDB and the local
- * wire-compatible server (which uses an index only when a query names exactly its keys)
- * both answer them from an index: the sweep finds `{ outboxPending: true }`; an announced
- * document is claimed by `{ _id, outboxLeaseUntil, outboxPending }`, a swept one by
- * `{ _id, outboxLeaseUntil }`, which also releases it; and it is emptied by
- * `{ _id, outboxLeaseUntil, outboxAdded }`. Documents written before the flag existed get it
- * here, once, from the older `outbox.id` index.
+ * The indexes the relay needs. What a change costs is shaped so that MongoDB and the local
+ * wire-compatible server (which uses an index only when a query's fields are exactly a unique
+ * index's keys, each by equality) both answer it from an index: an announced document is claimed
+ * by `{ _id, outboxLeaseUntil, outboxPending }`, a swept one by `{ _id, outboxLeaseUntil }`, which
+ * also releases it; and it is emptied by `{ _id, outboxLeaseUntil, outboxAdded }`. Only the sweep,
+ * `{ outboxPending: true }`, is not: MongoDB answers it from `outbox_pending_flag`, the local
+ * server by scanning, so the relay sweeps rarely (see `OutboxRelay`). Documents written before
+ * the flag existed get it here, once, from the older `outbox.id` index.
  */
 export async function ensureOutboxIndexes(collection: mongo.Collection): Promise<void> {
   await collection.createIndex({ outboxPending: 1 }, { name: 'outbox_pending_flag', sparse: true });

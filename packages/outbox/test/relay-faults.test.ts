@@ -113,6 +113,23 @@ describe('the outbox relay under faults', () => {
     expect(doc?.outboxLeaseUntil).toBeUndefined();
   });
 
+  test('what a failed round did not send goes again by id in the next round, without waiting for a sweep', async () => {
+    const docs = await collection();
+    let down = true;
+    const publisher: EventPublisher = { publish: (events) => (down ? unreachable : producer).publish(events) };
+    const relay = new OutboxRelay({ collection: docs as never, publisher });
+    const event = note(okTopic, 'd-1', 'written just before the outage');
+    await docs.insertOne({ _id: 'd-1', ...outboxForInsert([event]) });
+    relay.announce('d-1');
+    await expect(relay.relayOnce(false)).rejects.toThrow();
+    expect((await docs.findOne({ _id: 'd-1' }))?.outboxLeaseUntil).toBeUndefined();
+    down = false;
+    // No sweep in this round: the document is found by its id.
+    expect(await relay.relayOnce(false)).toBe(1);
+    await waitFor(() => seen.get(okTopic) ?? [], { until: (ids) => ids.includes(event.event.id), what: 'the event on Kafka' });
+    expect((await docs.findOne({ _id: 'd-1' }))?.outboxPending).toBeUndefined();
+  }, 60_000);
+
   test('the sweep finds documents by their pending flag, which the write sets and the relay clears', async () => {
     const docs = await collection();
     const inserted = note(okTopic, 'c-1', 'inserted');

@@ -1,6 +1,7 @@
 import { defineEvent, newEvent } from '@orderpulse/contracts';
 import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { ensureOutboxIndexes, outboxForInsert, OutboxRelay, withEvents } from '@orderpulse/outbox';
+import { commandFilters, servedByIndex } from '@orderpulse/service-kit';
 import { stackEnv, uniqueName } from '@orderpulse/testkit';
 import mongoose from 'mongoose';
 import { z } from 'zod';
@@ -11,8 +12,8 @@ const producer = new EventProducer(client);
 const topic = uniqueName('relay-work');
 let connection: mongoose.Connection;
 type Doc = { _id: string } & Record<string, unknown>;
-/** The commands the driver sent, by collection: what the relay costs the database. */
-const commands: { name: string; collection: unknown }[] = [];
+/** The commands the driver sent, by collection, with their filters: what the relay costs the database. */
+const commands: { name: string; collection: unknown; filters: Record<string, unknown>[] }[] = [];
 
 const Noted = defineEvent({ type: 'ledger.noted', version: 1, topic, summary: 'a note', schema: z.object({ text: z.string() }), example: { text: 'x' } });
 const note = (subject: string, text: string) => ({ topic, event: newEvent(Noted, { source: 'test', subject, data: { text } }) });
@@ -23,6 +24,15 @@ async function collection() {
   return c;
 }
 
+/** The filters sent on `docs` since `from` that no unique index of it answers exactly: what the local server scans for. */
+async function scansSince(from: number, docs: Awaited<ReturnType<typeof collection>>): Promise<string[]> {
+  const unique = (await docs.indexes()).filter((i) => i.unique).map((i) => Object.keys(i.key));
+  return commands
+    .slice(from)
+    .filter((c) => c.collection === docs.collectionName)
+    .flatMap((c) => c.filters.filter((f) => !servedByIndex(f, unique)).map((f) => `${c.name} ${JSON.stringify(f)}`));
+}
+
 const relayOf = (docs: Awaited<ReturnType<typeof collection>>, onPublished?: () => Promise<void>) =>
   new OutboxRelay({ collection: docs as never, publisher: producer, ...(onPublished ? { onPublished } : {}) });
 
@@ -30,7 +40,7 @@ beforeAll(async () => {
   await applyTopics(client, plannedTopics({ defaults: { partitions: 1, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic, consumedBy: ['test'] }] }));
   await producer.connect();
   connection = await mongoose.createConnection(env.MONGO_URL, { dbName: uniqueName('relay-work'), monitorCommands: true }).asPromise();
-  connection.getClient().on('commandStarted', (e) => commands.push({ name: e.commandName, collection: e.command[e.commandName] }));
+  connection.getClient().on('commandStarted', (e) => commands.push({ name: e.commandName, collection: e.command[e.commandName], filters: commandFilters(e.commandName, e.command) }));
 });
 
 afterAll(async () => {
@@ -48,6 +58,7 @@ describe('the work the outbox relay costs', () => {
     expect(await relay.relayOnce(false)).toBe(2);
     const spent = commands.slice(from).filter((c) => c.collection === docs.collectionName).map((c) => c.name);
     expect(spent).toEqual(['findAndModify', 'update']);
+    expect(await scansSince(from, docs)).toEqual([]);
     const doc = await docs.findOne({ _id: 'w-1' });
     expect(doc?.outbox).toEqual([]);
     expect(doc?.outboxPending).toBeUndefined();
@@ -65,6 +76,7 @@ describe('the work the outbox relay costs', () => {
       await docs.updateOne({ _id: 'w-2' }, withEvents({ $set: { touched: true } }, [note('w-2', 'second')]));
     });
     relay.announce('w-2');
+    const from = commands.length;
     expect(await relay.relayOnce(false)).toBe(1);
     const between = await docs.findOne({ _id: 'w-2' });
     expect((between?.outbox as { event: { data: { text: string } } }[]).map((e) => e.event.data.text)).toEqual(['second']);
@@ -75,6 +87,8 @@ describe('the work the outbox relay costs', () => {
     const after = await docs.findOne({ _id: 'w-2' });
     expect(after?.outbox).toEqual([]);
     expect(after?.outboxPending).toBeUndefined();
+    // Both rounds found the document by an index, on MongoDB and on the local server alike.
+    expect(await scansSince(from, docs)).toEqual([]);
   });
 
   test("an announced document under another relay's lease is left to it; once the lease has run out the sweep takes it", async () => {
