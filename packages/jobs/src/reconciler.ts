@@ -8,11 +8,17 @@ export interface ReconcilerLogger {
   error(obj: object, msg?: string): void;
 }
 
+/**
+ * What a pass looks at: `all` that MongoDB says is pending (to rebuild what Redis lost), or only
+ * what is `due` — at or past its time — which is all a Redis that kept its timers can have missed.
+ */
+export type ReconcileScope = 'all' | 'due';
+
 export interface ReconcilerOptions<R extends object> {
   /** Said in every log line, e.g. `deadlines`. */
   name: string;
-  /** One pass over what MongoDB says is pending; returns a report for the log. */
-  run: () => Promise<R>;
+  /** One pass over what MongoDB says is pending, `all` of it or what is `due`; returns a report for the log. */
+  run: (scope: ReconcileScope) => Promise<R>;
   /** Pause between the end of one pass and the start of the next. */
   intervalMs: number;
   logger: ReconcilerLogger;
@@ -28,10 +34,16 @@ export interface ReconcilerOptions<R extends object> {
  * - single-flight: a pass never overlaps the previous one, on a timer or asked for (`runNow`);
  * - paced: the next pass starts `intervalMs` after the previous one ended (not `setInterval`),
  *   so a long backlog slows the cadence instead of stacking passes;
- * - reports each pass (its report and duration) to the logger — at info when it did something
- *   (a count other than `checked` above zero) or was the first, else at debug; a failed pass
- *   is logged and the next one comes at its time.
- * With an `epoch` it also notices a Redis that was emptied within seconds and runs at once.
+ * - proportional to what is due: a pass on the timer looks only at what is `due`; `all` is read
+ *   only when Redis may have lost timers — the first pass when the `epoch` marker was missing
+ *   (a new or emptied Redis; without an `epoch`, always), a pass after a check found it gone, and
+ *   `runNow()` unless told otherwise;
+ * - reports each pass (its report, scope and duration) to the logger — at info when it did
+ *   something (a count other than `checked` above zero) or was the first, else at debug; a
+ *   failed pass is logged and the next one comes at its time.
+ * With an `epoch` it notices a Redis that was emptied within seconds and rebuilds at once. The
+ * marker is shared by a service's instances, so one of them rebuilds; if that one dies midway,
+ * what it did not put back is settled by the due passes, late by at most `intervalMs`.
  */
 export class Reconciler<R extends object> {
   private current: Promise<R> | undefined;
@@ -39,6 +51,10 @@ export class Reconciler<R extends object> {
   private timer: NodeJS.Timeout | undefined;
   private epochTimer: NodeJS.Timeout | undefined;
   private running = false;
+  /** The scope the next pass is asked for: `all` wins over `due`. */
+  private wanted: ReconcileScope | undefined;
+  /** The next timed pass reads everything (the first one, or Redis was emptied). */
+  private rebuild = true;
   private last: { report?: R; error?: string; finishedAt: Date; durationMs: number } | undefined;
 
   constructor(private readonly options: ReconcilerOptions<R>) {}
@@ -55,12 +71,15 @@ export class Reconciler<R extends object> {
    * A pass that starts after this call: waits for the one in progress (if any), then runs a
    * fresh one. Callers arriving together share that fresh pass.
    */
-  runNow(): Promise<R> {
+  runNow(scope: ReconcileScope = 'all'): Promise<R> {
+    this.wanted = this.wanted === 'all' || scope === 'all' ? 'all' : 'due';
     if (this.next) return this.next;
     const after = this.current?.catch(() => undefined) ?? Promise.resolve();
     const next = after.then(() => {
       this.next = undefined;
-      return this.pass();
+      const wanted = this.wanted ?? scope;
+      this.wanted = undefined;
+      return this.pass(wanted);
     });
     this.next = next;
     return next;
@@ -84,31 +103,42 @@ export class Reconciler<R extends object> {
     if (!this.running) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.runNow()
+      this.timedScope()
+        .then((scope) => this.runNow(scope))
         .catch(() => undefined)
         .finally(() => this.schedule(this.options.intervalMs));
     }, ms);
     this.timer.unref();
   }
 
-  private pass(): Promise<R> {
+  /** `all` for the first pass when the marker was missing (always, without an epoch) and after a loss; else `due`. */
+  private async timedScope(): Promise<ReconcileScope> {
+    if (this.rebuild && this.last === undefined && this.options.epoch) this.rebuild = await this.options.epoch.lost().catch(() => true);
+    const scope = this.rebuild ? 'all' : 'due';
+    this.rebuild = false;
+    return scope;
+  }
+
+  private pass(scope: ReconcileScope): Promise<R> {
     const started = Date.now();
     const { name, logger } = this.options;
-    const current = this.options.run().then(
+    const current = this.options.run(scope).then(
       (report) => {
         const durationMs = Date.now() - started;
         const first = this.last === undefined;
         this.last = { report, finishedAt: new Date(), durationMs };
         // A pass that found nothing to do is routine; one that did something (or the first) is news.
         const acted = Object.entries(report).some(([key, value]) => key !== 'checked' && typeof value === 'number' && value > 0);
-        if (first || acted) logger.info({ reconciler: name, ...report, durationMs }, `${name} reconciled`);
-        else logger.debug?.({ reconciler: name, ...report, durationMs }, `${name} reconciled`);
+        if (first || acted) logger.info({ reconciler: name, scope, ...report, durationMs }, `${name} reconciled`);
+        else logger.debug?.({ reconciler: name, scope, ...report, durationMs }, `${name} reconciled`);
         return report;
       },
       (error: unknown) => {
         const durationMs = Date.now() - started;
         this.last = { error: error instanceof Error ? error.message : String(error), finishedAt: new Date(), durationMs };
-        logger.error({ reconciler: name, err: error, durationMs }, `${name} reconcile failed; the next pass comes at its time`);
+        logger.error({ reconciler: name, scope, err: error, durationMs }, `${name} reconcile failed; the next pass comes at its time`);
+        // A rebuild that failed is owed still.
+        if (scope === 'all') this.rebuild = true;
         throw error;
       },
     );
@@ -123,7 +153,8 @@ export class Reconciler<R extends object> {
         .lost()
         .then((lost) => {
           if (!lost || !this.running) return;
-          this.options.logger.warn({ reconciler: this.options.name }, 'Redis was emptied; reconciling now');
+          this.options.logger.warn({ reconciler: this.options.name }, 'Redis was emptied; reconciling all now');
+          this.rebuild = true;
           this.schedule(0);
         })
         .catch(() => undefined)
@@ -138,26 +169,21 @@ export class Reconciler<R extends object> {
 }
 
 /**
- * A marker key in Redis that says "this Redis still holds what we put in it". Written on the
- * first check; when a later check finds it gone, Redis was emptied (FLUSHALL, a restart without
- * persistence, a failover to an empty replica) and its timers and jobs must be rebuilt from
- * MongoDB. One `SET NX` per check: cheap enough to run every few seconds. The key must be
- * the checker's own (one per service and reconciler): a shared key is put back by the first
- * checker after a loss, and the others would never see that it was gone.
+ * A marker key in Redis that says "this Redis still holds what we put in it". A check that finds
+ * it missing writes it and answers that Redis lost it: a Redis that is new, or was emptied
+ * (FLUSHALL, a restart without persistence, a failover to an empty replica), and whose timers and
+ * jobs must be rebuilt from MongoDB. One `SET NX` per check: cheap enough to run every few
+ * seconds. One key per service and reconciler, shared by the service's instances: the first to
+ * find it missing puts it back and rebuilds; the others see it present, as the rebuild is theirs too.
  */
 export class RedisEpoch {
-  private known = false;
-
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
   ) {}
 
-  /** Whether Redis lost the marker since the last check (false on the first check, which writes it). */
+  /** Whether the marker was missing (written now): Redis is new or was emptied since the last check. */
   async lost(): Promise<boolean> {
-    const written = await this.redis.set(this.key, new Date().toISOString(), 'NX');
-    const wasKnown = this.known;
-    this.known = true;
-    return written === 'OK' && wasKnown;
+    return (await this.redis.set(this.key, new Date().toISOString(), 'NX')) === 'OK';
   }
 }

@@ -235,13 +235,40 @@ describe('the reconciler runner', () => {
     expect(runner.status()?.report).toEqual({ calls: expect.any(Number) });
   });
 
-  test('the epoch marker tells when Redis was emptied', async () => {
+  test('the epoch marker tells when Redis is new or was emptied, to every instance that shares it once', async () => {
     const key = `${settings.prefix}:epoch`;
     const epoch = new RedisEpoch(connection, key);
-    expect(await epoch.lost()).toBe(false);
-    expect(await epoch.lost()).toBe(false);
-    await connection.del(key);
+    const other = new RedisEpoch(connection, key);
     expect(await epoch.lost()).toBe(true);
     expect(await epoch.lost()).toBe(false);
+    expect(await other.lost()).toBe(false);
+    await connection.del(key);
+    expect(await other.lost()).toBe(true);
+    expect(await epoch.lost()).toBe(false);
+  });
+
+  test('a timed pass reads only what is due; all is read first when the marker was missing, after a loss, and when asked', async () => {
+    const key = `${settings.prefix}:epoch-scopes`;
+    const scopes: string[] = [];
+    const runnerWith = (epochCheckMs: number) =>
+      new Reconciler({ name: 'scoped', intervalMs: 30, logger: quiet, epoch: new RedisEpoch(connection, key), epochCheckMs, run: async (scope) => (scopes.push(scope), { checked: 0 }) });
+    // A new Redis: the first pass rebuilds, the timed ones after it look at what is due.
+    const first = runnerWith(60_000);
+    first.start();
+    await waitFor(() => scopes.length >= 3, { what: 'three passes' });
+    await first.stop();
+    expect(scopes.slice(0, 3)).toEqual(['all', 'due', 'due']);
+    expect(await first.runNow()).toEqual({ checked: 0 });
+    expect(scopes.at(-1)).toBe('all');
+    // A restart with Redis intact: no rebuild.
+    scopes.length = 0;
+    const restarted = runnerWith(50);
+    restarted.start();
+    await waitFor(() => scopes.length >= 2, { what: 'two passes' });
+    expect(scopes.slice(0, 2)).toEqual(['due', 'due']);
+    // Redis emptied: the next check rebuilds.
+    await connection.del(key);
+    await waitFor(() => scopes.includes('all'), { what: 'a rebuild after the loss' });
+    await restarted.stop();
   });
 });

@@ -1,5 +1,5 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
@@ -21,7 +21,8 @@ import { type ResponseDeadlineJob, responseDeadlineQueue, runResponseDeadline } 
 import { deliveryAssigner, storefrontIntake } from './entry-points/kafka/order-consumers';
 
 export interface OrderService extends ServiceParts {
-  reconcile(): Promise<ReconcileReport>;
+  /** A reconciler pass now: `all` pending orders (the default), or only what is `due`. */
+  reconcile(scope?: ReconcileScope): Promise<ReconcileReport>;
   ports: OrderPorts;
 }
 
@@ -76,7 +77,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     name: 'deadlines',
     // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
     epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:order`),
-    run: () => reconcileDeadlines(ports, orders, timers),
+    run: (scope) => reconcileDeadlines(ports, orders, timers, scope),
     intervalMs: config.ORDER_RECONCILE_INTERVAL_SECONDS * 1_000,
     logger,
   });
@@ -84,7 +85,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   const dashboard = queueDashboard([responseDeadlineQueue], jobs);
   return {
     ports,
-    reconcile: () => reconciler.runNow(),
+    reconcile: (scope) => reconciler.runNow(scope),
     consumers,
     background: [reconciler, assignments],
     bodyLimits,

@@ -238,4 +238,23 @@ describe('the reconciler', () => {
     for (const o of overdue) expect((await get(o.orderId)).body.order.status).toBe('not_connected');
     expect(await redis.exists(`${h.queuePrefix}:order-response-deadline:response-deadline.${pending.orderId}`)).toBe(1);
   });
+
+  test('a due pass reads only what is due: overdue orders are settled, pending ones are not even looked at', async () => {
+    const overdue = await place('s-fast');
+    const pending = await Promise.all([place('s-1'), place('s-1')]);
+    const timerOf = (id: string) => `${h.queuePrefix}:order-response-deadline:response-deadline.${id}`;
+    // Every timer lost, the pending ones' included.
+    await redis.del(...[overdue, ...pending].map((o) => timerOf(o.orderId)));
+    const deadline = Date.parse((await get(overdue.orderId)).body.countdown.deadline);
+    await waitFor(() => Date.now() > deadline, { what: 'the short deadline to pass', timeoutMs: 5_000 });
+
+    const report = await h.service.reconcile('due');
+    expect(report.adjudicated).toBeGreaterThanOrEqual(1);
+    expect(report.rescheduled).toBe(0);
+    expect((await get(overdue.orderId)).body.order.status).toBe('not_connected');
+    // What is pending and far off is left to its timer, or to a rebuild: a due pass costs what is due.
+    for (const o of pending) expect(await redis.exists(timerOf(o.orderId))).toBe(0);
+    expect(report.checked).toBeLessThan((await h.service.reconcile('all')).checked);
+    for (const o of pending) expect(await redis.exists(timerOf(o.orderId))).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
@@ -17,7 +17,8 @@ import { claimExpiryQueue, runClaimExpiry } from './entry-points/jobs/claim-expi
 import { reconcileClaimWindows, type ReconcileReport } from './entry-points/jobs/reconciler';
 
 export interface SharingService extends ServiceParts {
-  reconcile(): Promise<ReconcileReport>;
+  /** A reconciler pass now: `all` pending shares (the default), or only what is `due`. */
+  reconcile(scope?: ReconcileScope): Promise<ReconcileReport>;
   ports: SharingPorts;
   timers: TimerQueue<ClaimExpiryJob>;
 }
@@ -66,7 +67,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     name: 'claim windows',
     // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
     epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:sharing`),
-    run: () => reconcileClaimWindows(ports, orders, timers),
+    run: (scope) => reconcileClaimWindows(ports, orders, timers, scope),
     intervalMs: config.SHARE_RECONCILE_INTERVAL_SECONDS * 1_000,
     logger,
   });
@@ -75,7 +76,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
   return {
     ports,
     timers,
-    reconcile: () => reconciler.runNow(),
+    reconcile: (scope) => reconciler.runNow(scope),
     background: [reconciler],
     bodyLimits,
     api: { info: sharingApiInfo, routes: sharingApi },

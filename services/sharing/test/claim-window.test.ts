@@ -91,4 +91,19 @@ describe('the claim window', () => {
       await h.start(WINDOW);
     }
   });
+
+  test('a due pass looks only at windows that have closed: an open one is left to its timer, a closed one is settled', async () => {
+    const x = await h.record(org, 'wang');
+    const open = (await h.share(org, 'wang', x.orderId, 'li')).body;
+    await h.service.timers.cancel(claimExpiryJobId(open.orderId));
+    const before = await h.service.reconcile('due');
+    expect(before.rescheduled).toBe(0);
+    expect(await h.service.timers.has(claimExpiryJobId(open.orderId))).toBe(false);
+    await pastDeadline(open.share?.claimDeadline ?? '');
+    const after = await h.service.reconcile('due');
+    expect(after.expired).toBeGreaterThanOrEqual(1);
+    const seen = await h.call('GET', `/v1/guarantee-orders/${x.orderId}`, tokens.member(org, 'wang'));
+    expect(seen.body).toMatchObject({ shares: [{ shareId: open.orderId, status: 'expired' }] });
+  });
 });
+

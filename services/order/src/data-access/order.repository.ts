@@ -6,6 +6,9 @@ import type mongoose from 'mongoose';
 import type { HistoryEntry, Order } from '../domain/order';
 
 type Db = mongoose.mongo.Db;
+/** An order waiting for its merchant, as a reconciler pass reads it. */
+export type AwaitingOrder = Pick<Order, 'orderId' | 'version' | 'status' | 'responseDeadline' | 'placing'>;
+
 type Doc = mongoose.mongo.Document;
 
 const hidden = { ...outboxFieldsHidden } as const;
@@ -32,6 +35,7 @@ export class OrderRepository {
     // Lets the version-guarded write be answered from an index by MongoDB and the local server alike.
     await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
     await this.collection.createIndex({ status: 1, responseDeadline: 1 }, { name: 'open_by_deadline' });
+    await this.collection.createIndex({ placing: 1 }, { name: 'placing', sparse: true });
     await this.collection.createIndex({ merchantId: 1, placedAt: -1 }, { name: 'by_merchant' });
     await this.collection.createIndex({ customerId: 1, placedAt: -1 }, { name: 'by_customer' });
     await this.collection.createIndex({ terminalId: 1, status: 1 }, { name: 'by_terminal' });
@@ -115,22 +119,29 @@ export class OrderRepository {
   }
 
   /** Orders whose merchant has not answered, oldest deadline first, in pages. */
-  async *awaitingResponse(pageSize = 500): AsyncGenerator<Pick<Order, 'orderId' | 'version' | 'status' | 'responseDeadline' | 'placing'>> {
-    let after: Date | undefined;
-    let afterId = '';
-    for (;;) {
-      const filter: Doc = { status: { $in: ['new', 'connected'] } };
-      if (after) filter.$or = [{ responseDeadline: { $gt: after } }, { responseDeadline: after, _id: { $gt: afterId } }];
-      const page = await this.collection
-        .find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1, placing: 1 } })
-        .sort({ responseDeadline: 1, _id: 1 })
-        .limit(pageSize)
-        .toArray();
-      for (const doc of page) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date, placing: doc.placing === true };
-      if (page.length < pageSize) return;
-      const last = page[page.length - 1]!;
-      after = last.responseDeadline as Date;
-      afterId = String(last._id);
+  async *awaitingResponse(pageSize = 500): AsyncGenerator<AwaitingOrder> {
+    yield* this.awaiting({ status: { $in: ['new', 'connected'] } }, pageSize);
+  }
+
+  /**
+   * What a due pass looks at: orders waiting for their merchant whose deadline is at or before
+   * `now`, soonest first, then placements cut short between their two writes. Proportional to
+   * what is due on MongoDB (`open_by_deadline`, `placing`); one read of the collection each on
+   * the local server.
+   */
+  async *due(now: Date, pageSize = 500): AsyncGenerator<AwaitingOrder> {
+    yield* this.awaiting({ status: { $in: ['new', 'connected'] }, responseDeadline: { $lte: now } }, pageSize);
+    yield* this.awaiting({ placing: true, responseDeadline: { $gt: now } }, pageSize);
+  }
+
+  /** One cursor, read in batches of `pageSize`, soonest deadline first: one query, not one per page. */
+  private async *awaiting(filter: Doc, pageSize: number): AsyncGenerator<AwaitingOrder> {
+    const cursor = this.collection.find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1, placing: 1 } }).sort({ responseDeadline: 1, _id: 1 }).batchSize(pageSize);
+    try {
+      for await (const doc of cursor) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date, placing: doc.placing === true };
+    } finally {
+      await cursor.close();
     }
   }
+
 }

@@ -121,15 +121,24 @@ export class GuaranteeOrderRepository {
 
   /** Orders with a share waiting to be claimed, in pages: what the reconciler walks. */
   async *withPendingShares(pageSize = 200): AsyncGenerator<GuaranteeOrder> {
-    let afterId = '';
-    for (;;) {
-      const filter: Doc = { 'shares.status': 'pending', ...(afterId ? { _id: { $gt: afterId } } : {}) };
-      const page = await this.collection.find(filter, { projection: hidden }).sort({ _id: 1 }).limit(pageSize).toArray();
-      for (const doc of page) yield toOrder(doc) as GuaranteeOrder;
-      if (page.length < pageSize) return;
-      afterId = String(page[page.length - 1]!._id);
+    yield* this.stream({ 'shares.status': 'pending' }, pageSize);
+  }
+
+  /** Orders with a share still pending whose claim window has closed by `now`: what a due pass looks at. */
+  async *withDueShares(now: Date, pageSize = 200): AsyncGenerator<GuaranteeOrder> {
+    yield* this.stream({ shares: { $elemMatch: { status: 'pending', claimDeadline: { $lte: now } } } }, pageSize);
+  }
+
+  /** One cursor read in batches: one query, not one per page. */
+  private async *stream(filter: Doc, pageSize: number): AsyncGenerator<GuaranteeOrder> {
+    const cursor = this.collection.find(filter, { projection: hidden }).sort({ _id: 1 }).batchSize(pageSize);
+    try {
+      for await (const doc of cursor) yield toOrder(doc) as GuaranteeOrder;
+    } finally {
+      await cursor.close();
     }
   }
+
 
   /**
    * Brings every order's type rank in line with the configured priority. The rank only orders

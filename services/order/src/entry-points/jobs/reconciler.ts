@@ -1,3 +1,5 @@
+import type { ReconcileScope } from '@orderpulse/jobs';
+
 import type { OrderRepository } from '../../data-access/order.repository';
 import { adjudicate } from '../../domain/use-cases/change-order.use-case';
 import { deadlineJobId, type OrderPorts } from '../../domain/use-cases/deps';
@@ -13,16 +15,19 @@ export interface ReconcileReport {
 
 /**
  * MongoDB is the truth about countdowns; Redis may lose them (no persistence, a failover).
- * Every order still waiting for its merchant either is overdue, and is settled now, or gets
- * its timer back. Runs at start and periodically.
+ * A pass over `all` orders still waiting for their merchant (when Redis may have lost timers)
+ * settles the overdue ones and gives the others their timers back; a `due` pass (the usual one)
+ * reads only the overdue ones and placements cut short, so its cost follows what is due, not
+ * what is pending.
  */
 export async function reconcileDeadlines(
   ports: OrderPorts,
-  orders: Pick<OrderRepository, 'awaitingResponse'>,
+  orders: Pick<OrderRepository, 'awaitingResponse' | 'due'>,
   timers: { has(id: string): Promise<boolean>; scheduleAt(id: string, at: Date, data: { orderId: string }): Promise<void> },
+  scope: ReconcileScope = 'all',
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = { checked: 0, adjudicated: 0, rescheduled: 0, announced: 0 };
-  for await (const order of orders.awaitingResponse()) {
+  for await (const order of scope === 'all' ? orders.awaitingResponse() : orders.due(ports.clock())) {
     report.checked += 1;
     if (order.placing) {
       if (!(await announcePlacement(ports, order.orderId))?.placing) report.announced += 1;

@@ -1,3 +1,5 @@
+import type { ReconcileScope } from '@orderpulse/jobs';
+
 import type { GuaranteeOrder } from '../../domain/guarantee-order';
 import { claimExpiryJobId, type ClaimExpiryJob, type SharingPorts } from '../../domain/use-cases/deps';
 import { expireShare } from '../../domain/use-cases/share-order.use-case';
@@ -10,19 +12,23 @@ export interface ReconcileReport {
 
 /**
  * MongoDB is the truth about claim windows; Redis may lose their timers (no persistence, a
- * failover). Every share still waiting to be claimed is either overdue, and is closed now, or
- * gets its timer back. Runs at start and periodically.
+ * failover). A pass over `all` shares still waiting to be claimed closes the overdue ones and
+ * gives the others their timers back; a `due` pass (the usual one) reads only orders with a
+ * window that has closed, so its cost follows what is due, not what is pending.
  */
 export async function reconcileClaimWindows(
   ports: SharingPorts,
-  orders: { withPendingShares(): AsyncGenerator<GuaranteeOrder> },
+  orders: { withPendingShares(): AsyncGenerator<GuaranteeOrder>; withDueShares(now: Date): AsyncGenerator<GuaranteeOrder> },
   timers: { has(id: string): Promise<boolean>; scheduleAt(id: string, at: Date, data: ClaimExpiryJob): Promise<void> },
+  scope: ReconcileScope = 'all',
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = { checked: 0, expired: 0, rescheduled: 0 };
-  for await (const order of orders.withPendingShares()) {
+  for await (const order of scope === 'all' ? orders.withPendingShares() : orders.withDueShares(ports.clock())) {
     for (const share of order.shares.filter((s) => s.status === 'pending')) {
+      const due = share.claimDeadline.getTime() <= ports.clock().getTime();
+      if (!due && scope === 'due') continue;
       report.checked += 1;
-      if (share.claimDeadline.getTime() <= ports.clock().getTime()) {
+      if (due) {
         const settled = await expireShare(ports, order.orgId, order.orderId, share.id);
         if (settled?.shares.find((s) => s.id === share.id)?.status === 'expired') report.expired += 1;
       } else if (!(await timers.has(claimExpiryJobId(share.id)))) {
