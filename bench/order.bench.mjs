@@ -1,5 +1,6 @@
 // Order service benchmark: orders placed and accepted per second with their timers pending,
-// adjudication lateness with 100,000 pending deadlines, and the service's memory under that load.
+// adjudication lateness with 0, 10,000 and 100,000 pending deadlines (the service's own reconcile
+// interval and outbox sweep running, as deployed), and the service's memory under that load.
 // Runs the real service (its built main.js) as a child process against the local stack.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -45,7 +46,7 @@ async function startService(stack, run) {
   const env = {
     ...process.env, ...stack,
     HTTP_PORT: String(port), MONGO_DB: `bench_order_${run}`, JWT_JWKS: jwksPath, LOG_LEVEL: 'warn',
-    QUEUE_PREFIX: `bench-${run}`, KAFKA_TOPIC_PREFIX: prefix, ORDER_RECONCILE_INTERVAL_SECONDS: '3600',
+    QUEUE_PREFIX: `bench-${run}`, KAFKA_TOPIC_PREFIX: prefix,
   };
   const child = spawn(process.execPath, [path.join(REPO, 'services/order/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
@@ -77,7 +78,12 @@ async function pool(total, concurrency, task) {
 
 const orderBody = { merchantId: 'm-b', storeId: 's-b', currency: 'CNY', lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1000 }], delivery: { line: '1 Bench Road', region: 'bench', contactName: 'B', contactPhone: '+86 1' } };
 
-export async function benchOrder(stack, { orders = 2000, concurrency = 32, pending = 100_000, probes = 1000 } = {}) {
+/**
+ * `backlogs`: the pending deadlines lateness is measured with, in rising order (each adds to the
+ * last); `probes` orders per backlog, placed one every `probeEveryMs` so that their deadlines fall
+ * due over half a minute or more, across the service's background passes.
+ */
+export async function benchOrder(stack, { orders = 2000, concurrency = 32, backlogs = [0, 10_000, 100_000], probes = 300, probeEveryMs = 100 } = {}) {
   const run = randomUUID().slice(0, 8);
   const { child, base, env } = await startService(stack, run);
   const admin = tokenIssuer.sign({ subject: 'bench', role: 'admin' });
@@ -96,40 +102,49 @@ export async function benchOrder(stack, { orders = 2000, concurrency = 32, pendi
   result.placeAndAcceptPerSecond = Math.round(orders / ((placeMs + acceptMs) / 1000));
   result.rssAfterThroughputMiB = rssMiB(child.pid);
 
-  // 2. Lateness with 100,000 pending deadlines: seed far-off orders and their timers directly,
-  //    then place probe orders whose deadlines fall due over 30 s, and measure when each was settled.
+  // 2. Lateness at each backlog: seed far-off orders and their timers directly, then place probe
+  //    orders one by one, their deadlines falling due over the next half minute, and measure when
+  //    each was ruled. The service runs its reconciler and outbox relay at their defaults.
   const connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: env.MONGO_DB }).asPromise();
   const redis = new Redis(stack.REDIS_URL, { maxRetriesPerRequest: null });
   const timers = new TimerQueue('order-response-deadline', { connection: redis, prefix: env.QUEUE_PREFIX });
-  const far = new Date(Date.now() + 3 * 3600_000);
-  const seedStarted = performance.now();
-  for (let batch = 0; batch < pending; batch += 1000) {
-    const docs = Array.from({ length: Math.min(1000, pending - batch) }, (_, i) => ({
-      _id: `bench_pending_${run}_${batch + i}`, version: 1, status: 'new', merchantId: 'm-b', storeId: 's-b', customerId: 'c-bench', locale: 'en', currency: 'CNY', total: 1000,
-      lines: orderBody.lines, delivery: orderBody.delivery, placedAt: new Date(), responseDeadline: far, declinedBy: [], history: [],
-    }));
-    await connection.db.collection('orders').insertMany(docs, { ordered: false });
-    await Promise.all(docs.map((d) => timers.scheduleAt(`response-deadline.${d._id}`, far, { orderId: d._id })));
-  }
-  result.seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
-  result.pendingTimers = await timers.pending();
-
-  // Probe orders: short windows through their own store, due over the next ~30 s.
-  await call(base, 'PUT', '/v1/stores/s-p', admin, { merchantId: 'm-b', name: 'Probe', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 20, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
-  const probeIds = [];
-  await pool(probes, 8, async (i) => {
-    probeIds[i] = (await call(base, 'POST', '/v1/orders', customer, { ...orderBody, storeId: 's-p' })).order.orderId;
-    await new Promise((r) => setTimeout(r, 10));
-  });
   const orders$ = connection.db.collection('orders');
-  for (;;) {
-    const open = await orders$.countDocuments({ _id: { $in: probeIds }, status: 'new' });
-    if (open === 0) break;
-    await new Promise((r) => setTimeout(r, 500));
+  const far = new Date(Date.now() + 3 * 3600_000);
+  await call(base, 'PUT', '/v1/stores/s-p', admin, { merchantId: 'm-b', name: 'Probe', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 20, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
+  result.latenessAt = [];
+  let seeded = 0;
+  for (const backlog of probes > 0 ? backlogs : []) {
+    const seedStarted = performance.now();
+    for (; seeded < backlog; seeded += 1000) {
+      const docs = Array.from({ length: Math.min(1000, backlog - seeded) }, (_, i) => ({
+        _id: `bench_pending_${run}_${seeded + i}`, version: 1, status: 'new', merchantId: 'm-b', storeId: 's-b', customerId: 'c-bench', locale: 'en', currency: 'CNY', total: 1000,
+        lines: orderBody.lines, delivery: orderBody.delivery, placedAt: new Date(), responseDeadline: far, declinedBy: [], history: [],
+      }));
+      await orders$.insertMany(docs, { ordered: false });
+      await Promise.all(docs.map((d) => timers.scheduleAt(`response-deadline.${d._id}`, far, { orderId: d._id })));
+    }
+    seeded = Math.max(seeded, backlog);
+    const probeIds = [];
+    for (let i = 0; i < probes; i += 1) {
+      probeIds.push((await call(base, 'POST', '/v1/orders', customer, { ...orderBody, storeId: 's-p' })).order.orderId);
+      await new Promise((r) => setTimeout(r, probeEveryMs));
+    }
+    for (;;) {
+      const open = await orders$.countDocuments({ _id: { $in: probeIds }, status: 'new' });
+      if (open === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const settled = await orders$.find({ _id: { $in: probeIds } }, { projection: { responseDeadline: 1, history: 1 } }).toArray();
+    const lateness = settled.map((o) => o.history.find((h) => h.action === 'adjudicate').at.getTime() - o.responseDeadline.getTime());
+    const figures = { pending: await timers.pending(), seedSeconds: Math.round((performance.now() - seedStarted) / 100) / 10, probes: lateness.length, p50Ms: percentile(lateness, 50), p99Ms: percentile(lateness, 99), maxMs: Math.max(...lateness) };
+    result.latenessAt.push(figures);
+    process.stdout.write(`  lateness with ${backlog} pending: ${JSON.stringify(figures)}\n`);
   }
-  const settled = await orders$.find({ _id: { $in: probeIds } }, { projection: { responseDeadline: 1, history: 1 } }).toArray();
-  const lateness = settled.map((o) => o.history.find((h) => h.action === 'adjudicate').at.getTime() - o.responseDeadline.getTime());
-  result.lateness = { probes: lateness.length, p50Ms: percentile(lateness, 50), p99Ms: percentile(lateness, 99), maxMs: Math.max(...lateness) };
+  const last = result.latenessAt.at(-1);
+  if (last) {
+    result.pendingTimers = last.pending;
+    result.lateness = { probes: last.probes, p50Ms: last.p50Ms, p99Ms: last.p99Ms, maxMs: last.maxMs };
+  }
   result.rssWithPendingMiB = rssMiB(child.pid);
 
   child.kill('SIGTERM');

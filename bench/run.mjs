@@ -85,7 +85,7 @@ try {
     const runs = [];
     for (let i = 0; i < num('BENCH_ORDER_RUNS', 3); i += 1) {
       // Only the first run carries the pending deadlines; the others measure throughput.
-      runs.push(await benchOrder(stack, i === 0 ? { pending } : { pending: 0, probes: 0 }));
+      runs.push(await benchOrder(stack, i === 0 ? { backlogs: [0, pending / 10, pending] } : { probes: 0 }));
       process.stdout.write(`order run ${i + 1}: ${JSON.stringify(runs[i])}\n`);
     }
     report.order = {
@@ -94,6 +94,7 @@ try {
       placeAndAcceptPerSecond: median(runs.map((r) => r.placeAndAcceptPerSecond)),
       pendingTimers: runs[0].pendingTimers,
       lateness: runs[0].lateness,
+      latenessAt: runs[0].latenessAt,
       rssIdleMiB: Math.round(median(runs.map((r) => r.rssIdleMiB))),
       rssAfterThroughputMiB: Math.round(median(runs.map((r) => r.rssAfterThroughputMiB))),
       rssWithPendingMiB: Math.round(runs[0].rssWithPendingMiB),
@@ -103,7 +104,7 @@ try {
       `| orders placed per second (32 in flight, timers pending; median of 3) | ${o.placedPerSecond} |\n` +
       `| orders accepted per second (median of 3) | ${o.acceptedPerSecond} |\n` +
       `| place + accept cycles per second (median of 3) | ${o.placeAndAcceptPerSecond} |\n` +
-      `| adjudication lateness with ${o.pendingTimers} pending deadlines, ${o.lateness.probes} probes: p50 / p99 / max | ${o.lateness.p50Ms} / ${o.lateness.p99Ms} / ${o.lateness.maxMs} ms |\n` +
+      o.latenessAt.map((l) => `| adjudication lateness with ${fmt(l.pending)} pending deadlines, ${l.probes} probes due over ${Math.round((l.probes * 0.1))} s: p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms |\n`).join('') +
       `| order service RSS: idle / after throughput / with the pending deadlines | ${o.rssIdleMiB} / ${o.rssAfterThroughputMiB} / ${o.rssWithPendingMiB} MiB |\n`;
   }
   if (wants('notification')) {
@@ -138,6 +139,11 @@ try {
   fs.mkdirSync(results, { recursive: true });
   fs.writeFileSync(path.join(results, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(path.join(results, `${name}.md`), `${report.machine}, ${report.at}\n\n${against}\n${md}`);
+  if (report.order?.latenessAt?.length) {
+    const svg = latenessChart(report);
+    fs.writeFileSync(path.join(results, `${name}-lateness.svg`), svg);
+    fs.writeFileSync(path.join(results, `${name}-lateness.png`), await svgToPng(svg));
+  }
   if (report.lifecycle) {
     const svg = latencyChart(report);
     fs.writeFileSync(path.join(results, `${name}.svg`), svg);
@@ -173,6 +179,24 @@ function againstRawLimits(report) {
   if (idleRssMiB) rows.push(`| idle RSS of each service | ${Object.entries(idleRssMiB).map(([k, v]) => `${k} ${v}`).join(', ')} MiB | — | — | — |`);
   if (rows.length === 0) return '';
   return `| figure | system | raw limit, same run | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
+/** Adjudication lateness (p50, p99, worst) against the pending deadlines, with the goals and BullMQ alone. */
+function latenessChart(report) {
+  const { order, raw } = report;
+  const pts = (key) => order.latenessAt.map((l) => [l.pending, l[key]]);
+  return lineChartSvg({
+    title: 'Adjudication lateness against the countdowns pending',
+    subtitle: `${report.machine}; ${report.at.slice(0, 16).replace('T', ' ')} UTC`,
+    xLabel: 'countdowns pending',
+    yLabel: 'lateness, ms',
+    series: [
+      { name: 'p50', colour: '#1f77b4', points: pts('p50Ms') },
+      { name: 'p99', colour: '#d62728', points: pts('p99Ms') },
+      { name: 'worst', colour: '#9467bd', points: pts('maxMs') },
+    ],
+    guides: [{ name: 'goal: p99 100 ms', y: 100, colour: '#2ca02c' }, { name: 'goal: worst 250 ms', y: 250, colour: '#8c564b' }, ...(raw ? [{ name: 'BullMQ alone p99', y: raw.bullmq.p99Ms, colour: '#888' }] : [])],
+  });
 }
 
 function latencyChart(report) {
