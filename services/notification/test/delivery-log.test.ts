@@ -64,7 +64,7 @@ describe('the log grows with every push, so what a push costs must not', () => {
     await opened('k-cost');
     const first = new Date(Date.now() - 60_000);
     expect(await log.claim('k-cost', first, timeoutMs)).toEqual({ attempt: 1 });
-    await log.settle('k-cost', 1, { outcome: 'failed', ms: 3, error: 'HTTP 503' }, 'pending');
+    await log.settle('k-cost', 1, { outcome: 'retry', ms: 3, error: 'HTTP 503' }, 'pending');
     expect(await log.claim('k-cost', new Date(), timeoutMs)).toEqual({ attempt: 2 });
     const now = await log.get('k-cost');
     await log.abandon(now!, 'rejected', 'installation gone');

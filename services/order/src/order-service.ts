@@ -13,7 +13,7 @@ import type { OrderPorts } from './domain/use-cases/deps';
 import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { orderRoutes } from './entry-points/http/order.routes';
-import { retryAssignments } from './entry-points/jobs/assignment-retry';
+import { AwaitingRider, retryAssignments } from './entry-points/jobs/assignment-retry';
 import { orderApi, orderApiInfo } from './entry-points/http/api';
 import { bodyLimits } from './entry-points/http/schemas';
 import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
@@ -46,12 +46,14 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   trackTimers(platform.metrics, [timers]);
   trackRulingLateness(platform.metrics, orders.collection);
 
+  const awaitingRider = new AwaitingRider();
   const ports: OrderPorts = {
     orders,
     catalog,
     timers,
     committed: (order) => {
       relay.announce(order.orderId);
+      awaitingRider.note(order);
       feed.changed(order.orderId, order.version).catch((error: unknown) => logger.warn({ err: error, orderId: order.orderId }, 'change feed publish failed'));
     },
     clock: () => new Date(),
@@ -72,7 +74,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   relay.start();
   await worker.start();
   // Orders waiting for a rider are offered again on the same runner, and at once when a terminal is saved.
-  const assignments = new Reconciler({ name: 'assignments', run: () => retryAssignments(ports, orders), intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, logger });
+  const assignments = new Reconciler({ name: 'assignments', run: (scope) => retryAssignments(ports, orders, awaitingRider, scope), intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, logger });
   const reconciler = new Reconciler({
     name: 'deadlines',
     // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
@@ -94,7 +96,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });
       deliveryRoutes(app, { ports, auth: platform.auth, listForTerminal: (id, limit) => orders.listForTerminal(id, limit) });
-      catalogRoutes(app, { catalog, auth: platform.auth, terminalSaved: () => void assignments.runNow().catch(() => undefined) });
+      catalogRoutes(app, { catalog, auth: platform.auth, terminalSaved: () => void assignments.runNow('due').catch(() => undefined) });
     },
     stop: async () => {
       await dashboard.close();

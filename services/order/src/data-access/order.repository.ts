@@ -105,18 +105,15 @@ export class OrderRepository {
 
   /** Accepted or dispatched orders that have no terminal, oldest first by id, in pages: the assignment retry's work. */
   async *unassigned(pageSize = 200): AsyncGenerator<string> {
-    let afterId = '';
-    for (;;) {
-      const page = await this.collection
-        .find({ status: { $in: ['accepted', 'dispatched'] }, terminalId: { $exists: false }, _id: { $gt: afterId } } as Doc, { projection: { _id: 1 } })
-        .sort({ _id: 1 })
-        .limit(pageSize)
-        .toArray();
-      for (const doc of page) yield String(doc._id);
-      if (page.length < pageSize) return;
-      afterId = String(page[page.length - 1]!._id);
+    // One cursor, not one query per page (each of which the local server answers by reading the collection).
+    const cursor = this.collection.find({ status: { $in: ['accepted', 'dispatched'] }, terminalId: { $exists: false } } as Doc, { projection: { _id: 1 } }).sort({ _id: 1 }).batchSize(pageSize);
+    try {
+      for await (const doc of cursor) yield String(doc._id);
+    } finally {
+      await cursor.close();
     }
   }
+
 
   /** Orders whose merchant has not answered, oldest deadline first, in pages. */
   async *awaitingResponse(pageSize = 500): AsyncGenerator<AwaitingOrder> {

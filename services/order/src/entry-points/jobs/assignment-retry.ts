@@ -1,4 +1,7 @@
+import type { ReconcileScope } from '@orderpulse/jobs';
+
 import type { OrderRepository } from '../../data-access/order.repository';
+import type { Order } from '../../domain/order';
 import { assignDelivery } from '../../domain/use-cases/deliver-order.use-case';
 import type { OrderPorts } from '../../domain/use-cases/deps';
 
@@ -7,12 +10,38 @@ export interface AssignmentRetryReport {
   assigned: number;
 }
 
-/** Offers every accepted order without a terminal to the terminals again, oldest first, a page at a time. */
-export async function retryAssignments(ports: OrderPorts, orders: Pick<OrderRepository, 'unassigned'>): Promise<AssignmentRetryReport> {
+/**
+ * The orders waiting for a rider that this instance has seen: those its assigner or its passes
+ * left without a terminal. A due pass offers just these again, by id, so it costs nothing when
+ * nobody waits; a pass over `all` (at start, and when asked) finds any other instance's.
+ */
+export class AwaitingRider {
+  private readonly ids = new Set<string>();
+
+  /** Told of every committed change: an order is waiting while it has waited for a rider and has none. */
+  note(order: Pick<Order, 'orderId' | 'status' | 'terminalId' | 'awaitingRiderSince'>): void {
+    if (order.awaitingRiderSince && !order.terminalId && isAssignable(order.status)) this.ids.add(order.orderId);
+    else this.ids.delete(order.orderId);
+  }
+
+  list(): string[] {
+    return [...this.ids];
+  }
+}
+
+const isAssignable = (status: Order['status']) => status === 'accepted' || status === 'dispatched';
+
+/**
+ * Offers accepted orders without a terminal to the terminals again, oldest first: `all` of them
+ * (read from MongoDB), or the `due` ones `waiting` knows of.
+ */
+export async function retryAssignments(ports: OrderPorts, orders: Pick<OrderRepository, 'unassigned'>, waiting: AwaitingRider, scope: ReconcileScope = 'all'): Promise<AssignmentRetryReport> {
   const report: AssignmentRetryReport = { checked: 0, assigned: 0 };
-  for await (const orderId of orders.unassigned()) {
+  for await (const orderId of scope === 'all' ? orders.unassigned() : waiting.list()) {
     report.checked += 1;
-    if ((await assignDelivery(ports, orderId))?.terminalId) report.assigned += 1;
+    const order = await assignDelivery(ports, orderId);
+    if (order) waiting.note(order);
+    if (order?.terminalId) report.assigned += 1;
   }
   return report;
 }
