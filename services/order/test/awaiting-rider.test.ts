@@ -74,4 +74,22 @@ describe('an order no delivery terminal can take', () => {
     const second = await h.waitForEvent(secondId, 'order.assigned');
     expect(second.data.terminalId).toBe('rider-xuhui-2');
   });
+
+  test('a terminal’s list naming an order it does not hold (an assignment lost after the listing) does not count, and is cleaned', async () => {
+    await registerTerminal('rider-minhang-1', ['minhang']);
+    await registerTerminal('rider-minhang-2', ['minhang']);
+    const mongo = await new mongoose.mongo.MongoClient(stackEnv().MONGO_URL).connect();
+    try {
+      const terminals = mongo.db((h.service.ports.orders as OrderRepository).collection.dbName).collection('terminals');
+      // Listed, then the instance died before the assignment: rider 1 holds nothing.
+      await terminals.updateOne({ _id: 'rider-minhang-1' } as mongoose.mongo.Document, { $addToSet: { orders: 'ord_never_assigned' } });
+      const orderId = await accept('minhang');
+      const assigned = await h.waitForEvent(orderId, 'order.assigned');
+      expect(assigned.data.terminalId).toBe('rider-minhang-1');
+      expect((await terminals.findOne({ _id: 'rider-minhang-1' } as mongoose.mongo.Document))?.orders).toEqual([orderId]);
+    } finally {
+      await mongo.close();
+    }
+  });
 });
+

@@ -23,6 +23,12 @@ export class CatalogRepository {
   async createIndexes(): Promise<void> {
     await this.stores.createIndex({ merchantId: 1 }, { name: 'by_merchant' });
     await this.terminals.createIndex({ regions: 1 }, { name: 'by_region' });
+    // Terminals saved before they listed their orders get the list once, from the orders.
+    for (const terminal of await this.terminals.find({ orders: { $exists: false } }, { projection: { _id: 1 } }).toArray()) {
+      const held = await this.orders.find({ terminalId: String(terminal._id), status: { $in: [...busyStatuses] } }, { projection: { _id: 1 } }).toArray();
+      if (held.length > 0) await this.terminals.updateOne({ _id: terminal._id }, { $addToSet: { orders: { $each: held.map((o) => String(o._id)) } } });
+      else await this.terminals.updateOne({ _id: terminal._id, orders: null }, { $set: { orders: [] } });
+    }
   }
 
   async store(storeId: string): Promise<Store | undefined> {
@@ -39,28 +45,47 @@ export class CatalogRepository {
 
   /**
    * The region's active terminals, and up to a hundred active ones elsewhere for the fallback,
-   * each with its load counted from the orders assigned to it and not yet delivered. Counted,
-   * not kept as a counter beside the assignment: a crash between two writes cannot make it drift.
+   * each with its load: how many of the orders it lists (`orders`, see `holdFor`) are assigned to
+   * it and not yet delivered, as the orders themselves say. Counted from the orders, not kept as a
+   * counter beside the assignment, so a crash between two writes cannot make it drift; read by id,
+   * so it costs what the terminals hold, not what the order history holds. Orders it no longer
+   * holds are taken off its list.
    */
   async terminalsFor(region: string): Promise<Terminal[]> {
     const local = await this.terminals.find({ regions: region, active: true }).toArray();
     const others = await this.terminals.find({ active: true }).limit(FALLBACK_TERMINALS).toArray();
     const seen = new Set<string>();
     const terminals = [...local, ...others].filter((d) => !seen.has(String(d._id)) && seen.add(String(d._id)));
-    const loads = await this.loads([...seen]);
+    const loads = await this.loads(terminals.map((d) => ({ terminalId: String(d._id), orders: Array.isArray(d.orders) ? (d.orders as string[]) : [] })));
     return terminals.map((d) => ({ terminalId: String(d._id), regions: d.regions as string[], active: d.active as boolean, load: loads.get(String(d._id)) ?? 0 }));
   }
 
-  private async loads(terminalIds: string[]): Promise<Map<string, number>> {
-    if (terminalIds.length === 0) return new Map();
-    const counted = await this.orders
-      .aggregate<{ _id: string; load: number }>([{ $match: { terminalId: { $in: terminalIds }, status: { $in: [...busyStatuses] } } }, { $group: { _id: '$terminalId', load: { $sum: 1 } } }])
-      .toArray();
-    return new Map(counted.map((c) => [String(c._id), c.load]));
+  /**
+   * Lists an order on a terminal before the order is assigned to it: the list may name an order
+   * the terminal does not hold (the assignment lost, or done since), never miss one it does.
+   */
+  async holdFor(terminalId: string, orderId: string): Promise<void> {
+    await this.terminals.updateOne({ _id: terminalId } as Doc, { $addToSet: { orders: orderId } });
+  }
+
+  private async loads(terminals: { terminalId: string; orders: string[] }[]): Promise<Map<string, number>> {
+    const ids = [...new Set(terminals.flatMap((t) => t.orders))];
+    if (ids.length === 0) return new Map();
+    const held = new Map<string, string>();
+    for (const o of await this.orders.find({ _id: { $in: ids } } as Doc, { projection: { terminalId: 1, status: 1 } }).toArray()) {
+      if (typeof o.terminalId === 'string' && (busyStatuses as readonly string[]).includes(o.status as string)) held.set(String(o._id), o.terminalId);
+    }
+    const loads = new Map<string, number>();
+    for (const { terminalId, orders } of terminals) {
+      const stale = orders.filter((id) => held.get(id) !== terminalId);
+      loads.set(terminalId, orders.length - stale.length);
+      if (stale.length > 0) await this.terminals.updateOne({ _id: terminalId } as Doc, { $pullAll: { orders: stale } } as Doc);
+    }
+    return loads;
   }
 
   async saveTerminal(terminal: Omit<Terminal, 'load'>): Promise<void> {
     const { terminalId, ...rest } = terminal;
-    await this.terminals.updateOne({ _id: terminalId } as Doc, { $set: rest }, { upsert: true });
+    await this.terminals.updateOne({ _id: terminalId } as Doc, { $set: rest, $setOnInsert: { orders: [] } }, { upsert: true });
   }
 }

@@ -32,6 +32,8 @@ export async function assignDelivery(ports: OrderPorts, orderId: string, previou
 }
 
 async function assignTo(ports: OrderPorts, order: Order, choice: NonNullable<Assignment>, previousTerminalId: string | undefined): Promise<Order | undefined> {
+  // Listed first, so the terminal's load never misses an order it holds.
+  await ports.catalog.holdFor(choice.terminalId, order.orderId);
   const now = ports.clock();
   const next: Order = { ...order, terminalId: choice.terminalId, awaitingRiderSince: undefined, version: order.version + 1 };
   const event = newEvent(OrderAssigned, {

@@ -26,6 +26,7 @@ export interface OrderPorts {
   catalog: {
     store(storeId: string): Promise<Store | undefined>;
     terminalsFor(region: string): Promise<Terminal[]>;
+    holdFor(terminalId: string, orderId: string): Promise<void>;
   };
   timers: {
     scheduleAt(id: string, at: Date, data: { orderId: string }): Promise<void>;
