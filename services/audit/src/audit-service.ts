@@ -1,5 +1,5 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
@@ -21,7 +21,8 @@ import { MiddleOffice, UserSystem } from './providers/partners';
 
 export interface AuditService extends ServiceParts {
   ports: AuditPorts;
-  reconcile(): Promise<ReconcileReport>;
+  /** A reconciler pass now: `all` open cases (the default), or only what is `due`. */
+  reconcile(scope?: ReconcileScope): Promise<ReconcileReport>;
 }
 
 /** Wires the audit service: cases, orders and policy; the relay; timers and calls; the intakes; the routes. */
@@ -85,7 +86,7 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     name: 'cases',
     // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
     epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:audit`),
-    run: () => reconcileCases(ports, cases),
+    run: (scope) => reconcileCases(ports, cases, scope),
     intervalMs: config.AUDIT_RECONCILE_INTERVAL_SECONDS * 1_000,
     logger,
   });
@@ -93,7 +94,7 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   const dashboard = queueDashboard([timerQueue, callQueue], jobs);
   return {
     ports,
-    reconcile: () => reconciler.runNow(),
+    reconcile: (scope) => reconciler.runNow(scope),
     consumers,
     background: [reconciler],
     bodyLimits,

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { stackEnv, waitFor } from '@orderpulse/testkit';
 
+import { jobIds } from '../src/domain/use-cases/deps';
 import { callQueue, timerQueue } from '../src/entry-points/jobs/case-jobs';
 import { sign } from '../src/domain/webhook-signature';
 import { AuditHarness, b2bOrder, failure, middleOfficeSecret, testPolicy, tokens, userSystemSecret } from './support/audit-harness';
@@ -154,6 +155,20 @@ describe('deadlines', () => {
     } finally {
       await harness.setPolicy(testPolicy());
     }
+  });
+});
+
+describe('a due pass', () => {
+  test('leaves an open case inside its window to its timer: it reads only what is due, and a pass over all puts the timer back', async () => {
+    const { caseId } = await openedCase(harness, { code: 'PRC-1', text: 'price' });
+    const opened = await harness.caseIn(caseId, 'open');
+    const id = jobIds.escalate({ caseId, round: opened.round });
+    await waitFor(() => harness.service.ports.timers.has(id), { what: 'the escalation timer' });
+    expect(await harness.service.ports.timers.cancel(id)).toBe(true);
+    expect((await harness.service.reconcile('due')).rescheduled).toBe(0);
+    expect(await harness.service.ports.timers.has(id)).toBe(false);
+    expect((await harness.service.reconcile('all')).rescheduled).toBeGreaterThanOrEqual(1);
+    expect(await harness.service.ports.timers.has(id)).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
@@ -21,7 +21,8 @@ import { SharpCodec } from './imaging/sharp-codec';
 
 export interface MediaService extends ServiceParts {
   ports: MediaPorts;
-  reconcile(): Promise<ReconcileReport>;
+  /** A reconciler pass now: `all` owed images (the default), or only what is `due`. */
+  reconcile(scope?: ReconcileScope): Promise<ReconcileReport>;
   timers: TimerQueue<MediaDueJob>;
 }
 
@@ -91,7 +92,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     name: 'owed images',
     // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
     epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:media`),
-    run: () => reconcileOwed(ports, orders, timers),
+    run: (scope) => reconcileOwed(ports, orders, timers, scope),
     intervalMs: config.MEDIA_RECONCILE_INTERVAL_SECONDS * 1_000,
     logger,
   });
@@ -99,7 +100,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   const dashboard = queueDashboard([mediaDueQueue], jobs);
   return {
     ports,
-    reconcile: () => reconciler.runNow(),
+    reconcile: (scope) => reconciler.runNow(scope),
     consumers: [consumer],
     background: [reconciler],
     timers,

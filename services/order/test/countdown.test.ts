@@ -102,7 +102,8 @@ describe('the merchant response countdown', () => {
     await get(orderId, tokens.merchant());
     const deadline = Date.parse((await get(orderId)).body.countdown.deadline);
     await waitFor(() => Date.now() >= deadline - 30, { what: 'just before the deadline', timeoutMs: 5_000, intervalMs: 2 });
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => act(orderId, i % 2 ? 'accept' : 'dispatch')));
+    // Answers that each end the countdown (a dispatch after an accept is a later step, not a second answer).
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => act(orderId, i % 2 ? 'accept' : 'return')));
     const final = await waitFor(async () => (await get(orderId)).body.order, { until: (o) => o.answered === true, what: 'an answer' });
     const winners = answers.filter((a) => a.status === 200);
     expect(winners.length).toBeLessThanOrEqual(1);
@@ -111,7 +112,7 @@ describe('the merchant response countdown', () => {
     for (const loser of answers.filter((a) => a.status !== 200)) expect(loser.status).toBe(409);
     const history = (await h.call('GET', `/v1/orders/${orderId}/history`, tokens.customer())).body.history as { from: string | null; to: string }[];
     // Moves into an outcome; an answered order waiting for a rider records that too, without moving.
-    expect(history.filter((e) => e.from !== e.to && ['accepted', 'dispatched', 'not_answered'].includes(e.to))).toHaveLength(1);
+    expect(history.filter((e) => e.from !== e.to && ['accepted', 'returned', 'not_answered'].includes(e.to))).toHaveLength(1);
   });
 });
 

@@ -143,16 +143,27 @@ export class CaseRepository {
 
   /** Cases that may need a timer or a job: for the reconciler. */
   async *needingWork(pageSize = 500): AsyncGenerator<AuditCase> {
-    let after = '';
-    for (;;) {
-      const page = await this.collection
-        .find({ status: { $in: ['parked', 'open', 'resubmitting', 'passed'] }, _id: { $gt: after } } as Doc, { projection: { ...hidden, history: 0 } })
-        .sort({ _id: 1 })
-        .limit(pageSize)
-        .toArray();
-      for (const doc of page) yield toCase(doc) as AuditCase;
-      if (page.length < pageSize) return;
-      after = String(page[page.length - 1]!._id);
+    yield* this.stream({ status: { $in: ['parked', 'open', 'resubmitting', 'passed'] } }, pageSize);
+  }
+
+  /**
+   * What a due pass looks at: parked cases (each pass looks for their order again), cases whose
+   * call is in flight (resubmitting, passed: few, and a call that failed for good is queued again),
+   * and open ones past their deadline — not the open cases still inside their window.
+   */
+  async *dueWork(now: Date, pageSize = 500): AsyncGenerator<AuditCase> {
+    yield* this.stream({ status: { $in: ['parked', 'resubmitting', 'passed'] } }, pageSize);
+    yield* this.stream({ status: 'open', deadline: { $lte: now } }, pageSize);
+  }
+
+  /** One cursor read in batches: one query, not one per page. */
+  private async *stream(filter: Doc, pageSize: number): AsyncGenerator<AuditCase> {
+    const cursor = this.collection.find(filter, { projection: { ...hidden, history: 0 } }).sort({ _id: 1 }).batchSize(pageSize);
+    try {
+      for await (const doc of cursor) yield toCase(doc) as AuditCase;
+    } finally {
+      await cursor.close();
     }
   }
+
 }

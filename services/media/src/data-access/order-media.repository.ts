@@ -2,7 +2,7 @@ import type { OrderStatus } from '@orderpulse/contracts';
 import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
 import type mongoose from 'mongoose';
 
-import { type OrderMedia, owedSlots } from '../domain/order-media';
+import { type OrderMedia, owedBy, owedSlots } from '../domain/order-media';
 import type { PendingEvent } from '../domain/use-cases/deps';
 
 type Db = mongoose.mongo.Db;
@@ -38,8 +38,16 @@ export class OrderMediaRepository {
   async createIndexes(): Promise<void> {
     await ensureOutboxIndexes(this.collection);
     await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
-    // Only documents still owing an image carry `owed`, so the reconciler reads just those.
+    // Only documents still owing an image carry `owed`, and `owedBy` (the earliest such slot's
+    // time), so a reconciler pass reads just those, or just those due.
     await this.collection.createIndex({ owed: 1 }, { name: 'owed', sparse: true });
+    await this.collection.createIndex({ owedBy: 1 }, { name: 'owed_by', sparse: true });
+    // Documents written before `owedBy` was kept get it once.
+    for (const doc of await this.collection.find({ owed: { $exists: true }, owedBy: { $exists: false } }, { projection: { _id: 1 } }).toArray()) {
+      const order = await this.get(String(doc._id));
+      const by = order && owedBy(order);
+      if (order && by) await this.collection.updateOne({ _id: doc._id, version: order.version }, { $set: { owedBy: by } });
+    }
   }
 
   async get(orderId: string): Promise<OrderMedia | undefined> {
@@ -48,33 +56,39 @@ export class OrderMediaRepository {
 
   async save(next: OrderMedia, events: readonly PendingEvent[]): Promise<boolean> {
     const owed: OrderStatus[] = owedSlots(next).map((s) => s.status);
+    const by = owedBy(next);
     const fields = compact({ facts: next.facts, slots: next.slots });
     if (next.version === 0) {
       try {
-        await this.collection.insertOne({ _id: next.orderId, version: 1, ...fields, ...(owed.length ? { owed } : {}), ...outboxForInsert(events) } as unknown as Doc);
+        await this.collection.insertOne({ _id: next.orderId, version: 1, ...fields, ...(by ? { owed, owedBy: by } : {}), ...outboxForInsert(events) } as unknown as Doc);
         return true;
       } catch (error) {
         if ((error as { code?: unknown }).code === 11000) return false;
         throw error;
       }
     }
-    const update: Doc = { $set: { ...fields, version: next.version + 1, ...(owed.length ? { owed } : {}) }, ...(owed.length ? {} : { $unset: { owed: '' } }) };
+    const update: Doc = { $set: { ...fields, version: next.version + 1, ...(by ? { owed, owedBy: by } : {}) }, ...(by ? {} : { $unset: { owed: '', owedBy: '' } }) };
     const result = await this.collection.updateOne({ _id: next.orderId, version: next.version } as Doc, withEvents(update, events));
     return result.matchedCount === 1;
   }
 
-  /** The ids of orders that still owe an image, in pages. */
+  /** The ids of orders that still owe an image: one cursor, read in batches. */
   async *owing(pageSize = 500): AsyncGenerator<string> {
-    let after = '';
-    for (;;) {
-      const page = await this.collection
-        .find({ owed: { $exists: true }, ...(after ? { _id: { $gt: after } } : {}) } as Doc, { projection: { _id: 1 } })
-        .sort({ _id: 1 })
-        .limit(pageSize)
-        .toArray();
-      for (const doc of page) yield String(doc._id);
-      if (page.length < pageSize) return;
-      after = String(page[page.length - 1]!._id);
+    yield* this.ids({ owed: { $exists: true } }, pageSize);
+  }
+
+  /** The ids of orders with an owed image due by `now`: what a due pass looks at. */
+  async *owingBy(now: Date, pageSize = 500): AsyncGenerator<string> {
+    yield* this.ids({ owedBy: { $lte: now } }, pageSize);
+  }
+
+  private async *ids(filter: Doc, pageSize: number): AsyncGenerator<string> {
+    const cursor = this.collection.find(filter, { projection: { _id: 1 } }).sort({ _id: 1 }).batchSize(pageSize);
+    try {
+      for await (const doc of cursor) yield String(doc._id);
+    } finally {
+      await cursor.close();
     }
   }
+
 }

@@ -195,3 +195,9 @@ export function checkReader(order: OrderMedia, actor: Actor): void {
 export function owedSlots(order: OrderMedia): Slot[] {
   return Object.values(order.slots).filter((s): s is Slot => s !== undefined && !s.media);
 }
+
+/** When the earliest owed image falls due (undefined when none is owed): what a due pass is found by. */
+export function owedBy(order: OrderMedia): Date | undefined {
+  const times = owedSlots(order).map((s) => s.dueAt.getTime());
+  return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+}

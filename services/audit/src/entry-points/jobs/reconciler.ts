@@ -1,3 +1,5 @@
+import type { ReconcileScope } from '@orderpulse/jobs';
+
 import type { CaseRepository } from '../../data-access/case.repository';
 import { isOverdue } from '../../domain/audit-case';
 import { type AuditPorts, jobIds, scheduleFor } from '../../domain/use-cases/deps';
@@ -11,13 +13,16 @@ export interface ReconcileReport {
 }
 
 /**
- * MongoDB is the truth about cases; Redis may lose their timers and calls. Every case that
- * waits on one gets it back, and an overdue case is escalated now. Runs at start and periodically.
+ * MongoDB is the truth about cases; Redis may lose their timers and calls. A pass over `all`
+ * cases gives every one that waits on a timer or call its job back; every pass escalates an
+ * overdue case now, looks again for a parked case's order and queues again a call that failed
+ * for good. A `due` pass (the usual one) leaves out the open cases still inside their window, the
+ * bulk of them, so its cost follows what is due, not what is open.
  */
-export async function reconcileCases(ports: AuditPorts, cases: Pick<CaseRepository, 'needingWork'>): Promise<ReconcileReport> {
+export async function reconcileCases(ports: AuditPorts, cases: Pick<CaseRepository, 'needingWork' | 'dueWork'>, scope: ReconcileScope = 'all'): Promise<ReconcileReport> {
   const report: ReconcileReport = { checked: 0, rescheduled: 0, escalated: 0 };
   const now = ports.clock();
-  for await (const c of cases.needingWork()) {
+  for await (const c of scope === 'all' ? cases.needingWork() : cases.dueWork(now)) {
     report.checked += 1;
     if (c.status === 'open' && !c.escalatedAt && isOverdue(c, now)) {
       if ((await escalate(ports, c.caseId)) === 'escalated') report.escalated += 1;
