@@ -9,9 +9,9 @@ export interface OutboxRelayOptions {
   logger?: Logger;
   /**
    * How often the sweep looks for documents nobody announced (left by a relay that died), in ms;
-   * 300,000 (5 min) unless given. The sweep also runs at start, again as soon as a lease it saw
-   * runs out, and next round after a full batch; what a living relay wrote, or failed to send,
-   * it takes up by id, never by sweep.
+   * 300,000 (5 min) unless given. The sweep also runs at start, as soon as a lease it saw runs
+   * out, next round after a full batch it could send, and a lease's length after a failed round;
+   * what a living relay wrote, or failed to send, it takes up again by id.
    */
   pollIntervalMs?: number;
   /** How long a claimed document is left to its relay before another may take it over. */
@@ -56,7 +56,7 @@ const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed =>
  * - any other refusal (the record exceeds `max.message.bytes`, is invalid) is narrowed to the
  *   entry at fault, which is moved to the document's `outboxQuarantine` with its reason, logged
  *   and counted; the rest are published. An entry whose topic stays unknown while other
- *   documents publish fine is quarantined after `QUARANTINE_AFTER` such rounds.
+ *   documents publish fine is tried again by id, backing off, and quarantined after `QUARANTINE_AFTER` such tries.
  * A relay finds its own work by id: what its writers announced, what came while it held a
  * document, and what a failed round did not send. The sweep, `{ outboxPending: true }`, costs what
  * the collection holds on a server that answers it by scanning (the local server does, holding
@@ -74,6 +74,8 @@ export class OutboxRelay {
   private readonly onPublished: OutboxRelayOptions['onPublished'];
   private readonly onQuarantined: OutboxRelayOptions['onQuarantined'];
   private readonly announced = new Set<unknown>();
+  /** Documents to take up again by id at a time (epoch ms): one Kafka refused on its own, backing off. */
+  private readonly later = new Map<unknown, number>();
   /** Transient failures per entry id, counted only in rounds where other documents did publish. */
   private readonly strikes = new Map<string, number>();
   private running = false;
@@ -113,11 +115,20 @@ export class OutboxRelay {
     this.wake();
   }
 
-  /** Finishes the round in progress and stops. Entries not yet published stay for the next start. */
-  async stop(): Promise<void> {
+  /**
+   * Finishes the round in progress, then sends what was announced meanwhile (for at most
+   * `drainMs`, 5 s), and stops. Entries not yet published stay for the next start or another
+   * relay's sweep.
+   */
+  async stop(drainMs = 5_000): Promise<void> {
     this.running = false;
     this.wake();
     await this.loop;
+    if (this.announced.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
+    await Promise.race([this.relayOnce(false).catch(() => 0), timeout]);
+    clearTimeout(timer);
   }
 
   /**
@@ -125,6 +136,12 @@ export class OutboxRelay {
    * nobody announced. Returns how many events went out; throws when Kafka could not be reached.
    */
   async relayOnce(sweep = true): Promise<number> {
+    const started = Date.now();
+    for (const [id, at] of this.later) {
+      if (at > started) continue;
+      this.later.delete(id);
+      this.announced.add(id);
+    }
     // At most a batch a round: leases are counted from the claim, and publishing goes one document at a time.
     const ids = [...this.announced].slice(0, this.batchSize);
     for (const id of ids) this.announced.delete(id);
@@ -134,21 +151,24 @@ export class OutboxRelay {
       if (ids.length > 0) sent += await this.relayClaimed(await this.claimAnnounced(ids));
       if (sweep) {
         const now = Date.now();
-        this.nextSweepAt = now + this.pollIntervalMs;
         const found = await this.read({ outboxPending: true });
+        this.nextSweepAt = now + this.pollIntervalMs;
         round.push(...found.map((d) => d._id));
-        // A full batch leaves more behind: sweep again next round. A live lease (its relay may
-        // have died) is looked at again as soon as it runs out.
-        if (found.length >= this.batchSize) this.nextSweepAt = 0;
+        // A live lease (its relay may have died) is looked at again as soon as it runs out.
         for (const d of found) {
           const until = d.outboxLeaseUntil?.getTime();
           if (until !== undefined && until >= now) this.nextSweepAt = Math.min(this.nextSweepAt, until + 1);
         }
-        sent += await this.relay(found);
+        const swept = await this.relay(found);
+        sent += swept;
+        // A full batch that went out leaves more behind: sweep again next round.
+        if (found.length >= this.batchSize && swept > 0) this.nextSweepAt = 0;
       }
     } catch (error) {
-      // What this round did not send goes again, by id, once Kafka answers; a sent document's claim finds nothing.
+      // What this round did not send goes again, by id, once Kafka answers; a sent document's claim
+      // finds nothing. One left under this round's lease (a write that failed) is swept once it runs out.
       for (const id of round) this.announced.add(id);
+      this.nextSweepAt = Math.min(this.nextSweepAt, Date.now() + this.leaseMs + 1);
       throw error;
     }
     return sent;
@@ -166,7 +186,7 @@ export class OutboxRelay {
       }
       if (!this.running) break;
       if (sent > 0 && this.failures === 0) continue;
-      const wait = this.failures > 0 ? Math.min(this.maxBackoffMs, 250 * 2 ** (this.failures - 1)) : Math.max(0, this.nextSweepAt - Date.now());
+      const wait = this.failures > 0 ? Math.min(this.maxBackoffMs, 250 * 2 ** (this.failures - 1)) : Math.max(0, Math.min(this.nextSweepAt, ...this.later.values()) - Date.now());
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         this.wake = () => {
@@ -262,7 +282,11 @@ export class OutboxRelay {
     if (!first) return;
     const strikes = (this.strikes.get(first.id) ?? 0) + 1;
     this.strikes.set(first.id, strikes);
-    if (strikes < QUARANTINE_AFTER) return;
+    if (strikes < QUARANTINE_AFTER) {
+      // Tried again by id, backing off (1, 2, 4, 8 s): quarantined about 15 s after the first refusal.
+      this.later.set(doc._id, Date.now() + 1_000 * 2 ** (strikes - 1));
+      return;
+    }
     const taken = await this.claim([{ _id: doc._id, outbox: doc.outbox, outboxLeaseUntil: null }]);
     const again = taken[0];
     if (again?.outbox[0]?.id !== first.id) return;
@@ -290,6 +314,8 @@ export class OutboxRelay {
     };
     // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
     if (Object.keys(update).length > 0) await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, update);
+    // Entries remain behind a quarantined one: they go next round.
+    if (release && !covered) this.announced.add(doc._id);
   }
 
   /** Gives a claimed document back at once, so the next round (or another relay) takes it up without waiting out the lease. */

@@ -130,6 +130,31 @@ describe('the outbox relay under faults', () => {
     expect((await docs.findOne({ _id: 'd-1' }))?.outboxPending).toBeUndefined();
   }, 60_000);
 
+  test('a document Kafka refuses on its own, while others go out, is taken up again by id, backing off, not at the next sweep', async () => {
+    const docs = await collection();
+    let refuse = true;
+    const publisher: EventPublisher = {
+      publish: async (events) => {
+        if (refuse && events.some((e) => e.event.subject === 'e-1')) {
+          refuse = false;
+          throw Object.assign(new Error('NOT_LEADER_FOR_PARTITION'), { retryable: 'transient' });
+        }
+        await producer.publish(events);
+      },
+    };
+    const relay = new OutboxRelay({ collection: docs as never, publisher });
+    const struck = note(okTopic, 'e-1', 'refused once');
+    await docs.insertOne({ _id: 'e-1', ...outboxForInsert([struck]) });
+    await docs.insertOne({ _id: 'e-2', ...outboxForInsert([note(okTopic, 'e-2', 'goes out')]) });
+    relay.announce('e-1');
+    relay.announce('e-2');
+    expect(await relay.relayOnce(false)).toBe(1);
+    // No sweep in any of these rounds: the struck document comes back by id after its backoff (1 s).
+    await waitFor(() => relay.relayOnce(false), { until: (sent) => sent === 1, what: 'the struck document sent again', timeoutMs: 5_000, intervalMs: 100 });
+    await waitFor(() => seen.get(okTopic) ?? [], { until: (ids) => ids.includes(struck.event.id), what: 'its event on Kafka' });
+    expect((await docs.findOne({ _id: 'e-1' }))?.outboxPending).toBeUndefined();
+  }, 30_000);
+
   test('the sweep finds documents by their pending flag, which the write sets and the relay clears', async () => {
     const docs = await collection();
     const inserted = note(okTopic, 'c-1', 'inserted');
