@@ -24,6 +24,11 @@ export interface ReconcilerOptions<R extends object> {
   logger: ReconcilerLogger;
   /** Checked every `epochCheckMs`: when it says Redis was emptied, a pass starts at once. */
   epoch?: RedisEpoch;
+  /**
+   * A timed pass reads `all` when the last such pass began this long ago (ms): for work a `due`
+   * pass finds only from what this instance saw (an instance that died leaves its own). Unset: never.
+   */
+  fullEveryMs?: number;
   epochCheckMs?: number;
 }
 
@@ -55,6 +60,8 @@ export class Reconciler<R extends object> {
   private wanted: ReconcileScope | undefined;
   /** The next timed pass reads everything (the first one, or Redis was emptied). */
   private rebuild = true;
+  /** When the last pass over `all` began (epoch ms). */
+  private lastAllAt = 0;
   private last: { report?: R; error?: string; finishedAt: Date; durationMs: number } | undefined;
 
   constructor(private readonly options: ReconcilerOptions<R>) {}
@@ -114,6 +121,8 @@ export class Reconciler<R extends object> {
   /** `all` for the first pass when the marker was missing (always, without an epoch) and after a loss; else `due`. */
   private async timedScope(): Promise<ReconcileScope> {
     if (this.rebuild && this.last === undefined && this.options.epoch) this.rebuild = await this.options.epoch.lost().catch(() => true);
+    const { fullEveryMs } = this.options;
+    if (fullEveryMs !== undefined && Date.now() - this.lastAllAt >= fullEveryMs) this.rebuild = true;
     const scope = this.rebuild ? 'all' : 'due';
     this.rebuild = false;
     return scope;
@@ -121,6 +130,7 @@ export class Reconciler<R extends object> {
 
   private pass(scope: ReconcileScope): Promise<R> {
     const started = Date.now();
+    if (scope === 'all') this.lastAllAt = started;
     const { name, logger } = this.options;
     const current = this.options.run(scope).then(
       (report) => {

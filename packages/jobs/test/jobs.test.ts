@@ -247,6 +247,16 @@ describe('the reconciler runner', () => {
     expect(await epoch.lost()).toBe(false);
   });
 
+  test('with fullEveryMs, a timed pass reads all again once the last such pass is that old', async () => {
+    const scopes: string[] = [];
+    const runner = new Reconciler({ name: 'periodic', intervalMs: 10, fullEveryMs: 150, logger: quiet, run: async (scope) => (scopes.push(scope), { checked: 0 }) });
+    runner.start();
+    await waitFor(() => scopes.lastIndexOf('all') > 0, { what: 'a second pass over all' });
+    await runner.stop();
+    expect(scopes[0]).toBe('all');
+    expect(scopes[1]).toBe('due');
+  });
+
   test('a timed pass reads only what is due; all is read first when the marker was missing, after a loss, and when asked', async () => {
     const key = `${settings.prefix}:epoch-scopes`;
     const scopes: string[] = [];

@@ -10,6 +10,8 @@
 type Doc = Record<string, unknown>;
 
 const isDoc = (value: unknown): value is Doc => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+/** A query operator document (`{ $in: … }`, `{ $gt: … }`): its keys start with `$`. An ObjectId or an embedded document is a plain value. */
+const isOperators = (value: unknown): value is Doc => isDoc(value) && Object.keys(value).some((k) => k.startsWith('$'));
 
 /**
  * The filters a command carries, from its wire form (MongoDB's command reference): `find`,
@@ -56,7 +58,7 @@ export function servedByIndex(filter: Doc, uniqueKeys: readonly (readonly string
   if (fields.length === 0 || fields.some((f) => f.startsWith('$'))) return false;
   const equality = fields.every((f) => {
     const value = filter[f];
-    if (!isDoc(value)) return true;
+    if (!isOperators(value)) return true;
     const operators = Object.keys(value);
     return fields.length === 1 && operators.length === 1 && operators[0] === '$in' && Array.isArray(value.$in);
   });

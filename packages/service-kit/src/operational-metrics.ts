@@ -148,12 +148,22 @@ export function trackMongoCommands(registry: Registry, connection: mongoose.Conn
     }
     return known;
   };
+  // A collection's indexes are read again once an index made there is built (not when asked for: a command between would cache the old list).
+  const creating = new Map<number, string>();
+  const built = (event: { requestId: number }) => {
+    const key = creating.get(event.requestId);
+    if (key === undefined) return;
+    creating.delete(event.requestId);
+    uniqueKeys.delete(key);
+  };
+  client.on('commandSucceeded', built);
+  client.on('commandFailed', built);
   client.on('commandStarted', (event) => {
     const named: unknown = event.command[event.commandName];
     // getMore names its collection in `collection`; the others under their own name.
     const collection: unknown = event.commandName === 'getMore' ? event.command.collection : named;
     commands.inc({ command: event.commandName, collection: typeof collection === 'string' ? collection : '' });
-    if (event.commandName === 'createIndexes' && typeof collection === 'string') uniqueKeys.delete(`${event.databaseName}.${collection}`);
+    if (event.commandName === 'createIndexes' && typeof collection === 'string') creating.set(event.requestId, `${event.databaseName}.${collection}`);
     const filters = commandFilters(event.commandName, event.command);
     if (filters.length === 0 || typeof collection !== 'string') return;
     void keysOf(event.databaseName, collection).then((keys) => {

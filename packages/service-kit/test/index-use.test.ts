@@ -1,4 +1,5 @@
 import { commandFilters, filterShape, servedByIndex } from '@orderpulse/service-kit';
+import mongoose from 'mongoose';
 
 // The rule is the local server's, as measured against it: equality on exactly a unique index's
 // keys (or `_id`) is answered from the index; anything else reads the whole collection.
@@ -10,6 +11,9 @@ describe('which filters an index answers on the local server', () => {
     expect(servedByIndex({ version: 3, _id: 'a' }, unique)).toBe(true);
     expect(servedByIndex({ _id: 'a', status: 'pending', tries: null }, unique)).toBe(true);
     expect(servedByIndex({ activeKey: 'k' }, unique)).toBe(true);
+    // An ObjectId or an embedded document is a value, not an operator.
+    expect(servedByIndex({ _id: new mongoose.Types.ObjectId() }, [])).toBe(true);
+    expect(servedByIndex({ _id: { region: 'x', n: 1 } }, [])).toBe(true);
   });
 
   test('$in only on a one-field index', () => {
