@@ -81,11 +81,19 @@ describe('the log grows with every push, so what a push costs must not', () => {
     expect((await log.get('k-moved'))?.status).toBe('sending');
   });
 
-  test('a push recorded before tries were counted is still claimed, and gets its count', async () => {
-    await log.collection.insertOne({ _id: 'k-legacy', status: 'pending', attempts: [], createdAt: new Date(), updatedAt: new Date() } as never);
-    await log.createIndexes();
+  test('a push recorded before tries were counted is still claimed, and the start back-fills the count of the others', async () => {
+    const legacy = (key: string, attempts: unknown[]) => ({ _id: key, status: attempts.length ? 'sending' : 'pending', attempts, createdAt: new Date(), updatedAt: new Date() });
+    await log.collection.insertOne(legacy('k-legacy', []) as never);
+    // Claimed before any back-fill: the compare-and-set takes the missing count as null.
     expect(await log.claim('k-legacy', new Date(), timeoutMs)).toEqual({ attempt: 1 });
-    expect((await log.get('k-legacy'))?.status).toBe('sending');
     expect((await log.collection.findOne({ _id: 'k-legacy' } as never))?.tries).toBe(1);
+    await log.collection.insertOne(legacy('k-legacy-2', [{ attempt: 1, at: new Date(), outcome: 'unknown', ms: 0 }]) as never);
+    const from = sent.length;
+    await log.createIndexes();
+    expect((await log.collection.findOne({ _id: 'k-legacy-2' } as never))?.tries).toBe(1);
+    // The back-fill reads the log once, then writes each push by the claim index's exact keys.
+    const unique = (await log.collection.indexes()).filter((i) => i.unique).map((i) => Object.keys(i.key));
+    const scans = sent.slice(from).filter((s) => !servedByIndex(s.filter, unique)).map((s) => s.command);
+    expect(scans.filter((c) => c !== 'find')).toEqual([]);
   });
 });

@@ -74,7 +74,8 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   relay.start();
   await worker.start();
   // Orders waiting for a rider are offered again on the same runner, and at once when a terminal is saved.
-  const assignments = new Reconciler({ name: 'assignments', run: (scope) => retryAssignments(ports, orders, awaitingRider, scope), intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, logger });
+  // Every 5 minutes it also reads all waiting orders: those another instance saw before it died.
+  const assignments = new Reconciler({ name: 'assignments', run: (scope) => retryAssignments(ports, orders, awaitingRider, scope), intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, fullEveryMs: 300_000, logger });
   const reconciler = new Reconciler({
     name: 'deadlines',
     // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.

@@ -24,9 +24,9 @@ describe('which orders the assignment retry offers again', () => {
       },
     };
     const ports = {} as OrderPorts;
-    expect(await retryAssignments(ports, orders, new AwaitingRider(), 'due')).toEqual({ checked: 0, assigned: 0 });
+    expect(await retryAssignments(ports, orders, new AwaitingRider(), 'due')).toEqual({ checked: 0, assigned: 0, failed: 0 });
     expect(reads).toBe(0);
-    expect(await retryAssignments(ports, orders, new AwaitingRider(), 'all')).toEqual({ checked: 0, assigned: 0 });
+    expect(await retryAssignments(ports, orders, new AwaitingRider(), 'all')).toEqual({ checked: 0, assigned: 0, failed: 0 });
     expect(reads).toBe(1);
   });
 });

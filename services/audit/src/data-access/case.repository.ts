@@ -149,11 +149,12 @@ export class CaseRepository {
   /**
    * What a due pass looks at: parked cases (each pass looks for their order again), cases whose
    * call is in flight (resubmitting, passed: few, and a call that failed for good is queued again),
-   * and open ones past their deadline — not the open cases still inside their window.
+   * and open ones past their deadline not yet escalated — not the open cases still inside their
+   * window, nor the escalated ones waiting for their fix.
    */
   async *dueWork(now: Date, pageSize = 500): AsyncGenerator<AuditCase> {
     yield* this.stream({ status: { $in: ['parked', 'resubmitting', 'passed'] } }, pageSize);
-    yield* this.stream({ status: 'open', deadline: { $lte: now } }, pageSize);
+    yield* this.stream({ status: 'open', escalatedAt: { $exists: false }, deadline: { $lte: now } }, pageSize);
   }
 
   /** One cursor read in batches: one query, not one per page. */

@@ -79,7 +79,8 @@ export class OrderMediaRepository {
 
   /** The ids of orders with an owed image due by `now`: what a due pass looks at. */
   async *owingBy(now: Date, pageSize = 500): AsyncGenerator<string> {
-    yield* this.ids({ owedBy: { $lte: now } }, pageSize);
+    // Also any written without `owedBy` (by an older instance during a rolling update).
+    yield* this.ids({ $or: [{ owedBy: { $lte: now } }, { owed: { $exists: true }, owedBy: { $exists: false } }] }, pageSize);
   }
 
   private async *ids(filter: Doc, pageSize: number): AsyncGenerator<string> {

@@ -25,9 +25,10 @@ export class DeliveryLogRepository {
     // equality on exactly this index's keys, so that even the local server (which uses an index
     // only for such a query) finds the push without reading the log.
     await this.collection.createIndex({ _id: 1, status: 1, tries: 1 }, { name: 'claim_guard', unique: true });
-    // Pushes recorded before `tries` was kept get it once.
-    for (const doc of await this.collection.find({ tries: { $exists: false } } as Doc, { projection: { attempts: 1 } }).toArray()) {
-      await this.collection.updateOne({ _id: doc._id, tries: null }, { $set: { tries: Array.isArray(doc.attempts) ? doc.attempts.length : 0 } });
+    // Pushes recorded before `tries` was kept get it once: one read of the log, then each by
+    // `claim_guard`'s exact keys (a push that moved on meanwhile got its count from the move).
+    for await (const doc of this.collection.find({ tries: { $exists: false } } as Doc, { projection: { attempts: 1, status: 1 } })) {
+      await this.collection.updateOne({ _id: doc._id, status: doc.status, tries: null }, { $set: { tries: Array.isArray(doc.attempts) ? doc.attempts.length : 0 } });
     }
   }
 

@@ -48,8 +48,9 @@ export class CatalogRepository {
    * each with its load: how many of the orders it lists (`orders`, see `holdFor`) are assigned to
    * it and not yet delivered, as the orders themselves say. Counted from the orders, not kept as a
    * counter beside the assignment, so a crash between two writes cannot make it drift; read by id,
-   * so it costs what the terminals hold, not what the order history holds. Orders it no longer
-   * holds are taken off its list.
+   * so it costs what the terminals hold, not what the order history holds. Orders it will not
+   * hold (none such, another's, done) are taken off its list; one listed for an assignment still
+   * under way stays, uncounted.
    */
   async terminalsFor(region: string): Promise<Terminal[]> {
     const local = await this.terminals.find({ regions: region, active: true }).toArray();
@@ -71,15 +72,21 @@ export class CatalogRepository {
   private async loads(terminals: { terminalId: string; orders: string[] }[]): Promise<Map<string, number>> {
     const ids = [...new Set(terminals.flatMap((t) => t.orders))];
     if (ids.length === 0) return new Map();
-    const held = new Map<string, string>();
+    const found = new Map<string, { terminalId?: string; busy: boolean }>();
     for (const o of await this.orders.find({ _id: { $in: ids } } as Doc, { projection: { terminalId: 1, status: 1 } }).toArray()) {
-      if (typeof o.terminalId === 'string' && (busyStatuses as readonly string[]).includes(o.status as string)) held.set(String(o._id), o.terminalId);
+      found.set(String(o._id), { ...(typeof o.terminalId === 'string' ? { terminalId: o.terminalId } : {}), busy: (busyStatuses as readonly string[]).includes(o.status as string) });
     }
     const loads = new Map<string, number>();
     for (const { terminalId, orders } of terminals) {
-      const stale = orders.filter((id) => held.get(id) !== terminalId);
-      loads.set(terminalId, orders.length - stale.length);
-      if (stale.length > 0) await this.terminals.updateOne({ _id: terminalId } as Doc, { $pullAll: { orders: stale } } as Doc);
+      const held = orders.filter((id) => found.get(id)?.terminalId === terminalId && found.get(id)?.busy);
+      // Gone: no such order, held by another terminal, or done. One still waiting for its
+      // assignment (listed a moment before it) stays listed, uncounted.
+      const gone = orders.filter((id) => {
+        const o = found.get(id);
+        return !o || !o.busy || (o.terminalId !== undefined && o.terminalId !== terminalId);
+      });
+      loads.set(terminalId, held.length);
+      if (gone.length > 0) await this.terminals.updateOne({ _id: terminalId } as Doc, { $pullAll: { orders: gone } } as Doc);
     }
     return loads;
   }
