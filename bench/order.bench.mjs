@@ -115,15 +115,15 @@ export async function benchOrder(stack, { orders = 2000, concurrency = 32, backl
   let seeded = 0;
   for (const backlog of probes > 0 ? backlogs : []) {
     const seedStarted = performance.now();
-    for (; seeded < backlog; seeded += 1000) {
+    while (seeded < backlog) {
       const docs = Array.from({ length: Math.min(1000, backlog - seeded) }, (_, i) => ({
         _id: `bench_pending_${run}_${seeded + i}`, version: 1, status: 'new', merchantId: 'm-b', storeId: 's-b', customerId: 'c-bench', locale: 'en', currency: 'CNY', total: 1000,
         lines: orderBody.lines, delivery: orderBody.delivery, placedAt: new Date(), responseDeadline: far, declinedBy: [], history: [],
       }));
       await orders$.insertMany(docs, { ordered: false });
       await Promise.all(docs.map((d) => timers.scheduleAt(`response-deadline.${d._id}`, far, { orderId: d._id })));
+      seeded += docs.length;
     }
-    seeded = Math.max(seeded, backlog);
     const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
     const probeIds = [];
     for (let i = 0; i < probes; i += 1) {
@@ -132,9 +132,10 @@ export async function benchOrder(stack, { orders = 2000, concurrency = 32, backl
     }
     // Read by id alone: a filter with another field beside `_id` is a scan on the local server, which
     // would hold the service's writes every half second and measure the benchmark, not the service.
-    for (;;) {
+    for (const givingUp = Date.now() + 300_000; ; ) {
       const probed = await orders$.find({ _id: { $in: probeIds } }, { projection: { status: 1 } }).toArray();
       if (probed.every((o) => o.status !== 'new')) break;
+      if (Date.now() > givingUp) throw new Error(`probes not ruled 5 minutes after their deadlines: ${probed.filter((o) => o.status === 'new').length} of ${probes}`);
       await new Promise((r) => setTimeout(r, 500));
     }
     const settled = await orders$.find({ _id: { $in: probeIds } }, { projection: { responseDeadline: 1, history: 1 } }).toArray();
