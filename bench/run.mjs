@@ -181,37 +181,32 @@ function againstRawLimits(report) {
   return `| figure | system | raw limit, same run | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 
+/** Each percentile's name and colour, the same in every chart. */
+const percentiles = { p50Ms: ['p50', '#1f77b4'], p95Ms: ['p95', '#ff7f0e'], p99Ms: ['p99', '#d62728'], maxMs: ['worst', '#9467bd'] };
+/** One line per percentile key of `rows`, against each row's `x`. */
+const percentileSeries = (rows, x, keys) => keys.map((key) => ({ name: percentiles[key][0], colour: percentiles[key][1], points: rows.map((r) => [r[x], r[key]]) }));
+
 /** Adjudication lateness (p50, p99, worst) against the pending deadlines, with the goals and BullMQ alone. */
 function latenessChart(report) {
   const { order, raw } = report;
-  const pts = (key) => order.latenessAt.map((l) => [l.pending, l[key]]);
   return lineChartSvg({
     title: 'Adjudication lateness against the countdowns pending',
     subtitle: `${report.machine}; ${report.at.slice(0, 16).replace('T', ' ')} UTC`,
     xLabel: 'countdowns pending',
     yLabel: 'lateness, ms',
-    series: [
-      { name: 'p50', colour: '#1f77b4', points: pts('p50Ms') },
-      { name: 'p99', colour: '#d62728', points: pts('p99Ms') },
-      { name: 'worst', colour: '#9467bd', points: pts('maxMs') },
-    ],
+    series: percentileSeries(order.latenessAt, 'pending', ['p50Ms', 'p99Ms', 'maxMs']),
     guides: [{ name: 'goal: p99 100 ms', y: 100, colour: '#2ca02c' }, { name: 'goal: worst 250 ms', y: 250, colour: '#8c564b' }, ...(raw ? [{ name: 'BullMQ alone p99', y: raw.bullmq.p99Ms, colour: '#888' }] : [])],
   });
 }
 
 function latencyChart(report) {
   const { lifecycle, raw } = report;
-  const pts = (key) => lifecycle.loads.map((l) => [l.rate, l[key]]);
   return lineChartSvg({
     title: 'Order state change → push at the gateway',
     subtitle: `${report.machine}; peak ${lifecycle.peak.lifecyclesPerSecond} lifecycles/s; ${report.at.slice(0, 16).replace('T', ' ')} UTC`,
     xLabel: 'load: lifecycles per second started (25 / 50 / 75 % of the peak)',
     yLabel: 'latency, ms',
-    series: [
-      { name: 'p50', colour: '#1f77b4', points: pts('p50Ms') },
-      { name: 'p95', colour: '#ff7f0e', points: pts('p95Ms') },
-      { name: 'p99', colour: '#d62728', points: pts('p99Ms') },
-    ],
+    series: percentileSeries(lifecycle.loads, 'rate', ['p50Ms', 'p95Ms', 'p99Ms']),
     guides: [{ name: 'goal: p99 50 ms', y: 50, colour: '#2ca02c' }, ...(raw ? [{ name: 'raw Kafka p99', y: raw.kafka.latency.p99Ms, colour: '#888' }] : [])],
   });
 }

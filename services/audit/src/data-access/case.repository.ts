@@ -160,11 +160,8 @@ export class CaseRepository {
   /** One cursor read in batches: one query, not one per page. */
   private async *stream(filter: Doc, pageSize: number): AsyncGenerator<AuditCase> {
     const cursor = this.collection.find(filter, { projection: { ...hidden, history: 0 } }).sort({ _id: 1 }).batchSize(pageSize);
-    try {
-      for await (const doc of cursor) yield toCase(doc) as AuditCase;
-    } finally {
-      await cursor.close();
-    }
+    // The driver closes the cursor when the loop ends, early or not.
+    for await (const doc of cursor) yield toCase(doc) as AuditCase;
   }
 
 }

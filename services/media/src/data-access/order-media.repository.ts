@@ -85,11 +85,8 @@ export class OrderMediaRepository {
 
   private async *ids(filter: Doc, pageSize: number): AsyncGenerator<string> {
     const cursor = this.collection.find(filter, { projection: { _id: 1 } }).sort({ _id: 1 }).batchSize(pageSize);
-    try {
-      for await (const doc of cursor) yield String(doc._id);
-    } finally {
-      await cursor.close();
-    }
+    // The driver closes the cursor when the loop ends, early or not.
+    for await (const doc of cursor) yield String(doc._id);
   }
 
 }

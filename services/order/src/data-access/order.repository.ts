@@ -107,11 +107,8 @@ export class OrderRepository {
   async *unassigned(pageSize = 200): AsyncGenerator<string> {
     // One cursor, not one query per page (each of which the local server answers by reading the collection).
     const cursor = this.collection.find({ status: { $in: ['accepted', 'dispatched'] }, terminalId: { $exists: false } } as Doc, { projection: { _id: 1 } }).sort({ _id: 1 }).batchSize(pageSize);
-    try {
-      for await (const doc of cursor) yield String(doc._id);
-    } finally {
-      await cursor.close();
-    }
+    // The driver closes the cursor when the loop ends, early or not.
+    for await (const doc of cursor) yield String(doc._id);
   }
 
 
@@ -134,11 +131,8 @@ export class OrderRepository {
   /** One cursor, read in batches of `pageSize`, soonest deadline first: one query, not one per page. */
   private async *awaiting(filter: Doc, pageSize: number): AsyncGenerator<AwaitingOrder> {
     const cursor = this.collection.find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1, placing: 1 } }).sort({ responseDeadline: 1, _id: 1 }).batchSize(pageSize);
-    try {
-      for await (const doc of cursor) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date, placing: doc.placing === true };
-    } finally {
-      await cursor.close();
-    }
+    // The driver closes the cursor when the loop ends, early or not.
+    for await (const doc of cursor) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date, placing: doc.placing === true };
   }
 
 }

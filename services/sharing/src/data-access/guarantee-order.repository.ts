@@ -132,11 +132,8 @@ export class GuaranteeOrderRepository {
   /** One cursor read in batches: one query, not one per page. */
   private async *stream(filter: Doc, pageSize: number): AsyncGenerator<GuaranteeOrder> {
     const cursor = this.collection.find(filter, { projection: hidden }).sort({ _id: 1 }).batchSize(pageSize);
-    try {
-      for await (const doc of cursor) yield toOrder(doc) as GuaranteeOrder;
-    } finally {
-      await cursor.close();
-    }
+    // The driver closes the cursor when the loop ends, early or not.
+    for await (const doc of cursor) yield toOrder(doc) as GuaranteeOrder;
   }
 
 
