@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import type { ConsumerLagReader } from '@orderpulse/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 
@@ -133,4 +134,36 @@ export async function readMongo(url: string): Promise<MongoEvidence> {
   } finally {
     await client.close();
   }
+}
+
+/** What the system still owes once the load stops: events waiting in an outbox, and messages its consumer groups have not committed past. */
+export interface Backlog {
+  /** Documents with `outboxPending: true`, over every collection of every `orderpulse_*` database. */
+  outbox: number;
+  /** Messages not yet committed, summed over the services' consumer groups (Kafka's own lag). */
+  lag: number;
+}
+
+/**
+ * The system's backlog, read from MongoDB and from the brokers' committed offsets: the settle
+ * phase waits for both to reach 0, so the audit reads a system that has caught up rather than
+ * one still working through what the faults held back.
+ */
+export async function readBacklog(mongoUrl: string, lag: ConsumerLagReader): Promise<Backlog> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
+  await client.connect();
+  let outbox = 0;
+  try {
+    const { databases } = await client.db().admin().listDatabases();
+    for (const { name } of databases.filter((d) => d.name.startsWith('orderpulse_'))) {
+      const db = client.db(name);
+      for (const { name: collection } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+        outbox += await db.collection(collection).countDocuments({ outboxPending: true });
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  const { partitions } = await lag.read();
+  return { outbox, lag: partitions.reduce((sum, p) => sum + p.lag, 0) };
 }

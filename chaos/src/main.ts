@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { KafkaClient } from '@orderpulse/kafka';
+import { ConsumerLagReader, KafkaClient } from '@orderpulse/kafka';
 
 import { appliedTwice, duplicatePushes, formatTable, lostEvents, rulingLateness, type Summary, transientDeadLetters, unloggedPushes, unrecovered, unruledDeadlines, violationsOf } from './audit';
-import { expectedNotices, orderEventsOf, readKafka, readMongo } from './collect';
+import { expectedNotices, orderEventsOf, readBacklog, readKafka, readMongo } from './collect';
 import { runFaults, schedule, type World } from './faults';
 import { Load, registeredRecipients, seed } from './load';
 import { Partner, PushGateway } from './stand-ins';
@@ -85,16 +85,26 @@ async function main(): Promise<number> {
     log('faults done; waiting for the load to finish');
     await loading;
     log('settling');
+    // Settled: nothing waits in an outbox or behind a consumer group, no push is pending, no
+    // deadline is unruled and every fix was told; bounded, so a system that never catches up fails.
     const settleUntil = Date.now() + settings.settleMs;
+    const lagReader = new ConsumerLagReader(kafka, (groupId) => groupId.startsWith('orderpulse.'));
     for (;;) {
       const m = await readMongo(stack.env.MONGO_URL!);
+      const backlog = await readBacklog(stack.env.MONGO_URL!, lagReader);
       const pending = m.deliveries.filter((d) => d.status === 'pending').length;
       const unruled = unruledDeadlines(m.orders, Date.now(), 5_000).length;
       const told = new Set(userSystem.records().filter((c) => c.success).map((c) => c.caseId));
       const untold = load.record.acknowledged.filter((a) => a.what === 'audit-fix' && !told.has(a.id)).length;
-      if ((pending === 0 && unruled === 0 && untold === 0) || Date.now() > settleUntil) break;
+      const left = { 'outbox pending': backlog.outbox, 'consumer lag': backlog.lag, 'pushes pending': pending, 'deadlines unruled': unruled, 'fixes untold': untold };
+      if (Object.values(left).every((n) => n === 0)) break;
+      if (Date.now() > settleUntil) {
+        log(`settle time over with work left: ${JSON.stringify(left)}`);
+        break;
+      }
       await sleep(5_000);
     }
+    await lagReader.close();
     await sleep(10_000);
     log('auditing');
     const [k, m] = [await readKafka(stack.env.KAFKA_BROKERS!.split(',')), await readMongo(stack.env.MONGO_URL!)];

@@ -44,6 +44,12 @@ const PROMETHEUS_PORT = Number(process.env.PROMETHEUS_PORT ?? 4109);
 /** Each service keeps its data in the database `<MONGO_DB_PREFIX>_<service>` (default `orderpulse`); another prefix starts empty. */
 const MONGO_DB_PREFIX = process.env.MONGO_DB_PREFIX ?? 'orderpulse';
 
+// Nothing leaves the machine: turbo's usage telemetry and the Spectral packages' install-time analytics
+// (scarf; also off in package.json's scarfSettings) are off, as DO_NOT_TRACK asks of every tool that honours it.
+process.env.TURBO_TELEMETRY_DISABLED ??= '1';
+process.env.DO_NOT_TRACK ??= '1';
+process.env.SCARF_ANALYTICS ??= 'false';
+
 const say = (line) => process.stdout.write(`orderpulse: ${line}\n`);
 
 function fail(message) {
@@ -258,8 +264,24 @@ async function test() {
   clearTimeout(limit);
   if (!wasUp) stackDown();
   const totals = jestTotals(output);
+  // The short fault suite, on its own stack, directory and ports, once the test stack is down; a
+  // run narrowed with turbo arguments (`npm test -- --filter=…`) is about those workspaces only.
+  if (process.argv.length <= 3) {
+    const passed = shortFaultRun();
+    process.stdout.write(`fault suite (short): ${passed ? 'passed' : 'FAILED'}\n`);
+    totals[passed ? 'passed' : 'failed'] += 1;
+  }
   process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed\n`);
   process.exit(status === 0 && totals.failed === 0 && totals.passed > 0 ? 0 : 1);
+}
+
+/** `npm run chaos -- --short` (chaos/src/main.ts): at most 10 minutes; true when it found no violation. */
+function shortFaultRun() {
+  const env = { ...process.env, ORDERPULSE_LOCAL_DIR: path.join(LOCAL, 'chaos') };
+  // Its stack is its own: the ports and endpoints of this one must not leak in.
+  for (const name of ['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'MONGO_PORT', 'REDIS_PORT', 'S3_PORT', 'ZIPKIN_PORT', 'KAFKA_BROKERS', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT', 'ZIPKIN_URL']) delete env[name];
+  const result = spawnSync(process.execPath, [path.join(REPO, 'chaos', 'dist', 'main.js'), '--short'], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'], timeout: 15 * 60_000, killSignal: 'SIGTERM' });
+  return result.status === 0;
 }
 
 /** Adds up jest's per-workspace "Tests:" lines into one closing line for the whole run. */
