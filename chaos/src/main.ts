@@ -33,7 +33,7 @@ const DIR = path.resolve(process.env.ORDERPULSE_LOCAL_DIR ?? path.join(REPO, '.l
 const RESPONSE_WINDOW_SECONDS = 10;
 /** Longer than the notification service's push timeout (5 s by default). */
 const SLOW_ANSWER_MS = 7_000;
-const settings = size === 'calm' ? { warmupMs: 60_000, gapMs: 0, ordersPerSecond: 2, maxOrders: 200, settleMs: 90_000 } : size === 'short' ? { warmupMs: 20_000, gapMs: 4_000, ordersPerSecond: 2, maxOrders: 1_200, settleMs: 120_000 } : { warmupMs: 30_000, gapMs: 15_000, ordersPerSecond: 2.5, maxOrders: 6_000, settleMs: 240_000 };
+const settings = size === 'calm' ? { warmupMs: 60_000, gapMs: 0, ordersPerSecond: 2, maxOrders: 200, settleMs: 90_000 } : size === 'short' ? { warmupMs: 12_000, gapMs: 2_000, ordersPerSecond: 2, maxOrders: 1_200, settleMs: 120_000 } : { warmupMs: 30_000, gapMs: 15_000, ordersPerSecond: 2.5, maxOrders: 6_000, settleMs: 240_000 };
 
 async function main(): Promise<number> {
   const started = Date.now();

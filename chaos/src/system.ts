@@ -16,7 +16,13 @@ export interface Ports {
   httpBase: number;
 }
 
-export const defaultPorts: Ports = { kafka: 33092, kafkaController: 33093, mongo: 33017, redis: 33379, s3: 33000, zipkin: 33411, httpBase: 43100 };
+/**
+ * Below Linux's ephemeral range (32768–60999 by default, `net.ipv4.ip_local_port_range`): a port in
+ * it can be held by any outgoing connection's source port, and a part restarted by the suite (Kafka
+ * after its stop, a killed service) then finds its own port taken. Seen: a killed notification
+ * instance refused four times with EADDRINUSE on 43104 while a client socket held it.
+ */
+export const defaultPorts: Ports = { kafka: 29092, kafkaController: 29093, mongo: 29017, redis: 29379, s3: 29000, zipkin: 29411, httpBase: 24100 };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const log = (line: string) => process.stdout.write(`chaos ${new Date().toISOString().slice(11, 19)} ${line}\n`);

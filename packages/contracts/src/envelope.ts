@@ -23,6 +23,15 @@ export interface EventEnvelope<T = unknown> {
   readonly data: T;
 }
 
+/**
+ * An event and the topic it goes to: what a state change writes to its outbox in the same write,
+ * and what the relay publishes (`EventPublisher.publish` in `@orderpulse/kafka`).
+ */
+export interface OutgoingEvent {
+  topic: string;
+  event: EventEnvelope;
+}
+
 /** The shape of a Kafka message, independent of any Kafka client. */
 export interface WireMessage {
   key: string;

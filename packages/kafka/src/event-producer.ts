@@ -1,13 +1,9 @@
-import { encodeEnvelope, type EventEnvelope } from '@orderpulse/contracts';
+import { encodeEnvelope, type OutgoingEvent } from '@orderpulse/contracts';
 import { type Message, Partitioners, type Producer } from 'kafkajs';
 
 import type { KafkaClient } from './kafka-client';
 
-/** An event and the topic it goes to. */
-export interface OutgoingEvent {
-  topic: string;
-  event: EventEnvelope;
-}
+export type { OutgoingEvent };
 
 /** A raw record, for forwarding messages whose bytes must not change (dead letters, replay). */
 export interface RawRecord {

@@ -14,3 +14,4 @@ export { applyTopics, describeCluster, pingKafka, plannedTopics, type PlannedTop
 export { ConsumerLagReader, type DeadLetterCount, type LagReport, type PartitionLag } from './consumer-lag';
 export { backoffDelay, defaultHoldPolicy, defaultRetryPolicy, failureKind, isRetryable, TransientError, type FailureKind, type HoldPolicy, type RetryPolicy } from './retry-policy';
 export { silentLogger, type Logger } from './logger';
+export { kafkaNames, type KafkaNames } from './names';

@@ -1,12 +1,9 @@
-import type { EventEnvelope } from '@orderpulse/contracts';
-import type { OutgoingEvent } from '@orderpulse/kafka';
+import type { OutgoingEvent } from '@orderpulse/contracts';
 import type { mongo } from 'mongoose';
 
-/** An event waiting in its aggregate's document to be relayed. */
-export interface OutboxEntry {
+/** An event waiting in its aggregate's document to be relayed, under the id the relay tracks it by. */
+export interface OutboxEntry extends OutgoingEvent {
   id: string;
-  topic: string;
-  event: EventEnvelope;
 }
 
 /** An entry Kafka refused for good (too large, invalid), set aside with the reason so the rest flow. */

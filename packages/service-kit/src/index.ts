@@ -19,7 +19,7 @@ export { bodyLimitOf, largestJsonBytes, UnboundedSchemaError, UNBOUNDED_STRING_C
 export { createMetrics } from './metrics';
 export { trackConsumerLag, trackKafkaProducer, trackMongoCommands, trackOutbox, trackTimers, type OutboxFigures, type TimerSource } from './operational-metrics';
 export { commandFilters, filterShape, servedByIndex } from './index-use';
-export { connectMongo, pingMongo, connectRedis, pingRedis, watchMongoMonitor } from './infrastructure';
+export { connectMongo, isDuplicateKey, pingMongo, connectRedis, pingRedis, watchMongoMonitor } from './infrastructure';
 export { runUntilSignalled, type Running } from './lifecycle';
 export { startService, runService, type BackgroundTask, type Platform, type PlatformConfig, type ServiceParts } from './service';
 export { adminConsole, ADMIN_COOKIE } from './admin-console';

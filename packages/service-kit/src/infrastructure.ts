@@ -20,6 +20,15 @@ export async function connectMongo(url: string, dbName: string, serverSelectionT
   return connection;
 }
 
+/**
+ * True for MongoDB's duplicate-key error (code 11000): a unique index, `_id` or another, already
+ * holds the key (MongoDB's error codes; the local server sends the same code). An insert whose key is
+ * derived from what it records takes it as "already done"; a conditional insert, as a lost race.
+ */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
 export async function pingMongo(connection: mongoose.Connection): Promise<void> {
   const db = connection.db;
   if (!db) throw new Error('mongo not connected');

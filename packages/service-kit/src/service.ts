@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { type EventConsumer, EventProducer, KafkaClient, kafkaConnection, type SaslMechanism } from '@orderpulse/kafka';
+import { type EventConsumer, EventProducer, KafkaClient, kafkaConnection, kafkaNames, type SaslMechanism } from '@orderpulse/kafka';
 import type express from 'express';
 import type { Redis } from 'ioredis';
 import type mongoose from 'mongoose';
@@ -141,9 +141,7 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     trackKafkaProducer(metrics, platform.producer);
     // Not awaited: the broker may be away; every publish connects again if needed.
     platform.producer.connect().catch((error: unknown) => logger.warn({ err: error }, 'Kafka is not reachable yet; events wait in the outbox'));
-    // Every group of this service is named `<prefix>orderpulse.<service>.<purpose>`.
-    const groups = `${config.KAFKA_TOPIC_PREFIX ?? ''}orderpulse.${name}.`;
-    lag = trackConsumerLag(metrics, kafka, (groupId) => groupId.startsWith(groups), logger);
+    lag = trackConsumerLag(metrics, kafka, kafkaNames(config.KAFKA_TOPIC_PREFIX, name).ownsGroup, logger);
   }
   const parts = await wire(platform);
   const consumers = parts.consumers ?? [];

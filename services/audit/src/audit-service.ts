@@ -1,6 +1,6 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer } from '@orderpulse/kafka';
+import { EventConsumer, kafkaNames } from '@orderpulse/kafka';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
@@ -29,8 +29,7 @@ export interface AuditService extends ServiceParts {
 export async function wireAuditService(platform: Platform, config: AuditConfig): Promise<AuditService> {
   const { mongo, redis, kafka, producer, logger } = platform;
   if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the audit service needs MongoDB, Redis and Kafka');
-  const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
-  const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.audit.${name}`;
+  const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'audit');
 
   const cases = new CaseRepository(mongo.db);
   const orders = new B2bOrderRepository(mongo.db);

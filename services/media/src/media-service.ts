@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer } from '@orderpulse/kafka';
+import { EventConsumer, kafkaNames } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
@@ -30,8 +30,7 @@ export interface MediaService extends ServiceParts {
 export async function wireMediaService(platform: Platform, config: MediaConfig): Promise<MediaService> {
   const { mongo, redis, kafka, producer, logger } = platform;
   if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the media service needs MongoDB, Redis and Kafka');
-  const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
-  const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.media.${name}`;
+  const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'media');
 
   const orders = new OrderMediaRepository(mongo.db);
   await orders.createIndexes();

@@ -1,6 +1,6 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, type EventHandler } from '@orderpulse/kafka';
+import { EventConsumer, type EventHandler, kafkaNames } from '@orderpulse/kafka';
 import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
 import { Counter, Gauge } from 'prom-client';
 
@@ -37,8 +37,7 @@ export interface NotificationService extends ServiceParts {
 export async function wireNotificationService(platform: Platform, config: NotificationConfig): Promise<NotificationService> {
   const { mongo, redis, kafka, logger, auth, metrics } = platform;
   if (!mongo?.db || !redis || !kafka) throw new Error('the notification service needs MongoDB, Redis and Kafka');
-  const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
-  const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.notification.${name}`;
+  const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'notification');
 
   const registry = new RegistryRepository(mongo.db, { appCacheMs: config.REGISTRY_APP_CACHE_SECONDS * 1_000 });
   const pushOutcomes = new Counter({ name: 'push_outcomes_total', help: 'Push attempts at the gateway by outcome (delivered, token_invalid, rejected, retry)', labelNames: ['outcome'] as const, registers: [metrics] });

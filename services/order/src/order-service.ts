@@ -1,6 +1,6 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer } from '@orderpulse/kafka';
+import { EventConsumer, kafkaNames } from '@orderpulse/kafka';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
@@ -30,8 +30,7 @@ export interface OrderService extends ServiceParts {
 export async function wireOrderService(platform: Platform, config: OrderConfig): Promise<OrderService> {
   const { mongo, redis, kafka, producer, logger } = platform;
   if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the order service needs MongoDB, Redis and Kafka');
-  const topic = (name: string) => `${config.KAFKA_TOPIC_PREFIX}${name}`;
-  const group = (name: string) => `${config.KAFKA_TOPIC_PREFIX}orderpulse.order.${name}`;
+  const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'order');
 
   const orders = new OrderRepository(mongo.db);
   const catalog = new CatalogRepository(mongo.db);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
+import { kafkaNames } from '@orderpulse/kafka';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
@@ -49,7 +50,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     newShareId: () => `so_${randomBytes(12).toString('hex')}`,
     settings: {
       source: 'orderpulse/sharing',
-      sharingEventsTopic: `${config.KAFKA_TOPIC_PREFIX}${Topics.sharingEvents}`,
+      sharingEventsTopic: kafkaNames(config.KAFKA_TOPIC_PREFIX, 'sharing').topic(Topics.sharingEvents),
       claimWindowSeconds: config.SHARE_CLAIM_WINDOW_SECONDS,
       maxShares: config.SHARE_MAX_THRESHOLD,
       typePriority: config.SHARE_TYPE_PRIORITY,

@@ -1,5 +1,6 @@
-import type { OutgoingEvent } from '@orderpulse/kafka';
+import type { OutgoingEvent } from '@orderpulse/contracts';
 import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import { isDuplicateKey } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { AuditCase, CaseHistoryEntry, CaseStatus } from '../domain/audit-case';
@@ -76,7 +77,7 @@ export class CaseRepository {
       await this.collection.insertOne({ _id: caseId, ...rest, activeKey: activeKeyOf(c), ...outboxForInsert(events) } as unknown as Doc);
       return { created: true, case: c };
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const existing = await this.get(caseId);
       if (existing) return { created: false, case: existing };
       throw new DuplicateActiveCase(`another case stands for order ${c.order?.orderNo ?? '?'}`);
@@ -122,7 +123,7 @@ export class CaseRepository {
       });
       return toCase(doc);
     } catch (error) {
-      if ((error as { code?: unknown }).code === 11000) throw new DuplicateActiveCase(`another case stands for order ${next.order?.orderNo ?? '?'}`);
+      if (isDuplicateKey(error)) throw new DuplicateActiveCase(`another case stands for order ${next.order?.orderNo ?? '?'}`);
       throw error;
     }
   }

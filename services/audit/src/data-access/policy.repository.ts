@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import { type AuditPolicy, defaultPolicy } from '../domain/audit-policy';
@@ -38,7 +39,7 @@ export class PolicyRepository {
         await this.settings.insertOne({ _id: 'policy', ...set } as unknown as Doc);
         return next;
       } catch (error) {
-        if ((error as { code?: unknown }).code === 11000) return undefined;
+        if (isDuplicateKey(error)) return undefined;
         throw error;
       }
     }

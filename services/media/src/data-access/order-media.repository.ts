@@ -1,9 +1,9 @@
-import type { OrderStatus } from '@orderpulse/contracts';
+import type { OrderStatus, OutgoingEvent } from '@orderpulse/contracts';
 import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import { isDuplicateKey } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import { type OrderMedia, owedBy, owedSlots } from '../domain/order-media';
-import type { PendingEvent } from '../domain/use-cases/deps';
 
 type Db = mongoose.mongo.Db;
 type Doc = mongoose.mongo.Document;
@@ -54,7 +54,7 @@ export class OrderMediaRepository {
     return toOrderMedia(await this.collection.findOne({ _id: orderId } as Doc, { projection: hidden }));
   }
 
-  async save(next: OrderMedia, events: readonly PendingEvent[]): Promise<boolean> {
+  async save(next: OrderMedia, events: readonly OutgoingEvent[]): Promise<boolean> {
     const owed: OrderStatus[] = owedSlots(next).map((s) => s.status);
     const by = owedBy(next);
     const fields = compact({ facts: next.facts, slots: next.slots });
@@ -63,7 +63,7 @@ export class OrderMediaRepository {
         await this.collection.insertOne({ _id: next.orderId, version: 1, ...fields, ...(by ? { owed, owedBy: by } : {}), ...outboxForInsert(events) } as unknown as Doc);
         return true;
       } catch (error) {
-        if ((error as { code?: unknown }).code === 11000) return false;
+        if (isDuplicateKey(error)) return false;
         throw error;
       }
     }

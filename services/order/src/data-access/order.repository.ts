@@ -1,6 +1,6 @@
-import type { OutgoingEvent } from '@orderpulse/kafka';
+import type { OutgoingEvent } from '@orderpulse/contracts';
 import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
-import type { TenantId } from '@orderpulse/service-kit';
+import { isDuplicateKey, type TenantId } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { HistoryEntry, Order } from '../domain/order';
@@ -49,7 +49,7 @@ export class OrderRepository {
       await this.collection.insertOne({ _id: orderId, ...rest, ...outboxForInsert(events) } as unknown as Doc);
       return { created: true, order };
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const existing = await this.get(orderId);
       if (!existing) throw error;
       return { created: false, order: existing };

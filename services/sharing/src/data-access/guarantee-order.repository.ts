@@ -1,6 +1,6 @@
-import type { OutgoingEvent } from '@orderpulse/kafka';
+import type { OutgoingEvent } from '@orderpulse/contracts';
 import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
-import { asTenant, type TenantId } from '@orderpulse/service-kit';
+import { asTenant, isDuplicateKey, type TenantId } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { GuaranteeOrder, HistoryEntry } from '../domain/guarantee-order';
@@ -64,7 +64,7 @@ export class GuaranteeOrderRepository {
       await this.collection.insertOne({ _id: orderId, ...rest, ...outboxForInsert(events) } as unknown as Doc);
       return { created: true, order };
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const existing = toOrder(await this.collection.findOne({ _id: orderId } as Doc, { projection: hidden }));
       if (!existing) throw error;
       return { created: false, order: existing };

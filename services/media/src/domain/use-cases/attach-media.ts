@@ -1,8 +1,8 @@
-import { MediaAttached, newEvent, type OrderStatus } from '@orderpulse/contracts';
+import { MediaAttached, newEvent, type OrderStatus, type OutgoingEvent } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
 import type { AttachedMedia, OrderMedia } from '../order-media';
-import { change, type MediaPorts, type PendingEvent } from './deps';
+import { change, type MediaPorts } from './deps';
 
 /** The path that answers fresh links to a status's image. */
 export function mediaHref(orderId: string, status: OrderStatus): string {
@@ -10,7 +10,7 @@ export function mediaHref(orderId: string, status: OrderStatus): string {
 }
 
 /** The media.attached event of an image, with links that live as long as a push is worth opening. */
-export async function attachedEvent(ports: MediaPorts, order: OrderMedia, status: OrderStatus, media: AttachedMedia): Promise<PendingEvent> {
+export async function attachedEvent(ports: MediaPorts, order: OrderMedia, status: OrderStatus, media: AttachedMedia): Promise<OutgoingEvent> {
   const [image, thumbnail] = await Promise.all([
     ports.objects.presignGet(media.key, ports.settings.pushUrlSeconds),
     ports.objects.presignGet(media.thumbnailKey, ports.settings.pushUrlSeconds),

@@ -1,15 +1,9 @@
-import type { EventEnvelope, OrderStatus } from '@orderpulse/contracts';
+import type { OrderStatus, OutgoingEvent } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
 import type { MediaPolicy } from '../media-policy';
 import type { OrderMedia, UploadType } from '../order-media';
 import type { UploadLimits } from '../verification';
-
-/** An event to publish with a change. */
-export interface PendingEvent {
-  topic: string;
-  event: EventEnvelope;
-}
 
 /** A decoded, re-encoded image: metadata stripped, orientation applied, with its thumbnail. */
 export interface EncodedImage {
@@ -32,7 +26,7 @@ export interface MediaPorts {
   orders: {
     get(orderId: string): Promise<OrderMedia | undefined>;
     /** Writes `next` if the stored version is still `next.version` (0: not stored yet), with its events; false if another write came first. */
-    save(next: OrderMedia, events: readonly PendingEvent[]): Promise<boolean>;
+    save(next: OrderMedia, events: readonly OutgoingEvent[]): Promise<boolean>;
   };
   objects: ObjectPort;
   images: ImagePort;
@@ -89,7 +83,7 @@ export interface MediaSettings {
 export async function change<T>(
   ports: MediaPorts,
   orderId: string,
-  decide: (current: OrderMedia | undefined) => { next: OrderMedia; events?: PendingEvent[]; result: T } | undefined,
+  decide: (current: OrderMedia | undefined) => { next: OrderMedia; events?: OutgoingEvent[]; result: T } | undefined,
 ): Promise<{ order: OrderMedia | undefined; result: T | undefined }> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const current = await ports.orders.get(orderId);

@@ -1,26 +1,20 @@
-import type { EventEnvelope } from '@orderpulse/contracts';
+import type { OutgoingEvent } from '@orderpulse/contracts';
 import type { Principal } from '@orderpulse/service-kit';
 
 import type { Terminal } from '../delivery-assignment';
 import type { HistoryEntry, Order } from '../order';
 import type { Store } from '../placement';
 
-/** An event to publish with a change: the definition's type, topic and data. */
-export interface PendingEvent {
-  topic: string;
-  event: EventEnvelope;
-}
-
 /** The ports the order use cases work through; the data-access layer provides them. */
 export interface OrderPorts {
   orders: {
-    insert(order: Order, events: readonly PendingEvent[]): Promise<{ created: boolean; order: Order }>;
+    insert(order: Order, events: readonly OutgoingEvent[]): Promise<{ created: boolean; order: Order }>;
     get(orderId: string): Promise<Order | undefined>;
     update(
       orderId: string,
       version: number,
       change: { set: Partial<Omit<Order, 'orderId' | 'version' | 'history'>>; unset?: (keyof Order)[]; history: HistoryEntry; push?: Record<string, unknown> },
-      events: readonly PendingEvent[],
+      events: readonly OutgoingEvent[],
     ): Promise<Order | undefined>;
   };
   catalog: {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 
-import { newEvent, OrderPlaced, OrderRefused, type PlaceOrder, StorefrontOrderRefused, StorefrontOrderTaken, storefrontReplyKey } from '@orderpulse/contracts';
+import { newEvent, OrderPlaced, OrderRefused, type OutgoingEvent, type PlaceOrder, StorefrontOrderRefused, StorefrontOrderTaken, storefrontReplyKey } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 import { stringify } from 'safe-stable-stringify';
 
 import { type Order, snapshotOf } from '../order';
 import { checkPlacement } from '../placement';
-import { deadlineJobId, type OrderPorts, type PendingEvent } from './deps';
+import { deadlineJobId, type OrderPorts } from './deps';
 
 export interface PlaceOrderInput extends PlaceOrder {
   /** Derived from the storefront's reference or the client's idempotency key, so a retry places nothing new. */
@@ -117,7 +117,7 @@ export async function announcePlacement(ports: OrderPorts, orderId: string, wind
     const responseDeadline = new Date(now.getTime() + window * 1_000);
     const next: Order = { ...order, placedAt: now, responseDeadline, placing: undefined, version: order.version + 1 };
     const event = newEvent(OrderPlaced, { source: ports.settings.source, subject: orderId, data: { ...snapshotOf(next, now), ...(order.storefront ? { storefront: order.storefront } : {}) } });
-    const events: PendingEvent[] = [{ topic: ports.settings.orderEventsTopic, event }];
+    const events: OutgoingEvent[] = [{ topic: ports.settings.orderEventsTopic, event }];
     if (order.storefront) {
       const data = { ...order.storefront, orderId, currency: order.currency, total: order.total, lines: order.lines, responseDeadline: responseDeadline.toISOString() };
       events.push({ topic: ports.settings.storefrontRepliesTopic, event: newEvent(StorefrontOrderTaken, { source: ports.settings.source, subject: storefrontReplyKey(order.storefront), data }) });

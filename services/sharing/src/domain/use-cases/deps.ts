@@ -1,13 +1,7 @@
 import type { TenantId } from '@orderpulse/service-kit';
-import type { EventEnvelope } from '@orderpulse/contracts';
+import type { OutgoingEvent } from '@orderpulse/contracts';
 
 import type { GuaranteeOrder, HistoryEntry, Member, Organisation } from '../guarantee-order';
-
-/** An event to publish with a change. */
-export interface PendingEvent {
-  topic: string;
-  event: EventEnvelope;
-}
 
 /** What a claim-expiry timer carries: enough to find the share without asking anything else. */
 export interface ClaimExpiryJob {
@@ -19,7 +13,7 @@ export interface ClaimExpiryJob {
 /** The ports the sharing use cases work through; the data-access layer and the wiring provide them. */
 export interface SharingPorts {
   orders: {
-    insert(order: GuaranteeOrder, events: readonly PendingEvent[]): Promise<{ created: boolean; order: GuaranteeOrder }>;
+    insert(order: GuaranteeOrder, events: readonly OutgoingEvent[]): Promise<{ created: boolean; order: GuaranteeOrder }>;
     get(orgId: TenantId, orderId: string): Promise<GuaranteeOrder | undefined>;
     bySecondOrder(orgId: TenantId, shareId: string): Promise<GuaranteeOrder | undefined>;
     update(
@@ -27,7 +21,7 @@ export interface SharingPorts {
       orderId: string,
       version: number,
       change: { set: Partial<Pick<GuaranteeOrder, 'status' | 'shares' | 'shareCount' | 'result'>>; history: HistoryEntry[] },
-      events: readonly PendingEvent[],
+      events: readonly OutgoingEvent[],
     ): Promise<GuaranteeOrder | undefined>;
   };
   organisations: {
