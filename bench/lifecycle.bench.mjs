@@ -104,6 +104,8 @@ export async function startGateway() {
   const arrivals = new Map();
   const waiters = new Map();
   let pushes = 0;
+  /** Pushes that reached a device a second time for the same order, event and status. */
+  let repeats = 0;
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -113,7 +115,8 @@ export async function startGateway() {
       if (!n) return refuse(res);
       pushes += 1;
       const key = `${n?.data?.orderId}|${n?.data?.eventType}|${n?.data?.status}|${n?.tokens?.[0]}`;
-      if (!arrivals.has(key)) {
+      if (arrivals.has(key)) repeats += 1;
+      else {
         arrivals.set(key, at);
         for (const wake of waiters.get(key) ?? []) wake(at);
         waiters.delete(key);
@@ -127,6 +130,7 @@ export async function startGateway() {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     pushes: () => pushes,
+    repeats: () => repeats,
     /** When the push arrived (performance.now()), waiting for it up to `ms`. */
     arrival(orderId, type, status, device, ms = 120_000) {
       const key = `${orderId}|${type}|${status}|${devices[device]}`;
@@ -168,13 +172,14 @@ const stats = (xs) => ({ count: xs.length, p50Ms: Math.round(percentile(xs, 50))
 
 /** Lifecycles with `concurrency` in flight for `seconds`: the peak, as lifecycles completed per second. */
 async function closedLoop(order, gateway, concurrency, seconds) {
+  const bases = [order].flat();
   let completed = 0;
   const latencies = [];
   const started = performance.now();
   const end = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+  await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
     while (performance.now() < end) {
-      latencies.push(...(await lifecycle(order, gateway)));
+      latencies.push(...(await lifecycle(bases[worker % bases.length], gateway)));
       completed += 1;
     }
   }));
@@ -200,7 +205,7 @@ async function openLoop(order, gateway, rate, seconds) {
  * databases, with a gorush stand-in, a store, a rider terminal and a device for each of the
  * customer, the merchant and the rider: what a lifecycle runs through. `stop` ends it all.
  */
-async function lifecycleSystem(stack, label, env = {}) {
+async function lifecycleSystem(stack, label, env = {}, instances = 1) {
   const run = randomUUID().slice(0, 8);
   const prefix = `bench-${label}-${run}.`;
   const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: `bench-${label}` });
@@ -215,12 +220,23 @@ async function lifecycleSystem(stack, label, env = {}) {
   }));
   const gateway = await startGateway();
   const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-${label}-${run}`, ...env };
-  const order = await spawnService('order', stack, { ...common, MONGO_DB: `bench_${label}_order_${run}`, ORDER_RECONCILE_INTERVAL_SECONDS: '3600' });
-  const notification = await spawnService('notification', stack, { ...common, MONGO_DB: `bench_${label}_notification_${run}`, PUSH_GATEWAY_URL: gateway.url });
+  // Instances of one service share its database, topics and queues, as replicas of a deployment do.
+  const orders = [];
+  const notifications = [];
   const stop = async () => {
-    await Promise.all([order.stop(), notification.stop()]);
+    await Promise.all([...orders, ...notifications].map((i) => i.stop()));
     await gateway.close();
   };
+  try {
+    for (let i = 0; i < instances; i += 1) {
+      orders.push(await spawnService('order', stack, { ...common, MONGO_DB: `bench_${label}_order_${run}`, ORDER_RECONCILE_INTERVAL_SECONDS: '3600' }));
+      notifications.push(await spawnService('notification', stack, { ...common, MONGO_DB: `bench_${label}_notification_${run}`, PUSH_GATEWAY_URL: gateway.url }));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const [order, notification] = [orders[0], notifications[0]];
   try {
     await call(order.base, 'PUT', '/v1/stores/s-l', tokens.admin, { merchantId: 'm-l', name: 'Bench', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 3600, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
     await call(order.base, 'PUT', '/v1/terminals/rider-l', tokens.admin, { regions: ['bench'] });
@@ -228,12 +244,12 @@ async function lifecycleSystem(stack, label, env = {}) {
     for (const who of ['customer', 'merchant', 'rider']) {
       await call(notification.base, 'PUT', `/v1/installations/pad-${who}`, tokens[who], { appCode: 'app-bench', platform: 'android', deviceToken: devices[who] });
     }
-    await openLoop(order.base, gateway, 2, 3); // warm-up: connections, JIT, consumer groups settled
+    for (const instance of orders) await openLoop(instance.base, gateway, 2, 3); // warm-up: connections, JIT, consumer groups settled
   } catch (error) {
     await stop();
     throw error;
   }
-  return { order, notification, gateway, stop };
+  return { order, notification, orders, notifications, gateway, stop, mongoDb: `bench_${label}_order_${run}` };
 }
 
 export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20, loadSeconds = 15, fractions = [0.25, 0.5, 0.75] } = {}) {
@@ -251,6 +267,57 @@ export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20
   } finally {
     await stop();
   }
+}
+
+/**
+ * Scale-out: the same closed loop with one, then two instances each of the order and notification
+ * services (sharing their databases, topics and queues), and countdowns left to run out across the
+ * instances. Reports what the second instance adds, and for the countdowns: how many were ruled
+ * exactly once (one `adjudicate` entry in the order's history), the lateness of each ruling, and
+ * any push that reached a device twice. On one machine the instances share its cores.
+ */
+export async function benchScaleOut(stack, { concurrency = 24, peakSeconds = 20, countdowns = 200, countdownEveryMs = 50, windowSeconds = 5 } = {}) {
+  const mongoose = require(require.resolve('mongoose', { paths: [path.join(REPO, 'packages/service-kit')] }));
+  const runs = [];
+  for (const instances of [1, 2]) {
+    const system = await lifecycleSystem(stack, `scale${instances}`, {}, instances);
+    const connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: system.mongoDb }).asPromise();
+    try {
+      const peak = await closedLoop(system.orders.map((o) => o.base), system.gateway, concurrency, peakSeconds);
+      // Countdowns placed on every instance in turn and never answered: each must be ruled once, on time.
+      await call(system.order.base, 'PUT', '/v1/stores/s-r', tokens.admin, { merchantId: 'm-l', name: 'Countdown', timeZone: 'UTC', hours: allDay, responseWindowSeconds: windowSeconds, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
+      const ids = [];
+      for (let i = 0; i < countdowns; i += 1) {
+        const base = system.orders[i % instances].base;
+        ids.push((await call(base, 'POST', '/v1/orders', tokens.customer, { ...orderBody, storeId: 's-r' })).order.orderId);
+        await sleep(countdownEveryMs);
+      }
+      const orders$ = connection.db.collection('orders');
+      let ruled = [];
+      // Read by id alone: another field beside `_id` is a scan on the local server.
+      for (const givingUp = Date.now() + 120_000; ; ) {
+        ruled = await orders$.find({ _id: { $in: ids } }, { projection: { status: 1, responseDeadline: 1, history: 1 } }).toArray();
+        if (ruled.every((o) => o.status !== 'new')) break;
+        if (Date.now() > givingUp) throw new Error(`${ruled.filter((o) => o.status === 'new').length} of ${countdowns} countdowns not ruled 2 minutes after their deadlines`);
+        await sleep(500);
+      }
+      const rulings = ruled.map((o) => o.history.filter((h) => h.action === 'adjudicate'));
+      const lateness = ruled.flatMap((o, i) => rulings[i].slice(0, 1).map((r) => r.at.getTime() - o.responseDeadline.getTime()));
+      const run = {
+        instances,
+        ...peak,
+        countdowns: { placed: countdowns, ruledOnce: rulings.filter((r) => r.length === 1).length, ruledTwice: rulings.filter((r) => r.length > 1).length, latenessP50Ms: Math.round(percentile(lateness, 50)), latenessP99Ms: Math.round(percentile(lateness, 99)), latenessMaxMs: Math.round(Math.max(...lateness)) },
+        pushesTwice: system.gateway.repeats(),
+      };
+      process.stdout.write(`scale-out, ${instances} instance(s) each: ${JSON.stringify(run)}\n`);
+      runs.push(run);
+    } finally {
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+      await system.stop();
+    }
+  }
+  return { runs, secondInstanceAdds: Math.round((runs[1].lifecyclesPerSecond / runs[0].lifecyclesPerSecond - 1) * 100) };
 }
 
 /** The counters a service's `/metrics` carries for the work it sends out, summed by label. */

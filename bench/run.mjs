@@ -2,7 +2,7 @@
 // and writes bench/results/latest.json, latest.md and latest.png (latency against load). The machine's
 // raw limits (Kafka round trip, BullMQ lateness, conditional MongoDB updates) are measured in the same
 // run, and each system figure is printed beside its raw limit as a ratio.
-// `npm run bench -- --only=raw,lifecycle` (or work, order, notification, media, idle; comma-separated) runs
+// `npm run bench -- --only=raw,lifecycle` (or work, scale, order, notification, media, idle; comma-separated) runs
 // just those and writes bench/results/latest-<names>.*, leaving the full report alone.
 // Shorter runs, for development (defaults in brackets):
 //   BENCH_PENDING (100000) pending countdowns, for the order service and for BullMQ alone;
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { lineChartSvg, svgToPng } from './chart.mjs';
-import { benchIdle, benchLifecycle, benchWork, eventsPerLifecycle } from './lifecycle.bench.mjs';
+import { benchIdle, benchLifecycle, benchScaleOut, benchWork, eventsPerLifecycle } from './lifecycle.bench.mjs';
 import { benchMedia } from './media.bench.mjs';
 import { benchNotification } from './notification.bench.mjs';
 import { benchOrder, median } from './order.bench.mjs';
@@ -80,6 +80,12 @@ try {
     md +=
       `| complete lifecycles per second (${peak.concurrency} in flight, ${eventsPerLifecycle} events and ${report.lifecycle.pushesPerLifecycle} pushes each) | ${peak.lifecyclesPerSecond} |\n` +
       loads.map((l) => `| state change → push at the gateway at ${l.fraction * 100} % of the peak (${l.rate} lifecycles/s, ${l.count} changes): p50 / p95 / p99 | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms |\n`).join('');
+  }
+  if (wants('scale')) {
+    report.scale = await benchScaleOut(stack, { concurrency: num('BENCH_CONCURRENCY', 24), peakSeconds: num('BENCH_PEAK_SECONDS', 20) });
+    md +=
+      report.scale.runs.map((r) => `| ${r.instances} instance(s) each of order and notification: lifecycles per second (${r.concurrency} in flight) / countdowns ruled exactly once / twice, of ${r.countdowns.placed} / ruling lateness p50 / p99 / max / pushes that reached a device twice | ${r.lifecyclesPerSecond} / ${r.countdowns.ruledOnce} / ${r.countdowns.ruledTwice} / ${r.countdowns.latenessP50Ms} / ${r.countdowns.latenessP99Ms} / ${r.countdowns.latenessMaxMs} ms / ${r.pushesTwice} |\n`).join('') +
+      `| what the second instance adds to lifecycles per second, on the same cores | ${report.scale.secondInstanceAdds} % |\n`;
   }
   if (wants('order')) {
     const runs = [];
