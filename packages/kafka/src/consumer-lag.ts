@@ -1,5 +1,5 @@
 import { deadLetterTopic } from '@orderpulse/contracts';
-import type { Admin } from 'kafkajs';
+import { type Admin, AssignerProtocol } from 'kafkajs';
 
 import type { KafkaClient } from './kafka-client';
 
@@ -30,7 +30,9 @@ export interface LagReport {
 
 /**
  * Reads consumer lag the way `kafka-consumer-groups --describe` does — committed offsets
- * (OffsetFetch) against high watermarks (ListOffsets) — for every group `wanted` accepts, and
+ * (OffsetFetch) against high watermarks (ListOffsets) — for every group `wanted` accepts, over
+ * every partition of the topics it committed on or its members are assigned (a partition never
+ * committed on counts everything retained, as the services consume from the beginning), and
  * the size of each consumed topic's dead-letter topic. One admin connection, kept between calls.
  */
 export class ConsumerLagReader {
@@ -58,8 +60,14 @@ export class ConsumerLagReader {
     };
     const partitions: PartitionLag[] = [];
     const consumed = new Set<string>();
+    const assigned = await assignedTopics(admin, groupIds);
     for (const groupId of groupIds) {
-      for (const { topic, partitions: committed } of await admin.fetchOffsets({ groupId })) {
+      // Asked by topic, OffsetFetch answers every partition of it, -1 where the group never committed;
+      // asked for the group alone it names only the partitions committed on, and a message still held
+      // on a partition the group has not yet committed on would not count as lag at all.
+      const committedTopics = (await admin.fetchOffsets({ groupId })).map((t) => t.topic);
+      const topics = [...new Set([...committedTopics, ...(assigned.get(groupId) ?? [])])].filter((t) => existing.has(t));
+      for (const { topic, partitions: committed } of topics.length ? await admin.fetchOffsets({ groupId, topics }) : []) {
         if (!existing.has(topic)) continue;
         consumed.add(topic);
         const offsets = await offsetsOf(topic);
@@ -95,4 +103,21 @@ export class ConsumerLagReader {
     this.admin = admin;
     return admin;
   }
+}
+
+/** The topics each group's live members are assigned now (DescribeGroups, the consumer protocol's assignment). */
+async function assignedTopics(admin: Admin, groupIds: string[]): Promise<Map<string, string[]>> {
+  const topics = new Map<string, string[]>();
+  if (groupIds.length === 0) return topics;
+  const { groups } = await admin.describeGroups(groupIds);
+  for (const group of groups) {
+    if (group.protocolType !== 'consumer') continue;
+    const names = new Set<string>();
+    for (const member of group.members) {
+      const decoded = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
+      for (const topic of Object.keys(decoded?.assignment ?? {})) names.add(topic);
+    }
+    topics.set(group.groupId, [...names]);
+  }
+  return topics;
 }

@@ -17,11 +17,6 @@ export interface EventPublisher {
   publish(events: readonly OutgoingEvent[]): Promise<void>;
 }
 
-/**
- * Publishes with acks from every in-sync replica and the idempotent producer, one request
- * in flight, so a retried send neither duplicates nor reorders a partition's messages.
- * Keys are hashed like the Java client (murmur2), so SRE tools agree on partitions.
- */
 /** What `EventProducer.observe` reports. */
 export interface ProducerObserver {
   /** A request sent to a broker, by Kafka API name. */
@@ -32,30 +27,38 @@ export interface ProducerObserver {
 
 const byteLength = (v: Buffer | string | null | undefined): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
 
-export class EventProducer implements EventPublisher {
-  private readonly producer: Producer;
-  private connected: Promise<void> | undefined;
-  private readonly observers: ((records: number, bytes: number) => void)[] = [];
+/** One kafkajs producer: one producer id (KIP-98) and its sequence numbers. */
+interface Session {
+  producer: Producer;
+  connected?: Promise<void> | undefined;
+}
 
-  constructor(client: KafkaClient) {
-    this.producer = client.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+/**
+ * Publishes with acks from every in-sync replica and the idempotent producer, one request
+ * in flight, so a retried send neither duplicates nor reorders a partition's messages.
+ * Keys are hashed like the Java client (murmur2), so SRE tools agree on partitions.
+ *
+ * A send that fails leaves its outcome unknown (a request that timed out may still be written),
+ * and kafkajs takes the batch's sequence numbers back; the next batch would reuse them, and the
+ * broker, taking it for a retry of the one it wrote, would acknowledge it without writing it (the
+ * fault suite saw an acknowledged event missing and another written twice after Kafka was paused).
+ * So after a failed send the producer is replaced: the next batch goes under a new producer id
+ * (InitProducerId), as librdkafka and the Java client do by bumping the epoch. A retried event may
+ * then be written twice; consumers are idempotent, and none is lost.
+ */
+export class EventProducer implements EventPublisher {
+  private session: Session;
+  private readonly observers: ((records: number, bytes: number) => void)[] = [];
+  private readonly requestObservers: ((api: string) => void)[] = [];
+  private sending: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly client: KafkaClient) {
+    this.session = this.newSession();
   }
 
   /** Connects once; a failed connect is forgotten, so the next call tries again (the broker may be back). */
   connect(): Promise<void> {
-    if (!this.connected) {
-      const connecting = this.producer.connect();
-      this.connected = connecting;
-      connecting.catch(() => {
-        if (this.connected === connecting) this.connected = undefined;
-      });
-    }
-    return this.connected;
+    return this.connected(this.session);
   }
 
   async publish(events: readonly OutgoingEvent[]): Promise<void> {
@@ -89,24 +92,77 @@ export class EventProducer implements EventPublisher {
   observe(observer: ProducerObserver): void {
     if (observer.request) {
       const request = observer.request;
-      this.producer.on(this.producer.events.REQUEST, ({ payload }) => request(payload.apiName));
+      this.requestObservers.push(request);
+      this.listen(this.session.producer, request);
     }
     if (observer.sent) this.observers.push(observer.sent);
   }
 
   async disconnect(): Promise<void> {
-    if (!this.connected) return;
-    await this.connected.catch(() => undefined);
-    this.connected = undefined;
-    await this.producer.disconnect();
+    const session = this.session;
+    if (!session.connected) return;
+    await session.connected.catch(() => undefined);
+    session.connected = undefined;
+    await session.producer.disconnect();
   }
 
-  private async sendBatch(byTopic: Map<string, Message[]>): Promise<void> {
-    await this.connect();
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+  private newSession(): Session {
+    const producer = this.client.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
+    for (const request of this.requestObservers) this.listen(producer, request);
+    return { producer };
+  }
+
+  private listen(producer: Producer, request: (api: string) => void): void {
+    producer.on(producer.events.REQUEST, ({ payload }) => request(payload.apiName));
+  }
+
+  private connected(session: Session): Promise<void> {
+    if (!session.connected) {
+      const connecting = session.producer.connect();
+      session.connected = connecting;
+      connecting.catch(() => {
+        if (session.connected === connecting) session.connected = undefined;
+      });
+    }
+    return session.connected;
+  }
+
+  /** Puts a new producer (a new producer id) in place of `failed`, once; the old one is let go. */
+  private replace(failed: Session): void {
+    if (this.session !== failed) return;
+    this.session = this.newSession();
+    const closing = failed.connected;
+    failed.connected = undefined;
+    if (closing) void closing.then(() => failed.producer.disconnect()).catch(() => undefined);
+  }
+
+  /**
+   * One send at a time: between a failed send's taking back its sequence numbers and the producer's
+   * replacement, no other batch may take them. (kafkajs already sends one request at a time per broker.)
+   */
+  private sendBatch(byTopic: Map<string, Message[]>): Promise<void> {
+    const sending = this.sending.then(() => this.sendNow(byTopic));
+    this.sending = sending.catch(() => undefined);
+    return sending;
+  }
+
+  private async sendNow(byTopic: Map<string, Message[]>): Promise<void> {
+    const session = this.session;
+    try {
+      await this.connected(session);
+      await session.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      this.replace(session);
+      throw error;
+    }
     if (this.observers.length === 0) return;
     let records = 0;
     let bytes = 0;
