@@ -97,7 +97,7 @@ export interface FaultRecord {
 }
 
 export interface Violation {
-  kind: 'lost' | 'twice' | 'duplicate-push' | 'unlogged-push' | 'unruled' | 'transient-dlq' | 'unrecovered';
+  kind: 'lost' | 'twice' | 'duplicate-push' | 'unlogged-push' | 'unruled' | 'transient-dlq' | 'unrecovered' | 'unsettled';
   detail: string;
 }
 
@@ -287,6 +287,17 @@ export function unrecovered(faults: FaultRecord[]): Violation[] {
   return faults.filter((f) => f.recoveredAt === undefined).map((f) => ({ kind: 'unrecovered' as const, detail: `${f.name}: the system did not answer the recovery probe` }));
 }
 
+/**
+ * Work the system still had when the settle time ran out (events in an outbox, messages behind a
+ * consumer group, pushes pending, …), by what it is: a system that never catches up fails the run,
+ * whether or not the other checks happen to look where the work is stuck.
+ */
+export function unsettledWork(left: Record<string, number>): Violation[] {
+  return Object.entries(left)
+    .filter(([, n]) => n !== 0)
+    .map(([what, n]) => ({ kind: 'unsettled' as const, detail: `${what}: ${n} when the settle time ran out` }));
+}
+
 export interface Summary {
   faults: FaultRecord[];
   lost: Violation[];
@@ -298,11 +309,12 @@ export interface Summary {
   deadLetters: DeadLetter[];
   transientDlq: Violation[];
   unrecovered: Violation[];
+  unsettled: Violation[];
   counts: Record<string, number>;
 }
 
 export function violationsOf(s: Summary): Violation[] {
-  return [...s.lost, ...s.twice, ...s.duplicatePushes, ...s.unloggedPushes, ...s.unruled, ...s.transientDlq, ...s.unrecovered];
+  return [...s.lost, ...s.twice, ...s.duplicatePushes, ...s.unloggedPushes, ...s.unruled, ...s.transientDlq, ...s.unrecovered, ...s.unsettled];
 }
 
 /** The table the run prints (Markdown, so the README can quote it as is). */
@@ -319,6 +331,7 @@ export function formatTable(s: Summary): string {
     ['dead-letter entries (all)', String(s.deadLetters.length)],
     ['dead-letter entries caused by a transient fault', String(s.transientDlq.length)],
     ['faults not recovered from', String(s.unrecovered.length)],
+    ['work left when the settle time ran out', s.unsettled.length === 0 ? 'none' : s.unsettled.map((v) => v.detail).join('; ')],
   ];
   const lines = ['| check | result |', '|---|---|', ...rows.map(([a, b]) => `| ${a} | ${b} |`)];
   lines.push('', '| fault | held for | recovered after heal |', '|---|---|---|');

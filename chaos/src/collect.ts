@@ -142,6 +142,10 @@ export interface Backlog {
   outbox: number;
   /** Messages not yet committed, summed over the services' consumer groups (Kafka's own lag). */
   lag: number;
+  /** 1 when no consumer group of the services was found at all: no lag then means nothing. */
+  missingGroups: number;
+  /** Orders whose status image the media service still owes (`owedBy` set): a photo, or the synthesized one after the grace. */
+  imagesOwed: number;
 }
 
 /**
@@ -153,11 +157,17 @@ export async function readBacklog(mongoUrl: string, lag: ConsumerLagReader): Pro
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
   await client.connect();
   let outbox = 0;
+  let imagesOwed = 0;
   try {
+    imagesOwed = await client.db('orderpulse_media').collection('order_media').countDocuments({ owedBy: { $exists: true } });
     const { databases } = await client.db().admin().listDatabases();
     for (const { name } of databases.filter((d) => d.name.startsWith('orderpulse_'))) {
       const db = client.db(name);
       for (const { name: collection } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+        // Only collections with an outbox (its index, outbox_pending_flag): on the local server the
+        // count is a scan, and the delivery log, the largest collection, has none.
+        const indexes = await db.collection(collection).indexes();
+        if (!indexes.some((index) => index.name === 'outbox_pending_flag')) continue;
         outbox += await db.collection(collection).countDocuments({ outboxPending: true });
       }
     }
@@ -165,5 +175,5 @@ export async function readBacklog(mongoUrl: string, lag: ConsumerLagReader): Pro
     await client.close();
   }
   const { partitions } = await lag.read();
-  return { outbox, lag: partitions.reduce((sum, p) => sum + p.lag, 0) };
+  return { outbox, lag: partitions.reduce((sum, p) => sum + p.lag, 0), missingGroups: partitions.length === 0 ? 1 : 0, imagesOwed };
 }

@@ -198,6 +198,8 @@ export class Services {
       JWT_JWKS: this.jwksPath,
       LOG_LEVEL: 'info',
       KAFKA_CLIENT_ID: i.name,
+      // The audit reads `orderpulse.*` topics and groups: a prefix from the caller's shell must not rename them.
+      KAFKA_TOPIC_PREFIX: '',
       ...(i.service === 'audit' ? partnerSecrets : {}),
       ...this.extraEnv(i),
     };

@@ -13,6 +13,8 @@ import {
   unloggedPushes,
   unrecovered,
   unruledDeadlines,
+  unsettledWork,
+  violationsOf,
 } from '../src/audit';
 
 const t0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -179,9 +181,18 @@ describe('dead letters and recovery', () => {
   test('a fault the probe never recovered from is a violation, and the table names it', () => {
     const faults = [{ name: 'mongo stopped', category: 'mongo', startedAt: t0, healedAt: t0 + 60_000 }, { name: 'redis emptied', category: 'redis', startedAt: t0, healedAt: t0, recoveredAt: t0 + 2_500 }];
     expect(unrecovered(faults).map((v) => v.detail)).toEqual(['mongo stopped: the system did not answer the recovery probe']);
-    const table = formatTable({ faults, lost: [], twice: [], duplicatePushes: [], unloggedPushes: [], unruled: [], lateness: [], deadLetters: [], transientDlq: [], unrecovered: unrecovered(faults), counts: { orders: 3 } });
+    const table = formatTable({ faults, lost: [], twice: [], duplicatePushes: [], unloggedPushes: [], unruled: [], lateness: [], deadLetters: [], transientDlq: [], unrecovered: unrecovered(faults), unsettled: [], counts: { orders: 3 } });
     expect(table).toContain('| faults injected | 2 (mongo, redis) |');
     expect(table).toContain('| mongo stopped | 60.0 s | never |');
     expect(table).toContain('| redis emptied | 0.0 s | 2.5 s |');
+  });
+
+  test('work left when the settle time ran out is a violation of its own, named in the table', () => {
+    const left = unsettledWork({ 'outbox pending': 0, 'consumer lag': 412, 'pushes pending': 3 });
+    expect(left.map((v) => v.detail)).toEqual(['consumer lag: 412 when the settle time ran out', 'pushes pending: 3 when the settle time ran out']);
+    const summary = { faults: [], lost: [], twice: [], duplicatePushes: [], unloggedPushes: [], unruled: [], lateness: [], deadLetters: [], transientDlq: [], unrecovered: [], unsettled: left, counts: {} };
+    expect(violationsOf(summary).map((v) => v.kind)).toEqual(['unsettled', 'unsettled']);
+    expect(formatTable(summary)).toContain('| work left when the settle time ran out | consumer lag: 412 when the settle time ran out; pushes pending: 3 when the settle time ran out |');
+    expect(violationsOf({ ...summary, unsettled: unsettledWork({ 'outbox pending': 0, 'consumer lag': 0 }) })).toEqual([]);
   });
 });
