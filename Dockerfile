@@ -35,7 +35,8 @@ ENV TURBO_TELEMETRY_DISABLED=1 \
     DO_NOT_TRACK=1 \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
-    NPM_CONFIG_AUDIT=false
+    NPM_CONFIG_AUDIT=false \
+    SCARF_ANALYTICS=false
 WORKDIR /app
 
 COPY --from=manifests /out/ ./

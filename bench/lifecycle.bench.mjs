@@ -53,8 +53,11 @@ export function rssMiB(pid) {
  * Starts a service's built main.js with the stack's endpoints and `env`; resolves once /readyz
  * answers. With BENCH_CPU_PROF set, the process writes a V8 CPU profile there when it exits.
  */
+/** Ports handed out in turn from a random start: two instances started together never draw the same one. */
+let nextPort = 5000 + Math.floor(Math.random() * 1500);
+
 export async function spawnService(name, stack, env) {
-  const port = 5000 + Math.floor(Math.random() * 2000);
+  const port = nextPort++;
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...profile, path.join(REPO, `services/${name}/dist/main.js`)], {
     env: { ...process.env, ...stack, HTTP_PORT: String(port), JWT_JWKS: jwksPath, LOG_LEVEL: 'warn', ...env },
@@ -281,8 +284,9 @@ export async function benchScaleOut(stack, { concurrency = 24, peakSeconds = 20,
   const runs = [];
   for (const instances of [1, 2]) {
     const system = await lifecycleSystem(stack, `scale${instances}`, {}, instances);
-    const connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: system.mongoDb }).asPromise();
+    let connection;
     try {
+      connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: system.mongoDb }).asPromise();
       const peak = await closedLoop(system.orders.map((o) => o.base), system.gateway, concurrency, peakSeconds);
       // Countdowns placed on every instance in turn and never answered: each must be ruled once, on time.
       await call(system.order.base, 'PUT', '/v1/stores/s-r', tokens.admin, { merchantId: 'm-l', name: 'Countdown', timeZone: 'UTC', hours: allDay, responseWindowSeconds: windowSeconds, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
@@ -312,12 +316,13 @@ export async function benchScaleOut(stack, { concurrency = 24, peakSeconds = 20,
       process.stdout.write(`scale-out, ${instances} instance(s) each: ${JSON.stringify(run)}\n`);
       runs.push(run);
     } finally {
-      await connection.dropDatabase().catch(() => undefined);
-      await connection.close();
+      await connection?.dropDatabase().catch(() => undefined);
+      await connection?.close();
       await system.stop();
     }
   }
-  return { runs, secondInstanceAdds: Math.round((runs[1].lifecyclesPerSecond / runs[0].lifecyclesPerSecond - 1) * 100) };
+  const [one, two] = runs;
+  return { runs, secondInstanceAdds: one.lifecyclesPerSecond > 0 ? Math.round((two.lifecyclesPerSecond / one.lifecyclesPerSecond - 1) * 100) : null };
 }
 
 /** The counters a service's `/metrics` carries for the work it sends out, summed by label. */

@@ -46,7 +46,7 @@ const ratio = (system, raw) => {
 
 const wasUp = spawnSync(process.execPath, [STACK, 'status'], { stdio: 'ignore' }).status === 0;
 // BENCH_SKIP_BUILD=1: the caller has just built (the work-budget test, inside npm test).
-if (!process.env.BENCH_SKIP_BUILD && spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (!process.env.BENCH_SKIP_BUILD && spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } }).status !== 0) process.exit(1);
 if (spawnSync(process.execPath, [STACK, 'up'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 try {
   const stack = stackEnv();
