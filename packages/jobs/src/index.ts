@@ -4,6 +4,6 @@
  * timers; each service's reconciler, run by `Reconciler`, re-creates them from MongoDB, which is the truth.
  */
 export { TimerQueue, defaultRetention, type JobsSettings, type RetrySettings, type Retention } from './timer-queue';
-export { JobWorker, type JobContext, type JobWorkerOptions } from './job-worker';
+export { type JobAgain, JobWorker, type JobContext, type JobWorkerOptions } from './job-worker';
 export { queueDashboard, type QueueDashboard } from './queue-dashboard';
 export { type ReconcileScope, Reconciler, RedisEpoch, type ReconcilerOptions, type ReconcilerLogger } from './reconciler';

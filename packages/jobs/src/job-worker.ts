@@ -28,6 +28,15 @@ export interface JobContext {
   signal: AbortSignal;
 }
 
+/**
+ * What a handler may answer besides finishing: `againAt`, to be run again at that time without
+ * spending a try (BullMQ's manual delay, `moveToDelayed` then `DelayedError`) — for a timer that
+ * fired before what it waits for, or that was set before the time was known.
+ */
+export interface JobAgain {
+  againAt: Date;
+}
+
 export interface JobWorkerOptions {
   concurrency?: number;
   /**
@@ -46,7 +55,7 @@ export interface JobWorkerOptions {
 
 /**
  * Works the jobs of one queue. A handler error is retried with the queue's backoff unless it
- * says `retryable: false`; `stop()` stops taking jobs, aborts {@link JobContext.signal} and waits
+ * says `retryable: false`; a handler that answers {@link JobAgain} has its job run again then; `stop()` stops taking jobs, aborts {@link JobContext.signal} and waits
  * for the jobs in hand to finish.
  */
 export class JobWorker<T extends object> {
@@ -57,7 +66,7 @@ export class JobWorker<T extends object> {
   constructor(
     private readonly name: string,
     private readonly settings: JobsSettings,
-    private readonly handle: (data: T, context: JobContext) => Promise<void>,
+    private readonly handle: (data: T, context: JobContext) => Promise<void | JobAgain>,
     private readonly options: JobWorkerOptions = {},
   ) {}
 
@@ -73,14 +82,16 @@ export class JobWorker<T extends object> {
       async (job, token) => {
         // A job given back by a stopping worker (below) may be taken again by the same worker before its close ends:
         // it goes back again, untouched, a moment later (for another worker, or this one's next start).
-        const giveBack = async () => {
-          await job.moveToDelayed(Date.now() + GIVE_BACK_MS, token);
+        const delayUntil = async (at: number) => {
+          await job.moveToDelayed(at, token);
           throw new DelayedError();
         };
+        const giveBack = () => delayUntil(Date.now() + GIVE_BACK_MS);
         if (stopping.aborted) return giveBack();
+        let outcome: void | JobAgain;
         try {
           const progress = typeof job.progress === 'object' ? job.progress : undefined;
-          await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, progress, saveProgress: (value) => job.updateProgress(value), signal: stopping });
+          outcome = await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, progress, saveProgress: (value) => job.updateProgress(value), signal: stopping });
         } catch (error) {
           // Given up because the worker stops, not because it failed: back to the queue as it was (BullMQ's
           // manual delay: `moveToDelayed` then `DelayedError`), its progress kept and no try spent.
@@ -89,6 +100,7 @@ export class JobWorker<T extends object> {
           if (retryable) throw error;
           throw new UnrecoverableError(error instanceof Error ? error.message : JSON.stringify(error));
         }
+        if (outcome) return delayUntil(outcome.againAt.getTime());
       },
       {
         connection: this.connection,

@@ -179,12 +179,15 @@ export class Reconciler<R extends object> {
 }
 
 /**
- * A marker key in Redis that says "this Redis still holds what we put in it". A check that finds
- * it missing writes it and answers that Redis lost it: a Redis that is new, or was emptied
- * (FLUSHALL, a restart without persistence, a failover to an empty replica), and whose timers and
- * jobs must be rebuilt from MongoDB. One `SET NX` per check: cheap enough to run every few
+ * A marker key in Redis that says "this Redis still holds what we put in it". It holds the
+ * server's `run_id` (INFO server), which a Redis process draws anew at each start. A check that
+ * finds the marker missing or holding another `run_id` writes the current one and answers that
+ * Redis may have lost what it held: a Redis that is new, was emptied (FLUSHALL), restarted
+ * (even from its AOF, which may lack its last second of writes) or failed over to a replica
+ * (which has its own `run_id` and may lag its primary). Timers and jobs must then be rebuilt from
+ * MongoDB. Two commands per check (INFO, `SET … GET`, Redis 6.2+): cheap enough to run every few
  * seconds. One key per service and reconciler, shared by the service's instances: the first to
- * find it missing puts it back and rebuilds; the others see it present, as the rebuild is theirs too.
+ * find it stale puts it right and rebuilds; the others see it current, as the rebuild is theirs too.
  */
 export class RedisEpoch {
   constructor(
@@ -192,8 +195,11 @@ export class RedisEpoch {
     private readonly key: string,
   ) {}
 
-  /** Whether the marker was missing (written now): Redis is new or was emptied since the last check. */
+  /** Whether the marker was missing or from another Redis process (rewritten now): Redis may have lost its data since the last check. */
   async lost(): Promise<boolean> {
-    return (await this.redis.set(this.key, new Date().toISOString(), 'NX')) === 'OK';
+    const runId = /^run_id:(\w+)/m.exec(await this.redis.info('server'))?.[1];
+    if (!runId) throw new Error('Redis INFO server named no run_id');
+    const previous = await this.redis.set(this.key, runId, 'GET');
+    return previous !== runId;
   }
 }

@@ -98,6 +98,18 @@ export class TimerQueue<T extends object> {
     return true;
   }
 
+  /**
+   * Runs again every timer that failed for good (every try spent), at once, with its tries
+   * counted afresh (BullMQ `Queue.retryJobs`, in batches of 1,000); returns how many there were.
+   * What a reconciler's due pass does while Redis keeps its data, as it is all such a Redis can
+   * have missed: it costs what failed, not what is pending.
+   */
+  async retryFailed(): Promise<number> {
+    const failed = await this.queue.getFailedCount();
+    if (failed > 0) await this.queue.retryJobs({ state: 'failed', count: 1_000 });
+    return failed;
+  }
+
   /** How many timers wait: delayed, waiting or running. */
   async pending(): Promise<number> {
     const counts = await this.queue.getJobCounts('delayed', 'waiting', 'active', 'prioritized');

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { type JobContext, JobWorker, type JobWorkerOptions, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import { type JobAgain, type JobContext, JobWorker, type JobWorkerOptions, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import { Redis } from 'ioredis';
 
@@ -14,7 +14,7 @@ function queue<T extends object>(retry = { attempts: 3, backoffMs: 50 }, retenti
   return q;
 }
 
-async function worker<T extends object>(name: string, handle: (data: T, ctx: JobContext) => Promise<void>, options?: JobWorkerOptions) {
+async function worker<T extends object>(name: string, handle: (data: T, ctx: JobContext) => Promise<void | JobAgain>, options?: JobWorkerOptions) {
   const w = new JobWorker<T>(name, settings, handle, options);
   await w.start();
   closers.push(() => w.stop());
@@ -64,6 +64,44 @@ describe('timers on BullMQ and the real Redis', () => {
     await waitFor(() => attempts.flaky!.length === 3, { what: 'three tries of the flaky job' });
     await waitFor(async () => (await timers.pending()) === 0, { what: 'both jobs settled' });
     expect(attempts).toEqual({ flaky: [1, 2, 3], hopeless: [1] });
+  });
+
+  test('a timer that answers againAt runs again at that time, not before, and spends no try', async () => {
+    const timers = queue<{ n: number }>({ attempts: 1, backoffMs: 50 });
+    const runs: { at: number; attempt: number }[] = [];
+    let again = 0;
+    await worker<{ n: number }>(timers.name, async (_data, ctx) => {
+      runs.push({ at: Date.now(), attempt: ctx.attempt });
+      if (runs.length === 1) {
+        again = Date.now() + 400;
+        return { againAt: new Date(again) };
+      }
+      return undefined;
+    });
+    await timers.scheduleAt('deadline.early', new Date(), { n: 1 });
+    await waitFor(() => runs.length === 2, { what: 'the second run' });
+    expect(runs[1]!.at).toBeGreaterThanOrEqual(again);
+    expect(runs.map((r) => r.attempt)).toEqual([1, 1]);
+    await waitFor(async () => (await timers.pending()) === 0, { what: 'nothing pending' });
+    expect(runs).toHaveLength(2);
+  });
+
+  test('retryFailed runs again every timer that failed for good, and counts them', async () => {
+    const timers = queue<{ n: number }>({ attempts: 1, backoffMs: 50 });
+    let healthy = false;
+    const done: number[] = [];
+    await worker<{ n: number }>(timers.name, async (data) => {
+      if (!healthy) throw new Error('database away');
+      done.push(data.n);
+    });
+    await Promise.all([1, 2, 3].map((n) => timers.scheduleAt(`deadline.failing-${n}`, new Date(), { n })));
+    await waitFor(async () => (await timers.pending()) === 0, { what: 'every try spent' });
+    expect(await timers.has('deadline.failing-1')).toBe(false);
+    healthy = true;
+    expect(await timers.retryFailed()).toBe(3);
+    await waitFor(() => done.length === 3, { what: 'the three timers run again' });
+    expect(done.sort()).toEqual([1, 2, 3]);
+    expect(await timers.retryFailed()).toBe(0);
   });
 
   test('a cancelled timer never runs', async () => {
@@ -235,7 +273,7 @@ describe('the reconciler runner', () => {
     expect(runner.status()?.report).toEqual({ calls: expect.any(Number) });
   });
 
-  test('the epoch marker tells when Redis is new or was emptied, to every instance that shares it once', async () => {
+  test('the epoch marker tells when Redis is new, was emptied or restarted, to every instance that shares it once', async () => {
     const key = `${settings.prefix}:epoch`;
     const epoch = new RedisEpoch(connection, key);
     const other = new RedisEpoch(connection, key);
@@ -245,6 +283,10 @@ describe('the reconciler runner', () => {
     await connection.del(key);
     expect(await other.lost()).toBe(true);
     expect(await epoch.lost()).toBe(false);
+    // A marker from another Redis process (a restart, even from its AOF; a failover) is a loss too.
+    await connection.set(key, 'run-id-of-a-redis-before-its-restart');
+    expect(await epoch.lost()).toBe(true);
+    expect(await other.lost()).toBe(false);
   });
 
   test('with fullEveryMs, a timed pass reads all again once the last such pass is that old', async () => {

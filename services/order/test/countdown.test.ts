@@ -1,5 +1,9 @@
+import { TimerQueue } from '@orderpulse/jobs';
 import { rawRequest, stackEnv, waitFor } from '@orderpulse/testkit';
 import { Redis } from 'ioredis';
+
+import type { OrderRepository } from '../src/data-access/order.repository';
+import { responseDeadlineQueue } from '../src/entry-points/jobs/response-deadline.job';
 
 import { OrderHarness, orderBody, tokens } from './support/order-harness';
 
@@ -240,22 +244,25 @@ describe('the reconciler', () => {
     expect(await redis.exists(`${h.queuePrefix}:order-response-deadline:response-deadline.${pending.orderId}`)).toBe(1);
   });
 
-  test('a due pass reads only what is due: overdue orders are settled, pending ones are not even looked at', async () => {
-    const overdue = await place('s-fast');
-    const pending = await Promise.all([place('s-1'), place('s-1')]);
-    const timerOf = (id: string) => `${h.queuePrefix}:order-response-deadline:response-deadline.${id}`;
-    // Every timer lost, the pending ones' included.
-    await redis.del(...[overdue, ...pending].map((o) => timerOf(o.orderId)));
-    const deadline = Date.parse((await get(overdue.orderId)).body.countdown.deadline);
-    await waitFor(() => Date.now() > deadline, { what: 'the short deadline to pass', timeoutMs: 5_000 });
+  test('a due pass runs again the timers that failed for good, and reads no pending order', async () => {
+    const pending = await place('s-1');
+    // An order the deadline job cannot read (its deadline is not a date), and its timer allowed a single try.
+    const orderId = `ord_broken_${Date.now()}`;
+    const collection = (h.service.ports.orders as OrderRepository).collection;
+    await collection.insertOne({ ...orderBody({ storeId: 's-1' }), _id: orderId, version: 1, status: 'new', customerId: 'c-1', merchantId: 'm-1', total: 3600, placedAt: new Date(), responseDeadline: 'soon', declinedBy: [], history: [] } as never);
+    const oneTry = new TimerQueue<{ orderId: string }>(responseDeadlineQueue, { connection: redis, prefix: h.queuePrefix }, { attempts: 1, backoffMs: 10 });
+    await oneTry.scheduleAt(`response-deadline.${orderId}`, new Date(), { orderId });
+    const failedKey = `${h.queuePrefix}:${responseDeadlineQueue}:failed`;
+    await waitFor(async () => (await redis.zscore(failedKey, `response-deadline.${orderId}`)) !== null, { what: 'the timer to fail for good' });
 
+    // Mended; the next due pass runs the timer again, and it rules.
+    await collection.updateOne({ _id: orderId } as never, { $set: { responseDeadline: new Date(Date.now() - 1_000) } });
     const report = await h.service.reconcile('due');
-    expect(report.adjudicated).toBeGreaterThanOrEqual(1);
-    expect(report.rescheduled).toBe(0);
-    expect((await get(overdue.orderId)).body.order.status).toBe('not_connected');
-    // What is pending and far off is left to its timer, or to a rebuild: a due pass costs what is due.
-    for (const o of pending) expect(await redis.exists(timerOf(o.orderId))).toBe(0);
-    expect(report.checked).toBeLessThan((await h.service.reconcile('all')).checked);
-    for (const o of pending) expect(await redis.exists(timerOf(o.orderId))).toBe(1);
+    expect(report).toMatchObject({ checked: 0, retried: 1 });
+    await waitFor(async () => (await get(orderId)).body.order?.status === 'not_connected', { what: 'the retried timer to rule' });
+    expect(await redis.zcard(failedKey)).toBe(0);
+    // The pending order was not looked at: its timer is the one placing it set.
+    expect((await get(pending.orderId)).body.order.status).toBe('new');
+    await oneTry.close();
   });
 });

@@ -55,4 +55,24 @@ describe('a database that stalls while an order is placed', () => {
     const view = await h.call('GET', `/v1/orders/${orderId}`, tokens.customer('c-cut'));
     expect(view.body.order).toMatchObject({ status: 'new', version: 1 });
   });
+
+  test('a placement cut short between its two writes is finished by its own timer, set before the first write', async () => {
+    // The first write and the timer placing set before it, at the earliest the deadline could be (here, past).
+    const storedAt = new Date(Date.now() - 60_000);
+    const orderId = `ord_cut_timer_${Date.now()}`;
+    await h.service.ports.timers.scheduleAt(`response-deadline.${orderId}`, new Date(storedAt.getTime() + 8_000), { orderId });
+    await h.service.ports.orders.insert(
+      { ...orderBody(), orderId, version: 0, status: 'new', customerId: 'c-cut', locale: 'en', total: 3600, storeName: 'Noodle House', placedAt: storedAt, responseDeadline: new Date(storedAt.getTime() + 8_000), declinedBy: [], placing: true, history: [] },
+      [],
+    );
+    const before = Date.now();
+    const event = await h.waitForEvent(orderId, 'order.placed');
+    const deadline = Date.parse(String((event.data.countdown as { deadline: string }).deadline));
+    expect(deadline).toBeGreaterThanOrEqual(before + 8_000 - 1_000);
+    // The same timer runs again at the new deadline, not before it, and rules.
+    await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === 'not_connected');
+    const { history } = (await h.call('GET', `/v1/orders/${orderId}/history`, tokens.customer('c-cut'))).body as { history: { action: string; at: string }[] };
+    expect(history.map((e) => e.action)).toEqual(['place', 'adjudicate']);
+    expect(Date.parse(history[1]!.at)).toBeGreaterThanOrEqual(deadline);
+  });
 });

@@ -35,7 +35,6 @@ export class OrderRepository {
     // Lets the version-guarded write be answered from an index by MongoDB and the local server alike.
     await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
     await this.collection.createIndex({ status: 1, responseDeadline: 1 }, { name: 'open_by_deadline' });
-    await this.collection.createIndex({ placing: 1 }, { name: 'placing', sparse: true });
     await this.collection.createIndex({ merchantId: 1, placedAt: -1 }, { name: 'by_merchant' });
     await this.collection.createIndex({ customerId: 1, placedAt: -1 }, { name: 'by_customer' });
     await this.collection.createIndex({ terminalId: 1, status: 1 }, { name: 'by_terminal' });
@@ -115,17 +114,6 @@ export class OrderRepository {
   /** Orders whose merchant has not answered, oldest deadline first, in pages. */
   async *awaitingResponse(pageSize = 500): AsyncGenerator<AwaitingOrder> {
     yield* this.awaiting({ status: { $in: ['new', 'connected'] } }, pageSize);
-  }
-
-  /**
-   * What a due pass looks at: orders waiting for their merchant whose deadline is at or before
-   * `now`, and placements cut short between their two writes, soonest deadline first. Proportional to
-   * what is due on MongoDB (`open_by_deadline`, `placing`); one read of the collection each on
-   * the local server.
-   */
-  async *due(now: Date, pageSize = 500): AsyncGenerator<AwaitingOrder> {
-    // One query: each branch is an index range on MongoDB; the local server reads the collection once for both.
-    yield* this.awaiting({ $or: [{ status: { $in: ['new', 'connected'] }, responseDeadline: { $lte: now } }, { placing: true }] }, pageSize);
   }
 
   /** One cursor, read in batches of `pageSize`, soonest deadline first: one query, not one per page. */

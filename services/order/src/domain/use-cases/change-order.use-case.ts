@@ -69,11 +69,14 @@ function windowClosed(order: Order, message: string): AppError {
 /**
  * The deadline's verdict on an order nobody answered: `new` → `not_connected`, `connected` →
  * `not_answered`. Idempotent: an order already answered, or adjudicated by a racing call, is
- * left alone. Returns the order as it ends up.
+ * left alone. `known`, when given, is the order as just read, saving the first read. Returns the
+ * order as it ends up.
  */
-export async function adjudicate(ports: OrderPorts, orderId: string): Promise<Order | undefined> {
+export async function adjudicate(ports: OrderPorts, orderId: string, known?: Order): Promise<Order | undefined> {
+  let read = known;
   for (;;) {
-    const order = await ports.orders.get(orderId);
+    const order = read ?? (await ports.orders.get(orderId));
+    read = undefined;
     if (!order || (order.status !== 'new' && order.status !== 'connected')) return order;
     if (ports.clock().getTime() < order.responseDeadline.getTime()) return order;
     try {

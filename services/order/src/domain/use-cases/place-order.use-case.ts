@@ -40,11 +40,13 @@ function sameRequest(existing: Order, digest: string): void {
 }
 
 /**
- * Places an order (HTTP and the storefront topic both come here): checks it, stores it as
- * `new`, then — once the database has answered — sets its absolute response deadline counted
- * from that moment and publishes its event in one conditional write, and starts the countdown:
- * a slow database never eats into the merchant's window. A placement cut short between the two
- * writes is finished by a retry (the same order id) or the reconciler. A failed check stores
+ * Places an order (HTTP and the storefront topic both come here): checks it, sets the
+ * countdown's timer, stores the order as `new`, then — once the database has answered — sets its
+ * absolute response deadline counted from that moment and publishes its event in one
+ * conditional write: a slow database never eats into the merchant's window. The timer, set
+ * first, fires at the earliest the deadline can be and runs again at the deadline the second
+ * write set; a placement cut short between the two writes is finished by a retry (the same
+ * order id) or by that timer. A failed check stores
  * the refusal with an event saying why. A storefront's order is also answered on the storefront
  * replies topic in the same write: `storefront-order.taken` or `storefront-order.refused`.
  * Idempotent by order id.
@@ -83,6 +85,9 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     ...(verdict.ok ? { placing: true, history: [] } : { history: [{ at: now, by: { role: 'customer', subject: input.customerId }, action: 'refuse', from: null, to: 'refused', reason: verdict.reason }] }),
   };
   if (verdict.ok) {
+    // The countdown's timer is set before the order is stored, at the earliest its deadline can be: a stored order
+    // never lacks one while Redis keeps its data (a crash between the writes included), and it fires again at the deadline.
+    await ports.timers.scheduleAt(deadlineJobId(order.orderId), order.responseDeadline, { orderId: order.orderId });
     const { created, order: stored } = await ports.orders.insert(order, []);
     if (!created) sameRequest(stored, digest);
     const announced = stored.placing ? await announcePlacement(ports, stored.orderId, windowSeconds) : stored;
@@ -105,8 +110,9 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
 
 /**
  * The second write of a placement: the response window counted from now (the order is stored),
- * its history's first entry and `order.placed`, conditional on the order still being unannounced;
- * then the countdown's timer. Returns the order as it then is.
+ * its history's first entry and `order.placed`, conditional on the order still being unannounced.
+ * The countdown's timer, set before the first write, runs again at the deadline this one sets
+ * (`runResponseDeadline`). Returns the order as it then is.
  */
 export async function announcePlacement(ports: OrderPorts, orderId: string, windowSeconds?: number): Promise<Order | undefined> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
@@ -130,7 +136,6 @@ export async function announcePlacement(ports: OrderPorts, orderId: string, wind
     );
     if (!updated) continue;
     ports.committed(updated);
-    await ports.timers.scheduleAt(deadlineJobId(orderId), responseDeadline, { orderId });
     return updated;
   }
   throw new AppError('UNAVAILABLE', `order ${orderId} is changing too fast; try again`);

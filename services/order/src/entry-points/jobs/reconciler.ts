@@ -1,6 +1,7 @@
 import type { ReconcileScope } from '@orderpulse/jobs';
 
 import type { OrderRepository } from '../../data-access/order.repository';
+import { awaitingResponse } from '../../domain/order-state-machine';
 import { adjudicate } from '../../domain/use-cases/change-order.use-case';
 import { deadlineJobId, type OrderPorts } from '../../domain/use-cases/deps';
 import { announcePlacement } from '../../domain/use-cases/place-order.use-case';
@@ -11,27 +12,43 @@ export interface ReconcileReport {
   rescheduled: number;
   /** Placements cut short between their two writes, finished now (their window counted from now). */
   announced: number;
+  /** Timers that had failed for good (every try spent), run again. */
+  retried: number;
+}
+
+/** What the reconciler asks of the countdowns' timer queue. */
+export interface DeadlineTimers {
+  has(id: string): Promise<boolean>;
+  scheduleAt(id: string, at: Date, data: { orderId: string }): Promise<void>;
+  retryFailed(): Promise<number>;
 }
 
 /**
- * MongoDB is the truth about countdowns; Redis may lose them (no persistence, a failover).
- * A pass over `all` orders still waiting for their merchant (when Redis may have lost timers)
- * settles the overdue ones and gives the others their timers back; a `due` pass (the usual one)
- * reads only the overdue ones and placements cut short, so its cost follows what is due, not
- * what is pending.
+ * MongoDB is the truth about countdowns; Redis may lose them (no persistence, a restart, a
+ * failover). Every order waiting for its merchant has its timer from before it was stored
+ * (`placeOrder`), so while Redis keeps its data all a timer can have missed is a run that failed
+ * for good (MongoDB away through every try): a `due` pass (the usual one) runs those again and
+ * reads no order, so its cost follows what failed, not what is pending. A pass over `all` orders
+ * still waiting (when the epoch marker says Redis may have lost timers) finishes placements cut
+ * short, settles the overdue orders and gives the others their timers back.
  */
 export async function reconcileDeadlines(
   ports: OrderPorts,
-  orders: Pick<OrderRepository, 'awaitingResponse' | 'due'>,
-  timers: { has(id: string): Promise<boolean>; scheduleAt(id: string, at: Date, data: { orderId: string }): Promise<void> },
+  orders: Pick<OrderRepository, 'awaitingResponse'>,
+  timers: DeadlineTimers,
   scope: ReconcileScope = 'all',
 ): Promise<ReconcileReport> {
-  const report: ReconcileReport = { checked: 0, adjudicated: 0, rescheduled: 0, announced: 0 };
-  for await (const order of scope === 'all' ? orders.awaitingResponse() : orders.due(ports.clock())) {
+  const report: ReconcileReport = { checked: 0, adjudicated: 0, rescheduled: 0, announced: 0, retried: 0 };
+  if (scope === 'due') {
+    report.retried = await timers.retryFailed();
+    return report;
+  }
+  for await (const found of orders.awaitingResponse()) {
     report.checked += 1;
-    if (order.placing) {
-      if (!(await announcePlacement(ports, order.orderId))?.placing) report.announced += 1;
-    } else if (order.responseDeadline.getTime() <= ports.clock().getTime()) {
+    const order = found.placing ? await announcePlacement(ports, found.orderId) : found;
+    if (found.placing && !order?.placing) report.announced += 1;
+    if (!order || !awaitingResponse.includes(order.status)) continue;
+    if (order.responseDeadline.getTime() <= ports.clock().getTime()) {
       const settled = await adjudicate(ports, order.orderId);
       if (settled && settled.status !== order.status) report.adjudicated += 1;
     } else if (!(await timers.has(deadlineJobId(order.orderId)))) {
