@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-import { jobTelemetry, type JobsSettings } from './timer-queue';
+import { cappedBackoff, jobTelemetry, type JobsSettings } from './timer-queue';
 
 /** How long a job a stopping worker gives back waits before it can be taken again, in ms. */
 const GIVE_BACK_MS = 500;
@@ -109,6 +109,8 @@ export class JobWorker<T extends object> {
         concurrency: this.options.concurrency ?? 16,
         ...(this.options.lockDurationMs ? { lockDuration: this.options.lockDurationMs, stalledInterval: this.options.lockDurationMs } : {}),
         autorun: true,
+        // Timers scheduled with a backoff cap (RetrySettings.maxBackoffMs) carry it in their backoff type.
+        settings: { backoffStrategy: cappedBackoff },
       },
     );
     this.worker.on('error', (error) => this.options.onError?.(error));

@@ -14,6 +14,30 @@ export interface RetrySettings {
   attempts: number;
   /** First backoff; it doubles with each further try. */
   backoffMs: number;
+  /**
+   * The longest backoff, in ms: a timer whose dependency was away for minutes runs within this
+   * of its return, not after a doubling grown to minutes. Unset: no cap (BullMQ's `exponential`).
+   */
+  maxBackoffMs?: number;
+}
+
+/**
+ * The backoff type of a capped timer, `capped-exponential.<max ms>`: carried by the job itself, so
+ * whichever worker takes it backs off the same way ({@link cappedBackoff}).
+ */
+const CAPPED = /^capped-exponential\.(\d+)$/;
+
+/**
+ * BullMQ's custom backoff strategy (Worker `settings.backoffStrategy`) for capped timers: the
+ * delay doubles from the job's `backoff.delay` with each try, up to the cap its type names.
+ * Returns ms; -1 (fail now) for a type it does not know, as BullMQ's strategies do.
+ */
+export function cappedBackoff(attemptsMade: number, type: string | undefined, _error?: Error, job?: { opts: { backoff?: number | { delay?: number } } }): number {
+  const cap = CAPPED.exec(type ?? '');
+  if (!cap) return -1;
+  const backoff = job?.opts.backoff;
+  const first = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 1_000);
+  return Math.min(Number(cap[1]), Math.round(first * 2 ** Math.max(0, attemptsMade - 1)));
 }
 
 /**
@@ -71,7 +95,7 @@ export class TimerQueue<T extends object> {
       jobId: id,
       delay: Math.max(0, at.getTime() - Date.now()),
       attempts: this.retry.attempts,
-      backoff: { type: 'exponential', delay: this.retry.backoffMs },
+      backoff: { type: this.retry.maxBackoffMs === undefined ? 'exponential' : `capped-exponential.${this.retry.maxBackoffMs}`, delay: this.retry.backoffMs },
       // A late duplicate schedule within the retention finds the job and does nothing; after it, the handler's durable check does.
       removeOnComplete: this.retention.completed,
       removeOnFail: this.retention.failed,

@@ -8,7 +8,7 @@ const connection = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: null 
 const settings = { connection, prefix: uniqueName('jobs') };
 const closers: (() => Promise<unknown>)[] = [];
 
-function queue<T extends object>(retry = { attempts: 3, backoffMs: 50 }, retention?: ConstructorParameters<typeof TimerQueue>[3]) {
+function queue<T extends object>(retry: ConstructorParameters<typeof TimerQueue>[2] = { attempts: 3, backoffMs: 50 }, retention?: ConstructorParameters<typeof TimerQueue>[3]) {
   const q = new TimerQueue<T>(uniqueName('q'), settings, retry, retention);
   closers.push(() => q.close());
   return q;
@@ -102,6 +102,23 @@ describe('timers on BullMQ and the real Redis', () => {
     await waitFor(() => done.length === 3, { what: 'the three timers run again' });
     expect(done.sort()).toEqual([1, 2, 3]);
     expect(await timers.retryFailed()).toBe(0);
+  });
+
+  test('a capped backoff doubles up to its cap and no further', async () => {
+    const timers = queue<{ n: number }>({ attempts: 4, backoffMs: 100, maxBackoffMs: 150 });
+    const tries: number[] = [];
+    await worker<{ n: number }>(timers.name, async () => {
+      tries.push(Date.now());
+      throw new Error('database away');
+    });
+    await timers.scheduleAt('deadline.capped', new Date(), { n: 1 });
+    await waitFor(() => tries.length === 4, { what: 'four tries' });
+    const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(100);
+    expect(gaps[1]).toBeGreaterThanOrEqual(150);
+    // Uncapped, the third backoff would be 400 ms.
+    expect(gaps[2]).toBeGreaterThanOrEqual(150);
+    expect(gaps[2]).toBeLessThan(400);
   });
 
   test('a cancelled timer never runs', async () => {

@@ -38,7 +38,7 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   const relay = new OutboxRelay({ collection: cases.collection, publisher: producer, logger });
 
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<CaseTimer>(timerQueue, jobs, { attempts: 20, backoffMs: 500 });
+  const timers = new TimerQueue<CaseTimer>(timerQueue, jobs, { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 });
   const calls = new TimerQueue<CaseCall>(callQueue, jobs, { attempts: config.AUDIT_CALL_ATTEMPTS, backoffMs: config.AUDIT_CALL_BACKOFF_MS });
   trackOutbox(platform.metrics, cases.collection.collectionName, () => outboxBacklog(cases.collection));
   trackTimers(platform.metrics, [timers, calls]);

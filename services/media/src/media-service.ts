@@ -17,7 +17,7 @@ import { bodyLimits } from './entry-points/http/schemas';
 import { mediaDueQueue, runMediaDue } from './entry-points/jobs/media-due.job';
 import { reconcileOwed, type ReconcileReport } from './entry-points/jobs/reconciler';
 import { orderEventHandlers } from './entry-points/kafka/order-events.consumer';
-import { SharpCodec } from './imaging/sharp-codec';
+import { SharpCodec } from './providers/sharp-codec';
 
 export interface MediaService extends ServiceParts {
   ports: MediaPorts;
@@ -45,7 +45,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   const s3 = createS3Client(s3Settings);
   const presigner = config.S3_PUBLIC_ENDPOINT ? createS3Client({ ...s3Settings, endpoint: config.S3_PUBLIC_ENDPOINT }) : s3;
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, { attempts: 20, backoffMs: 500 });
+  const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 });
   trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
   trackTimers(platform.metrics, [timers]);
 

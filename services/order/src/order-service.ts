@@ -40,7 +40,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   const feed = new OrderChangeFeed(redis, redis.duplicate(), config.QUEUE_PREFIX);
   await feed.start();
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<ResponseDeadlineJob>(responseDeadlineQueue, jobs, { attempts: 20, backoffMs: 200 });
+  const timers = new TimerQueue<ResponseDeadlineJob>(responseDeadlineQueue, jobs, { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 });
   trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
   trackTimers(platform.metrics, [timers]);
   trackRulingLateness(platform.metrics, orders.collection);

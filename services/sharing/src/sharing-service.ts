@@ -37,7 +37,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
 
   const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<ClaimExpiryJob>(claimExpiryQueue, jobs, { attempts: 20, backoffMs: 200 });
+  const timers = new TimerQueue<ClaimExpiryJob>(claimExpiryQueue, jobs, { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 });
   trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
   trackTimers(platform.metrics, [timers]);
 
