@@ -1,6 +1,11 @@
+import { stackEnv } from '@orderpulse/testkit';
+import mongoose from 'mongoose';
+
 import { OrderHarness, orderBody, tokens } from './support/order-harness';
 
 const h = new OrderHarness();
+const db = mongoose.createConnection(stackEnv().MONGO_URL);
+const listed = async (terminalId: string) => ((await db.useDb(h.dbName).collection('terminals').findOne({ _id: terminalId } as never))?.orders ?? []) as string[];
 
 beforeAll(async () => {
   await h.start();
@@ -10,7 +15,10 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => h.stop());
+afterAll(async () => {
+  await h.stop();
+  await db.close();
+});
 
 async function acceptedOrder(region = 'pudong') {
   const placed = await h.call('POST', '/v1/orders', tokens.customer(), orderBody({ delivery: { line: '1 Road', region, contactName: 'Wang Fang', contactPhone: '+86 139 1111 2222' } }));
@@ -51,6 +59,14 @@ describe('delivery and stocking progress', () => {
     const handedOver = await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === 'picked_up');
     expect(handedOver.data.expectedDeliveryAt).toBe(eta);
     await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === 'delivered');
+  });
+
+  test('a delivered order is taken off its terminal’s list, so the list stays what the terminal carries', async () => {
+    const { orderId, terminalId } = await acceptedOrder('puxi');
+    expect(terminalId).toBe('rider-puxi');
+    expect(await listed(terminalId)).toContain(orderId);
+    for (const step of ['took', 'handed_over', 'delivered'] as const) expect((await rider(terminalId, `/v1/deliveries/${orderId}/progress`, { step })).status).toBe(200);
+    expect(await listed(terminalId)).not.toContain(orderId);
   });
 
   test('a step out of order gets 409 with the allowed steps', async () => {

@@ -44,21 +44,28 @@ export class CatalogRepository {
   }
 
   /**
-   * The region's active terminals, and up to a hundred active ones elsewhere for the fallback,
-   * each with its load: how many of the orders it lists (`orders`, see `holdFor`) are assigned to
-   * it and not yet delivered, as the orders themselves say. Counted from the orders, not kept as a
-   * counter beside the assignment, so a crash between two writes cannot make it drift; read by id,
-   * so it costs what the terminals hold, not what the order history holds. Orders it will not
-   * hold (none such, another's, done) are taken off its list; one listed for an assignment still
-   * under way stays, uncounted.
+   * The terminals an order of `region` is chosen among (`chooseTerminal`): the region's active
+   * terminals that did not decline it, or — when there is none — up to a hundred active ones
+   * elsewhere, the fallback. One query when the region has one. Each comes with its load when
+   * there is a choice to make (more than one): how many of the orders it lists (`orders`, see
+   * `holdFor`) are assigned to it and not yet delivered, as the orders themselves say. Counted
+   * from the orders, not kept as a counter beside the assignment, so a crash between two writes
+   * cannot make it drift; read by id, so it costs what the terminals hold (delivered orders are
+   * taken off, `release`), not what the order history holds. Orders it will not hold (none such,
+   * another's, done) are taken off its list then; one listed for an assignment still under way
+   * stays, uncounted. A lone candidate's load is not read (0): it is chosen whatever it is.
    */
-  async terminalsFor(region: string): Promise<Terminal[]> {
-    const local = await this.terminals.find({ regions: region, active: true }).toArray();
-    const others = await this.terminals.find({ active: true }).limit(FALLBACK_TERMINALS).toArray();
-    const seen = new Set<string>();
-    const terminals = [...local, ...others].filter((d) => !seen.has(String(d._id)) && seen.add(String(d._id)));
-    const loads = await this.loads(terminals.map((d) => ({ terminalId: String(d._id), orders: Array.isArray(d.orders) ? (d.orders as string[]) : [] })));
-    return terminals.map((d) => ({ terminalId: String(d._id), regions: d.regions as string[], active: d.active as boolean, load: loads.get(String(d._id)) ?? 0 }));
+  async terminalsFor(region: string, declinedBy: readonly string[] = []): Promise<Terminal[]> {
+    const open = (docs: Doc[]) => docs.filter((d) => !declinedBy.includes(String(d._id)));
+    const local = open(await this.terminals.find({ regions: region, active: true }).toArray());
+    const pool = local.length > 0 ? local : open(await this.terminals.find({ active: true }).limit(FALLBACK_TERMINALS).toArray());
+    const loads = pool.length > 1 ? await this.loads(pool.map((d) => ({ terminalId: String(d._id), orders: Array.isArray(d.orders) ? (d.orders as string[]) : [] }))) : new Map<string, number>();
+    return pool.map((d) => ({ terminalId: String(d._id), regions: d.regions as string[], active: d.active as boolean, load: loads.get(String(d._id)) ?? 0 }));
+  }
+
+  /** Takes an order off a terminal's list once the terminal no longer holds it (delivered): the list stays what the terminal carries. */
+  async release(terminalId: string, orderId: string): Promise<void> {
+    await this.terminals.updateOne({ _id: terminalId } as Doc, { $pull: { orders: orderId } } as Doc);
   }
 
   /**

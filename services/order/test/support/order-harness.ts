@@ -42,6 +42,8 @@ export class OrderHarness {
   service!: OrderService;
   readonly prefix = `${uniqueName('order')}.`;
   readonly queuePrefix = uniqueName('q');
+  /** The service's database, unless `start` is given another `MONGO_DB`. */
+  readonly dbName = uniqueName('order');
   readonly kafka = new KafkaClient({ brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: 'order-test' });
   readonly seen: KafkaMessage[] = [];
   private stopService: () => Promise<void> = async () => undefined;
@@ -61,7 +63,7 @@ export class OrderHarness {
       ...stackEnv(),
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
-      MONGO_DB: uniqueName('order'),
+      MONGO_DB: this.dbName,
       JWT_JWKS: jwksPath,
       QUEUE_PREFIX: this.queuePrefix,
       KAFKA_TOPIC_PREFIX: this.prefix,

@@ -1,6 +1,7 @@
-import { newEvent, OrderStatusChanged } from '@orderpulse/contracts';
+import { newEvent, type OrderStatus, OrderStatusChanged } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
+import { busyStatuses } from '../delivery-assignment';
 import { type HistoryEntry, type Order, snapshotOf } from '../order';
 import { type ActorRole, allowedActions, decide, type OrderAction } from '../order-state-machine';
 import type { OrderPorts } from './deps';
@@ -59,8 +60,14 @@ export async function changeOrder(ports: OrderPorts, request: ChangeRequest, ord
     });
   }
   ports.committed(updated);
+  if (current.terminalId && isBusy(current.status) && !isBusy(updated.status)) {
+    // Delivered: off the terminal's list. One left there (this write failed) is taken off by the next load count.
+    await ports.catalog.release(current.terminalId, current.orderId).catch(() => undefined);
+  }
   return updated;
 }
+
+const isBusy = (status: OrderStatus) => (busyStatuses as readonly OrderStatus[]).includes(status);
 
 function windowClosed(order: Order, message: string): AppError {
   return new AppError('WINDOW_CLOSED', message, { orderStatus: order.status, version: order.version, deadline: order.responseDeadline.toISOString() });

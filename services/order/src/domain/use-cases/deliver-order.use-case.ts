@@ -20,7 +20,7 @@ export async function assignDelivery(ports: OrderPorts, orderId: string, previou
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const order = await ports.orders.get(orderId);
     if (!order || !(assignable as readonly string[]).includes(order.status) || order.terminalId) return order;
-    const choice = chooseTerminal(order.delivery.region, await ports.catalog.terminalsFor(order.delivery.region), order.declinedBy);
+    const choice = chooseTerminal(order.delivery.region, await ports.catalog.terminalsFor(order.delivery.region, order.declinedBy), order.declinedBy);
     if (!choice && order.awaitingRiderSince) return order;
     const updated = choice ? await assignTo(ports, order, choice, previousTerminalId) : await awaitRider(ports, order, previousTerminalId);
     if (updated) {

@@ -19,8 +19,10 @@ export interface OrderPorts {
   };
   catalog: {
     store(storeId: string): Promise<Store | undefined>;
-    terminalsFor(region: string): Promise<Terminal[]>;
+    /** The terminals an order of `region` is chosen among, those in `declinedBy` left out; loads read only when there is a choice. */
+    terminalsFor(region: string, declinedBy?: readonly string[]): Promise<Terminal[]>;
     holdFor(terminalId: string, orderId: string): Promise<void>;
+    release(terminalId: string, orderId: string): Promise<void>;
   };
   timers: {
     scheduleAt(id: string, at: Date, data: { orderId: string }): Promise<void>;

@@ -90,7 +90,7 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     await ports.timers.scheduleAt(deadlineJobId(order.orderId), order.responseDeadline, { orderId: order.orderId });
     const { created, order: stored } = await ports.orders.insert(order, []);
     if (!created) sameRequest(stored, digest);
-    const announced = stored.placing ? await announcePlacement(ports, stored.orderId, windowSeconds) : stored;
+    const announced = stored.placing ? await announcePlacement(ports, stored.orderId, windowSeconds, stored) : stored;
     return { placed: true, order: announced ?? stored, duplicate: !created };
   }
   const event = newEvent(OrderRefused, {
@@ -112,11 +112,14 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
  * The second write of a placement: the response window counted from now (the order is stored),
  * its history's first entry and `order.placed`, conditional on the order still being unannounced.
  * The countdown's timer, set before the first write, runs again at the deadline this one sets
- * (`runResponseDeadline`). Returns the order as it then is.
+ * (`runResponseDeadline`). `known`, when given, is the order as just stored or read, saving the
+ * first read. Returns the order as it then is.
  */
-export async function announcePlacement(ports: OrderPorts, orderId: string, windowSeconds?: number): Promise<Order | undefined> {
+export async function announcePlacement(ports: OrderPorts, orderId: string, windowSeconds?: number, known?: Order): Promise<Order | undefined> {
+  let read = known;
   for (let attempt = 0; attempt < 20; attempt += 1) {
-    const order = await ports.orders.get(orderId);
+    const order = read ?? (await ports.orders.get(orderId));
+    read = undefined;
     if (!order?.placing) return order;
     const window = windowSeconds ?? (await ports.catalog.store(order.storeId))?.responseWindowSeconds ?? ports.settings.defaultResponseWindowSeconds;
     const now = ports.clock();

@@ -20,7 +20,7 @@ export interface ResponseDeadlineJob {
  */
 export async function runResponseDeadline(ports: OrderPorts, job: ResponseDeadlineJob): Promise<void | JobAgain> {
   const stored = await ports.orders.get(job.orderId);
-  const order = stored?.placing ? await announcePlacement(ports, stored.orderId) : stored;
+  const order = stored?.placing ? await announcePlacement(ports, stored.orderId, undefined, stored) : stored;
   if (!order || !awaitingResponse.includes(order.status)) return undefined;
   const settled = await adjudicate(ports, order.orderId, order);
   return settled && awaitingResponse.includes(settled.status) ? { againAt: settled.responseDeadline } : undefined;
