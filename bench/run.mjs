@@ -187,10 +187,15 @@ function againstRawLimits(report) {
   return `| figure | system | raw limit, same run | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 
-/** Each percentile's name and colour, the same in every chart. */
-const percentiles = { p50Ms: ['p50', '#1f77b4'], p95Ms: ['p95', '#ff7f0e'], p99Ms: ['p99', '#d62728'], maxMs: ['worst', '#9467bd'] };
-/** One line per percentile key of `rows`, against each row's `x`. */
-const percentileSeries = (rows, x, keys) => keys.map((key) => ({ name: percentiles[key][0], colour: percentiles[key][1], points: rows.map((r) => [r[x], r[key]]) }));
+/**
+ * One line per percentile key of `rows`, against each row's `x`; each percentile has the same name
+ * and colour in every chart. A declaration, not a const: the charts are drawn by the top-level code
+ * above, which runs before a const down here would be set.
+ */
+function percentileSeries(rows, x, keys) {
+  const percentiles = { p50Ms: ['p50', '#1f77b4'], p95Ms: ['p95', '#ff7f0e'], p99Ms: ['p99', '#d62728'], maxMs: ['worst', '#9467bd'] };
+  return keys.map((key) => ({ name: percentiles[key][0], colour: percentiles[key][1], points: rows.map((r) => [r[x], r[key]]) }));
+}
 
 /** Adjudication lateness (p50, p99, worst) against the pending deadlines, with the goals and BullMQ alone. */
 function latenessChart(report) {
