@@ -24,6 +24,33 @@ export default tseslint.config(
     },
   },
   {
+    // Layers (docs/architecture.md): a service's domain is pure. It never loads an adapter
+    // (data-access, providers), an entry point or an infrastructure client at run time; ports are
+    // types only, wired in by the service's composition root. layers.test.ts shows this failing.
+    files: ['services/*/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@orderpulse/*/*'], message: 'import a workspace package through its root only' },
+            {
+              group: ['**/data-access/**', '**/providers/**', '**/entry-points/**', '../*-service', '../main', '../config'],
+              message: 'domain code imports no adapter, entry point or wiring at run time: declare a port (a type) and have the service wire it',
+              allowTypeImports: true,
+            },
+            {
+              group: ['kafkajs', 'mongoose', 'mongodb', 'bullmq', 'ioredis', 'express', '@aws-sdk/*', 'sharp', 'prom-client', 'pino', '@opentelemetry/*', '@orderpulse/kafka', '@orderpulse/jobs', '@orderpulse/outbox', '@orderpulse/object-store', '@orderpulse/telemetry'],
+              message: 'domain code loads no infrastructure client at run time: take what it needs through a port',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 
-import { SharpCodec } from '../src/imaging/sharp-codec';
+import { SharpCodec } from '../src/providers/sharp-codec';
 
 /**
  * Photos as real phones and apps write them, made here with sharp, through the codec the

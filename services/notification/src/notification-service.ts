@@ -1,6 +1,6 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, type EventHandler, kafkaNames } from '@orderpulse/kafka';
+import { EventConsumer, type EventHandler, failureKind, kafkaNames } from '@orderpulse/kafka';
 import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
 import { Counter, Gauge } from 'prom-client';
 
@@ -59,6 +59,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     clock: () => new Date(),
     pushAttempts: config.PUSH_ATTEMPTS,
     pushTimeoutMs: config.PUSH_TIMEOUT_MS,
+    isTransient: (error) => failureKind(error) === 'transient',
   };
 
   const worker = new JobWorker<PushJob>(

@@ -4,6 +4,7 @@ import { isDuplicateKey } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { AuditCase, CaseHistoryEntry, CaseStatus } from '../domain/audit-case';
+import { DuplicateActiveCase } from '../domain/errors';
 
 type Db = mongoose.mongo.Db;
 type Doc = mongoose.mongo.Document;
@@ -43,8 +44,6 @@ export interface CaseQuery {
   after?: { receivedAt: Date; caseId: string } | undefined;
   limit: number;
 }
-
-export class DuplicateActiveCase extends Error {}
 
 /** Audit cases. Every change is one document write, guarded by the version read, with its events in the outbox. */
 export class CaseRepository {

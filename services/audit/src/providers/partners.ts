@@ -1,7 +1,8 @@
 import { type EventData, type AuditPassed } from '@orderpulse/contracts';
 import { z } from 'zod';
 
-import { CallFailed, postSigned, type SignedCallSettings } from './signed-call';
+import { CallFailed } from '../domain/errors';
+import { postSigned, type SignedCallSettings } from './signed-call';
 
 /** The middle office's verdict on a re-submitted order. */
 export const ReviewVerdict = z.discriminatedUnion('result', [

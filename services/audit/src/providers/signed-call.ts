@@ -1,15 +1,5 @@
+import { CallFailed } from '../domain/errors';
 import { sign, signatureHeaders } from '../domain/webhook-signature';
-
-/** A failed call to a partner system; `retryable: false` when trying again cannot help (a 4xx). */
-export class CallFailed extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-    this.name = 'CallFailed';
-  }
-}
 
 export interface SignedCallSettings {
   url: string;

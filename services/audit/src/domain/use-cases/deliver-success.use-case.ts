@@ -1,6 +1,6 @@
 import { AuditPassed, type EventData } from '@orderpulse/contracts';
 
-import { CallFailed } from '../../providers/signed-call';
+import { CallFailed } from '../errors';
 import { caseRef } from '../audit-case';
 import { fillTemplate } from '../messages';
 import type { AuditPorts } from './deps';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { type AuditFailure, AuditCaseOpened, type B2bOrder, newEvent } from '@orderpulse/contracts';
 
-import { DuplicateActiveCase } from '../../data-access/case.repository';
+import { DuplicateActiveCase } from '../errors';
 import { type AuditCase, type CaseActor, caseIdFor, type FailureReason } from '../audit-case';
 import { routeRound } from '../case-routing';
 import { type AuditPorts, scheduleFor } from './deps';

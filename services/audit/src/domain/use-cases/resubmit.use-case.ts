@@ -1,6 +1,6 @@
 import { AuditPassed, AuditResubmissionFailed, type B2bOrder, type EventData, newEvent } from '@orderpulse/contracts';
 
-import { CallFailed } from '../../providers/signed-call';
+import { CallFailed } from '../errors';
 import { type AuditCase, type CaseActor, caseRef } from '../audit-case';
 import { fillTemplate, resubmissionFailedTemplate } from '../messages';
 import { type AuditPorts, scheduleFor } from './deps';

@@ -21,7 +21,7 @@ export interface MediaDueJob {
   status: OrderStatus;
 }
 
-/** What the media use cases work through; the data-access and imaging layers provide it. */
+/** What the media use cases work through; the data-access and providers layers provide it. */
 export interface MediaPorts {
   orders: {
     get(orderId: string): Promise<OrderMedia | undefined>;

@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { JobContext } from '@orderpulse/jobs';
-import { failureKind } from '@orderpulse/kafka';
 import { AppError } from '@orderpulse/service-kit';
 
 import type { Attempt, DeliveryStatus } from '../delivery';
@@ -28,7 +27,7 @@ const HOLD_PAUSE_MS = 250;
  * die), then written again and again: the driver's server selection waits for the database, so the write lands moments after
  * it returns — before the push reconciler, which needs several reads first, could take the push
  * for lost. Held in hand, the answer survives a Redis loss during the outage too. Only an
- * outage is waited out (`failureKind` transient); any other error is thrown at once. A stopping
+ * outage is waited out (`ports.isTransient`); any other error is thrown at once. A stopping
  * worker gives up the wait: the job goes back to the queue with the saved answer, no try spent.
  */
 async function settleHeld(ports: NotificationPorts, held: HeldAnswer, context: Pick<JobContext, 'saveProgress' | 'signal'>): Promise<void> {
@@ -37,7 +36,7 @@ async function settleHeld(ports: NotificationPorts, held: HeldAnswer, context: P
       await ports.log.settle(held.key, held.attempt, held.outcome, held.status);
       return;
     } catch (error) {
-      if (failureKind(error) !== 'transient' || context.signal.aborted) throw error;
+      if (!ports.isTransient(error) || context.signal.aborted) throw error;
       // Not awaited: with Redis away too it would wait as long, and the database may be back first.
       if (tries === 0) void context.saveProgress({ heldAnswer: held }).catch(() => undefined);
     }
