@@ -17,7 +17,8 @@ export const activeStatuses: readonly CaseStatus[] = ['open', 'resubmitting', 'r
 /** Statuses in which the handler owes a fix, and so can be overdue. */
 export const awaitingFix: readonly CaseStatus[] = ['open', 'resubmit_failed'];
 
-export interface CaseActor {
+/** Who acted on a case: a handler, an admin, the middle office or the service itself. */
+export interface Actor {
   role: 'system' | 'handler' | 'admin' | 'middle-office';
   subject: string;
 }
@@ -25,7 +26,7 @@ export interface CaseActor {
 export interface CaseHistoryEntry {
   at: Date;
   action: 'received' | 'parked' | 'unmatched' | 'opened' | 'failed_again' | 'escalated' | 'fix_recorded' | 'resubmitted' | 'resubmit_failed' | 'passed' | 'delivered';
-  by: CaseActor;
+  by: Actor;
   status: CaseStatus;
   note?: string;
   details?: Record<string, string | number | boolean>;

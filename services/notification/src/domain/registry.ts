@@ -4,8 +4,8 @@ import { type Category, type Locale } from './categories';
 import type { RecipientKey } from './recipients';
 
 /** The platforms a device can be on; the gateway's provider says which it can reach. */
-export const Platform = z.enum(['ios', 'android', 'web']);
-export type Platform = z.infer<typeof Platform>;
+export const DevicePlatform = z.enum(['ios', 'android', 'web']);
+export type DevicePlatform = z.infer<typeof DevicePlatform>;
 
 /** A client app, known by its application authorization code, and how its pushes are sent. */
 export interface App {
@@ -24,7 +24,7 @@ export interface App {
 export interface Device {
   installationId: string;
   appCode: string;
-  platform: Platform;
+  platform: DevicePlatform;
   token: string;
   locale?: Locale;
   registeredAt: Date;

@@ -1,8 +1,8 @@
-import type { Platform } from '../domain/registry';
+import type { DevicePlatform } from '../domain/registry';
 import type { PushProvider, PushRequest, PushResult } from './push-provider';
 
 /** gorush's platform numbers. */
-const platforms: Partial<Record<Platform, number>> = { ios: 1, android: 2 };
+const platforms: Partial<Record<DevicePlatform, number>> = { ios: 1, android: 2 };
 
 /** Errors (APNs, FCM legacy and v1, as gorush reports them) that mean the token is gone for good. */
 const invalidToken = new Set([
@@ -38,7 +38,7 @@ export class GorushProvider implements PushProvider {
 
   constructor(private readonly settings: { defaultGatewayUrl: string; timeoutMs: number }) {}
 
-  supports(platform: Platform): boolean {
+  supports(platform: DevicePlatform): boolean {
     return platforms[platform] !== undefined;
   }
 

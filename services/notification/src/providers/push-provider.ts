@@ -1,9 +1,9 @@
-import type { App, Platform } from '../domain/registry';
+import type { App, DevicePlatform } from '../domain/registry';
 
 /** One push to one device. */
 export interface PushRequest {
   app: App;
-  platform: Platform;
+  platform: DevicePlatform;
   token: string;
   title: string;
   body: string;
@@ -33,6 +33,6 @@ export type PushResult =
 /** A way to reach devices: the gorush gateway today, FCM or APNs directly tomorrow. */
 export interface PushProvider {
   readonly name: string;
-  supports(platform: Platform): boolean;
+  supports(platform: DevicePlatform): boolean;
   send(request: PushRequest): Promise<PushResult>;
 }

@@ -79,11 +79,15 @@ export interface GuaranteeOrder {
   history: HistoryEntry[];
 }
 
-/** Who is looking: a member of the order's organisation (tenant checked before this is asked). */
-export interface Viewer {
+/** A member acting in its organisation (the acting principal), as checked against the organisation's own records. */
+export interface Actor {
+  orgId: TenantId;
   memberId: string;
   role: MemberRole;
 }
+
+/** Who is looking: a member of the order's organisation (tenant checked before this is asked). */
+export type Viewer = Pick<Actor, 'memberId' | 'role'>;
 
 /**
  * Whether the viewer may see the order under `viewedAs`. Every member sees its organisation's

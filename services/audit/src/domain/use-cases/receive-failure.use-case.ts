@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { type AuditFailure, AuditCaseOpened, type B2bOrder, newEvent } from '@orderpulse/contracts';
 
 import { DuplicateActiveCase } from '../errors';
-import { type AuditCase, type CaseActor, caseIdFor, type FailureReason } from '../audit-case';
+import { type AuditCase, type Actor, caseIdFor, type FailureReason } from '../audit-case';
 import { routeRound } from '../case-routing';
 import { type AuditPorts, scheduleFor } from './deps';
 
-const middleOffice: CaseActor = { role: 'middle-office', subject: 'middle-office' };
-const system: CaseActor = { role: 'system', subject: 'audit' };
+const middleOffice: Actor = { role: 'middle-office', subject: 'middle-office' };
+const system: Actor = { role: 'system', subject: 'audit' };
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export interface Received {

@@ -1,13 +1,13 @@
 import { AuditPassed, AuditResubmissionFailed, type B2bOrder, type EventData, newEvent } from '@orderpulse/contracts';
 
 import { CallFailed } from '../errors';
-import { type AuditCase, type CaseActor, caseRef } from '../audit-case';
+import { type AuditCase, type Actor, caseRef } from '../audit-case';
 import { fillTemplate, resubmissionFailedTemplate } from '../messages';
 import { type AuditPorts, scheduleFor } from './deps';
 import { tryStartRound } from './receive-failure.use-case';
 
-const middleOffice: CaseActor = { role: 'middle-office', subject: 'middle-office' };
-const system: CaseActor = { role: 'system', subject: 'audit' };
+const middleOffice: Actor = { role: 'middle-office', subject: 'middle-office' };
+const system: Actor = { role: 'system', subject: 'audit' };
 
 /**
  * Re-submits a fixed case to the middle office. Passed: the case records it and publishes the

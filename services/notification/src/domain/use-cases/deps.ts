@@ -5,7 +5,7 @@ import type { RealtimeBacklog } from '../../data-access/realtime-backlog';
 import type { RegistryRepository } from '../../data-access/registry.repository';
 import type { PushProvider } from '../../providers/push-provider';
 import type { RecipientKey } from '../recipients';
-import type { Platform } from '../registry';
+import type { DevicePlatform } from '../registry';
 
 /** A push waiting to be sent: everything the sender needs, so it reads nothing else. */
 export interface PushJob {
@@ -13,7 +13,7 @@ export interface PushJob {
   recipient: RecipientKey;
   installationId: string;
   appCode: string;
-  platform: Platform;
+  platform: DevicePlatform;
   token: string;
   title: string;
   body: string;

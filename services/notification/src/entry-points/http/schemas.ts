@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { cursorPattern, isCursor } from '../../data-access/realtime-backlog';
 import { Category, Locale } from '../../domain/categories';
 import type { RecipientKey } from '../../domain/recipients';
-import { Platform } from '../../domain/registry';
+import { DevicePlatform } from '../../domain/registry';
 
 const id = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `${what} is 1–64 of A–Z a–z 0–9 _ -`);
 
@@ -23,7 +23,7 @@ export const AppBody = z.strictObject({
 
 export const InstallationBody = z.strictObject({
   appCode: id('appCode'),
-  platform: Platform,
+  platform: DevicePlatform,
   deviceToken: z.string().min(8).max(4_096).regex(/^[\x21-\x7e]+$/, 'a device token is printable ASCII without spaces'),
   locale: Locale.optional(),
 });

@@ -46,12 +46,6 @@ export interface SharingPorts {
   };
 }
 
-/** A member acting in its organisation, as checked against the organisation's own records. */
-export interface Acting {
-  orgId: TenantId;
-  memberId: string;
-  role: Member['role'];
-}
 
 /** The claim-expiry timer's id: one per share, so scheduling it again is harmless. */
 export function claimExpiryJobId(shareId: string): string {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 
 import { AppError, type TenantId } from '@orderpulse/service-kit';
 
-import { canView, type GuaranteeOrder, typeRankOf } from '../guarantee-order';
-import type { Acting, SharingPorts } from './deps';
+import { type Actor, canView, type GuaranteeOrder, typeRankOf } from '../guarantee-order';
+import type { SharingPorts } from './deps';
 
 export interface RecordOrderInput {
   orgId: TenantId;
@@ -61,7 +61,7 @@ export async function recordOrder(ports: SharingPorts, input: RecordOrderInput):
  * orders. A second order the member may not see is reported missing, so ids cannot be probed;
  * another organisation's orders are never even read, because every lookup names the tenant.
  */
-export async function orderForMember(ports: SharingPorts, acting: Acting, id: string): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
+export async function orderForMember(ports: SharingPorts, acting: Actor, id: string): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
   const viewer = { memberId: acting.memberId, role: acting.role };
   const original = await ports.orders.get(acting.orgId, id);
   if (original) return { order: original, viewedAs: id };

@@ -1,8 +1,8 @@
 import { GuaranteeOrderProcessed, type GuaranteeOrderStatus, newEvent } from '@orderpulse/contracts';
 
-import type { GuaranteeOrder, HistoryEntry, Share } from '../guarantee-order';
+import type { Actor, GuaranteeOrder, HistoryEntry, Share } from '../guarantee-order';
 import { decideResult } from '../share-rules';
-import { type Acting, claimExpiryJobId, type SharingPorts } from './deps';
+import { claimExpiryJobId, type SharingPorts } from './deps';
 import { orderForMember } from './guarantee-orders.use-case';
 import { refusal, untilWritten } from './refusal';
 
@@ -18,7 +18,7 @@ export interface ResultInput {
  * holding one of them. Shares still waiting to be claimed are closed. Of two results at once
  * the first write wins; the second is refused with 409 and the order as the first left it.
  */
-export async function recordResult(ports: SharingPorts, acting: Acting, onOrderId: string, input: ResultInput): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
+export async function recordResult(ports: SharingPorts, acting: Actor, onOrderId: string, input: ResultInput): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
   const outcome = await untilWritten(async () => {
     const { order, viewedAs } = await orderForMember(ports, acting, onOrderId);
     const now = ports.clock();

@@ -1,9 +1,9 @@
 import { newEvent, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, ShareRevoked } from '@orderpulse/contracts';
 import { AppError, type TenantId } from '@orderpulse/service-kit';
 
-import { canView, type GuaranteeOrder, type Share, shareSnapshot } from '../guarantee-order';
+import { type Actor, canView, type GuaranteeOrder, type Share, shareSnapshot } from '../guarantee-order';
 import { decideClaim, decideDecline, decideRevoke, decideShare, isOverdue } from '../share-rules';
-import { type Acting, claimExpiryJobId, type SharingPorts } from './deps';
+import { claimExpiryJobId, type SharingPorts } from './deps';
 import { refusal, untilWritten } from './refusal';
 
 export interface ShareOutcome {
@@ -20,7 +20,7 @@ async function cancelTimer(ports: SharingPorts, shareId: string): Promise<void> 
 }
 
 /** The order a second order belongs to, and that share, if the member may see it. */
-async function shareFor(ports: SharingPorts, acting: Acting, shareId: string): Promise<{ order: GuaranteeOrder; share: Share }> {
+async function shareFor(ports: SharingPorts, acting: Actor, shareId: string): Promise<{ order: GuaranteeOrder; share: Share }> {
   const order = await ports.orders.bySecondOrder(acting.orgId, shareId);
   const share = order?.shares.find((s) => s.id === shareId);
   if (!order || !share || !canView(order, { memberId: acting.memberId, role: acting.role }, shareId)) throw AppError.notFound(`order ${shareId}`);
@@ -34,7 +34,7 @@ async function shareFor(ports: SharingPorts, acting: Acting, shareId: string): P
  * with the original in one document; the timer follows, and the reconciler re-creates it if
  * the process dies in between.
  */
-export async function shareOrder(ports: SharingPorts, acting: Acting, orderId: string, targetId: string): Promise<ShareOutcome> {
+export async function shareOrder(ports: SharingPorts, acting: Actor, orderId: string, targetId: string): Promise<ShareOutcome> {
   const target = await ports.organisations.member(acting.orgId, targetId);
   if (!target?.active) throw AppError.notFound(`member ${targetId} in this organisation`, { reason: 'target_not_member' });
   const shareId = ports.newShareId();
@@ -64,7 +64,7 @@ export async function shareOrder(ports: SharingPorts, acting: Acting, orderId: s
  * the same version-guarded write, so however many claims race, on however many instances, the
  * count never passes the threshold. Claiming again answers as the first claim did.
  */
-export async function claimShare(ports: SharingPorts, acting: Acting, shareId: string): Promise<ShareOutcome> {
+export async function claimShare(ports: SharingPorts, acting: Actor, shareId: string): Promise<ShareOutcome> {
   const outcome = await untilWritten(async () => {
     const { order, share } = await shareFor(ports, acting, shareId);
     const now = ports.clock();
@@ -91,7 +91,7 @@ export async function claimShare(ports: SharingPorts, acting: Acting, shareId: s
 }
 
 /** The owner takes back a share nobody has claimed yet; the target is told. */
-export async function revokeShare(ports: SharingPorts, acting: Acting, shareId: string): Promise<ShareOutcome> {
+export async function revokeShare(ports: SharingPorts, acting: Actor, shareId: string): Promise<ShareOutcome> {
   const outcome = await untilWritten(async () => {
     const { order, share } = await shareFor(ports, acting, shareId);
     const now = ports.clock();
@@ -113,7 +113,7 @@ export async function revokeShare(ports: SharingPorts, acting: Acting, shareId: 
 }
 
 /** The target turns down a share it has not claimed; the owner is told and may share with someone else. */
-export async function declineShare(ports: SharingPorts, acting: Acting, shareId: string): Promise<ShareOutcome> {
+export async function declineShare(ports: SharingPorts, acting: Actor, shareId: string): Promise<ShareOutcome> {
   const outcome = await untilWritten(async () => {
     const { order, share } = await shareFor(ports, acting, shareId);
     const now = ports.clock();
