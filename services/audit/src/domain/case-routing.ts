@@ -30,6 +30,7 @@ export function routeRound(input: RoundInput): { set: Partial<AuditCase>; opened
   const notice = fillTemplate(settings.template, { order, reason: reason.text, reasonType: type, deadline, handlerId: docking.handlerId });
   return {
     set: {
+      // Where a round leaves the case; the step that writes it is checked against the lifecycle (`caseStep`).
       status: 'open',
       round: input.round,
       order,

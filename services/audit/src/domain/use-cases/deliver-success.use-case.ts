@@ -1,10 +1,13 @@
 import { AuditPassed, type EventData } from '@orderpulse/contracts';
 
 import { CallFailed } from '../errors';
-import { caseRef } from '../audit-case';
+import { type Actor, caseRef } from '../audit-case';
+import { caseStep } from '../case-lifecycle';
 import { fillTemplate } from '../messages';
 import type { AuditPorts } from './deps';
 import { passedEventId } from './resubmit.use-case';
+
+const system: Actor = { role: 'system', subject: 'audit' };
 
 /**
  * Hands the audit-success message to the user system (it is also on Kafka, from the outbox).
@@ -27,8 +30,9 @@ export async function deliverSuccess(ports: AuditPorts, caseId: string, attempt:
   } catch (error) {
     if (!(error instanceof CallFailed)) throw error;
     if (error.retryable && attempt < ports.settings.callAttempts) throw error;
-    await ports.cases.update(c, { set: { updatedAt: now }, history: { at: now, action: 'passed', by: { role: 'system', subject: 'audit' }, status: 'passed', note: `the user system did not take the success message: ${error.message}` } }, []);
+    await ports.cases.update(c, { set: { updatedAt: now }, history: caseStep(c.status, { action: 'passed', by: system, at: now, note: `the user system did not take the success message: ${error.message}` }).history }, []);
     return;
   }
-  await ports.cases.update(c, { set: { status: 'closed', deliveredAt: now, updatedAt: now }, history: { at: now, action: 'delivered', by: { role: 'system', subject: 'audit' }, status: 'closed' } }, []);
+  const delivered = caseStep(c.status, { action: 'delivered', by: system, at: now });
+  await ports.cases.update(c, { set: { status: delivered.status, deliveredAt: now, updatedAt: now }, history: delivered.history }, []);
 }

@@ -1,6 +1,7 @@
 import { AuditCaseEscalated, newEvent } from '@orderpulse/contracts';
 
 import { awaitingFix, caseRef } from '../audit-case';
+import { caseStep } from '../case-lifecycle';
 import { escalationTemplate, fillTemplate } from '../messages';
 import type { AuditPorts } from './deps';
 
@@ -20,7 +21,7 @@ export async function escalate(ports: AuditPorts, caseId: string): Promise<Escal
     const notice = fillTemplate(escalationTemplate, { order, reason: c.reason.text, reasonType: c.reasonType, deadline: c.deadline, handlerId: c.handlerId });
     const updated = await ports.cases.update(
       c,
-      { set: { escalatedAt: now, updatedAt: now }, history: { at: now, action: 'escalated', by: { role: 'system', subject: 'deadline' }, status: c.status, details: { leadId: c.leadId ?? '' } } },
+      { set: { escalatedAt: now, updatedAt: now }, history: caseStep(c.status, { action: 'escalated', by: { role: 'system', subject: 'deadline' }, at: now, details: { leadId: c.leadId ?? '' } }).history },
       [
         {
           topic: ports.settings.auditEventsTopic,

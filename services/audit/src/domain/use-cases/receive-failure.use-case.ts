@@ -4,6 +4,7 @@ import { type AuditFailure, AuditCaseOpened, type B2bOrder, newEvent } from '@or
 
 import { DuplicateActiveCase } from '../errors';
 import { type AuditCase, type Actor, caseIdFor, type FailureReason } from '../audit-case';
+import { caseStep } from '../case-lifecycle';
 import { routeRound } from '../case-routing';
 import { type AuditPorts, scheduleFor } from './deps';
 
@@ -47,28 +48,28 @@ async function openCase(ports: AuditPorts, failure: AuditFailure, order: B2bOrde
   const now = ports.clock();
   const caseId = caseIdFor(failure.notificationId, sha256);
   const target = { ...(failure.orderNo ? { orderNo: failure.orderNo } : {}), ...(failure.preOrderNo ? { preOrderNo: failure.preOrderNo } : {}) };
-  const base: AuditCase = {
+  const base: Omit<AuditCase, 'status' | 'history'> = {
     caseId,
     version: 1,
-    status: 'parked',
     round: 1,
     notificationIds: [failure.notificationId],
     target,
     reason: reasonOf(failure),
     receivedAt: now,
     updatedAt: now,
-    history: [],
   };
   let created: AuditCase;
   const events = [];
   if (order) {
     const routed = routeRound({ caseId, round: 1, order, reason: base.reason, policy: await ports.policies.current(), account: await ports.policies.account(order.customerAccount), now });
-    created = { ...base, ...routed.set, history: [{ at: now, action: 'opened', by: middleOffice, status: 'open', note: failure.reasonText, details: { ruleId: routed.opened.ruleId, reasonType: routed.opened.reasonType, handlerId: routed.opened.handlerId } }] };
+    const opened = caseStep(null, { action: 'opened', by: middleOffice, at: now, note: failure.reasonText, details: { ruleId: routed.opened.ruleId, reasonType: routed.opened.reasonType, handlerId: routed.opened.handlerId } });
+    created = { ...base, ...routed.set, status: opened.status, history: [opened.history] };
     events.push({ topic: ports.settings.auditEventsTopic, event: newEvent(AuditCaseOpened, { source: ports.settings.source, subject: order.orderNo, data: routed.opened }) });
   } else {
     const parkedReason = `no order ${failure.orderNo ?? ''}${failure.orderNo && failure.preOrderNo ? ' / ' : ''}${failure.preOrderNo ? `pre-order ${failure.preOrderNo}` : ''} is known yet`;
     const parkedUntil = new Date(now.getTime() + ports.settings.parkGiveUpHours * 3_600_000);
-    created = { ...base, parkedReason, parkedUntil, history: [{ at: now, action: 'parked', by: middleOffice, status: 'parked', note: parkedReason }] };
+    const parked = caseStep(null, { action: 'parked', by: middleOffice, at: now, note: parkedReason });
+    created = { ...base, status: parked.status, parkedReason, parkedUntil, history: [parked.history] };
   }
   const inserted = await ports.cases.insert(created, events);
   if (inserted.created) {
@@ -88,7 +89,7 @@ export async function joinCase(ports: AuditPorts, active: AuditCase, notificatio
   if (active.status === 'open' || !active.order) {
     const updated = await ports.cases.update(
       active,
-      { set: { updatedAt: now }, history: { at: now, action: 'failed_again', by: middleOffice, status: active.status, note: reason.text }, ...(notificationId ? { notificationId } : {}) },
+      { set: { updatedAt: now }, history: caseStep(active.status, { action: 'failed_again', to: active.status, by: middleOffice, at: now, note: reason.text }).history, ...(notificationId ? { notificationId } : {}) },
       [],
     );
     if (!updated) throw new DuplicateActiveCase('the case changed meanwhile');
@@ -109,12 +110,20 @@ export async function tryStartRound(ports: AuditPorts, c: AuditCase, order: B2bO
   const now = ports.clock();
   const round = c.status === 'parked' || c.status === 'unmatched' ? c.round : c.round + 1;
   const routed = routeRound({ caseId: c.caseId, round, order, reason, policy: await ports.policies.current(), account: await ports.policies.account(order.customerAccount), now });
+  const step = caseStep(c.status, {
+    action: round === c.round ? 'opened' : 'failed_again',
+    to: 'open',
+    by: notificationId || round === c.round ? middleOffice : system,
+    at: now,
+    note: reason.text,
+    details: { round, ruleId: routed.opened.ruleId, reasonType: routed.opened.reasonType, handlerId: routed.opened.handlerId },
+  });
   const updated = await ports.cases.update(
     c,
     {
-      set: { ...routed.set, updatedAt: now },
+      set: { ...routed.set, status: step.status, updatedAt: now },
       unset: ['escalatedAt', 'parkedReason', 'parkedUntil', 'lastResubmitError'],
-      history: { at: now, action: round === c.round ? 'opened' : 'failed_again', by: notificationId || round === c.round ? middleOffice : system, status: 'open', note: reason.text, details: { round, ruleId: routed.opened.ruleId, reasonType: routed.opened.reasonType, handlerId: routed.opened.handlerId } },
+      history: step.history,
       ...(notificationId ? { notificationId } : {}),
     },
     [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditCaseOpened, { source: ports.settings.source, subject: order.orderNo, data: routed.opened }) }],
@@ -140,7 +149,8 @@ export async function lookForOrder(ports: AuditPorts, caseId: string): Promise<A
       if (c.status === 'unmatched') return c;
       if (c.parkedUntil && c.parkedUntil.getTime() <= now.getTime()) {
         const note = `gave up looking after ${ports.settings.parkGiveUpHours} h; matched if the order arrives`;
-        const updated = await ports.cases.update(c, { set: { status: 'unmatched', updatedAt: now }, history: { at: now, action: 'unmatched', by: system, status: 'unmatched', note } }, []);
+        const step = caseStep(c.status, { action: 'unmatched', by: system, at: now, note });
+        const updated = await ports.cases.update(c, { set: { status: step.status, updatedAt: now }, history: step.history }, []);
         if (updated) return updated;
         continue;
       }
@@ -150,7 +160,8 @@ export async function lookForOrder(ports: AuditPorts, caseId: string): Promise<A
     try {
       const active = await ports.cases.activeFor(order.orderNo);
       if (!active) return await startRound(ports, c, order, c.reason);
-      const merged = await ports.cases.update(c, { set: { status: 'closed', updatedAt: now }, history: { at: now, action: 'failed_again', by: system, status: 'closed', note: `folded into case ${active.caseId} of order ${order.orderNo}` } }, []);
+      const folded = caseStep(c.status, { action: 'failed_again', to: 'closed', by: system, at: now, note: `folded into case ${active.caseId} of order ${order.orderNo}` });
+      const merged = await ports.cases.update(c, { set: { status: folded.status, updatedAt: now }, history: folded.history }, []);
       if (!merged) continue;
       await joinCase(ports, active, undefined, c.reason);
       return merged;

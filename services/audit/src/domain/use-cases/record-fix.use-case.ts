@@ -1,6 +1,7 @@
 import { AppError } from '@orderpulse/service-kit';
 
 import { type AuditCase, mayResolve, maySee } from '../audit-case';
+import { caseStep, decideCase } from '../case-lifecycle';
 import { type AuditPorts, jobIds, scheduleFor } from './deps';
 
 export interface FixRequest {
@@ -17,16 +18,18 @@ export async function recordFix(ports: AuditPorts, request: FixRequest): Promise
   const c = await ports.cases.get(request.caseId);
   if (!c || !maySee(c, request.by)) throw AppError.notFound('case', { caseId: request.caseId });
   if (!mayResolve(c, request.by)) throw new AppError('FORBIDDEN', 'only the case’s docking person, its lead or an admin may record the fix');
-  if (c.status !== 'open' && c.status !== 'resubmit_failed') {
+  const by = { role: request.by.role === 'admin' ? ('admin' as const) : ('handler' as const), subject: request.by.subject };
+  if (!decideCase(c.status, 'fix_recorded', by.role).ok) {
     throw new AppError('CONFLICT', `the case is ${c.status}; a fix can be recorded only while it is open`, { caseStatus: c.status, version: c.version });
   }
   const now = ports.clock();
+  const step = caseStep(c.status, { action: 'fix_recorded', by, at: now, note: request.note });
   const updated = await ports.cases.update(
     c,
     {
-      set: { status: 'resubmitting', resolution: { note: request.note, by: request.by.subject, at: now }, updatedAt: now },
+      set: { status: step.status, resolution: { note: request.note, by: request.by.subject, at: now }, updatedAt: now },
       unset: ['lastResubmitError'],
-      history: { at: now, action: 'fix_recorded', by: { role: request.by.role === 'admin' ? 'admin' : 'handler', subject: request.by.subject }, status: 'resubmitting', note: request.note },
+      history: step.history,
     },
     [],
   );

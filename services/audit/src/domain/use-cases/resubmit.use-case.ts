@@ -1,7 +1,8 @@
 import { AuditPassed, AuditResubmissionFailed, type B2bOrder, type EventData, newEvent } from '@orderpulse/contracts';
 
 import { CallFailed } from '../errors';
-import { type AuditCase, type Actor, caseRef } from '../audit-case';
+import { type Actor, type AuditCase, caseRef } from '../audit-case';
+import { caseStep } from '../case-lifecycle';
 import { fillTemplate, resubmissionFailedTemplate } from '../messages';
 import { type AuditPorts, scheduleFor } from './deps';
 import { tryStartRound } from './receive-failure.use-case';
@@ -51,9 +52,10 @@ export async function resubmit(ports: AuditPorts, caseId: string, attempt: numbe
       message: fillTemplate(policy.policy.successMessage, { order }),
     };
     await onCurrentRound(ports, c, async (current) => {
+      const step = caseStep(current.status, { action: 'passed', by: middleOffice, at: now, details: { round: current.round } });
       const updated = await ports.cases.update(
         current,
-        { set: { status: 'passed', passedAt: now, successMessage: passed.message, updatedAt: now }, history: { at: now, action: 'passed', by: middleOffice, status: 'passed', details: { round: current.round } } },
+        { set: { status: step.status, passedAt: now, successMessage: passed.message, updatedAt: now }, history: step.history },
         [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditPassed, { source: ports.settings.source, subject: order.orderNo, id: passedEventId(current.caseId), data: passed }) }],
       );
       if (!updated) return undefined;
@@ -87,9 +89,10 @@ export function passedEventId(caseId: string): string {
 
 async function giveBack(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: string, now: Date): Promise<AuditCase | undefined> {
   const notice = fillTemplate(resubmissionFailedTemplate, { order, reason });
+  const step = caseStep(c.status, { action: 'resubmit_failed', by: system, at: now, note: reason });
   const updated = await ports.cases.update(
     c,
-    { set: { status: 'resubmit_failed', lastResubmitError: reason, updatedAt: now }, history: { at: now, action: 'resubmit_failed', by: system, status: 'resubmit_failed', note: reason } },
+    { set: { status: step.status, lastResubmitError: reason, updatedAt: now }, history: step.history },
     [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditResubmissionFailed, { source: ports.settings.source, subject: order.orderNo, data: { ...caseRef(c, order), reason, notice } }) }],
   );
   if (updated) ports.committed(updated);
