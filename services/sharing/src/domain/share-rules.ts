@@ -1,6 +1,7 @@
 import type { GuaranteeOrderStatus } from '@orderpulse/contracts';
 
 import type { GuaranteeOrder, ProcessingResult, Share } from './guarantee-order';
+import { offeredShare } from './share-lifecycle';
 
 /** Why a share action was refused; terminals show it and tests assert it. */
 export type RefusalReason =
@@ -76,7 +77,7 @@ export function decideShare(order: GuaranteeOrder, actorId: string, targetId: st
     return refuse('CONFLICT', 'too_many_open_shares', `the order has ${maxOpenShares} shares waiting to be claimed`);
   }
   if (order.shares.length >= maxKeptShares) return refuse('CONFLICT', 'too_many_shares', `the order has been shared ${maxKeptShares} times; no more shares can be kept`);
-  return { ok: true, share: { id: newShareId, targetId, status: 'pending', sharedAt: now, claimDeadline: new Date(now.getTime() + rules.claimWindowSeconds * 1_000) } };
+  return { ok: true, share: offeredShare(newShareId, targetId, now, new Date(now.getTime() + rules.claimWindowSeconds * 1_000)) };
 }
 
 export type ClaimDecision = Refusal | { ok: true; already: boolean } | { ok: false; code: 'WINDOW_CLOSED'; reason: 'claim_window_closed'; message: string; expire: true };

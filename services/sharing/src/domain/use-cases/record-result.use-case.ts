@@ -1,6 +1,7 @@
 import { GuaranteeOrderProcessed, type GuaranteeOrderStatus, newEvent } from '@orderpulse/contracts';
 
 import type { Actor, GuaranteeOrder, HistoryEntry, Share } from '../guarantee-order';
+import { shareStep } from '../share-lifecycle';
 import { decideResult } from '../share-rules';
 import { claimExpiryJobId, type SharingPorts } from './deps';
 import { orderForMember } from './guarantee-orders.use-case';
@@ -25,7 +26,7 @@ export async function recordResult(ports: SharingPorts, acting: Actor, onOrderId
     const decision = decideResult(order, viewedAs, acting.memberId, input, now);
     if (!decision.ok) throw refusal(decision, order, viewedAs, acting, now, ports.settings.maxShares);
     const closing = order.shares.filter((s) => s.status === 'pending');
-    const shares: Share[] = order.shares.map((s) => (s.status === 'pending' ? { ...s, status: 'closed', endedAt: now } : s));
+    const shares: Share[] = order.shares.map((s) => (s.status === 'pending' ? shareStep(s, 'close', now) : s));
     const history: HistoryEntry[] = [
       { at: now, by: acting.memberId, action: 'process', ...(viewedAs === order.orderId ? {} : { shareId: viewedAs }), note: input.note ?? decision.result.status },
       ...closing.map((s): HistoryEntry => ({ at: now, by: 'system', action: 'close', shareId: s.id })),

@@ -2,6 +2,7 @@ import { newEvent, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, Shar
 import { AppError, type TenantId } from '@orderpulse/service-kit';
 
 import { type Actor, canView, type GuaranteeOrder, type Share, shareSnapshot } from '../guarantee-order';
+import { type ShareAction, shareStep } from '../share-lifecycle';
 import { decideClaim, decideDecline, decideRevoke, decideShare, isOverdue } from '../share-rules';
 import { claimExpiryJobId, type SharingPorts } from './deps';
 import { refusal, untilWritten } from './refusal';
@@ -17,6 +18,34 @@ const rulesOf = (ports: SharingPorts) => ({ claimWindowSeconds: ports.settings.c
 /** Another change won the race: nothing to cancel then. Timers left behind find nothing to do. */
 async function cancelTimer(ports: SharingPorts, shareId: string): Promise<void> {
   await ports.timers.cancel(claimExpiryJobId(shareId)).catch(() => false);
+}
+
+/**
+ * One step of a share, written: the share after `action` (its lifecycle's), a claim counted
+ * against the threshold, the step's event and a line of history, in one version-guarded write of
+ * the original. Undefined when another change came first (the caller reads again).
+ */
+async function writeShareStep(
+  ports: SharingPorts,
+  order: GuaranteeOrder,
+  share: Share,
+  step: { action: Exclude<ShareAction, 'share' | 'close'>; by: string; now: Date; event: typeof ShareClaimed | typeof ShareRevoked | typeof ShareDeclined | typeof ShareExpired },
+): Promise<ShareOutcome | undefined> {
+  const next = shareStep(share, step.action, step.now);
+  const shares = order.shares.map((s) => (s.id === share.id ? next : s));
+  const shareCount = step.action === 'claim' ? order.shareCount + 1 : order.shareCount;
+  const data = shareSnapshot({ ...order, shares, shareCount }, next, step.now, ports.settings.maxShares);
+  const event = newEvent(step.event, { source: ports.settings.source, subject: order.orderId, data });
+  const updated = await ports.orders.update(
+    order.orgId,
+    order.orderId,
+    order.version,
+    { set: { shares, ...(shareCount !== order.shareCount ? { shareCount } : {}) }, history: [{ at: step.now, by: step.by, action: step.action, shareId: share.id }] },
+    [{ topic: ports.settings.sharingEventsTopic, event }],
+  );
+  if (!updated) return undefined;
+  ports.committed(updated);
+  return { order: updated, share: next, created: true };
 }
 
 /** The order a second order belongs to, and that share, if the member may see it. */
@@ -75,16 +104,7 @@ export async function claimShare(ports: SharingPorts, acting: Actor, shareId: st
       throw refusal(decision, settled ?? order, shareId, acting, now, ports.settings.maxShares);
     }
     if (decision.already) return { order, share, created: false };
-    const claimed: Share = { ...share, status: 'claimed', claimedAt: now };
-    const shares = order.shares.map((s) => (s.id === shareId ? claimed : s));
-    const shareCount = order.shareCount + 1;
-    const event = newEvent(ShareClaimed, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares, shareCount }, claimed, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares, shareCount }, history: [{ at: now, by: acting.memberId, action: 'claim', shareId }] }, [
-      { topic: ports.settings.sharingEventsTopic, event },
-    ]);
-    if (!updated) return undefined;
-    ports.committed(updated);
-    return { order: updated, share: claimed, created: true };
+    return writeShareStep(ports, order, share, { action: 'claim', by: acting.memberId, now, event: ShareClaimed });
   });
   if (outcome.created) await cancelTimer(ports, shareId);
   return outcome;
@@ -98,15 +118,7 @@ export async function revokeShare(ports: SharingPorts, acting: Actor, shareId: s
     const decision = decideRevoke(order, share, acting.memberId);
     if (!decision.ok) throw refusal(decision, order, shareId, acting, now, ports.settings.maxShares);
     if (decision.already) return { order, share, created: false };
-    const revoked: Share = { ...share, status: 'revoked', endedAt: now };
-    const shares = order.shares.map((s) => (s.id === shareId ? revoked : s));
-    const event = newEvent(ShareRevoked, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, revoked, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'revoke', shareId }] }, [
-      { topic: ports.settings.sharingEventsTopic, event },
-    ]);
-    if (!updated) return undefined;
-    ports.committed(updated);
-    return { order: updated, share: revoked, created: true };
+    return writeShareStep(ports, order, share, { action: 'revoke', by: acting.memberId, now, event: ShareRevoked });
   });
   if (outcome.created) await cancelTimer(ports, shareId);
   return outcome;
@@ -120,15 +132,7 @@ export async function declineShare(ports: SharingPorts, acting: Actor, shareId: 
     const decision = decideDecline(share, acting.memberId);
     if (!decision.ok) throw refusal(decision, order, shareId, acting, now, ports.settings.maxShares);
     if (decision.already) return { order, share, created: false };
-    const declined: Share = { ...share, status: 'declined', endedAt: now };
-    const shares = order.shares.map((s) => (s.id === shareId ? declined : s));
-    const event = newEvent(ShareDeclined, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, declined, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'decline', shareId }] }, [
-      { topic: ports.settings.sharingEventsTopic, event },
-    ]);
-    if (!updated) return undefined;
-    ports.committed(updated);
-    return { order: updated, share: declined, created: true };
+    return writeShareStep(ports, order, share, { action: 'decline', by: acting.memberId, now, event: ShareDeclined });
   });
   if (outcome.created) await cancelTimer(ports, shareId);
   return outcome;
@@ -144,15 +148,7 @@ export async function expireShare(ports: SharingPorts, orgId: TenantId, orderId:
     const share = order?.shares.find((s) => s.id === shareId);
     const now = ports.clock();
     if (!order || !share || !isOverdue(share, now)) return order;
-    const expired: Share = { ...share, status: 'expired', endedAt: now };
-    const shares = order.shares.map((s) => (s.id === shareId ? expired : s));
-    const event = newEvent(ShareExpired, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, expired, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares }, history: [{ at: now, by: 'system', action: 'expire', shareId }] }, [
-      { topic: ports.settings.sharingEventsTopic, event },
-    ]);
-    if (updated) {
-      ports.committed(updated);
-      return updated;
-    }
+    const written = await writeShareStep(ports, order, share, { action: 'expire', by: 'system', now, event: ShareExpired });
+    if (written) return written.order;
   }
 }
