@@ -51,11 +51,21 @@ export interface JobWorkerOptions {
    * removed while it ran (`Missing key for job`). Listened to always, so one never throws.
    */
   onError?: (error: Error) => void;
+  /**
+   * Whether a handler's error is a dependency's outage (MongoDB, Redis, S3 or the network away;
+   * the services pass `failureKind(error) === 'transient'` from `@orderpulse/kafka`). Such a job
+   * is held — run again after a pause that doubles from 500 ms up to `maxHoldMs` — without
+   * spending a try: an outage costs time, never the work. Unset: every error spends a try.
+   */
+  isTransient?: (error: unknown) => boolean;
+  /** The longest pause between holds, in ms; 5,000 unless given. */
+  maxHoldMs?: number;
 }
 
 /**
  * Works the jobs of one queue. A handler error is retried with the queue's backoff unless it
- * says `retryable: false`; a handler that answers {@link JobAgain} has its job run again then; `stop()` stops taking jobs, aborts {@link JobContext.signal} and waits
+ * says `retryable: false`, or held without spending a try when it is a dependency's outage
+ * (`isTransient`); a handler that answers {@link JobAgain} has its job run again then; `stop()` stops taking jobs, aborts {@link JobContext.signal} and waits
  * for the jobs in hand to finish.
  */
 export class JobWorker<T extends object> {
@@ -96,6 +106,11 @@ export class JobWorker<T extends object> {
           // Given up because the worker stops, not because it failed: back to the queue as it was (BullMQ's
           // manual delay: `moveToDelayed` then `DelayedError`), its progress kept and no try spent.
           if (stopping.aborted) return giveBack();
+          if (this.options.isTransient?.(error)) {
+            // Tries started but neither spent nor given back: the holds so far (BullMQ counts both).
+            const holds = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
+            return delayUntil(Date.now() + Math.min(this.options.maxHoldMs ?? 5_000, 500 * 2 ** Math.min(holds, 10)));
+          }
           const retryable = !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
           if (retryable) throw error;
           throw new UnrecoverableError(error instanceof Error ? error.message : JSON.stringify(error));

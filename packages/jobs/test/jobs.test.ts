@@ -121,6 +121,28 @@ describe('timers on BullMQ and the real Redis', () => {
     expect(gaps[2]).toBeLessThan(400);
   });
 
+  test('a dependency outage holds a job without spending a try: one try in all still gets through a long outage', async () => {
+    const timers = queue<{ n: number }>({ attempts: 1, backoffMs: 50 });
+    const seen: number[] = [];
+    let away = 4;
+    await worker<{ n: number }>(
+      timers.name,
+      async (_data, ctx) => {
+        seen.push(ctx.attempt);
+        if (away > 0) {
+          away -= 1;
+          throw Object.assign(new Error('MongoDB away'), { outage: true });
+        }
+      },
+      { isTransient: (error) => (error as { outage?: boolean }).outage === true, maxHoldMs: 100 },
+    );
+    await timers.scheduleAt('deadline.outage', new Date(), { n: 1 });
+    await waitFor(() => seen.length === 5, { what: 'four holds and the run that got through' });
+    await waitFor(async () => (await timers.pending()) === 0, { what: 'nothing pending' });
+    expect(seen).toEqual([1, 1, 1, 1, 1]);
+    expect(await timers.retryFailed()).toBe(0);
+  });
+
   test('a cancelled timer never runs', async () => {
     const timers = queue<{ n: number }>();
     await timers.scheduleAt('claim-window.s-1', new Date(Date.now() + 300), { n: 1 });

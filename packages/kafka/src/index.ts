@@ -12,6 +12,6 @@ export { replayDeadLetters, type ReplayFilter, type ReplayResult } from './dlq-r
 export { messagesWithKey, partitionOfKey, scannedHeader, scanTopic, type ScannedMessage } from './topic-scan';
 export { applyTopics, describeCluster, pingKafka, plannedTopics, type PlannedTopic, type TopicSpec, type TopicsFile, type ApplyReport } from './topic-admin';
 export { ConsumerLagReader, type DeadLetterCount, type LagReport, type PartitionLag } from './consumer-lag';
-export { backoffDelay, defaultHoldPolicy, defaultRetryPolicy, failureKind, isRetryable, TransientError, type FailureKind, type HoldPolicy, type RetryPolicy } from './retry-policy';
+export { backoffDelay, defaultHoldPolicy, defaultRetryPolicy, failureKind, isRetryable, isTransient, TransientError, type FailureKind, type HoldPolicy, type RetryPolicy } from './retry-policy';
 export { silentLogger, type Logger } from './logger';
 export { kafkaNames, type KafkaNames } from './names';

@@ -29,6 +29,14 @@ export function backoffDelay(policy: { initialDelayMs: number; maxDelayMs: numbe
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/**
+ * Whether an error is a dependency's outage ({@link failureKind} `transient`): waited out — a
+ * partition held, a job held without spending a try — never counted against the work.
+ */
+export function isTransient(error: unknown): boolean {
+  return failureKind(error) === 'transient';
+}
+
 /** Errors that say of themselves `retryable: false` skip the retries and go to the dead-letter topic. */
 export function isRetryable(error: unknown): boolean {
   return failureKind(error) !== 'permanent';

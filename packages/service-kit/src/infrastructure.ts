@@ -8,10 +8,16 @@ import mongoose from 'mongoose';
  * unreachable a request fails fast with 503 and `Retry-After`, rather than hanging, and a
  * consumer holds its partition (both from `failureKind`'s `MongoServerSelectionError`).
  */
+/** The driver's `connectTimeoutMS` for every service connection, in ms. */
+export const MONGO_CONNECT_TIMEOUT_MS = 10_000;
+
 export async function connectMongo(url: string, dbName: string, serverSelectionTimeoutMS = 2_000, monitorCommands = false): Promise<mongoose.Connection> {
   const connection = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS,
+    // Bounds a server check (connect, then `hello` on a monitoring socket that times out alike), so a
+    // healthy one ends within 2 × 10 s and `watchMongoMonitor` can tell a hung one sooner.
+    connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
     autoIndex: false,
     // Command monitoring feeds `mongodb_client_commands_total` (see `trackMongoCommands`).
     monitorCommands,
@@ -62,14 +68,15 @@ export async function pingRedis(redis: Redis): Promise<void> {
 /**
  * Watches the MongoDB driver's own server monitor through its public SDAM events
  * (`serverHeartbeatStarted` / `…Succeeded` / `…Failed`, MongoDB's Server Monitoring spec): a
- * healthy monitor ends every check within `connectTimeoutMS` (30 s by default), failed or not.
- * One still open after `stuckAfterMs` never will — seen with driver 6.20 when the server went
+ * healthy monitor ends every check within twice `connectTimeoutMS` (connect, then `hello` on a
+ * socket with the same timeout: 20 s with `connectMongo`'s 10 s), failed or not. One still open
+ * after `stuckAfterMs` (30 s unless given) never will — seen with driver 6.20 when the server went
  * away mid-check: the check waits on a closed connection, the server stays `Unknown`, and every
  * operation fails server selection for good while MongoDB is back and answering. `onStuck` is
  * told once (the service then fails liveness and exits, to be started again); `stop()` ends the watch.
  */
 export function watchMongoMonitor(connection: mongoose.Connection, onStuck: (openForMs: number) => void, options: { stuckAfterMs?: number; everyMs?: number } = {}): { stop: () => void } {
-  const stuckAfterMs = options.stuckAfterMs ?? 90_000;
+  const stuckAfterMs = options.stuckAfterMs ?? 30_000;
   const client = connection.getClient();
   let openSince: number | undefined;
   let told = false;

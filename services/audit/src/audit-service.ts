@@ -1,6 +1,6 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, kafkaNames } from '@orderpulse/kafka';
+import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
@@ -66,10 +66,12 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   const workers = [
     new JobWorker<CaseTimer>(timerQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runTimer(ports, job)), {
       onError: (error) => logger.warn({ err: error, queue: timerQueue }, 'job worker error'),
+      isTransient,
     }),
     new JobWorker<CaseCall>(callQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runCall(ports, job, context.attempt)), {
       onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'audit call gave up'),
       onError: (error) => logger.warn({ err: error, queue: callQueue }, 'job worker error'),
+      isTransient,
     }),
   ];
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>

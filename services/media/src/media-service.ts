@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, kafkaNames } from '@orderpulse/kafka';
+import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
@@ -80,6 +80,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     concurrency: 4,
     onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'media due job gave up; the reconciler settles it'),
     onError: (error) => logger.warn({ err: error, queue: mediaDueQueue }, 'job worker error'),
+    isTransient,
   });
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);

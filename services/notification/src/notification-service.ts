@@ -1,6 +1,6 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, type EventHandler, failureKind, kafkaNames } from '@orderpulse/kafka';
+import { EventConsumer, type EventHandler, isTransient, kafkaNames } from '@orderpulse/kafka';
 import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
 import { Counter, Gauge } from 'prom-client';
 
@@ -59,14 +59,14 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     clock: () => new Date(),
     pushAttempts: config.PUSH_ATTEMPTS,
     pushTimeoutMs: config.PUSH_TIMEOUT_MS,
-    isTransient: (error) => failureKind(error) === 'transient',
+    isTransient,
   };
 
   const worker = new JobWorker<PushJob>(
     pushQueue,
     jobs,
     (job, context) => withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context)),
-    { concurrency: config.PUSH_CONCURRENCY, lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000, onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up'), onError: (error) => logger.warn({ err: error, queue: pushQueue }, 'job worker error') },
+    { concurrency: config.PUSH_CONCURRENCY, lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000, onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up'), onError: (error) => logger.warn({ err: error, queue: pushQueue }, 'job worker error'), isTransient },
   );
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);

@@ -1,6 +1,6 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, kafkaNames } from '@orderpulse/kafka';
+import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
@@ -61,7 +61,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
 
   const worker = new JobWorker<ResponseDeadlineJob>(responseDeadlineQueue, jobs, (job, context) =>
     withLogContext({ jobId: context.id, orderId: job.orderId }, () => runResponseDeadline(ports, job)),
-    { onError: (error) => logger.warn({ err: error, queue: responseDeadlineQueue }, 'job worker error') },
+    { onError: (error) => logger.warn({ err: error, queue: responseDeadlineQueue }, 'job worker error'), isTransient },
   );
   const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
     withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { kafkaNames } from '@orderpulse/kafka';
+import { isTransient, kafkaNames } from '@orderpulse/kafka';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
@@ -59,7 +59,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
 
   const worker = new JobWorker<ClaimExpiryJob>(claimExpiryQueue, jobs, (job, context) =>
     withLogContext({ jobId: context.id, orderId: job.orderId }, () => runClaimExpiry(ports, job)),
-    { onError: (error) => logger.warn({ err: error, queue: claimExpiryQueue }, 'job worker error') },
+    { onError: (error) => logger.warn({ err: error, queue: claimExpiryQueue }, 'job worker error'), isTransient },
   );
 
   relay.start();

@@ -34,6 +34,6 @@ export interface NotificationPorts {
   pushAttempts: number;
   /** How long the sender waits for the gateway's answer to one try, in milliseconds. */
   pushTimeoutMs: number;
-  /** Whether an error is a dependency's outage (MongoDB, Redis, the network away), to be waited out: `failureKind` of `@orderpulse/kafka` says `transient`. */
+  /** Whether an error is a dependency's outage (MongoDB, Redis, the network away), to be waited out: `isTransient` of `@orderpulse/kafka`. */
   isTransient(error: unknown): boolean;
 }
