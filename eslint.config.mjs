@@ -36,7 +36,7 @@ export default tseslint.config(
           patterns: [
             { group: ['@orderpulse/*/*'], message: 'import a workspace package through its root only' },
             {
-              group: ['**/data-access/**', '**/providers/**', '**/entry-points/**', '../*-service', '../main', '../config'],
+              group: ['**/data-access/**', '**/providers/**', '**/entry-points/**', '**/*-service', '**/main', '**/config'],
               message: 'domain code imports no adapter, entry point or wiring at run time: declare a port (a type) and have the service wire it',
               allowTypeImports: true,
             },

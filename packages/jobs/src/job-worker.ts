@@ -115,7 +115,8 @@ export class JobWorker<T extends object> {
           if (retryable) throw error;
           throw new UnrecoverableError(error instanceof Error ? error.message : JSON.stringify(error));
         }
-        if (outcome) return delayUntil(outcome.againAt.getTime());
+        // A time that is not one (Invalid Date) or has passed runs again shortly, never in a tight loop.
+        if (outcome) return delayUntil(Math.max(Date.now() + 5, Number.isFinite(outcome.againAt.getTime()) ? outcome.againAt.getTime() : 0));
       },
       {
         connection: this.connection,

@@ -46,9 +46,9 @@ export interface ReconcilerOptions<R extends object> {
  * - reports each pass (its report, scope and duration) to the logger — at info when it did
  *   something (a count other than `checked` above zero) or was the first, else at debug; a
  *   failed pass is logged and the next one comes at its time.
- * With an `epoch` it notices a Redis that was emptied within seconds and rebuilds at once. The
- * marker is shared by a service's instances, so one of them rebuilds; if that one dies midway,
- * what it did not put back is settled by the due passes, late by at most `intervalMs`.
+ * With an `epoch` it notices a Redis that was emptied, restarted or failed over within seconds
+ * and rebuilds at once; the marker is confirmed only when a rebuild succeeded, so every instance
+ * sharing it rebuilds until one has, and one that dies midway leaves the rebuild to the others.
  */
 export class Reconciler<R extends object> {
   private current: Promise<R> | undefined;
@@ -62,6 +62,8 @@ export class Reconciler<R extends object> {
   private rebuild = true;
   /** When the last pass over `all` began (epoch ms). */
   private lastAllAt = 0;
+  /** A pass over `all` with an epoch is under way: the loss it answers is not news to the watch. */
+  private rebuilding = false;
   private last: { report?: R; error?: string; finishedAt: Date; durationMs: number } | undefined;
 
   constructor(private readonly options: ReconcilerOptions<R>) {}
@@ -131,9 +133,19 @@ export class Reconciler<R extends object> {
   private pass(scope: ReconcileScope): Promise<R> {
     const started = Date.now();
     if (scope === 'all') this.lastAllAt = started;
-    const { name, logger } = this.options;
-    const current = this.options.run(scope).then(
-      (report) => {
+    const { name, logger, epoch } = this.options;
+    const rebuild = scope === 'all' && epoch !== undefined;
+    if (rebuild) this.rebuilding = true;
+    // The Redis process the rebuild puts things back on; marked as whole once the pass succeeds.
+    const since = rebuild ? epoch.runId().catch(() => undefined) : Promise.resolve(undefined);
+    const run = since.then(() => this.options.run(scope));
+    const current = run.then(
+      async (report) => {
+        if (rebuild) {
+          const runId = await since;
+          if (runId !== undefined) await epoch.confirm(runId).catch(() => undefined);
+          this.rebuilding = false;
+        }
         const durationMs = Date.now() - started;
         const first = this.last === undefined;
         this.last = { report, finishedAt: new Date(), durationMs };
@@ -144,6 +156,7 @@ export class Reconciler<R extends object> {
         return report;
       },
       (error: unknown) => {
+        if (rebuild) this.rebuilding = false;
         const durationMs = Date.now() - started;
         this.last = { error: error instanceof Error ? error.message : String(error), finishedAt: new Date(), durationMs };
         logger.error({ reconciler: name, scope, err: error, durationMs }, `${name} reconcile failed; the next pass comes at its time`);
@@ -162,7 +175,7 @@ export class Reconciler<R extends object> {
       epoch
         .lost()
         .then((lost) => {
-          if (!lost || !this.running) return;
+          if (!lost || !this.running || this.rebuilding) return;
           this.options.logger.warn({ reconciler: this.options.name }, 'Redis was emptied; reconciling all now');
           this.rebuild = true;
           this.schedule(0);
@@ -179,15 +192,15 @@ export class Reconciler<R extends object> {
 }
 
 /**
- * A marker key in Redis that says "this Redis still holds what we put in it". It holds the
- * server's `run_id` (INFO server), which a Redis process draws anew at each start. A check that
- * finds the marker missing or holding another `run_id` writes the current one and answers that
- * Redis may have lost what it held: a Redis that is new, was emptied (FLUSHALL), restarted
- * (even from its AOF, which may lack its last second of writes) or failed over to a replica
- * (which has its own `run_id` and may lag its primary). Timers and jobs must then be rebuilt from
- * MongoDB. Two commands per check (INFO, `SET … GET`, Redis 6.2+): cheap enough to run every few
- * seconds. One key per service and reconciler, shared by the service's instances: the first to
- * find it stale puts it right and rebuilds; the others see it current, as the rebuild is theirs too.
+ * A marker key in Redis that says "this Redis holds what MongoDB says it should": the `run_id`
+ * (INFO server) of the Redis process a rebuild from MongoDB last completed on. A Redis process
+ * draws a new `run_id` at each start, so the marker is missing or names another process when
+ * Redis is new, was emptied (FLUSHALL), restarted (even from its AOF, which may lack its last
+ * second of writes) or failed over to a replica (which has its own `run_id` and may lag its
+ * primary): its timers and jobs must then be rebuilt from MongoDB. The marker is written only
+ * once a rebuild has succeeded ({@link RedisEpoch.confirm}), so every instance sharing the key
+ * keeps seeing the loss until one of them has put everything back: one that dies midway leaves
+ * the rebuild to the others. A check is two commands (INFO, GET): cheap enough every few seconds.
  */
 export class RedisEpoch {
   constructor(
@@ -195,11 +208,24 @@ export class RedisEpoch {
     private readonly key: string,
   ) {}
 
-  /** Whether the marker was missing or from another Redis process (rewritten now): Redis may have lost its data since the last check. */
-  async lost(): Promise<boolean> {
+  /** The `run_id` of the Redis process serving now. */
+  async runId(): Promise<string> {
     const runId = /^run_id:(\w+)/m.exec(await this.redis.info('server'))?.[1];
     if (!runId) throw new Error('Redis INFO server named no run_id');
-    const previous = await this.redis.set(this.key, runId, 'GET');
-    return previous !== runId;
+    return runId;
+  }
+
+  /** Whether Redis may have lost its data since the last rebuild: the marker missing or naming another Redis process. */
+  async lost(): Promise<boolean> {
+    const [runId, marker] = await Promise.all([this.runId(), this.redis.get(this.key)]);
+    return marker !== runId;
+  }
+
+  /**
+   * Marks Redis as holding what MongoDB says, after a rebuild that began on the process `since`
+   * names (its `run_id` then) succeeded. A Redis that restarted during the rebuild is not marked.
+   */
+  async confirm(since: string): Promise<void> {
+    if ((await this.runId()) === since) await this.redis.set(this.key, since);
   }
 }

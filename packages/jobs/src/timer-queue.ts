@@ -72,6 +72,13 @@ export const jobTelemetry = new BullMQOtel('@orderpulse/jobs');
  */
 export class TimerQueue<T extends object> {
   private readonly queue: Queue<T>;
+  /**
+   * Its own connection, failing fast (one retry per command) where the service's waits for Redis
+   * without end (`maxRetriesPerRequest: null`, which BullMQ's workers need): scheduling a timer
+   * while Redis is away fails within seconds with a transient error (HTTP 503, a held partition),
+   * never hangs the request that asked for it.
+   */
+  private readonly connection: Redis;
 
   constructor(
     readonly name: string,
@@ -79,7 +86,8 @@ export class TimerQueue<T extends object> {
     private readonly retry: RetrySettings = { attempts: 5, backoffMs: 1_000 },
     private readonly retention: Retention = defaultRetention,
   ) {
-    this.queue = new Queue<T>(name, { connection: settings.connection, prefix: settings.prefix, telemetry: jobTelemetry });
+    this.connection = settings.connection.duplicate({ maxRetriesPerRequest: 1 });
+    this.queue = new Queue<T>(name, { connection: this.connection, prefix: settings.prefix, telemetry: jobTelemetry });
   }
 
   /**
@@ -123,15 +131,29 @@ export class TimerQueue<T extends object> {
   }
 
   /**
-   * Runs again every timer that failed for good (every try spent), at once, with its tries
-   * counted afresh (BullMQ `Queue.retryJobs`, in batches of 1,000); returns how many there were.
-   * What a reconciler's due pass does while Redis keeps its data, as it is all such a Redis can
-   * have missed: it costs what failed, not what is pending.
+   * Runs again, at once and with its tries counted afresh (BullMQ `job.retry` with
+   * `resetAttemptsMade` and `resetAttemptsStarted`), every timer that failed for good because its
+   * tries ran out, at most `limit` a call, oldest first; returns how many. One that said it cannot
+   * succeed (`retryable: false`, failed with tries left) stays failed, for an operator. What a
+   * reconciler's due pass does while Redis keeps its data, as it is all such a Redis can have
+   * missed: it costs what failed, not what is pending.
    */
-  async retryFailed(): Promise<number> {
-    const failed = await this.queue.getFailedCount();
-    if (failed > 0) await this.queue.retryJobs({ state: 'failed', count: 1_000 });
-    return failed;
+  async retryFailed(limit = 500): Promise<number> {
+    const failed = await this.queue.getJobs(['failed'], 0, limit - 1, true);
+    const spent = failed.filter((job) => job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
+    await Promise.all(spent.map((job) => job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })));
+    return spent.length;
+  }
+
+  /**
+   * Schedules `data` at `at` like {@link TimerQueue.scheduleAt}, first removing a finished job
+   * (completed or failed) kept under the same id: for a caller that knows the work is new — an
+   * order placed under an id whose earlier timer ran while its first placement never got stored.
+   */
+  async scheduleAfresh(id: string, at: Date, data: T): Promise<void> {
+    const existing = await this.queue.getJob(id);
+    if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove().catch(() => undefined);
+    await this.scheduleAt(id, at, data);
   }
 
   /** How many timers wait: delayed, waiting or running. */
@@ -142,5 +164,6 @@ export class TimerQueue<T extends object> {
 
   async close(): Promise<void> {
     await this.queue.close();
+    this.connection.disconnect();
   }
 }

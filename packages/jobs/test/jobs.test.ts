@@ -104,6 +104,26 @@ describe('timers on BullMQ and the real Redis', () => {
     expect(await timers.retryFailed()).toBe(0);
   });
 
+  test('a retried timer gets its tries afresh; one that said it cannot succeed is not retried', async () => {
+    const timers = queue<{ kind: string }>({ attempts: 2, backoffMs: 20 });
+    const tries: Record<string, number[]> = { flaky: [], hopeless: [] };
+    let healthy = false;
+    await worker<{ kind: string }>(timers.name, async (data, ctx) => {
+      tries[data.kind]!.push(ctx.attempt);
+      if (data.kind === 'hopeless') throw Object.assign(new Error('order is gone'), { retryable: false });
+      if (!healthy || ctx.attempt < 2) throw new Error('gateway timeout');
+    });
+    await timers.scheduleAt('deadline.flaky', new Date(), { kind: 'flaky' });
+    await timers.scheduleAt('deadline.hopeless', new Date(), { kind: 'hopeless' });
+    await waitFor(async () => (await timers.pending()) === 0 && tries.flaky!.length === 2, { what: 'both failed for good' });
+    healthy = true;
+    expect(await timers.retryFailed()).toBe(1);
+    await waitFor(() => tries.flaky!.length === 4, { what: 'two fresh tries' });
+    // Counted from 1 again: the retry failed its first fresh try and got a second.
+    expect(tries.flaky).toEqual([1, 2, 1, 2]);
+    expect(tries.hopeless).toEqual([1]);
+  });
+
   test('a capped backoff doubles up to its cap and no further', async () => {
     const timers = queue<{ n: number }>({ attempts: 4, backoffMs: 100, maxBackoffMs: 150 });
     const tries: number[] = [];
@@ -312,20 +332,26 @@ describe('the reconciler runner', () => {
     expect(runner.status()?.report).toEqual({ calls: expect.any(Number) });
   });
 
-  test('the epoch marker tells when Redis is new, was emptied or restarted, to every instance that shares it once', async () => {
+  test('the epoch marker tells when Redis is new, was emptied or restarted, to every instance that shares it, until a rebuild confirms it', async () => {
     const key = `${settings.prefix}:epoch`;
     const epoch = new RedisEpoch(connection, key);
     const other = new RedisEpoch(connection, key);
+    // A new Redis: a loss to every instance until one of them has rebuilt and confirmed it.
     expect(await epoch.lost()).toBe(true);
+    expect(await other.lost()).toBe(true);
+    await epoch.confirm(await epoch.runId());
     expect(await epoch.lost()).toBe(false);
     expect(await other.lost()).toBe(false);
+    // Emptied.
     await connection.del(key);
     expect(await other.lost()).toBe(true);
-    expect(await epoch.lost()).toBe(false);
+    await other.confirm(await other.runId());
     // A marker from another Redis process (a restart, even from its AOF; a failover) is a loss too.
     await connection.set(key, 'run-id-of-a-redis-before-its-restart');
     expect(await epoch.lost()).toBe(true);
-    expect(await other.lost()).toBe(false);
+    // A rebuild that began on another Redis process (it restarted meanwhile) does not confirm this one.
+    await epoch.confirm('run-id-of-a-redis-before-its-restart');
+    expect(await epoch.lost()).toBe(true);
   });
 
   test('with fullEveryMs, a timed pass reads all again once the last such pass is that old', async () => {

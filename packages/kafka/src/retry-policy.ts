@@ -115,8 +115,11 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-/** Redis replies that say "not now" (Redis docs: LOADING, BUSY, READONLY, MASTERDOWN, TRYAGAIN, CLUSTERDOWN). */
-const REDIS_TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+/**
+ * Redis replies that say "not now" (Redis docs: LOADING, BUSY, READONLY, MASTERDOWN, TRYAGAIN,
+ * CLUSTERDOWN; and OOM, a full Redis under `noeviction`, which frees as jobs finish and expire).
+ */
+const REDIS_TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|OOM)\b/;
 
 /**
  * AWS SDK v3 error names for throttling and server trouble (SDK "Error handling" guide and

@@ -110,6 +110,9 @@ describe('failureKind', () => {
     expect(failureKind(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe('transient');
     expect(failureKind(new Error('wrapped', { cause: Object.assign(new Error('x'), { name: 'MongoNetworkError' }) }))).toBe('transient');
     expect(failureKind(Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError', retriable: true }))).toBe('transient');
+    // A full Redis under noeviction, and a command given up after its retries while Redis is away.
+    expect(failureKind(Object.assign(new Error("OOM command not allowed when used memory > 'maxmemory'."), { name: 'ReplyError' }))).toBe('transient');
+    expect(failureKind(Object.assign(new Error('Reached the max retries per request limit (which is 1).'), { name: 'MaxRetriesPerRequestError' }))).toBe('transient');
     expect(failureKind(Object.assign(new Error('order is unknown'), { retryable: false }))).toBe('permanent');
     expect(failureKind(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 }))).toBe('unknown');
     expect(failureKind(new Error('a bug'))).toBe('unknown');

@@ -26,6 +26,8 @@ export interface OrderPorts {
   };
   timers: {
     scheduleAt(id: string, at: Date, data: { orderId: string }): Promise<void>;
+    /** As `scheduleAt`, replacing a finished timer kept under the id (one that ran for a placement never stored). */
+    scheduleAfresh(id: string, at: Date, data: { orderId: string }): Promise<void>;
   };
   /** Called after every committed change: relays its events now and wakes waiting customers. */
   committed(order: Order): void;

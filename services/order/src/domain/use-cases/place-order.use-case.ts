@@ -87,7 +87,8 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
   if (verdict.ok) {
     // The countdown's timer is set before the order is stored, at the earliest its deadline can be: a stored order
     // never lacks one while Redis keeps its data (a crash between the writes included), and it fires again at the deadline.
-    await ports.timers.scheduleAt(deadlineJobId(order.orderId), order.responseDeadline, { orderId: order.orderId });
+    // No order is stored under this id, so a finished timer kept under it ran for a placement that never got stored: replaced.
+    await ports.timers.scheduleAfresh(deadlineJobId(order.orderId), order.responseDeadline, { orderId: order.orderId });
     const { created, order: stored } = await ports.orders.insert(order, []);
     if (!created) sameRequest(stored, digest);
     const announced = stored.placing ? await announcePlacement(ports, stored.orderId, windowSeconds, stored) : stored;
