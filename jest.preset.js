@@ -13,7 +13,7 @@ module.exports = (dir) => ({
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   moduleNameMapper: {
-    '^@orderpulse/(contracts|kafka|outbox|inbox|service-kit|testkit|object-store|jobs|timeline)$': `${packages}/$1/src/index.ts`,
+    '^@orderpulse/(contracts|kafka|outbox|service-kit|testkit|object-store|jobs|timeline)$': `${packages}/$1/src/index.ts`,
   },
   globalSetup: path.join(__dirname, 'infra', 'local', 'jest-global-setup.js'),
   testTimeout: 60_000,

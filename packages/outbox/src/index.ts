@@ -5,3 +5,5 @@
 export { withEvents, outboxForInsert, ensureOutboxIndexes, outboxFieldsHidden, type OutboxEntry, type OutboxFields, type QuarantinedEntry } from './outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { outboxBacklog, type OutboxBacklog } from './outbox-backlog';
+export { VersionedCollection, type VersionedCollectionOptions, type StoredDocument, type StoredFilter, type StoredUpdate, type ReadOptions, type InsertOutcome } from './versioned-collection';
+export { outboxRelayOf } from './service-outbox';

@@ -1,6 +1,7 @@
 import type { mongo } from 'mongoose';
 
 import type { OutboxEntry } from './outbox';
+import type { StoredDocument } from './versioned-collection';
 
 /** What waits in one collection's outboxes to be relayed. */
 export interface OutboxBacklog {
@@ -17,7 +18,7 @@ export interface OutboxBacklog {
  * that grows, or an oldest entry that ages, means events are not reaching Kafka: the relay is
  * down, the broker refuses, or a document is stuck under a lease.
  */
-export async function outboxBacklog(collection: mongo.Collection, now: Date = new Date()): Promise<OutboxBacklog> {
+export async function outboxBacklog(collection: mongo.Collection<StoredDocument>, now: Date = new Date()): Promise<OutboxBacklog> {
   const docs = await collection.find({ 'outbox.id': { $exists: true } }, { projection: { 'outbox.event.time': 1 } }).toArray();
   let pendingEvents = 0;
   let oldest = Number.POSITIVE_INFINITY;

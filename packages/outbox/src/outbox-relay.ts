@@ -2,9 +2,10 @@ import { type EventPublisher, failureKind, type Logger, silentLogger } from '@or
 import type { mongo } from 'mongoose';
 
 import type { OutboxEntry, QuarantinedEntry } from './outbox';
+import type { StoredDocument } from './versioned-collection';
 
 export interface OutboxRelayOptions {
-  collection: mongo.Collection;
+  collection: mongo.Collection<StoredDocument>;
   publisher: EventPublisher;
   logger?: Logger;
   /**
@@ -64,7 +65,7 @@ const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed =>
  * runs at start, when a lease it saw runs out, and every `pollIntervalMs`.
  */
 export class OutboxRelay {
-  private readonly collection: mongo.Collection;
+  private readonly collection: mongo.Collection<StoredDocument>;
   private readonly publisher: EventPublisher;
   private readonly logger: Logger;
   private readonly pollIntervalMs: number;

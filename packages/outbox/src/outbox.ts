@@ -1,6 +1,8 @@
 import type { OutgoingEvent } from '@orderpulse/contracts';
 import type { mongo } from 'mongoose';
 
+import type { StoredDocument } from './versioned-collection';
+
 /** An event waiting in its aggregate's document to be relayed, under the id the relay tracks it by. */
 export interface OutboxEntry extends OutgoingEvent {
   id: string;
@@ -45,7 +47,7 @@ export const outboxFieldsHidden = { outbox: 0, outboxPending: 0, outboxLeaseUnti
  * server by scanning, so the relay sweeps rarely (see `OutboxRelay`). Documents written before
  * the flag existed get it here, once, from the older `outbox.id` index.
  */
-export async function ensureOutboxIndexes(collection: mongo.Collection): Promise<void> {
+export async function ensureOutboxIndexes(collection: mongo.Collection<StoredDocument>): Promise<void> {
   await collection.createIndex({ outboxPending: 1 }, { name: 'outbox_pending_flag', sparse: true });
   await collection.createIndex({ _id: 1, outboxLeaseUntil: 1 }, { name: 'outbox_lease', unique: true });
   await collection.createIndex({ _id: 1, outboxLeaseUntil: 1, outboxPending: 1 }, { name: 'outbox_claim', unique: true });

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 
 import { defineEvent, newEvent } from '@orderpulse/contracts';
-import { applyOnce } from '@orderpulse/inbox';
 import { applyTopics, EventConsumer, EventProducer, KafkaClient, on, plannedTopics } from '@orderpulse/kafka';
-import { ensureOutboxIndexes, outboxForInsert, OutboxRelay, withEvents } from '@orderpulse/outbox';
+import { ensureOutboxIndexes, outboxForInsert, OutboxRelay, type StoredDocument, withEvents } from '@orderpulse/outbox';
 import { ChildService, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import mongoose from 'mongoose';
 import { z } from 'zod';
@@ -16,8 +15,7 @@ const client = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId
 let connection: mongoose.Connection;
 const db = () => connection.db!;
 /** Documents here have string ids: aggregate ids, as the services use. */
-type Doc = { _id: string } & Record<string, unknown>;
-const docs = (name: string) => db().collection<Doc>(name);
+const docs = (name: string) => db().collection<StoredDocument>(name);
 const stoppers: (() => Promise<unknown>)[] = [];
 
 function deposited(topic: string) {
@@ -59,7 +57,7 @@ async function balance(account: string) {
 
 beforeAll(async () => {
   connection = await mongoose.createConnection(env.MONGO_URL, { dbName: database }).asPromise();
-  await ensureOutboxIndexes(db().collection('accounts'));
+  await ensureOutboxIndexes(docs('accounts'));
 });
 
 afterAll(async () => {
@@ -87,10 +85,8 @@ describe('the event backbone', () => {
       handlers: [
         on(Deposited, async (event) => {
           seen.push(event.id);
-          await applyOnce(db().collection('balances'), { _id: event.subject }, event.id, {
-            $inc: { balance: event.data.amount },
-            $push: { applied: event.id },
-          });
+          // Applied once: the deposit's id joins `applied` in the same conditional write that adds it.
+          await db().collection<{ _id: string }>('balances').updateOne({ _id: event.subject, applied: { $ne: event.id } }, { $inc: { balance: event.data.amount }, $push: { applied: event.id } });
         }),
       ],
     });
@@ -143,7 +139,7 @@ describe('the event backbone', () => {
     const topic = await createTopic(3);
     const Deposited = deposited(topic);
     const account = uniqueName('acct');
-    const accounts = db().collection('accounts');
+    const accounts = docs('accounts');
     await docs('accounts').insertOne({ _id: account, version: 0 });
     await docs('balances').insertOne({ _id: account, balance: 0, applied: [] });
 

@@ -23,7 +23,7 @@ const note = (topic: string, subject: string, text: string) => ({ topic, event: 
 
 async function collection() {
   const c = connection.db!.collection<Doc>(uniqueName('docs'));
-  await ensureOutboxIndexes(c as never);
+  await ensureOutboxIndexes(c);
   return c;
 }
 
@@ -66,7 +66,7 @@ describe('the outbox relay under faults', () => {
     await docs.insertOne({ _id: 'a-1', ...outboxForInsert([poison, after]) });
     await docs.insertOne({ _id: 'a-2', ...outboxForInsert([other]) });
     const quarantined: string[] = [];
-    const relay = new OutboxRelay({ collection: docs as never, publisher: producer, onQuarantined: (entry) => quarantined.push(entry.id) });
+    const relay = new OutboxRelay({ collection: docs, publisher: producer, onQuarantined: (entry) => quarantined.push(entry.id) });
 
     await relay.relayOnce();
 
@@ -95,7 +95,7 @@ describe('the outbox relay under faults', () => {
         }
       },
     };
-    const relay = new OutboxRelay({ collection: docs as never, publisher, leaseMs: 30_000 });
+    const relay = new OutboxRelay({ collection: docs, publisher, leaseMs: 30_000 });
     relays.push(relay);
     const event = note(okTopic, 'b-1', 'written during the outage');
     await docs.insertOne({ _id: 'b-1', ...outboxForInsert([event]) });
@@ -117,7 +117,7 @@ describe('the outbox relay under faults', () => {
     const docs = await collection();
     let down = true;
     const publisher: EventPublisher = { publish: (events) => (down ? unreachable : producer).publish(events) };
-    const relay = new OutboxRelay({ collection: docs as never, publisher });
+    const relay = new OutboxRelay({ collection: docs, publisher });
     const event = note(okTopic, 'd-1', 'written just before the outage');
     await docs.insertOne({ _id: 'd-1', ...outboxForInsert([event]) });
     relay.announce('d-1');
@@ -142,7 +142,7 @@ describe('the outbox relay under faults', () => {
         await producer.publish(events);
       },
     };
-    const relay = new OutboxRelay({ collection: docs as never, publisher });
+    const relay = new OutboxRelay({ collection: docs, publisher });
     const struck = note(okTopic, 'e-1', 'refused once');
     await docs.insertOne({ _id: 'e-1', ...outboxForInsert([struck]) });
     await docs.insertOne({ _id: 'e-2', ...outboxForInsert([note(okTopic, 'e-2', 'goes out')]) });
@@ -167,10 +167,10 @@ describe('the outbox relay under faults', () => {
     const legacy = note(okTopic, 'c-3', 'legacy');
     await docs.insertOne({ _id: 'c-3', outbox: [{ id: legacy.event.id, topic: legacy.topic, event: legacy.event }] });
 
-    const relay = new OutboxRelay({ collection: docs as never, publisher: producer });
+    const relay = new OutboxRelay({ collection: docs, publisher: producer });
     expect(await relay.relayOnce()).toBe(2);
     expect(await docs.countDocuments({ outboxPending: true })).toBe(0);
-    await ensureOutboxIndexes(docs as never);
+    await ensureOutboxIndexes(docs);
     expect(await relay.relayOnce()).toBe(1);
     await waitFor(() => seen.get(okTopic) ?? [], { until: (ids) => [inserted, updated, legacy].every((e) => ids.includes(e.event.id)), what: 'all three events' });
     expect((await docs.findOne({ _id: 'c-2' }))?.version).toBe(2);

@@ -20,7 +20,7 @@ const note = (subject: string, text: string) => ({ topic, event: newEvent(Noted,
 
 async function collection() {
   const c = connection.db!.collection<Doc>(uniqueName('docs'));
-  await ensureOutboxIndexes(c as never);
+  await ensureOutboxIndexes(c);
   return c;
 }
 
@@ -34,7 +34,7 @@ async function scansSince(from: number, docs: Awaited<ReturnType<typeof collecti
 }
 
 const relayOf = (docs: Awaited<ReturnType<typeof collection>>, onPublished?: () => Promise<void>) =>
-  new OutboxRelay({ collection: docs as never, publisher: producer, ...(onPublished ? { onPublished } : {}) });
+  new OutboxRelay({ collection: docs, publisher: producer, ...(onPublished ? { onPublished } : {}) });
 
 beforeAll(async () => {
   await applyTopics(client, plannedTopics({ defaults: { partitions: 1, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic, consumedBy: ['test'] }] }));

@@ -1,8 +1,8 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
-import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
+import { outboxRelayOf } from '@orderpulse/outbox';
+import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext, recordLogContext } from '@orderpulse/service-kit';
 
 import type { AuditConfig } from './config';
 import { B2bOrderRepository } from './data-access/b2b-order.repository';
@@ -35,12 +35,11 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   const orders = new B2bOrderRepository(mongo.db);
   const policies = new PolicyRepository(mongo.db);
   await Promise.all([cases.createIndexes(), orders.createIndexes()]);
-  const relay = new OutboxRelay({ collection: cases.collection, publisher: producer, logger });
+  const relay = outboxRelayOf(platform, cases.collection);
 
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<CaseTimer>(timerQueue, jobs, { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 });
   const calls = new TimerQueue<CaseCall>(callQueue, jobs, { attempts: config.AUDIT_CALL_ATTEMPTS, backoffMs: config.AUDIT_CALL_BACKOFF_MS });
-  trackOutbox(platform.metrics, cases.collection.collectionName, () => outboxBacklog(cases.collection));
   trackTimers(platform.metrics, [timers, calls]);
   const call = (url: string, secret: string) => ({ url, secret, timeoutMs: config.AUDIT_CALL_TIMEOUT_MS });
 
@@ -74,8 +73,7 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
       isTransient,
     }),
   ];
-  const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
-    withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderNo: context.subject }, work);
+  const around = recordLogContext('orderNo');
   const consumers = [
     new EventConsumer(kafka, { groupId: group('orders'), topics: [topic(Topics.b2bOrders)], handlers: [orderIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
     new EventConsumer(kafka, { groupId: group('failures'), topics: [topic(Topics.auditFailures)], handlers: [failureIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),

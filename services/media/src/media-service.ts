@@ -4,8 +4,8 @@ import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
-import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
+import { outboxRelayOf } from '@orderpulse/outbox';
+import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext, recordLogContext } from '@orderpulse/service-kit';
 
 import type { MediaConfig } from './config';
 import { MediaStore } from './data-access/media-store';
@@ -34,7 +34,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
 
   const orders = new OrderMediaRepository(mongo.db);
   await orders.createIndexes();
-  const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
+  const relay = outboxRelayOf(platform, orders.collection);
   const s3Settings = {
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
@@ -46,7 +46,6 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   const presigner = config.S3_PUBLIC_ENDPOINT ? createS3Client({ ...s3Settings, endpoint: config.S3_PUBLIC_ENDPOINT }) : s3;
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 });
-  trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
   trackTimers(platform.metrics, [timers]);
 
   const store = new MediaStore(s3, config.S3_BUCKET, presigner);
@@ -82,8 +81,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     onError: (error) => logger.warn({ err: error, queue: mediaDueQueue }, 'job worker error'),
     isTransient,
   });
-  const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
-    withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
+  const around = recordLogContext('orderId');
   const consumer = new EventConsumer(kafka, { groupId: group('order-events'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
 
   relay.start();

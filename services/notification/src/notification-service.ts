@@ -1,7 +1,7 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, type EventHandler, isTransient, kafkaNames } from '@orderpulse/kafka';
-import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
+import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext, recordLogContext } from '@orderpulse/service-kit';
 import { Counter, Gauge } from 'prom-client';
 
 import type { NotificationConfig } from './config';
@@ -68,8 +68,7 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     (job, context) => withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context)),
     { concurrency: config.PUSH_CONCURRENCY, lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000, onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up'), onError: (error) => logger.warn({ err: error, queue: pushQueue }, 'job worker error'), isTransient },
   );
-  const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
-    withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
+  const around = recordLogContext('orderId');
   // Each topic on a group of its own, so a backlog of audit cases, shares or images never holds up order notices, nor the reverse.
   const consumerOf = (name: string, source: string, handlers: EventHandler[]) =>
     new EventConsumer(kafka, { groupId: group(name), topics: [topic(source)], handlers, around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });

@@ -1,8 +1,8 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
-import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
+import { outboxRelayOf } from '@orderpulse/outbox';
+import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext, recordLogContext } from '@orderpulse/service-kit';
 
 import type { OrderConfig } from './config';
 import { CatalogRepository } from './data-access/catalog.repository';
@@ -36,12 +36,11 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   const catalog = new CatalogRepository(mongo.db);
   await Promise.all([orders.createIndexes(), catalog.createIndexes()]);
 
-  const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
+  const relay = outboxRelayOf(platform, orders.collection);
   const feed = new OrderChangeFeed(redis, redis.duplicate(), config.QUEUE_PREFIX);
   await feed.start();
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<ResponseDeadlineJob>(responseDeadlineQueue, jobs, { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 });
-  trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
   trackTimers(platform.metrics, [timers]);
   trackRulingLateness(platform.metrics, orders.collection);
 
@@ -63,8 +62,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     withLogContext({ jobId: context.id, orderId: job.orderId }, () => runResponseDeadline(ports, job)),
     { onError: (error) => logger.warn({ err: error, queue: responseDeadlineQueue }, 'job worker error'), isTransient },
   );
-  const around = <T>(context: { topic: string; partition: number; offset: string; subject?: string | undefined }, work: () => Promise<T>) =>
-    withLogContext({ topic: context.topic, partition: context.partition, offset: context.offset, orderId: context.subject }, work);
+  const around = recordLogContext('orderId');
   const consumers = [
     new EventConsumer(kafka, { groupId: group('storefront-intake'), topics: [topic(Topics.storefrontOrders)], handlers: [storefrontIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
     new EventConsumer(kafka, { groupId: group('delivery-assignment'), topics: [topic(Topics.orderEvents)], handlers: [deliveryAssigner(ports)], around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),

@@ -249,14 +249,14 @@ describe('the reconciler', () => {
     // An order the deadline job cannot read (its deadline is not a date), and its timer allowed a single try.
     const orderId = `ord_broken_${Date.now()}`;
     const collection = (h.service.ports.orders as OrderRepository).collection;
-    await collection.insertOne({ ...orderBody({ storeId: 's-1' }), _id: orderId, version: 1, status: 'new', customerId: 'c-1', merchantId: 'm-1', total: 3600, placedAt: new Date(), responseDeadline: 'soon', declinedBy: [], history: [] } as never);
+    await collection.insertOne({ ...orderBody({ storeId: 's-1' }), _id: orderId, version: 1, status: 'new', customerId: 'c-1', merchantId: 'm-1', total: 3600, placedAt: new Date(), responseDeadline: 'soon', declinedBy: [], history: [] });
     const oneTry = new TimerQueue<{ orderId: string }>(responseDeadlineQueue, { connection: redis, prefix: h.queuePrefix }, { attempts: 1, backoffMs: 10 });
     await oneTry.scheduleAt(`response-deadline.${orderId}`, new Date(), { orderId });
     const failedKey = `${h.queuePrefix}:${responseDeadlineQueue}:failed`;
     await waitFor(async () => (await redis.zscore(failedKey, `response-deadline.${orderId}`)) !== null, { what: 'the timer to fail for good' });
 
     // Mended; the next due pass runs the timer again, and it rules.
-    await collection.updateOne({ _id: orderId } as never, { $set: { responseDeadline: new Date(Date.now() - 1_000) } });
+    await collection.updateOne({ _id: orderId }, { $set: { responseDeadline: new Date(Date.now() - 1_000) } });
     const report = await h.service.reconcile('due');
     expect(report).toMatchObject({ checked: 0, retried: 1 });
     await waitFor(async () => (await get(orderId)).body.order?.status === 'not_connected', { what: 'the retried timer to rule' });

@@ -43,7 +43,7 @@ describe('the order service /metrics', () => {
     const hourAgo = new Date(Date.now() - 3_600_000);
     // Held under a lease far in the future, as by a relay that hangs: nothing will publish it.
     await orders().insertOne({
-      _id: 'o-stuck-outbox' as never,
+      _id: 'o-stuck-outbox',
       outboxLeaseUntil: new Date(Date.now() + 86_400_000),
       outbox: [{ id: 'e-stuck', topic: harness.topic(Topics.orderEvents), event: { id: 'e-stuck', time: hourAgo.toISOString() } }],
     });
@@ -53,7 +53,7 @@ describe('the order service /metrics', () => {
   });
 
   test('an order past its response deadline and not ruled shows as overdue', async () => {
-    await orders().insertOne({ _id: 'o-overdue' as never, status: 'new', responseDeadline: new Date(Date.now() - 600_000), version: 1 });
+    await orders().insertOne({ _id: 'o-overdue', status: 'new', responseDeadline: new Date(Date.now() - 600_000), version: 1 });
     const text = await scrape();
     expect(value(text, 'order_rulings_overdue{service="order"}')).toBe(1);
     expect(value(text, 'order_ruling_overdue_seconds{service="order"}')).toBeGreaterThanOrEqual(600);

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { Topics } from '@orderpulse/contracts';
 import { isTransient, kafkaNames } from '@orderpulse/kafka';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { OutboxRelay, outboxBacklog } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, trackOutbox, trackTimers, withLogContext } from '@orderpulse/service-kit';
+import { outboxRelayOf } from '@orderpulse/outbox';
+import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
 import type { SharingConfig } from './config';
 import { GuaranteeOrderRepository } from './data-access/guarantee-order.repository';
@@ -35,10 +35,9 @@ export async function wireSharingService(platform: Platform, config: SharingConf
   const reranked = await orders.rerank(config.SHARE_TYPE_PRIORITY);
   if (reranked > 0) logger.info({ reranked }, 'order type priorities changed; orders re-ranked');
 
-  const relay = new OutboxRelay({ collection: orders.collection, publisher: producer, logger });
+  const relay = outboxRelayOf(platform, orders.collection);
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<ClaimExpiryJob>(claimExpiryQueue, jobs, { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 });
-  trackOutbox(platform.metrics, orders.collection.collectionName, () => outboxBacklog(orders.collection));
   trackTimers(platform.metrics, [timers]);
 
   const ports: SharingPorts = {

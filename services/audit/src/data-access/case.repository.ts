@@ -1,15 +1,10 @@
 import type { OutgoingEvent } from '@orderpulse/contracts';
-import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
+import { type StoredDocument, type StoredFilter, VersionedCollection } from '@orderpulse/outbox';
 import { isDuplicateKey } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { AuditCase, CaseHistoryEntry, CaseStatus } from '../domain/audit-case';
 import { DuplicateActiveCase } from '../domain/errors';
-
-type Db = mongoose.mongo.Db;
-type Doc = mongoose.mongo.Document;
-
-const hidden = { ...outboxFieldsHidden, activeKey: 0 } as const;
 
 /**
  * `activeKey` holds `order:<orderNo>` while a case stands for its order and `case:<caseId>`
@@ -18,12 +13,6 @@ const hidden = { ...outboxFieldsHidden, activeKey: 0 } as const;
  */
 function activeKeyOf(c: Pick<AuditCase, 'caseId' | 'status' | 'order'>): string {
   return c.order && (c.status === 'open' || c.status === 'resubmitting' || c.status === 'resubmit_failed') ? `order:${c.order.orderNo}` : `case:${c.caseId}`;
-}
-
-function toCase(doc: Doc | null): AuditCase | undefined {
-  if (!doc) return undefined;
-  const { _id, ...rest } = doc;
-  return { ...(rest as Omit<AuditCase, 'caseId'>), caseId: String(_id) };
 }
 
 export interface CaseChange {
@@ -47,15 +36,16 @@ export interface CaseQuery {
 
 /** Audit cases. Every change is one document write, guarded by the version read, with its events in the outbox. */
 export class CaseRepository {
-  readonly collection: mongoose.mongo.Collection;
+  private readonly store: VersionedCollection<AuditCase, 'caseId'>;
+  readonly collection: mongoose.mongo.Collection<StoredDocument>;
 
-  constructor(db: Db) {
-    this.collection = db.collection('cases');
+  constructor(db: mongoose.mongo.Db) {
+    this.store = new VersionedCollection<AuditCase, 'caseId'>(db, 'cases', { id: 'caseId', hidden: { activeKey: 0 } });
+    this.collection = this.store.collection;
   }
 
   async createIndexes(): Promise<void> {
-    await ensureOutboxIndexes(this.collection);
-    await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
+    await this.store.ensureIndexes();
     await this.collection.createIndex({ activeKey: 1 }, { name: 'one_active_case_per_order', unique: true });
     await this.collection.createIndex({ notificationIds: 1 }, { name: 'by_notification' });
     await this.collection.createIndex({ status: 1 }, { name: 'by_status' });
@@ -71,35 +61,31 @@ export class CaseRepository {
    * throws `DuplicateActiveCase`, so the caller joins that one instead.
    */
   async insert(c: AuditCase, events: readonly OutgoingEvent[]): Promise<{ created: boolean; case: AuditCase }> {
-    const { caseId, ...rest } = c;
     try {
-      await this.collection.insertOne({ _id: caseId, ...rest, activeKey: activeKeyOf(c), ...outboxForInsert(events) } as unknown as Doc);
-      return { created: true, case: c };
+      const { created, entity } = await this.store.insert(c, events, { activeKey: activeKeyOf(c) });
+      return { created, case: entity };
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const existing = await this.get(caseId);
-      if (existing) return { created: false, case: existing };
-      throw new DuplicateActiveCase(`another case stands for order ${c.order?.orderNo ?? '?'}`);
+      if (isDuplicateKey(error)) throw new DuplicateActiveCase(`another case stands for order ${c.order?.orderNo ?? '?'}`);
+      throw error;
     }
   }
 
   async get(caseId: string): Promise<AuditCase | undefined> {
-    return toCase(await this.collection.findOne({ _id: caseId } as Doc, { projection: hidden }));
+    return this.store.get(caseId);
   }
 
   async byNotification(notificationId: string): Promise<AuditCase | undefined> {
-    return toCase(await this.collection.findOne({ notificationIds: notificationId }, { projection: hidden }));
+    return this.store.findOne({ notificationIds: notificationId });
   }
 
   async activeFor(orderNo: string): Promise<AuditCase | undefined> {
-    return toCase(await this.collection.findOne({ activeKey: `order:${orderNo}` }, { projection: hidden }));
+    return this.store.findOne({ activeKey: `order:${orderNo}` });
   }
 
   /** Parked and unmatched cases that named this order or pre-order. */
   async waitingFor(orderNo: string, preOrderNo: string | undefined): Promise<AuditCase[]> {
-    const named: Doc[] = [{ 'target.orderNo': orderNo }, ...(preOrderNo ? [{ 'target.preOrderNo': preOrderNo }] : [])];
-    const docs = await this.collection.find({ $or: named, status: { $in: ['parked', 'unmatched'] } }, { projection: hidden }).toArray();
-    return docs.map((d) => toCase(d) as AuditCase);
+    const named: StoredFilter[] = [{ 'target.orderNo': orderNo }, ...(preOrderNo ? [{ 'target.preOrderNo': preOrderNo }] : [])];
+    return this.store.find({ $or: named, status: { $in: ['parked', 'unmatched'] } });
   }
 
   /**
@@ -109,18 +95,13 @@ export class CaseRepository {
    */
   async update(current: AuditCase, change: CaseChange, events: readonly OutgoingEvent[]): Promise<AuditCase | undefined> {
     const next = { ...current, ...change.set };
-    const update: Doc = {
+    const update = {
       $set: { ...change.set, activeKey: activeKeyOf(next) },
-      $inc: { version: 1 },
       $push: { history: change.history, ...(change.notificationId ? { notificationIds: change.notificationId } : {}) },
       ...(change.unset?.length ? { $unset: Object.fromEntries(change.unset.map((k) => [k, ''])) } : {}),
     };
     try {
-      const doc = await this.collection.findOneAndUpdate({ _id: current.caseId, version: current.version } as Doc, withEvents(update, events), {
-        returnDocument: 'after',
-        projection: hidden,
-      });
-      return toCase(doc);
+      return await this.store.update(current.caseId, current.version, update, events);
     } catch (error) {
       if (isDuplicateKey(error)) throw new DuplicateActiveCase(`another case stands for order ${next.order?.orderNo ?? '?'}`);
       throw error;
@@ -129,21 +110,19 @@ export class CaseRepository {
 
   /** Cases for handlers' lists, newest first, in pages. */
   async list(query: CaseQuery): Promise<AuditCase[]> {
-    const and: Doc[] = [];
+    const and: StoredFilter[] = [];
     if (query.statuses?.length) and.push({ status: { $in: query.statuses } });
     if (query.reasonType) and.push({ reasonType: query.reasonType });
     if (query.handlerId) and.push({ handlerId: query.handlerId });
     if (query.visibleTo) and.push({ $or: [{ handlerId: query.visibleTo }, { leadId: query.visibleTo }, { status: { $in: ['parked', 'unmatched'] } }] });
     if (query.overdueAt) and.push({ status: { $in: ['open', 'resubmit_failed'] }, deadline: { $lte: query.overdueAt } });
     if (query.after) and.push({ $or: [{ receivedAt: { $lt: query.after.receivedAt } }, { receivedAt: query.after.receivedAt, _id: { $lt: query.after.caseId } }] });
-    const filter: Doc = and.length > 0 ? { $and: and } : {};
-    const docs = await this.collection.find(filter, { projection: { ...hidden, history: 0 } }).sort({ receivedAt: -1, _id: -1 }).limit(query.limit).toArray();
-    return docs.map((d) => toCase(d) as AuditCase);
+    return this.store.find(and.length > 0 ? { $and: and } : {}, { sort: { receivedAt: -1, _id: -1 }, limit: query.limit, omit: { history: 0 } });
   }
 
   /** Cases that may need a timer or a job: for the reconciler. */
   async *needingWork(pageSize = 500): AsyncGenerator<AuditCase> {
-    yield* this.stream({ status: { $in: ['parked', 'open', 'resubmitting', 'passed'] } }, pageSize);
+    yield* this.store.walk({ status: { $in: ['parked', 'open', 'resubmitting', 'passed'] } }, pageSize, { omit: { history: 0 } });
   }
 
   /**
@@ -153,15 +132,7 @@ export class CaseRepository {
    * window, nor the escalated ones waiting for their fix.
    */
   async *dueWork(now: Date, pageSize = 500): AsyncGenerator<AuditCase> {
-    yield* this.stream({ status: { $in: ['parked', 'resubmitting', 'passed'] } }, pageSize);
-    yield* this.stream({ status: 'open', escalatedAt: { $exists: false }, deadline: { $lte: now } }, pageSize);
+    yield* this.store.walk({ status: { $in: ['parked', 'resubmitting', 'passed'] } }, pageSize, { omit: { history: 0 } });
+    yield* this.store.walk({ status: 'open', escalatedAt: { $exists: false }, deadline: { $lte: now } }, pageSize, { omit: { history: 0 } });
   }
-
-  /** One cursor read in batches: one query, not one per page. */
-  private async *stream(filter: Doc, pageSize: number): AsyncGenerator<AuditCase> {
-    const cursor = this.collection.find(filter, { projection: { ...hidden, history: 0 } }).sort({ _id: 1 }).batchSize(pageSize);
-    // The driver closes the cursor when the loop ends, early or not.
-    for await (const doc of cursor) yield toCase(doc) as AuditCase;
-  }
-
 }

@@ -1,25 +1,14 @@
 import type { OrderStatus, OutgoingEvent } from '@orderpulse/contracts';
-import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
-import { isDuplicateKey } from '@orderpulse/service-kit';
+import { type StoredDocument, type StoredFilter, VersionedCollection } from '@orderpulse/outbox';
 import type mongoose from 'mongoose';
 
 import { type OrderMedia, owedBy, owedSlots } from '../domain/order-media';
-
-type Db = mongoose.mongo.Db;
-type Doc = mongoose.mongo.Document;
-
-const hidden = { ...outboxFieldsHidden } as const;
 
 /** Drops undefined fields, which the driver would otherwise store as null. Dates and buffers stay as they are. */
 function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact) as T;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, compact(v)])) as T;
-}
-
-function toOrderMedia(doc: Doc | null): OrderMedia | undefined {
-  if (!doc) return undefined;
-  return { orderId: String(doc._id), version: doc.version as number, facts: doc.facts as OrderMedia['facts'], slots: (doc.slots ?? {}) as OrderMedia['slots'] };
 }
 
 /**
@@ -29,15 +18,17 @@ function toOrderMedia(doc: Doc | null): OrderMedia | undefined {
  * instances confirming the same grant, or a photo racing its fallback, produce one outcome.
  */
 export class OrderMediaRepository {
-  readonly collection: mongoose.mongo.Collection;
+  private readonly store: VersionedCollection<OrderMedia, 'orderId'>;
+  readonly collection: mongoose.mongo.Collection<StoredDocument>;
 
-  constructor(db: Db) {
-    this.collection = db.collection('order_media');
+  constructor(db: mongoose.mongo.Db) {
+    // `owed` and `owedBy` are query keys derived from the slots, never read back.
+    this.store = new VersionedCollection<OrderMedia, 'orderId'>(db, 'order_media', { id: 'orderId', hidden: { owed: 0, owedBy: 0 }, revive: (media) => ({ ...media, slots: media.slots ?? {} }) });
+    this.collection = this.store.collection;
   }
 
   async createIndexes(): Promise<void> {
-    await ensureOutboxIndexes(this.collection);
-    await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
+    await this.store.ensureIndexes();
     // Only documents still owing an image carry `owed`, and `owedBy` (the earliest such slot's
     // time), so a reconciler pass reads just those, or just those due.
     await this.collection.createIndex({ owed: 1 }, { name: 'owed', sparse: true });
@@ -51,25 +42,21 @@ export class OrderMediaRepository {
   }
 
   async get(orderId: string): Promise<OrderMedia | undefined> {
-    return toOrderMedia(await this.collection.findOne({ _id: orderId } as Doc, { projection: hidden }));
+    return this.store.get(orderId);
   }
 
+  /**
+   * Stores `next` if the stored document is still at `next.version` (0: none yet), with its events.
+   * False when another writer got there first.
+   */
   async save(next: OrderMedia, events: readonly OutgoingEvent[]): Promise<boolean> {
     const owed: OrderStatus[] = owedSlots(next).map((s) => s.status);
     const by = owedBy(next);
     const fields = compact({ facts: next.facts, slots: next.slots });
-    if (next.version === 0) {
-      try {
-        await this.collection.insertOne({ _id: next.orderId, version: 1, ...fields, ...(by ? { owed, owedBy: by } : {}), ...outboxForInsert(events) } as unknown as Doc);
-        return true;
-      } catch (error) {
-        if (isDuplicateKey(error)) return false;
-        throw error;
-      }
-    }
-    const update: Doc = { $set: { ...fields, version: next.version + 1, ...(by ? { owed, owedBy: by } : {}) }, ...(by ? {} : { $unset: { owed: '', owedBy: '' } }) };
-    const result = await this.collection.updateOne({ _id: next.orderId, version: next.version } as Doc, withEvents(update, events));
-    return result.matchedCount === 1;
+    const keys = by ? { owed, owedBy: by } : {};
+    if (next.version === 0) return (await this.store.insert({ orderId: next.orderId, version: 1, ...fields }, events, keys)).created;
+    const update = { $set: { ...fields, ...keys }, ...(by ? {} : { $unset: { owed: '', owedBy: '' } }) };
+    return (await this.store.update(next.orderId, next.version, update, events)) !== undefined;
   }
 
   /** The ids of orders that still owe an image: one cursor, read in batches. */
@@ -83,10 +70,9 @@ export class OrderMediaRepository {
     yield* this.ids({ $or: [{ owedBy: { $lte: now } }, { owed: { $exists: true }, owedBy: { $exists: false } }] }, pageSize);
   }
 
-  private async *ids(filter: Doc, pageSize: number): AsyncGenerator<string> {
+  private async *ids(filter: StoredFilter, pageSize: number): AsyncGenerator<string> {
     const cursor = this.collection.find(filter, { projection: { _id: 1 } }).sort({ _id: 1 }).batchSize(pageSize);
     // The driver closes the cursor when the loop ends, early or not.
     for await (const doc of cursor) yield String(doc._id);
   }
-
 }

@@ -1,3 +1,4 @@
+import { RealtimeFanout } from '@orderpulse/service-kit';
 import type { Redis } from 'ioredis';
 
 import type { RecipientKey } from '../domain/recipients';
@@ -7,8 +8,6 @@ export interface Entry {
   cursor: string;
   payload: string;
 }
-
-type Listener = (entry: Entry) => void;
 
 // Appends once per message id: remembers the id, adds to the recipient's stream, tells every instance.
 // One script, so a crash can never leave the message remembered but not added (or added twice).
@@ -61,29 +60,21 @@ export function compareCursors(a: string, b: string): number {
  * socket on any instance hears it and a reconnecting client catches up from its cursor.
  */
 export class RealtimeBacklog {
-  private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly channel: string;
+  private readonly fanout: RealtimeFanout;
 
   constructor(
     private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    subscriber: Redis,
     private readonly prefix: string,
     private readonly settings: { maxPerRecipient: number; ttlSeconds: number },
   ) {
-    this.channel = `${prefix}:realtime`;
+    // The append script publishes `<recipient>\n<cursor>\n<payload>` on the fan-out's channel.
+    this.fanout = new RealtimeFanout(redis, subscriber, `${prefix}:realtime`);
     redis.defineCommand('appendOnce', { numberOfKeys: 4, lua: APPEND_ONCE });
   }
 
   async start(): Promise<void> {
-    this.subscriber.on('message', (_channel: string, message: string) => {
-      const first = message.indexOf('\n');
-      const second = message.indexOf('\n', first + 1);
-      if (first < 0 || second < 0) return;
-      const key = message.slice(0, first);
-      const entry = { cursor: message.slice(first + 1, second), payload: message.slice(second + 1) };
-      for (const listener of this.listeners.get(key) ?? []) listener(entry);
-    });
-    await this.subscriber.subscribe(this.channel);
+    await this.fanout.start();
   }
 
   private stream(key: RecipientKey): string {
@@ -100,7 +91,7 @@ export class RealtimeBacklog {
     const id = await redis.appendOnce(
       `${this.prefix}:realtime-once:${messageId}`,
       this.stream(key),
-      this.channel,
+      this.fanout.channel,
       this.trimmed(key),
       payload,
       this.settings.maxPerRecipient,
@@ -139,18 +130,14 @@ export class RealtimeBacklog {
   }
 
   /** Calls `listener` with each new message for the recipient until the returned function is called. */
-  listen(key: RecipientKey, listener: Listener): () => void {
-    const set = this.listeners.get(key) ?? new Set<Listener>();
-    set.add(listener);
-    this.listeners.set(key, set);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(key);
-    };
+  listen(key: RecipientKey, listener: (entry: Entry) => void): () => void {
+    return this.fanout.listen(key, (body) => {
+      const end = body.indexOf('\n');
+      if (end >= 0) listener({ cursor: body.slice(0, end), payload: body.slice(end + 1) });
+    });
   }
 
   async stop(): Promise<void> {
-    await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
-    this.subscriber.disconnect();
+    await this.fanout.stop();
   }
 }

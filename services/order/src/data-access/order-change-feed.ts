@@ -1,6 +1,5 @@
+import { RealtimeFanout } from '@orderpulse/service-kit';
 import type { Redis } from 'ioredis';
-
-type Listener = (version: number) => void;
 
 /**
  * Tells every instance of the service that an order changed, through Redis pub/sub, so a
@@ -8,43 +7,26 @@ type Listener = (version: number) => void;
  * The message only says "order X is now at version N"; readers fetch the order itself.
  */
 export class OrderChangeFeed {
-  private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly channel: string;
+  private readonly fanout: RealtimeFanout;
 
-  constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis,
-    prefix: string,
-  ) {
-    this.channel = `${prefix}:order-changed`;
+  constructor(publisher: Redis, subscriber: Redis, prefix: string) {
+    this.fanout = new RealtimeFanout(publisher, subscriber, `${prefix}:order-changed`);
   }
 
   async start(): Promise<void> {
-    this.subscriber.on('message', (_channel: string, message: string) => {
-      const [orderId, version] = message.split(' ');
-      if (!orderId) return;
-      for (const listener of this.listeners.get(orderId) ?? []) listener(Number(version));
-    });
-    await this.subscriber.subscribe(this.channel);
+    await this.fanout.start();
   }
 
   async changed(orderId: string, version: number): Promise<void> {
-    await this.publisher.publish(this.channel, `${orderId} ${version}`);
+    await this.fanout.publish(orderId, String(version));
   }
 
   /** Calls `listener` on each change of the order until the returned function is called. */
-  listen(orderId: string, listener: Listener): () => void {
-    const set = this.listeners.get(orderId) ?? new Set<Listener>();
-    set.add(listener);
-    this.listeners.set(orderId, set);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(orderId);
-    };
+  listen(orderId: string, listener: (version: number) => void): () => void {
+    return this.fanout.listen(orderId, (body) => listener(Number(body)));
   }
 
   async stop(): Promise<void> {
-    await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
-    this.subscriber.disconnect();
+    await this.fanout.stop();
   }
 }

@@ -1,3 +1,4 @@
+import type { StoredDocument } from '@orderpulse/outbox';
 import type mongoose from 'mongoose';
 import { Gauge, type Registry } from 'prom-client';
 
@@ -9,7 +10,7 @@ import { Gauge, type Registry } from 'prom-client';
  * A ruling normally lands within a second or two of the deadline; minutes mean the timer
  * worker is down or Redis lost the timers and the reconciler has not yet re-created them.
  */
-export function trackRulingLateness(registry: Registry, orders: mongoose.mongo.Collection, now: () => Date = () => new Date()): void {
+export function trackRulingLateness(registry: Registry, orders: mongoose.mongo.Collection<StoredDocument>, now: () => Date = () => new Date()): void {
   const overdue = () => ({ status: { $in: ['new', 'connected'] }, responseDeadline: { $lt: now() } });
   new Gauge({
     name: 'order_rulings_overdue', help: 'Orders past their response deadline and not yet ruled', registers: [registry],

@@ -1,23 +1,12 @@
 import type { OutgoingEvent } from '@orderpulse/contracts';
-import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from '@orderpulse/outbox';
-import { asTenant, isDuplicateKey, type TenantId } from '@orderpulse/service-kit';
+import { type StoredDocument, type StoredFilter, VersionedCollection } from '@orderpulse/outbox';
+import { asTenant, type TenantId } from '@orderpulse/service-kit';
 import type mongoose from 'mongoose';
 
 import type { GuaranteeOrder, HistoryEntry } from '../domain/guarantee-order';
 
-type Db = mongoose.mongo.Db;
-type Doc = mongoose.mongo.Document;
-
-const hidden = { ...outboxFieldsHidden } as const;
-
 /** Lines of history kept per order; the oldest go first. */
 const HISTORY = 300;
-
-function toOrder(doc: Doc | null): GuaranteeOrder | undefined {
-  if (!doc) return undefined;
-  const { _id, ...rest } = doc;
-  return { ...(rest as Omit<GuaranteeOrder, 'orderId'>), orderId: String(_id), orgId: asTenant(rest.orgId as string) };
-}
 
 /** Where a page of the shareable list ended: the sort keys of its last order. */
 export interface ListPosition {
@@ -39,16 +28,17 @@ export interface OrderChange {
  * of tenant data names the organisation.
  */
 export class GuaranteeOrderRepository {
-  readonly collection: mongoose.mongo.Collection;
+  private readonly store: VersionedCollection<GuaranteeOrder, 'orderId'>;
+  readonly collection: mongoose.mongo.Collection<StoredDocument>;
 
-  constructor(db: Db) {
-    this.collection = db.collection('guarantee_orders');
+  constructor(db: mongoose.mongo.Db) {
+    this.store = new VersionedCollection<GuaranteeOrder, 'orderId'>(db, 'guarantee_orders', { id: 'orderId', revive: (order) => ({ ...order, orgId: asTenant(order.orgId) }) });
+    this.collection = this.store.collection;
   }
 
   async createIndexes(): Promise<void> {
-    await ensureOutboxIndexes(this.collection);
+    await this.store.ensureIndexes();
     // Shaped to the queries below, because the local server uses an index only when a query names exactly its keys.
-    await this.collection.createIndex({ _id: 1, version: 1 }, { name: 'version_guard', unique: true });
     await this.collection.createIndex({ _id: 1, orgId: 1 }, { name: 'by_tenant', unique: true });
     await this.collection.createIndex({ orgId: 1, 'shares.id': 1 }, { name: 'by_second_order' });
     await this.collection.createIndex({ orgId: 1, 'shares.targetId': 1 }, { name: 'by_share_target' });
@@ -59,36 +49,22 @@ export class GuaranteeOrderRepository {
 
   /** Inserts a new order with its events; an order with the same id already there is returned instead. */
   async insert(order: GuaranteeOrder, events: readonly OutgoingEvent[]): Promise<{ created: boolean; order: GuaranteeOrder }> {
-    const { orderId, ...rest } = order;
-    try {
-      await this.collection.insertOne({ _id: orderId, ...rest, ...outboxForInsert(events) } as unknown as Doc);
-      return { created: true, order };
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const existing = toOrder(await this.collection.findOne({ _id: orderId } as Doc, { projection: hidden }));
-      if (!existing) throw error;
-      return { created: false, order: existing };
-    }
+    const { created, entity } = await this.store.insert(order, events);
+    return { created, order: entity };
   }
 
   async get(orgId: TenantId, orderId: string): Promise<GuaranteeOrder | undefined> {
-    return toOrder(await this.collection.findOne({ _id: orderId, orgId } as Doc, { projection: hidden }));
+    return this.store.findOne({ _id: orderId, orgId });
   }
 
   /** The original order a second order (a share) belongs to. */
   async bySecondOrder(orgId: TenantId, shareId: string): Promise<GuaranteeOrder | undefined> {
-    return toOrder(await this.collection.findOne({ orgId, 'shares.id': shareId }, { projection: hidden }));
+    return this.store.findOne({ orgId, 'shares.id': shareId });
   }
 
   /** Applies a change if the organisation's order is still at `version`; undefined when another change got there first. */
   async update(orgId: TenantId, orderId: string, version: number, change: OrderChange, events: readonly OutgoingEvent[]): Promise<GuaranteeOrder | undefined> {
-    const update: Doc = {
-      $set: { ...change.set },
-      $inc: { version: 1 },
-      $push: { history: { $each: change.history, $slice: -HISTORY } },
-    };
-    const doc = await this.collection.findOneAndUpdate({ _id: orderId, orgId, version } as Doc, withEvents(update, events), { returnDocument: 'after', projection: hidden });
-    return toOrder(doc);
+    return this.store.update(orderId, version, { $set: { ...change.set }, $push: { history: { $each: change.history, $slice: -HISTORY } } }, events, { orgId });
   }
 
   /**
@@ -96,7 +72,7 @@ export class GuaranteeOrderRepository {
    * priority first, then the longest in effect, in pages that continue after `after`.
    */
   async shareable(orgId: TenantId, exceptMemberId: string, limit: number, after?: ListPosition): Promise<GuaranteeOrder[]> {
-    const filter: Doc = { orgId, status: 'active', ownerId: { $ne: exceptMemberId } };
+    const filter: StoredFilter = { orgId, status: 'active', ownerId: { $ne: exceptMemberId } };
     if (after) {
       filter.$or = [
         { typeRank: { $gt: after.rank } },
@@ -104,38 +80,27 @@ export class GuaranteeOrderRepository {
         { typeRank: after.rank, effectiveAt: after.effectiveAt, _id: { $gt: after.orderId } },
       ];
     }
-    const docs = await this.collection.find(filter, { projection: hidden }).sort({ typeRank: 1, effectiveAt: 1, _id: 1 }).limit(limit).toArray();
-    return docs.map((d) => toOrder(d) as GuaranteeOrder);
+    return this.store.find(filter, { sort: { typeRank: 1, effectiveAt: 1, _id: 1 }, limit });
   }
 
   async ownedBy(orgId: TenantId, ownerId: string, limit: number): Promise<GuaranteeOrder[]> {
-    const docs = await this.collection.find({ orgId, ownerId }, { projection: hidden }).sort({ effectiveAt: -1, _id: 1 }).limit(limit).toArray();
-    return docs.map((d) => toOrder(d) as GuaranteeOrder);
+    return this.store.find({ orgId, ownerId }, { sort: { effectiveAt: -1, _id: 1 }, limit });
   }
 
   /** Orders with a share for the member, whatever the share's state. */
   async sharedWith(orgId: TenantId, memberId: string, limit: number): Promise<GuaranteeOrder[]> {
-    const docs = await this.collection.find({ orgId, 'shares.targetId': memberId }, { projection: hidden }).sort({ effectiveAt: -1, _id: 1 }).limit(limit).toArray();
-    return docs.map((d) => toOrder(d) as GuaranteeOrder);
+    return this.store.find({ orgId, 'shares.targetId': memberId }, { sort: { effectiveAt: -1, _id: 1 }, limit });
   }
 
   /** Orders with a share waiting to be claimed, in pages: what the reconciler walks. */
   async *withPendingShares(pageSize = 200): AsyncGenerator<GuaranteeOrder> {
-    yield* this.stream({ 'shares.status': 'pending' }, pageSize);
+    yield* this.store.walk({ 'shares.status': 'pending' }, pageSize);
   }
 
   /** Orders with a share still pending whose claim window has closed by `now`: what a due pass looks at. */
   async *withDueShares(now: Date, pageSize = 200): AsyncGenerator<GuaranteeOrder> {
-    yield* this.stream({ shares: { $elemMatch: { status: 'pending', claimDeadline: { $lte: now } } } }, pageSize);
+    yield* this.store.walk({ shares: { $elemMatch: { status: 'pending', claimDeadline: { $lte: now } } } }, pageSize);
   }
-
-  /** One cursor read in batches: one query, not one per page. */
-  private async *stream(filter: Doc, pageSize: number): AsyncGenerator<GuaranteeOrder> {
-    const cursor = this.collection.find(filter, { projection: hidden }).sort({ _id: 1 }).batchSize(pageSize);
-    // The driver closes the cursor when the loop ends, early or not.
-    for await (const doc of cursor) yield toOrder(doc) as GuaranteeOrder;
-  }
-
 
   /**
    * Brings every order's type rank in line with the configured priority. The rank only orders
