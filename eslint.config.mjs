@@ -1,9 +1,10 @@
 // One lint configuration for every workspace, type-aware so that floating promises are caught.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', '.local/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.cjs', '.local/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -48,6 +49,17 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // The scripts (infra/local, bench, fuzz/run.mjs): plain ES modules, type-checked by
+    // tsconfig.scripts.json from their JSDoc, linted here without the type-aware rules.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
   {

@@ -1,3 +1,4 @@
+// @ts-check
 // The latency-against-load chart of the report: an SVG drawn here, turned into a PNG with sharp
 // (already a dependency of the media service), so the bench needs nothing new.
 import { createRequire } from 'node:module';

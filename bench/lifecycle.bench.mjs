@@ -1,3 +1,4 @@
+// @ts-check
 // The whole system on the event path: complete order lifecycles per second through the real order
 // and notification services (placed → accepted → assigned → rider took → handed over → delivered,
 // with every event, timer and push), and the state-change-to-gateway latency at fractions of that
@@ -129,9 +130,9 @@ export async function startGateway() {
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
   return {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
     pushes: () => pushes,
     repeats: () => repeats,
     /** When the push arrived (performance.now()), waiting for it up to `ms`. */

@@ -1,3 +1,4 @@
+// @ts-check
 // Media service benchmark: synthesized images per second and their event-to-attached latency,
 // and how long verifying a 5 MB photo takes (confirm → verified, re-encoded, stored, attached).
 // Runs the real service (its built main.js) as a child process against the local stack; the
@@ -142,7 +143,7 @@ export async function benchMedia(stack, { images = 300, pacedRate = 10, pacedSec
       let grant;
       for (let tries = 0; tries < 400 && !grant; tries += 1) {
         const res = await fetch(`${base}/v1/orders/${o.orderId}/media/accepted/grants`, { method: 'POST', headers: { authorization: `Bearer ${merchant}`, 'content-type': 'application/json' }, body: JSON.stringify({ contentType: 'image/jpeg', bytes: body.length }) });
-        if (res.status === 201) grant = await res.json();
+        if (res.status === 201) grant = /** @type {any} */ (await res.json());
         else await sleep(25);
       }
       if (!grant) throw new Error('no grant');

@@ -1,3 +1,4 @@
+// @ts-check
 // Notification service benchmark: event-to-gateway latency at fixed event rates, and how many
 // WebSocket and SSE connections one instance holds and in how much memory.
 // Runs the real service (its built main.js) as a child process against the local stack; the
@@ -64,8 +65,8 @@ export async function startGateway(arrivals) {
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${server.address().port}` };
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  return { server, url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}` };
 }
 
 async function startService(stack, run, gatewayUrl) {

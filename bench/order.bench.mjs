@@ -1,3 +1,4 @@
+// @ts-check
 // Order service benchmark: orders placed and accepted per second with their timers pending,
 // adjudication lateness with 0, 10,000 and 100,000 pending deadlines (the service's own reconcile
 // interval and outbox sweep running, as deployed), and the service's memory under that load.
@@ -61,7 +62,7 @@ async function startService(stack, run) {
 
 async function call(base, method, url, token, body) {
   const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-  const json = await res.json();
+  const json = /** @type {any} */ (await res.json());
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
@@ -108,7 +109,7 @@ export async function benchOrder(stack, { orders = 2000, concurrency = 32, backl
   const connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: env.MONGO_DB }).asPromise();
   const redis = new Redis(stack.REDIS_URL, { maxRetriesPerRequest: null });
   const timers = new TimerQueue('order-response-deadline', { connection: redis, prefix: env.QUEUE_PREFIX });
-  const orders$ = connection.db.collection('orders');
+  const orders$ = /** @type {import('mongoose').mongo.Collection<any>} */ (connection.db.collection('orders'));
   const far = new Date(Date.now() + 3 * 3600_000);
   await call(base, 'PUT', '/v1/stores/s-p', admin, { merchantId: 'm-b', name: 'Probe', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 20, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
   result.latenessAt = [];

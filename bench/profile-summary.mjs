@@ -1,3 +1,4 @@
+// @ts-check
 // Summarises V8 CPU profiles (`node --cpu-prof`): self time by function, and by package
 // (our code, each dependency, node internals, idle and GC), so the top costs can be named.
 // `node bench/profile-summary.mjs <file.cpuprofile>…`

@@ -1,3 +1,4 @@
+// @ts-check
 // The machine's raw limits, measured in the same run as the system figures so that each system
 // figure can be given as a ratio to what the same broker, Redis and MongoDB-compatible server do
 // with nothing of ours in the way:
@@ -123,7 +124,7 @@ export async function rawBullmq(stack, { pending = 100_000, probes = 1000, sprea
 export async function rawMongo(stack, { seconds = 5, concurrency = 32 } = {}) {
   const run = randomUUID().slice(0, 8);
   const connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: `bench_raw_${run}` }).asPromise();
-  const docs = connection.db.collection('docs');
+  const docs = /** @type {import('mongoose').mongo.Collection<any>} */ (connection.db.collection('docs'));
   await docs.insertMany(Array.from({ length: concurrency }, (_, i) => ({ _id: `d${i}`, version: 0, status: 'new', n: 0 })));
   let updates = 0;
   let conflicts = 0;

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run bench`: runs the benchmarks on the local stack (started if needed, stopped if we started it)
 // and writes bench/results/latest.json, latest.md and latest.png (latency against load). The machine's
 // raw limits (Kafka round trip, BullMQ lateness, conditional MongoDB updates) are measured in the same

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run fuzz`: the fuzz suite at full size against the running local stack, one service at a
 // time (two shared cores). FUZZ_HTTP_INPUTS, FUZZ_KAFKA_INPUTS and FUZZ_WS_INPUTS are per service,
 // per consumed topic and per WebSocket endpoint; FUZZ_SEED replays a run. Prints the figures the README quotes.

@@ -1,3 +1,4 @@
+// @ts-check
 // Demo data for `npm start`: a store that is always open, two riders, a B2B order whose review
 // failed (on the audit desk), an organisation with guarantee orders to share, and logins to try
 // each terminal with.

@@ -1,3 +1,4 @@
+// @ts-check
 // The terminals' front door: serves the browser terminals and routes /api/<service>/… (HTTP
 // and WebSocket) to the services, so pages, APIs and realtime share one origin. `npm start`
 // runs it; in production an ingress or reverse proxy does the same routing.
@@ -56,7 +57,7 @@ async function mergedDocument(services) {
       try {
         const res = await fetch(new URL('/openapi.json', base), { signal: AbortSignal.timeout(2_000) });
         if (!res.ok) return { service, why: `answered ${res.status}` };
-        const document = await res.json();
+        const document = /** @type {any} */ (await res.json());
         const isDocument = document && typeof document === 'object' && typeof document.openapi === 'string' && document.paths && typeof document.paths === 'object';
         return isDocument ? { service, document } : { service, why: 'its answer is not an OpenAPI document' };
       } catch {
@@ -74,7 +75,7 @@ async function mergedDocument(services) {
       left.push({ service: answer.service, why: `its document does not fit the others (${error.message})` });
     }
   }
-  const document = await gatewayDocument(shown);
+  const document = /** @type {any} */ (await gatewayDocument(shown));
   if (left.length > 0) document.info.description += `\n\nNot shown now: ${left.map((a) => `${a.service} (${a.why})`).join('; ')}.`;
   return document;
 }
@@ -148,6 +149,10 @@ export function pathOf(target) {
  * API (`/v1/…`) and its document go through: a service's health, readiness, metrics and queue
  * console are for its operators on the service's own port, not for the terminals' origin. The
  * service is looked up among the gateway's own keys only (`constructor` is not a service).
+ *
+ * @param {Record<string, string>} services
+ * @param {string} url
+ * @returns {[URL, string] | undefined}
  */
 function route(services, url) {
   const match = /^\/api\/([a-z]+)(\/v1\/.*|\/openapi\.json(?:\?.*)?)$/.exec(url);
@@ -197,7 +202,7 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
         // node refuses some targets its own parser let in (ERR_UNESCAPED_CHARACTERS): the client's fault.
         return problem(res, 400, `the request target cannot be passed on: ${error.message}`);
       }
-      upstream.on('error', (error) => (res.headersSent ? res.destroy() : problem(res, error.code === 'ETIMEDOUT' ? 504 : 502, `the service did not answer: ${error.message}`)));
+      upstream.on('error', (error) => (res.headersSent ? res.destroy() : problem(res, /** @type {NodeJS.ErrnoException} */ (error).code === 'ETIMEDOUT' ? 504 : 502, `the service did not answer: ${error.message}`)));
       req.pipe(upstream);
       res.on('close', () => upstream.destroy());
       return;
@@ -269,14 +274,14 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve({ port: server.address().port, close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }) }));
+    server.listen(port, host, () => resolve({ port: /** @type {import('node:net').AddressInfo} */ (server.address()).port, close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }) }));
   });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const env = process.env;
   const services = Object.fromEntries(
-    [['order', 4101], ['notification', 4102], ['media', 4103], ['audit', 4104], ['sharing', 4105]].map(([name, p]) => [name, env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${p}`]),
+    /** @type {[string, number][]} */ ([['order', 4101], ['notification', 4102], ['media', 4103], ['audit', 4104], ['sharing', 4105]]).map(([name, p]) => [name, env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${p}`]),
   );
   const logins = env.DEMO_LOGINS_FILE ? JSON.parse(fs.readFileSync(env.DEMO_LOGINS_FILE, 'utf8')) : undefined;
   const { port } = await startGateway({ port: Number(env.GATEWAY_PORT ?? 4100), services, logins, objectStore: env.S3_ENDPOINT });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Kafka's own command-line tools, of the broker's version, from their Maven Central jars: what SRE
 // run against any Kafka cluster, pointed at this one.
 //
@@ -65,7 +66,9 @@ export function clientProperties(env) {
   return lines;
 }
 
-async function main([name, ...args]) {
+/** @param {string[]} argv the tool's name, then its options */
+async function main(argv) {
+  const [name = '', ...args] = argv;
   const tool = TOOLS[name];
   if (!tool) fail(`usage: kafka-tool <${Object.keys(TOOLS).join(' | ')}> [options…]`);
   let cp;

@@ -1,3 +1,4 @@
+// @ts-check
 // Java programs of the local stack come as jars from Maven Central: a pom per program names them,
 // Maven resolves them into the user's cache, and the classpath string is kept under the local
 // folder so a warm start never has to run Maven.
@@ -35,8 +36,7 @@ export async function mavenClasspath(pom, cacheFile) {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   const { code, output } = await run('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${tmp}`], { cwd: path.dirname(pom) });
   if (code !== 0) {
-    const error = new Error(`mvn could not resolve ${pom}`);
-    error.detail = output.trim().split('\n').slice(-20).join('\n');
+    const error = Object.assign(new Error(`mvn could not resolve ${pom}`), { detail: output.trim().split('\n').slice(-20).join('\n') });
     throw error;
   }
   fs.renameSync(tmp, cacheFile);

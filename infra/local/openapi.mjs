@@ -1,3 +1,4 @@
+// @ts-check
 // The integrators' HTTP contract, generated: every service's OpenAPI 3.1 document (built from its
 // API table, the same zod schemas its routes parse and its answers are checked against), merged as
 // the gateway serves them under /api/<service>, and the typed client's types (openapi-typescript).

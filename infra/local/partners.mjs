@@ -1,3 +1,4 @@
+// @ts-check
 // Stand-ins for the two B2B systems outside orderpulse that the audit service calls, so that
 // `npm start` shows a fixed case go all the way to "closed" on one machine: a middle office
 // that passes every re-submitted order and a user system that takes every audit-success
@@ -33,6 +34,6 @@ export function startPartners(port, logFile) {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(Object.assign(() => new Promise((done) => server.close(() => log.end(done))), { port: server.address().port })));
+    server.listen(port, '127.0.0.1', () => resolve(Object.assign(() => new Promise((done) => server.close(() => log.end(done))), { port: /** @type {import('node:net').AddressInfo} */ (server.address()).port })));
   });
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // What the README's two commands need from the machine beyond Node, Java and Maven, found in the
 // first seconds: the Debian packages they bring themselves when run as root, or one line naming
 // what to install when they cannot.
@@ -79,6 +80,7 @@ export function ensurePrerequisites(command, say, fail) {
   const canInstall = process.getuid?.() === 0 && onPath('apt-get') && process.env.ORDERPULSE_NO_INSTALL !== '1';
   if (!canInstall) fail(`missing ${packages.join(', ')} — install with: ${install}`);
   say(`installing ${packages.join(', ')} from Debian's packages`);
+  /** @type {import('node:child_process').SpawnSyncOptions} */
   const options = { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
   if (spawnSync('apt-get', ['update', '-qq'], options).status !== 0) fail(`apt-get update failed; install by hand: ${install}`);
   if (spawnSync('apt-get', ['install', '-y', '-qq', ...packages], options).status !== 0) fail(`${install} failed`);

@@ -1,3 +1,4 @@
+// @ts-check
 // Prometheus (Debian's `prometheus` package) for `npm start`: a configuration generated under the
 // local folder that scrapes every service's /metrics and loads the alert rules of infra/prometheus/,
 // data kept under the local folder, listening on loopback only.
@@ -52,7 +53,9 @@ export async function startPrometheus({ port, targets, dir, log }) {
     if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}); see ${log}`);
     try {
       if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return {

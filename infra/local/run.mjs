@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The README's two commands, and the stop that goes with them.
 //
 //   node infra/local/run.mjs start   install, build, start the stack and every service, seed demo data
@@ -52,6 +53,10 @@ process.env.SCARF_ANALYTICS ??= 'false';
 
 const say = (line) => process.stdout.write(`orderpulse: ${line}\n`);
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   process.stderr.write(`orderpulse: ${message}\n`);
   process.exit(1);
@@ -240,12 +245,13 @@ async function test() {
   checkNode();
   ensurePrerequisites('test', say, fail);
   ensureDependencies();
-  must('npx', ['turbo', 'run', 'build', 'lint', 'typecheck', '--output-logs=errors-only'], 'build, lint and typecheck');
+  must('npx', ['turbo', 'run', 'build', 'lint', 'lint:scripts', 'typecheck', 'typecheck:scripts', '--output-logs=errors-only'], 'build, lint and typecheck');
   const wasUp = stackIsUp();
   stackUp();
   const env = { ...process.env, ...stackEnv() };
-  // One workspace at a time: two cores, one shared broker; each test file isolates itself by unique names.
-  const child = spawn('npx', ['turbo', 'run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(3)], {
+  // Two workspaces at a time (each jest runs its files one by one): the tests mostly wait on the broker,
+  // the database and their timers, and each test file isolates itself by unique names.
+  const child = spawn('npx', ['turbo', 'run', 'test', '--concurrency=2', '--continue', ...process.argv.slice(3)], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Local infrastructure for OrderPulse without Docker: Kafka (KRaft), a MongoDB
 // stand-in, Redis and an S3 stand-in, all on 127.0.0.1, all data under .local/.
 //
@@ -306,6 +307,7 @@ function s3Request(s3, method) {
     headers['x-amz-content-sha256'],
   ].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
+  /** @type {string | Buffer} */
   let key = `AWS4${s3.secretKey}`;
   for (const part of scope.split('/')) key = hmac(key, part);
   const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
@@ -590,7 +592,7 @@ async function up() {
 
   const envFile = writeStackEnv();
   parts.forEach((part, i) => {
-    console.log(`${part.name.padEnd(6)} ${redact(part.endpoint).padEnd(28)} (${results[i].value})`);
+    console.log(`${part.name.padEnd(6)} ${redact(part.endpoint).padEnd(28)} (${/** @type {PromiseFulfilledResult<string>} */ (results[i]).value})`);
   });
   const shown = path.relative(process.cwd(), envFile);
   console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s — endpoints in ${shown.startsWith('..') ? envFile : shown}`);
@@ -611,7 +613,9 @@ async function stop(part) {
   const signal = (name) => {
     try {
       process.kill(pid, name);
-    } catch {} // already gone
+    } catch {
+      // already gone
+    }
   };
   signal('SIGTERM');
   // Kafka needs a few seconds for a controlled shutdown; give everyone up to 20 s.

@@ -1,3 +1,4 @@
+// @ts-check
 // A bearer token signed by the local issuer that `npm start` makes its services trust (its key is
 // in .local/keys), for trying the API by hand or from a storefront of your own.
 //
