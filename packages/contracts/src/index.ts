@@ -10,6 +10,7 @@ export * from './define-event';
 export * from './topics';
 export * from './catalog';
 export * from './human-text';
+export * from './order-words';
 export * from './events/storefront-order-placed.event';
 export * from './events/storefront-order-replies.event';
 export * from './events/order-snapshot';

@@ -1,6 +1,6 @@
 import { api, ApiError, ok } from './api.js';
 import { remainingMs, ServerClock, stopwatch } from './clock.js';
-import { h, money, orderNo, time } from './dom.js';
+import { h, money, shortOrderNumber, time } from './dom.js';
 import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
 import { followOrder } from './realtime.js';
@@ -32,7 +32,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     const mode = h('span', { class: 'muted' });
     const photos = mediaPanel(session, first.order.orderId);
     const waiting = h('p', { class: 'muted' }, t('customer.waiting'));
-    tracking.replaceChildren(h('h2', {}, `${orderNo(first.order.orderId)} · ${money(first.order.total, first.order.currency)}`), waiting, watch, status, mode, h('h3', {}, t('customer.timeline')), timeline, h('h3', {}, t('media.show')), photos.element);
+    tracking.replaceChildren(h('h2', {}, `${shortOrderNumber(first.order.orderId)} · ${money(first.order.total, first.order.currency)}`), waiting, watch, status, mode, h('h3', {}, t('customer.timeline')), timeline, h('h3', {}, t('media.show')), photos.element);
     let view = first;
     let clock = ServerClock.from(first.countdown.serverTime, Date.now());
     const render = async () => {
@@ -99,7 +99,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   const listMine = async () => {
     const list = await ok(api(session).GET('/api/order/v1/orders', { params: { query: { limit: 10 } } }));
-    mine.replaceChildren(...list.orders.map((v) => h('li', {}, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), track(v)) }, orderNo(v.order.orderId)), ` ${t(`status.${v.order.status}` as never)}`)));
+    mine.replaceChildren(...list.orders.map((v) => h('li', {}, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), track(v)) }, shortOrderNumber(v.order.orderId)), ` ${t(`status.${v.order.status}` as never)}`)));
   };
 
   void (async () => {

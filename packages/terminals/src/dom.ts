@@ -23,7 +23,7 @@ export function money(amount: number, currency: string): string {
 }
 
 /** `#` and the last six characters, as people read an order out on the phone. */
-export function orderNo(orderId: string): string {
+export function shortOrderNumber(orderId: string): string {
   return `#${orderId.slice(-6).toUpperCase()}`;
 }
 

@@ -1,6 +1,6 @@
 import { api, ApiError, ok } from './api.js';
 import { fractionLeft, remainingMs, ServerClock } from './clock.js';
-import { h, money, orderNo, time } from './dom.js';
+import { h, money, shortOrderNumber, time } from './dom.js';
 import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
 import { openSocket } from './realtime.js';
@@ -43,7 +43,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
       row = h('li', { dataset: { orderId: id } }, h('div', { class: 'line' }), toggle, photos);
     }
     row.dataset.status = status;
-    row.querySelector('.line')?.replaceChildren(h('strong', {}, orderNo(id)), ` ${money(view.order.total, view.order.currency)} · `, h('span', { class: `status ${status}` }, t(`status.${status}` as never)));
+    row.querySelector('.line')?.replaceChildren(h('strong', {}, shortOrderNumber(id)), ` ${money(view.order.total, view.order.currency)} · `, h('span', { class: `status ${status}` }, t(`status.${status}` as never)));
     recent.prepend(row);
   };
 
@@ -85,7 +85,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     const element = h(
       'article',
       { class: 'box', 'data-testid': 'order-box', dataset: { orderId: id } },
-      h('header', {}, h('strong', {}, orderNo(id)), ' ', time(view.order.placedAt, locale), ' · ', money(view.order.total, view.order.currency)),
+      h('header', {}, h('strong', {}, shortOrderNumber(id)), ' ', time(view.order.placedAt, locale), ' · ', money(view.order.total, view.order.currency)),
       h('ul', {}, ...view.order.lines.map((l) => h('li', {}, `${l.name ?? l.productId} × ${l.quantity}`))),
       h('p', {}, `${view.order.delivery.line} · ${view.order.delivery.contactName}`),
       view.order.note ? h('p', { class: 'note' }, view.order.note) : null,

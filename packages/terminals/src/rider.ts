@@ -1,5 +1,5 @@
 import { api, ApiError, ok } from './api.js';
-import { h, orderNo } from './dom.js';
+import { h, shortOrderNumber } from './dom.js';
 import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
 import { openSocket } from './realtime.js';
@@ -41,7 +41,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     return h(
       'article',
       { class: 'box', dataset: { orderId: o.orderId, status: o.status } },
-      h('header', {}, h('strong', {}, orderNo(o.orderId)), ' · ', h('span', { class: 'status' }, t(`status.${o.status}` as never))),
+      h('header', {}, h('strong', {}, shortOrderNumber(o.orderId)), ' · ', h('span', { class: 'status' }, t(`status.${o.status}` as never))),
       h('p', {}, view.destination.line),
       o.stocking ? h('p', { class: 'muted' }, `${o.stocking.status}${o.stocking.reason ? `: ${o.stocking.reason}` : ''}`) : null,
       h(

@@ -1,11 +1,10 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { createEnvelope, deadLetterTopic, encodeEnvelope, exampleSnapshot, OrderPlaced, Topics } from '@orderpulse/contracts';
+import { createEnvelope, deadLetterTopic, encodeEnvelope, exampleSnapshot, OrderPlaced, shortOrderNumber, Topics } from '@orderpulse/contracts';
 import { uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 import sharp from 'sharp';
 
 import { dueJobId } from '../src/domain/order-media';
-import { orderNo } from '../src/domain/status-card';
 
 import { type Deployment, fetchBytes, keysUnder, MediaEvents, MediaInstance, newDeployment, OrderEvents, tokens } from './support/media-harness';
 
@@ -53,7 +52,7 @@ describe('synthesized images for order statuses', () => {
     expect(blankBand.channels[0]!.min).toBeGreaterThan(200);
 
     const svg = await svgOf(order.orderId, 'new');
-    expect(svg).toContain(`data-field="order-no">Order ${orderNo(order.orderId)}</text>`);
+    expect(svg).toContain(`data-field="order-no">Order ${shortOrderNumber(order.orderId)}</text>`);
     expect(svg).toContain('data-field="status">Order paid</text>');
     expect(svg).toContain('Noodle House &lt;Pudong&gt;');
     expect(svg).not.toContain('<Pudong>');
@@ -75,7 +74,7 @@ describe('synthesized images for order statuses', () => {
     const svg = await svgOf(order.orderId, 'rider_took');
     expect(svg).toContain('lang="zh-CN"');
     expect(svg).toContain('data-field="status">骑手已接单</text>');
-    expect(svg).toContain(`订单 ${orderNo(order.orderId)}`);
+    expect(svg).toContain(`订单 ${shortOrderNumber(order.orderId)}`);
     expect(svg).toContain('兰州拉面');
     // 11:45 UTC is 19:45 in Shanghai.
     expect(svg).toMatch(/data-field="expected-delivery">预计送达 .*19:45<\/text>/);

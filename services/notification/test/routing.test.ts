@@ -1,7 +1,7 @@
-import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, exampleShare, exampleSnapshot, GuaranteeOrderProcessed, MediaAttached, OrderStatus } from '@orderpulse/contracts';
+import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, exampleShare, exampleSnapshot, GuaranteeOrderProcessed, MediaAttached, OrderStatus, shortOrderNumber } from '@orderpulse/contracts';
 
 import { recipientKey } from '../src/domain/recipients';
-import { noticesFor, orderNo, type RoutedEvent } from '../src/domain/routing';
+import { noticesFor, type RoutedEvent } from '../src/domain/routing';
 import { render, templates } from '../src/domain/templates';
 
 const order = { ...exampleSnapshot, total: 3600, locale: 'zh-CN' as const, countdown: { deadline: '2026-11-21T10:03:00.000Z', serverTime: '2026-11-21T10:00:00.000Z' } };
@@ -23,7 +23,7 @@ describe('routing: who is told what', () => {
     const notices = noticesFor({ type: 'order.placed', data: order });
     expect(notices.map((n) => `${recipientKey(n.recipient)} ${n.category}`)).toEqual(['merchant:m-1001 new_order', 'customer:c-42 order_outcome']);
     expect(notices.every((n) => n.countdown?.deadline === order.countdown.deadline)).toBe(true);
-    expect(render(notices[0]!.template, 'en', notices[0]!.params)).toEqual({ title: `New order ${orderNo(order.orderId)}`, body: 'Beef noodles × 2; 2 item(s), CNY 36.00. Answer within 3 min.' });
+    expect(render(notices[0]!.template, 'en', notices[0]!.params)).toEqual({ title: `New order ${shortOrderNumber(order.orderId)}`, body: 'Beef noodles × 2; 2 item(s), CNY 36.00. Answer within 3 min.' });
     expect(render(notices[0]!.template, 'zh-CN', notices[0]!.params).body).toBe('Beef noodles × 2，共2件，CNY 36.00。请在3分钟内处理。');
   });
 

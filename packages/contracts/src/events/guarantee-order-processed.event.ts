@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 import { defineEvent } from '../define-event';
 import { Topics } from '../topics';
-import { GuaranteeOrderStatus, SharingLocale } from './share-snapshot';
+import { Locale } from '../order-words';
+import { GuaranteeOrderStatus } from './share-snapshot';
 
 /**
  * A processing result was recorded on a guarantee order or on one of its second orders. The
@@ -21,7 +22,7 @@ export const GuaranteeOrderProcessed = defineEvent({
     orderType: z.string(),
     reference: z.string(),
     title: z.string(),
-    locale: SharingLocale,
+    locale: Locale,
     version: z.number().int().positive(),
     /** Never `active`: a result always settles the order. */
     status: GuaranteeOrderStatus.exclude(['active']),

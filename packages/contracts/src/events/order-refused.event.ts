@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { defineEvent } from '../define-event';
+import { Locale } from '../order-words';
 import { Topics } from '../topics';
 
 /** The checks an order must pass before it is taken. */
@@ -21,7 +22,7 @@ export const OrderRefused = defineEvent({
     check: PlacementCheck,
     reason: z.string(),
     /** The customer's language, for the message that tells them. */
-    locale: z.enum(['zh-CN', 'en']).optional(),
+    locale: Locale.optional(),
     storefront: z.object({ storefrontId: z.string(), externalRef: z.string() }).optional(),
   }),
   example: { orderId: 'ord_01J9Z8Q5', customerId: 'c-42', merchantId: 'm-1001', storeId: 's-1001', check: 'store_open', reason: 'the store is closed until 10:00', locale: 'zh-CN' },

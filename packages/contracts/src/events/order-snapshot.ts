@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { Locale } from '../order-words';
 import { DeliveryAddress, Money, OrderLine } from './storefront-order-placed.event';
 
 /**
@@ -48,7 +49,7 @@ export const OrderSnapshot = z.object({
   /** The store's display name, for texts and synthesized images; absent from older producers. */
   storeName: z.string().optional(),
   customerId: z.string(),
-  locale: z.enum(['zh-CN', 'en']),
+  locale: Locale,
   currency: z.string(),
   total: Money,
   lines: z.array(PlacedOrderLine),

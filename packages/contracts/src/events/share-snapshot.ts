@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { Locale } from '../order-words';
+
 /** Where a guarantee order stands: in effect and open, or settled by a processing result. */
 export const GuaranteeOrderStatus = z.enum(['active', 'completed', 'rejected', 'cancelled']);
 export type GuaranteeOrderStatus = z.infer<typeof GuaranteeOrderStatus>;
@@ -12,7 +14,6 @@ export const ShareStatus = z.enum(['pending', 'claimed', 'expired', 'revoked', '
 export type ShareStatus = z.infer<typeof ShareStatus>;
 
 /** The languages an organisation's messages are written in. */
-export const SharingLocale = z.enum(['zh-CN', 'en']);
 
 /**
  * What every share event says about the share and the order it is of, so the notification
@@ -38,7 +39,7 @@ export const ShareSnapshot = z.object({
   /** Claimed shares of X now, and the most X may have. */
   shareCount: z.number().int().nonnegative(),
   maxShares: z.number().int().positive(),
-  locale: SharingLocale,
+  locale: Locale,
 });
 export type ShareSnapshot = z.infer<typeof ShareSnapshot>;
 

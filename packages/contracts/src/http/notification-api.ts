@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
 import { Countdown } from '../events/order-snapshot';
+import { Locale } from '../order-words';
 
 /** A time the route holds as a `Date`, as it goes on the wire: an RFC 3339 string, UTC. */
 const Instant = z.preprocess((value) => (value instanceof Date ? value.toISOString() : value), z.iso.datetime());
 
 const recipient = z.string().describe('the recipient key: `customer:<id>`, `merchant:<merchant>`, `rider:<terminal>`, `handler:<id>` or `member:<org>:<id>`, each part percent-encoded');
-const locale = z.enum(['zh-CN', 'en']);
 
 /** What a notification is about; a recipient can mute a category's pushes. */
 export const NotificationCategory = z.enum(['new_order', 'order_outcome', 'delivery_progress', 'assignment', 'audit', 'sharing']);
@@ -88,14 +88,14 @@ export const InstallationView = z.object({
   recipient,
   appCode: z.string(),
   platform: DevicePlatform,
-  locale: locale.optional().describe('the device’s own locale, which wins over the recipient’s'),
+  locale: Locale.optional().describe('the device’s own locale, which wins over the recipient’s'),
 });
 
 /** The caller as a recipient: its preferences and its installations (never their device tokens). */
 export const RecipientView = z.object({
   recipient,
   muted: z.array(NotificationCategory).describe('the categories whose pushes are not sent (realtime messages still are)'),
-  locale: locale.optional(),
+  locale: Locale.optional(),
   installations: z.array(InstallationView.omit({ recipient: true }).extend({ registeredAt: Instant })),
 });
 
@@ -103,7 +103,7 @@ export const RecipientView = z.object({
 export const PreferencesView = z.object({
   recipient,
   muted: z.array(NotificationCategory),
-  locale: locale.optional().describe('the locale sent, when one was'),
+  locale: Locale.optional().describe('the locale sent, when one was'),
 });
 
 /** One try of a push at the gateway. */

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
-import { GuaranteeOrderStatus, ShareStatus, SharingLocale } from '../events/share-snapshot';
+import { GuaranteeOrderStatus, ShareStatus } from '../events/share-snapshot';
+import { Locale } from '../order-words';
 
 /** An organisation: the tenant its members, guarantee orders and shares belong to. */
 export const OrganisationView = z.object({
   orgId: z.string(),
   name: z.string(),
-  locale: SharingLocale.describe('the language the organisation’s members are written to in'),
+  locale: Locale.describe('the language the organisation’s members are written to in'),
   active: z.boolean().describe('an inactive organisation’s members can do nothing'),
 });
 

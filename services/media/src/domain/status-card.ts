@@ -1,6 +1,4 @@
-import { type OrderStatus, xmlSafe } from '@orderpulse/contracts';
-
-type Locale = 'zh-CN' | 'en';
+import { capitalised, type Locale, orderStatusLabels, type OrderStatus, shortOrderNumber, xmlSafe } from '@orderpulse/contracts';
 
 /** What a synthesized image shows. */
 export interface StatusCardInput {
@@ -19,22 +17,6 @@ export interface StatusCardInput {
 
 export const cardSize = { width: 960, height: 540 } as const;
 
-const statusWords: Record<OrderStatus, Record<Locale, string>> = {
-  refused: { en: 'Order not placed', 'zh-CN': '订单未提交' },
-  new: { en: 'Order paid', 'zh-CN': '订单已支付' },
-  connected: { en: 'Store has the order', 'zh-CN': '商家已收到订单' },
-  accepted: { en: 'Store accepted the order', 'zh-CN': '商家已接单' },
-  rejected: { en: 'Store declined', 'zh-CN': '商家已拒单' },
-  returned: { en: 'Order returned', 'zh-CN': '订单已退回' },
-  dispatched: { en: 'Handed on for delivery', 'zh-CN': '已交付配送' },
-  not_connected: { en: 'Store unreachable', 'zh-CN': '商家未连接' },
-  not_answered: { en: 'Store did not answer', 'zh-CN': '商家未答复' },
-  rider_took: { en: 'Rider took the order', 'zh-CN': '骑手已接单' },
-  rider_at_store: { en: 'Rider at the store', 'zh-CN': '骑手已到店' },
-  picked_up: { en: 'Meal handed over', 'zh-CN': '商家已出餐' },
-  delivered: { en: 'Delivered', 'zh-CN': '已送达' },
-};
-
 const labels = {
   order: { en: 'Order', 'zh-CN': '订单' },
   time: { en: 'Time', 'zh-CN': '时间' },
@@ -52,13 +34,9 @@ const palette: Partial<Record<OrderStatus, string>> = {
   delivered: '#1a7f37',
 };
 
-/** `#` and the order id's last six characters, as every notification writes it. */
-export function orderNo(orderId: string): string {
-  return `#${orderId.slice(-6).toUpperCase()}`;
-}
-
+/** The status's label (`orderStatusLabels`), capitalised: it begins the card's line. */
 export function statusWord(status: OrderStatus, locale: Locale): string {
-  return statusWords[status][locale];
+  return capitalised(orderStatusLabels[status][locale]);
 }
 
 /**
@@ -92,7 +70,7 @@ export function renderStatusCard(input: StatusCardInput): string {
   const lines: string[] = [
     `<text x="48" y="92" font-size="34" fill="#ffffff" data-field="store">${escapeXml(fit(input.storeName, 40))}</text>`,
     `<text x="48" y="212" font-size="64" font-weight="bold" fill="#1f2328" data-field="status">${escapeXml(statusWord(input.status, locale))}</text>`,
-    `<text x="48" y="300" font-size="44" fill="#1f2328" data-field="order-no">${escapeXml(`${labels.order[locale]} ${orderNo(input.orderId)}`)}</text>`,
+    `<text x="48" y="300" font-size="44" fill="#1f2328" data-field="order-no">${escapeXml(`${labels.order[locale]} ${shortOrderNumber(input.orderId)}`)}</text>`,
     `<text x="48" y="370" font-size="32" fill="#424a53" data-field="time">${escapeXml(`${labels.time[locale]}  ${when(input.at, locale, input.timeZone)}`)}</text>`,
   ];
   if (input.expectedDeliveryAt) {
@@ -104,7 +82,7 @@ export function renderStatusCard(input: StatusCardInput): string {
   lines.push(`<text x="48" y="515" font-size="20" fill="#6e7781" data-field="order-id">${escapeXml(fit(input.orderId, 70))}</text>`);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" lang="${locale}">`,
-    `<title>${escapeXml(`${input.storeName} · ${statusWord(input.status, locale)} · ${orderNo(input.orderId)}`)}</title>`,
+    `<title>${escapeXml(`${input.storeName} · ${statusWord(input.status, locale)} · ${shortOrderNumber(input.orderId)}`)}</title>`,
     `<rect width="${width}" height="${height}" fill="#f6f8fa"/>`,
     `<rect width="${width}" height="136" fill="${accent}"/>`,
     `<rect x="0" y="136" width="16" height="${height - 136}" fill="${accent}"/>`,

@@ -1,6 +1,7 @@
+import type { Locale } from '@orderpulse/contracts';
 import type mongoose from 'mongoose';
 
-import type { Category, Locale } from '../domain/categories';
+import type { Category } from '../domain/categories';
 import type { RecipientKey } from '../domain/recipients';
 import { type App, type Device, mayMove, type RecipientProfile } from '../domain/registry';
 

@@ -4,5 +4,3 @@ import { z } from 'zod';
 export const Category = z.enum(['new_order', 'order_outcome', 'delivery_progress', 'assignment', 'audit', 'sharing']);
 export type Category = z.infer<typeof Category>;
 
-export const Locale = z.enum(['zh-CN', 'en']);
-export type Locale = z.infer<typeof Locale>;

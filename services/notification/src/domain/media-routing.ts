@@ -1,6 +1,5 @@
-import type { EventData, MediaAttached, OrderStatus } from '@orderpulse/contracts';
+import { type EventData, type MediaAttached, orderStatusLabels, shortOrderNumber } from '@orderpulse/contracts';
 
-import type { Locale } from './categories';
 import type { Notice } from './routing';
 
 /** The image a notice carries: links while they last, and where to ask for fresh ones after. */
@@ -15,26 +14,11 @@ export interface NoticeMedia {
   href: string;
 }
 
-const steps: Partial<Record<OrderStatus, Record<Locale, string>>> = {
-  new: { en: 'order paid', 'zh-CN': '订单已支付' },
-  accepted: { en: 'the store has your order', 'zh-CN': '商家已接单' },
-  dispatched: { en: 'handed on for delivery', 'zh-CN': '已交付配送' },
-  rider_took: { en: 'rider on the way', 'zh-CN': '骑手已接单' },
-  rider_at_store: { en: 'rider at the store', 'zh-CN': '骑手已到店' },
-  picked_up: { en: 'meal handed over', 'zh-CN': '商家已出餐' },
-  delivered: { en: 'delivered', 'zh-CN': '已送达' },
-};
-
 const captions = {
   photo: { en: 'A photo taken just now.', 'zh-CN': '刚刚拍摄的实拍照片。' },
   synthesized: { en: 'Your order at this step.', 'zh-CN': '您的订单当前进度。' },
   fallback: { en: 'No photo was taken at this step; here is your order at a glance.', 'zh-CN': '此环节未拍摄实拍照片，为您呈现订单概况。' },
 } as const;
-
-/** `#` and the order id's last six characters, as the other notices write it. */
-function orderNo(orderId: string): string {
-  return `#${orderId.slice(-6).toUpperCase()}`;
-}
 
 /**
  * An image attached to a status goes to the order's customer, with the image on the push and
@@ -47,7 +31,7 @@ export function mediaNoticesFor(m: EventData<typeof MediaAttached>): Notice[] {
       recipient: { kind: 'customer', id: m.customerId },
       category: 'delivery_progress',
       template: 'media.attached.customer',
-      params: { orderNo: orderNo(m.orderId), step: steps[m.status] ?? { en: m.status, 'zh-CN': m.status }, caption },
+      params: { orderNo: shortOrderNumber(m.orderId), step: orderStatusLabels[m.status], caption },
       orderId: m.orderId,
       status: m.status,
       locale: m.locale,

@@ -1,6 +1,7 @@
+import type { Locale } from '@orderpulse/contracts';
 import { z } from 'zod';
 
-import { type Category, type Locale } from './categories';
+import { type Category } from './categories';
 import type { RecipientKey } from './recipients';
 
 /** The platforms a device can be on; the gateway's provider says which it can reach. */

@@ -1,7 +1,25 @@
+import {
+  type AuditCaseEscalated,
+  type AuditCaseOpened,
+  type AuditPassed,
+  type AuditResubmissionFailed,
+  type EventData,
+  type Locale,
+  type LocalizedText,
+  type MediaAttached,
+  type OrderAssigned,
+  type OrderAwaitingRider,
+  type OrderPlaced,
+  type OrderRefused,
+  type OrderSnapshot,
+  type OrderStatus,
+  type OrderStatusChanged,
+  type OrderStockingReported,
+  shortOrderNumber,
+} from '@orderpulse/contracts';
 import { asTenant } from '@orderpulse/service-kit';
-import type { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, EventData, LocalizedText, MediaAttached, OrderAssigned, OrderAwaitingRider, OrderPlaced, OrderRefused, OrderSnapshot, OrderStatus, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 
-import type { Category, Locale } from './categories';
+import type { Category } from './categories';
 import { mediaNoticesFor, type NoticeMedia } from './media-routing';
 import type { Recipient } from './recipients';
 import { isSharingEvent, sharingNoticesFor, type SharingRoutedEvent } from './sharing-routing';
@@ -51,11 +69,6 @@ function toHandler(id: string, orderNo: string, text: LocalizedText): Notice {
   };
 }
 
-/** `#` and the order id's last six characters: what people read out on the phone. */
-export function orderNo(orderId: string): string {
-  return `#${orderId.slice(-6).toUpperCase()}`;
-}
-
 function money(amount: number, currency: string): string {
   return `${currency} ${(amount / 100).toFixed(2)}`;
 }
@@ -79,7 +92,7 @@ function about(o: OrderSnapshot, recipient: Recipient, category: Category, templ
     recipient,
     category,
     template,
-    params: { orderNo: orderNo(o.orderId), ...params },
+    params: { orderNo: shortOrderNumber(o.orderId), ...params },
     orderId: o.orderId,
     status: o.status,
     countdown: o.countdown,
@@ -139,7 +152,7 @@ export function noticesFor(event: RoutedEvent): Notice[] {
     }
     case 'order.refused': {
       const r = event.data;
-      return [{ recipient: { kind: 'customer', id: r.customerId }, category: 'order_outcome', template: 'order.refused.customer', params: { orderNo: orderNo(r.orderId), reason: r.reason }, orderId: r.orderId, status: 'refused', locale: r.locale ?? 'zh-CN' }];
+      return [{ recipient: { kind: 'customer', id: r.customerId }, category: 'order_outcome', template: 'order.refused.customer', params: { orderNo: shortOrderNumber(r.orderId), reason: r.reason }, orderId: r.orderId, status: 'refused', locale: r.locale ?? 'zh-CN' }];
     }
     case 'order.status-changed':
       return statusChanged(event.data);

@@ -1,4 +1,4 @@
-import type { Locale } from './categories';
+import type { Locale } from '@orderpulse/contracts';
 
 type Text = { title: string; body: string };
 

@@ -1,6 +1,5 @@
-import { xmlSafe } from '@orderpulse/contracts';
+import { type Locale, orderStatusLabels, xmlSafe } from '@orderpulse/contracts';
 
-import type { Locale } from './categories';
 import { sharingTemplates } from './sharing-templates';
 
 type Text = { title: string; body: string };
@@ -100,12 +99,12 @@ export const templates = {
 
 export type TemplateKey = keyof typeof templates;
 
-/** The words for each delivery step, for the progress templates. */
+/** The words for each delivery step, for the progress templates: a status's own label (`orderStatusLabels`), and what it means for the customer. */
 export const deliverySteps = {
-  rider_took: { step: { en: 'rider on the way', 'zh-CN': '骑手已接单' }, detail: { en: 'A rider took the order and is heading to the store.', 'zh-CN': '骑手已接单，正在前往商家。' } },
-  rider_at_store: { step: { en: 'rider at the store', 'zh-CN': '骑手已到店' }, detail: { en: 'The rider has arrived at the store.', 'zh-CN': '骑手已到达商家。' } },
-  picked_up: { step: { en: 'picked up', 'zh-CN': '骑手已取货' }, detail: { en: 'The rider picked up the order and is on the way.', 'zh-CN': '骑手已取货，正在配送途中。' } },
-  delivered: { step: { en: 'delivered', 'zh-CN': '已送达' }, detail: { en: 'The order has been delivered.', 'zh-CN': '订单已送达。' } },
+  rider_took: { step: orderStatusLabels.rider_took, detail: { en: 'A rider took the order and is heading to the store.', 'zh-CN': '骑手已接单，正在前往商家。' } },
+  rider_at_store: { step: orderStatusLabels.rider_at_store, detail: { en: 'The rider has arrived at the store.', 'zh-CN': '骑手已到达商家。' } },
+  picked_up: { step: orderStatusLabels.picked_up, detail: { en: 'The rider picked up the order and is on the way.', 'zh-CN': '骑手已取货，正在配送途中。' } },
+  delivered: { step: orderStatusLabels.delivered, detail: { en: 'The order has been delivered.', 'zh-CN': '订单已送达。' } },
   assigned: { step: { en: 'rider assigned', 'zh-CN': '已分配骑手' }, detail: { en: 'A delivery terminal will bring your order.', 'zh-CN': '已为您的订单分配配送终端。' } },
 } as const satisfies Record<string, Record<'step' | 'detail', Record<Locale, string>>>;
 

@@ -1,9 +1,9 @@
-import { humanText } from '@orderpulse/contracts';
+import { humanText, Locale } from '@orderpulse/contracts';
 import type { BodyLimits } from '@orderpulse/service-kit';
 import { z } from 'zod';
 
 import { cursorPattern, isCursor } from '../../data-access/realtime-backlog';
-import { Category, Locale } from '../../domain/categories';
+import { Category } from '../../domain/categories';
 import type { RecipientKey } from '../../domain/recipients';
 import { DevicePlatform } from '../../domain/registry';
 
