@@ -1,5 +1,6 @@
 // One lint configuration for every workspace, type-aware so that floating promises are caught.
 import js from '@eslint/js';
+import { importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -11,7 +12,20 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    plugins: { 'import-x': importX },
     rules: {
+      // Imports in one order everywhere: Node's own, then packages (ours among them), then the
+      // workspace's own modules; each group alphabetical, a blank line between groups.
+      'import-x/order': [
+        'error',
+        {
+          groups: ['builtin', 'external', ['internal', 'parent', 'sibling', 'index']],
+          pathGroups: [{ pattern: '@orderpulse/**', group: 'external' }],
+          pathGroupsExcludedImportTypes: ['builtin'],
+          'newlines-between': 'always',
+          alphabetize: { order: 'asc', caseInsensitive: true },
+        },
+      ],
       '@typescript-eslint/no-floating-promises': 'error',
       // Handlers keep the async signature their caller expects even when they await nothing.
       '@typescript-eslint/require-await': 'off',

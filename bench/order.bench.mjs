@@ -15,8 +15,8 @@ const { ephemeralTokenIssuer } = require(path.join(REPO, 'packages/service-kit/d
 const { TimerQueue } = require(path.join(REPO, 'packages/jobs/dist/index.js'));
 const { KafkaClient, applyTopics, plannedTopics } = require(path.join(REPO, 'packages/kafka/dist/index.js'));
 const { Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
-const mongoose = require('mongoose');
 const { Redis } = require('ioredis');
+const mongoose = require('mongoose');
 
 /** One token issuer for the run; the services read its public key from `jwksPath`. */
 const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();

@@ -13,7 +13,6 @@ import { runFaults, schedule, type World } from './faults';
 import { Load, registeredRecipients, seed } from './load';
 import { Partner, PushGateway } from './stand-ins';
 import { defaultPorts, log, type Ports, Services, sleep, Stack } from './system';
-
 import { suiteJwks } from './tokens';
 const REPO = path.resolve(__dirname, '..', '..');
 /** `calm` runs the same load with no faults: a run that must come out clean, to keep the audit honest. */

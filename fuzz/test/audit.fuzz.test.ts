@@ -1,11 +1,11 @@
 import { AuditFailed, AuditFailure, B2bOrderConfirmed, encodeEnvelope, newEvent, Topics } from '@orderpulse/contracts';
 import { waitFor } from '@orderpulse/testkit';
 
+import { AccountBody, CaseListQuery, FixBody, PolicyBody } from '../../services/audit/src/entry-points/http/schemas';
+import { AuditHarness, b2bOrder, failure, testPolicy, tokens } from '../../services/audit/test/support/audit-harness';
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzTopic } from '../support/kafka';
 import { fuzzSettings } from '../support/settings';
-import { AccountBody, CaseListQuery, FixBody, PolicyBody } from '../../services/audit/src/entry-points/http/schemas';
-import { AuditHarness, b2bOrder, failure, testPolicy, tokens } from '../../services/audit/test/support/audit-harness';
 
 const h = new AuditHarness();
 

@@ -1,11 +1,11 @@
 import { encodeEnvelope, exampleSnapshot, newEvent, OrderPlaced, OrderStatusChanged, Topics } from '@orderpulse/contracts';
 import { uniqueName } from '@orderpulse/testkit';
 
+import { GrantBody } from '../../services/media/src/entry-points/http/schemas';
+import { type Deployment, MediaEvents, MediaInstance, newDeployment, OrderEvents, tokens } from '../../services/media/test/support/media-harness';
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzTopic } from '../support/kafka';
 import { fuzzSettings } from '../support/settings';
-import { GrantBody } from '../../services/media/src/entry-points/http/schemas';
-import { type Deployment, MediaEvents, MediaInstance, newDeployment, OrderEvents, tokens } from '../../services/media/test/support/media-harness';
 
 let deployment: Deployment;
 let media: MediaInstance;

@@ -1,12 +1,12 @@
 import { AuditCaseOpened, encodeEnvelope, exampleSnapshot, GuaranteeOrderProcessed, MediaAttached, newEvent, OrderPlaced, OrderStatusChanged, ShareOffered, Topics } from '@orderpulse/contracts';
 import { uniqueName, waitFor } from '@orderpulse/testkit';
 
+import { AppBody, DeliveryQuery, InstallationBody, PreferencesBody, StreamQuery } from '../../services/notification/src/entry-points/http/schemas';
+import { type Deployment, newDeployment, NotificationInstance, SocketClient, tokens } from '../../services/notification/test/support/notification-harness';
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzTopic } from '../support/kafka';
 import { fuzzSettings } from '../support/settings';
 import { fuzzWebSocket } from '../support/websocket';
-import { AppBody, DeliveryQuery, InstallationBody, PreferencesBody, StreamQuery } from '../../services/notification/src/entry-points/http/schemas';
-import { type Deployment, newDeployment, NotificationInstance, SocketClient, tokens } from '../../services/notification/test/support/notification-harness';
 
 let deployment: Deployment;
 let service: NotificationInstance;

@@ -1,12 +1,12 @@
 import { encodeEnvelope, newEvent, StorefrontOrderPlaced, Topics } from '@orderpulse/contracts';
 import { uniqueName } from '@orderpulse/testkit';
 
-import { fuzzHttp, type Route } from '../support/http';
-import { fuzzTopic } from '../support/kafka';
-import { fuzzSettings } from '../support/settings';
 import { ListQuery, MerchantAction, PlaceOrderBody, ProgressBody, ReasonBody, StockingBody, StoreBody, TerminalBody, WaitQuery } from '../../services/order/src/entry-points/http/schemas';
 import { storefrontOrderId } from '../../services/order/src/entry-points/kafka/order-consumers';
 import { OrderHarness, orderBody, tokens } from '../../services/order/test/support/order-harness';
+import { fuzzHttp, type Route } from '../support/http';
+import { fuzzTopic } from '../support/kafka';
+import { fuzzSettings } from '../support/settings';
 
 const h = new OrderHarness();
 

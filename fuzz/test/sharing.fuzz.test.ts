@@ -1,7 +1,7 @@
+import { ListQuery, MemberBody, OrganisationBody, OwnListQuery, RecordOrderBody, ResultBody, ShareableQuery, ShareBody } from '../../services/sharing/src/entry-points/http/schemas';
+import { SharingHarness, tokens } from '../../services/sharing/test/support/sharing-harness';
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzSettings } from '../support/settings';
-import { SharingHarness, tokens } from '../../services/sharing/test/support/sharing-harness';
-import { ListQuery, MemberBody, OrganisationBody, OwnListQuery, RecordOrderBody, ResultBody, ShareableQuery, ShareBody } from '../../services/sharing/src/entry-points/http/schemas';
 
 const h = new SharingHarness();
 

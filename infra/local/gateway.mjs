@@ -15,9 +15,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { answerClientErrors } from '@orderpulse/service-kit';
 import helmet from 'helmet';
 
-import { answerClientErrors } from '@orderpulse/service-kit';
 
 import { gatewayDocument } from './openapi.mjs';
 

@@ -15,8 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { partnerSecrets, startPartners } from './partners.mjs';
-import { startPrometheus } from './prometheus.mjs';
 import { ensurePrerequisites } from './preflight.mjs';
+import { startPrometheus } from './prometheus.mjs';
 import { Supervisor } from './supervisor.cjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

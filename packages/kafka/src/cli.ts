@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { replayDeadLetters } from './dlq-replay';
 import { kafkaConnectionFromEnv } from './connection-env';
+import { replayDeadLetters } from './dlq-replay';
 import { KafkaClient } from './kafka-client';
 import { applyTopics, plannedTopics, type TopicsFile } from './topic-admin';
 

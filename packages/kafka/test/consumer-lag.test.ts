@@ -1,7 +1,7 @@
+import { applyTopics, ConsumerLagReader, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { Consumer } from 'kafkajs';
 
-import { applyTopics, ConsumerLagReader, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 
 const env = stackEnv();
 const client = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'lag-test' });

@@ -1,8 +1,4 @@
 import { defineEvent, newEvent, encodeEnvelope, deadLetterTopic } from '@orderpulse/contracts';
-import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
-import { type KafkaMessage } from 'kafkajs';
-import { z } from 'zod';
-
 import {
   applyTopics,
   DeadLetterHeader,
@@ -14,6 +10,10 @@ import {
   replayDeadLetters,
   ReplayedFromHeader,
 } from '@orderpulse/kafka';
+import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
+import { type KafkaMessage } from 'kafkajs';
+import { z } from 'zod';
+
 
 const topic = uniqueName('consumer');
 const dlq = deadLetterTopic(topic);

@@ -1,8 +1,8 @@
 import { defineEvent, newEvent } from '@orderpulse/contracts';
+import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { stackEnv, uniqueName } from '@orderpulse/testkit';
 import { z } from 'zod';
 
-import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 
 const topic = uniqueName('producer');
 const Noted = defineEvent({ type: 'note.taken', version: 1, topic, summary: 'a note', schema: z.object({ n: z.number().int() }), example: { n: 1 } });

@@ -1,8 +1,8 @@
 import { defineEvent, newEvent } from '@orderpulse/contracts';
+import { applyTopics, EventProducer, KafkaClient, messagesWithKey, partitionOfKey, plannedTopics, scannedHeader, scanTopic } from '@orderpulse/kafka';
 import { stackEnv, uniqueName } from '@orderpulse/testkit';
 import { z } from 'zod';
 
-import { applyTopics, EventProducer, KafkaClient, messagesWithKey, partitionOfKey, plannedTopics, scannedHeader, scanTopic } from '@orderpulse/kafka';
 
 const topic = uniqueName('scan');
 

@@ -1,9 +1,9 @@
 import { defineEvent, deadLetterTopic, newEvent } from '@orderpulse/contracts';
+import { applyTopics, EventConsumer, EventProducer, failureKind, KafkaClient, on, plannedTopics, TransientError } from '@orderpulse/kafka';
 import { stackEnv, TcpProxy, uniqueName, waitFor } from '@orderpulse/testkit';
 import { mongo } from 'mongoose';
 import { z } from 'zod';
 
-import { applyTopics, EventConsumer, EventProducer, failureKind, KafkaClient, on, plannedTopics, TransientError } from '@orderpulse/kafka';
 
 const topic = uniqueName('hold');
 const dlq = deadLetterTopic(topic);

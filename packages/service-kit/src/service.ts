@@ -13,8 +13,8 @@ import { connectMongo, connectRedis, pingMongo, pingRedis, redisReady, watchMong
 import { runUntilSignalled } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
-import { createRateLimits, type RateLimit } from './rate-limit';
 import { trackConsumerLag, trackKafkaProducer, trackMongoCommands } from './operational-metrics';
+import { createRateLimits, type RateLimit } from './rate-limit';
 
 /** The keys of a service's configuration this file wires; each service's schema says which it has. */
 export interface PlatformConfig {

@@ -1,8 +1,8 @@
 import { api, ApiError, ok } from './api.js';
 import { remainingMs, ServerClock, stopwatch } from './clock.js';
 import { h, money, shortOrderNumber, time } from './dom.js';
-import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
+import { startPage } from './page.js';
 import { followOrder } from './realtime.js';
 import { endSession, locale, type Session, t } from './session.js';
 import type { OrderView, Store } from './views.js';

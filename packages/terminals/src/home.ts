@@ -1,6 +1,6 @@
 import { h } from './dom.js';
-import { locale, switchLocale, t } from './session.js';
 import type { MessageKey } from './i18n.js';
+import { locale, switchLocale, t } from './session.js';
 
 /** The start page: every terminal, and the demo logins when the local start command seeded them. */
 const pages: { page: string; title: MessageKey; role: string; who?: string }[] = [

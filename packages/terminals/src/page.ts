@@ -1,6 +1,6 @@
 import { h } from './dom.js';
-import { currentSession, locale, type Session, switchLocale, t } from './session.js';
 import type { MessageKey } from './i18n.js';
+import { currentSession, locale, type Session, switchLocale, t } from './session.js';
 
 /**
  * Every terminal page's frame: title, who is signed in, the language switch and the live

@@ -1,7 +1,7 @@
 import { api, ApiError, ok } from './api.js';
 import { h, shortOrderNumber } from './dom.js';
-import { startPage } from './page.js';
 import { mediaPanel } from './media.js';
+import { startPage } from './page.js';
 import { openSocket } from './realtime.js';
 import { endSession, type Session, t } from './session.js';
 import type { OrderView } from './views.js';

@@ -1,10 +1,10 @@
+import { stackEnv, waitFor } from '@orderpulse/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { stackEnv, waitFor } from '@orderpulse/testkit';
 
 import { jobIds } from '../src/domain/use-cases/deps';
-import { callQueue, timerQueue } from '../src/entry-points/jobs/case-jobs';
 import { sign } from '../src/domain/webhook-signature';
+import { callQueue, timerQueue } from '../src/entry-points/jobs/case-jobs';
 import { AuditHarness, b2bOrder, failure, middleOfficeSecret, testPolicy, tokens, userSystemSecret } from './support/audit-harness';
 
 const harness = new AuditHarness();

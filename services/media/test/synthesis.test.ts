@@ -5,7 +5,6 @@ import type { KafkaMessage } from 'kafkajs';
 import sharp from 'sharp';
 
 import { dueJobId } from '../src/domain/order-media';
-
 import { type Deployment, fetchBytes, keysUnder, MediaEvents, MediaInstance, newDeployment, OrderEvents, tokens } from './support/media-harness';
 
 /** Synthesized images for the statuses that get one, their storage and their readers. */

@@ -4,7 +4,6 @@ import { Redis } from 'ioredis';
 
 import type { OrderRepository } from '../src/data-access/order.repository';
 import { responseDeadlineQueue } from '../src/entry-points/jobs/response-deadline.job';
-
 import { OrderHarness, orderBody, tokens } from './support/order-harness';
 
 const h = new OrderHarness();

@@ -1,5 +1,5 @@
-import { DeadLetterHeader, EventProducer } from '@orderpulse/kafka';
 import { newEvent, StorefrontOrderPlaced, Topics, deadLetterTopic } from '@orderpulse/contracts';
+import { DeadLetterHeader, EventProducer } from '@orderpulse/kafka';
 import { waitFor } from '@orderpulse/testkit';
 
 import { storefrontOrderId } from '../src/entry-points/kafka/order-consumers';

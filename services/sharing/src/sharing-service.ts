@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { isTransient, kafkaNames } from '@orderpulse/kafka';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import { isTransient, kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
 import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
 

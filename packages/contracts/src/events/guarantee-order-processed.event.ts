@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 import { defineEvent } from '../define-event';
-import { Topics } from '../topics';
 import { Locale } from '../order-words';
+import { Topics } from '../topics';
 import { GuaranteeOrderStatus } from './share-snapshot';
 
 /**

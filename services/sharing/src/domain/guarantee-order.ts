@@ -1,5 +1,5 @@
-import type { TenantId } from '@orderpulse/service-kit';
 import type { GuaranteeOrderStatus, ShareSnapshot, ShareStatus } from '@orderpulse/contracts';
+import type { TenantId } from '@orderpulse/service-kit';
 
 /** A member's standing in an organisation: managers oversee every order of it; members their own. */
 export type MemberRole = 'member' | 'manager';

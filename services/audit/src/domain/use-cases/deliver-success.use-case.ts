@@ -1,8 +1,8 @@
 import { AuditPassed, type EventData } from '@orderpulse/contracts';
 
-import { CallFailed } from '../errors';
 import { type Actor, caseRef } from '../audit-case';
 import { caseStep } from '../case-lifecycle';
+import { CallFailed } from '../errors';
 import { fillTemplate } from '../messages';
 import type { AuditPorts } from './deps';
 import { passedEventId } from './resubmit.use-case';

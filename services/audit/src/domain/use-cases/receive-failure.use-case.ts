@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 
 import { type AuditFailure, AuditCaseOpened, type B2bOrder, newEvent } from '@orderpulse/contracts';
 
-import { DuplicateActiveCase } from '../errors';
 import { type AuditCase, type Actor, caseIdFor, type FailureReason } from '../audit-case';
 import { caseStep } from '../case-lifecycle';
 import { routeRound } from '../case-routing';
+import { DuplicateActiveCase } from '../errors';
 import { type AuditPorts, scheduleFor } from './deps';
 
 const middleOffice: Actor = { role: 'middle-office', subject: 'middle-office' };

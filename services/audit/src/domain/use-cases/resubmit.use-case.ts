@@ -1,8 +1,8 @@
 import { AuditPassed, AuditResubmissionFailed, type B2bOrder, type EventData, newEvent } from '@orderpulse/contracts';
 
-import { CallFailed } from '../errors';
 import { type Actor, type AuditCase, caseRef } from '../audit-case';
 import { caseStep } from '../case-lifecycle';
+import { CallFailed } from '../errors';
 import { fillTemplate, resubmissionFailedTemplate } from '../messages';
 import { type AuditPorts, scheduleFor } from './deps';
 import { tryStartRound } from './receive-failure.use-case';

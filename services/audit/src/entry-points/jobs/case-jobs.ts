@@ -1,7 +1,7 @@
 import { AppError } from '@orderpulse/service-kit';
 
-import type { AuditPorts, CaseCall, CaseTimer } from '../../domain/use-cases/deps';
 import { deliverSuccess } from '../../domain/use-cases/deliver-success.use-case';
+import type { AuditPorts, CaseCall, CaseTimer } from '../../domain/use-cases/deps';
 import { escalate } from '../../domain/use-cases/escalate.use-case';
 import { lookForOrder } from '../../domain/use-cases/receive-failure.use-case';
 import { resubmit } from '../../domain/use-cases/resubmit.use-case';

@@ -11,8 +11,8 @@ import { changeOrder } from '../../domain/use-cases/change-order.use-case';
 import type { OrderPorts } from '../../domain/use-cases/deps';
 import { placeOrder, refusalProblem } from '../../domain/use-cases/place-order.use-case';
 import { orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
-import { orderView } from './order-view';
 import { storefrontOrderId } from '../kafka/order-consumers';
+import { orderView } from './order-view';
 import { ExternalRefParam, ListQuery, MerchantAction, OrderIdParam, PlaceOrderBody, ReasonBody, StorefrontPlaceOrderBody, WaitQuery } from './schemas';
 
 export interface OrderRouteDeps {

@@ -1,5 +1,5 @@
-import type { TenantId } from '@orderpulse/service-kit';
 import type { OutgoingEvent } from '@orderpulse/contracts';
+import type { TenantId } from '@orderpulse/service-kit';
 
 import type { GuaranteeOrder, HistoryEntry, Member, Organisation } from '../guarantee-order';
 
