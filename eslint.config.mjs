@@ -51,12 +51,37 @@ export default tseslint.config(
           patterns: [
             { group: ['@orderpulse/*/*'], message: 'import a workspace package through its root only' },
             {
-              group: ['**/data-access/**', '**/providers/**', '**/entry-points/**', '**/*-service', '**/main', '**/config'],
-              message: 'domain code imports no adapter, entry point or wiring at run time: declare a port (a type) and have the service wire it',
+              group: [
+                '**/data-access/**',
+                '**/providers/**',
+                '**/entry-points/**',
+                '**/*-service',
+                '**/main',
+                '**/config',
+              ],
+              message:
+                'domain code imports no adapter, entry point or wiring at run time: declare a port (a type) and have the service wire it',
               allowTypeImports: true,
             },
             {
-              group: ['kafkajs', 'mongoose', 'mongodb', 'bullmq', 'ioredis', 'express', '@aws-sdk/*', 'sharp', 'prom-client', 'pino', '@opentelemetry/*', '@orderpulse/kafka', '@orderpulse/jobs', '@orderpulse/outbox', '@orderpulse/object-store', '@orderpulse/telemetry'],
+              group: [
+                'kafkajs',
+                'mongoose',
+                'mongodb',
+                'bullmq',
+                'ioredis',
+                'express',
+                '@aws-sdk/*',
+                'sharp',
+                'prom-client',
+                'pino',
+                '@opentelemetry/*',
+                '@orderpulse/kafka',
+                '@orderpulse/jobs',
+                '@orderpulse/outbox',
+                '@orderpulse/object-store',
+                '@orderpulse/telemetry',
+              ],
               message: 'domain code loads no infrastructure client at run time: take what it needs through a port',
               allowTypeImports: true,
             },
@@ -70,10 +95,18 @@ export default tseslint.config(
     // tsconfig.scripts.json from their JSDoc, linted here without the type-aware rules.
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { ...globals.node },
+    },
     rules: {
       ...tseslint.configs.disableTypeChecked.rules,
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

@@ -40,10 +40,16 @@ export function lineChartSvg({ title, subtitle, xLabel, yLabel, series, guides =
     `<text x="${m.left}" y="50" fill="#555">${escape(subtitle)}</text>`,
   ];
   for (let y = 0; y <= yMax; y += yStep) {
-    parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${Y(y)}" y2="${Y(y)}" stroke="#e5e5e5"/>`, `<text x="${m.left - 8}" y="${Y(y) + 4}" text-anchor="end">${y}</text>`);
+    parts.push(
+      `<line x1="${m.left}" x2="${width - m.right}" y1="${Y(y)}" y2="${Y(y)}" stroke="#e5e5e5"/>`,
+      `<text x="${m.left - 8}" y="${Y(y) + 4}" text-anchor="end">${y}</text>`,
+    );
   }
   for (let x = 0; x <= xMax; x += xStep) {
-    parts.push(`<line x1="${X(x)}" x2="${X(x)}" y1="${height - m.bottom}" y2="${height - m.bottom + 5}" stroke="#333"/>`, `<text x="${X(x)}" y="${height - m.bottom + 20}" text-anchor="middle">${Math.round(x * 10) / 10}</text>`);
+    parts.push(
+      `<line x1="${X(x)}" x2="${X(x)}" y1="${height - m.bottom}" y2="${height - m.bottom + 5}" stroke="#333"/>`,
+      `<text x="${X(x)}" y="${height - m.bottom + 20}" text-anchor="middle">${Math.round(x * 10) / 10}</text>`,
+    );
   }
   parts.push(
     `<line x1="${m.left}" x2="${width - m.right}" y1="${height - m.bottom}" y2="${height - m.bottom}" stroke="#333"/>`,
@@ -53,15 +59,24 @@ export function lineChartSvg({ title, subtitle, xLabel, yLabel, series, guides =
   );
   let legend = m.top;
   for (const g of guides) {
-    parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${Y(g.y)}" y2="${Y(g.y)}" stroke="${g.colour}" stroke-dasharray="6 4"/>`);
-    parts.push(`<line x1="${width - m.right + 15}" x2="${width - m.right + 40}" y1="${legend}" y2="${legend}" stroke="${g.colour}" stroke-dasharray="6 4"/>`, `<text x="${width - m.right + 48}" y="${legend + 4}">${escape(g.name)}</text>`);
+    parts.push(
+      `<line x1="${m.left}" x2="${width - m.right}" y1="${Y(g.y)}" y2="${Y(g.y)}" stroke="${g.colour}" stroke-dasharray="6 4"/>`,
+    );
+    parts.push(
+      `<line x1="${width - m.right + 15}" x2="${width - m.right + 40}" y1="${legend}" y2="${legend}" stroke="${g.colour}" stroke-dasharray="6 4"/>`,
+      `<text x="${width - m.right + 48}" y="${legend + 4}">${escape(g.name)}</text>`,
+    );
     legend += 22;
   }
   for (const s of series) {
     const points = s.points.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`);
     parts.push(`<polyline fill="none" stroke="${s.colour}" stroke-width="2.5" points="${points.join(' ')}"/>`);
-    for (const [x, y] of s.points) parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="4" fill="${s.colour}"/>`);
-    parts.push(`<line x1="${width - m.right + 15}" x2="${width - m.right + 40}" y1="${legend}" y2="${legend}" stroke="${s.colour}" stroke-width="2.5"/>`, `<text x="${width - m.right + 48}" y="${legend + 4}">${escape(s.name)}</text>`);
+    for (const [x, y] of s.points)
+      parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="4" fill="${s.colour}"/>`);
+    parts.push(
+      `<line x1="${width - m.right + 15}" x2="${width - m.right + 40}" y1="${legend}" y2="${legend}" stroke="${s.colour}" stroke-width="2.5"/>`,
+      `<text x="${width - m.right + 48}" y="${legend + 4}">${escape(s.name)}</text>`,
+    );
     legend += 22;
   }
   parts.push('</svg>');

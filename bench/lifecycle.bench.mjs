@@ -25,7 +25,13 @@ const { Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
 const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const allDay = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']]));
-const orderBody = { merchantId: 'm-l', storeId: 's-l', currency: 'CNY', lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1000 }], delivery: { line: '1 Bench Road', region: 'bench', contactName: 'B', contactPhone: '+86 1' } };
+const orderBody = {
+  merchantId: 'm-l',
+  storeId: 's-l',
+  currency: 'CNY',
+  lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1000 }],
+  delivery: { line: '1 Bench Road', region: 'bench', contactName: 'B', contactPhone: '+86 1' },
+};
 const tokens = {
   admin: tokenIssuer.sign({ subject: 'bench', role: 'admin' }),
   customer: tokenIssuer.sign({ subject: 'c-life', role: 'customer' }),
@@ -35,12 +41,16 @@ const tokens = {
 const devices = { customer: 'bench-token-customer', merchant: 'bench-token-merchant', rider: 'bench-token-rider' };
 /** The pushes one lifecycle makes: [event type, status, device]. */
 const lifecyclePushes = [
-  ['order.placed', 'new', 'merchant'], ['order.placed', 'new', 'customer'],
+  ['order.placed', 'new', 'merchant'],
+  ['order.placed', 'new', 'customer'],
   ['order.status-changed', 'accepted', 'customer'],
-  ['order.assigned', 'accepted', 'rider'], ['order.assigned', 'accepted', 'customer'],
+  ['order.assigned', 'accepted', 'rider'],
+  ['order.assigned', 'accepted', 'customer'],
   ['order.status-changed', 'rider_took', 'customer'],
-  ['order.status-changed', 'picked_up', 'customer'], ['order.status-changed', 'picked_up', 'merchant'],
-  ['order.status-changed', 'delivered', 'customer'], ['order.status-changed', 'delivered', 'merchant'],
+  ['order.status-changed', 'picked_up', 'customer'],
+  ['order.status-changed', 'picked_up', 'merchant'],
+  ['order.status-changed', 'delivered', 'customer'],
+  ['order.status-changed', 'delivered', 'merchant'],
 ];
 /** The events one lifecycle puts on Kafka: placed, accepted, assigned, rider took, picked up, delivered. */
 export const eventsPerLifecycle = 6;
@@ -59,7 +69,13 @@ let nextPort = 5000 + Math.floor(Math.random() * 1500);
 
 export async function spawnService(name, stack, env) {
   const port = nextPort++;
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`] : [];
+  const profile = process.env.BENCH_CPU_PROF
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`,
+        `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`,
+      ]
+    : [];
   const child = spawn(process.execPath, [...profile, path.join(REPO, `services/${name}/dist/main.js`)], {
     env: { ...process.env, ...stack, HTTP_PORT: String(port), JWT_JWKS: jwksPath, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -69,7 +85,9 @@ export async function spawnService(name, stack, env) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     try {
       if ((await fetch(`${base}/readyz`)).ok) return { child, base, stop: () => stopChild(child) };
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await sleep(100);
   }
   await stopChild(child);
@@ -83,7 +101,11 @@ async function stopChild(child) {
 }
 
 async function call(base, method, url, token, body) {
-  const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
@@ -141,7 +163,13 @@ export async function startGateway() {
       if (arrivals.has(key)) return Promise.resolve(arrivals.get(key));
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no push ${key} within ${ms} ms`)), ms);
-        waiters.set(key, [...(waiters.get(key) ?? []), (at) => { clearTimeout(timer); resolve(at); }]);
+        waiters.set(key, [
+          ...(waiters.get(key) ?? []),
+          (at) => {
+            clearTimeout(timer);
+            resolve(at);
+          },
+        ]);
       });
     },
     close: () => new Promise((r) => server.close(r)),
@@ -162,17 +190,39 @@ async function lifecycle(order, gateway) {
     latencies.push(gateway.arrival(orderId, type, status, 'customer').then((at) => at - committed));
     return orderId;
   };
-  const orderId = await change(() => call(order, 'POST', '/v1/orders', tokens.customer, orderBody), 'order.placed', 'new');
-  await change(() => call(order, 'POST', `/v1/orders/${orderId}/accept`, tokens.merchant, {}), 'order.status-changed', 'accepted');
+  const orderId = await change(
+    () => call(order, 'POST', '/v1/orders', tokens.customer, orderBody),
+    'order.placed',
+    'new',
+  );
+  await change(
+    () => call(order, 'POST', `/v1/orders/${orderId}/accept`, tokens.merchant, {}),
+    'order.status-changed',
+    'accepted',
+  );
   await gateway.arrival(orderId, 'order.assigned', 'accepted', 'rider');
-  for (const [step, status] of [['took', 'rider_took'], ['handed_over', 'picked_up'], ['delivered', 'delivered']]) {
-    await change(() => call(order, 'POST', `/v1/deliveries/${orderId}/progress`, tokens.rider, { step }), 'order.status-changed', status);
+  for (const [step, status] of [
+    ['took', 'rider_took'],
+    ['handed_over', 'picked_up'],
+    ['delivered', 'delivered'],
+  ]) {
+    await change(
+      () => call(order, 'POST', `/v1/deliveries/${orderId}/progress`, tokens.rider, { step }),
+      'order.status-changed',
+      status,
+    );
   }
   await Promise.all(lifecyclePushes.map(([type, status, device]) => gateway.arrival(orderId, type, status, device)));
   return Promise.all(latencies);
 }
 
-const stats = (xs) => ({ count: xs.length, p50Ms: Math.round(percentile(xs, 50)), p95Ms: Math.round(percentile(xs, 95)), p99Ms: Math.round(percentile(xs, 99)), maxMs: Math.round(Math.max(...xs)) });
+const stats = (xs) => ({
+  count: xs.length,
+  p50Ms: Math.round(percentile(xs, 50)),
+  p95Ms: Math.round(percentile(xs, 95)),
+  p99Ms: Math.round(percentile(xs, 99)),
+  maxMs: Math.round(Math.max(...xs)),
+});
 
 /** Lifecycles with `concurrency` in flight for `seconds`: the peak, as lifecycles completed per second. */
 async function closedLoop(order, gateway, concurrency, seconds) {
@@ -181,14 +231,22 @@ async function closedLoop(order, gateway, concurrency, seconds) {
   const latencies = [];
   const started = performance.now();
   const end = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
-    while (performance.now() < end) {
-      latencies.push(...(await lifecycle(bases[worker % bases.length], gateway)));
-      completed += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (performance.now() < end) {
+        latencies.push(...(await lifecycle(bases[worker % bases.length], gateway)));
+        completed += 1;
+      }
+    }),
+  );
   const elapsed = (performance.now() - started) / 1000;
-  return { concurrency, lifecycles: completed, seconds: Math.round(elapsed * 10) / 10, lifecyclesPerSecond: Math.round((completed / elapsed) * 10) / 10, ...stats(latencies) };
+  return {
+    concurrency,
+    lifecycles: completed,
+    seconds: Math.round(elapsed * 10) / 10,
+    lifecyclesPerSecond: Math.round((completed / elapsed) * 10) / 10,
+    ...stats(latencies),
+  };
 }
 
 /** Lifecycles started at `rate` per second for `seconds` (open loop): the latency of each state change. */
@@ -201,7 +259,12 @@ async function openLoop(order, gateway, rate, seconds) {
     runs.push(lifecycle(order, gateway));
   }
   const latencies = (await Promise.all(runs)).flat();
-  return { rate: Math.round(rate * 10) / 10, lifecycles: runs.length, stateChangesPerSecond: Math.round(rate * 5 * 10) / 10, ...stats(latencies) };
+  return {
+    rate: Math.round(rate * 10) / 10,
+    lifecycles: runs.length,
+    stateChangesPerSecond: Math.round(rate * 5 * 10) / 10,
+    ...stats(latencies),
+  };
 }
 
 /**
@@ -213,15 +276,21 @@ async function lifecycleSystem(stack, label, env = {}, instances = 1) {
   const run = randomUUID().slice(0, 8);
   const prefix = `bench-${label}-${run}.`;
   const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: `bench-${label}` });
-  await applyTopics(kafka, plannedTopics({
-    defaults: { partitions: 6, replicationFactor: 1 },
-    deadLetter: { partitions: 1 },
-    topics: [
-      { name: `${prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] },
-      { name: `${prefix}${Topics.orderEvents}`, consumedBy: ['order', 'notification'] },
-      ...[Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['notification'] })),
-    ],
-  }));
+  await applyTopics(
+    kafka,
+    plannedTopics({
+      defaults: { partitions: 6, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [
+        { name: `${prefix}${Topics.storefrontOrders}`, consumedBy: ['order'] },
+        { name: `${prefix}${Topics.orderEvents}`, consumedBy: ['order', 'notification'] },
+        ...[Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({
+          name: `${prefix}${t}`,
+          consumedBy: ['notification'],
+        })),
+      ],
+    }),
+  );
   const gateway = await startGateway();
   const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-${label}-${run}`, ...env };
   // Instances of one service share its database, topics and queues, as replicas of a deployment do.
@@ -233,8 +302,20 @@ async function lifecycleSystem(stack, label, env = {}, instances = 1) {
   };
   try {
     for (let i = 0; i < instances; i += 1) {
-      orders.push(await spawnService('order', stack, { ...common, MONGO_DB: `bench_${label}_order_${run}`, ORDER_RECONCILE_INTERVAL_SECONDS: '3600' }));
-      notifications.push(await spawnService('notification', stack, { ...common, MONGO_DB: `bench_${label}_notification_${run}`, PUSH_GATEWAY_URL: gateway.url }));
+      orders.push(
+        await spawnService('order', stack, {
+          ...common,
+          MONGO_DB: `bench_${label}_order_${run}`,
+          ORDER_RECONCILE_INTERVAL_SECONDS: '3600',
+        }),
+      );
+      notifications.push(
+        await spawnService('notification', stack, {
+          ...common,
+          MONGO_DB: `bench_${label}_notification_${run}`,
+          PUSH_GATEWAY_URL: gateway.url,
+        }),
+      );
     }
   } catch (error) {
     await stop();
@@ -242,11 +323,22 @@ async function lifecycleSystem(stack, label, env = {}, instances = 1) {
   }
   const [order, notification] = [orders[0], notifications[0]];
   try {
-    await call(order.base, 'PUT', '/v1/stores/s-l', tokens.admin, { merchantId: 'm-l', name: 'Bench', timeZone: 'UTC', hours: allDay, responseWindowSeconds: 3600, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
+    await call(order.base, 'PUT', '/v1/stores/s-l', tokens.admin, {
+      merchantId: 'm-l',
+      name: 'Bench',
+      timeZone: 'UTC',
+      hours: allDay,
+      responseWindowSeconds: 3600,
+      products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }],
+    });
     await call(order.base, 'PUT', '/v1/terminals/rider-l', tokens.admin, { regions: ['bench'] });
     await call(notification.base, 'PUT', '/v1/apps/app-bench', tokens.admin, { name: 'bench' });
     for (const who of ['customer', 'merchant', 'rider']) {
-      await call(notification.base, 'PUT', `/v1/installations/pad-${who}`, tokens[who], { appCode: 'app-bench', platform: 'android', deviceToken: devices[who] });
+      await call(notification.base, 'PUT', `/v1/installations/pad-${who}`, tokens[who], {
+        appCode: 'app-bench',
+        platform: 'android',
+        deviceToken: devices[who],
+      });
     }
     for (const instance of orders) await openLoop(instance.base, gateway, 2, 3); // warm-up: connections, JIT, consumer groups settled
   } catch (error) {
@@ -256,18 +348,34 @@ async function lifecycleSystem(stack, label, env = {}, instances = 1) {
   return { order, notification, orders, notifications, gateway, stop, mongoDb: `bench_${label}_order_${run}` };
 }
 
-export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20, loadSeconds = 15, fractions = [0.25, 0.5, 0.75] } = {}) {
+export async function benchLifecycle(
+  stack,
+  { concurrency = 24, peakSeconds = 20, loadSeconds = 15, fractions = [0.25, 0.5, 0.75] } = {},
+) {
   const { order, notification, gateway, stop } = await lifecycleSystem(stack, 'life');
   try {
     const peak = await closedLoop(order.base, gateway, concurrency, peakSeconds);
     process.stdout.write(`lifecycle peak: ${JSON.stringify(peak)}\n`);
     const loads = [];
     for (const fraction of fractions) {
-      const load = { fraction, ...(await openLoop(order.base, gateway, peak.lifecyclesPerSecond * fraction, loadSeconds)) };
+      const load = {
+        fraction,
+        ...(await openLoop(order.base, gateway, peak.lifecyclesPerSecond * fraction, loadSeconds)),
+      };
       process.stdout.write(`lifecycle at ${fraction * 100} % of the peak: ${JSON.stringify(load)}\n`);
       loads.push(load);
     }
-    return { eventsPerLifecycle, pushesPerLifecycle: lifecyclePushes.length, peak, loads, pushes: gateway.pushes(), rssAfterMiB: { order: Math.round(rssMiB(order.child.pid)), notification: Math.round(rssMiB(notification.child.pid)) } };
+    return {
+      eventsPerLifecycle,
+      pushesPerLifecycle: lifecyclePushes.length,
+      peak,
+      loads,
+      pushes: gateway.pushes(),
+      rssAfterMiB: {
+        order: Math.round(rssMiB(order.child.pid)),
+        notification: Math.round(rssMiB(notification.child.pid)),
+      },
+    };
   } finally {
     await stop();
   }
@@ -280,7 +388,10 @@ export async function benchLifecycle(stack, { concurrency = 24, peakSeconds = 20
  * exactly once (one `adjudicate` entry in the order's history), the lateness of each ruling, and
  * any push that reached a device twice. On one machine the instances share its cores.
  */
-export async function benchScaleOut(stack, { concurrency = 24, peakSeconds = 20, countdowns = 200, countdownEveryMs = 50, windowSeconds = 5 } = {}) {
+export async function benchScaleOut(
+  stack,
+  { concurrency = 24, peakSeconds = 20, countdowns = 200, countdownEveryMs = 50, windowSeconds = 5 } = {},
+) {
   const mongoose = require(require.resolve('mongoose', { paths: [path.join(REPO, 'packages/service-kit')] }));
   const runs = [];
   for (const instances of [1, 2]) {
@@ -288,30 +399,58 @@ export async function benchScaleOut(stack, { concurrency = 24, peakSeconds = 20,
     let connection;
     try {
       connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: system.mongoDb }).asPromise();
-      const peak = await closedLoop(system.orders.map((o) => o.base), system.gateway, concurrency, peakSeconds);
+      const peak = await closedLoop(
+        system.orders.map((o) => o.base),
+        system.gateway,
+        concurrency,
+        peakSeconds,
+      );
       // Countdowns placed on every instance in turn and never answered: each must be ruled once, on time.
-      await call(system.order.base, 'PUT', '/v1/stores/s-r', tokens.admin, { merchantId: 'm-l', name: 'Countdown', timeZone: 'UTC', hours: allDay, responseWindowSeconds: windowSeconds, products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }] });
+      await call(system.order.base, 'PUT', '/v1/stores/s-r', tokens.admin, {
+        merchantId: 'm-l',
+        name: 'Countdown',
+        timeZone: 'UTC',
+        hours: allDay,
+        responseWindowSeconds: windowSeconds,
+        products: [{ productId: 'p-1', name: 'One', price: 1000, available: true }],
+      });
       const ids = [];
       for (let i = 0; i < countdowns; i += 1) {
         const base = system.orders[i % instances].base;
-        ids.push((await call(base, 'POST', '/v1/orders', tokens.customer, { ...orderBody, storeId: 's-r' })).order.orderId);
+        ids.push(
+          (await call(base, 'POST', '/v1/orders', tokens.customer, { ...orderBody, storeId: 's-r' })).order.orderId,
+        );
         await sleep(countdownEveryMs);
       }
       const orders$ = connection.db.collection('orders');
       let ruled = [];
       // Read by id alone: another field beside `_id` is a scan on the local server.
-      for (const givingUp = Date.now() + 120_000; ; ) {
-        ruled = await orders$.find({ _id: { $in: ids } }, { projection: { status: 1, responseDeadline: 1, history: 1 } }).toArray();
+      for (const givingUp = Date.now() + 120_000; ;) {
+        ruled = await orders$
+          .find({ _id: { $in: ids } }, { projection: { status: 1, responseDeadline: 1, history: 1 } })
+          .toArray();
         if (ruled.every((o) => o.status !== 'new')) break;
-        if (Date.now() > givingUp) throw new Error(`${ruled.filter((o) => o.status === 'new').length} of ${countdowns} countdowns not ruled 2 minutes after their deadlines`);
+        if (Date.now() > givingUp)
+          throw new Error(
+            `${ruled.filter((o) => o.status === 'new').length} of ${countdowns} countdowns not ruled 2 minutes after their deadlines`,
+          );
         await sleep(500);
       }
       const rulings = ruled.map((o) => o.history.filter((h) => h.action === 'adjudicate'));
-      const lateness = ruled.flatMap((o, i) => rulings[i].slice(0, 1).map((r) => r.at.getTime() - o.responseDeadline.getTime()));
+      const lateness = ruled.flatMap((o, i) =>
+        rulings[i].slice(0, 1).map((r) => r.at.getTime() - o.responseDeadline.getTime()),
+      );
       const run = {
         instances,
         ...peak,
-        countdowns: { placed: countdowns, ruledOnce: rulings.filter((r) => r.length === 1).length, ruledTwice: rulings.filter((r) => r.length > 1).length, latenessP50Ms: Math.round(percentile(lateness, 50)), latenessP99Ms: Math.round(percentile(lateness, 99)), latenessMaxMs: Math.round(Math.max(...lateness)) },
+        countdowns: {
+          placed: countdowns,
+          ruledOnce: rulings.filter((r) => r.length === 1).length,
+          ruledTwice: rulings.filter((r) => r.length > 1).length,
+          latenessP50Ms: Math.round(percentile(lateness, 50)),
+          latenessP99Ms: Math.round(percentile(lateness, 99)),
+          latenessMaxMs: Math.round(Math.max(...lateness)),
+        },
         pushesTwice: system.gateway.repeats(),
       };
       process.stdout.write(`scale-out, ${instances} instance(s) each: ${JSON.stringify(run)}\n`);
@@ -323,7 +462,11 @@ export async function benchScaleOut(stack, { concurrency = 24, peakSeconds = 20,
     }
   }
   const [one, two] = runs;
-  return { runs, secondInstanceAdds: one.lifecyclesPerSecond > 0 ? Math.round((two.lifecyclesPerSecond / one.lifecyclesPerSecond - 1) * 100) : null };
+  return {
+    runs,
+    secondInstanceAdds:
+      one.lifecyclesPerSecond > 0 ? Math.round((two.lifecyclesPerSecond / one.lifecyclesPerSecond - 1) * 100) : null,
+  };
 }
 
 /** The counters a service's `/metrics` carries for the work it sends out, summed by label. */
@@ -333,7 +476,10 @@ async function workCounters(base) {
   const commandOn = (labels) => `${/command="([^"]*)"/.exec(labels)?.[1]} ${/collection="([^"]*)"/.exec(labels)?.[1]}`;
   const into = {
     mongodb_client_commands_total: ['mongo', commandOn],
-    mongodb_client_scans_total: ['mongoScans', (labels) => `${commandOn(labels)} {${/filter="([^"]*)"/.exec(labels)?.[1]}}`],
+    mongodb_client_scans_total: [
+      'mongoScans',
+      (labels) => `${commandOn(labels)} {${/filter="([^"]*)"/.exec(labels)?.[1]}}`,
+    ],
     kafka_producer_requests_total: ['kafkaRequests', 'api'],
     kafka_producer_records_total: ['kafka', () => 'records'],
     kafka_producer_record_bytes_total: ['kafka', () => 'bytes'],
@@ -351,11 +497,13 @@ async function workCounters(base) {
 /** Calls per command since the Redis server started (`INFO commandstats`), every client's. */
 async function redisCommandCalls(redis) {
   const calls = {};
-  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    calls[m[1]] = Number(m[2]);
   return calls;
 }
 
-const minus = (a, b) => Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, (a[k] ?? 0) - (b[k] ?? 0)]));
+const minus = (a, b) =>
+  Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, (a[k] ?? 0) - (b[k] ?? 0)]));
 const total = (xs) => Object.values(xs).reduce((sum, x) => sum + x, 0);
 
 /**
@@ -372,9 +520,15 @@ export async function benchWork(stack, { lifecycles = 40, concurrency = 4, idleS
   const { Redis } = require(require.resolve('ioredis', { paths: [path.join(REPO, 'packages/service-kit')] }));
   const redis = new Redis(stack.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  const { order, notification, gateway, stop } = await lifecycleSystem(stack, 'work', { MONGO_MONITOR_COMMANDS: 'true' });
+  const { order, notification, gateway, stop } = await lifecycleSystem(stack, 'work', {
+    MONGO_MONITOR_COMMANDS: 'true',
+  });
   const snapshot = async () => {
-    const [o, n, r] = await Promise.all([workCounters(order.base), workCounters(notification.base), redisCommandCalls(redis)]);
+    const [o, n, r] = await Promise.all([
+      workCounters(order.base),
+      workCounters(notification.base),
+      redisCommandCalls(redis),
+    ]);
     return { at: performance.now(), services: { order: o, notification: n }, redis: r, pushes: gateway.pushes() };
   };
   try {
@@ -383,12 +537,14 @@ export async function benchWork(stack, { lifecycles = 40, concurrency = 4, idleS
     const idleTo = await snapshot();
     const busyFrom = await snapshot();
     let started = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (started < lifecycles) {
-        started += 1;
-        await lifecycle(order.base, gateway);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (started < lifecycles) {
+          started += 1;
+          await lifecycle(order.base, gateway);
+        }
+      }),
+    );
     const busyTo = await snapshot();
     const idleS = (idleTo.at - idleFrom.at) / 1000;
     const busyS = (busyTo.at - busyFrom.at) / 1000;
@@ -396,11 +552,17 @@ export async function benchWork(stack, { lifecycles = 40, concurrency = 4, idleS
     const perLifecycle = (pick) => {
       const background = minus(pick(idleTo), pick(idleFrom));
       const busy = minus(pick(busyTo), pick(busyFrom));
-      const net = Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, Math.max(0, (v - ((background[k] ?? 0) * busyS) / idleS) / lifecycles)]));
+      const net = Object.fromEntries(
+        Object.entries(busy).map(([k, v]) => [
+          k,
+          Math.max(0, (v - ((background[k] ?? 0) * busyS) / idleS) / lifecycles),
+        ]),
+      );
       return { total: round(total(net)), top: top(net), backgroundPerSecond: round(total(background) / idleS) };
     };
     const services = ['order', 'notification'];
-    const perService = (bucket) => Object.fromEntries(services.map((s) => [s, perLifecycle((snap) => snap.services[s][bucket])]));
+    const perService = (bucket) =>
+      Object.fromEntries(services.map((s) => [s, perLifecycle((snap) => snap.services[s][bucket])]));
     const mongo = perService('mongo');
     const mongoScans = perService('mongoScans');
     const kafkaRequests = perService('kafkaRequests');
@@ -425,7 +587,14 @@ export async function benchWork(stack, { lifecycles = 40, concurrency = 4, idleS
 
 const round = (x) => Math.round(x * 10) / 10;
 /** The largest entries, rounded, largest first. */
-const top = (counts, n = 16) => Object.fromEntries(Object.entries(counts).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, round(v)]));
+const top = (counts, n = 16) =>
+  Object.fromEntries(
+    Object.entries(counts)
+      .filter(([, v]) => v >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => [k, round(v)]),
+  );
 
 /** Each service started on its own with nothing to do; its RSS after `settleSeconds`. */
 export async function benchIdle(stack, { settleSeconds = 10 } = {}) {
@@ -433,16 +602,25 @@ export async function benchIdle(stack, { settleSeconds = 10 } = {}) {
   const prefix = `bench-idle-${run}.`;
   const common = { KAFKA_TOPIC_PREFIX: prefix, QUEUE_PREFIX: `bench-idle-${run}` };
   const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: 'bench-idle' });
-  await applyTopics(kafka, plannedTopics({
-    defaults: { partitions: 1, replicationFactor: 1 },
-    deadLetter: { partitions: 1 },
-    topics: Object.values(Topics).map((t) => ({ name: `${prefix}${t}`, consumedBy: ['idle'] })),
-  }));
+  await applyTopics(
+    kafka,
+    plannedTopics({
+      defaults: { partitions: 1, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: Object.values(Topics).map((t) => ({ name: `${prefix}${t}`, consumedBy: ['idle'] })),
+    }),
+  );
   const secret = 'bench-shared-secret-of-sufficient-length';
   const services = {
     order: { ORDER_RECONCILE_INTERVAL_SECONDS: '3600' },
     notification: {},
-    audit: { AUDIT_WEBHOOK_SECRET: secret, MIDDLE_OFFICE_URL: 'http://127.0.0.1:9/review', MIDDLE_OFFICE_SECRET: secret, USER_SYSTEM_URL: 'http://127.0.0.1:9/orders', USER_SYSTEM_SECRET: secret },
+    audit: {
+      AUDIT_WEBHOOK_SECRET: secret,
+      MIDDLE_OFFICE_URL: 'http://127.0.0.1:9/review',
+      MIDDLE_OFFICE_SECRET: secret,
+      USER_SYSTEM_URL: 'http://127.0.0.1:9/orders',
+      USER_SYSTEM_SECRET: secret,
+    },
     sharing: {},
     media: { MEDIA_KEY_PREFIX: `bench-idle-${run}/`, MEDIA_RECONCILE_INTERVAL_SECONDS: '3600' },
   };

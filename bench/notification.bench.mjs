@@ -15,7 +15,9 @@ import { median, percentile } from './order.bench.mjs';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { ephemeralTokenIssuer } = require(path.join(REPO, 'packages/service-kit/dist/index.js'));
-const { KafkaClient, EventProducer, applyTopics, plannedTopics } = require(path.join(REPO, 'packages/kafka/dist/index.js'));
+const { KafkaClient, EventProducer, applyTopics, plannedTopics } = require(
+  path.join(REPO, 'packages/kafka/dist/index.js'),
+);
 const { newEvent, OrderPlaced, exampleSnapshot, Topics } = require(path.join(REPO, 'packages/contracts/dist/index.js'));
 const { WebSocket } = require(require.resolve('ws', { paths: [path.join(REPO, 'services/notification')] }));
 
@@ -72,23 +74,39 @@ export async function startGateway(arrivals) {
 async function startService(stack, run, gatewayUrl) {
   const port = 4900 + Math.floor(Math.random() * 90);
   const env = {
-    ...process.env, ...stack,
-    HTTP_PORT: String(port), MONGO_DB: `bench_notification_${run}`, JWT_JWKS: jwksPath, LOG_LEVEL: 'warn',
-    QUEUE_PREFIX: `bench-n-${run}`, KAFKA_TOPIC_PREFIX: `bench-${run}.`, PUSH_GATEWAY_URL: gatewayUrl, REALTIME_HEARTBEAT_SECONDS: '25',
+    ...process.env,
+    ...stack,
+    HTTP_PORT: String(port),
+    MONGO_DB: `bench_notification_${run}`,
+    JWT_JWKS: jwksPath,
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: `bench-n-${run}`,
+    KAFKA_TOPIC_PREFIX: `bench-${run}.`,
+    PUSH_GATEWAY_URL: gatewayUrl,
+    REALTIME_HEARTBEAT_SECONDS: '25',
   };
-  const child = spawn(process.execPath, [path.join(REPO, 'services/notification/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(REPO, 'services/notification/dist/main.js')], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i += 1) {
     try {
       if ((await fetch(`${base}/readyz`)).ok) return { child, base };
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await sleep(100);
   }
   throw new Error('notification service did not become ready');
 }
 
 async function call(base, method, url, token, body) {
-  const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
 }
 
@@ -103,14 +121,31 @@ async function latencyAt(producer, topic, arrivals, rate, seconds) {
     if (wait > 1) await sleep(wait);
     const orderId = `ord_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
     const now = Date.now();
-    const event = newEvent(OrderPlaced, { source: 'bench', subject: orderId, data: { ...exampleSnapshot, orderId, merchantId: 'm-bench', customerId: `c-${i}`, countdown: { deadline: new Date(now + 180_000).toISOString(), serverTime: new Date(now).toISOString() } } });
+    const event = newEvent(OrderPlaced, {
+      source: 'bench',
+      subject: orderId,
+      data: {
+        ...exampleSnapshot,
+        orderId,
+        merchantId: 'm-bench',
+        customerId: `c-${i}`,
+        countdown: { deadline: new Date(now + 180_000).toISOString(), serverTime: new Date(now).toISOString() },
+      },
+    });
     sent.set(orderId, performance.now());
     producer.publish([{ topic, event }]).catch((e) => process.stderr.write(`publish failed: ${e.message}\n`));
   }
   const deadline = performance.now() + 60_000;
   while ([...sent.keys()].some((id) => !arrivals.has(id)) && performance.now() < deadline) await sleep(50);
   const latencies = [...sent].filter(([id]) => arrivals.has(id)).map(([id, at]) => arrivals.get(id) - at);
-  return { rate, events: total, delivered: latencies.length, p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)), p99Ms: Math.round(percentile(latencies, 99)) };
+  return {
+    rate,
+    events: total,
+    delivered: latencies.length,
+    p50Ms: Math.round(percentile(latencies, 50)),
+    p95Ms: Math.round(percentile(latencies, 95)),
+    p99Ms: Math.round(percentile(latencies, 99)),
+  };
 }
 
 /** Opens `count` connections of each kind (half WebSocket, half SSE) and reads the service's memory. */
@@ -120,30 +155,52 @@ async function connections(base, pid, count) {
   const streams = [];
   const batch = 200;
   for (let i = 0; i < count; i += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, count - i) }, async (_, j) => {
-      const n = i + j;
-      if (n % 2 === 0) {
-        const token = tokenIssuer.sign({ subject: `clerk-${n}`, role: 'merchant', tenant: `m-conn-${n}` });
-        const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/realtime/ws`, ['orderpulse.v1', `bearer.${token}`]);
-        await new Promise((resolve, reject) => { ws.once('message', resolve); ws.once('error', reject); });
-        sockets.push(ws);
-      } else {
-        const token = tokenIssuer.sign({ subject: `c-conn-${n}`, role: 'customer' });
-        const controller = new AbortController();
-        const res = await fetch(`${base}/v1/realtime/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-        const reader = res.body.getReader();
-        await reader.read();
-        streams.push({ controller, reader });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(batch, count - i) }, async (_, j) => {
+        const n = i + j;
+        if (n % 2 === 0) {
+          const token = tokenIssuer.sign({ subject: `clerk-${n}`, role: 'merchant', tenant: `m-conn-${n}` });
+          const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/realtime/ws`, [
+            'orderpulse.v1',
+            `bearer.${token}`,
+          ]);
+          await new Promise((resolve, reject) => {
+            ws.once('message', resolve);
+            ws.once('error', reject);
+          });
+          sockets.push(ws);
+        } else {
+          const token = tokenIssuer.sign({ subject: `c-conn-${n}`, role: 'customer' });
+          const controller = new AbortController();
+          const res = await fetch(`${base}/v1/realtime/events`, {
+            headers: { authorization: `Bearer ${token}` },
+            signal: controller.signal,
+          });
+          const reader = res.body.getReader();
+          await reader.read();
+          streams.push({ controller, reader });
+        }
+      }),
+    );
   }
   await sleep(2_000);
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  const open = [...metrics.matchAll(/^realtime_connections\{[^}]*channel="(\w+)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[2]), 0);
+  const open = [...metrics.matchAll(/^realtime_connections\{[^}]*channel="(\w+)"[^}]*\} (\d+)/gm)].reduce(
+    (n, m) => n + Number(m[2]),
+    0,
+  );
   const after = rssMiB(pid);
   for (const ws of sockets) ws.terminate();
   for (const s of streams) s.controller.abort();
-  return { requested: count, open, websocket: sockets.length, sse: streams.length, rssBeforeMiB: Math.round(before), rssMiB: Math.round(after), perConnectionKiB: Math.round(((after - before) * 1024) / Math.max(1, open)) };
+  return {
+    requested: count,
+    open,
+    websocket: sockets.length,
+    sse: streams.length,
+    rssBeforeMiB: Math.round(before),
+    rssMiB: Math.round(after),
+    perConnectionKiB: Math.round(((after - before) * 1024) / Math.max(1, open)),
+  };
 }
 
 export async function benchNotification(stack, { rates = [50, 100, 200], seconds = 8, connectionCount = 10_000 } = {}) {
@@ -152,13 +209,29 @@ export async function benchNotification(stack, { rates = [50, 100, 200], seconds
   const gateway = await startGateway(arrivals);
   const kafka = new KafkaClient({ brokers: stack.KAFKA_BROKERS.split(','), clientId: 'bench' });
   const topic = `bench-${run}.${Topics.orderEvents}`;
-  await applyTopics(kafka, plannedTopics({ defaults: { partitions: 6, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({ name: `bench-${run}.${t}`, consumedBy: ['notification'] })) }));
+  await applyTopics(
+    kafka,
+    plannedTopics({
+      defaults: { partitions: 6, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({
+        name: `bench-${run}.${t}`,
+        consumedBy: ['notification'],
+      })),
+    }),
+  );
   const { child, base } = await startService(stack, run, gateway.url);
   const producer = new EventProducer(kafka);
   try {
     const admin = tokenIssuer.sign({ subject: 'bench', role: 'admin' });
     await call(base, 'PUT', '/v1/apps/app-bench', admin, { name: 'bench' });
-    await call(base, 'PUT', '/v1/installations/pad-bench', tokenIssuer.sign({ subject: 'clerk', role: 'merchant', tenant: 'm-bench' }), { appCode: 'app-bench', platform: 'android', deviceToken: 'bench-device-token' });
+    await call(
+      base,
+      'PUT',
+      '/v1/installations/pad-bench',
+      tokenIssuer.sign({ subject: 'clerk', role: 'merchant', tenant: 'm-bench' }),
+      { appCode: 'app-bench', platform: 'android', deviceToken: 'bench-device-token' },
+    );
     const result = { rssIdleMiB: Math.round(rssMiB(child.pid)) };
     await producer.connect();
     await latencyAt(producer, topic, arrivals, 20, 2); // warm-up
@@ -167,7 +240,11 @@ export async function benchNotification(stack, { rates = [50, 100, 200], seconds
       const before = usage(child.pid);
       const latency = await latencyAt(producer, topic, arrivals, rate, seconds);
       const after = usage(child.pid);
-      result.latency.push({ ...latency, cpuMsPerEvent: Math.round(((after.cpuMs - before.cpuMs) / latency.events) * 100) / 100, writesPerEvent: Math.round(((after.writes - before.writes) / latency.events) * 10) / 10 });
+      result.latency.push({
+        ...latency,
+        cpuMsPerEvent: Math.round(((after.cpuMs - before.cpuMs) / latency.events) * 100) / 100,
+        writesPerEvent: Math.round(((after.writes - before.writes) / latency.events) * 10) / 10,
+      });
     }
     result.connections = await connections(base, child.pid, connectionCount);
     return result;

@@ -25,8 +25,17 @@ export function summarise(file, top = 15) {
     owners.set(owner, (owners.get(owner) ?? 0) + us);
   }
   const pct = (us) => Math.round((us / total) * 1000) / 10;
-  const sorted = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, percent: pct(us), ms: Math.round(us / 1000) }));
-  return { file: path.basename(file), seconds: Math.round(total / 1e5) / 10, byOwner: sorted(owners), byFunction: sorted(fns) };
+  const sorted = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, percent: pct(us), ms: Math.round(us / 1000) }));
+  return {
+    file: path.basename(file),
+    seconds: Math.round(total / 1e5) / 10,
+    byOwner: sorted(owners),
+    byFunction: sorted(fns),
+  };
 }
 
 function shortUrl(url) {

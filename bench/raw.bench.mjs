@@ -23,7 +23,13 @@ const mongoose = require('mongoose');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x) => Math.round(x * 10) / 10;
-const stats = (xs) => ({ count: xs.length, p50Ms: round(percentile(xs, 50)), p95Ms: round(percentile(xs, 95)), p99Ms: round(percentile(xs, 99)), maxMs: round(Math.max(...xs)) });
+const stats = (xs) => ({
+  count: xs.length,
+  p50Ms: round(percentile(xs, 50)),
+  p95Ms: round(percentile(xs, 95)),
+  p99Ms: round(percentile(xs, 99)),
+  maxMs: round(Math.max(...xs)),
+});
 
 /**
  * Kafka round trip: a paced run for latency (one message per send, as an outbox relay sends a
@@ -31,17 +37,29 @@ const stats = (xs) => ({ count: xs.length, p50Ms: round(percentile(xs, 50)), p95
  */
 export async function rawKafka(stack, { rate = 200, seconds = 5, flood = 20_000, batch = 100, partitions = 6 } = {}) {
   const run = randomUUID().slice(0, 8);
-  const kafka = new Kafka({ clientId: 'bench-raw', brokers: stack.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'bench-raw',
+    brokers: stack.KAFKA_BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const topic = `bench-raw-${run}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId: `bench-raw-${run}` });
   const arrived = new Map();
   await Promise.all([producer.connect(), consumer.connect()]);
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ partitionsConsumedConcurrently: 3, eachMessage: async ({ message }) => { arrived.set(message.key.toString(), performance.now()); } });
+  await consumer.run({
+    partitionsConsumedConcurrently: 3,
+    eachMessage: async ({ message }) => {
+      arrived.set(message.key.toString(), performance.now());
+    },
+  });
   // Until the group has its partitions, a message sent now would wait for the rebalance.
   await producer.send({ topic, acks: -1, messages: [{ key: 'warm', value: 'x' }] });
   while (!arrived.has('warm')) await sleep(20);
@@ -64,7 +82,11 @@ export async function rawKafka(stack, { rate = 200, seconds = 5, flood = 20_000,
 
   const floodStarted = performance.now();
   for (let i = 0; i < flood; i += batch) {
-    await producer.send({ topic, acks: -1, messages: Array.from({ length: Math.min(batch, flood - i) }, (_, j) => ({ key: `f${i + j}`, value: body })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: Math.min(batch, flood - i) }, (_, j) => ({ key: `f${i + j}`, value: body })),
+    });
   }
   const last = `f${flood - 1}`;
   const floodUntil = performance.now() + 120_000;
@@ -74,7 +96,10 @@ export async function rawKafka(stack, { rate = 200, seconds = 5, flood = 20_000,
     if (done === flood) break;
     await sleep(50);
   }
-  const floodMs = (arrived.get(last) ? Math.max(...Array.from({ length: flood }, (_, i) => arrived.get(`f${i}`) ?? 0)) : performance.now()) - floodStarted;
+  const floodMs =
+    (arrived.get(last)
+      ? Math.max(...Array.from({ length: flood }, (_, i) => arrived.get(`f${i}`) ?? 0))
+      : performance.now()) - floodStarted;
   const throughput = { messages: flood, batch, messagesPerSecond: Math.round(flood / (floodMs / 1000)) };
 
   await Promise.all([producer.disconnect(), consumer.disconnect()]);
@@ -87,7 +112,10 @@ export async function rawKafka(stack, { rate = 200, seconds = 5, flood = 20_000,
  * BullMQ alone: `pending` far-off delayed jobs, then `probes` jobs due over `spreadSeconds`; each
  * probe's lateness is when its processor ran minus when it was due.
  */
-export async function rawBullmq(stack, { pending = 100_000, probes = 1000, spreadSeconds = 20, concurrency = 16 } = {}) {
+export async function rawBullmq(
+  stack,
+  { pending = 100_000, probes = 1000, spreadSeconds = 20, concurrency = 16 } = {},
+) {
   const run = randomUUID().slice(0, 8);
   const connection = new Redis(stack.REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = `bench-raw-${run}`;
@@ -95,19 +123,37 @@ export async function rawBullmq(stack, { pending = 100_000, probes = 1000, sprea
   const far = 3 * 3600_000;
   const seedStarted = performance.now();
   for (let i = 0; i < pending; i += 1000) {
-    await queue.addBulk(Array.from({ length: Math.min(1000, pending - i) }, (_, j) => ({ name: 'raw', data: { n: i + j }, opts: { jobId: `far.${i + j}`, delay: far, removeOnComplete: true } })));
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, pending - i) }, (_, j) => ({
+        name: 'raw',
+        data: { n: i + j },
+        opts: { jobId: `far.${i + j}`, delay: far, removeOnComplete: true },
+      })),
+    );
   }
   const seedSeconds = round((performance.now() - seedStarted) / 1000);
   const lateness = [];
   const workerConnection = connection.duplicate();
-  const worker = new Worker('raw', async (job) => { if (job.data.due) lateness.push(Date.now() - job.data.due); }, { connection: workerConnection, prefix, concurrency });
+  const worker = new Worker(
+    'raw',
+    async (job) => {
+      if (job.data.due) lateness.push(Date.now() - job.data.due);
+    },
+    { connection: workerConnection, prefix, concurrency },
+  );
   await worker.waitUntilReady();
   const start = Date.now() + 3_000;
   for (let i = 0; i < probes; i += 100) {
-    await queue.addBulk(Array.from({ length: Math.min(100, probes - i) }, (_, j) => {
-      const due = start + Math.round(((i + j) * spreadSeconds * 1000) / probes);
-      return { name: 'raw', data: { due }, opts: { jobId: `probe.${i + j}`, delay: due - Date.now(), removeOnComplete: true } };
-    }));
+    await queue.addBulk(
+      Array.from({ length: Math.min(100, probes - i) }, (_, j) => {
+        const due = start + Math.round(((i + j) * spreadSeconds * 1000) / probes);
+        return {
+          name: 'raw',
+          data: { due },
+          opts: { jobId: `probe.${i + j}`, delay: due - Date.now(), removeOnComplete: true },
+        };
+      }),
+    );
   }
   const until = Date.now() + spreadSeconds * 1000 + 60_000;
   while (lateness.length < probes && Date.now() < until) await sleep(200);
@@ -125,21 +171,31 @@ export async function rawMongo(stack, { seconds = 5, concurrency = 32 } = {}) {
   const run = randomUUID().slice(0, 8);
   const connection = await mongoose.createConnection(stack.MONGO_URL, { dbName: `bench_raw_${run}` }).asPromise();
   const docs = /** @type {import('mongoose').mongo.Collection<any>} */ (connection.db.collection('docs'));
-  await docs.insertMany(Array.from({ length: concurrency }, (_, i) => ({ _id: `d${i}`, version: 0, status: 'new', n: 0 })));
+  await docs.insertMany(
+    Array.from({ length: concurrency }, (_, i) => ({ _id: `d${i}`, version: 0, status: 'new', n: 0 })),
+  );
   let updates = 0;
   let conflicts = 0;
   const latencies = [];
   const started = performance.now();
   const end = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async (_, i) => {
-    let version = 0;
-    while (performance.now() < end) {
-      const t = performance.now();
-      const result = await docs.updateOne({ _id: `d${i}`, version }, { $inc: { version: 1, n: 1 }, $set: { status: 'accepted' } });
-      latencies.push(performance.now() - t);
-      if (result.modifiedCount === 1) { updates += 1; version += 1; } else conflicts += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, i) => {
+      let version = 0;
+      while (performance.now() < end) {
+        const t = performance.now();
+        const result = await docs.updateOne(
+          { _id: `d${i}`, version },
+          { $inc: { version: 1, n: 1 }, $set: { status: 'accepted' } },
+        );
+        latencies.push(performance.now() - t);
+        if (result.modifiedCount === 1) {
+          updates += 1;
+          version += 1;
+        } else conflicts += 1;
+      }
+    }),
+  );
   const elapsed = (performance.now() - started) / 1000;
   await connection.dropDatabase();
   await connection.close();

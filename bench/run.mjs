@@ -30,10 +30,19 @@ const results = path.resolve(process.env.BENCH_RESULTS_DIR ?? path.join(REPO, 'b
 
 function stackEnv() {
   const file = path.join(process.env.ORDERPULSE_LOCAL_DIR ?? path.join(REPO, '.local'), 'stack.env');
-  return Object.fromEntries(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
 }
 
-const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '--only=').slice('--only='.length).split(',').filter(Boolean);
+const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '--only=')
+  .slice('--only='.length)
+  .split(',')
+  .filter(Boolean);
 const wants = (name) => only.length === 0 || only.includes(name);
 const os = await import('node:os');
 const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -47,11 +56,22 @@ const ratio = (system, raw) => {
 
 const wasUp = spawnSync(process.execPath, [STACK, 'status'], { stdio: 'ignore' }).status === 0;
 // BENCH_SKIP_BUILD=1: the caller has just built (the work-budget test, inside npm test).
-if (!process.env.BENCH_SKIP_BUILD && spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } }).status !== 0) process.exit(1);
+if (
+  !process.env.BENCH_SKIP_BUILD &&
+  spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
+    cwd: REPO,
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  }).status !== 0
+)
+  process.exit(1);
 if (spawnSync(process.execPath, [STACK, 'up'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 try {
   const stack = stackEnv();
-  const report = { at: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}` };
+  const report = {
+    at: new Date().toISOString(),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  };
   let md = `| figure | value |\n|---|---|\n`;
   if (wants('raw')) {
     report.raw = await benchRaw(stack, { bullmq: { pending } });
@@ -76,23 +96,45 @@ try {
       `| background work per second, idle: MongoDB commands (order, notification) / of them scans / Redis commands | ${w.mongoCommands.order.backgroundPerSecond}, ${w.mongoCommands.notification.backgroundPerSecond} / ${w.mongoScans.order.backgroundPerSecond}, ${w.mongoScans.notification.backgroundPerSecond} / ${w.redisCommands.backgroundPerSecond} |\n`;
   }
   if (wants('lifecycle')) {
-    report.lifecycle = await benchLifecycle(stack, { concurrency: num('BENCH_CONCURRENCY', 24), peakSeconds: num('BENCH_PEAK_SECONDS', 20), loadSeconds: num('BENCH_LOAD_SECONDS', 15) });
+    report.lifecycle = await benchLifecycle(stack, {
+      concurrency: num('BENCH_CONCURRENCY', 24),
+      peakSeconds: num('BENCH_PEAK_SECONDS', 20),
+      loadSeconds: num('BENCH_LOAD_SECONDS', 15),
+    });
     const { peak, loads } = report.lifecycle;
     md +=
       `| complete lifecycles per second (${peak.concurrency} in flight, ${eventsPerLifecycle} events and ${report.lifecycle.pushesPerLifecycle} pushes each) | ${peak.lifecyclesPerSecond} |\n` +
-      loads.map((l) => `| state change → push at the gateway at ${l.fraction * 100} % of the peak (${l.rate} lifecycles/s, ${l.count} changes): p50 / p95 / p99 | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms |\n`).join('');
+      loads
+        .map(
+          (l) =>
+            `| state change → push at the gateway at ${l.fraction * 100} % of the peak (${l.rate} lifecycles/s, ${l.count} changes): p50 / p95 / p99 | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms |\n`,
+        )
+        .join('');
   }
   if (wants('scale')) {
-    report.scale = await benchScaleOut(stack, { concurrency: num('BENCH_CONCURRENCY', 24), peakSeconds: num('BENCH_PEAK_SECONDS', 20) });
+    report.scale = await benchScaleOut(stack, {
+      concurrency: num('BENCH_CONCURRENCY', 24),
+      peakSeconds: num('BENCH_PEAK_SECONDS', 20),
+    });
     md +=
-      report.scale.runs.map((r) => `| ${r.instances} instance(s) each of order and notification: lifecycles per second (${r.concurrency} in flight) / countdowns ruled exactly once / twice, of ${r.countdowns.placed} / ruling lateness p50 / p99 / max / pushes that reached a device twice | ${r.lifecyclesPerSecond} / ${r.countdowns.ruledOnce} / ${r.countdowns.ruledTwice} / ${r.countdowns.latenessP50Ms} / ${r.countdowns.latenessP99Ms} / ${r.countdowns.latenessMaxMs} ms / ${r.pushesTwice} |\n`).join('') +
+      report.scale.runs
+        .map(
+          (r) =>
+            `| ${r.instances} instance(s) each of order and notification: lifecycles per second (${r.concurrency} in flight) / countdowns ruled exactly once / twice, of ${r.countdowns.placed} / ruling lateness p50 / p99 / max / pushes that reached a device twice | ${r.lifecyclesPerSecond} / ${r.countdowns.ruledOnce} / ${r.countdowns.ruledTwice} / ${r.countdowns.latenessP50Ms} / ${r.countdowns.latenessP99Ms} / ${r.countdowns.latenessMaxMs} ms / ${r.pushesTwice} |\n`,
+        )
+        .join('') +
       `| what the second instance adds to lifecycles per second, on the same cores | ${report.scale.secondInstanceAdds} % |\n`;
   }
   if (wants('order')) {
     const runs = [];
     for (let i = 0; i < num('BENCH_ORDER_RUNS', 3); i += 1) {
       // Only the first run carries the pending deadlines; the others measure throughput.
-      runs.push(await benchOrder(stack, i === 0 ? { backlogs: [...new Set([0, Math.round(pending / 10), pending])] } : { probes: 0 }));
+      runs.push(
+        await benchOrder(
+          stack,
+          i === 0 ? { backlogs: [...new Set([0, Math.round(pending / 10), pending])] } : { probes: 0 },
+        ),
+      );
       process.stdout.write(`order run ${i + 1}: ${JSON.stringify(runs[i])}\n`);
     }
     report.order = {
@@ -111,7 +153,12 @@ try {
       `| orders placed per second (32 in flight, timers pending; median of 3) | ${o.placedPerSecond} |\n` +
       `| orders accepted per second (median of 3) | ${o.acceptedPerSecond} |\n` +
       `| place + accept cycles per second (median of 3) | ${o.placeAndAcceptPerSecond} |\n` +
-      o.latenessAt.map((l) => `| adjudication lateness with ${fmt(l.pending)} pending deadlines, ${l.probes} probes placed one every 100 ms: p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms |\n`).join('') +
+      o.latenessAt
+        .map(
+          (l) =>
+            `| adjudication lateness with ${fmt(l.pending)} pending deadlines, ${l.probes} probes placed one every 100 ms: p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms |\n`,
+        )
+        .join('') +
       `| order service RSS: idle / after throughput / with the pending deadlines | ${o.rssIdleMiB} / ${o.rssAfterThroughputMiB} / ${o.rssWithPendingMiB} MiB |\n`;
   }
   if (wants('notification')) {
@@ -120,7 +167,12 @@ try {
     process.stdout.write(`notification: ${JSON.stringify(notification)}\n`);
     report.notification = notification;
     md +=
-      notification.latency.map((l) => `| order.placed → gateway at ${l.rate} events/s (${l.delivered}/${l.events} pushed): p50 / p95 / p99 | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms |\n`).join('') +
+      notification.latency
+        .map(
+          (l) =>
+            `| order.placed → gateway at ${l.rate} events/s (${l.delivered}/${l.events} pushed): p50 / p95 / p99 | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms |\n`,
+        )
+        .join('') +
       `| realtime connections one notification instance held (${notification.connections.websocket} WebSocket + ${notification.connections.sse} SSE) | ${notification.connections.open} open, RSS ${notification.connections.rssBeforeMiB} → ${notification.connections.rssMiB} MiB (${notification.connections.perConnectionKiB} KiB each) |\n` +
       `| notification service RSS idle | ${notification.rssIdleMiB} MiB |\n`;
   }
@@ -139,7 +191,9 @@ try {
   if (wants('idle')) {
     report.idleRssMiB = await benchIdle(stack);
     process.stdout.write(`idle: ${JSON.stringify(report.idleRssMiB)}\n`);
-    md += `| idle RSS of each service, alone, 10 s after ready | ${Object.entries(report.idleRssMiB).map(([k, v]) => `${k} ${v}`).join(', ')} MiB |\n`;
+    md += `| idle RSS of each service, alone, 10 s after ready | ${Object.entries(report.idleRssMiB)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} MiB |\n`;
   }
   const name = only.length === 0 ? 'latest' : `latest-${only.join('-')}`;
   const against = againstRawLimits(report);
@@ -169,21 +223,36 @@ function againstRawLimits(report) {
   const { raw, lifecycle, order, notification, idleRssMiB } = report;
   if (lifecycle) {
     const allowed = raw ? raw.kafka.throughput.messagesPerSecond / eventsPerLifecycle : NaN;
-    rows.push(`| complete lifecycles per second (placed → delivered, every event, timer and push) | ${lifecycle.peak.lifecyclesPerSecond} | ${fmt(allowed)} (Kafka round trip ${fmt(raw?.kafka.throughput.messagesPerSecond)} msg/s ÷ ${eventsPerLifecycle} events) | ${ratio(lifecycle.peak.lifecyclesPerSecond, allowed)} | ≥ 0.5 |`);
+    rows.push(
+      `| complete lifecycles per second (placed → delivered, every event, timer and push) | ${lifecycle.peak.lifecyclesPerSecond} | ${fmt(allowed)} (Kafka round trip ${fmt(raw?.kafka.throughput.messagesPerSecond)} msg/s ÷ ${eventsPerLifecycle} events) | ${ratio(lifecycle.peak.lifecyclesPerSecond, allowed)} | ≥ 0.5 |`,
+    );
     const changes = lifecycle.peak.lifecyclesPerSecond * 5;
-    rows.push(`| order state changes per second at the peak (5 per lifecycle) | ${fmt(changes)} | ${fmt(raw?.mongo.updatesPerSecond)} conditional updates/s | ${ratio(changes, raw?.mongo.updatesPerSecond)} | — |`);
+    rows.push(
+      `| order state changes per second at the peak (5 per lifecycle) | ${fmt(changes)} | ${fmt(raw?.mongo.updatesPerSecond)} conditional updates/s | ${ratio(changes, raw?.mongo.updatesPerSecond)} | — |`,
+    );
     for (const l of lifecycle.loads) {
-      rows.push(`| state change → gateway p50 / p95 / p99 at ${l.fraction * 100} % of the peak | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms | Kafka round trip ${raw ? `${raw.kafka.latency.p50Ms} / ${raw.kafka.latency.p95Ms} / ${raw.kafka.latency.p99Ms} ms` : '—'} | p99 ×${raw ? ratio(l.p99Ms, raw.kafka.latency.p99Ms) : '—'} | ${l.fraction === 0.5 ? 'p99 ≤ 50 ms' : '—'} |`);
+      rows.push(
+        `| state change → gateway p50 / p95 / p99 at ${l.fraction * 100} % of the peak | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms | Kafka round trip ${raw ? `${raw.kafka.latency.p50Ms} / ${raw.kafka.latency.p95Ms} / ${raw.kafka.latency.p99Ms} ms` : '—'} | p99 ×${raw ? ratio(l.p99Ms, raw.kafka.latency.p99Ms) : '—'} | ${l.fraction === 0.5 ? 'p99 ≤ 50 ms' : '—'} |`,
+      );
     }
   }
   if (order?.lateness?.probes) {
-    rows.push(`| adjudication lateness p50 / p99 with ${fmt(order.pendingTimers)} pending countdowns | ${order.lateness.p50Ms} / ${order.lateness.p99Ms} ms | BullMQ alone, ${fmt(raw?.bullmq.pending)} pending: ${raw ? `${raw.bullmq.p50Ms} / ${raw.bullmq.p99Ms} ms` : '—'} | p99 ×${raw ? ratio(order.lateness.p99Ms, raw.bullmq.p99Ms) : '—'} | p99 ≤ 100 ms |`);
+    rows.push(
+      `| adjudication lateness p50 / p99 with ${fmt(order.pendingTimers)} pending countdowns | ${order.lateness.p50Ms} / ${order.lateness.p99Ms} ms | BullMQ alone, ${fmt(raw?.bullmq.pending)} pending: ${raw ? `${raw.bullmq.p50Ms} / ${raw.bullmq.p99Ms} ms` : '—'} | p99 ×${raw ? ratio(order.lateness.p99Ms, raw.bullmq.p99Ms) : '—'} | p99 ≤ 100 ms |`,
+    );
   }
   if (notification) {
     const c = notification.connections;
-    rows.push(`| realtime connections one notification instance holds (${fmt(c.websocket)} WebSocket + ${fmt(c.sse)} SSE) and its RSS | ${fmt(c.open)} in ${c.rssMiB} MiB | — | ${ratio(c.rssMiB, 1024)} of 1 GiB | 10,000 in ≤ 1 GiB |`);
+    rows.push(
+      `| realtime connections one notification instance holds (${fmt(c.websocket)} WebSocket + ${fmt(c.sse)} SSE) and its RSS | ${fmt(c.open)} in ${c.rssMiB} MiB | — | ${ratio(c.rssMiB, 1024)} of 1 GiB | 10,000 in ≤ 1 GiB |`,
+    );
   }
-  if (idleRssMiB) rows.push(`| idle RSS of each service | ${Object.entries(idleRssMiB).map(([k, v]) => `${k} ${v}`).join(', ')} MiB | — | — | — |`);
+  if (idleRssMiB)
+    rows.push(
+      `| idle RSS of each service | ${Object.entries(idleRssMiB)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} MiB | — | — | — |`,
+    );
   if (rows.length === 0) return '';
   return `| figure | system | raw limit, same run | ratio | goal |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
@@ -194,8 +263,17 @@ function againstRawLimits(report) {
  * above, which runs before a const down here would be set.
  */
 function percentileSeries(rows, x, keys) {
-  const percentiles = { p50Ms: ['p50', '#1f77b4'], p95Ms: ['p95', '#ff7f0e'], p99Ms: ['p99', '#d62728'], maxMs: ['worst', '#9467bd'] };
-  return keys.map((key) => ({ name: percentiles[key][0], colour: percentiles[key][1], points: rows.map((r) => [r[x], r[key]]) }));
+  const percentiles = {
+    p50Ms: ['p50', '#1f77b4'],
+    p95Ms: ['p95', '#ff7f0e'],
+    p99Ms: ['p99', '#d62728'],
+    maxMs: ['worst', '#9467bd'],
+  };
+  return keys.map((key) => ({
+    name: percentiles[key][0],
+    colour: percentiles[key][1],
+    points: rows.map((r) => [r[x], r[key]]),
+  }));
 }
 
 /** Adjudication lateness (p50, p99, worst) against the pending deadlines, with the goals and BullMQ alone. */
@@ -207,7 +285,11 @@ function latenessChart(report) {
     xLabel: 'countdowns pending',
     yLabel: 'lateness, ms',
     series: percentileSeries(order.latenessAt, 'pending', ['p50Ms', 'p99Ms', 'maxMs']),
-    guides: [{ name: 'goal: p99 100 ms', y: 100, colour: '#2ca02c' }, { name: 'goal: worst 250 ms', y: 250, colour: '#8c564b' }, ...(raw ? [{ name: 'BullMQ alone p99', y: raw.bullmq.p99Ms, colour: '#888' }] : [])],
+    guides: [
+      { name: 'goal: p99 100 ms', y: 100, colour: '#2ca02c' },
+      { name: 'goal: worst 250 ms', y: 250, colour: '#8c564b' },
+      ...(raw ? [{ name: 'BullMQ alone p99', y: raw.bullmq.p99Ms, colour: '#888' }] : []),
+    ],
   });
 }
 
@@ -219,6 +301,9 @@ function latencyChart(report) {
     xLabel: 'load: lifecycles per second started (25 / 50 / 75 % of the peak)',
     yLabel: 'latency, ms',
     series: percentileSeries(lifecycle.loads, 'rate', ['p50Ms', 'p95Ms', 'p99Ms']),
-    guides: [{ name: 'goal: p99 50 ms', y: 50, colour: '#2ca02c' }, ...(raw ? [{ name: 'raw Kafka p99', y: raw.kafka.latency.p99Ms, colour: '#888' }] : [])],
+    guides: [
+      { name: 'goal: p99 50 ms', y: 50, colour: '#2ca02c' },
+      ...(raw ? [{ name: 'raw Kafka p99', y: raw.kafka.latency.p99Ms, colour: '#888' }] : []),
+    ],
   });
 }

@@ -21,17 +21,33 @@ const topics = { order: 1, media: 1, notification: 4, audit: 2, sharing: 0 };
 /** WebSocket endpoints per service. */
 const sockets = { notification: 1 };
 
-process.stdout.write(`fuzz: seed ${seed}, ${http} HTTP inputs per service, ${kafka} Kafka records per consumed topic, ${websocket} frame sequences per WebSocket, on ${os.cpus().length} cores\n`);
+process.stdout.write(
+  `fuzz: seed ${seed}, ${http} HTTP inputs per service, ${kafka} Kafka records per consumed topic, ${websocket} frame sequences per WebSocket, on ${os.cpus().length} cores\n`,
+);
 const started = Date.now();
 let failed = 0;
 for (const name of files) {
   const at = Date.now();
-  const run = spawnSync('npx', ['jest', `test/${name}.fuzz.test.ts`], { cwd: here, stdio: 'inherit', env: { ...process.env, FUZZ_SEED: seed, FUZZ_HTTP_INPUTS: http, FUZZ_KAFKA_INPUTS: kafka, FUZZ_WS_INPUTS: websocket } });
+  const run = spawnSync('npx', ['jest', `test/${name}.fuzz.test.ts`], {
+    cwd: here,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      FUZZ_SEED: seed,
+      FUZZ_HTTP_INPUTS: http,
+      FUZZ_KAFKA_INPUTS: kafka,
+      FUZZ_WS_INPUTS: websocket,
+    },
+  });
   if (run.status !== 0) failed += 1;
-  process.stdout.write(`fuzz: ${name}: ${run.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - at) / 1000)} s\n`);
+  process.stdout.write(
+    `fuzz: ${name}: ${run.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - at) / 1000)} s\n`,
+  );
 }
 const httpTotal = Number(http) * files.length;
 const kafkaTotal = Number(kafka) * Object.values(topics).reduce((a, b) => a + b, 0);
 const websocketTotal = Number(websocket) * Object.values(sockets).reduce((a, b) => a + b, 0);
-process.stdout.write(`fuzz: ${httpTotal + kafkaTotal + websocketTotal} inputs (${httpTotal} HTTP, ${kafkaTotal} Kafka, ${websocketTotal} WebSocket) in ${Math.round((Date.now() - started) / 1000)} s, seed ${seed}: ${failed === 0 ? 'nothing found' : `${failed} service(s) failed — replay with FUZZ_SEED=${seed}`}\n`);
+process.stdout.write(
+  `fuzz: ${httpTotal + kafkaTotal + websocketTotal} inputs (${httpTotal} HTTP, ${kafkaTotal} Kafka, ${websocketTotal} WebSocket) in ${Math.round((Date.now() - started) / 1000)} s, seed ${seed}: ${failed === 0 ? 'nothing found' : `${failed} service(s) failed — replay with FUZZ_SEED=${seed}`}\n`,
+);
 process.exit(failed === 0 ? 0 : 1);

@@ -97,7 +97,8 @@ export interface FaultRecord {
 }
 
 export interface Violation {
-  kind: 'lost' | 'twice' | 'duplicate-push' | 'unlogged-push' | 'unruled' | 'transient-dlq' | 'unrecovered' | 'unsettled';
+  kind:
+    'lost' | 'twice' | 'duplicate-push' | 'unlogged-push' | 'unruled' | 'transient-dlq' | 'unrecovered' | 'unsettled';
   detail: string;
 }
 
@@ -134,7 +135,12 @@ export function lostEvents(input: {
   }
   for (const o of input.orders) {
     const seen = versions.get(o.orderId) ?? new Set<number>();
-    for (let v = 1; v <= o.version; v += 1) if (!seen.has(v)) out.push({ kind: 'lost', detail: `order ${o.orderId} version ${v} (${o.history[v - 1]?.to ?? '?'}) has no event on the order topic` });
+    for (let v = 1; v <= o.version; v += 1)
+      if (!seen.has(v))
+        out.push({
+          kind: 'lost',
+          detail: `order ${o.orderId} version ${v} (${o.history[v - 1]?.to ?? '?'}) has no event on the order topic`,
+        });
   }
   const byNotice = new Map<string, DeliveryRecord[]>();
   for (const d of input.deliveries) {
@@ -145,14 +151,22 @@ export function lostEvents(input: {
   for (const n of input.expectedNotices) {
     const records = byNotice.get(`${n.eventId}|${n.recipient}`);
     if (!records?.length) {
-      out.push({ kind: 'lost', detail: `${n.eventType} ${n.eventId} for ${n.recipient}: no delivery record (event not consumed)` });
+      out.push({
+        kind: 'lost',
+        detail: `${n.eventType} ${n.eventId} for ${n.recipient}: no delivery record (event not consumed)`,
+      });
       continue;
     }
     for (const d of records) {
       if (d.status === 'muted' || d.status === 'unsupported') continue;
       // A push about a countdown already over is not sent (it would ask for an answer already ruled): only when it truly was.
-      if (d.status === 'expired' && d.deadline && d.lastTriedAt && d.lastTriedAt.getTime() >= d.deadline.getTime()) continue;
-      if (!reached.has(d.key)) out.push({ kind: 'lost', detail: `push ${d.key} (${n.eventType} for ${n.recipient}) never reached the gateway; log says ${d.status} after ${d.attempts} attempts` });
+      if (d.status === 'expired' && d.deadline && d.lastTriedAt && d.lastTriedAt.getTime() >= d.deadline.getTime())
+        continue;
+      if (!reached.has(d.key))
+        out.push({
+          kind: 'lost',
+          detail: `push ${d.key} (${n.eventType} for ${n.recipient}) never reached the gateway; log says ${d.status} after ${d.attempts} attempts`,
+        });
     }
   }
   const caseOf = new Map<string, CaseRecord>();
@@ -160,26 +174,48 @@ export function lostEvents(input: {
   const cases = new Map(input.cases.map((c) => [c.caseId, c]));
   const told = new Set(input.partnerCalls.filter((p) => p.partner === 'user-system' && p.success).map((p) => p.caseId));
   for (const a of input.acknowledged) {
-    if (a.what === 'audit-failure' && !caseOf.has(a.id)) out.push({ kind: 'lost', detail: `audit failure ${a.id} (${a.via}) acknowledged but no case holds it` });
-    if (a.what === 'audit-fix' && !told.has(a.id)) out.push({ kind: 'lost', detail: `case ${a.id} fixed but the user system was never told it passed (case ${cases.get(a.id)?.status ?? 'missing'})` });
+    if (a.what === 'audit-failure' && !caseOf.has(a.id))
+      out.push({ kind: 'lost', detail: `audit failure ${a.id} (${a.via}) acknowledged but no case holds it` });
+    if (a.what === 'audit-fix' && !told.has(a.id))
+      out.push({
+        kind: 'lost',
+        detail: `case ${a.id} fixed but the user system was never told it passed (case ${cases.get(a.id)?.status ?? 'missing'})`,
+      });
   }
   return out;
 }
 
 /** Order actions that happen at most once in an order's life (a stocking report may be repeated: its latest stands). */
-const onceActions = new Set(['place', 'refuse', 'connect', 'accept', 'reject', 'return', 'adjudicate', 'take', 'arrive_at_store', 'hand_over', 'deliver']);
+const onceActions = new Set([
+  'place',
+  'refuse',
+  'connect',
+  'accept',
+  'reject',
+  'return',
+  'adjudicate',
+  'take',
+  'arrive_at_store',
+  'hand_over',
+  'deliver',
+]);
 
 /**
  * Effects applied twice: an order action that happens once done twice; one order version
  * published under two event ids (the change was made twice, or made once and announced as two);
  * the user system told of one case under two idempotency keys.
  */
-export function appliedTwice(input: { orders: OrderRecord[]; orderEvents: EventRecord[]; partnerCalls: PartnerCall[] }): Violation[] {
+export function appliedTwice(input: {
+  orders: OrderRecord[];
+  orderEvents: EventRecord[];
+  partnerCalls: PartnerCall[];
+}): Violation[] {
   const out: Violation[] = [];
   for (const o of input.orders) {
     const counts = new Map<string, number>();
     for (const h of o.history) if (onceActions.has(h.action)) counts.set(h.action, (counts.get(h.action) ?? 0) + 1);
-    for (const [action, n] of counts) if (n > 1) out.push({ kind: 'twice', detail: `order ${o.orderId}: ${action} recorded ${n} times` });
+    for (const [action, n] of counts)
+      if (n > 1) out.push({ kind: 'twice', detail: `order ${o.orderId}: ${action} recorded ${n} times` });
   }
   const ids = new Map<string, Set<string>>();
   for (const e of input.orderEvents) {
@@ -187,12 +223,15 @@ export function appliedTwice(input: { orders: OrderRecord[]; orderEvents: EventR
     const k = `${e.subject} v${e.version}`;
     ids.set(k, (ids.get(k) ?? new Set<string>()).add(e.id));
   }
-  for (const [k, set] of ids) if (set.size > 1) out.push({ kind: 'twice', detail: `order ${k} published as ${set.size} different events` });
+  for (const [k, set] of ids)
+    if (set.size > 1) out.push({ kind: 'twice', detail: `order ${k} published as ${set.size} different events` });
   const keysPerCase = new Map<string, Set<string>>();
   for (const p of input.partnerCalls.filter((c) => c.partner === 'user-system' && c.success)) {
     keysPerCase.set(p.caseId, (keysPerCase.get(p.caseId) ?? new Set<string>()).add(p.key));
   }
-  for (const [caseId, keys] of keysPerCase) if (keys.size > 1) out.push({ kind: 'twice', detail: `user system told case ${caseId} passed under ${keys.size} keys` });
+  for (const [caseId, keys] of keysPerCase)
+    if (keys.size > 1)
+      out.push({ kind: 'twice', detail: `user system told case ${caseId} passed under ${keys.size} keys` });
   return out;
 }
 
@@ -215,14 +254,23 @@ export function duplicatePushes(calls: GatewayCall[], notificationKills: number[
     // A kill just before the answer was recorded counts too: the signal and the answer cross.
     const killedAfter = notificationKills.some((k) => k >= first.at - 1_000 && k - first.at <= killGraceMs);
     const again = list.filter((c) => c !== first && c.at > first.at && c.success);
-    if (again.length && !killedAfter) out.push({ kind: 'duplicate-push', detail: `push ${key} reached the device ${again.length + 1} times (first answered at ${new Date(first.at).toISOString()}, again ${again.map((c) => `+${Math.round((c.at - first.at) / 1000)} s`).join(', ')})` });
+    if (again.length && !killedAfter)
+      out.push({
+        kind: 'duplicate-push',
+        detail: `push ${key} reached the device ${again.length + 1} times (first answered at ${new Date(first.at).toISOString()}, again ${again.map((c) => `+${Math.round((c.at - first.at) / 1000)} s`).join(', ')})`,
+      });
   }
   const keysPerDevice = new Map<string, Set<string>>();
   for (const c of sorted.filter((x) => x.success)) {
     const k = `${c.messageId}|${c.token}`;
     keysPerDevice.set(k, (keysPerDevice.get(k) ?? new Set<string>()).add(c.key));
   }
-  for (const [k, keys] of keysPerDevice) if (keys.size > 1) out.push({ kind: 'duplicate-push', detail: `message ${k.split('|')[0]} reached device ${k.split('|')[1]} under ${keys.size} keys` });
+  for (const [k, keys] of keysPerDevice)
+    if (keys.size > 1)
+      out.push({
+        kind: 'duplicate-push',
+        detail: `message ${k.split('|')[0]} reached device ${k.split('|')[1]} under ${keys.size} keys`,
+      });
   return out;
 }
 
@@ -234,7 +282,11 @@ export function unloggedPushes(calls: GatewayCall[], deliveries: DeliveryRecord[
   const out: Violation[] = [];
   for (const [key, n] of requests) {
     const logged = attempts.get(key) ?? 0;
-    if (n > logged) out.push({ kind: 'unlogged-push', detail: `push ${key}: the gateway got ${n} requests, the delivery log shows ${logged} attempts` });
+    if (n > logged)
+      out.push({
+        kind: 'unlogged-push',
+        detail: `push ${key}: the gateway got ${n} requests, the delivery log shows ${logged} attempts`,
+      });
   }
   return out;
 }
@@ -243,7 +295,10 @@ export function unloggedPushes(calls: GatewayCall[], deliveries: DeliveryRecord[
 export function unruledDeadlines(orders: OrderRecord[], now: number, graceMs: number): Violation[] {
   return orders
     .filter((o) => awaitingResponse.has(o.status) && o.responseDeadline.getTime() + graceMs < now)
-    .map((o) => ({ kind: 'unruled' as const, detail: `order ${o.orderId} still ${o.status} ${Math.round((now - o.responseDeadline.getTime()) / 1000)} s after its deadline` }));
+    .map((o) => ({
+      kind: 'unruled' as const,
+      detail: `order ${o.orderId} still ${o.status} ${Math.round((now - o.responseDeadline.getTime()) / 1000)} s after its deadline`,
+    }));
 }
 
 export interface Lateness {
@@ -263,11 +318,13 @@ export function rulingLateness(orders: OrderRecord[]): Lateness[] {
       byPhase.set(phase, [...(byPhase.get(phase) ?? []), Math.max(0, h.at.getTime() - o.responseDeadline.getTime())]);
     }
   }
-  return [...byPhase].sort(([a], [b]) => a.localeCompare(b)).map(([phase, xs]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const at = (p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-    return { phase, count: s.length, p50Ms: at(50), p95Ms: at(95), maxMs: s[s.length - 1] ?? 0 };
-  });
+  return [...byPhase]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([phase, xs]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const at = (p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+      return { phase, count: s.length, p50Ms: at(50), p95Ms: at(95), maxMs: s[s.length - 1] ?? 0 };
+    });
 }
 
 /**
@@ -276,15 +333,21 @@ export function rulingLateness(orders: OrderRecord[]): Lateness[] {
  * event: such an entry should have held the partition instead.
  */
 export function isTransientReason(reason: string): boolean {
-  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongoPoolCleared|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|socket hang up|timed out|timeout|KafkaJS|Connection (is )?closed|connection .*closed|ServiceUnavailable|503|502|504|no delivery terminal|not registered yet|NoSuchBucket|fetch failed|Redis|ioredis|MaxRetriesPerRequest|buffering/i.test(reason);
+  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongoPoolCleared|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|socket hang up|timed out|timeout|KafkaJS|Connection (is )?closed|connection .*closed|ServiceUnavailable|503|502|504|no delivery terminal|not registered yet|NoSuchBucket|fetch failed|Redis|ioredis|MaxRetriesPerRequest|buffering/i.test(
+    reason,
+  );
 }
 
 export function transientDeadLetters(entries: DeadLetter[]): Violation[] {
-  return entries.filter((e) => isTransientReason(e.reason)).map((e) => ({ kind: 'transient-dlq' as const, detail: `${e.topic}: ${e.reason.slice(0, 200)}` }));
+  return entries
+    .filter((e) => isTransientReason(e.reason))
+    .map((e) => ({ kind: 'transient-dlq' as const, detail: `${e.topic}: ${e.reason.slice(0, 200)}` }));
 }
 
 export function unrecovered(faults: FaultRecord[]): Violation[] {
-  return faults.filter((f) => f.recoveredAt === undefined).map((f) => ({ kind: 'unrecovered' as const, detail: `${f.name}: the system did not answer the recovery probe` }));
+  return faults
+    .filter((f) => f.recoveredAt === undefined)
+    .map((f) => ({ kind: 'unrecovered' as const, detail: `${f.name}: the system did not answer the recovery probe` }));
 }
 
 /**
@@ -314,7 +377,16 @@ export interface Summary {
 }
 
 export function violationsOf(s: Summary): Violation[] {
-  return [...s.lost, ...s.twice, ...s.duplicatePushes, ...s.unloggedPushes, ...s.unruled, ...s.transientDlq, ...s.unrecovered, ...s.unsettled];
+  return [
+    ...s.lost,
+    ...s.twice,
+    ...s.duplicatePushes,
+    ...s.unloggedPushes,
+    ...s.unruled,
+    ...s.transientDlq,
+    ...s.unrecovered,
+    ...s.unsettled,
+  ];
 }
 
 /** The table the run prints (Markdown, so the README can quote it as is). */
@@ -327,16 +399,24 @@ export function formatTable(s: Summary): string {
     ['pushes that reached one device twice', String(s.duplicatePushes.length)],
     ['gateway requests the delivery log does not show', String(s.unloggedPushes.length)],
     ['deadlines passed without a ruling', String(s.unruled.length)],
-    ...s.lateness.map((l): [string, string] => [`ruling lateness ${l.phase}`, `${l.count} rulings, p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms, max ${l.maxMs} ms`]),
+    ...s.lateness.map((l): [string, string] => [
+      `ruling lateness ${l.phase}`,
+      `${l.count} rulings, p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms, max ${l.maxMs} ms`,
+    ]),
     ['dead-letter entries (all)', String(s.deadLetters.length)],
     ['dead-letter entries caused by a transient fault', String(s.transientDlq.length)],
     ['faults not recovered from', String(s.unrecovered.length)],
-    ['work left when the settle time ran out', s.unsettled.length === 0 ? 'none' : s.unsettled.map((v) => v.detail).join('; ')],
+    [
+      'work left when the settle time ran out',
+      s.unsettled.length === 0 ? 'none' : s.unsettled.map((v) => v.detail).join('; '),
+    ],
   ];
   const lines = ['| check | result |', '|---|---|', ...rows.map(([a, b]) => `| ${a} | ${b} |`)];
   lines.push('', '| fault | held for | recovered after heal |', '|---|---|---|');
   for (const f of s.faults) {
-    lines.push(`| ${f.name} | ${((f.healedAt - f.startedAt) / 1000).toFixed(1)} s | ${f.recoveredAt === undefined ? 'never' : `${((f.recoveredAt - f.healedAt) / 1000).toFixed(1)} s`} |`);
+    lines.push(
+      `| ${f.name} | ${((f.healedAt - f.startedAt) / 1000).toFixed(1)} s | ${f.recoveredAt === undefined ? 'never' : `${((f.recoveredAt - f.healedAt) / 1000).toFixed(1)} s`} |`,
+    );
   }
   return lines.join('\n');
 }

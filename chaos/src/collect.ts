@@ -24,7 +24,8 @@ export async function readKafka(brokers: string[]): Promise<KafkaEvidence> {
   await admin.connect();
   const topics = (await admin.listTopics()).filter((t) => t.startsWith('orderpulse.'));
   const ends = new Map<string, number>();
-  for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, Number(p.high));
+  for (const topic of topics)
+    for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, Number(p.high));
   await admin.disconnect();
   const remaining = new Set([...ends].filter(([, high]) => high > 0).map(([k]) => k));
   const events: RawEvent[] = [];
@@ -38,7 +39,11 @@ export async function readKafka(brokers: string[]): Promise<KafkaEvidence> {
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         const header = (name: string) => message.headers?.[name]?.toString() ?? '';
-        if (topic.endsWith('.dlq')) deadLetters.push({ topic: `${topic} (group ${header('x-dlq-consumer-group') || '?'})`, reason: header('x-dlq-reason') });
+        if (topic.endsWith('.dlq'))
+          deadLetters.push({
+            topic: `${topic} (group ${header('x-dlq-consumer-group') || '?'})`,
+            reason: header('x-dlq-reason'),
+          });
         else {
           let data: unknown;
           try {
@@ -47,7 +52,14 @@ export async function readKafka(brokers: string[]): Promise<KafkaEvidence> {
             data = undefined;
           }
           const d = data as { orderId?: string; version?: number } | undefined;
-          events.push({ topic, id: header('ce_id'), type: header('ce_type'), subject: d?.orderId ?? header('ce_subject'), version: typeof d?.version === 'number' ? d.version : undefined, data });
+          events.push({
+            topic,
+            id: header('ce_id'),
+            type: header('ce_type'),
+            subject: d?.orderId ?? header('ce_subject'),
+            version: typeof d?.version === 'number' ? d.version : undefined,
+            data,
+          });
         }
         if (Number(message.offset) + 1 >= (ends.get(`${topic}/${partition}`) ?? 0)) {
           remaining.delete(`${topic}/${partition}`);
@@ -72,10 +84,19 @@ export function orderEventsOf(events: RawEvent[]): RawEvent[] {
  */
 export function expectedNotices(repo: string, events: RawEvent[], registered: Set<string>): ExpectedNotice[] {
   const load = createRequire(__filename);
-  const routing = load(path.join(repo, 'services/notification/dist/domain/routing.js')) as { noticesFor(e: { type: string; data: unknown }): { recipient: object }[] };
+  const routing = load(path.join(repo, 'services/notification/dist/domain/routing.js')) as {
+    noticesFor(e: { type: string; data: unknown }): { recipient: object }[];
+  };
   // The service's own key for a recipient (`member:<org>:<id>` for a member), as its delivery log holds it.
-  const { recipientKey } = load(path.join(repo, 'services/notification/dist/domain/recipients.js')) as { recipientKey: (r: object) => string };
-  const consumed = new Set(['orderpulse.order.events', 'orderpulse.audit.events', 'orderpulse.sharing.events', 'orderpulse.media.events']);
+  const { recipientKey } = load(path.join(repo, 'services/notification/dist/domain/recipients.js')) as {
+    recipientKey: (r: object) => string;
+  };
+  const consumed = new Set([
+    'orderpulse.order.events',
+    'orderpulse.audit.events',
+    'orderpulse.sharing.events',
+    'orderpulse.media.events',
+  ]);
   const out: ExpectedNotice[] = [];
   const seen = new Set<string>();
   for (const e of events.filter((x) => consumed.has(x.topic))) {
@@ -108,28 +129,45 @@ export async function readMongo(url: string): Promise<MongoEvidence> {
   const client = new MongoClient(url, { serverSelectionTimeoutMS: 30_000 });
   await client.connect();
   try {
-    const orders = (await client.db('orderpulse_order').collection<Doc>('orders').find({}).toArray()).map((d): OrderRecord => ({
-      orderId: String(d._id),
-      version: Number(d.version),
-      status: String(d.status),
-      responseDeadline: new Date(d.responseDeadline as Date),
-      history: ((d.history as Doc[] | undefined) ?? []).map((h) => ({ at: new Date(h.at as Date), action: String(h.action), from: (h.from as string | null) ?? null, to: String(h.to) })),
-    }));
-    const deliveries = (await client.db('orderpulse_notification').collection<Doc>('deliveries').find({}).toArray()).map((d): DeliveryRecord => ({
+    const orders = (await client.db('orderpulse_order').collection<Doc>('orders').find({}).toArray()).map(
+      (d): OrderRecord => ({
+        orderId: String(d._id),
+        version: Number(d.version),
+        status: String(d.status),
+        responseDeadline: new Date(d.responseDeadline as Date),
+        history: ((d.history as Doc[] | undefined) ?? []).map((h) => ({
+          at: new Date(h.at as Date),
+          action: String(h.action),
+          from: (h.from as string | null) ?? null,
+          to: String(h.to),
+        })),
+      }),
+    );
+    const deliveries = (
+      await client.db('orderpulse_notification').collection<Doc>('deliveries').find({}).toArray()
+    ).map((d): DeliveryRecord => ({
       key: String(d._id),
       eventId: String(d.eventId),
       recipient: String(d.recipient),
       status: String(d.status),
       attempts: ((d.attempts as unknown[] | undefined) ?? []).length,
-      deadline: typeof (d.data as { deadline?: unknown } | undefined)?.deadline === 'string' ? new Date((d.data as { deadline: string }).deadline) : undefined,
+      deadline:
+        typeof (d.data as { deadline?: unknown } | undefined)?.deadline === 'string'
+          ? new Date((d.data as { deadline: string }).deadline)
+          : undefined,
       lastTriedAt: ((d.attempts as { at?: Date }[] | undefined) ?? []).at(-1)?.at,
     }));
-    const cases = (await client.db('orderpulse_audit').collection<Doc>('cases').find({}).toArray()).map((d): CaseRecord => ({
-      caseId: String(d._id),
-      orderNo: ((d.order as { orderNo?: string } | undefined)?.orderNo ?? (d.target as { orderNo?: string } | undefined)?.orderNo ?? ''),
-      status: String(d.status),
-      notificationIds: (d.notificationIds as string[] | undefined) ?? [],
-    }));
+    const cases = (await client.db('orderpulse_audit').collection<Doc>('cases').find({}).toArray()).map(
+      (d): CaseRecord => ({
+        caseId: String(d._id),
+        orderNo:
+          (d.order as { orderNo?: string } | undefined)?.orderNo ??
+          (d.target as { orderNo?: string } | undefined)?.orderNo ??
+          '',
+        status: String(d.status),
+        notificationIds: (d.notificationIds as string[] | undefined) ?? [],
+      }),
+    );
     return { orders, deliveries, cases };
   } finally {
     await client.close();
@@ -159,7 +197,10 @@ export async function readBacklog(mongoUrl: string, lag: ConsumerLagReader): Pro
   let outbox = 0;
   let imagesOwed = 0;
   try {
-    imagesOwed = await client.db('orderpulse_media').collection('order_media').countDocuments({ owedBy: { $exists: true } });
+    imagesOwed = await client
+      .db('orderpulse_media')
+      .collection('order_media')
+      .countDocuments({ owedBy: { $exists: true } });
     const { databases } = await client.db().admin().listDatabases();
     for (const { name } of databases.filter((d) => d.name.startsWith('orderpulse_'))) {
       const db = client.db(name);
@@ -175,5 +216,10 @@ export async function readBacklog(mongoUrl: string, lag: ConsumerLagReader): Pro
     await client.close();
   }
   const { partitions } = await lag.read();
-  return { outbox, lag: partitions.reduce((sum, p) => sum + p.lag, 0), missingGroups: partitions.length === 0 ? 1 : 0, imagesOwed };
+  return {
+    outbox,
+    lag: partitions.reduce((sum, p) => sum + p.lag, 0),
+    missingGroups: partitions.length === 0 ? 1 : 0,
+    imagesOwed,
+  };
 }

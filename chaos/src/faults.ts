@@ -48,11 +48,23 @@ function kill(w: World, names: string[], when: 'under load' | 'mid consumer batc
 }
 
 function stopped(w: World, part: 'kafka' | 'mongo' | 's3', seconds: number): Fault {
-  return { name: `${part} stopped ${seconds} s`, category: part, inject: () => w.stack.stop(part), holdMs: seconds * 1000, heal: () => w.stack.up() };
+  return {
+    name: `${part} stopped ${seconds} s`,
+    category: part,
+    inject: () => w.stack.stop(part),
+    holdMs: seconds * 1000,
+    heal: () => w.stack.up(),
+  };
 }
 
 function paused(w: World, seconds: number): Fault {
-  return { name: `kafka paused (SIGSTOP) ${seconds} s`, category: 'kafka', inject: async () => w.stack.pause('kafka'), holdMs: seconds * 1000, heal: async () => w.stack.resume('kafka') };
+  return {
+    name: `kafka paused (SIGSTOP) ${seconds} s`,
+    category: 'kafka',
+    inject: async () => w.stack.pause('kafka'),
+    holdMs: seconds * 1000,
+    heal: async () => w.stack.resume('kafka'),
+  };
 }
 
 function emptied(w: World, name: string): Fault {
@@ -60,12 +72,28 @@ function emptied(w: World, name: string): Fault {
 }
 
 function gatewayMode(w: World, mode: '503' | 'slow' | 'refuse', seconds: number): Fault {
-  const label = { '503': 'answering 503', slow: 'answering slower than the push timeout', refuse: 'refusing connections' }[mode];
-  return { name: `push gateway ${label} ${seconds} s`, category: 'push gateway', inject: () => w.gateway.setMode(mode), holdMs: seconds * 1000, heal: () => w.gateway.setMode('ok') };
+  const label = {
+    '503': 'answering 503',
+    slow: 'answering slower than the push timeout',
+    refuse: 'refusing connections',
+  }[mode];
+  return {
+    name: `push gateway ${label} ${seconds} s`,
+    category: 'push gateway',
+    inject: () => w.gateway.setMode(mode),
+    holdMs: seconds * 1000,
+    heal: () => w.gateway.setMode('ok'),
+  };
 }
 
 function partnerDown(p: Partner, seconds: number): Fault {
-  return { name: `${p.partner} down ${seconds} s`, category: 'partners', inject: () => p.setMode('refuse'), holdMs: seconds * 1000, heal: () => p.setMode('ok') };
+  return {
+    name: `${p.partner} down ${seconds} s`,
+    category: 'partners',
+    inject: () => p.setMode('refuse'),
+    holdMs: seconds * 1000,
+    heal: () => p.setMode('ok'),
+  };
 }
 
 /** Faults that run at the same time (each recorded on its own). */
@@ -100,7 +128,11 @@ export function schedule(w: World, size: 'short' | 'long'): Slot[] {
         [stopped(w, 'kafka', 20)],
         [paused(w, 10)],
         [stopped(w, 'mongo', 20)],
-        [emptied(w, 'redis emptied (FLUSHALL, restart without AOF)'), stopped(w, 's3', 15), gatewayMode(w, 'refuse', 15)],
+        [
+          emptied(w, 'redis emptied (FLUSHALL, restart without AOF)'),
+          stopped(w, 's3', 15),
+          gatewayMode(w, 'refuse', 15),
+        ],
         [gatewayMode(w, '503', 15), partnerDown(w.middleOffice, 15)],
         [gatewayMode(w, 'slow', 15), partnerDown(w.userSystem, 15)],
       ];
@@ -129,8 +161,13 @@ export async function runFaults(w: World, slots: Slot[], gapMs: number): Promise
     await sleep(Math.max(0, ...slot.map((f) => f.holdMs)));
     await Promise.all(slot.map((f) => f.heal()));
     const healedAt = Date.now();
-    const recoveredAt = await recover(w, slot.flatMap((f) => f.restarts ?? []));
-    log(`  healed; ${recoveredAt === undefined ? 'NOT recovered' : `recovered after ${((recoveredAt - healedAt) / 1000).toFixed(1)} s`}`);
+    const recoveredAt = await recover(
+      w,
+      slot.flatMap((f) => f.restarts ?? []),
+    );
+    log(
+      `  healed; ${recoveredAt === undefined ? 'NOT recovered' : `recovered after ${((recoveredAt - healedAt) / 1000).toFixed(1)} s`}`,
+    );
     for (const f of slot) records.push({ name: f.name, category: f.category, startedAt, healedAt, recoveredAt });
     await sleep(gapMs);
   }
@@ -139,7 +176,8 @@ export async function runFaults(w: World, slots: Slot[], gapMs: number): Promise
 
 async function recover(w: World, restarted: string[], ms = 180_000): Promise<number | undefined> {
   const deadline = Date.now() + ms;
-  for (const name of restarted) if (!(await w.services.ready(w.services.get(name), deadline - Date.now()))) return undefined;
+  for (const name of restarted)
+    if (!(await w.services.ready(w.services.get(name), deadline - Date.now()))) return undefined;
   const orderId = await w.load.placeOverHttp();
   if (!orderId) return undefined;
   while (Date.now() < deadline) {

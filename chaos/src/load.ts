@@ -1,6 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-import { AuditFailed, B2bOrderConfirmed, newEvent, storefrontCustomerId, StorefrontOrderPlaced, storefrontSource, Topics } from '@orderpulse/contracts';
+import {
+  AuditFailed,
+  B2bOrderConfirmed,
+  newEvent,
+  storefrontCustomerId,
+  StorefrontOrderPlaced,
+  storefrontSource,
+  Topics,
+} from '@orderpulse/contracts';
 import { EventProducer, type KafkaClient } from '@orderpulse/kafka';
 import sharp from 'sharp';
 
@@ -15,11 +23,22 @@ export interface Reply {
 }
 
 /** One HTTP call; a network error or timeout answers status 0. */
-export async function call(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   try {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
@@ -107,8 +126,18 @@ export async function seed(services: Services, responseWindowSeconds: number): P
     const reply = await persist(r);
     if (!ok(reply)) throw new Error(`seeding ${what}: ${reply.status} ${JSON.stringify(reply.body)}`);
   };
-  await must('store', () => call(order, 'PUT', `/v1/stores/${cast.storeId}`, logins.admin, { merchantId: cast.merchantId, name: 'Chaos Kitchen', timeZone: 'UTC', hours: allDay, responseWindowSeconds, products: [{ productId: 'p-1', name: 'Noodles', price: 1200, available: true }] }));
-  for (const r of cast.riders) await must('terminal', () => call(order, 'PUT', `/v1/terminals/${r}`, logins.admin, { regions: [cast.region] }));
+  await must('store', () =>
+    call(order, 'PUT', `/v1/stores/${cast.storeId}`, logins.admin, {
+      merchantId: cast.merchantId,
+      name: 'Chaos Kitchen',
+      timeZone: 'UTC',
+      hours: allDay,
+      responseWindowSeconds,
+      products: [{ productId: 'p-1', name: 'Noodles', price: 1200, available: true }],
+    }),
+  );
+  for (const r of cast.riders)
+    await must('terminal', () => call(order, 'PUT', `/v1/terminals/${r}`, logins.admin, { regions: [cast.region] }));
   await must('app', () => call(notification, 'PUT', '/v1/apps/app-chaos', logins.admin, { name: 'chaos app' }));
   const devices: [string, string][] = [
     ...cast.customers.map((c): [string, string] => [logins.customer(c), `dev-${c}`]),
@@ -118,12 +147,26 @@ export async function seed(services: Services, responseWindowSeconds: number): P
     [logins.handler, 'dev-handler'],
     ...cast.members.map((m): [string, string] => [logins.member(m), `dev-${m}`]),
   ];
-  for (const [token, id] of devices) await must(`device ${id}`, () => call(notification, 'PUT', `/v1/installations/${id}`, token, { appCode: 'app-chaos', platform: 'android', deviceToken: `tok-${id}` }));
+  for (const [token, id] of devices)
+    await must(`device ${id}`, () =>
+      call(notification, 'PUT', `/v1/installations/${id}`, token, {
+        appCode: 'app-chaos',
+        platform: 'android',
+        deviceToken: `tok-${id}`,
+      }),
+    );
   const audit = services.get('audit').url;
-  await must('audit account', () => call(audit, 'PUT', `/v1/audit/accounts/${cast.account}`, logins.admin, { handlerId: cast.handler }));
+  await must('audit account', () =>
+    call(audit, 'PUT', `/v1/audit/accounts/${cast.account}`, logins.admin, { handlerId: cast.handler }),
+  );
   const sharing = services.get('sharing').url;
-  await must('organisation', () => call(sharing, 'PUT', `/v1/organisations/${cast.org}`, logins.admin, { name: 'Chaos Guarantee Co.', locale: 'en' }));
-  for (const m of cast.members) await must(`member ${m}`, () => call(sharing, 'PUT', `/v1/organisations/${cast.org}/members/${m}`, logins.admin, { name: m }));
+  await must('organisation', () =>
+    call(sharing, 'PUT', `/v1/organisations/${cast.org}`, logins.admin, { name: 'Chaos Guarantee Co.', locale: 'en' }),
+  );
+  for (const m of cast.members)
+    await must(`member ${m}`, () =>
+      call(sharing, 'PUT', `/v1/organisations/${cast.org}/members/${m}`, logins.admin, { name: m }),
+    );
 }
 
 /**
@@ -147,7 +190,9 @@ export class Load {
     const height = 480;
     const raw = Buffer.alloc(width * height * 3);
     for (let i = 0; i < raw.length; i += 1) raw[i] = (i * 7919 + Math.floor(i / 3) * 104_729) % 251;
-    this.photo = sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+    this.photo = sharp(raw, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 80 })
+      .toBuffer();
   }
 
   private count(what: string): void {
@@ -170,7 +215,11 @@ export class Load {
   /** Runs the loops until `until` (ms epoch); resolves once every started flow has finished. */
   async run(until: number, ordersPerSecond: number, maxOrders: number, stop: () => boolean): Promise<void> {
     this.stop = stop;
-    const loops = [this.orders(until, ordersPerSecond, maxOrders), this.every(until, 9_000, () => this.auditFlow()), this.every(until, 9_000, () => this.shareFlow())];
+    const loops = [
+      this.orders(until, ordersPerSecond, maxOrders),
+      this.every(until, 9_000, () => this.auditFlow()),
+      this.every(until, 9_000, () => this.shareFlow()),
+    ];
     await Promise.all(loops);
     await Promise.allSettled(this.running);
     await this.producer.disconnect().catch(() => undefined);
@@ -207,8 +256,17 @@ export class Load {
   /** Places an order over HTTP until the order service takes it; the idempotency key makes retries one order. */
   async placeOverHttp(customer = pick(cast.customers)): Promise<string | undefined> {
     const key = `chaos-${randomUUID()}`;
-    const body = { merchantId: cast.merchantId, storeId: cast.storeId, currency: 'CNY', lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1200 }], delivery: { line: '1 Fault Lane', region: cast.region, contactName: 'C', contactPhone: '+86 100' }, locale: 'en' };
-    const reply = await this.step('order placed over HTTP', () => call(this.url('order'), 'POST', '/v1/orders', logins.customer(customer), body, { 'idempotency-key': key }));
+    const body = {
+      merchantId: cast.merchantId,
+      storeId: cast.storeId,
+      currency: 'CNY',
+      lines: [{ productId: 'p-1', quantity: 1, unitPrice: 1200 }],
+      delivery: { line: '1 Fault Lane', region: cast.region, contactName: 'C', contactPhone: '+86 100' },
+      locale: 'en',
+    };
+    const reply = await this.step('order placed over HTTP', () =>
+      call(this.url('order'), 'POST', '/v1/orders', logins.customer(customer), body, { 'idempotency-key': key }),
+    );
     if (!ok(reply)) return undefined;
     const orderId = (reply.body as { order: { orderId: string } }).order.orderId;
     this.record.acknowledged.push({ what: 'order', id: orderId, via: 'http' });
@@ -234,9 +292,28 @@ export class Load {
 
   private async placeOnKafka(customer: string): Promise<string | undefined> {
     const externalRef = `SF-${randomUUID()}`;
-    const data = { storefrontId: cast.storefront, externalRef, merchantId: cast.merchantId, storeId: cast.storeId, customerId: customer, currency: 'CNY', lines: [{ productId: 'p-1', quantity: 2, unitPrice: 1200 }], delivery: { line: '2 Fault Lane', region: cast.region, contactName: 'K', contactPhone: '+86 101' }, locale: 'en' as const };
-    const event = newEvent(StorefrontOrderPlaced, { source: storefrontSource(cast.storefront), subject: externalRef, data });
-    if (!(await this.publish('storefront order', () => this.producer.publish([{ topic: Topics.storefrontOrders, event }])))) return undefined;
+    const data = {
+      storefrontId: cast.storefront,
+      externalRef,
+      merchantId: cast.merchantId,
+      storeId: cast.storeId,
+      customerId: customer,
+      currency: 'CNY',
+      lines: [{ productId: 'p-1', quantity: 2, unitPrice: 1200 }],
+      delivery: { line: '2 Fault Lane', region: cast.region, contactName: 'K', contactPhone: '+86 101' },
+      locale: 'en' as const,
+    };
+    const event = newEvent(StorefrontOrderPlaced, {
+      source: storefrontSource(cast.storefront),
+      subject: externalRef,
+      data,
+    });
+    if (
+      !(await this.publish('storefront order', () =>
+        this.producer.publish([{ topic: Topics.storefrontOrders, event }]),
+      ))
+    )
+      return undefined;
     const orderId = storefrontOrderId(cast.storefront, externalRef);
     this.record.acknowledged.push({ what: 'order', id: orderId, via: 'kafka' });
     return orderId;
@@ -254,12 +331,20 @@ export class Load {
     const fate = n % 4;
     if (fate === 3) return;
     await sleep(500 + Math.random() * 1500);
-    const seen = await this.step('merchant fetch', async () => {
-      const r = await call(this.url('order'), 'GET', `/v1/orders/${orderId}`, logins.merchant);
-      return r.status === 404 ? { status: 503, body: r.body } : r; // a storefront order may not be in yet
-    }, 20_000);
+    const seen = await this.step(
+      'merchant fetch',
+      async () => {
+        const r = await call(this.url('order'), 'GET', `/v1/orders/${orderId}`, logins.merchant);
+        return r.status === 404 ? { status: 503, body: r.body } : r; // a storefront order may not be in yet
+      },
+      20_000,
+    );
     if (!ok(seen) || fate === 2) return;
-    const accepted = await this.step('merchant accept', () => call(this.url('order'), 'POST', `/v1/orders/${orderId}/accept`, logins.merchant, {}), 15_000);
+    const accepted = await this.step(
+      'merchant accept',
+      () => call(this.url('order'), 'POST', `/v1/orders/${orderId}/accept`, logins.merchant, {}),
+      15_000,
+    );
     if (!ok(accepted)) return;
     this.count('orders accepted');
     if (n % 2 === 0) await this.uploadPhoto(orderId, 'accepted', logins.merchant);
@@ -270,10 +355,14 @@ export class Load {
     }
     const rider = logins.rider(terminal);
     const order = this.url('order');
-    await this.step('stocking report', () => call(order, 'POST', `/v1/deliveries/${orderId}/stocking`, rider, { status: 'success' }));
+    await this.step('stocking report', () =>
+      call(order, 'POST', `/v1/deliveries/${orderId}/stocking`, rider, { status: 'success' }),
+    );
     for (const step of ['took', 'handed_over', 'delivered']) {
       await sleep(300);
-      const r = await this.step(`delivery step ${step}`, () => call(this.url('order'), 'POST', `/v1/deliveries/${orderId}/progress`, rider, { step }));
+      const r = await this.step(`delivery step ${step}`, () =>
+        call(this.url('order'), 'POST', `/v1/deliveries/${orderId}/progress`, rider, { step }),
+      );
       if (!ok(r)) return;
     }
     this.count('orders delivered');
@@ -294,23 +383,43 @@ export class Load {
   /** A real-shot photo: a presigned grant, the upload straight to S3, the confirmation. */
   private async uploadPhoto(orderId: string, status: string, token: string): Promise<void> {
     const body = await this.photo;
-    const grant = await this.step(`photo grant (${status})`, async () => {
-      const r = await call(this.url('media'), 'POST', `/v1/orders/${orderId}/media/${status}/grants`, token, { contentType: 'image/jpeg', bytes: body.length });
-      return r.status === 409 || r.status === 404 ? { status: 503, body: r.body } : r; // the media service may not know the status yet
-    }, 30_000);
+    const grant = await this.step(
+      `photo grant (${status})`,
+      async () => {
+        const r = await call(this.url('media'), 'POST', `/v1/orders/${orderId}/media/${status}/grants`, token, {
+          contentType: 'image/jpeg',
+          bytes: body.length,
+        });
+        return r.status === 409 || r.status === 404 ? { status: 503, body: r.body } : r; // the media service may not know the status yet
+      },
+      30_000,
+    );
     if (!ok(grant)) return;
     const g = grant.body as { grantId: string; upload: { url: string; headers: Record<string, string> } };
-    const put = await this.step(`photo upload (${status})`, async () => {
-      try {
-        const res = await fetch(g.upload.url, { method: 'PUT', headers: g.upload.headers, body, signal: AbortSignal.timeout(10_000) });
-        await res.arrayBuffer();
-        return { status: res.status, body: undefined };
-      } catch {
-        return { status: 0, body: undefined };
-      }
-    }, 60_000);
+    const put = await this.step(
+      `photo upload (${status})`,
+      async () => {
+        try {
+          const res = await fetch(g.upload.url, {
+            method: 'PUT',
+            headers: g.upload.headers,
+            body,
+            signal: AbortSignal.timeout(10_000),
+          });
+          await res.arrayBuffer();
+          return { status: res.status, body: undefined };
+        } catch {
+          return { status: 0, body: undefined };
+        }
+      },
+      60_000,
+    );
     if (!ok(put)) return;
-    const confirmed = await this.step(`photo confirm (${status})`, () => call(this.url('media'), 'POST', `/v1/orders/${orderId}/media/${status}/grants/${g.grantId}/confirm`, token), 60_000);
+    const confirmed = await this.step(
+      `photo confirm (${status})`,
+      () => call(this.url('media'), 'POST', `/v1/orders/${orderId}/media/${status}/grants/${g.grantId}/confirm`, token),
+      60_000,
+    );
     if (ok(confirmed)) this.count('photos uploaded');
   }
 
@@ -318,29 +427,64 @@ export class Load {
   private async auditFlow(): Promise<void> {
     const n = (this.record.counts['audit failures sent'] ?? 0) + 1;
     const orderNo = `SO-CHAOS-${randomUUID().slice(0, 8)}`;
-    const order = { orderNo, customerAccount: cast.account, buyer: { company: 'Chaos Ltd.', contactName: 'Q' }, lines: [{ sku: 'SKU-1', name: 'Towel', quantity: 10, unitPrice: 2350 }], total: 23500, currency: 'CNY', shipTo: { line: '3 Fault Lane' }, locale: 'en' as const, confirmedAt: new Date().toISOString() };
+    const order = {
+      orderNo,
+      customerAccount: cast.account,
+      buyer: { company: 'Chaos Ltd.', contactName: 'Q' },
+      lines: [{ sku: 'SKU-1', name: 'Towel', quantity: 10, unitPrice: 2350 }],
+      total: 23500,
+      currency: 'CNY',
+      shipTo: { line: '3 Fault Lane' },
+      locale: 'en' as const,
+      confirmedAt: new Date().toISOString(),
+    };
     const confirmed = newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: orderNo, data: order });
-    if (!(await this.publish('b2b order', () => this.producer.publish([{ topic: Topics.b2bOrders, event: confirmed }])))) return;
+    if (
+      !(await this.publish('b2b order', () => this.producer.publish([{ topic: Topics.b2bOrders, event: confirmed }])))
+    )
+      return;
     await sleep(2_000);
     const notificationId = `ntf-${randomUUID()}`;
-    const failure = { notificationId, orderNo, reasonCode: 'PRC-002', reasonText: 'unit price below the contract floor', failedAt: new Date().toISOString() };
+    const failure = {
+      notificationId,
+      orderNo,
+      reasonCode: 'PRC-002',
+      reasonText: 'unit price below the contract floor',
+      failedAt: new Date().toISOString(),
+    };
     this.count('audit failures sent');
     if (n % 2 === 0) {
       const text = JSON.stringify(failure);
-      const r = await this.step('audit failure webhook', () => call(this.url('audit'), 'POST', '/v1/audit/failures', undefined, text, webhookHeaders(text)));
+      const r = await this.step('audit failure webhook', () =>
+        call(this.url('audit'), 'POST', '/v1/audit/failures', undefined, text, webhookHeaders(text)),
+      );
       if (!ok(r)) return;
       this.record.acknowledged.push({ what: 'audit-failure', id: notificationId, via: 'webhook' });
     } else {
       const event = newEvent(AuditFailed, { source: 'middle-office', subject: orderNo, data: failure });
-      if (!(await this.publish('audit failure', () => this.producer.publish([{ topic: Topics.auditFailures, event }])))) return;
+      if (!(await this.publish('audit failure', () => this.producer.publish([{ topic: Topics.auditFailures, event }]))))
+        return;
       this.record.acknowledged.push({ what: 'audit-failure', id: notificationId, via: 'kafka' });
     }
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      const r = await call(this.url('audit'), 'GET', '/v1/audit/cases?handler=me&status=open&limit=200', logins.handler);
-      const found = ok(r) ? (r.body as { cases: { caseId: string; order?: { orderNo?: string }; target?: { orderNo?: string } }[] }).cases.find((c) => (c.order?.orderNo ?? c.target?.orderNo) === orderNo) : undefined;
+      const r = await call(
+        this.url('audit'),
+        'GET',
+        '/v1/audit/cases?handler=me&status=open&limit=200',
+        logins.handler,
+      );
+      const found = ok(r)
+        ? (
+            r.body as { cases: { caseId: string; order?: { orderNo?: string }; target?: { orderNo?: string } }[] }
+          ).cases.find((c) => (c.order?.orderNo ?? c.target?.orderNo) === orderNo)
+        : undefined;
       if (found) {
-        const fixed = await this.step('audit fix', () => call(this.url('audit'), 'POST', `/v1/audit/cases/${found.caseId}/fix`, logins.handler, { note: 'price corrected to the contract floor' }));
+        const fixed = await this.step('audit fix', () =>
+          call(this.url('audit'), 'POST', `/v1/audit/cases/${found.caseId}/fix`, logins.handler, {
+            note: 'price corrected to the contract floor',
+          }),
+        );
         if (ok(fixed)) {
           this.record.acknowledged.push({ what: 'audit-fix', id: found.caseId, via: 'http' });
           this.count('audit cases fixed');
@@ -356,22 +500,40 @@ export class Load {
   private async shareFlow(): Promise<void> {
     const n = (this.record.counts['shares offered'] ?? 0) + 1;
     const [owner, target] = cast.members as [string, string];
-    const created = await this.step('guarantee order', () => call(this.url('sharing'), 'POST', '/v1/guarantee-orders', logins.admin, { orgId: cast.org, ownerId: owner, reference: `GO-${randomUUID().slice(0, 12)}`, orderType: pick(['performance', 'bid']), title: 'Chaos bond' }));
+    const created = await this.step('guarantee order', () =>
+      call(this.url('sharing'), 'POST', '/v1/guarantee-orders', logins.admin, {
+        orgId: cast.org,
+        ownerId: owner,
+        reference: `GO-${randomUUID().slice(0, 12)}`,
+        orderType: pick(['performance', 'bid']),
+        title: 'Chaos bond',
+      }),
+    );
     if (!ok(created)) return;
     const id = (created.body as { orderId?: string }).orderId;
     if (!id) return;
-    const shared = await this.step('share offered', () => call(this.url('sharing'), 'POST', `/v1/guarantee-orders/${id}/shares`, logins.member(owner), { targetId: target }));
+    const shared = await this.step('share offered', () =>
+      call(this.url('sharing'), 'POST', `/v1/guarantee-orders/${id}/shares`, logins.member(owner), {
+        targetId: target,
+      }),
+    );
     if (!ok(shared)) return;
     this.count('shares offered');
     if (n % 3 === 0) return;
     // The owner's answer shows the linked second order: its id is the share's.
     const shareId = (shared.body as { orderId: string }).orderId;
     await sleep(1_000);
-    const claimed = await this.step('share claimed', () => call(this.url('sharing'), 'POST', `/v1/guarantee-orders/${shareId}/claim`, logins.member(target)));
+    const claimed = await this.step('share claimed', () =>
+      call(this.url('sharing'), 'POST', `/v1/guarantee-orders/${shareId}/claim`, logins.member(target)),
+    );
     if (!ok(claimed)) return;
     this.count('shares claimed');
     await sleep(1_000);
-    const resolved = await this.step('share resolved', () => call(this.url('sharing'), 'POST', `/v1/guarantee-orders/${shareId}/result`, logins.member(target), { status: 'completed' }));
+    const resolved = await this.step('share resolved', () =>
+      call(this.url('sharing'), 'POST', `/v1/guarantee-orders/${shareId}/result`, logins.member(target), {
+        status: 'completed',
+      }),
+    );
     if (ok(resolved)) this.count('shares resolved');
   }
 }

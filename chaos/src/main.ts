@@ -7,7 +7,20 @@ import path from 'node:path';
 
 import { ConsumerLagReader, KafkaClient, kafkaNames } from '@orderpulse/kafka';
 
-import { appliedTwice, duplicatePushes, formatTable, lostEvents, rulingLateness, type Summary, transientDeadLetters, unloggedPushes, unrecovered, unruledDeadlines, unsettledWork, violationsOf } from './audit';
+import {
+  appliedTwice,
+  duplicatePushes,
+  formatTable,
+  lostEvents,
+  rulingLateness,
+  type Summary,
+  transientDeadLetters,
+  unloggedPushes,
+  unrecovered,
+  unruledDeadlines,
+  unsettledWork,
+  violationsOf,
+} from './audit';
 import { expectedNotices, orderEventsOf, readBacklog, readKafka, readMongo } from './collect';
 import { runFaults, schedule, type World } from './faults';
 import { Load, registeredRecipients, seed } from './load';
@@ -16,7 +29,12 @@ import { defaultPorts, log, type Ports, Services, sleep, Stack } from './system'
 import { suiteJwks } from './tokens';
 const REPO = path.resolve(__dirname, '..', '..');
 /** `calm` runs the same load with no faults: a run that must come out clean, to keep the audit honest. */
-const size: 'short' | 'long' | 'calm' = process.argv.includes('--short') || process.env.CHAOS_SIZE === 'short' ? 'short' : process.argv.includes('--calm') || process.env.CHAOS_SIZE === 'calm' ? 'calm' : 'long';
+const size: 'short' | 'long' | 'calm' =
+  process.argv.includes('--short') || process.env.CHAOS_SIZE === 'short'
+    ? 'short'
+    : process.argv.includes('--calm') || process.env.CHAOS_SIZE === 'calm'
+      ? 'calm'
+      : 'long';
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ports: Ports = {
   kafka: num('KAFKA_PORT', defaultPorts.kafka),
@@ -32,7 +50,12 @@ const DIR = path.resolve(process.env.ORDERPULSE_LOCAL_DIR ?? path.join(REPO, '.l
 const RESPONSE_WINDOW_SECONDS = 10;
 /** Longer than the notification service's push timeout (5 s by default). */
 const SLOW_ANSWER_MS = 7_000;
-const settings = size === 'calm' ? { warmupMs: 60_000, gapMs: 0, ordersPerSecond: 2, maxOrders: 200, settleMs: 90_000 } : size === 'short' ? { warmupMs: 12_000, gapMs: 2_000, ordersPerSecond: 2, maxOrders: 1_200, settleMs: 120_000 } : { warmupMs: 30_000, gapMs: 15_000, ordersPerSecond: 2.5, maxOrders: 6_000, settleMs: 240_000 };
+const settings =
+  size === 'calm'
+    ? { warmupMs: 60_000, gapMs: 0, ordersPerSecond: 2, maxOrders: 200, settleMs: 90_000 }
+    : size === 'short'
+      ? { warmupMs: 12_000, gapMs: 2_000, ordersPerSecond: 2, maxOrders: 1_200, settleMs: 120_000 }
+      : { warmupMs: 30_000, gapMs: 15_000, ordersPerSecond: 2.5, maxOrders: 6_000, settleMs: 240_000 };
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -40,21 +63,30 @@ async function main(): Promise<number> {
   const stack = new Stack(REPO, DIR, ports);
   // A fresh stack each run: the audit reads every record, so none may be left from before.
   stack.down();
-  for (const part of ['kafka', 'mongo', 'redis', 's3', 'logs']) fs.rmSync(path.join(DIR, part), { recursive: true, force: true });
+  for (const part of ['kafka', 'mongo', 'redis', 's3', 'logs'])
+    fs.rmSync(path.join(DIR, part), { recursive: true, force: true });
   fs.mkdirSync(path.join(DIR, 'logs'), { recursive: true });
   const gateway = new PushGateway(ports.httpBase + 10, SLOW_ANSWER_MS);
   const middleOffice = new Partner(ports.httpBase + 11, 'middle-office', SLOW_ANSWER_MS);
   const userSystem = new Partner(ports.httpBase + 12, 'user-system', SLOW_ANSWER_MS);
   await Promise.all([gateway.start(), middleOffice.start(), userSystem.start()]);
-  const services = new Services(stack, (i): Record<string, string> => {
-    if (i.service === 'notification') return { PUSH_GATEWAY_URL: `http://127.0.0.1:${gateway.port}` };
-    if (i.service === 'audit') return { MIDDLE_OFFICE_URL: `http://127.0.0.1:${middleOffice.port}/reviews`, USER_SYSTEM_URL: `http://127.0.0.1:${userSystem.port}/audit-results` };
-    if (i.service === 'sharing') return { SHARE_CLAIM_WINDOW_SECONDS: '20' };
-    // A status waits this long for its photo before the synthesized image stands in (600 s by default):
-    // short, so the last orders' images are settled within the run, not while the audit reads.
-    if (i.service === 'media') return { MEDIA_PHOTO_GRACE_SECONDS: '30' };
-    return {};
-  }, suiteJwks());
+  const services = new Services(
+    stack,
+    (i): Record<string, string> => {
+      if (i.service === 'notification') return { PUSH_GATEWAY_URL: `http://127.0.0.1:${gateway.port}` };
+      if (i.service === 'audit')
+        return {
+          MIDDLE_OFFICE_URL: `http://127.0.0.1:${middleOffice.port}/reviews`,
+          USER_SYSTEM_URL: `http://127.0.0.1:${userSystem.port}/audit-results`,
+        };
+      if (i.service === 'sharing') return { SHARE_CLAIM_WINDOW_SECONDS: '20' };
+      // A status waits this long for its photo before the synthesized image stands in (600 s by default):
+      // short, so the last orders' images are settled within the run, not while the audit reads.
+      if (i.service === 'media') return { MEDIA_PHOTO_GRACE_SECONDS: '30' };
+      return {};
+    },
+    suiteJwks(),
+  );
   let exit = 1;
   // Ctrl-C or a CI timeout: stop what the suite started, then go.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -98,7 +130,12 @@ async function main(): Promise<number> {
         try {
           const m = await readMongo(stack.env.MONGO_URL!);
           const backlog = await readBacklog(stack.env.MONGO_URL!, lagReader);
-          const told = new Set(userSystem.records().filter((c) => c.success).map((c) => c.caseId));
+          const told = new Set(
+            userSystem
+              .records()
+              .filter((c) => c.success)
+              .map((c) => c.caseId),
+          );
           left = {
             'outbox pending': backlog.outbox,
             'consumer lag': backlog.lag,
@@ -136,7 +173,16 @@ async function main(): Promise<number> {
     const notificationKills = services.of('notification').flatMap((i) => i.kills);
     const summary: Summary = {
       faults,
-      lost: lostEvents({ acknowledged: load.record.acknowledged, orders: m.orders, orderEvents, expectedNotices: expectedNotices(REPO, k.events, registeredRecipients), deliveries: m.deliveries, gateway: gatewayCalls, cases: m.cases, partnerCalls }),
+      lost: lostEvents({
+        acknowledged: load.record.acknowledged,
+        orders: m.orders,
+        orderEvents,
+        expectedNotices: expectedNotices(REPO, k.events, registeredRecipients),
+        deliveries: m.deliveries,
+        gateway: gatewayCalls,
+        cases: m.cases,
+        partnerCalls,
+      }),
       twice: appliedTwice({ orders: m.orders, orderEvents, partnerCalls }),
       duplicatePushes: duplicatePushes(gatewayCalls, notificationKills),
       unloggedPushes: unloggedPushes(gatewayCalls, m.deliveries),
@@ -152,7 +198,8 @@ async function main(): Promise<number> {
         'events on Kafka (all topics)': k.events.length,
         'gateway requests': gatewayCalls.length,
         'pushes in the delivery log': m.deliveries.length,
-        'pushes not sent: their countdown was over (expired)': m.deliveries.filter((d) => d.status === 'expired').length,
+        'pushes not sent: their countdown was over (expired)': m.deliveries.filter((d) => d.status === 'expired')
+          .length,
         'audit cases': m.cases.length,
         'requests the load gave up on (outages)': load.record.requestsFailed,
         'instance restarts by the suite': services.instances.reduce((n, i) => n + i.restarts, 0),
@@ -165,13 +212,27 @@ async function main(): Promise<number> {
     const byKind = new Map<string, string[]>();
     for (const v of violations) byKind.set(v.kind, [...(byKind.get(v.kind) ?? []), v.detail]);
     for (const [kind, details] of byKind) {
-      process.stdout.write(`${kind}: ${details.length}\n${details.slice(0, 15).map((d) => `  - ${d}`).join('\n')}\n`);
+      process.stdout.write(
+        `${kind}: ${details.length}\n${details
+          .slice(0, 15)
+          .map((d) => `  - ${d}`)
+          .join('\n')}\n`,
+      );
     }
     const reasons = new Map<string, number>();
-    for (const d of k.deadLetters) reasons.set(`${d.topic}: ${d.reason.slice(0, 120)}`, (reasons.get(`${d.topic}: ${d.reason.slice(0, 120)}`) ?? 0) + 1);
+    for (const d of k.deadLetters)
+      reasons.set(
+        `${d.topic}: ${d.reason.slice(0, 120)}`,
+        (reasons.get(`${d.topic}: ${d.reason.slice(0, 120)}`) ?? 0) + 1,
+      );
     for (const [r, n] of reasons) process.stdout.write(`dead letter ×${n}: ${r}\n`);
-    fs.writeFileSync(path.join(DIR, 'chaos-report.json'), JSON.stringify({ size, startedAt: new Date(started).toISOString(), summary, table }, null, 2));
-    process.stdout.write(`${violations.length === 0 ? 'PASS' : 'FAIL'}: ${violations.length} violations in ${((Date.now() - started) / 60_000).toFixed(1)} min (report: ${path.join(DIR, 'chaos-report.json')})\n`);
+    fs.writeFileSync(
+      path.join(DIR, 'chaos-report.json'),
+      JSON.stringify({ size, startedAt: new Date(started).toISOString(), summary, table }, null, 2),
+    );
+    process.stdout.write(
+      `${violations.length === 0 ? 'PASS' : 'FAIL'}: ${violations.length} violations in ${((Date.now() - started) / 60_000).toFixed(1)} min (report: ${path.join(DIR, 'chaos-report.json')})\n`,
+    );
     exit = violations.length === 0 ? 0 : 1;
   } finally {
     await services.stopAll();

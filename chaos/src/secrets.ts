@@ -11,5 +11,9 @@ export const partnerSecrets = {
 export function webhookHeaders(body: string, now = Date.now()): Record<string, string> {
   const timestamp = Math.floor(now / 1000);
   const signature = `v1=${createHmac('sha256', partnerSecrets.AUDIT_WEBHOOK_SECRET).update(`${timestamp}.${body}`).digest('hex')}`;
-  return { 'content-type': 'application/json', 'x-orderpulse-timestamp': String(timestamp), 'x-orderpulse-signature': signature };
+  return {
+    'content-type': 'application/json',
+    'x-orderpulse-timestamp': String(timestamp),
+    'x-orderpulse-signature': signature,
+  };
 }

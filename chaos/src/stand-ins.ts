@@ -66,8 +66,16 @@ class StandIn {
       } catch {
         body = undefined;
       }
-      const reply = this.mode === '503' ? { status: 503, body: { error: 'service unavailable' } } : this.answer(req, body);
-      const call: Call = { path: req.url ?? '', key: String(req.headers['idempotency-key'] ?? ''), body, at: Date.now(), status: reply.status, answered: false };
+      const reply =
+        this.mode === '503' ? { status: 503, body: { error: 'service unavailable' } } : this.answer(req, body);
+      const call: Call = {
+        path: req.url ?? '',
+        key: String(req.headers['idempotency-key'] ?? ''),
+        body,
+        at: Date.now(),
+        status: reply.status,
+        answered: false,
+      };
       this.calls.push(call);
       const send = () => {
         if (res.destroyed || req.socket.destroyed) return;
@@ -100,23 +108,41 @@ class StandIn {
 /** gorush's `/api/push` in sync mode: `{ counts, logs, success }`, a failed-push log per token that failed. */
 export class PushGateway extends StandIn {
   constructor(port: number, slowMs: number) {
-    super(port, (req, body) => {
-      if (req.method !== 'POST' || req.url !== '/api/push') return { status: 404, body: { error: 'not found' } };
-      const notifications = (body as { notifications?: unknown[] } | undefined)?.notifications ?? [];
-      return { status: 200, body: { counts: notifications.length, logs: [], success: 'ok' } };
-    }, slowMs);
+    super(
+      port,
+      (req, body) => {
+        if (req.method !== 'POST' || req.url !== '/api/push') return { status: 404, body: { error: 'not found' } };
+        const notifications = (body as { notifications?: unknown[] } | undefined)?.notifications ?? [];
+        return { status: 200, body: { counts: notifications.length, logs: [], success: 'ok' } };
+      },
+      slowMs,
+    );
   }
 
   records(): GatewayCall[] {
     return this.calls.map((c) => {
-      const n = (c.body as { notifications?: { tokens?: string[]; data?: { messageId?: string } }[] } | undefined)?.notifications?.[0];
-      return { key: c.key, messageId: n?.data?.messageId ?? '', token: n?.tokens?.[0] ?? '', at: c.at, success: c.status === 200, answered: c.answered };
+      const n = (c.body as { notifications?: { tokens?: string[]; data?: { messageId?: string } }[] } | undefined)
+        ?.notifications?.[0];
+      return {
+        key: c.key,
+        messageId: n?.data?.messageId ?? '',
+        token: n?.tokens?.[0] ?? '',
+        at: c.at,
+        success: c.status === 200,
+        answered: c.answered,
+      };
     });
   }
 
   /** Pushes per order id, for the recovery probe. */
   reachedOrder(orderId: string): boolean {
-    return this.calls.some((c) => c.status === 200 && c.answered && (c.body as { notifications?: { data?: { orderId?: string } }[] } | undefined)?.notifications?.[0]?.data?.orderId === orderId);
+    return this.calls.some(
+      (c) =>
+        c.status === 200 &&
+        c.answered &&
+        (c.body as { notifications?: { data?: { orderId?: string } }[] } | undefined)?.notifications?.[0]?.data
+          ?.orderId === orderId,
+    );
   }
 }
 
@@ -127,18 +153,28 @@ export class Partner extends StandIn {
     readonly partner: PartnerCall['partner'],
     slowMs: number,
   ) {
-    super(port, (req) => {
-      if (req.method !== 'POST') return { status: 404 };
-      if (partner === 'middle-office' && req.url === '/reviews') return { status: 200, body: { result: 'passed' } };
-      if (partner === 'user-system' && req.url === '/audit-results') return { status: 204 };
-      return { status: 404 };
-    }, slowMs);
+    super(
+      port,
+      (req) => {
+        if (req.method !== 'POST') return { status: 404 };
+        if (partner === 'middle-office' && req.url === '/reviews') return { status: 200, body: { result: 'passed' } };
+        if (partner === 'user-system' && req.url === '/audit-results') return { status: 204 };
+        return { status: 404 };
+      },
+      slowMs,
+    );
   }
 
   records(): PartnerCall[] {
     return this.calls.map((c) => {
       const body = c.body as { caseId?: string; data?: { caseId?: string } } | undefined;
-      return { partner: this.partner, key: c.key, caseId: body?.data?.caseId ?? body?.caseId ?? '', success: c.status < 300, answered: c.answered };
+      return {
+        partner: this.partner,
+        key: c.key,
+        caseId: body?.data?.caseId ?? body?.caseId ?? '',
+        success: c.status < 300,
+        answered: c.answered,
+      };
     });
   }
 }

@@ -22,7 +22,15 @@ export interface Ports {
  * after its stop, a killed service) then finds its own port taken. Seen: a killed notification
  * instance refused four times with EADDRINUSE on 43104 while a client socket held it.
  */
-export const defaultPorts: Ports = { kafka: 29092, kafkaController: 29093, mongo: 29017, redis: 29379, s3: 29000, zipkin: 29411, httpBase: 24100 };
+export const defaultPorts: Ports = {
+  kafka: 29092,
+  kafkaController: 29093,
+  mongo: 29017,
+  redis: 29379,
+  s3: 29000,
+  zipkin: 29411,
+  httpBase: 24100,
+};
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const log = (line: string) => process.stdout.write(`chaos ${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -49,7 +57,16 @@ export class Stack {
 
   private stackEnv(): NodeJS.ProcessEnv {
     const p = this.ports;
-    const env: NodeJS.ProcessEnv = { ...process.env, ORDERPULSE_LOCAL_DIR: this.dir, KAFKA_PORT: String(p.kafka), KAFKA_CONTROLLER_PORT: String(p.kafkaController), MONGO_PORT: String(p.mongo), REDIS_PORT: String(p.redis), S3_PORT: String(p.s3), ZIPKIN_PORT: String(p.zipkin) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ORDERPULSE_LOCAL_DIR: this.dir,
+      KAFKA_PORT: String(p.kafka),
+      KAFKA_CONTROLLER_PORT: String(p.kafkaController),
+      MONGO_PORT: String(p.mongo),
+      REDIS_PORT: String(p.redis),
+      S3_PORT: String(p.s3),
+      ZIPKIN_PORT: String(p.zipkin),
+    };
     // This stack is the suite's own: endpoints of another one must not leak in.
     for (const k of ['KAFKA_BROKERS', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT', 'ZIPKIN_URL']) delete env[k];
     return env;
@@ -62,7 +79,10 @@ export class Stack {
 
   private async upNow(): Promise<void> {
     // Not spawnSync: the stand-ins and the load live in this process and must go on answering meanwhile.
-    const child = spawn(process.execPath, [path.join(this.repo, 'infra/local/stack.mjs'), 'up'], { env: this.stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(this.repo, 'infra/local/stack.mjs'), 'up'], {
+      env: this.stackEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -76,12 +96,24 @@ export class Stack {
   }
 
   applyTopics(): void {
-    const result = spawnSync(process.execPath, [path.join(this.repo, 'packages/kafka/dist/cli.js'), 'topics', 'apply', path.join(this.repo, 'infra/kafka/topics.json')], { env: { ...process.env, KAFKA_BROKERS: this.env.KAFKA_BROKERS }, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [
+        path.join(this.repo, 'packages/kafka/dist/cli.js'),
+        'topics',
+        'apply',
+        path.join(this.repo, 'infra/kafka/topics.json'),
+      ],
+      { env: { ...process.env, KAFKA_BROKERS: this.env.KAFKA_BROKERS }, encoding: 'utf8' },
+    );
     if (result.status !== 0) throw new Error(`topics apply failed: ${result.stdout}${result.stderr}`);
   }
 
   down(): void {
-    spawnSync(process.execPath, [path.join(this.repo, 'infra/local/stack.mjs'), 'down'], { env: this.stackEnv(), stdio: 'ignore' });
+    spawnSync(process.execPath, [path.join(this.repo, 'infra/local/stack.mjs'), 'down'], {
+      env: this.stackEnv(),
+      stdio: 'ignore',
+    });
   }
 
   pid(part: InfraPart): number {
@@ -119,7 +151,8 @@ export class Stack {
       spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.ports.redis), 'FLUSHALL'], { stdio: 'ignore' });
       await this.stopNow('redis', 'SIGKILL');
       for (const name of fs.readdirSync(path.join(this.dir, 'redis'))) {
-        if (name.startsWith('appendonly') || name.endsWith('.rdb')) fs.rmSync(path.join(this.dir, 'redis', name), { recursive: true, force: true });
+        if (name.startsWith('appendonly') || name.endsWith('.rdb'))
+          fs.rmSync(path.join(this.dir, 'redis', name), { recursive: true, force: true });
       }
       await this.upNow();
     });
@@ -171,10 +204,23 @@ export class Services {
   ) {
     const base = stack.ports.httpBase;
     const list: [Instance['service'], string, number][] = [
-      ['order', 'order-1', 1], ['order', 'order-2', 2], ['notification', 'notification-1', 3], ['notification', 'notification-2', 4],
-      ['media', 'media', 5], ['audit', 'audit', 6], ['sharing', 'sharing', 7],
+      ['order', 'order-1', 1],
+      ['order', 'order-2', 2],
+      ['notification', 'notification-1', 3],
+      ['notification', 'notification-2', 4],
+      ['media', 'media', 5],
+      ['audit', 'audit', 6],
+      ['sharing', 'sharing', 7],
     ];
-    this.instances = list.map(([service, name, n]) => ({ name, service, port: base + n, url: `http://127.0.0.1:${base + n}`, kills: [], restarts: 0, unexpectedExits: 0 }));
+    this.instances = list.map(([service, name, n]) => ({
+      name,
+      service,
+      port: base + n,
+      url: `http://127.0.0.1:${base + n}`,
+      kills: [],
+      restarts: 0,
+      unexpectedExits: 0,
+    }));
   }
 
   of(service: Instance['service']): Instance[] {
@@ -207,7 +253,11 @@ export class Services {
 
   start(i: Instance): void {
     const logFile = fs.openSync(path.join(this.stack.dir, 'logs', `${i.name}.log`), 'a');
-    const child = spawn(process.execPath, [path.join(this.stack.repo, 'services', i.service, 'dist', 'main.js')], { cwd: this.stack.repo, env: this.env(i), stdio: ['ignore', logFile, logFile] });
+    const child = spawn(process.execPath, [path.join(this.stack.repo, 'services', i.service, 'dist', 'main.js')], {
+      cwd: this.stack.repo,
+      env: this.env(i),
+      stdio: ['ignore', logFile, logFile],
+    });
     fs.closeSync(logFile);
     i.child = child;
     child.once('exit', (code, signal) => {

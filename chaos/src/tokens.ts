@@ -9,7 +9,10 @@ export interface Login {
 }
 
 /** Where the suite keeps its signing key: beside its stack (chaos/dist → the repository's .local/chaos/keys). */
-const KEYS = path.join(path.resolve(process.env.ORDERPULSE_LOCAL_DIR ?? path.join(__dirname, '..', '..', '.local', 'chaos')), 'keys');
+const KEYS = path.join(
+  path.resolve(process.env.ORDERPULSE_LOCAL_DIR ?? path.join(__dirname, '..', '..', '.local', 'chaos')),
+  'keys',
+);
 
 let local: { issuer: TokenIssuer; jwksPath: string } | undefined;
 const issuer = () => (local ??= localTokenIssuer(KEYS));
@@ -21,5 +24,8 @@ export function suiteJwks(): string {
 
 /** The one place the suite mints bearer tokens (ES256, for the whole run: 12 hours). */
 export function mintToken(login: Login): string {
-  return issuer().issuer.sign({ subject: login.subject, role: login.role, ...(login.tenant ? { tenant: login.tenant } : {}) }, { expiresInSeconds: 12 * 3600 });
+  return issuer().issuer.sign(
+    { subject: login.subject, role: login.role, ...(login.tenant ? { tenant: login.tenant } : {}) },
+    { expiresInSeconds: 12 * 3600 },
+  );
 }

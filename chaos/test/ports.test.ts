@@ -5,7 +5,11 @@ import { defaultPorts } from '../src/system';
 /** The kernel's ephemeral range, where outgoing connections take their source ports (Linux's default when unreadable). */
 function ephemeralRange(): [number, number] {
   try {
-    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const [low, high] = fs
+      .readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (low && high) return [low, high];
   } catch {
     // not Linux: its default is still the one to stay clear of

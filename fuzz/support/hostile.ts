@@ -50,14 +50,43 @@ export const hostileStrings: readonly string[] = [
 ];
 
 /** Numbers at JSON's edges and beyond what the schemas say. */
-export const hostileNumbers: readonly number[] = [0, -0, -1, 1, 0.5, -0.5, 2 ** 31, -(2 ** 31), 2 ** 53, 2 ** 53 + 2, -(2 ** 53), Number.MAX_VALUE, Number.MIN_VALUE, 1e308, -1e308, 1e-308];
+export const hostileNumbers: readonly number[] = [
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  -0.5,
+  2 ** 31,
+  -(2 ** 31),
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 53),
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  1e308,
+  -1e308,
+  1e-308,
+];
 
 export const hostileString = (): fc.Arbitrary<string> => fc.constantFrom(...hostileStrings);
 
 /** Any JSON value, hostile strings and numbers among them. */
 export function anyJson(): fc.Arbitrary<unknown> {
-  const leaf = fc.oneof(hostileString(), fc.constantFrom(...hostileNumbers), fc.boolean(), fc.constant(null), fc.string(), fc.integer());
+  const leaf = fc.oneof(
+    hostileString(),
+    fc.constantFrom(...hostileNumbers),
+    fc.boolean(),
+    fc.constant(null),
+    fc.string(),
+    fc.integer(),
+  );
   return fc.letrec((tie) => ({
-    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.string(), hostileString()), tie('value'), { maxKeys: 4 })),
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(fc.oneof(fc.string(), hostileString()), tie('value'), { maxKeys: 4 }),
+    ),
   })).value;
 }

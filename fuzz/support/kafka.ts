@@ -28,17 +28,46 @@ export interface KafkaTarget {
   probe: () => Promise<{ record: FuzzRecord; effect: () => Promise<void>; topic?: string }>;
 }
 
-const CE = ['ce_id', 'ce_source', 'ce_type', 'ce_specversion', 'ce_time', 'ce_subject', 'ce_dataschema', 'content-type'];
+const CE = [
+  'ce_id',
+  'ce_source',
+  'ce_type',
+  'ce_specversion',
+  'ce_time',
+  'ce_subject',
+  'ce_dataschema',
+  'content-type',
+];
 
 /** Records near a valid one: `ce_*` headers missing, duplicated or wrong, keys and bodies mutated, other encodings. */
 function recordOf(definitions: EventDefinition[]): fc.Arbitrary<FuzzRecord> {
   return fc.constantFrom(...definitions).chain((definition) =>
     fc
       .record({
-        data: fc.oneof({ weight: 3, arbitrary: arbitraryOf(definition.schema) }, { weight: 3, arbitrary: offSchema(fc.constant(definition.example)) }, { weight: 1, arbitrary: anyJson() }),
+        data: fc.oneof(
+          { weight: 3, arbitrary: arbitraryOf(definition.schema) },
+          { weight: 3, arbitrary: offSchema(fc.constant(definition.example)) },
+          { weight: 1, arbitrary: anyJson() },
+        ),
         drop: fc.subarray(CE, { maxLength: 3 }),
         duplicate: fc.subarray(CE, { maxLength: 2 }),
-        wrong: fc.dictionary(fc.constantFrom(...CE), fc.oneof(hostileString(), fc.constantFrom('', '0.3', '2.0', 'not-a-time', 'text/xml', 'application/json; charset=latin1', 'urn:orderpulse:x:v99', 'order.unknown-type')), { maxKeys: 2 }),
+        wrong: fc.dictionary(
+          fc.constantFrom(...CE),
+          fc.oneof(
+            hostileString(),
+            fc.constantFrom(
+              '',
+              '0.3',
+              '2.0',
+              'not-a-time',
+              'text/xml',
+              'application/json; charset=latin1',
+              'urn:orderpulse:x:v99',
+              'order.unknown-type',
+            ),
+          ),
+          { maxKeys: 2 },
+        ),
         key: fc.constantFrom('same', 'null', 'other', 'hostile', 'binary'),
         body: fc.constantFrom('json', 'json', 'json', 'not-json', 'empty', 'null', 'utf16', 'latin1', 'bom', 'huge'),
         hostileKey: hostileString(),
@@ -49,11 +78,35 @@ function recordOf(definitions: EventDefinition[]): fc.Arbitrary<FuzzRecord> {
         const headers: Headers = { ...wire.headers };
         for (const name of drop) delete headers[name];
         for (const [name, value] of Object.entries(wrong)) headers[name] = value;
-        for (const name of duplicate) if (typeof headers[name] === 'string') headers[name] = [headers[name], 'duplicate-value'];
+        for (const name of duplicate)
+          if (typeof headers[name] === 'string') headers[name] = [headers[name], 'duplicate-value'];
         const text = JSON.stringify(data) ?? 'null';
         const value =
-          body === 'json' ? text : body === 'not-json' ? `${text.slice(0, -1)}` : body === 'empty' ? null : body === 'null' ? 'null' : body === 'utf16' ? Buffer.from(text, 'utf16le') : body === 'latin1' ? Buffer.from(text, 'latin1') : body === 'bom' ? `\uFEFF${text}` : `[${`${text.slice(0, 400)},`.repeat(200)}0]`;
-        const recordKey = key === 'same' ? subject : key === 'null' ? null : key === 'other' ? `${subject}-other` : key === 'hostile' ? hostileKey : Buffer.from([0xff, 0xfe, 0x00, 0x80]);
+          body === 'json'
+            ? text
+            : body === 'not-json'
+              ? `${text.slice(0, -1)}`
+              : body === 'empty'
+                ? null
+                : body === 'null'
+                  ? 'null'
+                  : body === 'utf16'
+                    ? Buffer.from(text, 'utf16le')
+                    : body === 'latin1'
+                      ? Buffer.from(text, 'latin1')
+                      : body === 'bom'
+                        ? `\uFEFF${text}`
+                        : `[${`${text.slice(0, 400)},`.repeat(200)}0]`;
+        const recordKey =
+          key === 'same'
+            ? subject
+            : key === 'null'
+              ? null
+              : key === 'other'
+                ? `${subject}-other`
+                : key === 'hostile'
+                  ? hostileKey
+                  : Buffer.from([0xff, 0xfe, 0x00, 0x80]);
         return { key: recordKey, value, headers };
       }),
   );
@@ -64,7 +117,8 @@ function newEventLoose(definition: EventDefinition, subject: string) {
   return newEvent(definition, { source: 'fuzz', subject, data: definition.example });
 }
 
-const crashLike = /TypeError|ReferenceError|RangeError|SyntaxError|Cannot read prop|is not a function|INTERNAL|internal error/;
+const crashLike =
+  /TypeError|ReferenceError|RangeError|SyntaxError|Cannot read prop|is not a function|INTERNAL|internal error/;
 
 /**
  * Fuzzes one consumed topic: `fuzzSettings.kafkaInputs` hostile records in one batch on one
@@ -76,22 +130,36 @@ const crashLike = /TypeError|ReferenceError|RangeError|SyntaxError|Cannot read p
 export async function fuzzTopic(target: KafkaTarget): Promise<number> {
   const run = uniqueName('fz');
   return withSeed(`Kafka fuzz of ${target.topic}`, async (seed) => {
-    const records = fc.sample(recordOf(target.definitions), { seed, numRuns: fuzzSettings.kafkaInputs }).map((r, i) => ({ ...r, headers: { ...r.headers, 'x-fuzz-id': `${run}-${i}` } }));
+    const records = fc
+      .sample(recordOf(target.definitions), { seed, numRuns: fuzzSettings.kafkaInputs })
+      .map((r, i) => ({ ...r, headers: { ...r.headers, 'x-fuzz-id': `${run}-${i}` } }));
     const refused = new Set(
       records
         .filter((r) => !decodeMessage({ key: r.key, value: r.value, headers: r.headers }).ok)
         .map((r) => r.headers['x-fuzz-id']),
     );
-    if (process.env.FUZZ_DEBUG) for (const r of records) process.stderr.write(`${JSON.stringify({ key: r.key?.toString(), value: r.value?.toString().slice(0, 300), headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)])) })}\n`);
+    if (process.env.FUZZ_DEBUG)
+      for (const r of records)
+        process.stderr.write(
+          `${JSON.stringify({ key: r.key?.toString(), value: r.value?.toString().slice(0, 300), headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)])) })}\n`,
+        );
     const producer = target.kafka.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
       // Small batches: a batch must stay under the broker's message size limit.
       for (let at = 0; at < records.length; at += 5) {
-        await producer.send({ topic: target.topic, messages: records.slice(at, at + 5).map((r) => ({ partition: 0, key: r.key, value: r.value, headers: r.headers })) });
+        await producer.send({
+          topic: target.topic,
+          messages: records
+            .slice(at, at + 5)
+            .map((r) => ({ partition: 0, key: r.key, value: r.value, headers: r.headers })),
+        });
       }
       const probe = await target.probe();
-      await producer.send({ topic: probe.topic ?? target.topic, messages: [{ partition: 0, key: probe.record.key, value: probe.record.value, headers: probe.record.headers }] });
+      await producer.send({
+        topic: probe.topic ?? target.topic,
+        messages: [{ partition: 0, key: probe.record.key, value: probe.record.value, headers: probe.record.headers }],
+      });
       await probe.effect();
     } finally {
       await producer.disconnect();
@@ -108,7 +176,10 @@ export async function fuzzTopic(target: KafkaTarget): Promise<number> {
       },
     });
     try {
-      await waitFor(() => [...refused].every((id) => letters.has(id)), { what: `${refused.size} refused records in ${target.topic}.dlq`, timeoutMs: 60_000 });
+      await waitFor(() => [...refused].every((id) => letters.has(id)), {
+        what: `${refused.size} refused records in ${target.topic}.dlq`,
+        timeoutMs: 60_000,
+      });
     } finally {
       await reader.disconnect();
     }

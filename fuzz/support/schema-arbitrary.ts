@@ -60,7 +60,10 @@ function walk(node: JsonSchema, root: JsonSchema, depth: number): fc.Arbitrary<u
     case 'string':
       return stringOf(node);
     case 'integer':
-      return fc.integer({ min: Math.ceil(node.minimum ?? node.exclusiveMinimum ?? -1_000_000), max: Math.floor(node.maximum ?? node.exclusiveMaximum ?? 1_000_000) });
+      return fc.integer({
+        min: Math.ceil(node.minimum ?? node.exclusiveMinimum ?? -1_000_000),
+        max: Math.floor(node.maximum ?? node.exclusiveMaximum ?? 1_000_000),
+      });
     case 'number':
       return fc.double({ min: node.minimum ?? -1e9, max: node.maximum ?? 1e9, noNaN: true, noDefaultInfinity: true });
     case 'boolean':
@@ -78,7 +81,11 @@ function walk(node: JsonSchema, root: JsonSchema, depth: number): fc.Arbitrary<u
       const shape: Record<string, fc.Arbitrary<unknown>> = {};
       for (const [key, child] of Object.entries(props)) shape[key] = walk(child, root, depth + 1);
       const requiredKeys = Object.keys(shape).filter((k) => required.has(k));
-      if (Object.keys(shape).length === 0 && node.additionalProperties && typeof node.additionalProperties === 'object') {
+      if (
+        Object.keys(shape).length === 0 &&
+        node.additionalProperties &&
+        typeof node.additionalProperties === 'object'
+      ) {
         const keys = node.propertyNames ? stringOf(node.propertyNames) : fc.string({ maxLength: 8 });
         return fc.dictionary(keys, walk(node.additionalProperties, root, depth + 1), { maxKeys: 4 });
       }
@@ -90,7 +97,10 @@ function walk(node: JsonSchema, root: JsonSchema, depth: number): fc.Arbitrary<u
 }
 
 function stringOf(node: JsonSchema): fc.Arbitrary<string> {
-  if (node.format === 'date-time') return fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+  if (node.format === 'date-time')
+    return fc
+      .date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString());
   if (node.format === 'uri') return fc.webUrl();
   if (node.format === 'email') return fc.emailAddress();
   if (node.format === 'uuid') return fc.uuid();
@@ -98,7 +108,9 @@ function stringOf(node: JsonSchema): fc.Arbitrary<string> {
   const maxLength = Math.max(minLength, Math.min(node.maxLength ?? 40, 80));
   if (node.pattern) {
     try {
-      return fc.stringMatching(new RegExp(node.pattern)).filter((s) => s.length >= minLength && s.length <= (node.maxLength ?? Infinity));
+      return fc
+        .stringMatching(new RegExp(node.pattern))
+        .filter((s) => s.length >= minLength && s.length <= (node.maxLength ?? Infinity));
     } catch {
       return fc.string({ minLength, maxLength });
     }
@@ -111,7 +123,10 @@ function stringOf(node: JsonSchema): fc.Arbitrary<string> {
  * or number in its place, an unknown field, `__proto__` as a key, or the whole body replaced.
  */
 export function offSchema(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
-  const replacement = fc.oneof(hostileString(), fc.constantFrom<unknown>(...hostileNumbers, null, true, [], {}, [1, 2], { $gt: '' }));
+  const replacement = fc.oneof(
+    hostileString(),
+    fc.constantFrom<unknown>(...hostileNumbers, null, true, [], {}, [1, 2], { $gt: '' }),
+  );
   return fc.tuple(valid, fc.nat(), replacement, fc.nat(5)).map(([value, at, instead, how]) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return how === 0 ? [value] : instead;
     const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
@@ -128,9 +143,14 @@ export function offSchema(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
         copy[`unknown_${at % 7}`] = instead;
         return copy;
       case 3:
-        return JSON.parse(`{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}${keys.length ? `,${JSON.stringify(copy).slice(1)}` : '}'}`) as unknown;
+        return JSON.parse(
+          `{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}${keys.length ? `,${JSON.stringify(copy).slice(1)}` : '}'}`,
+        ) as unknown;
       case 4:
-        copy[key] = typeof copy[key] === 'string' ? `${String(copy[key])}${typeof instead === 'string' ? instead : ''}` : [copy[key]];
+        copy[key] =
+          typeof copy[key] === 'string'
+            ? `${String(copy[key])}${typeof instead === 'string' ? instead : ''}`
+            : [copy[key]];
         return copy;
       default:
         return instead;

@@ -18,7 +18,11 @@ afterAll(() => h.stop());
 test(`the audit service answers ${fuzzSettings.httpInputs} generated requests with a 2xx–4xx, errors as problem documents, and still serves`, async () => {
   const order = b2bOrder();
   await h.publishOrder(order);
-  const ids = { caseId: ['ac_0123456789abcdef01234567'], orderNo: [order.orderNo], customerAccount: [order.customerAccount] };
+  const ids = {
+    caseId: ['ac_0123456789abcdef01234567'],
+    orderNo: [order.orderNo],
+    customerAccount: [order.customerAccount],
+  };
   const routes: Route[] = [
     { method: 'GET', path: '/v1/audit/policy' },
     { method: 'PUT', path: '/v1/audit/policy', body: PolicyBody },
@@ -42,7 +46,6 @@ test(`the audit service answers ${fuzzSettings.httpInputs} generated requests wi
   expect(sent).toBe(fuzzSettings.httpInputs);
 });
 
-
 test(`the audit service takes ${fuzzSettings.kafkaInputs} hostile records on the B2B orders topic: the refused ones dead-lettered with their reason, the next valid order is kept`, async () => {
   const sent = await fuzzTopic({
     kafka: h.kafka,
@@ -50,10 +53,16 @@ test(`the audit service takes ${fuzzSettings.kafkaInputs} hostile records on the
     definitions: [B2bOrderConfirmed],
     probe: async () => {
       const order = b2bOrder();
-      const record = encodeEnvelope(newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: order.orderNo, data: order }));
+      const record = encodeEnvelope(
+        newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: order.orderNo, data: order }),
+      );
       return {
         record,
-        effect: async () => void (await waitFor(async () => (await h.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.admin())).status, { what: `order ${order.orderNo} to be kept`, until: (status) => status === 200, timeoutMs: 60_000 })),
+        effect: async () =>
+          void (await waitFor(
+            async () => (await h.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.admin())).status,
+            { what: `order ${order.orderNo} to be kept`, until: (status) => status === 200, timeoutMs: 60_000 },
+          )),
       };
     },
   });
@@ -69,7 +78,10 @@ test(`the audit service takes ${fuzzSettings.kafkaInputs} hostile records on the
     probe: async () => {
       const order = b2bOrder();
       await h.publishOrder(order);
-      const f = failure({ orderNo: order.orderNo }, { code: 'PRC-002', text: 'Unit price below the contract floor price' });
+      const f = failure(
+        { orderNo: order.orderNo },
+        { code: 'PRC-002', text: 'Unit price below the contract floor price' },
+      );
       return {
         record: encodeEnvelope(newEvent(AuditFailed, { source: 'middle-office', subject: order.orderNo, data: f })),
         effect: async () => void (await h.event('audit.case-opened', (d) => d.orderNo === order.orderNo, 60_000)),

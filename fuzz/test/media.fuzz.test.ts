@@ -1,8 +1,22 @@
-import { encodeEnvelope, exampleSnapshot, newEvent, OrderPlaced, OrderStatusChanged, Topics } from '@orderpulse/contracts';
+import {
+  encodeEnvelope,
+  exampleSnapshot,
+  newEvent,
+  OrderPlaced,
+  OrderStatusChanged,
+  Topics,
+} from '@orderpulse/contracts';
 import { uniqueName } from '@orderpulse/testkit';
 
 import { GrantBody } from '../../services/media/src/entry-points/http/schemas';
-import { type Deployment, MediaEvents, MediaInstance, newDeployment, OrderEvents, tokens } from '../../services/media/test/support/media-harness';
+import {
+  type Deployment,
+  MediaEvents,
+  MediaInstance,
+  newDeployment,
+  OrderEvents,
+  tokens,
+} from '../../services/media/test/support/media-harness';
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzTopic } from '../support/kafka';
 import { fuzzSettings } from '../support/settings';
@@ -28,7 +42,11 @@ afterAll(async () => {
 
 test(`the media service answers ${fuzzSettings.httpInputs} generated requests with a 2xx–4xx, errors as problem documents, and still serves`, async () => {
   const order = await orders.moved(await orders.placed(), 'accepted');
-  const ids = { orderId: [order.orderId], status: ['accepted', 'picked_up', 'new', 'delivered'], grantId: ['grt_0123456789abcdef'] };
+  const ids = {
+    orderId: [order.orderId],
+    status: ['accepted', 'picked_up', 'new', 'delivered'],
+    grantId: ['grt_0123456789abcdef'],
+  };
   const routes: Route[] = [
     { method: 'GET', path: '/v1/media/policy' },
     { method: 'POST', path: '/v1/orders/:orderId/media/:status/grants', body: GrantBody },
@@ -39,7 +57,14 @@ test(`the media service answers ${fuzzSettings.httpInputs} generated requests wi
   const sent = await fuzzHttp({
     port: Number(new URL(media.base).port),
     routes,
-    tokens: [tokens.merchant('m-1'), tokens.merchant('m-2'), tokens.customer('c-1'), tokens.customer('c-2'), tokens.rider('rider-1'), tokens.admin()],
+    tokens: [
+      tokens.merchant('m-1'),
+      tokens.merchant('m-2'),
+      tokens.customer('c-1'),
+      tokens.customer('c-2'),
+      tokens.rider('rider-1'),
+      tokens.admin(),
+    ],
     stillServes: async () => {
       const read = await media.call('GET', `/v1/orders/${order.orderId}/media`, tokens.customer('c-1'));
       expect(read.status).toBe(200);
@@ -56,8 +81,18 @@ test(`the media service takes ${fuzzSettings.kafkaInputs} hostile order-event re
     probe: async () => {
       const orderId = uniqueName('ord').replaceAll('-', '_');
       const now = Date.now();
-      const data = { ...exampleSnapshot, orderId, merchantId: 'm-1', customerId: 'c-1', storeName: 'Noodle House', locale: 'en', countdown: { deadline: new Date(now + 180_000).toISOString(), serverTime: new Date(now).toISOString() } };
-      const wire = encodeEnvelope(newEvent(OrderPlaced, { source: 'order-service', subject: orderId, data: data as never }));
+      const data = {
+        ...exampleSnapshot,
+        orderId,
+        merchantId: 'm-1',
+        customerId: 'c-1',
+        storeName: 'Noodle House',
+        locale: 'en',
+        countdown: { deadline: new Date(now + 180_000).toISOString(), serverTime: new Date(now).toISOString() },
+      };
+      const wire = encodeEnvelope(
+        newEvent(OrderPlaced, { source: 'order-service', subject: orderId, data: data as never }),
+      );
       return { record: wire, effect: async () => void (await events.next(orderId, 'new', 60_000)) };
     },
   });

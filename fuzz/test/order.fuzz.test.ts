@@ -1,7 +1,17 @@
 import { encodeEnvelope, newEvent, StorefrontOrderPlaced, Topics } from '@orderpulse/contracts';
 import { uniqueName } from '@orderpulse/testkit';
 
-import { ListQuery, MerchantAction, PlaceOrderBody, ProgressBody, ReasonBody, StockingBody, StoreBody, TerminalBody, WaitQuery } from '../../services/order/src/entry-points/http/schemas';
+import {
+  ListQuery,
+  MerchantAction,
+  PlaceOrderBody,
+  ProgressBody,
+  ReasonBody,
+  StockingBody,
+  StoreBody,
+  TerminalBody,
+  WaitQuery,
+} from '../../services/order/src/entry-points/http/schemas';
 import { storefrontOrderId } from '../../services/order/src/entry-points/kafka/order-consumers';
 import { OrderHarness, orderBody, tokens } from '../../services/order/test/support/order-harness';
 import { fuzzHttp, type Route } from '../support/http';
@@ -40,7 +50,14 @@ test(`the order service answers ${fuzzSettings.httpInputs} generated requests wi
   const sent = await fuzzHttp({
     port: Number(new URL(h.base).port),
     routes,
-    tokens: [tokens.customer('c-1'), tokens.customer('c-2'), tokens.merchant('m-1'), tokens.merchant('m-2'), tokens.rider('rider-1'), tokens.admin()],
+    tokens: [
+      tokens.customer('c-1'),
+      tokens.customer('c-2'),
+      tokens.merchant('m-1'),
+      tokens.merchant('m-2'),
+      tokens.rider('rider-1'),
+      tokens.admin(),
+    ],
     stillServes: async () => {
       const again = await h.call('POST', '/v1/orders', tokens.customer('c-1'), orderBody());
       expect(again.status).toBe(201);
@@ -56,8 +73,17 @@ test(`the order service takes ${fuzzSettings.kafkaInputs} hostile storefront rec
     definitions: [StorefrontOrderPlaced],
     probe: async () => {
       const externalRef = uniqueName('SW');
-      const wire = encodeEnvelope(newEvent(StorefrontOrderPlaced, { source: 'storefront/shop-web', subject: externalRef, data: { ...orderBody(), customerId: 'c-9', storefrontId: 'shop-web', externalRef } as never }));
-      return { record: wire, effect: async () => void (await h.waitForEvent(storefrontOrderId('shop-web', externalRef), 'order.placed')) };
+      const wire = encodeEnvelope(
+        newEvent(StorefrontOrderPlaced, {
+          source: 'storefront/shop-web',
+          subject: externalRef,
+          data: { ...orderBody(), customerId: 'c-9', storefrontId: 'shop-web', externalRef } as never,
+        }),
+      );
+      return {
+        record: wire,
+        effect: async () => void (await h.waitForEvent(storefrontOrderId('shop-web', externalRef), 'order.placed')),
+      };
     },
   });
   expect(sent).toBe(fuzzSettings.kafkaInputs);

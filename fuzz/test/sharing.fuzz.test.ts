@@ -1,4 +1,13 @@
-import { ListQuery, MemberBody, OrganisationBody, OwnListQuery, RecordOrderBody, ResultBody, ShareableQuery, ShareBody } from '../../services/sharing/src/entry-points/http/schemas';
+import {
+  ListQuery,
+  MemberBody,
+  OrganisationBody,
+  OwnListQuery,
+  RecordOrderBody,
+  ResultBody,
+  ShareableQuery,
+  ShareBody,
+} from '../../services/sharing/src/entry-points/http/schemas';
 import { SharingHarness, tokens } from '../../services/sharing/test/support/sharing-harness';
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzSettings } from '../support/settings';
@@ -35,12 +44,23 @@ test(`the sharing service answers ${fuzzSettings.httpInputs} generated requests 
   const sent = await fuzzHttp({
     port: Number(new URL(h.base).port),
     routes,
-    tokens: [tokens.member('org-f', 'mem-a'), tokens.member('org-f', 'mem-b'), tokens.admin(), tokens.service(), tokens.customer(), tokens.memberWithoutOrg('mem-x')],
+    tokens: [
+      tokens.member('org-f', 'mem-a'),
+      tokens.member('org-f', 'mem-b'),
+      tokens.admin(),
+      tokens.service(),
+      tokens.customer(),
+      tokens.memberWithoutOrg('mem-x'),
+    ],
     // The fuzz may have deactivated org-f or its members (admins may): a fresh organisation proves the service serves.
     stillServes: async () => {
       await h.organisation('org-after', [{ id: 'mem-after' }]);
       const recorded = await h.record('org-after', 'mem-after');
-      const again = await h.call('GET', `/v1/guarantee-orders/${recorded.orderId}`, tokens.member('org-after', 'mem-after'));
+      const again = await h.call(
+        'GET',
+        `/v1/guarantee-orders/${recorded.orderId}`,
+        tokens.member('org-after', 'mem-after'),
+      );
       expect(again.status).toBe(200);
     },
   });

@@ -52,9 +52,17 @@ export async function seedDemo(urls, env, keysDir) {
     admin: ['order', 'audit', 'sharing', 'media', 'notification'],
   };
   const token = (subject, role, tenant) =>
-    issuer.sign({ subject, role, ...(tenant ? { tenant } : {}) }, { audience: audiences[role].map(serviceAudience), expiresInSeconds: 12 * 3600 });
+    issuer.sign(
+      { subject, role, ...(tenant ? { tenant } : {}) },
+      { audience: audiences[role].map(serviceAudience), expiresInSeconds: 12 * 3600 },
+    );
   const admin = token('demo-admin', 'admin');
-  const logins = { customer: token('c-demo', 'customer'), merchant: token('clerk-demo', 'merchant', 'm-demo'), rider: token('rider-demo-1', 'rider'), admin };
+  const logins = {
+    customer: token('c-demo', 'customer'),
+    merchant: token('clerk-demo', 'merchant', 'm-demo'),
+    rider: token('rider-demo-1', 'rider'),
+    admin,
+  };
 
   if (urls.order) {
     await send('PUT', `${urls.order}/v1/stores/s-demo`, admin, demoStore);
@@ -82,22 +90,53 @@ export async function seedDemo(urls, env, keysDir) {
       locale: 'zh-CN',
       confirmedAt: new Date().toISOString(),
     };
-    await producer.publish([{ topic: Topics.b2bOrders, event: newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: orderNo, data: order }) }]);
+    await producer.publish([
+      {
+        topic: Topics.b2bOrders,
+        event: newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: orderNo, data: order }),
+      },
+    ]);
     await producer.disconnect();
-    const failure = JSON.stringify({ notificationId: 'demo-ntf-0001', orderNo, reasonCode: 'PRC-002', reasonText: '单价低于合同底价 (unit price below the contract floor)', failedAt: new Date().toISOString() });
+    const failure = JSON.stringify({
+      notificationId: 'demo-ntf-0001',
+      orderNo,
+      reasonCode: 'PRC-002',
+      reasonText: '单价低于合同底价 (unit price below the contract floor)',
+      failedAt: new Date().toISOString(),
+    });
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = `v1=${createHmac('sha256', env.AUDIT_WEBHOOK_SECRET).update(`${timestamp}.${failure}`).digest('hex')}`;
-    const response = await fetch(`${urls.audit}/v1/audit/failures`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-orderpulse-timestamp': String(timestamp), 'x-orderpulse-signature': signature }, body: failure });
+    const response = await fetch(`${urls.audit}/v1/audit/failures`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-orderpulse-timestamp': String(timestamp),
+        'x-orderpulse-signature': signature,
+      },
+      body: failure,
+    });
     if (!response.ok) throw new Error(`audit failure webhook: ${response.status} ${await response.text()}`);
     logins.handler = token('h-demo', 'handler');
   }
 
   if (urls.sharing) {
-    await send('PUT', `${urls.sharing}/v1/organisations/org-demo`, admin, { name: 'Demo Guarantee Co.', locale: 'zh-CN' });
+    await send('PUT', `${urls.sharing}/v1/organisations/org-demo`, admin, {
+      name: 'Demo Guarantee Co.',
+      locale: 'zh-CN',
+    });
     await send('PUT', `${urls.sharing}/v1/organisations/org-demo/members/member-demo-a`, admin, { name: 'Alice (A)' });
     await send('PUT', `${urls.sharing}/v1/organisations/org-demo/members/member-demo-b`, admin, { name: 'Bo (B)' });
-    for (const [reference, orderType, title] of [['GO-DEMO-1', 'performance', 'Performance guarantee, Lot 7'], ['GO-DEMO-2', 'bid', 'Bid bond, Harbour tender']]) {
-      await send('POST', `${urls.sharing}/v1/guarantee-orders`, admin, { orgId: 'org-demo', ownerId: 'member-demo-a', reference, orderType, title });
+    for (const [reference, orderType, title] of [
+      ['GO-DEMO-1', 'performance', 'Performance guarantee, Lot 7'],
+      ['GO-DEMO-2', 'bid', 'Bid bond, Harbour tender'],
+    ]) {
+      await send('POST', `${urls.sharing}/v1/guarantee-orders`, admin, {
+        orgId: 'org-demo',
+        ownerId: 'member-demo-a',
+        reference,
+        orderType,
+        title,
+      });
     }
     logins.member = token('member-demo-a', 'member', 'org-demo');
     logins.memberB = token('member-demo-b', 'member', 'org-demo');

@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 import { answerClientErrors } from '@orderpulse/service-kit';
 import helmet from 'helmet';
 
-
 import { gatewayDocument } from './openapi.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,7 +38,19 @@ const DOCS_INIT = `SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api-referen
 const docsHeaders = helmet({
   contentSecurityPolicy: {
     useDefaults: false,
-    directives: { defaultSrc: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], fontSrc: ["'self'", 'data:'], workerSrc: ["'self'", 'blob:'], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'", 'data:'],
+      workerSrc: ["'self'", 'blob:'],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+      objectSrc: ["'none'"],
+    },
   },
   referrerPolicy: { policy: 'no-referrer' },
   strictTransportSecurity: false,
@@ -58,7 +69,12 @@ async function mergedDocument(services) {
         const res = await fetch(new URL('/openapi.json', base), { signal: AbortSignal.timeout(2_000) });
         if (!res.ok) return { service, why: `answered ${res.status}` };
         const document = /** @type {any} */ (await res.json());
-        const isDocument = document && typeof document === 'object' && typeof document.openapi === 'string' && document.paths && typeof document.paths === 'object';
+        const isDocument =
+          document &&
+          typeof document === 'object' &&
+          typeof document.openapi === 'string' &&
+          document.paths &&
+          typeof document.paths === 'object';
         return isDocument ? { service, document } : { service, why: 'its answer is not an OpenAPI document' };
       } catch {
         return { service, why: 'not answering now' };
@@ -76,13 +92,21 @@ async function mergedDocument(services) {
     }
   }
   const document = /** @type {any} */ (await gatewayDocument(shown));
-  if (left.length > 0) document.info.description += `\n\nNot shown now: ${left.map((a) => `${a.service} (${a.why})`).join('; ')}.`;
+  if (left.length > 0)
+    document.info.description += `\n\nNot shown now: ${left.map((a) => `${a.service} (${a.why})`).join('; ')}.`;
   return document;
 }
 
 const PAGES = /^\/(merchant|customer|rider|handler|member)(\.html)?$/;
 
-const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 /**
  * The pages' headers (helmet): a strict Content-Security-Policy — scripts, styles and everything else
  * from this origin only, no inline script or style, no eval, no plugins, no framing, no forms elsewhere.
@@ -120,9 +144,14 @@ function within(root, relative) {
 }
 
 function sendFile(res, file) {
-  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+  res.writeHead(200, {
+    'content-type': types[path.extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-cache',
+  });
   // A file gone between the check and the read (a rebuild of the terminals) ends this answer, not the gateway.
-  fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  fs.createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 function problem(res, status, detail) {
@@ -190,40 +219,69 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
       let upstream;
       try {
         upstream = http.request(
-          { host: target.hostname, port: target.port, method: req.method, path: rest, headers: { ...req.headers, host: target.host, 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
+          {
+            host: target.hostname,
+            port: target.port,
+            method: req.method,
+            path: rest,
+            headers: { ...req.headers, host: target.host, 'x-forwarded-for': req.socket.remoteAddress ?? '' },
+          },
           (answer) => {
             upstream.setTimeout(0);
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
           },
         );
-        upstream.setTimeout(UPSTREAM_HEAD_TIMEOUT_MS, () => upstream.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
+        upstream.setTimeout(UPSTREAM_HEAD_TIMEOUT_MS, () =>
+          upstream.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })),
+        );
       } catch (error) {
         // node refuses some targets its own parser let in (ERR_UNESCAPED_CHARACTERS): the client's fault.
         return problem(res, 400, `the request target cannot be passed on: ${error.message}`);
       }
-      upstream.on('error', (error) => (res.headersSent ? res.destroy() : problem(res, /** @type {NodeJS.ErrnoException} */ (error).code === 'ETIMEDOUT' ? 504 : 502, `the service did not answer: ${error.message}`)));
+      upstream.on('error', (error) =>
+        res.headersSent
+          ? res.destroy()
+          : problem(
+              res,
+              /** @type {NodeJS.ErrnoException} */ (error).code === 'ETIMEDOUT' ? 504 : 502,
+              `the service did not answer: ${error.message}`,
+            ),
+      );
       req.pipe(upstream);
       res.on('close', () => upstream.destroy());
       return;
     }
     const pathname = pathOf(url);
     if (pathname === undefined) return problem(res, 400, 'the request target is not a valid URL path');
-    if (pathname.startsWith('/api/')) return problem(res, 404, `no ${pathname}: the gateway passes on /api/<service>/v1/… and /api/<service>/openapi.json`);
+    if (pathname.startsWith('/api/'))
+      return problem(
+        res,
+        404,
+        `no ${pathname}: the gateway passes on /api/<service>/v1/… and /api/<service>/openapi.json`,
+      );
     if (!OWN_METHODS.has(req.method)) {
       res.setHeader('allow', 'GET, HEAD');
       return problem(res, 405, `${req.method} is not served here: the pages and documents are read with GET`);
     }
     if (pathname === '/openapi.json') {
-      return void mergedDocument(services).then((document) => {
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
-        res.end(JSON.stringify(document));
-      }, (error) => problem(res, 502, `the document could not be merged: ${error.message}`));
+      return void mergedDocument(services).then(
+        (document) => {
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+          res.end(JSON.stringify(document));
+        },
+        (error) => problem(res, 502, `the document could not be merged: ${error.message}`),
+      );
     }
     if (pathname === '/docs' || pathname.startsWith('/docs/')) {
       return docsHeaders(req, res, () => {
         if (DOCS_FILES[pathname]) return sendFile(res, path.join(SWAGGER_UI, DOCS_FILES[pathname]));
-        const [type, body] = pathname === '/docs/init.js' ? ['text/javascript; charset=utf-8', DOCS_INIT] : pathname === '/docs' ? ['text/html; charset=utf-8', DOCS_PAGE] : [];
+        const [type, body] =
+          pathname === '/docs/init.js'
+            ? ['text/javascript; charset=utf-8', DOCS_INIT]
+            : pathname === '/docs'
+              ? ['text/html; charset=utf-8', DOCS_PAGE]
+              : [];
         if (!body) return problem(res, 404, `no ${pathname}`);
         res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
         res.end(body);
@@ -236,7 +294,9 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
     }
     // Every terminal page is the one shell; its script loads the page the path names.
     const shell = pathname === '/' || PAGES.test(pathname);
-    const file = pathname.startsWith('/app/') ? within(path.join(TERMINALS, 'dist'), pathname.slice(5)) : within(path.join(TERMINALS, 'public'), shell ? 'index.html' : pathname);
+    const file = pathname.startsWith('/app/')
+      ? within(path.join(TERMINALS, 'dist'), pathname.slice(5))
+      : within(path.join(TERMINALS, 'public'), shell ? 'index.html' : pathname);
     if (!file) return problem(res, 404, `no ${pathname}`);
     sendFile(res, file);
   };
@@ -256,7 +316,9 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
     if (!routed) return socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     const [target, rest] = routed;
     const upstream = net.connect(Number(target.port), target.hostname, () => {
-      const headers = Object.entries({ ...req.headers, host: target.host }).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+      const headers = Object.entries({ ...req.headers, host: target.host })
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n');
       upstream.write(`${req.method} ${rest} HTTP/1.1\r\n${headers}\r\n\r\n`);
       if (head.length) upstream.write(head);
       upstream.pipe(socket);
@@ -274,17 +336,37 @@ export function startGateway({ host = '127.0.0.1', port = 4100, services, logins
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve({ port: /** @type {import('node:net').AddressInfo} */ (server.address()).port, close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }) }));
+    server.listen(port, host, () =>
+      resolve({
+        port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      }),
+    );
   });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const env = process.env;
   const services = Object.fromEntries(
-    /** @type {[string, number][]} */ ([['order', 4101], ['notification', 4102], ['media', 4103], ['audit', 4104], ['sharing', 4105]]).map(([name, p]) => [name, env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${p}`]),
+    /** @type {[string, number][]} */ ([
+      ['order', 4101],
+      ['notification', 4102],
+      ['media', 4103],
+      ['audit', 4104],
+      ['sharing', 4105],
+    ]).map(([name, p]) => [name, env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${p}`]),
   );
   const logins = env.DEMO_LOGINS_FILE ? JSON.parse(fs.readFileSync(env.DEMO_LOGINS_FILE, 'utf8')) : undefined;
-  const { port } = await startGateway({ port: Number(env.GATEWAY_PORT ?? 4100), services, logins, objectStore: env.S3_ENDPOINT });
+  const { port } = await startGateway({
+    port: Number(env.GATEWAY_PORT ?? 4100),
+    services,
+    logins,
+    objectStore: env.S3_ENDPOINT,
+  });
   process.stdout.write(`${JSON.stringify({ msg: 'gateway listening', port })}\n`);
   const stop = () => process.exit(0);
   process.once('SIGTERM', stop);

@@ -28,7 +28,10 @@ const LOCAL = path.resolve(process.env.ORDERPULSE_LOCAL_DIR || path.join(REPO, '
 /** Each tool's main class in Kafka 3.9, and the option that takes a client config file. */
 export const TOOLS = {
   'kafka-topics': { main: 'org.apache.kafka.tools.TopicCommand', config: '--command-config' },
-  'kafka-consumer-groups': { main: 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', config: '--command-config' },
+  'kafka-consumer-groups': {
+    main: 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+    config: '--command-config',
+  },
   'kafka-console-consumer': { main: 'org.apache.kafka.tools.consumer.ConsoleConsumer', config: '--consumer.config' },
   'kafka-console-producer': { main: 'kafka.tools.ConsoleProducer', config: '--producer.config' },
   'kafka-get-offsets': { main: 'org.apache.kafka.tools.GetOffsetShell', config: '--command-config' },
@@ -43,7 +46,12 @@ function fail(message) {
 function brokers() {
   if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
   const file = path.join(LOCAL, 'stack.env');
-  const line = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('KAFKA_BROKERS=')) : undefined;
+  const line = fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('KAFKA_BROKERS='))
+    : undefined;
   if (!line) fail('KAFKA_BROKERS is not set and the local stack is not running (npm run stack:up)');
   return line.slice('KAFKA_BROKERS='.length).trim();
 }
@@ -56,13 +64,19 @@ export function clientProperties(env) {
   if (mechanism) {
     if (!ssl) fail('SASL without KAFKA_SSL=true would send the password in the clear');
     lines.push('security.protocol=SASL_SSL', `sasl.mechanism=${mechanism}`);
-    const module = mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+    const module =
+      mechanism === 'PLAIN'
+        ? 'org.apache.kafka.common.security.plain.PlainLoginModule'
+        : 'org.apache.kafka.common.security.scram.ScramLoginModule';
     const quote = (value) => JSON.stringify(value ?? '');
-    lines.push(`sasl.jaas.config=${module} required username=${quote(env.KAFKA_SASL_USERNAME)} password=${quote(env.KAFKA_SASL_PASSWORD)};`);
+    lines.push(
+      `sasl.jaas.config=${module} required username=${quote(env.KAFKA_SASL_USERNAME)} password=${quote(env.KAFKA_SASL_PASSWORD)};`,
+    );
   } else if (ssl) {
     lines.push('security.protocol=SSL');
   }
-  if (ssl && env.KAFKA_SSL_CA_FILE) lines.push('ssl.truststore.type=PEM', `ssl.truststore.location=${env.KAFKA_SSL_CA_FILE}`);
+  if (ssl && env.KAFKA_SSL_CA_FILE)
+    lines.push('ssl.truststore.type=PEM', `ssl.truststore.location=${env.KAFKA_SSL_CA_FILE}`);
   return lines;
 }
 

@@ -34,9 +34,13 @@ export async function mavenClasspath(pom, cacheFile) {
   if (fs.existsSync(cacheFile) && mtime(cacheFile) >= mtime(pom)) return fs.readFileSync(cacheFile, 'utf8').trim();
   fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
   const tmp = `${cacheFile}.${process.pid}.tmp`;
-  const { code, output } = await run('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${tmp}`], { cwd: path.dirname(pom) });
+  const { code, output } = await run('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${tmp}`], {
+    cwd: path.dirname(pom),
+  });
   if (code !== 0) {
-    const error = Object.assign(new Error(`mvn could not resolve ${pom}`), { detail: output.trim().split('\n').slice(-20).join('\n') });
+    const error = Object.assign(new Error(`mvn could not resolve ${pom}`), {
+      detail: output.trim().split('\n').slice(-20).join('\n'),
+    });
     throw error;
   }
   fs.renameSync(tmp, cacheFile);

@@ -37,9 +37,13 @@ export async function serviceDocument(service) {
  * service's API (`/v1/…`); its health, readiness and metrics are on its own port only.
  */
 export async function gatewayDocument(documents) {
-  const services = documents ?? (await Promise.all(SERVICES.map(async (service) => ({ service, document: await serviceDocument(service) }))));
+  const services =
+    documents ??
+    (await Promise.all(SERVICES.map(async (service) => ({ service, document: await serviceDocument(service) }))));
   const merged = mergeApiDocuments(gatewayInfo, services);
-  merged.paths = Object.fromEntries(Object.entries(merged.paths).filter(([route]) => /^\/api\/[a-z]+\/v1\//.test(route)));
+  merged.paths = Object.fromEntries(
+    Object.entries(merged.paths).filter(([route]) => /^\/api\/[a-z]+\/v1\//.test(route)),
+  );
   return merged;
 }
 
@@ -54,9 +58,14 @@ export async function renderClientTypes(document) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const document = await gatewayDocument();
-  const files = [[DOCUMENT, `${JSON.stringify(document, null, 2)}\n`], [CLIENT_TYPES, await renderClientTypes(document)]];
+  const files = [
+    [DOCUMENT, `${JSON.stringify(document, null, 2)}\n`],
+    [CLIENT_TYPES, await renderClientTypes(document)],
+  ];
   if (process.argv.includes('--check')) {
-    const stale = files.filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text).map(([file]) => path.relative(REPO, file));
+    const stale = files
+      .filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text)
+      .map(([file]) => path.relative(REPO, file));
     if (stale.length > 0) {
       process.stderr.write(`stale: ${stale.join(', ')} — run \`npm run openapi\` and commit the result\n`);
       process.exit(1);

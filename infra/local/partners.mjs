@@ -28,12 +28,20 @@ export function startPartners(port, logFile) {
       } else if (req.method === 'POST' && req.url === '/audit-results') {
         res.writeHead(204).end();
       } else {
-        res.writeHead(404, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }));
+        res
+          .writeHead(404, { 'content-type': 'application/problem+json' })
+          .end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }));
       }
     });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(Object.assign(() => new Promise((done) => server.close(() => log.end(done))), { port: /** @type {import('node:net').AddressInfo} */ (server.address()).port })));
+    server.listen(port, '127.0.0.1', () =>
+      resolve(
+        Object.assign(() => new Promise((done) => server.close(() => log.end(done))), {
+          port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
+        }),
+      ),
+    );
   });
 }

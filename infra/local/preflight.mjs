@@ -28,7 +28,11 @@ export function missingPrerequisites(command, machine) {
   if (!env.REDIS_URL && !onPath('redis-server')) packages.push('redis-server');
   if (command === 'test') {
     if (env.CHROMIUM_PATH) {
-      if (!exists(env.CHROMIUM_PATH)) return { packages, problem: `CHROMIUM_PATH=${env.CHROMIUM_PATH} names no file; point it at a Chromium or unset it` };
+      if (!exists(env.CHROMIUM_PATH))
+        return {
+          packages,
+          problem: `CHROMIUM_PATH=${env.CHROMIUM_PATH} names no file; point it at a Chromium or unset it`,
+        };
     } else if (!exists(DEFAULT_CHROMIUM)) {
       packages.push('chromium');
     }
@@ -81,9 +85,14 @@ export function ensurePrerequisites(command, say, fail) {
   if (!canInstall) fail(`missing ${packages.join(', ')} — install with: ${install}`);
   say(`installing ${packages.join(', ')} from Debian's packages`);
   /** @type {import('node:child_process').SpawnSyncOptions} */
-  const options = { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
-  if (spawnSync('apt-get', ['update', '-qq'], options).status !== 0) fail(`apt-get update failed; install by hand: ${install}`);
+  const options = {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  };
+  if (spawnSync('apt-get', ['update', '-qq'], options).status !== 0)
+    fail(`apt-get update failed; install by hand: ${install}`);
   if (spawnSync('apt-get', ['install', '-y', '-qq', ...packages], options).status !== 0) fail(`${install} failed`);
   // Debian's prometheus starts its own server (and a node exporter) where systemd runs; npm start runs its own.
-  if (packages.includes('prometheus') && onPath('systemctl')) spawnSync('systemctl', ['disable', '--now', 'prometheus', 'prometheus-node-exporter'], options);
+  if (packages.includes('prometheus') && onPath('systemctl'))
+    spawnSync('systemctl', ['disable', '--now', 'prometheus', 'prometheus-node-exporter'], options);
 }

@@ -27,7 +27,10 @@ export function prometheusConfig(targets, scrapeSeconds = 15) {
     '    static_configs:',
   ];
   for (const [service, url] of Object.entries(targets)) {
-    lines.push(`      - targets: [${JSON.stringify(new URL(url).host)}]`, `        labels: { service: ${JSON.stringify(service)} }`);
+    lines.push(
+      `      - targets: [${JSON.stringify(new URL(url).host)}]`,
+      `        labels: { service: ${JSON.stringify(service)} }`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -42,10 +45,16 @@ export async function startPrometheus({ port, targets, dir, log }) {
   const config = path.join(dir, 'prometheus.yml');
   fs.writeFileSync(config, prometheusConfig(targets));
   const out = fs.openSync(log, 'a');
-  const child = spawn('prometheus', [
-    `--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=2d',
-  ], { stdio: ['ignore', out, out] });
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=2d',
+    ],
+    { stdio: ['ignore', out, out] },
+  );
   fs.closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -60,10 +69,11 @@ export async function startPrometheus({ port, targets, dir, log }) {
   }
   return {
     url,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
   };
 }

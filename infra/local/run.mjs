@@ -74,7 +74,8 @@ function must(cmd, args, what, options) {
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old — install Node 20.19 or newer`);
+  if (major < 20 || (major === 20 && minor < 19))
+    fail(`Node ${process.versions.node} is too old — install Node 20.19 or newer`);
 }
 
 /**
@@ -133,7 +134,9 @@ function serviceEnv(service, stack) {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...tracingEnv(stack),
     ...(service.name === 'audit' ? auditPartners() : {}),
-    ...(service.name === 'notification' ? { ORDER_SERVICE_URL: localUrl('order'), MEDIA_SERVICE_URL: localUrl('media') } : {}),
+    ...(service.name === 'notification'
+      ? { ORDER_SERVICE_URL: localUrl('order'), MEDIA_SERVICE_URL: localUrl('media') }
+      : {}),
   };
 }
 
@@ -170,7 +173,9 @@ async function start() {
   const present = SERVICES.filter((s) => fs.existsSync(path.join(REPO, 'services', s.name, 'dist', 'main.js')));
   fs.mkdirSync(path.join(LOCAL, 'logs'), { recursive: true });
   createRequire(import.meta.url)(path.join(REPO, 'packages', 'service-kit', 'dist', 'index.js')).localTokenIssuer(KEYS);
-  const stopPartners = process.env.MIDDLE_OFFICE_URL ? async () => undefined : await startPartners(PARTNERS_PORT, path.join(LOCAL, 'logs', 'partners.log'));
+  const stopPartners = process.env.MIDDLE_OFFICE_URL
+    ? async () => undefined
+    : await startPartners(PARTNERS_PORT, path.join(LOCAL, 'logs', 'partners.log'));
   // Supervised as a process manager would: a service that dies is started again, with a backoff.
   const children = present.map((service) => {
     const log = fs.openSync(path.join(LOCAL, 'logs', `${service.name}.log`), 'a');
@@ -188,7 +193,9 @@ async function start() {
     await waitReady(service.name, `http://127.0.0.1:${env.HTTP_PORT}/readyz`);
     say(`${service.name.padEnd(13)} http://127.0.0.1:${env.HTTP_PORT}  (log .local/logs/${service.name}.log)`);
   }
-  const urls = Object.fromEntries(present.map((service) => [service.name, `http://127.0.0.1:${serviceEnv(service, stack).HTTP_PORT}`]));
+  const urls = Object.fromEntries(
+    present.map((service) => [service.name, `http://127.0.0.1:${serviceEnv(service, stack).HTTP_PORT}`]),
+  );
   const { seedDemo } = await import('./demo.mjs');
   const logins = await seedDemo(urls, { ...serviceEnv(present[0], stack), ...auditPartners() }, KEYS).catch((error) => {
     say(`demo data could not be seeded (${error.message}); the services run without it`);
@@ -197,15 +204,28 @@ async function start() {
   // Loaded here, not at the top: the gateway uses helmet, installed only by ensureDependencies().
   const { startGateway } = await import('./gateway.mjs');
   const gateway = await startGateway({ port: GATEWAY_PORT, services: urls, logins, objectStore: stack.S3_ENDPOINT });
-  const prometheus = await startPrometheus({ port: PROMETHEUS_PORT, targets: urls, dir: path.join(LOCAL, 'prometheus'), log: path.join(LOCAL, 'logs', 'prometheus.log') }).catch((error) => {
+  const prometheus = await startPrometheus({
+    port: PROMETHEUS_PORT,
+    targets: urls,
+    dir: path.join(LOCAL, 'prometheus'),
+    log: path.join(LOCAL, 'logs', 'prometheus.log'),
+  }).catch((error) => {
     say(`prometheus could not start (${error.message}); the services run without it`);
     return undefined;
   });
   say('demo data: store s-demo of merchant m-demo (always open, 60 s response window), riders rider-demo-1 and -2,');
-  say('           B2B order SO-DEMO-0001 refused on price (audit desk of h-demo), organisation org-demo with two guarantee orders');
-  say(`terminals:  http://127.0.0.1:${gateway.port}/  (customer, merchant console, delivery terminal, audit desk, organisation; demo logins on that page)`);
+  say(
+    '           B2B order SO-DEMO-0001 refused on price (audit desk of h-demo), organisation org-demo with two guarantee orders',
+  );
+  say(
+    `terminals:  http://127.0.0.1:${gateway.port}/  (customer, merchant console, delivery terminal, audit desk, organisation; demo logins on that page)`,
+  );
   if (stack.ZIPKIN_URL) say(`traces:     ${stack.ZIPKIN_URL}/zipkin/  (Zipkin)`);
-  say(prometheus ? `metrics:    ${prometheus.url}/alerts  (Prometheus: every service's /metrics, alert rules of infra/prometheus/alerts.yml)` : 'metrics:    Prometheus is not installed (apt-get install prometheus); each service still serves /metrics');
+  say(
+    prometheus
+      ? `metrics:    ${prometheus.url}/alerts  (Prometheus: every service's /metrics, alert rules of infra/prometheus/alerts.yml)`
+      : 'metrics:    Prometheus is not installed (apt-get install prometheus); each service still serves /metrics',
+  );
   for (const [role, token] of Object.entries(logins)) say(`demo login (${role}): Bearer ${token}`);
   say('running; Ctrl-C stops the services and the stack');
   let stopping = false;
@@ -245,7 +265,21 @@ async function test() {
   checkNode();
   ensurePrerequisites('test', say, fail);
   ensureDependencies();
-  must('npx', ['turbo', 'run', 'build', 'lint', 'lint:scripts', 'typecheck', 'typecheck:scripts', '--output-logs=errors-only'], 'build, lint and typecheck');
+  must(
+    'npx',
+    [
+      'turbo',
+      'run',
+      'build',
+      'lint',
+      'lint:scripts',
+      'format:check',
+      'typecheck',
+      'typecheck:scripts',
+      '--output-logs=errors-only',
+    ],
+    'build, lint and typecheck',
+  );
   const wasUp = stackIsUp();
   stackUp();
   const env = { ...process.env, ...stackEnv() };
@@ -290,9 +324,29 @@ function shortFaultRun() {
   const env = { ...process.env, ORDERPULSE_LOCAL_DIR: path.join(LOCAL, 'chaos') };
   // Its stack is its own: the ports, endpoints and names of this one, and the caller's own chaos
   // settings (CHAOS_KEEP_STACK would leave its stack running), must not leak in.
-  const inherited = ['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'MONGO_PORT', 'REDIS_PORT', 'S3_PORT', 'ZIPKIN_PORT', 'KAFKA_BROKERS', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT', 'ZIPKIN_URL', 'KAFKA_TOPIC_PREFIX', 'QUEUE_PREFIX'];
+  const inherited = [
+    'KAFKA_PORT',
+    'KAFKA_CONTROLLER_PORT',
+    'MONGO_PORT',
+    'REDIS_PORT',
+    'S3_PORT',
+    'ZIPKIN_PORT',
+    'KAFKA_BROKERS',
+    'MONGO_URL',
+    'REDIS_URL',
+    'S3_ENDPOINT',
+    'ZIPKIN_URL',
+    'KAFKA_TOPIC_PREFIX',
+    'QUEUE_PREFIX',
+  ];
   for (const name of Object.keys(env)) if (inherited.includes(name) || name.startsWith('CHAOS_')) delete env[name];
-  const result = spawnSync(process.execPath, [path.join(REPO, 'chaos', 'dist', 'main.js'), '--short'], { cwd: REPO, env, stdio: ['ignore', 'inherit', 'inherit'], timeout: 15 * 60_000, killSignal: 'SIGTERM' });
+  const result = spawnSync(process.execPath, [path.join(REPO, 'chaos', 'dist', 'main.js'), '--short'], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 15 * 60_000,
+    killSignal: 'SIGTERM',
+  });
   if (result.status === 0) return 'passed';
   if (result.error) return `FAILED (${result.error.message})`;
   return result.signal ? `FAILED (stopped by ${result.signal})` : `FAILED (exit ${result.status})`;

@@ -392,7 +392,10 @@ async function startKafka() {
   if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
     const tool = (...args) => run('java', ['-cp', cp, log4jConfig, 'kafka.tools.StorageTool', ...args]);
     const uuid = await tool('random-uuid');
-    const clusterId = uuid.output.split('\n').map((l) => l.trim()).find((l) => /^[\w-]{22}$/.test(l));
+    const clusterId = uuid.output
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => /^[\w-]{22}$/.test(l));
     if (uuid.code !== 0 || !clusterId) throw new PartError('kafka', 'StorageTool random-uuid failed', uuid.output);
     const format = await tool('format', '-t', clusterId, '-c', props);
     if (format.code !== 0) throw new PartError('kafka', 'StorageTool format failed', format.output);
@@ -404,8 +407,20 @@ async function startMongo() {
   const cp = await classpath('mongo');
   fs.mkdirSync(local('mongo'), { recursive: true });
   const source = path.join(HERE, 'mongo', 'LocalMongo.java');
-  const timestamps = ['-Dorg.slf4j.simpleLogger.showDateTime=true', '-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS'];
-  return launch('mongo', 'java', ['-Xmx512m', ...timestamps, '-cp', cp, source, local('mongo', 'orderpulse.mv'), HOST, String(ports.mongo)]);
+  const timestamps = [
+    '-Dorg.slf4j.simpleLogger.showDateTime=true',
+    '-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS',
+  ];
+  return launch('mongo', 'java', [
+    '-Xmx512m',
+    ...timestamps,
+    '-cp',
+    cp,
+    source,
+    local('mongo', 'orderpulse.mv'),
+    HOST,
+    String(ports.mongo),
+  ]);
 }
 
 async function startS3() {
@@ -413,17 +428,20 @@ async function startS3() {
   const dataDir = local('s3', 'data');
   const props = local('s3', 's3proxy.properties');
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(props, [
-    `s3proxy.endpoint=http://${HOST}:${ports.s3}`,
-    's3proxy.authorization=aws-v2-or-v4',
-    `s3proxy.identity=${s3.accessKey}`,
-    `s3proxy.credential=${s3.secretKey}`,
-    // Terminals upload photos from the browser straight to presigned URLs, across origins.
-    's3proxy.cors-allow-all=true',
-    'jclouds.provider=filesystem',
-    `jclouds.filesystem.basedir=${dataDir}`,
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    props,
+    [
+      `s3proxy.endpoint=http://${HOST}:${ports.s3}`,
+      's3proxy.authorization=aws-v2-or-v4',
+      `s3proxy.identity=${s3.accessKey}`,
+      `s3proxy.credential=${s3.secretKey}`,
+      // Terminals upload photos from the browser straight to presigned URLs, across origins.
+      's3proxy.cors-allow-all=true',
+      'jclouds.provider=filesystem',
+      `jclouds.filesystem.basedir=${dataDir}`,
+      '',
+    ].join('\n'),
+  );
   const logback = `-Dlogback.configurationFile=${path.join(HERE, 's3', 'logback.xml')}`;
   return launch('s3', 'java', ['-Xmx256m', logback, '-cp', cp, 'org.gaul.s3proxy.Main', '--properties', props]);
 }
@@ -432,9 +450,22 @@ async function startRedis() {
   const dir = local('redis');
   fs.mkdirSync(dir, { recursive: true });
   return launch('redis', 'redis-server', [
-    '--port', String(ports.redis), '--bind', HOST, '--dir', dir,
-    '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction',
-    '--save', '', '--daemonize', 'no',
+    '--port',
+    String(ports.redis),
+    '--bind',
+    HOST,
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
   ]);
 }
 
@@ -443,8 +474,14 @@ async function startZipkin() {
   const jar = await classpath('zipkin');
   fs.mkdirSync(local('zipkin'), { recursive: true });
   return launch('zipkin', 'java', [
-    '-Xmx256m', '-XX:TieredStopAtLevel=1', `-Dorderpulse.part=${local('zipkin')}`, '-jar', jar,
-    `--armeria.ports[0].port=${ports.zipkin}`, `--armeria.ports[0].ip=${HOST}`, '--armeria.ports[0].protocols[0]=http',
+    '-Xmx256m',
+    '-XX:TieredStopAtLevel=1',
+    `-Dorderpulse.part=${local('zipkin')}`,
+    '-jar',
+    jar,
+    `--armeria.ports[0].port=${ports.zipkin}`,
+    `--armeria.ports[0].ip=${HOST}`,
+    '--armeria.ports[0].protocols[0]=http',
   ]);
 }
 
@@ -461,30 +498,55 @@ function brokerAddress(brokers) {
 
 const parts = [
   {
-    name: 'kafka', external: !!env.KAFKA_BROKERS, endpoint: kafkaBrokers, jvm: true,
-    ports: [ports.kafka, ports.kafkaController], markers: [local('kafka', 'server.properties')],
-    start: startKafka, probe: () => probeKafka(brokerAddress(kafkaBrokers)),
+    name: 'kafka',
+    external: !!env.KAFKA_BROKERS,
+    endpoint: kafkaBrokers,
+    jvm: true,
+    ports: [ports.kafka, ports.kafkaController],
+    markers: [local('kafka', 'server.properties')],
+    start: startKafka,
+    probe: () => probeKafka(brokerAddress(kafkaBrokers)),
   },
   {
-    name: 'mongo', external: !!env.MONGO_URL, endpoint: mongoUrl, jvm: true,
-    ports: [ports.mongo], markers: [local('mongo', 'orderpulse.mv')],
-    start: startMongo, probe: async () => probeMongo(await mongoAddress(mongoUrl)),
+    name: 'mongo',
+    external: !!env.MONGO_URL,
+    endpoint: mongoUrl,
+    jvm: true,
+    ports: [ports.mongo],
+    markers: [local('mongo', 'orderpulse.mv')],
+    start: startMongo,
+    probe: async () => probeMongo(await mongoAddress(mongoUrl)),
   },
   {
-    name: 'redis', external: !!env.REDIS_URL, endpoint: redisUrl, jvm: false,
+    name: 'redis',
+    external: !!env.REDIS_URL,
+    endpoint: redisUrl,
+    jvm: false,
     // redis-server rewrites its process title to "redis-server <host>:<port> ...".
-    ports: [ports.redis], markers: ['redis-server', `${HOST}:${ports.redis} `],
-    start: startRedis, probe: () => probeRedis(redisUrl),
+    ports: [ports.redis],
+    markers: ['redis-server', `${HOST}:${ports.redis} `],
+    start: startRedis,
+    probe: () => probeRedis(redisUrl),
   },
   {
-    name: 's3', external: !!env.S3_ENDPOINT, endpoint: s3.endpoint, jvm: true,
-    ports: [ports.s3], markers: [local('s3', 's3proxy.properties')],
-    start: startS3, probe: () => probeS3(s3),
+    name: 's3',
+    external: !!env.S3_ENDPOINT,
+    endpoint: s3.endpoint,
+    jvm: true,
+    ports: [ports.s3],
+    markers: [local('s3', 's3proxy.properties')],
+    start: startS3,
+    probe: () => probeS3(s3),
   },
   {
-    name: 'zipkin', external: !!env.ZIPKIN_URL, endpoint: zipkinUrl, jvm: true,
-    ports: [ports.zipkin], markers: [`-Dorderpulse.part=${local('zipkin')}`],
-    start: startZipkin, probe: () => probeZipkin(zipkinUrl),
+    name: 'zipkin',
+    external: !!env.ZIPKIN_URL,
+    endpoint: zipkinUrl,
+    jvm: true,
+    ports: [ports.zipkin],
+    markers: [`-Dorderpulse.part=${local('zipkin')}`],
+    start: startZipkin,
+    probe: () => probeZipkin(zipkinUrl),
   },
 ];
 
@@ -498,7 +560,10 @@ function checkPrerequisites(toStart) {
     if (java.error) fail('java not found — install a JDK 17+: apt-get install openjdk-17-jdk-headless');
     const m = /version "(\d+)(?:\.(\d+))?/.exec(`${java.stderr}${java.stdout}`);
     const major = m ? Number(m[1] === '1' ? m[2] : m[1]) : 0;
-    if (major < 17) fail(`java ${major || '(unknown version)'} is too old — install a JDK 17+: apt-get install openjdk-17-jdk-headless`);
+    if (major < 17)
+      fail(
+        `java ${major || '(unknown version)'} is too old — install a JDK 17+: apt-get install openjdk-17-jdk-headless`,
+      );
     if (!onPath('mvn')) fail('mvn not found — install it: apt-get install maven');
   }
   if (toStart.some((p) => p.name === 'redis') && !onPath('redis-server')) {
@@ -528,10 +593,15 @@ async function waitUntilAnswering(part, pid) {
     } catch (err) {
       lastError = err;
     }
-    if (pid && !isAlive(pid)) throw new PartError(part.name, `process ${pid} exited while starting`, tail(logFile(part.name)));
+    if (pid && !isAlive(pid))
+      throw new PartError(part.name, `process ${pid} exited while starting`, tail(logFile(part.name)));
     if (Date.now() > deadline) {
       const detail = pid ? tail(logFile(part.name)) : '';
-      throw new PartError(part.name, `no healthy answer from ${redact(part.endpoint)} in time (${lastError.message})`, detail);
+      throw new PartError(
+        part.name,
+        `no healthy answer from ${redact(part.endpoint)} in time (${lastError.message})`,
+        detail,
+      );
     }
     await sleep(POLL_MS);
   }
@@ -546,7 +616,8 @@ async function bringUp(part) {
   const alreadyRunning = !!pid;
   if (!pid) {
     for (const port of part.ports) {
-      if (await portAnswers(port)) throw new PartError(part.name, `port ${HOST}:${port} is already taken by a process this script did not start`);
+      if (await portAnswers(port))
+        throw new PartError(part.name, `port ${HOST}:${port} is already taken by a process this script did not start`);
     }
     pid = await part.start();
   }
@@ -592,10 +663,14 @@ async function up() {
 
   const envFile = writeStackEnv();
   parts.forEach((part, i) => {
-    console.log(`${part.name.padEnd(6)} ${redact(part.endpoint).padEnd(28)} (${/** @type {PromiseFulfilledResult<string>} */ (results[i]).value})`);
+    console.log(
+      `${part.name.padEnd(6)} ${redact(part.endpoint).padEnd(28)} (${/** @type {PromiseFulfilledResult<string>} */ (results[i]).value})`,
+    );
   });
   const shown = path.relative(process.cwd(), envFile);
-  console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s — endpoints in ${shown.startsWith('..') ? envFile : shown}`);
+  console.log(
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)}s — endpoints in ${shown.startsWith('..') ? envFile : shown}`,
+  );
 }
 
 async function stop(part) {
@@ -638,7 +713,11 @@ async function down() {
 
 async function partStatus(part) {
   let problem = '';
-  const answers = () => part.probe().then(() => true, (err) => ((problem = `: ${err.message}`), false));
+  const answers = () =>
+    part.probe().then(
+      () => true,
+      (err) => ((problem = `: ${err.message}`), false),
+    );
   const where = redact(part.endpoint).padEnd(28);
   if (part.external) {
     const ok = await answers();
@@ -647,7 +726,10 @@ async function partStatus(part) {
   const pid = ownedPid(part);
   if (!pid) {
     const taken = (await Promise.all(part.ports.map(portAnswers))).some(Boolean);
-    return { ok: false, line: `${part.name.padEnd(6)} ${where} down${taken ? ' (port taken by a process this script did not start)' : ''}` };
+    return {
+      ok: false,
+      line: `${part.name.padEnd(6)} ${where} down${taken ? ' (port taken by a process this script did not start)' : ''}`,
+    };
   }
   const ok = await answers();
   return { ok, line: `${part.name.padEnd(6)} ${where} ${ok ? 'up' : `NOT answering${problem}`} (pid ${pid})` };

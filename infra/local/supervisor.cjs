@@ -69,7 +69,9 @@ class Supervisor {
       const delay = this.delayMs;
       this.delayMs = Math.min(this.delayMs * 2, this.maxMs);
       this.restarts += 1;
-      this.say(`${this.settings.name} exited (${code ?? signal}); restarting in ${(delay / 1000).toFixed(1)} s (restart ${this.restarts})`);
+      this.say(
+        `${this.settings.name} exited (${code ?? signal}); restarting in ${(delay / 1000).toFixed(1)} s (restart ${this.restarts})`,
+      );
       this.timer = setTimeout(() => this.spawnChild(), delay);
     });
     for (const listener of this.listeners) listener(child);

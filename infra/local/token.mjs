@@ -15,11 +15,23 @@ import { parseArgs } from 'node:util';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LOCAL = path.resolve(process.env.ORDERPULSE_LOCAL_DIR || path.join(REPO, '.local'));
-const { localTokenIssuer, Roles, ServiceNames, serviceAudience } = createRequire(import.meta.url)(path.join(REPO, 'packages', 'service-kit', 'dist', 'index.js'));
+const { localTokenIssuer, Roles, ServiceNames, serviceAudience } = createRequire(import.meta.url)(
+  path.join(REPO, 'packages', 'service-kit', 'dist', 'index.js'),
+);
 
-const { values } = parseArgs({ options: { role: { type: 'string' }, sub: { type: 'string' }, tenant: { type: 'string' }, aud: { type: 'string' }, ttl: { type: 'string', default: '3600' } } });
+const { values } = parseArgs({
+  options: {
+    role: { type: 'string' },
+    sub: { type: 'string' },
+    tenant: { type: 'string' },
+    aud: { type: 'string' },
+    ttl: { type: 'string', default: '3600' },
+  },
+});
 const fail = (message) => {
-  process.stderr.write(`${message}\nusage: npm run token -- --role <role> --sub <subject> [--tenant <tenant>] [--aud order,notification] [--ttl seconds]\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run token -- --role <role> --sub <subject> [--tenant <tenant>] [--aud order,notification] [--ttl seconds]\n`,
+  );
   process.exit(2);
 };
 if (!values.role || !Roles.includes(values.role)) fail(`--role must be one of ${Roles.join(', ')}`);
@@ -31,4 +43,6 @@ const ttl = Number(values.ttl);
 if (!Number.isInteger(ttl) || ttl < 1) fail('--ttl is whole seconds');
 
 const { issuer } = localTokenIssuer(path.join(LOCAL, 'keys'));
-process.stdout.write(`${issuer.sign({ subject: values.sub, role: values.role, ...(values.tenant ? { tenant: values.tenant } : {}) }, { audience: audiences.map(serviceAudience), expiresInSeconds: ttl })}\n`);
+process.stdout.write(
+  `${issuer.sign({ subject: values.sub, role: values.role, ...(values.tenant ? { tenant: values.tenant } : {}) }, { audience: audiences.map(serviceAudience), expiresInSeconds: ttl })}\n`,
+);

@@ -18,7 +18,9 @@ interface ComposeService {
 }
 
 const repo = join(__dirname, '..', '..');
-const compose = parse(readFileSync(join(repo, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(join(repo, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
 
 const schemas: Record<string, z.ZodObject> = {
   order: OrderConfig,
@@ -36,15 +38,18 @@ function interpolate(value: string): string {
 }
 
 describe('the production shape in docker-compose.yml', () => {
-  test.each(Object.keys(schemas))("the %s service's environment names exactly the keys its config schema reads, and its values pass it", (name) => {
-    const service = compose.services[name];
-    expect(service).toBeDefined();
-    const environment = service!.environment ?? {};
-    expect(Object.keys(environment).sort()).toEqual(Object.keys(schemas[name]!.shape).sort());
-    const values = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, interpolate(v)]));
-    const parsed = schemas[name]!.safeParse(values);
-    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
-  });
+  test.each(Object.keys(schemas))(
+    "the %s service's environment names exactly the keys its config schema reads, and its values pass it",
+    (name) => {
+      const service = compose.services[name];
+      expect(service).toBeDefined();
+      const environment = service!.environment ?? {};
+      expect(Object.keys(environment).sort()).toEqual(Object.keys(schemas[name]!.shape).sort());
+      const values = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, interpolate(v)]));
+      const parsed = schemas[name]!.safeParse(values);
+      expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    },
+  );
 
   test('the infrastructure is the production kind: Kafka in KRaft mode, a MongoDB replica set, Redis with AOF and noeviction, MinIO', () => {
     const { kafka, mongo, redis, minio } = compose.services;

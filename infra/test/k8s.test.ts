@@ -24,28 +24,43 @@ interface Manifest {
 }
 
 const dir = join(__dirname, '..', 'k8s');
-const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
+const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as {
+  resources: string[];
+};
 const manifests: Manifest[] = kustomization.resources.flatMap((file) =>
-  parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((doc) => doc.toJS() as Manifest).filter(Boolean),
+  parseAllDocuments(readFileSync(join(dir, file), 'utf8'))
+    .map((doc) => doc.toJS() as Manifest)
+    .filter(Boolean),
 );
 const deployments = manifests.filter((m) => m.kind === 'Deployment');
 const budgets = manifests.filter((m) => m.kind === 'PodDisruptionBudget');
-const podSpecs = manifests.filter((m) => m.spec?.template).map((m) => ({ name: `${m.kind}/${m.metadata.name}`, containers: m.spec.template!.spec.containers }));
+const podSpecs = manifests
+  .filter((m) => m.spec?.template)
+  .map((m) => ({ name: `${m.kind}/${m.metadata.name}`, containers: m.spec.template!.spec.containers }));
 
 const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
   !!selector && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 describe('the Kubernetes manifests', () => {
   test('there is a Deployment for each of the five services', () => {
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['audit', 'media', 'notification', 'order', 'sharing']);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+      'audit',
+      'media',
+      'notification',
+      'order',
+      'sharing',
+    ]);
   });
 
-  test.each(podSpecs.map((p) => [p.name, p]))('every container of %s has CPU and memory requests and limits', (_name, pod) => {
-    for (const container of pod.containers) {
-      expect(Object.keys(container.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
-      expect(Object.keys(container.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
-    }
-  });
+  test.each(podSpecs.map((p) => [p.name, p]))(
+    'every container of %s has CPU and memory requests and limits',
+    (_name, pod) => {
+      for (const container of pod.containers) {
+        expect(Object.keys(container.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+        expect(Object.keys(container.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
+      }
+    },
+  );
 
   test.each(deployments.map((d) => [d.metadata.name, d]))(
     '%s runs at least two replicas and a PodDisruptionBudget keeps one of them through a drain',

@@ -17,7 +17,17 @@ function lintAsDomainFile(source: string, off: string[] = []): LintResult['messa
   const file = join(repo, 'services', 'order', 'src', 'domain', `layer-fixture-${process.pid}.ts`);
   writeFileSync(file, source);
   try {
-    const run = spawnSync(process.execPath, [join(repo, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--format', 'json', ...off.flatMap((rule) => ['--rule', `${rule}: off`]), file], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(repo, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+        '--format',
+        'json',
+        ...off.flatMap((rule) => ['--rule', `${rule}: off`]),
+        file,
+      ],
+      { cwd: repo, encoding: 'utf8', timeout: 120_000 },
+    );
     const [result] = JSON.parse(run.stdout) as LintResult[];
     return result?.messages ?? [];
   } finally {

@@ -37,7 +37,10 @@ describe('the local servers npm start runs', () => {
 
   beforeAll(async () => {
     child = startLocalServers();
-    const line = await waitFor(() => child.output.find((l) => l.startsWith('{"gateway"')), { what: 'the gateway and partners listening', timeoutMs: 10_000 });
+    const line = await waitFor(() => child.output.find((l) => l.startsWith('{"gateway"')), {
+      what: 'the gateway and partners listening',
+      timeoutMs: 10_000,
+    });
     ports = JSON.parse(line!) as typeof ports;
   });
 
@@ -58,14 +61,22 @@ describe('the local servers npm start runs', () => {
       const reply = await rawRequest(ports.gateway, target);
       expect([target, reply.status]).toEqual([target, 404]);
       expect(reply.text).toMatch(/content-type: application\/problem\+json/i);
-      expect((await rawRequest(ports.gateway, target, { headers: { upgrade: 'websocket', connection: 'upgrade' } })).status).toBe(404);
+      expect(
+        (await rawRequest(ports.gateway, target, { headers: { upgrade: 'websocket', connection: 'upgrade' } })).status,
+      ).toBe(404);
     }
     expect(child.output.join('\n')).not.toMatch(/TypeError|Invalid URL/);
     expect((await rawRequest(ports.gateway, '/docs')).status).toBe(200);
   });
 
   test("a service's health, readiness, metrics and queue console are not passed on; only its API and document are", async () => {
-    for (const target of ['/api/order/metrics', '/api/order/healthz', '/api/order/readyz', '/api/order/admin/queues', '/api/order']) {
+    for (const target of [
+      '/api/order/metrics',
+      '/api/order/healthz',
+      '/api/order/readyz',
+      '/api/order/admin/queues',
+      '/api/order',
+    ]) {
       expect([target, (await rawRequest(ports.gateway, target)).status]).toEqual([target, 404]);
     }
     // The API itself is passed on (here to a service that is away: the gateway says so).
@@ -75,7 +86,10 @@ describe('the local servers npm start runs', () => {
   test("the gateway's own pages and documents are read with GET or HEAD: anything else is a 405 naming them", async () => {
     for (const target of ['/openapi.json', '/docs', '/merchant']) {
       for (const method of ['POST', 'PUT', 'DELETE', 'TRACE']) {
-        const reply = await rawRequest(ports.gateway, target, { method, ...(method !== 'TRACE' ? { body: '{}' } : {}) });
+        const reply = await rawRequest(ports.gateway, target, {
+          method,
+          ...(method !== 'TRACE' ? { body: '{}' } : {}),
+        });
         expect([method, target, reply.status]).toEqual([method, target, 405]);
         expect(reply.text).toMatch(/^allow: GET, HEAD/im);
       }
@@ -97,20 +111,33 @@ describe('the local servers npm start runs', () => {
     expect(document.info.description).toMatch(/media \(not answering now\)/);
   });
 
-  test.each(['gateway', 'partners', 'lifecyclePush', 'notificationPush'] as const)('the %s answers every hostile request target with a 4xx (or a page) and is still there afterwards', async (name) => {
-    for (const target of hostileTargets) {
-      for (const method of ['GET', 'POST', 'OPTIONS']) {
-        const { status } = await rawRequest(ports[name], target, { method, ...(method === 'POST' ? { body: '{"a":' } : {}) });
-        expect([method, target, status >= 200 && status < 500 ? 'answered' : status]).toEqual([method, target, 'answered']);
+  test.each(['gateway', 'partners', 'lifecyclePush', 'notificationPush'] as const)(
+    'the %s answers every hostile request target with a 4xx (or a page) and is still there afterwards',
+    async (name) => {
+      for (const target of hostileTargets) {
+        for (const method of ['GET', 'POST', 'OPTIONS']) {
+          const { status } = await rawRequest(ports[name], target, {
+            method,
+            ...(method === 'POST' ? { body: '{"a":' } : {}),
+          });
+          expect([method, target, status >= 200 && status < 500 ? 'answered' : status]).toEqual([
+            method,
+            target,
+            'answered',
+          ]);
+        }
       }
-    }
-    // A WebSocket upgrade to a malformed target is refused, not thrown on.
-    expect((await rawRequest(ports.gateway, '/%E0%A4%A', { headers: { upgrade: 'websocket', connection: 'upgrade' } })).status).toBe(404);
-    expect(child.output.join('\n')).not.toMatch(/URIError|TypeError/);
-    expect((await rawRequest(ports.partners, '/reviews', { method: 'POST', body: '{}' })).status).toBe(200);
-    expect((await rawRequest(ports.gateway, '/merchant')).status).toBe(200);
-    const push = JSON.stringify({ notifications: [{ tokens: ['t'], data: { orderId: 'o-1' } }] });
-    expect((await rawRequest(ports.lifecyclePush, '/api/push', { method: 'POST', body: push })).status).toBe(200);
-    expect((await rawRequest(ports.notificationPush, '/api/push', { method: 'POST', body: push })).status).toBe(200);
-  });
+      // A WebSocket upgrade to a malformed target is refused, not thrown on.
+      expect(
+        (await rawRequest(ports.gateway, '/%E0%A4%A', { headers: { upgrade: 'websocket', connection: 'upgrade' } }))
+          .status,
+      ).toBe(404);
+      expect(child.output.join('\n')).not.toMatch(/URIError|TypeError/);
+      expect((await rawRequest(ports.partners, '/reviews', { method: 'POST', body: '{}' })).status).toBe(200);
+      expect((await rawRequest(ports.gateway, '/merchant')).status).toBe(200);
+      const push = JSON.stringify({ notifications: [{ tokens: ['t'], data: { orderId: 'o-1' } }] });
+      expect((await rawRequest(ports.lifecyclePush, '/api/push', { method: 'POST', body: push })).status).toBe(200);
+      expect((await rawRequest(ports.notificationPush, '/api/push', { method: 'POST', body: push })).status).toBe(200);
+    },
+  );
 });

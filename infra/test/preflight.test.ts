@@ -16,7 +16,12 @@ function nodeOnlyPath(): string {
 /** Runs a README command the way a newcomer would, with the environment given. */
 function readmeCommand(command: 'start' | 'test', env: Record<string, string>) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [run, command], { cwd: repo, env: { ...env, HOME: process.env.HOME ?? '/' }, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [run, command], {
+    cwd: repo,
+    env: { ...env, HOME: process.env.HOME ?? '/' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: result.status, stderr: result.stderr, seconds: (Date.now() - started) / 1_000 };
 }
 
@@ -52,7 +57,9 @@ describe('the two commands on a machine that lacks something', () => {
 /** What a module loads before any of its code runs: its static imports (and requires), as written. */
 function staticImports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  return [...source.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)/gm)].map((m) => (m[1] ?? m[2])!);
+  return [...source.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)/gm)].map(
+    (m) => (m[1] ?? m[2])!,
+  );
 }
 
 describe('the two commands run before npm has installed anything', () => {

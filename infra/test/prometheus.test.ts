@@ -5,7 +5,10 @@ const prometheusDir = join(__dirname, '..', 'prometheus');
 
 function promtool(...args: string[]) {
   const result = spawnSync('promtool', args, { cwd: prometheusDir, encoding: 'utf8' });
-  if (result.error) throw new Error(`promtool could not run (${result.error.message}): it comes with Debian's prometheus package — apt-get install prometheus`);
+  if (result.error)
+    throw new Error(
+      `promtool could not run (${result.error.message}): it comes with Debian's prometheus package — apt-get install prometheus`,
+    );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

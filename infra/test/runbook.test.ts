@@ -10,13 +10,21 @@ const rules = readFileSync(join(repo, 'infra', 'prometheus', 'alerts.yml'), 'utf
 
 /** Every command line of the runbook's `sh` blocks, in order. */
 function commands(): string[] {
-  return [...runbook.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => (m[1] ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+  return [...runbook.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
+    (m[1] ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#')),
+  );
 }
 
 function stackEnv(): NodeJS.ProcessEnv {
   loadStackEnvFile(repo, process.env);
   const missing = ['KAFKA_BROKERS', 'REDIS_URL', 'ZIPKIN_URL'].filter((k) => !process.env[k]);
-  if (missing.length > 0) throw new Error(`${missing.join(', ')} not set: run with the local stack's endpoints (set -a; . .local/stack.env; set +a)`);
+  if (missing.length > 0)
+    throw new Error(
+      `${missing.join(', ')} not set: run with the local stack's endpoints (set -a; . .local/stack.env; set +a)`,
+    );
   return process.env;
 }
 
@@ -32,14 +40,26 @@ describe('the runbook', () => {
   test('every command in its sh blocks succeeds against the local stack', () => {
     const env = stackEnv();
     // The topics it names are the production ones, as `npm start` applies them.
-    const apply = spawnSync(process.execPath, ['packages/kafka/dist/cli.js', 'topics', 'apply', 'infra/kafka/topics.json'], { cwd: repo, env, encoding: 'utf8' });
+    const apply = spawnSync(
+      process.execPath,
+      ['packages/kafka/dist/cli.js', 'topics', 'apply', 'infra/kafka/topics.json'],
+      { cwd: repo, env, encoding: 'utf8' },
+    );
     expect(apply.status).toBe(0);
     const lines = commands();
     expect(lines.length).toBeGreaterThan(10);
     const failures: string[] = [];
     for (const line of lines) {
-      const run = spawnSync('bash', ['-o', 'pipefail', '-c', line], { cwd: repo, env, encoding: 'utf8', timeout: 120_000 });
-      if (run.status !== 0) failures.push(`${line}\n  exit ${run.status ?? run.signal}: ${`${run.stderr}${run.stdout}`.trim().split('\n').slice(-5).join('\n  ')}`);
+      const run = spawnSync('bash', ['-o', 'pipefail', '-c', line], {
+        cwd: repo,
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      if (run.status !== 0)
+        failures.push(
+          `${line}\n  exit ${run.status ?? run.signal}: ${`${run.stderr}${run.stdout}`.trim().split('\n').slice(-5).join('\n  ')}`,
+        );
     }
     expect(failures).toEqual([]);
   }, 600_000);

@@ -8,7 +8,18 @@ const repo = join(__dirname, '..', '..');
 
 /** Ports, databases and queues of its own, so the test's `npm start` stands beside a developer's and seeds its demo data anew each run. */
 const instance = `start_${Date.now()}`;
-const ports = { MONGO_DB_PREFIX: instance, QUEUE_PREFIX: instance, GATEWAY_PORT: '44100', ORDER_PORT: '44101', NOTIFICATION_PORT: '44102', MEDIA_PORT: '44103', AUDIT_PORT: '44104', SHARING_PORT: '44105', PARTNERS_PORT: '44180', PROMETHEUS_PORT: '44109' };
+const ports = {
+  MONGO_DB_PREFIX: instance,
+  QUEUE_PREFIX: instance,
+  GATEWAY_PORT: '44100',
+  ORDER_PORT: '44101',
+  NOTIFICATION_PORT: '44102',
+  MEDIA_PORT: '44103',
+  AUDIT_PORT: '44104',
+  SHARING_PORT: '44105',
+  PARTNERS_PORT: '44180',
+  PROMETHEUS_PORT: '44109',
+};
 const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
 
 /**
@@ -16,9 +27,17 @@ const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
  * blocked event loop leaves the gateway's closed keep-alive sockets unnoticed in fetch's pool).
  * Its stdin is /dev/null: bash reads the system bashrc when stdin is a socket, as node's pipes are.
  */
-function runShell(script: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runShell(
+  script: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
+    const child = spawn('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 240_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -43,8 +62,16 @@ describe('npm start, as wired', () => {
   let start: ChildService;
 
   beforeAll(async () => {
-    start = new ChildService(process.execPath, [join(repo, 'infra', 'local', 'run.mjs'), 'start'], { ...process.env, ...ports, LOG_LEVEL: 'warn' }).start();
-    await waitFor(() => start.output.find((l) => l.includes('running; Ctrl-C stops')), { what: 'npm start to be running', timeoutMs: 240_000, intervalMs: 500 }).catch((error: unknown) => {
+    start = new ChildService(process.execPath, [join(repo, 'infra', 'local', 'run.mjs'), 'start'], {
+      ...process.env,
+      ...ports,
+      LOG_LEVEL: 'warn',
+    }).start();
+    await waitFor(() => start.output.find((l) => l.includes('running; Ctrl-C stops')), {
+      what: 'npm start to be running',
+      timeoutMs: 240_000,
+      intervalMs: 500,
+    }).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${start.tail(40)}`);
     });
   }, 300_000);
@@ -64,11 +91,23 @@ describe('npm start, as wired', () => {
     const login = start.output.find((l) => l.includes('demo login (handler): Bearer '));
     const token = login!.split('Bearer ')[1]!.trim();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const casesOf = async () => ((await (await fetch(`${gateway}/api/audit/v1/audit/cases?limit=50`, { headers })).json()) as { cases: CaseView[] }).cases;
-    const found = await waitFor(async () => (await casesOf()).find((c) => c.target.orderNo === 'SO-DEMO-0001' && c.status === 'open'), { what: "the demo's open case", until: (c) => c !== undefined });
+    const casesOf = async () =>
+      (
+        (await (await fetch(`${gateway}/api/audit/v1/audit/cases?limit=50`, { headers })).json()) as {
+          cases: CaseView[];
+        }
+      ).cases;
+    const found = await waitFor(
+      async () => (await casesOf()).find((c) => c.target.orderNo === 'SO-DEMO-0001' && c.status === 'open'),
+      { what: "the demo's open case", until: (c) => c !== undefined },
+    );
     const demo = found!;
 
-    const fixed = await fetch(`${gateway}/api/audit/v1/audit/cases/${demo.caseId}/fix`, { method: 'POST', headers, body: JSON.stringify({ note: 'unit price corrected to the contract price' }) });
+    const fixed = await fetch(`${gateway}/api/audit/v1/audit/cases/${demo.caseId}/fix`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ note: 'unit price corrected to the contract price' }),
+    });
     expect(fixed.status).toBeLessThan(300);
 
     const closed = await waitFor(async () => (await casesOf()).find((c) => c.caseId === demo.caseId), {
@@ -81,13 +120,21 @@ describe('npm start, as wired', () => {
 
   test("the README's Integrating block runs as written: a token, the contract, an order over HTTP read back by its reference, one on Kafka heard back on the replies topic with kcat and with the Kafka CLI", async () => {
     const readme = readFileSync(join(repo, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Integrating'), readme.indexOf('\n## ', readme.indexOf('## Integrating') + 3));
+    const section = readme.slice(
+      readme.indexOf('## Integrating'),
+      readme.indexOf('\n## ', readme.indexOf('## Integrating') + 3),
+    );
     const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
     expect(block).toContain('kcat');
     loadStackEnvFile(repo, process.env);
     const env = { ...process.env, GATEWAY: gateway, BROKER: process.env.KAFKA_BROKERS ?? '' };
     const run = await runShell(block!, env);
-    expect(run.stderr.split('\n').filter((l) => l && !l.startsWith('%')).join('\n')).toBe('');
+    expect(
+      run.stderr
+        .split('\n')
+        .filter((l) => l && !l.startsWith('%'))
+        .join('\n'),
+    ).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('"status":"new"');
     expect(run.stdout).toContain('"name":"Beef noodles"');
@@ -98,20 +145,30 @@ describe('npm start, as wired', () => {
   test("the gateway's docs page and merged document show every service's routes", async () => {
     const merged = await fetch(`${gateway}/openapi.json`);
     const document = (await merged.json()) as { info: { description: string }; paths: Record<string, unknown> };
-    expect({ status: merged.status, description: document.info?.description }).toEqual({ status: 200, description: expect.not.stringContaining('Not answering now') as unknown });
-    const committed = JSON.parse(readFileSync(join(repo, 'docs', 'openapi.json'), 'utf8')) as { paths: Record<string, unknown> };
+    expect({ status: merged.status, description: document.info?.description }).toEqual({
+      status: 200,
+      description: expect.not.stringContaining('Not answering now') as unknown,
+    });
+    const committed = JSON.parse(readFileSync(join(repo, 'docs', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(document.paths).sort()).toEqual(Object.keys(committed.paths).sort());
     const page = await fetch(`${gateway}/docs`);
     expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
     expect(await page.text()).toContain('/docs/swagger-ui-bundle.js');
     const script = await fetch(`${gateway}/docs/swagger-ui-bundle.js`);
     expect(script.status).toBe(200);
-    expect(Number(script.headers.get('content-length') ?? (await script.arrayBuffer()).byteLength)).toBeGreaterThan(100_000);
+    expect(Number(script.headers.get('content-length') ?? (await script.arrayBuffer()).byteLength)).toBeGreaterThan(
+      100_000,
+    );
   });
 
   test('Ctrl-C stops what it started and leaves the stack it found running', async () => {
     await expect(start.kill('SIGINT')).resolves.toBe(0);
-    const free = await fetch(`${gateway}/`).then(() => false, () => true);
+    const free = await fetch(`${gateway}/`).then(
+      () => false,
+      () => true,
+    );
     expect(free).toBe(true);
     expect(start.output.join('\n')).toContain('stopping');
   });

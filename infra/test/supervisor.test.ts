@@ -31,12 +31,20 @@ describe('the local supervisor (npm start)', () => {
     try {
       const first = await waitFor(() => supervisor.pid, { what: 'the first child', until: (pid) => pid !== undefined });
       process.kill(first!, 'SIGKILL');
-      const second = await waitFor(() => supervisor.pid, { what: 'a restarted child', until: (pid) => pid !== undefined && pid !== first });
+      const second = await waitFor(() => supervisor.pid, {
+        what: 'a restarted child',
+        until: (pid) => pid !== undefined && pid !== first,
+      });
       expect(alive(second!)).toBe(true);
-      expect(lines).toEqual([expect.stringMatching(/^stand-in exited \(SIGKILL\); restarting in 0\.2 s \(restart 1\)$/)]);
+      expect(lines).toEqual([
+        expect.stringMatching(/^stand-in exited \(SIGKILL\); restarting in 0\.2 s \(restart 1\)$/),
+      ]);
 
       process.kill(second!, 'SIGKILL');
-      await waitFor(() => supervisor.pid, { what: 'a second restart', until: (pid) => pid !== undefined && pid !== second });
+      await waitFor(() => supervisor.pid, {
+        what: 'a second restart',
+        until: (pid) => pid !== undefined && pid !== second,
+      });
       expect(lines[1]).toMatch(/restarting in 0\.4 s \(restart 2\)/);
     } finally {
       await supervisor.stop();
@@ -45,7 +53,14 @@ describe('the local supervisor (npm start)', () => {
 
   test('stop returns after a child was killed by a signal, and nothing is started again', async () => {
     const lines: string[] = [];
-    const supervisor = new Supervisor({ name: 'stand-in', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], options: { stdio: 'ignore' }, say: (l) => lines.push(l), backoff: { initialMs: 5_000 } });
+    const supervisor = new Supervisor({
+      name: 'stand-in',
+      command: process.execPath,
+      args: ['-e', 'setInterval(() => {}, 1000)'],
+      options: { stdio: 'ignore' },
+      say: (l) => lines.push(l),
+      backoff: { initialMs: 5_000 },
+    });
     supervisor.start();
     const pid = await waitFor(() => supervisor.pid, { what: 'the child', until: (p) => p !== undefined });
     process.kill(pid!, 'SIGKILL');
@@ -61,7 +76,10 @@ describe('the local supervisor (npm start)', () => {
     const supervisor = new Supervisor({
       name: 'stand-in',
       command: process.execPath,
-      args: ['-e', "process.on('SIGTERM', () => console.log('ignored')); console.log('ready'); setInterval(() => {}, 1000)"],
+      args: [
+        '-e',
+        "process.on('SIGTERM', () => console.log('ignored')); console.log('ready'); setInterval(() => {}, 1000)",
+      ],
       options: { stdio: ['ignore', 'pipe', 'ignore'] },
       say: (l) => lines.push(l),
       graceMs: 500,

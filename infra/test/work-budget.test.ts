@@ -4,11 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const repo = join(__dirname, '..', '..');
-const budgets = JSON.parse(readFileSync(join(repo, 'bench', 'budgets.json'), 'utf8')) as { perLifecycle: Record<string, number> };
+const budgets = JSON.parse(readFileSync(join(repo, 'bench', 'budgets.json'), 'utf8')) as {
+  perLifecycle: Record<string, number>;
+};
 
 interface Work {
   mongoCommands: { total: number; order: { total: number }; notification: { total: number } };
-  mongoScans: { order: { total: number; top: Record<string, number> }; notification: { total: number; top: Record<string, number> } };
+  mongoScans: {
+    order: { total: number; top: Record<string, number> };
+    notification: { total: number; top: Record<string, number> };
+  };
   redisCommands: { total: number };
   kafkaRequests: { produce: number };
   kafkaRecords: { records: number; bytes: number };
@@ -18,7 +23,11 @@ interface Work {
 /** Runs the benchmark's work count (the real order and notification services, on the local stack) and reads its report. */
 async function countWork(): Promise<Work> {
   const results = mkdtempSync(join(tmpdir(), 'work-budget-'));
-  const child = spawn(process.execPath, [join(repo, 'bench', 'run.mjs'), '--only=work'], { cwd: repo, env: { ...process.env, BENCH_RESULTS_DIR: results, BENCH_WORK_LIFECYCLES: '20', BENCH_SKIP_BUILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repo, 'bench', 'run.mjs'), '--only=work'], {
+    cwd: repo,
+    env: { ...process.env, BENCH_RESULTS_DIR: results, BENCH_WORK_LIFECYCLES: '20', BENCH_SKIP_BUILD: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -46,7 +55,12 @@ describe('the work a lifecycle costs', () => {
     const over = Object.entries(counted).filter(([name, count]) => !(count <= budgets.perLifecycle[name]!));
     // A scan past its budget names its command, collection and filter fields.
     const scans = JSON.stringify({ order: work.mongoScans.order.top, notification: work.mongoScans.notification.top });
-    expect(over.map(([name, count]) => `${name}: ${count} > ${budgets.perLifecycle[name]}${name.startsWith('mongoScans') ? ` ${scans}` : ''}`)).toEqual([]);
+    expect(
+      over.map(
+        ([name, count]) =>
+          `${name}: ${count} > ${budgets.perLifecycle[name]}${name.startsWith('mongoScans') ? ` ${scans}` : ''}`,
+      ),
+    ).toEqual([]);
     // A lifecycle does all of its work: six events, each on Kafka once, and every push.
     expect(counted.kafkaRecords).toBe(6);
     expect(counted.pushes).toBe(10);

@@ -4,5 +4,9 @@ const preset = require('../../jest.preset')(__dirname);
 // openapi-fetch (copied into dist by the build) is the package itself here.
 module.exports = {
   ...preset,
-  moduleNameMapper: { ...preset.moduleNameMapper, '^\\./vendor/openapi-fetch\\.js$': 'openapi-fetch', '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    ...preset.moduleNameMapper,
+    '^\\./vendor/openapi-fetch\\.js$': 'openapi-fetch',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
 };

@@ -36,9 +36,21 @@ function message(definition: EventDefinition): Json {
     title: `${definition.type} v${definition.version}`,
     summary: definition.summary,
     contentType: 'application/json',
-    headers: { ...cloudEventHeaders, properties: { ...cloudEventHeaders.properties, ce_type: { type: 'string', const: definition.type }, ce_dataschema: { type: 'string', const: dataSchemaUrn(definition.type, definition.version) } } },
+    headers: {
+      ...cloudEventHeaders,
+      properties: {
+        ...cloudEventHeaders.properties,
+        ce_type: { type: 'string', const: definition.type },
+        ce_dataschema: { type: 'string', const: dataSchemaUrn(definition.type, definition.version) },
+      },
+    },
     payload: z.toJSONSchema(definition.schema, { io: 'input', unrepresentable: 'any' }) as Json,
-    bindings: { kafka: { key: { type: 'string', description: `${definition.key ?? 'the aggregate id'} (ce_subject)` }, bindingVersion: '0.5.0' } },
+    bindings: {
+      kafka: {
+        key: { type: 'string', description: `${definition.key ?? 'the aggregate id'} (ce_subject)` },
+        bindingVersion: '0.5.0',
+      },
+    },
     examples: [{ name: 'example', payload: definition.example as Json }],
   };
 }
@@ -56,7 +68,9 @@ export function buildAsyncApi(catalog: EventCatalog, version: string): Record<st
     const onTopic = definitions.filter((d) => d.topic === topic);
     channels[channelId(topic)] = {
       address: topic,
-      messages: Object.fromEntries(onTopic.map((d) => [messageId(d), { $ref: `#/components/messages/${messageId(d)}` }])),
+      messages: Object.fromEntries(
+        onTopic.map((d) => [messageId(d), { $ref: `#/components/messages/${messageId(d)}` }]),
+      ),
     };
     channels[channelId(deadLetterTopic(topic))] = {
       address: deadLetterTopic(topic),
@@ -77,7 +91,8 @@ export function buildAsyncApi(catalog: EventCatalog, version: string): Record<st
     info: {
       title: 'orderpulse events',
       version,
-      description: 'CloudEvents 1.0 in Kafka binary content mode: attributes in ce_* headers, JSON data in the body, key = aggregate id.',
+      description:
+        'CloudEvents 1.0 in Kafka binary content mode: attributes in ce_* headers, JSON data in the body, key = aggregate id.',
     },
     defaultContentType: 'application/json',
     channels,

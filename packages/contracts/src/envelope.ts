@@ -48,9 +48,7 @@ export interface IncomingMessage {
   headers?: IncomingHeaders;
 }
 
-export type DecodeResult =
-  | { ok: true; envelope: EventEnvelope }
-  | { ok: false; reason: string };
+export type DecodeResult = { ok: true; envelope: EventEnvelope } | { ok: false; reason: string };
 
 const HEADER = {
   id: 'ce_id',

@@ -22,9 +22,9 @@ const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}
 export function humanText(max: number, options: { min?: number; trim?: boolean } = {}) {
   const trimmed = options.trim === false ? z.string() : z.string().trim();
   const min = options.min ?? 1;
-  return (min > 0 ? trimmed.min(min) : trimmed)
-    .max(max)
-    .refine((text) => !UNPRINTABLE.test(text), { message: 'contains a control character, a noncharacter or a lone surrogate' });
+  return (min > 0 ? trimmed.min(min) : trimmed).max(max).refine((text) => !UNPRINTABLE.test(text), {
+    message: 'contains a control character, a noncharacter or a lone surrogate',
+  });
 }
 
 /**

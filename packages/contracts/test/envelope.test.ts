@@ -37,9 +37,17 @@ describe('the CloudEvents envelope in Kafka binary mode', () => {
 
   test.each([
     ['a missing ce_type', (h: Record<string, string>) => delete h.ce_type, 'missing header ce_type'],
-    ['another spec version', (h: Record<string, string>) => (h.ce_specversion = '0.3'), 'unsupported ce_specversion 0.3'],
+    [
+      'another spec version',
+      (h: Record<string, string>) => (h.ce_specversion = '0.3'),
+      'unsupported ce_specversion 0.3',
+    ],
     ['a bad time', (h: Record<string, string>) => (h.ce_time = 'yesterday'), 'ce_time is not a timestamp'],
-    ['a non-JSON content type', (h: Record<string, string>) => (h['content-type'] = 'text/plain'), 'unsupported content-type'],
+    [
+      'a non-JSON content type',
+      (h: Record<string, string>) => (h['content-type'] = 'text/plain'),
+      'unsupported content-type',
+    ],
   ])('a message with %s is refused with a reason', (_name, spoil, reason) => {
     const wire = encodeEnvelope(example());
     spoil(wire.headers);
@@ -50,14 +58,23 @@ describe('the CloudEvents envelope in Kafka binary mode', () => {
 
   test('a key that differs from the subject is refused: it would put the aggregate on two partitions', () => {
     const wire = encodeEnvelope(example());
-    expect(decodeMessage({ ...wire, key: 'other' })).toEqual({ ok: false, reason: 'message key other differs from ce_subject SW-1' });
+    expect(decodeMessage({ ...wire, key: 'other' })).toEqual({
+      ok: false,
+      reason: 'message key other differs from ce_subject SW-1',
+    });
   });
 
   test('data that breaks its schema, or comes in an unknown version, is refused with the path at fault', () => {
     const event = example();
-    const broken = validateEvent(StorefrontOrderPlaced, { ...event, data: { ...StorefrontOrderPlaced.example, lines: [] } });
+    const broken = validateEvent(StorefrontOrderPlaced, {
+      ...event,
+      data: { ...StorefrontOrderPlaced.example, lines: [] },
+    });
     expect(broken).toEqual({ ok: false, reason: expect.stringContaining('lines:') });
-    const future = validateEvent(StorefrontOrderPlaced, { ...event, dataschema: 'urn:orderpulse:storefront-order.placed:v2' });
+    const future = validateEvent(StorefrontOrderPlaced, {
+      ...event,
+      dataschema: 'urn:orderpulse:storefront-order.placed:v2',
+    });
     expect(future).toEqual({ ok: false, reason: expect.stringContaining('schema version 2 is not the supported v1') });
     expect(versionOfDataSchema('https://elsewhere/schema')).toBeUndefined();
   });

@@ -16,7 +16,15 @@ describe('human text', () => {
     expect(name.safeParse(text).success).toBe(false);
   });
 
-  test.each([['Noodle Bar'], ['兰州拉面'], ['Café 😀'], ['a\tb'], ['two\nlines'], ['\u200Fright-to-left mark'], ['zero\u200Bwidth']])('takes %j', (text) => {
+  test.each([
+    ['Noodle Bar'],
+    ['兰州拉面'],
+    ['Café 😀'],
+    ['a\tb'],
+    ['two\nlines'],
+    ['\u200Fright-to-left mark'],
+    ['zero\u200Bwidth'],
+  ])('takes %j', (text) => {
     expect(name.parse(text)).toBe(text);
   });
 
@@ -33,6 +41,9 @@ describe('human text', () => {
   test("a storefront's event with a control character in its delivery contact is invalid at the door", () => {
     const example = StorefrontOrderPlaced.example;
     expect(StorefrontOrderPlaced.schema.safeParse(example).success).toBe(true);
-    expect(StorefrontOrderPlaced.schema.safeParse({ ...example, delivery: { ...example.delivery, contactName: 'Li\bLei' } }).success).toBe(false);
+    expect(
+      StorefrontOrderPlaced.schema.safeParse({ ...example, delivery: { ...example.delivery, contactName: 'Li\bLei' } })
+        .success,
+    ).toBe(false);
   });
 });

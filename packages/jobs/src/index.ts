@@ -6,4 +6,10 @@
 export { TimerQueue, defaultRetention, type JobsSettings, type RetrySettings, type Retention } from './timer-queue';
 export { type JobAgain, JobWorker, type JobContext, type JobWorkerOptions } from './job-worker';
 export { queueDashboard, type QueueDashboard } from './queue-dashboard';
-export { type ReconcileScope, Reconciler, RedisEpoch, type ReconcilerOptions, type ReconcilerLogger } from './reconciler';
+export {
+  type ReconcileScope,
+  Reconciler,
+  RedisEpoch,
+  type ReconcilerOptions,
+  type ReconcilerLogger,
+} from './reconciler';

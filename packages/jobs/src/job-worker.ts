@@ -101,7 +101,13 @@ export class JobWorker<T extends object> {
         let outcome: void | JobAgain;
         try {
           const progress = typeof job.progress === 'object' ? job.progress : undefined;
-          outcome = await this.handle(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1, progress, saveProgress: (value) => job.updateProgress(value), signal: stopping });
+          outcome = await this.handle(job.data, {
+            id: job.id ?? '',
+            attempt: job.attemptsMade + 1,
+            progress,
+            saveProgress: (value) => job.updateProgress(value),
+            signal: stopping,
+          });
         } catch (error) {
           // Given up because the worker stops, not because it failed: back to the queue as it was (BullMQ's
           // manual delay: `moveToDelayed` then `DelayedError`), its progress kept and no try spent.
@@ -111,19 +117,28 @@ export class JobWorker<T extends object> {
             const holds = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
             return delayUntil(Date.now() + Math.min(this.options.maxHoldMs ?? 5_000, 500 * 2 ** Math.min(holds, 10)));
           }
-          const retryable = !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
+          const retryable = !(
+            typeof error === 'object' &&
+            error !== null &&
+            (error as { retryable?: unknown }).retryable === false
+          );
           if (retryable) throw error;
           throw new UnrecoverableError(error instanceof Error ? error.message : JSON.stringify(error));
         }
         // A time that is not one (Invalid Date) or has passed runs again shortly, never in a tight loop.
-        if (outcome) return delayUntil(Math.max(Date.now() + 5, Number.isFinite(outcome.againAt.getTime()) ? outcome.againAt.getTime() : 0));
+        if (outcome)
+          return delayUntil(
+            Math.max(Date.now() + 5, Number.isFinite(outcome.againAt.getTime()) ? outcome.againAt.getTime() : 0),
+          );
       },
       {
         connection: this.connection,
         prefix: this.settings.prefix,
         telemetry: jobTelemetry,
         concurrency: this.options.concurrency ?? 16,
-        ...(this.options.lockDurationMs ? { lockDuration: this.options.lockDurationMs, stalledInterval: this.options.lockDurationMs } : {}),
+        ...(this.options.lockDurationMs
+          ? { lockDuration: this.options.lockDurationMs, stalledInterval: this.options.lockDurationMs }
+          : {}),
         autorun: true,
         // Timers scheduled with a backoff cap (RetrySettings.maxBackoffMs) carry it in their backoff type.
         settings: { backoffStrategy: cappedBackoff },

@@ -21,7 +21,11 @@ export interface QueueDashboard {
  * only unless `readOnly: false` — retrying or removing a timer by hand is for the runbook to decide.
  * It opens queue handles of its own (same names and prefix), so it never holds up the service's.
  */
-export function queueDashboard(names: readonly string[], settings: JobsSettings, options: { basePath?: string; readOnly?: boolean } = {}): QueueDashboard {
+export function queueDashboard(
+  names: readonly string[],
+  settings: JobsSettings,
+  options: { basePath?: string; readOnly?: boolean } = {},
+): QueueDashboard {
   const basePath = options.basePath ?? '/admin/queues';
   const queues = names.map((name) => new Queue(name, { connection: settings.connection, prefix: settings.prefix }));
   const adapter = new ExpressAdapter();

@@ -122,7 +122,8 @@ export class Reconciler<R extends object> {
 
   /** `all` for the first pass when the marker was missing (always, without an epoch) and after a loss; else `due`. */
   private async timedScope(): Promise<ReconcileScope> {
-    if (this.rebuild && this.last === undefined && this.options.epoch) this.rebuild = await this.options.epoch.lost().catch(() => true);
+    if (this.rebuild && this.last === undefined && this.options.epoch)
+      this.rebuild = await this.options.epoch.lost().catch(() => true);
     const { fullEveryMs } = this.options;
     if (fullEveryMs !== undefined && Date.now() - this.lastAllAt >= fullEveryMs) this.rebuild = true;
     const scope = this.rebuild ? 'all' : 'due';
@@ -150,7 +151,9 @@ export class Reconciler<R extends object> {
         const first = this.last === undefined;
         this.last = { report, finishedAt: new Date(), durationMs };
         // A pass that found nothing to do is routine; one that did something (or the first) is news.
-        const acted = Object.entries(report).some(([key, value]) => key !== 'checked' && typeof value === 'number' && value > 0);
+        const acted = Object.entries(report).some(
+          ([key, value]) => key !== 'checked' && typeof value === 'number' && value > 0,
+        );
         if (first || acted) logger.info({ reconciler: name, scope, ...report, durationMs }, `${name} reconciled`);
         else logger.debug?.({ reconciler: name, scope, ...report, durationMs }, `${name} reconciled`);
         return report;
@@ -158,8 +161,15 @@ export class Reconciler<R extends object> {
       (error: unknown) => {
         if (rebuild) this.rebuilding = false;
         const durationMs = Date.now() - started;
-        this.last = { error: error instanceof Error ? error.message : String(error), finishedAt: new Date(), durationMs };
-        logger.error({ reconciler: name, scope, err: error, durationMs }, `${name} reconcile failed; the next pass comes at its time`);
+        this.last = {
+          error: error instanceof Error ? error.message : String(error),
+          finishedAt: new Date(),
+          durationMs,
+        };
+        logger.error(
+          { reconciler: name, scope, err: error, durationMs },
+          `${name} reconcile failed; the next pass comes at its time`,
+        );
         // A rebuild that failed is owed still.
         if (scope === 'all') this.rebuild = true;
         throw error;

@@ -32,7 +32,12 @@ const CAPPED = /^capped-exponential\.(\d+)$/;
  * delay doubles from the job's `backoff.delay` with each try, up to the cap its type names.
  * Returns ms; -1 (fail now) for a type it does not know, as BullMQ's strategies do.
  */
-export function cappedBackoff(attemptsMade: number, type: string | undefined, _error?: Error, job?: { opts: { backoff?: number | { delay?: number } } }): number {
+export function cappedBackoff(
+  attemptsMade: number,
+  type: string | undefined,
+  _error?: Error,
+  job?: { opts: { backoff?: number | { delay?: number } } },
+): number {
   const cap = CAPPED.exec(type ?? '');
   if (!cap) return -1;
   const backoff = job?.opts.backoff;
@@ -103,7 +108,10 @@ export class TimerQueue<T extends object> {
       jobId: id,
       delay: Math.max(0, at.getTime() - Date.now()),
       attempts: this.retry.attempts,
-      backoff: { type: this.retry.maxBackoffMs === undefined ? 'exponential' : `capped-exponential.${this.retry.maxBackoffMs}`, delay: this.retry.backoffMs },
+      backoff: {
+        type: this.retry.maxBackoffMs === undefined ? 'exponential' : `capped-exponential.${this.retry.maxBackoffMs}`,
+        delay: this.retry.backoffMs,
+      },
       // A late duplicate schedule within the retention finds the job and does nothing; after it, the handler's durable check does.
       removeOnComplete: this.retention.completed,
       removeOnFail: this.retention.failed,
@@ -152,7 +160,8 @@ export class TimerQueue<T extends object> {
    */
   async scheduleAfresh(id: string, at: Date, data: T): Promise<void> {
     const existing = await this.queue.getJob(id);
-    if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove().catch(() => undefined);
+    if (existing && ((await existing.isCompleted()) || (await existing.isFailed())))
+      await existing.remove().catch(() => undefined);
     await this.scheduleAt(id, at, data);
   }
 

@@ -1,6 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { type JobAgain, type JobContext, JobWorker, type JobWorkerOptions, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import {
+  type JobAgain,
+  type JobContext,
+  JobWorker,
+  type JobWorkerOptions,
+  Reconciler,
+  RedisEpoch,
+  TimerQueue,
+} from '@orderpulse/jobs';
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import { Redis } from 'ioredis';
 
@@ -8,13 +16,20 @@ const connection = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: null 
 const settings = { connection, prefix: uniqueName('jobs') };
 const closers: (() => Promise<unknown>)[] = [];
 
-function queue<T extends object>(retry: ConstructorParameters<typeof TimerQueue>[2] = { attempts: 3, backoffMs: 50 }, retention?: ConstructorParameters<typeof TimerQueue>[3]) {
+function queue<T extends object>(
+  retry: ConstructorParameters<typeof TimerQueue>[2] = { attempts: 3, backoffMs: 50 },
+  retention?: ConstructorParameters<typeof TimerQueue>[3],
+) {
   const q = new TimerQueue<T>(uniqueName('q'), settings, retry, retention);
   closers.push(() => q.close());
   return q;
 }
 
-async function worker<T extends object>(name: string, handle: (data: T, ctx: JobContext) => Promise<void | JobAgain>, options?: JobWorkerOptions) {
+async function worker<T extends object>(
+  name: string,
+  handle: (data: T, ctx: JobContext) => Promise<void | JobAgain>,
+  options?: JobWorkerOptions,
+) {
   const w = new JobWorker<T>(name, settings, handle, options);
   await w.start();
   closers.push(() => w.stop());
@@ -30,7 +45,10 @@ describe('timers on BullMQ and the real Redis', () => {
   test('a timer runs at its time, not before, and once however often it was scheduled', async () => {
     const timers = queue<{ orderId: string }>();
     const ran: { at: number; orderId: string }[] = [];
-    await worker<{ orderId: string }>(timers.name, async (data) => void ran.push({ at: Date.now(), orderId: data.orderId }));
+    await worker<{ orderId: string }>(
+      timers.name,
+      async (data) => void ran.push({ at: Date.now(), orderId: data.orderId }),
+    );
     const at = new Date(Date.now() + 400);
     await Promise.all([1, 2, 3].map(() => timers.scheduleAt('deadline.o-1.v1', at, { orderId: 'o-1' })));
     await waitFor(() => ran.length === 1, { what: 'the timer' });
@@ -115,7 +133,9 @@ describe('timers on BullMQ and the real Redis', () => {
     });
     await timers.scheduleAt('deadline.flaky', new Date(), { kind: 'flaky' });
     await timers.scheduleAt('deadline.hopeless', new Date(), { kind: 'hopeless' });
-    await waitFor(async () => (await timers.pending()) === 0 && tries.flaky!.length === 2, { what: 'both failed for good' });
+    await waitFor(async () => (await timers.pending()) === 0 && tries.flaky!.length === 2, {
+      what: 'both failed for good',
+    });
     healthy = true;
     expect(await timers.retryFailed()).toBe(1);
     await waitFor(() => tries.flaky!.length === 4, { what: 'two fresh tries' });
@@ -214,7 +234,10 @@ describe('timers on BullMQ and the real Redis', () => {
     expect(events).toEqual([`job gave up the wait: worker ${timers.name} is stopping`]);
     // Its only try was not spent: the next worker runs it as the first, with what the first saved.
     const next: { attempt: number; progress: unknown }[] = [];
-    await worker<{ n: number }>(timers.name, async (_data, { attempt, progress }) => void next.push({ attempt, progress }));
+    await worker<{ n: number }>(
+      timers.name,
+      async (_data, { attempt, progress }) => void next.push({ attempt, progress }),
+    );
     await waitFor(() => next, { what: 'the job run again', until: (n) => n.length === 1 });
     expect(next).toEqual([{ attempt: 1, progress: { step: 'answer in hand' } }]);
   });
@@ -225,10 +248,14 @@ describe('timers on BullMQ and the real Redis', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const ran: number[] = [];
     const errors: string[] = [];
-    await worker<{ n: number }>(timers.name, async (data) => {
-      ran.push(data.n);
-      if (data.n === 1) await gate;
-    }, { onError: (error) => errors.push(error.message) });
+    await worker<{ n: number }>(
+      timers.name,
+      async (data) => {
+        ran.push(data.n);
+        if (data.n === 1) await gate;
+      },
+      { onError: (error) => errors.push(error.message) },
+    );
     await timers.scheduleAt('lost.1', new Date(), { n: 1 });
     await waitFor(() => ran.length === 1, { what: 'the first job to start' });
     const keys = await connection.keys(`${settings.prefix}:${timers.name}:*`);
@@ -263,12 +290,18 @@ describe('timers on BullMQ and the real Redis', () => {
   });
 
   test('Redis keeps a bounded number of finished jobs', async () => {
-    const timers = queue<{ n: number }>({ attempts: 1, backoffMs: 10 }, { completed: { count: 2, age: 3_600 }, failed: { count: 2, age: 3_600 } });
+    const timers = queue<{ n: number }>(
+      { attempts: 1, backoffMs: 10 },
+      { completed: { count: 2, age: 3_600 }, failed: { count: 2, age: 3_600 } },
+    );
     const ran: number[] = [];
     await worker<{ n: number }>(timers.name, async (data) => void ran.push(data.n));
     for (let n = 0; n < 6; n += 1) await timers.scheduleAt(`push.${n}`, new Date(), { n });
     await waitFor(() => ran.length === 6, { what: 'all six jobs' });
-    const kept = await waitFor(async () => (await Promise.all([0, 1, 2, 3, 4, 5].map((n) => timers.has(`push.${n}`)))).filter(Boolean).length, { until: (k) => k <= 2, what: 'at most two kept' });
+    const kept = await waitFor(
+      async () => (await Promise.all([0, 1, 2, 3, 4, 5].map((n) => timers.has(`push.${n}`)))).filter(Boolean).length,
+      { until: (k) => k <= 2, what: 'at most two kept' },
+    );
     expect(kept).toBeLessThanOrEqual(2);
   });
 });
@@ -356,7 +389,13 @@ describe('the reconciler runner', () => {
 
   test('with fullEveryMs, a timed pass reads all again once the last such pass is that old', async () => {
     const scopes: string[] = [];
-    const runner = new Reconciler({ name: 'periodic', intervalMs: 10, fullEveryMs: 150, logger: quiet, run: async (scope) => (scopes.push(scope), { checked: 0 }) });
+    const runner = new Reconciler({
+      name: 'periodic',
+      intervalMs: 10,
+      fullEveryMs: 150,
+      logger: quiet,
+      run: async (scope) => (scopes.push(scope), { checked: 0 }),
+    });
     runner.start();
     await waitFor(() => scopes.lastIndexOf('all') > 0, { what: 'a second pass over all' });
     await runner.stop();
@@ -368,7 +407,14 @@ describe('the reconciler runner', () => {
     const key = `${settings.prefix}:epoch-scopes`;
     const scopes: string[] = [];
     const runnerWith = (epochCheckMs: number) =>
-      new Reconciler({ name: 'scoped', intervalMs: 30, logger: quiet, epoch: new RedisEpoch(connection, key), epochCheckMs, run: async (scope) => (scopes.push(scope), { checked: 0 }) });
+      new Reconciler({
+        name: 'scoped',
+        intervalMs: 30,
+        logger: quiet,
+        epoch: new RedisEpoch(connection, key),
+        epochCheckMs,
+        run: async (scope) => (scopes.push(scope), { checked: 0 }),
+      });
     // A new Redis: the first pass rebuilds, the timed ones after it look at what is due.
     const first = runnerWith(60_000);
     first.start();

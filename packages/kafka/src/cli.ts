@@ -41,9 +41,13 @@ async function main(argv: string[]): Promise<number> {
       { dryRun: values['dry-run'] === true },
     );
     for (const e of result.entries) {
-      process.stdout.write(`${values['dry-run'] ? 'would replay' : 'replayed'} ${target}/${e.partition}/${e.offset} key=${e.key ?? ''} type=${e.type ?? ''} reason=${e.reason ?? ''}\n`);
+      process.stdout.write(
+        `${values['dry-run'] ? 'would replay' : 'replayed'} ${target}/${e.partition}/${e.offset} key=${e.key ?? ''} type=${e.type ?? ''} reason=${e.reason ?? ''}\n`,
+      );
     }
-    process.stdout.write(`${result.replayed} of ${result.scanned} entries ${values['dry-run'] ? 'would be ' : ''}replayed\n`);
+    process.stdout.write(
+      `${result.replayed} of ${result.scanned} entries ${values['dry-run'] ? 'would be ' : ''}replayed\n`,
+    );
     return 0;
   }
   process.stderr.write(`${usage}\n`);

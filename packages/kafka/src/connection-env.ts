@@ -66,9 +66,13 @@ export function kafkaConnectionFromEnv(env: Record<string, string | undefined>, 
     return false;
   };
   const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
-  if (mechanism && !(SaslMechanisms as readonly string[]).includes(mechanism)) problems.push(`KAFKA_SASL_MECHANISM must be one of ${SaslMechanisms.join(', ')}`);
+  if (mechanism && !(SaslMechanisms as readonly string[]).includes(mechanism))
+    problems.push(`KAFKA_SASL_MECHANISM must be one of ${SaslMechanisms.join(', ')}`);
   const config: KafkaConnectionConfig = {
-    KAFKA_BROKERS: (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+    KAFKA_BROKERS: (env.KAFKA_BROKERS ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     KAFKA_SSL: flag('KAFKA_SSL'),
     KAFKA_SSL_CA_FILE: env.KAFKA_SSL_CA_FILE || undefined,
     KAFKA_SASL_MECHANISM: mechanism ? (mechanism as SaslMechanism) : undefined,

@@ -46,7 +46,10 @@ export class ConsumerLagReader {
   async read(): Promise<LagReport> {
     const admin = await this.connected();
     const { groups } = await admin.listGroups();
-    const groupIds = groups.map((g) => g.groupId).filter(this.wanted).sort();
+    const groupIds = groups
+      .map((g) => g.groupId)
+      .filter(this.wanted)
+      .sort();
     const existing = new Set(await admin.listTopics());
     const watermarks = new Map<string, Map<number, { high: number; low: number }>>();
     const offsetsOf = async (topic: string) => {
@@ -66,8 +69,12 @@ export class ConsumerLagReader {
       // asked for the group alone it names only the partitions committed on, and a message still held
       // on a partition the group has not yet committed on would not count as lag at all.
       const committedTopics = (await admin.fetchOffsets({ groupId })).map((t) => t.topic);
-      const topics = [...new Set([...committedTopics, ...(assigned.get(groupId) ?? [])])].filter((t) => existing.has(t));
-      for (const { topic, partitions: committed } of topics.length ? await admin.fetchOffsets({ groupId, topics }) : []) {
+      const topics = [...new Set([...committedTopics, ...(assigned.get(groupId) ?? [])])].filter((t) =>
+        existing.has(t),
+      );
+      for (const { topic, partitions: committed } of topics.length
+        ? await admin.fetchOffsets({ groupId, topics })
+        : []) {
         if (!existing.has(topic)) continue;
         consumed.add(topic);
         const offsets = await offsetsOf(topic);
@@ -114,7 +121,8 @@ async function assignedTopics(admin: Admin, groupIds: string[]): Promise<Map<str
     if (group.protocolType !== 'consumer') continue;
     const names = new Set<string>();
     for (const member of group.members) {
-      const decoded = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
+      const decoded =
+        member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
       for (const topic of Object.keys(decoded?.assignment ?? {})) names.add(topic);
     }
     topics.set(group.groupId, [...names]);

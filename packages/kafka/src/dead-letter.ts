@@ -35,7 +35,10 @@ export function originalHeaders(headers: IncomingHeaders | undefined): Record<st
   return result;
 }
 
-export function deadLetterHeaders(original: IncomingHeaders | undefined, facts: DeadLetterFacts): Record<string, Buffer | string> {
+export function deadLetterHeaders(
+  original: IncomingHeaders | undefined,
+  facts: DeadLetterFacts,
+): Record<string, Buffer | string> {
   return {
     ...originalHeaders(original),
     // Header values are bytes on the wire; keep the reason readable but bounded.

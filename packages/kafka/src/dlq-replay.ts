@@ -15,7 +15,13 @@ export interface ReplayFilter {
 export interface ReplayResult {
   scanned: number;
   replayed: number;
-  entries: { partition: number; offset: string; key: string | undefined; type: string | undefined; reason: string | undefined }[];
+  entries: {
+    partition: number;
+    offset: string;
+    key: string | undefined;
+    type: string | undefined;
+    reason: string | undefined;
+  }[];
 }
 
 /**
@@ -43,7 +49,12 @@ export async function replayDeadLetters(
       if (!matches || !target) return;
       if (!options.dryRun) {
         await producer.forward([
-          { topic: target, key: rawKey, value, headers: { ...originalHeaders(headers), [ReplayedFromHeader]: `${dlqTopic}/${partition}/${offset}` } },
+          {
+            topic: target,
+            key: rawKey,
+            value,
+            headers: { ...originalHeaders(headers), [ReplayedFromHeader]: `${dlqTopic}/${partition}/${offset}` },
+          },
         ]);
       }
       result.replayed += 1;

@@ -13,7 +13,14 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { deadLetterHeaders } from './dead-letter';
 import { EventProducer } from './event-producer';
 import type { KafkaClient } from './kafka-client';
-import { backoffDelay, defaultHoldPolicy, defaultRetryPolicy, failureKind, type HoldPolicy, type RetryPolicy } from './retry-policy';
+import {
+  backoffDelay,
+  defaultHoldPolicy,
+  defaultRetryPolicy,
+  failureKind,
+  type HoldPolicy,
+  type RetryPolicy,
+} from './retry-policy';
 import { inMessageTrace } from './tracing';
 
 /** Where a message came from, for logs and for the handler's own bookkeeping. */
@@ -62,7 +69,10 @@ export interface ConsumerOptions {
    */
   unknownTypes?: 'skip' | 'dead-letter';
   /** Runs around each message, e.g. to give the logger the message's context. */
-  around?: <T>(context: MessageContext & { type?: string; subject?: string; eventId?: string }, work: () => Promise<T>) => Promise<T>;
+  around?: <T>(
+    context: MessageContext & { type?: string; subject?: string; eventId?: string },
+    work: () => Promise<T>,
+  ) => Promise<T>;
 }
 
 /**
@@ -83,7 +93,8 @@ export interface ConsumerStatus {
   lastError?: string;
 }
 
-type Outcome = { kind: 'done' } | { kind: 'skipped' } | { kind: 'dead-lettered'; reason: string } | { kind: 'held'; reason: string };
+type Outcome =
+  { kind: 'done' } | { kind: 'skipped' } | { kind: 'dead-lettered'; reason: string } | { kind: 'held'; reason: string };
 
 class ShuttingDown extends Error {}
 
@@ -189,7 +200,10 @@ export class EventConsumer {
         if (this.stopping) return;
         this.lastError = describe(error);
         const wait = backoffDelay({ initialDelayMs: 500, maxDelayMs: 30_000 }, attempt);
-        this.client.logger.warn({ groupId: this.options.groupId, reason: this.lastError, retryInMs: wait }, 'consumer could not join its group; trying again');
+        this.client.logger.warn(
+          { groupId: this.options.groupId, reason: this.lastError, retryInMs: wait },
+          'consumer could not join its group; trying again',
+        );
         await this.consumer?.disconnect().catch(() => undefined);
         await Promise.race([delay(wait), this.stopped]);
       }
@@ -242,13 +256,19 @@ export class EventConsumer {
     this.crashes = [...this.crashes.filter((t) => now - t < window), now];
     if (this.crashes.length > (this.options.maxRestarts ?? 5)) {
       this.state = 'failed';
-      this.client.logger.error({ groupId: this.options.groupId, reason: this.lastError, crashes: this.crashes.length }, 'consumer crashed too often; giving up (liveness fails)');
+      this.client.logger.error(
+        { groupId: this.options.groupId, reason: this.lastError, crashes: this.crashes.length },
+        'consumer crashed too often; giving up (liveness fails)',
+      );
       return;
     }
     this.state = 'restarting';
     this.restarts += 1;
     const wait = backoffDelay({ initialDelayMs: 1_000, maxDelayMs: 30_000 }, this.crashes.length);
-    this.client.logger.error({ groupId: this.options.groupId, reason: this.lastError, restartInMs: wait }, 'consumer crashed; restarting it');
+    this.client.logger.error(
+      { groupId: this.options.groupId, reason: this.lastError, restartInMs: wait },
+      'consumer crashed; restarting it',
+    );
     setTimeout(() => {
       if (this.stopping || consumer !== this.consumer) return;
       this.starting = this.launchUntilJoined().finally(() => (this.starting = undefined));
@@ -277,7 +297,8 @@ export class EventConsumer {
     const { topic, partition } = payload.batch;
     const key = `${topic}:${partition}`;
     const previous = this.holds.get(key);
-    const hold: Hold = previous?.offset === message.offset ? previous : { offset: message.offset, attempt: 0, since: Date.now() };
+    const hold: Hold =
+      previous?.offset === message.offset ? previous : { offset: message.offset, attempt: 0, since: Date.now() };
     hold.attempt += 1;
     const wait = backoffDelay(this.holdPolicy, hold.attempt);
     const resume = payload.pause();
@@ -289,13 +310,33 @@ export class EventConsumer {
     this.holds.set(key, hold);
     this.lastError = reason;
     this.client.logger.warn(
-      { topic, partition, offset: message.offset, groupId: this.options.groupId, attempt: hold.attempt, heldForMs: Date.now() - hold.since, retryInMs: wait, reason },
+      {
+        topic,
+        partition,
+        offset: message.offset,
+        groupId: this.options.groupId,
+        attempt: hold.attempt,
+        heldForMs: Date.now() - hold.since,
+        retryInMs: wait,
+        reason,
+      },
       'a dependency is unavailable; holding the partition',
     );
   }
 
-  private async process(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Outcome> {
-    const context: MessageContext = { topic, partition, offset: message.offset, groupId: this.options.groupId, attempt: 1 };
+  private async process(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
+    const context: MessageContext = {
+      topic,
+      partition,
+      offset: message.offset,
+      groupId: this.options.groupId,
+      attempt: 1,
+    };
     const held = this.holds.get(`${topic}:${partition}`);
     const earlier = held?.offset === message.offset ? held.attempt : 0;
     const decoded = decodeMessage(message);
@@ -314,15 +355,27 @@ export class EventConsumer {
     };
     const around = this.options.around;
     const traced = { ...context, traceparent: envelope?.traceparent, type: envelope?.type, eventId: envelope?.id };
-    return inMessageTrace(traced, () => (around ? around({ ...context, type: envelope?.type, subject: envelope?.subject, eventId: envelope?.id }, work) : work()));
+    return inMessageTrace(traced, () =>
+      around
+        ? around({ ...context, type: envelope?.type, subject: envelope?.subject, eventId: envelope?.id }, work)
+        : work(),
+    );
   }
 
-  private async outcomeOf(decoded: ReturnType<typeof decodeMessage>, context: MessageContext, earlierAttempts: number, heartbeat: () => Promise<void>): Promise<Outcome> {
+  private async outcomeOf(
+    decoded: ReturnType<typeof decodeMessage>,
+    context: MessageContext,
+    earlierAttempts: number,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
     if (!decoded.ok) return { kind: 'dead-lettered', reason: decoded.reason };
     const handler = this.byType.get(decoded.envelope.type);
     if (!handler) {
       if (this.options.unknownTypes !== 'dead-letter') return { kind: 'skipped' };
-      return { kind: 'dead-lettered', reason: `no handler takes the type ${JSON.stringify(decoded.envelope.type)} on this topic; it takes ${[...this.byType.keys()].join(', ')}` };
+      return {
+        kind: 'dead-lettered',
+        reason: `no handler takes the type ${JSON.stringify(decoded.envelope.type)} on this topic; it takes ${[...this.byType.keys()].join(', ')}`,
+      };
     }
     const validated = validateEvent(handler.definition, decoded.envelope);
     if (!validated.ok) return { kind: 'dead-lettered', reason: validated.reason };
@@ -353,7 +406,13 @@ export class EventConsumer {
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, attempts: number): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
     await this.deadLetters.forward([
       {
         topic: deadLetterTopic(topic),

@@ -25,7 +25,8 @@ export interface ProducerObserver {
   sent?: (records: number, bytes: number) => void;
 }
 
-const byteLength = (v: Buffer | string | null | undefined): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+const byteLength = (v: Buffer | string | null | undefined): number =>
+  v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
 
 /** One kafkajs producer: one producer id (KIP-98) and its sequence numbers. */
 interface Session {
@@ -170,7 +171,8 @@ export class EventProducer implements EventPublisher {
       for (const m of messages) {
         records += 1;
         bytes += byteLength(m.key) + byteLength(m.value);
-        for (const [name, value] of Object.entries(m.headers ?? {})) bytes += Buffer.byteLength(name) + [value ?? []].flat().reduce((sum: number, v) => sum + byteLength(v), 0);
+        for (const [name, value] of Object.entries(m.headers ?? {}))
+          bytes += Buffer.byteLength(name) + [value ?? []].flat().reduce((sum: number, v) => sum + byteLength(v), 0);
       }
     }
     for (const sent of this.observers) sent(records, bytes);

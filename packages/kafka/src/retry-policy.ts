@@ -24,7 +24,11 @@ export const defaultHoldPolicy: HoldPolicy = { initialDelayMs: 250, maxDelayMs: 
  * here only for seconds, so that a poison message cannot hold its partition; longer
  * retries belong to a queue.
  */
-export function backoffDelay(policy: { initialDelayMs: number; maxDelayMs: number }, failedAttempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: { initialDelayMs: number; maxDelayMs: number },
+  failedAttempt: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(30, failedAttempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -86,7 +90,13 @@ const MONGO_TRANSIENT_NAMES = new Set([
  * Labels the driver attaches to errors it would retry itself (MongoDB manual, "Retryable
  * Writes" and "Transactions: TransientTransactionError").
  */
-const MONGO_TRANSIENT_LABELS = new Set(['RetryableWriteError', 'TransientTransactionError', 'ResetPool', 'PoolRequstedRetry', 'NoWritesPerformed']);
+const MONGO_TRANSIENT_LABELS = new Set([
+  'RetryableWriteError',
+  'TransientTransactionError',
+  'ResetPool',
+  'PoolRequstedRetry',
+  'NoWritesPerformed',
+]);
 
 /**
  * Server error codes the driver treats as retryable (driver source `error.ts`,
@@ -156,11 +166,17 @@ function kindOf(error: object): FailureKind {
   const message = typeof e.message === 'string' ? e.message : '';
   // MongoDB driver
   if (MONGO_TRANSIENT_NAMES.has(name)) return 'transient';
-  const labels = e.errorLabelSet instanceof Set ? [...(e.errorLabelSet as Set<unknown>)] : Array.isArray(e.errorLabels) ? e.errorLabels : [];
+  const labels =
+    e.errorLabelSet instanceof Set
+      ? [...(e.errorLabelSet as Set<unknown>)]
+      : Array.isArray(e.errorLabels)
+        ? e.errorLabels
+        : [];
   if (labels.some((l) => typeof l === 'string' && MONGO_TRANSIENT_LABELS.has(l))) return 'transient';
   if (name.startsWith('Mongo') && typeof e.code === 'number' && MONGO_TRANSIENT_CODES.has(e.code)) return 'transient';
   // mongoose queues operations while disconnected and gives up after `bufferTimeoutMS`
-  if (name === 'MongooseServerSelectionError' || (name === 'MongooseError' && /buffering timed out/.test(message))) return 'transient';
+  if (name === 'MongooseServerSelectionError' || (name === 'MongooseError' && /buffering timed out/.test(message)))
+    return 'transient';
   // kafkajs marks what it would retry itself
   if (name.startsWith('KafkaJS') && e.retriable === true) return 'transient';
   // ioredis: the connection is down, or the server says "not now"

@@ -109,7 +109,10 @@ export async function applyTopics(client: KafkaClient, topics: readonly PlannedT
       resources: present.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name })),
     });
     const current = new Map(
-      described.resources.map((r) => [r.resourceName, new Map(r.configEntries.map((e) => [e.configName, e.configValue]))]),
+      described.resources.map((r) => [
+        r.resourceName,
+        new Map(r.configEntries.map((e) => [e.configName, e.configValue])),
+      ]),
     );
     const drifted = present.filter((t) =>
       Object.entries(fitConfig(t)).some(([name, value]) => current.get(t.name)?.get(name) !== value),
@@ -127,9 +130,7 @@ export async function applyTopics(client: KafkaClient, topics: readonly PlannedT
       });
       report.reconfigured.push(...drifted.map((t) => t.name));
     }
-    report.unchanged.push(
-      ...present.filter((t) => !toGrow.includes(t) && !drifted.includes(t)).map((t) => t.name),
-    );
+    report.unchanged.push(...present.filter((t) => !toGrow.includes(t) && !drifted.includes(t)).map((t) => t.name));
     return report;
   } finally {
     await admin.disconnect();

@@ -59,7 +59,15 @@ export async function scanTopic(
         eachMessage: async ({ partition, message }) => {
           const end = ends.get(partition);
           if (end === undefined || BigInt(message.offset) >= end) return;
-          await visit({ topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers, timestamp: Number(message.timestamp) });
+          await visit({
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            headers: message.headers,
+            timestamp: Number(message.timestamp),
+          });
           if (BigInt(message.offset) + 1n >= end) {
             ends.delete(partition);
             if (ends.size === 0) finish();
@@ -83,7 +91,13 @@ export async function scanTopic(
  */
 export function partitionOfKey(key: string, partitions: number): number {
   const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
   return partitioner({ topic: '', partitionMetadata, message: { key, value: null } });
 }
 
@@ -92,7 +106,12 @@ export function partitionOfKey(key: string, partitions: number): number {
  * only the key's own partition is read; `allPartitions` reads every partition (dead-letter topics,
  * whose partitioning differs from their source's).
  */
-export async function messagesWithKey(client: KafkaClient, topic: string, key: string, options: { allPartitions?: boolean } = {}): Promise<ScannedMessage[]> {
+export async function messagesWithKey(
+  client: KafkaClient,
+  topic: string,
+  key: string,
+  options: { allPartitions?: boolean } = {},
+): Promise<ScannedMessage[]> {
   let partitions: number[] | undefined;
   if (!options.allPartitions) {
     const admin = client.kafka.admin();
@@ -105,7 +124,12 @@ export async function messagesWithKey(client: KafkaClient, topic: string, key: s
     }
   }
   const found: ScannedMessage[] = [];
-  await scanTopic(client, topic, (m) => void (m.key?.toString('utf8') === key ? found.push(m) : undefined), partitions ? { partitions } : {});
+  await scanTopic(
+    client,
+    topic,
+    (m) => void (m.key?.toString('utf8') === key ? found.push(m) : undefined),
+    partitions ? { partitions } : {},
+  );
   return found.sort((a, b) => a.timestamp - b.timestamp);
 }
 

@@ -22,7 +22,9 @@ export interface ConsumedMessage {
  * Source: W3C Trace Context; OpenTelemetry messaging semantic conventions (`<destination> process`).
  */
 export function inMessageTrace<T>(message: ConsumedMessage, work: () => Promise<T>): Promise<T> {
-  const parent = message.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: message.traceparent }) : ROOT_CONTEXT;
+  const parent = message.traceparent
+    ? propagation.extract(ROOT_CONTEXT, { traceparent: message.traceparent })
+    : ROOT_CONTEXT;
   const attributes = {
     'messaging.system': 'kafka',
     'messaging.operation.type': 'process',
@@ -33,16 +35,20 @@ export function inMessageTrace<T>(message: ConsumedMessage, work: () => Promise<
     ...(message.eventId ? { 'messaging.message.id': message.eventId } : {}),
     ...(message.type ? { 'cloudevents.event_type': message.type } : {}),
   };
-  return tracer.startActiveSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
-    try {
-      return await work();
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    `process ${message.topic}`,
+    { kind: SpanKind.CONSUMER, attributes },
+    parent,
+    async (span) => {
+      try {
+        return await work();
+      } catch (error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
-

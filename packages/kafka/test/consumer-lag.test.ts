@@ -2,7 +2,6 @@ import { applyTopics, ConsumerLagReader, KafkaClient, plannedTopics } from '@ord
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { Consumer } from 'kafkajs';
 
-
 const env = stackEnv();
 const client = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'lag-test' });
 const topic = uniqueName('lag');
@@ -11,7 +10,14 @@ let consumer: Consumer | undefined;
 const reader = new ConsumerLagReader(client, (id) => id === groupId);
 
 beforeAll(async () => {
-  await applyTopics(client, plannedTopics({ defaults: { partitions: 3, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic }] }));
+  await applyTopics(
+    client,
+    plannedTopics({
+      defaults: { partitions: 3, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [{ name: topic }],
+    }),
+  );
   const producer = client.kafka.producer();
   await producer.connect();
   await producer.send({ topic, messages: [0, 0, 1, 1, 2, 2].map((partition) => ({ partition, value: 'x' })) });
@@ -39,10 +45,15 @@ describe('consumer lag, read as kafka-consumer-groups --describe reads it', () =
     await joined;
 
     let lag: { partition: number; committed: number; lag: number }[] = [];
-    await waitFor(async () => {
-      lag = (await reader.read()).partitions.filter((p) => p.topic === topic).sort((a, b) => a.partition - b.partition);
-      return lag.length === 3;
-    }, { intervalMs: 250, what: 'the lag of all three partitions' });
+    await waitFor(
+      async () => {
+        lag = (await reader.read()).partitions
+          .filter((p) => p.topic === topic)
+          .sort((a, b) => a.partition - b.partition);
+        return lag.length === 3;
+      },
+      { intervalMs: 250, what: 'the lag of all three partitions' },
+    );
     expect(lag.map(({ partition, committed, lag: behind }) => ({ partition, committed, lag: behind }))).toEqual([
       { partition: 0, committed: 2, lag: 0 },
       { partition: 1, committed: -1, lag: 2 },

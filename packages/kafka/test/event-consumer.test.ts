@@ -14,7 +14,6 @@ import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import { type KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
 
-
 const topic = uniqueName('consumer');
 const dlq = deadLetterTopic(topic);
 
@@ -37,7 +36,10 @@ function deposit(subject: string, amount: number) {
   return { topic, event: { ...event, data: { amount } } };
 }
 
-async function startConsumer(handle: (amount: number, subject: string, id: string) => Promise<void>, retry = { attempts: 3, initialDelayMs: 10, maxDelayMs: 50 }) {
+async function startConsumer(
+  handle: (amount: number, subject: string, id: string) => Promise<void>,
+  retry = { attempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
+) {
   const consumer = new EventConsumer(client, {
     groupId: uniqueName('group'),
     topics: [topic],
@@ -72,11 +74,14 @@ const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
 beforeAll(async () => {
   // One partition: the test is about what happens to the message after a bad one on the same partition.
-  await applyTopics(client, plannedTopics({
-    defaults: { partitions: 1, replicationFactor: 1 },
-    deadLetter: { partitions: 1 },
-    topics: [{ name: topic, consumedBy: ['test'] }],
-  }));
+  await applyTopics(
+    client,
+    plannedTopics({
+      defaults: { partitions: 1, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [{ name: topic, consumedBy: ['test'] }],
+    }),
+  );
   await producer.connect();
 });
 
@@ -93,8 +98,12 @@ describe('the consumer runner', () => {
       if (s === subject) handled.push(amount);
     });
 
-    await producer.forward([{ topic, key: subject, value: 'not json at all', headers: encodeEnvelope(deposit(subject, 1).event).headers }]);
-    await producer.forward([{ topic, key: subject, value: '{"amount":1}', headers: { 'x-something': 'without ce headers' } }]);
+    await producer.forward([
+      { topic, key: subject, value: 'not json at all', headers: encodeEnvelope(deposit(subject, 1).event).headers },
+    ]);
+    await producer.forward([
+      { topic, key: subject, value: '{"amount":1}', headers: { 'x-something': 'without ce headers' } },
+    ]);
     await producer.publish([deposit(subject, -3)]);
     await producer.publish([deposit(subject, 42)]);
 
@@ -156,7 +165,9 @@ describe('the consumer runner', () => {
     expect(result.replayed).toBe(1);
     await waitFor(() => done.includes(9), { what: 'the replayed message to be processed' });
 
-    const replayed = (await readTopic(topic, 1)).filter((m) => header(m, ReplayedFromHeader) !== undefined && m.key?.toString() === subject);
+    const replayed = (await readTopic(topic, 1)).filter(
+      (m) => header(m, ReplayedFromHeader) !== undefined && m.key?.toString() === subject,
+    );
     expect(replayed).toHaveLength(1);
     expect(header(replayed[0]!, DeadLetterHeader.reason)).toBeUndefined();
     expect(attempts.filter((s) => s === other)).toHaveLength(3);
@@ -171,10 +182,11 @@ describe('the consumer runner', () => {
       throw Object.assign(new Error('order is unknown'), { retryable: false });
     });
     await producer.publish([deposit(subject, 3)]);
-    const dead = await waitFor(
-      async () => (await readTopic(dlq, 1)).filter((m) => m.key?.toString() === subject),
-      { until: (ms) => ms.length === 1, what: 'the dead letter', timeoutMs: 30_000 },
-    );
+    const dead = await waitFor(async () => (await readTopic(dlq, 1)).filter((m) => m.key?.toString() === subject), {
+      until: (ms) => ms.length === 1,
+      what: 'the dead letter',
+      timeoutMs: 30_000,
+    });
     expect(header(dead[0]!, DeadLetterHeader.attempts)).toBe('1');
     expect(calls).toBe(1);
   });
@@ -186,9 +198,11 @@ describe('the consumer runner', () => {
     const consumer = new EventConsumer(client, {
       groupId: uniqueName('group'),
       topics: [topic],
-      handlers: [on(Deposited, async (event) => {
-        if (event.subject === subject) done.push(event.data.amount);
-      })],
+      handlers: [
+        on(Deposited, async (event) => {
+          if (event.subject === subject) done.push(event.data.amount);
+        }),
+      ],
       // A fault outside the handler: kafkajs crashes the consumer and does not restart it itself.
       around: async (context, work) => {
         if (context.subject === subject && crashes === 0) {

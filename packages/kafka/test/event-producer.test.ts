@@ -3,9 +3,15 @@ import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpu
 import { stackEnv, uniqueName } from '@orderpulse/testkit';
 import { z } from 'zod';
 
-
 const topic = uniqueName('producer');
-const Noted = defineEvent({ type: 'note.taken', version: 1, topic, summary: 'a note', schema: z.object({ n: z.number().int() }), example: { n: 1 } });
+const Noted = defineEvent({
+  type: 'note.taken',
+  version: 1,
+  topic,
+  summary: 'a note',
+  schema: z.object({ n: z.number().int() }),
+  example: { n: 1 },
+});
 const env = stackEnv();
 const client = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'producer-test' });
 const producer = new EventProducer(client);
@@ -14,7 +20,14 @@ producer.observe({ request: (api) => requests.push(api) });
 const note = (n: number) => ({ topic, event: newEvent(Noted, { source: 'test', subject: `s-${n}`, data: { n } }) });
 
 beforeAll(async () => {
-  await applyTopics(client, plannedTopics({ defaults: { partitions: 1, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic }] }));
+  await applyTopics(
+    client,
+    plannedTopics({
+      defaults: { partitions: 1, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [{ name: topic }],
+    }),
+  );
 });
 
 afterAll(() => producer.disconnect());

@@ -1,8 +1,16 @@
 import { defineEvent, newEvent } from '@orderpulse/contracts';
-import { applyTopics, EventProducer, KafkaClient, messagesWithKey, partitionOfKey, plannedTopics, scannedHeader, scanTopic } from '@orderpulse/kafka';
+import {
+  applyTopics,
+  EventProducer,
+  KafkaClient,
+  messagesWithKey,
+  partitionOfKey,
+  plannedTopics,
+  scannedHeader,
+  scanTopic,
+} from '@orderpulse/kafka';
 import { stackEnv, uniqueName } from '@orderpulse/testkit';
 import { z } from 'zod';
-
 
 const topic = uniqueName('scan');
 
@@ -19,12 +27,21 @@ const client = new KafkaClient({ brokers: stackEnv().KAFKA_BROKERS.split(','), c
 const producer = new EventProducer(client);
 
 beforeAll(async () => {
-  await applyTopics(client, plannedTopics({ defaults: { partitions: 5, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic, consumedBy: ['test'] }] }));
+  await applyTopics(
+    client,
+    plannedTopics({
+      defaults: { partitions: 5, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [{ name: topic, consumedBy: ['test'] }],
+    }),
+  );
   await producer.connect();
   const subjects = ['order-a', 'order-b', 'order-c', 'order-d', 'order-e', 'order-f'];
   // Three notes per subject, interleaved, so each subject's notes sit among the others'.
   for (let n = 1; n <= 3; n += 1) {
-    await producer.publish(subjects.map((subject) => ({ topic, event: newEvent(Noted, { source: 'test', subject, data: { n } }) })));
+    await producer.publish(
+      subjects.map((subject) => ({ topic, event: newEvent(Noted, { source: 'test', subject, data: { n } }) })),
+    );
   }
 });
 
@@ -50,7 +67,9 @@ describe('reading one aggregate back from a topic, as SRE do when asking what ha
     const found = await messagesWithKey(client, topic, 'order-c');
 
     expect(found.map((m) => (JSON.parse(m.value!.toString('utf8')) as { n: number }).n)).toEqual([1, 2, 3]);
-    expect(found.every((m) => m.key?.toString('utf8') === 'order-c' && scannedHeader(m, 'ce_type') === 'thing.noted')).toBe(true);
+    expect(
+      found.every((m) => m.key?.toString('utf8') === 'order-c' && scannedHeader(m, 'ce_type') === 'thing.noted'),
+    ).toBe(true);
   });
 
   test('a scan reads up to where the topic ended when it began, and leaves no consumer group behind', async () => {

@@ -1,9 +1,17 @@
 import { defineEvent, deadLetterTopic, newEvent } from '@orderpulse/contracts';
-import { applyTopics, EventConsumer, EventProducer, failureKind, KafkaClient, on, plannedTopics, TransientError } from '@orderpulse/kafka';
+import {
+  applyTopics,
+  EventConsumer,
+  EventProducer,
+  failureKind,
+  KafkaClient,
+  on,
+  plannedTopics,
+  TransientError,
+} from '@orderpulse/kafka';
 import { stackEnv, TcpProxy, uniqueName, waitFor } from '@orderpulse/testkit';
 import { mongo } from 'mongoose';
 import { z } from 'zod';
-
 
 const topic = uniqueName('hold');
 const dlq = deadLetterTopic(topic);
@@ -38,15 +46,22 @@ async function deadLetters(): Promise<number> {
 }
 
 beforeAll(async () => {
-  await applyTopics(client, plannedTopics({
-    defaults: { partitions: 2, replicationFactor: 1 },
-    deadLetter: { partitions: 1 },
-    topics: [{ name: topic, consumedBy: ['test'] }],
-  }));
+  await applyTopics(
+    client,
+    plannedTopics({
+      defaults: { partitions: 2, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [{ name: topic, consumedBy: ['test'] }],
+    }),
+  );
   await producer.connect();
   await proxy.start();
   // Short server selection, so an outage fails each try fast: the old runner's four tries are over in seconds.
-  mongoClient = new mongo.MongoClient(`mongodb://127.0.0.1:${proxy.port}`, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500, directConnection: true });
+  mongoClient = new mongo.MongoClient(`mongodb://127.0.0.1:${proxy.port}`, {
+    serverSelectionTimeoutMS: 500,
+    connectTimeoutMS: 500,
+    directConnection: true,
+  });
   await mongoClient.connect();
 });
 
@@ -70,7 +85,11 @@ describe('a transient outage of a dependency', () => {
         on(Credited, async (event) => {
           try {
             // insertOnce-style: the event id is the key, so a redelivery is a duplicate, not a second effect.
-            await credits.updateOne({ _id: event.id }, { $setOnInsert: { amount: event.data.amount } }, { upsert: true });
+            await credits.updateOne(
+              { _id: event.id },
+              { $setOnInsert: { amount: event.data.amount } },
+              { upsert: true },
+            );
           } catch (error) {
             failures.push(failureKind(error));
             throw error;
@@ -82,9 +101,14 @@ describe('a transient outage of a dependency', () => {
     const before = await deadLetters();
 
     await proxy.cut();
-    const events = Array.from({ length: 12 }, (_, i) => newEvent(Credited, { source: 'test', subject: `acct-${i % 4}`, data: { amount: i + 1 } }));
+    const events = Array.from({ length: 12 }, (_, i) =>
+      newEvent(Credited, { source: 'test', subject: `acct-${i % 4}`, data: { amount: i + 1 } }),
+    );
     await producer.publish(events.slice(0, 6).map((event) => ({ topic, event })));
-    await waitFor(() => failures.length >= 6, { what: 'handlers failing against the unreachable database', timeoutMs: 20_000 });
+    await waitFor(() => failures.length >= 6, {
+      what: 'handlers failing against the unreachable database',
+      timeoutMs: 20_000,
+    });
     await waitFor(() => consumer?.status().held, { what: 'a held partition' });
     await producer.publish(events.slice(6).map((event) => ({ topic, event })));
     // Far past the old budget (three tries within a second), the partitions are still held.
@@ -92,7 +116,11 @@ describe('a transient outage of a dependency', () => {
     expect(await deadLetters()).toBe(before);
     await proxy.restore();
 
-    await waitFor(() => credits.countDocuments(), { until: (n) => n === events.length, what: 'every event applied', timeoutMs: 40_000 });
+    await waitFor(() => credits.countDocuments(), {
+      until: (n) => n === events.length,
+      what: 'every event applied',
+      timeoutMs: 40_000,
+    });
     const stored = await credits.find().toArray();
     expect(stored.map((d) => d._id).sort()).toEqual(events.map((e) => e.id).sort());
     expect(failures.every((kind) => kind === 'transient')).toBe(true);
@@ -104,17 +132,43 @@ describe('a transient outage of a dependency', () => {
 describe('failureKind', () => {
   test('names dependency outages transient, explicit refusals permanent, anything else unknown', () => {
     expect(failureKind(new TransientError('no delivery terminal registered yet'))).toBe('transient');
-    expect(failureKind(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoServerSelectionError' }))).toBe('transient');
-    expect(failureKind(Object.assign(new Error('write failed'), { name: 'MongoServerError', errorLabels: ['RetryableWriteError'] }))).toBe('transient');
-    expect(failureKind(Object.assign(new Error('SlowDown'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }))).toBe('transient');
+    expect(
+      failureKind(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoServerSelectionError' }),
+      ),
+    ).toBe('transient');
+    expect(
+      failureKind(
+        Object.assign(new Error('write failed'), { name: 'MongoServerError', errorLabels: ['RetryableWriteError'] }),
+      ),
+    ).toBe('transient');
+    expect(
+      failureKind(Object.assign(new Error('SlowDown'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } })),
+    ).toBe('transient');
     expect(failureKind(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe('transient');
-    expect(failureKind(new Error('wrapped', { cause: Object.assign(new Error('x'), { name: 'MongoNetworkError' }) }))).toBe('transient');
-    expect(failureKind(Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError', retriable: true }))).toBe('transient');
+    expect(
+      failureKind(new Error('wrapped', { cause: Object.assign(new Error('x'), { name: 'MongoNetworkError' }) })),
+    ).toBe('transient');
+    expect(
+      failureKind(Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError', retriable: true })),
+    ).toBe('transient');
     // A full Redis under noeviction, and a command given up after its retries while Redis is away.
-    expect(failureKind(Object.assign(new Error("OOM command not allowed when used memory > 'maxmemory'."), { name: 'ReplyError' }))).toBe('transient');
-    expect(failureKind(Object.assign(new Error('Reached the max retries per request limit (which is 1).'), { name: 'MaxRetriesPerRequestError' }))).toBe('transient');
+    expect(
+      failureKind(
+        Object.assign(new Error("OOM command not allowed when used memory > 'maxmemory'."), { name: 'ReplyError' }),
+      ),
+    ).toBe('transient');
+    expect(
+      failureKind(
+        Object.assign(new Error('Reached the max retries per request limit (which is 1).'), {
+          name: 'MaxRetriesPerRequestError',
+        }),
+      ),
+    ).toBe('transient');
     expect(failureKind(Object.assign(new Error('order is unknown'), { retryable: false }))).toBe('permanent');
-    expect(failureKind(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 }))).toBe('unknown');
+    expect(
+      failureKind(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 })),
+    ).toBe('unknown');
     expect(failureKind(new Error('a bug'))).toBe('unknown');
   });
 });

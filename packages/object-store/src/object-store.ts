@@ -45,22 +45,40 @@ export async function presignPut(
   input: { bucket: string; key: string; contentType: string; expiresInSeconds: number; contentLength?: number },
 ): Promise<PresignedPut> {
   const sized = input.contentLength !== undefined;
-  const command = new PutObjectCommand({ Bucket: input.bucket, Key: input.key, ContentType: input.contentType, ...(sized ? { ContentLength: input.contentLength } : {}) });
+  const command = new PutObjectCommand({
+    Bucket: input.bucket,
+    Key: input.key,
+    ContentType: input.contentType,
+    ...(sized ? { ContentLength: input.contentLength } : {}),
+  });
   const signed = sized ? ['content-type', 'content-length'] : ['content-type'];
-  const url = await getSignedUrl(client, command, { expiresIn: input.expiresInSeconds, signableHeaders: new Set(signed) });
-  const headers: Record<string, string> = { 'content-type': input.contentType, ...(sized ? { 'content-length': String(input.contentLength) } : {}) };
+  const url = await getSignedUrl(client, command, {
+    expiresIn: input.expiresInSeconds,
+    signableHeaders: new Set(signed),
+  });
+  const headers: Record<string, string> = {
+    'content-type': input.contentType,
+    ...(sized ? { 'content-length': String(input.contentLength) } : {}),
+  };
   return { url, headers, expiresAt: expiryOf(url, input.expiresInSeconds) };
 }
 
 /** When a SigV4 presigned URL stops working: its signing time (whole seconds) plus its lifetime. */
 function expiryOf(url: string, expiresInSeconds: number): Date {
-  const signed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(new URL(url).searchParams.get('X-Amz-Date') ?? '');
+  const signed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(
+    new URL(url).searchParams.get('X-Amz-Date') ?? '',
+  );
   if (!signed) return new Date(Date.now() + expiresInSeconds * 1_000);
   const [, y, mo, d, h, mi, s] = signed.map(Number) as [number, number, number, number, number, number, number];
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s) + expiresInSeconds * 1_000);
 }
 
 /** A URL that lets its holder GET one object until it expires. */
-export async function presignGet(client: S3Client, input: { bucket: string; key: string; expiresInSeconds: number }): Promise<string> {
-  return getSignedUrl(client, new GetObjectCommand({ Bucket: input.bucket, Key: input.key }), { expiresIn: input.expiresInSeconds });
+export async function presignGet(
+  client: S3Client,
+  input: { bucket: string; key: string; expiresInSeconds: number },
+): Promise<string> {
+  return getSignedUrl(client, new GetObjectCommand({ Bucket: input.bucket, Key: input.key }), {
+    expiresIn: input.expiresInSeconds,
+  });
 }

@@ -27,7 +27,11 @@ describe('the object store against the S3-compatible server', () => {
   test('a phone uploads with a presigned PUT over plain HTTP and reads it back with a presigned GET', async () => {
     const key = `${uniqueName('phone')}/photo.jpg`;
     const grant = await presignPut(s3, { bucket, key, contentType: 'image/jpeg', expiresInSeconds: 60 });
-    const put = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) });
+    const put = await fetch(grant.url, {
+      method: 'PUT',
+      headers: grant.headers,
+      body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]),
+    });
     expect(put.status).toBe(200);
     const get = await fetch(await presignGet(s3, { bucket, key, expiresInSeconds: 60 }));
     expect(Buffer.from(await get.arrayBuffer())).toEqual(Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
@@ -38,9 +42,17 @@ describe('the object store against the S3-compatible server', () => {
     const grant = await presignPut(s3, { bucket, key, contentType: 'image/jpeg', expiresInSeconds: 2 });
     const inTime = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: 'x' });
     expect(inTime.status).toBe(200);
-    const wrongType = await fetch(grant.url, { method: 'PUT', headers: { 'content-type': 'text/html' }, body: '<html>' });
+    const wrongType = await fetch(grant.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/html' },
+      body: '<html>',
+    });
     expect(wrongType.status).toBe(403);
-    const forged = await fetch(grant.url.replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${'0'.repeat(64)}`), { method: 'PUT', headers: grant.headers, body: 'x' });
+    const forged = await fetch(grant.url.replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${'0'.repeat(64)}`), {
+      method: 'PUT',
+      headers: grant.headers,
+      body: 'x',
+    });
     expect(forged.status).toBe(403);
     const late = await waitFor(
       async () => (await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: 'x' })).status,
@@ -52,11 +64,25 @@ describe('the object store against the S3-compatible server', () => {
 
   test('a presigned PUT with a signed length takes a body of exactly that length and refuses any other', async () => {
     const key = `${uniqueName('sized')}/photo.jpg`;
-    const grant = await presignPut(s3, { bucket, key, contentType: 'image/jpeg', expiresInSeconds: 60, contentLength: 4 });
+    const grant = await presignPut(s3, {
+      bucket,
+      key,
+      contentType: 'image/jpeg',
+      expiresInSeconds: 60,
+      contentLength: 4,
+    });
     expect(grant.headers).toEqual({ 'content-type': 'image/jpeg', 'content-length': '4' });
-    const longer = await fetch(grant.url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: Buffer.alloc(5) });
+    const longer = await fetch(grant.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: Buffer.alloc(5),
+    });
     expect(longer.status).toBe(403);
-    const exact = await fetch(grant.url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) });
+    const exact = await fetch(grant.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]),
+    });
     expect(exact.status).toBe(200);
   });
 });

@@ -18,8 +18,13 @@ export interface OutboxBacklog {
  * that grows, or an oldest entry that ages, means events are not reaching Kafka: the relay is
  * down, the broker refuses, or a document is stuck under a lease.
  */
-export async function outboxBacklog(collection: mongo.Collection<StoredDocument>, now: Date = new Date()): Promise<OutboxBacklog> {
-  const docs = await collection.find({ 'outbox.id': { $exists: true } }, { projection: { 'outbox.event.time': 1 } }).toArray();
+export async function outboxBacklog(
+  collection: mongo.Collection<StoredDocument>,
+  now: Date = new Date(),
+): Promise<OutboxBacklog> {
+  const docs = await collection
+    .find({ 'outbox.id': { $exists: true } }, { projection: { 'outbox.event.time': 1 } })
+    .toArray();
   let pendingEvents = 0;
   let oldest = Number.POSITIVE_INFINITY;
   for (const doc of docs) {
@@ -31,5 +36,9 @@ export async function outboxBacklog(collection: mongo.Collection<StoredDocument>
     }
   }
   const pendingDocuments = docs.filter((d) => ((d.outbox ?? []) as unknown[]).length > 0).length;
-  return { pendingEvents, pendingDocuments, oldestAgeSeconds: Number.isFinite(oldest) ? Math.max(0, (now.getTime() - oldest) / 1000) : 0 };
+  return {
+    pendingEvents,
+    pendingDocuments,
+    oldestAgeSeconds: Number.isFinite(oldest) ? Math.max(0, (now.getTime() - oldest) / 1000) : 0,
+  };
 }

@@ -40,7 +40,12 @@ interface Claimed {
   added: number | null;
 }
 
-const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed => ({ _id, lease, outbox: (taken.outbox ?? []) as OutboxEntry[], added: typeof taken.outboxAdded === 'number' ? taken.outboxAdded : null });
+const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed => ({
+  _id,
+  lease,
+  outbox: (taken.outbox ?? []) as OutboxEntry[],
+  added: typeof taken.outboxAdded === 'number' ? taken.outboxAdded : null,
+});
 
 /**
  * Moves events from aggregate documents to Kafka. A document is claimed with a lease, its
@@ -187,7 +192,10 @@ export class OutboxRelay {
       }
       if (!this.running) break;
       if (sent > 0 && this.failures === 0) continue;
-      const wait = this.failures > 0 ? Math.min(this.maxBackoffMs, 250 * 2 ** (this.failures - 1)) : Math.max(0, Math.min(this.nextSweepAt, ...this.later.values()) - Date.now());
+      const wait =
+        this.failures > 0
+          ? Math.min(this.maxBackoffMs, 250 * 2 ** (this.failures - 1))
+          : Math.max(0, Math.min(this.nextSweepAt, ...this.later.values()) - Date.now());
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         this.wake = () => {
@@ -273,7 +281,10 @@ export class OutboxRelay {
     const reason = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000);
     this.quarantinedCount += 1;
     this.strikes.delete(entry.id);
-    this.logger.error({ eventId: entry.id, type: entry.event.type, topic: entry.topic, subject: entry.event.subject, reason }, 'Kafka refused an outbox entry for good; quarantined');
+    this.logger.error(
+      { eventId: entry.id, type: entry.event.type, topic: entry.topic, subject: entry.event.subject, reason },
+      'Kafka refused an outbox entry for good; quarantined',
+    );
     this.onQuarantined?.(entry, reason);
     return { ...entry, reason, quarantinedAt: new Date() };
   }
@@ -300,7 +311,12 @@ export class OutboxRelay {
    * write empties the outbox, drops the pending flag and releases the lease. Otherwise entries
    * remain, so the flag stays; those added meanwhile are taken up next round.
    */
-  private async clear(doc: Claimed, published: readonly OutboxEntry[], refused: readonly QuarantinedEntry[], release = true): Promise<void> {
+  private async clear(
+    doc: Claimed,
+    published: readonly OutboxEntry[],
+    refused: readonly QuarantinedEntry[],
+    release = true,
+  ): Promise<void> {
     const covered = published.length + refused.length === doc.outbox.length;
     if (release && covered) {
       if (await this.empty(doc, refused)) return;
@@ -314,14 +330,17 @@ export class OutboxRelay {
       ...(release ? { $unset: { outboxLeaseUntil: '' } } : {}),
     };
     // Released only by the holder of this lease; a relay that lost it leaves the entries to the new holder.
-    if (Object.keys(update).length > 0) await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, update);
+    if (Object.keys(update).length > 0)
+      await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, update);
     // Entries remain behind a quarantined one: they go next round.
     if (release && !covered) this.announced.add(doc._id);
   }
 
   /** Gives a claimed document back at once, so the next round (or another relay) takes it up without waiting out the lease. */
   private async release(doc: Claimed): Promise<void> {
-    await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
+    await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, {
+      $unset: { outboxLeaseUntil: '' },
+    });
   }
 
   /**
@@ -340,7 +359,11 @@ export class OutboxRelay {
   private async empty(doc: Claimed, refused: readonly QuarantinedEntry[] = []): Promise<boolean> {
     const emptied = await this.collection.updateOne(
       { _id: doc._id, outboxLeaseUntil: doc.lease, outboxAdded: doc.added } as mongo.Document,
-      { $set: { outbox: [] }, ...(refused.length > 0 ? { $push: { outboxQuarantine: { $each: refused } } } : {}), $unset: { outboxPending: '', outboxLeaseUntil: '' } } as mongo.Document,
+      {
+        $set: { outbox: [] },
+        ...(refused.length > 0 ? { $push: { outboxQuarantine: { $each: refused } } } : {}),
+        $unset: { outboxPending: '', outboxLeaseUntil: '' },
+      } as mongo.Document,
     );
     return emptied.matchedCount > 0;
   }
@@ -348,14 +371,20 @@ export class OutboxRelay {
   /** Releases a claimed document whose outbox turned out empty, dropping its pending flag unless an entry came meanwhile. */
   private async dropEmpty(doc: Claimed): Promise<void> {
     if (await this.empty(doc)) return;
-    await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, { $unset: { outboxLeaseUntil: '' } });
+    await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, {
+      $unset: { outboxLeaseUntil: '' },
+    });
   }
 
   /** Takes the lease of each free document by compare-and-set on the lease it was read with. */
   private claim(candidates: Pending[]): Promise<Claimed[]> {
     const now = Date.now();
-    const free = candidates.filter((d) => (d.outbox?.length ?? 0) > 0 && (!d.outboxLeaseUntil || d.outboxLeaseUntil.getTime() < now));
-    return this.claimWhere(free.map((doc) => ({ _id: doc._id, filter: { _id: doc._id, outboxLeaseUntil: doc.outboxLeaseUntil ?? null } })));
+    const free = candidates.filter(
+      (d) => (d.outbox?.length ?? 0) > 0 && (!d.outboxLeaseUntil || d.outboxLeaseUntil.getTime() < now),
+    );
+    return this.claimWhere(
+      free.map((doc) => ({ _id: doc._id, filter: { _id: doc._id, outboxLeaseUntil: doc.outboxLeaseUntil ?? null } })),
+    );
   }
 
   /**
@@ -368,7 +397,11 @@ export class OutboxRelay {
       targets.map(async ({ _id, filter }, i) => {
         // Distinct per document, so the lease value a relay clears with is its own.
         const lease = new Date(now + this.leaseMs + i);
-        const taken = await this.collection.findOneAndUpdate(filter, { $set: { outboxLeaseUntil: lease } }, { returnDocument: 'after', projection: { outbox: 1, outboxAdded: 1 } });
+        const taken = await this.collection.findOneAndUpdate(
+          filter,
+          { $set: { outboxLeaseUntil: lease } },
+          { returnDocument: 'after', projection: { outbox: 1, outboxAdded: 1 } },
+        );
         if (!taken) return undefined;
         const claimed = claimedOf(_id, lease, taken);
         if (claimed.outbox.length === 0) await this.dropEmpty(claimed);

@@ -35,7 +35,13 @@ export interface OutboxFields {
 }
 
 /** The outbox's own fields, for a repository's projection that keeps them out of what it returns. */
-export const outboxFieldsHidden = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0, outboxAdded: 0, outboxQuarantine: 0 } as const;
+export const outboxFieldsHidden = {
+  outbox: 0,
+  outboxPending: 0,
+  outboxLeaseUntil: 0,
+  outboxAdded: 0,
+  outboxQuarantine: 0,
+} as const;
 
 /**
  * The indexes the relay needs. What a change costs is shaped so that MongoDB and the local
@@ -50,10 +56,16 @@ export const outboxFieldsHidden = { outbox: 0, outboxPending: 0, outboxLeaseUnti
 export async function ensureOutboxIndexes(collection: mongo.Collection<StoredDocument>): Promise<void> {
   await collection.createIndex({ outboxPending: 1 }, { name: 'outbox_pending_flag', sparse: true });
   await collection.createIndex({ _id: 1, outboxLeaseUntil: 1 }, { name: 'outbox_lease', unique: true });
-  await collection.createIndex({ _id: 1, outboxLeaseUntil: 1, outboxPending: 1 }, { name: 'outbox_claim', unique: true });
+  await collection.createIndex(
+    { _id: 1, outboxLeaseUntil: 1, outboxPending: 1 },
+    { name: 'outbox_claim', unique: true },
+  );
   await collection.createIndex({ _id: 1, outboxLeaseUntil: 1, outboxAdded: 1 }, { name: 'outbox_clear', unique: true });
   await collection.createIndex({ 'outbox.id': 1 }, { name: 'outbox_pending', sparse: true });
-  await collection.updateMany({ 'outbox.id': { $exists: true }, outboxPending: { $exists: false } }, { $set: { outboxPending: true } });
+  await collection.updateMany(
+    { 'outbox.id': { $exists: true }, outboxPending: { $exists: false } },
+    { $set: { outboxPending: true } },
+  );
 }
 
 function entries(events: readonly OutgoingEvent[]): OutboxEntry[] {
@@ -70,7 +82,12 @@ export function withEvents(update: mongo.Document, events: readonly OutgoingEven
   const push = (update.$push ?? {}) as Record<string, unknown>;
   const set = (update.$set ?? {}) as Record<string, unknown>;
   const inc = (update.$inc ?? {}) as Record<string, unknown>;
-  return { ...update, $set: { ...set, outboxPending: true }, $push: { ...push, outbox: { $each: entries(events) } }, $inc: { ...inc, outboxAdded: events.length } };
+  return {
+    ...update,
+    $set: { ...set, outboxPending: true },
+    $push: { ...push, outbox: { $each: entries(events) } },
+    $inc: { ...inc, outboxAdded: events.length },
+  };
 }
 
 /** The outbox fields of a new document, for inserts that publish events. */

@@ -13,7 +13,11 @@ import type { StoredDocument } from './versioned-collection';
  *
  * @throws Error when the platform has no Kafka producer.
  */
-export function outboxRelayOf(platform: Pick<Platform, 'producer' | 'logger' | 'metrics'>, collection: mongo.Collection<StoredDocument>, options: Omit<OutboxRelayOptions, 'collection' | 'publisher' | 'logger'> = {}): OutboxRelay {
+export function outboxRelayOf(
+  platform: Pick<Platform, 'producer' | 'logger' | 'metrics'>,
+  collection: mongo.Collection<StoredDocument>,
+  options: Omit<OutboxRelayOptions, 'collection' | 'publisher' | 'logger'> = {},
+): OutboxRelay {
   if (!platform.producer) throw new Error('an outbox relay needs the platform’s Kafka producer');
   trackOutbox(platform.metrics, collection.collectionName, () => outboxBacklog(collection));
   return new OutboxRelay({ ...options, collection, publisher: platform.producer, logger: platform.logger });

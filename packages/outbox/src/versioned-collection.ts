@@ -99,10 +99,20 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
    *
    * @throws the driver's duplicate-key error (code 11000) when another unique index refuses it.
    */
-  async insert(entity: T, events: readonly OutgoingEvent[], stored: Readonly<Record<string, unknown>> = {}): Promise<InsertOutcome<T>> {
+  async insert(
+    entity: T,
+    events: readonly OutgoingEvent[],
+    stored: Readonly<Record<string, unknown>> = {},
+  ): Promise<InsertOutcome<T>> {
     const { [this.options.id]: id, ...fields } = entity;
     try {
-      await this.collection.insertOne({ ...fields, ...stored, _id: String(id), version: entity.version, ...outboxForInsert(events) });
+      await this.collection.insertOne({
+        ...fields,
+        ...stored,
+        _id: String(id),
+        version: entity.version,
+        ...outboxForInsert(events),
+      });
       return { created: true, entity };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -136,7 +146,10 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
    * query by reading its index or collection once). The cursor closes when the loop ends, early or not.
    */
   async *walk(filter: StoredFilter, pageSize: number, options: Omit<ReadOptions, 'limit'> = {}): AsyncGenerator<T> {
-    const cursor = this.collection.find(filter, { projection: { ...this.hidden, ...options.omit } }).sort(options.sort ?? { _id: 1 }).batchSize(pageSize);
+    const cursor = this.collection
+      .find(filter, { projection: { ...this.hidden, ...options.omit } })
+      .sort(options.sort ?? { _id: 1 })
+      .batchSize(pageSize);
     for await (const doc of cursor) yield this.entityOf(doc) as T;
   }
 
@@ -148,7 +161,13 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
    *   got there first) or does not match `also`.
    * @throws the driver's duplicate-key error when the change would break a unique index.
    */
-  async update(id: string, version: number, update: StoredUpdate, events: readonly OutgoingEvent[], also: StoredFilter = {}): Promise<T | undefined> {
+  async update(
+    id: string,
+    version: number,
+    update: StoredUpdate,
+    events: readonly OutgoingEvent[],
+    also: StoredFilter = {},
+  ): Promise<T | undefined> {
     const inc = (update.$inc ?? {}) as Record<string, number>;
     const step: StoredUpdate = { ...update, $inc: { ...inc, version: 1 } };
     const doc = await this.collection.findOneAndUpdate({ ...also, _id: id, version }, withEvents(step, events), {

@@ -31,11 +31,14 @@ function deposited(topic: string) {
 
 async function createTopic(partitions: number): Promise<string> {
   const topic = uniqueName('ledger');
-  await applyTopics(client, plannedTopics({
-    defaults: { partitions, replicationFactor: 1 },
-    deadLetter: { partitions: 1 },
-    topics: [{ name: topic, consumedBy: ['test'] }],
-  }));
+  await applyTopics(
+    client,
+    plannedTopics({
+      defaults: { partitions, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [{ name: topic, consumedBy: ['test'] }],
+    }),
+  );
   return topic;
 }
 
@@ -71,7 +74,10 @@ describe('the event backbone', () => {
     const topic = await createTopic(3);
     const Deposited = deposited(topic);
     const account = uniqueName('acct');
-    const events = [5, 7, -2].map((amount) => ({ topic, event: newEvent(Deposited, { source: 'test', subject: account, data: { amount } }) }));
+    const events = [5, 7, -2].map((amount) => ({
+      topic,
+      event: newEvent(Deposited, { source: 'test', subject: account, data: { amount } }),
+    }));
     const accounts = docs('accounts');
     // State and events in one write: the account document carries its own outbox.
     await accounts.insertOne({ _id: account, opened: true, ...outboxForInsert(events.slice(0, 1)) });
@@ -86,7 +92,12 @@ describe('the event backbone', () => {
         on(Deposited, async (event) => {
           seen.push(event.id);
           // Applied once: the deposit's id joins `applied` in the same conditional write that adds it.
-          await db().collection<{ _id: string }>('balances').updateOne({ _id: event.subject, applied: { $ne: event.id } }, { $inc: { balance: event.data.amount }, $push: { applied: event.id } });
+          await db()
+            .collection<{ _id: string }>('balances')
+            .updateOne(
+              { _id: event.subject, applied: { $ne: event.id } },
+              { $inc: { balance: event.data.amount }, $push: { applied: event.id } },
+            );
         }),
       ],
     });
@@ -99,14 +110,19 @@ describe('the event backbone', () => {
     expect((await accounts.findOne({ _id: account }))?.outbox).toHaveLength(3);
 
     child('relay-process.js', { COLLECTION: 'accounts', LEASE_MS: '1500' });
-    await waitFor(async () => ((await accounts.findOne({ _id: account }))?.outbox as unknown[] | undefined)?.length === 0, { what: 'the outbox to be cleared' });
+    await waitFor(
+      async () => ((await accounts.findOne({ _id: account }))?.outbox as unknown[] | undefined)?.length === 0,
+      { what: 'the outbox to be cleared' },
+    );
     await waitFor(() => seen.length >= 6, { what: 'both publications to arrive' });
 
     const after = await balance(account);
     expect(after?.balance).toBe(10);
     expect(after?.applied).toEqual(events.map((e) => e.event.id));
     expect(seen.filter((id) => id === events[0]!.event.id)).toHaveLength(2);
-    expect(await accounts.findOne({ _id: account }, { projection: { outboxLeaseUntil: 1 } })).not.toHaveProperty('outboxLeaseUntil');
+    expect(await accounts.findOne({ _id: account }, { projection: { outboxLeaseUntil: 1 } })).not.toHaveProperty(
+      'outboxLeaseUntil',
+    );
   });
 
   test('a consumer killed mid-batch reprocesses from its last commit with no duplicate effect', async () => {
@@ -114,7 +130,10 @@ describe('the event backbone', () => {
     const Deposited = deposited(topic);
     const account = uniqueName('acct');
     await docs('balances').insertOne({ _id: account, balance: 0, applied: [] });
-    const events = Array.from({ length: 20 }, (_, i) => ({ topic, event: newEvent(Deposited, { source: 'test', subject: account, data: { amount: i + 1 } }) }));
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      topic,
+      event: newEvent(Deposited, { source: 'test', subject: account, data: { amount: i + 1 } }),
+    }));
     const producer = new EventProducer(client);
     stoppers.push(() => producer.disconnect());
     await producer.publish(events);
@@ -125,12 +144,18 @@ describe('the event backbone', () => {
     expect((await balance(account))?.applied).toHaveLength(7);
 
     child('consumer-process.js', { TOPIC: topic, GROUP_ID: group });
-    await waitFor(async () => (await balance(account))?.applied.length === 20, { what: 'all 20 deposits', timeoutMs: 45_000 });
+    await waitFor(async () => (await balance(account))?.applied.length === 20, {
+      what: 'all 20 deposits',
+      timeoutMs: 45_000,
+    });
 
     const after = await balance(account);
     expect(after?.balance).toBe(210);
     expect(after?.applied).toEqual(events.map((e) => e.event.id));
-    const deliveries = await db().collection<{ _id: string; times: number }>('deliveries').find({ _id: { $in: events.map((e) => e.event.id) } }).toArray();
+    const deliveries = await db()
+      .collection<{ _id: string; times: number }>('deliveries')
+      .find({ _id: { $in: events.map((e) => e.event.id) } })
+      .toArray();
     // The killed consumer had not committed: what it applied was delivered again and absorbed.
     expect(deliveries.filter((d) => d.times > 1).length).toBeGreaterThanOrEqual(7);
   });
@@ -160,16 +185,22 @@ describe('the event backbone', () => {
     const written: string[] = [];
     for (let version = 0; version < 30; version += 1) {
       const event = newEvent(Deposited, { source: 'test', subject: account, data: { amount: 1 } });
-      const result = await docs('accounts').updateOne({ _id: account, version }, withEvents({ $inc: { version: 1 } }, [{ topic, event }]));
+      const result = await docs('accounts').updateOne(
+        { _id: account, version },
+        withEvents({ $inc: { version: 1 } }, [{ topic, event }]),
+      );
       expect(result.modifiedCount).toBe(1);
       written.push(event.id);
       relay.announce(account);
     }
     await waitFor(() => seen.length >= 30, { what: '30 events' });
     expect(seen).toEqual(written);
-    await waitFor(async () => {
-      const doc = await docs('accounts').findOne({ _id: account });
-      return (doc?.outbox as unknown[]).length === 0 && doc?.outboxLeaseUntil === undefined;
-    }, { what: 'the document to be clean' });
+    await waitFor(
+      async () => {
+        const doc = await docs('accounts').findOne({ _id: account });
+        return (doc?.outbox as unknown[]).length === 0 && doc?.outboxLeaseUntil === undefined;
+      },
+      { what: 'the document to be clean' },
+    );
   });
 });

@@ -9,7 +9,9 @@ const env = stackEnv();
 const client = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'relay-faults-test' });
 const producer = new EventProducer(client);
 /** A producer whose broker is not there: its publishes fail as they do in a broker outage. */
-const unreachable = new EventProducer(new KafkaClient({ brokers: ['127.0.0.1:1'], clientId: 'relay-faults-down', connectionTimeoutMs: 500 }));
+const unreachable = new EventProducer(
+  new KafkaClient({ brokers: ['127.0.0.1:1'], clientId: 'relay-faults-down', connectionTimeoutMs: 500 }),
+);
 const okTopic = uniqueName('relay-ok');
 const smallTopic = uniqueName('relay-small');
 let connection: mongoose.Connection;
@@ -18,8 +20,18 @@ const relays: OutboxRelay[] = [];
 const seen = new Map<string, string[]>();
 
 const Noted = (topic: string) =>
-  defineEvent({ type: 'ledger.noted', version: 1, topic, summary: 'a note', schema: z.object({ text: z.string() }), example: { text: 'x' } });
-const note = (topic: string, subject: string, text: string) => ({ topic, event: newEvent(Noted(topic), { source: 'test', subject, data: { text } }) });
+  defineEvent({
+    type: 'ledger.noted',
+    version: 1,
+    topic,
+    summary: 'a note',
+    schema: z.object({ text: z.string() }),
+    example: { text: 'x' },
+  });
+const note = (topic: string, subject: string, text: string) => ({
+  topic,
+  event: newEvent(Noted(topic), { source: 'test', subject, data: { text } }),
+});
 
 async function collection() {
   const c = connection.db!.collection<Doc>(uniqueName('docs'));
@@ -28,15 +40,18 @@ async function collection() {
 }
 
 beforeAll(async () => {
-  await applyTopics(client, plannedTopics({
-    defaults: { partitions: 1, replicationFactor: 1 },
-    deadLetter: { partitions: 1 },
-    topics: [
-      { name: okTopic, consumedBy: ['test'] },
-      // Kafka refuses any record batch above 1 KiB on this topic, for good.
-      { name: smallTopic, consumedBy: ['test'], config: { 'max.message.bytes': '1024' } },
-    ],
-  }));
+  await applyTopics(
+    client,
+    plannedTopics({
+      defaults: { partitions: 1, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [
+        { name: okTopic, consumedBy: ['test'] },
+        // Kafka refuses any record batch above 1 KiB on this topic, for good.
+        { name: smallTopic, consumedBy: ['test'], config: { 'max.message.bytes': '1024' } },
+      ],
+    }),
+  );
   await producer.connect();
   connection = await mongoose.createConnection(env.MONGO_URL, { dbName: uniqueName('relay-faults') }).asPromise();
   const reader = client.kafka.consumer({ groupId: uniqueName('reader') });
@@ -66,16 +81,29 @@ describe('the outbox relay under faults', () => {
     await docs.insertOne({ _id: 'a-1', ...outboxForInsert([poison, after]) });
     await docs.insertOne({ _id: 'a-2', ...outboxForInsert([other]) });
     const quarantined: string[] = [];
-    const relay = new OutboxRelay({ collection: docs, publisher: producer, onQuarantined: (entry) => quarantined.push(entry.id) });
+    const relay = new OutboxRelay({
+      collection: docs,
+      publisher: producer,
+      onQuarantined: (entry) => quarantined.push(entry.id),
+    });
 
     await relay.relayOnce();
 
-    await waitFor(() => seen.get(okTopic) ?? [], { until: (ids) => ids.includes(after.event.id) && ids.includes(other.event.id), what: 'the healthy events on Kafka' });
+    await waitFor(() => seen.get(okTopic) ?? [], {
+      until: (ids) => ids.includes(after.event.id) && ids.includes(other.event.id),
+      what: 'the healthy events on Kafka',
+    });
     expect(seen.get(smallTopic) ?? []).not.toContain(poison.event.id);
     const first = await docs.findOne({ _id: 'a-1' });
     expect(first?.outbox).toEqual([]);
     expect(first?.outboxPending).toBeUndefined();
-    expect(first?.outboxQuarantine).toEqual([expect.objectContaining({ id: poison.event.id, topic: smallTopic, reason: expect.stringMatching(/larger than the max message size/i) })]);
+    expect(first?.outboxQuarantine).toEqual([
+      expect.objectContaining({
+        id: poison.event.id,
+        topic: smallTopic,
+        reason: expect.stringMatching(/larger than the max message size/i),
+      }),
+    ]);
     expect((await docs.findOne({ _id: 'a-2' }))?.outboxPending).toBeUndefined();
     expect(quarantined).toEqual([poison.event.id]);
     expect(relay.quarantined).toBe(1);
@@ -105,7 +133,11 @@ describe('the outbox relay under faults', () => {
 
     down = false;
     const back = Date.now();
-    await waitFor(() => seen.get(okTopic) ?? [], { until: (ids) => ids.includes(event.event.id), what: 'the event on Kafka', timeoutMs: 30_000 });
+    await waitFor(() => seen.get(okTopic) ?? [], {
+      until: (ids) => ids.includes(event.event.id),
+      what: 'the event on Kafka',
+      timeoutMs: 30_000,
+    });
     // The round that saw the outage may still be finishing its own tries (~10 s); never the 30 s lease.
     expect(Date.now() - back).toBeLessThan(15_000);
     const doc = await docs.findOne({ _id: 'b-1' });
@@ -126,7 +158,10 @@ describe('the outbox relay under faults', () => {
     down = false;
     // No sweep in this round: the document is found by its id.
     expect(await relay.relayOnce(false)).toBe(1);
-    await waitFor(() => seen.get(okTopic) ?? [], { until: (ids) => ids.includes(event.event.id), what: 'the event on Kafka' });
+    await waitFor(() => seen.get(okTopic) ?? [], {
+      until: (ids) => ids.includes(event.event.id),
+      what: 'the event on Kafka',
+    });
     expect((await docs.findOne({ _id: 'd-1' }))?.outboxPending).toBeUndefined();
   }, 60_000);
 
@@ -150,8 +185,16 @@ describe('the outbox relay under faults', () => {
     relay.announce('e-2');
     expect(await relay.relayOnce(false)).toBe(1);
     // No sweep in any of these rounds: the struck document comes back by id after its backoff (1 s).
-    await waitFor(() => relay.relayOnce(false), { until: (sent) => sent === 1, what: 'the struck document sent again', timeoutMs: 5_000, intervalMs: 100 });
-    await waitFor(() => seen.get(okTopic) ?? [], { until: (ids) => ids.includes(struck.event.id), what: 'its event on Kafka' });
+    await waitFor(() => relay.relayOnce(false), {
+      until: (sent) => sent === 1,
+      what: 'the struck document sent again',
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    });
+    await waitFor(() => seen.get(okTopic) ?? [], {
+      until: (ids) => ids.includes(struck.event.id),
+      what: 'its event on Kafka',
+    });
     expect((await docs.findOne({ _id: 'e-1' }))?.outboxPending).toBeUndefined();
   }, 30_000);
 
@@ -172,7 +215,10 @@ describe('the outbox relay under faults', () => {
     expect(await docs.countDocuments({ outboxPending: true })).toBe(0);
     await ensureOutboxIndexes(docs);
     expect(await relay.relayOnce()).toBe(1);
-    await waitFor(() => seen.get(okTopic) ?? [], { until: (ids) => [inserted, updated, legacy].every((e) => ids.includes(e.event.id)), what: 'all three events' });
+    await waitFor(() => seen.get(okTopic) ?? [], {
+      until: (ids) => [inserted, updated, legacy].every((e) => ids.includes(e.event.id)),
+      what: 'all three events',
+    });
     expect((await docs.findOne({ _id: 'c-2' }))?.version).toBe(2);
     expect(await docs.countDocuments({ outboxPending: true })).toBe(0);
   });

@@ -15,8 +15,18 @@ type Doc = { _id: string } & Record<string, unknown>;
 /** The commands the driver sent, by collection, with their filters: what the relay costs the database. */
 const commands: { name: string; collection: unknown; filters: Record<string, unknown>[] }[] = [];
 
-const Noted = defineEvent({ type: 'ledger.noted', version: 1, topic, summary: 'a note', schema: z.object({ text: z.string() }), example: { text: 'x' } });
-const note = (subject: string, text: string) => ({ topic, event: newEvent(Noted, { source: 'test', subject, data: { text } }) });
+const Noted = defineEvent({
+  type: 'ledger.noted',
+  version: 1,
+  topic,
+  summary: 'a note',
+  schema: z.object({ text: z.string() }),
+  example: { text: 'x' },
+});
+const note = (subject: string, text: string) => ({
+  topic,
+  event: newEvent(Noted, { source: 'test', subject, data: { text } }),
+});
 
 async function collection() {
   const c = connection.db!.collection<Doc>(uniqueName('docs'));
@@ -37,10 +47,25 @@ const relayOf = (docs: Awaited<ReturnType<typeof collection>>, onPublished?: () 
   new OutboxRelay({ collection: docs, publisher: producer, ...(onPublished ? { onPublished } : {}) });
 
 beforeAll(async () => {
-  await applyTopics(client, plannedTopics({ defaults: { partitions: 1, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic, consumedBy: ['test'] }] }));
+  await applyTopics(
+    client,
+    plannedTopics({
+      defaults: { partitions: 1, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [{ name: topic, consumedBy: ['test'] }],
+    }),
+  );
   await producer.connect();
-  connection = await mongoose.createConnection(env.MONGO_URL, { dbName: uniqueName('relay-work'), monitorCommands: true }).asPromise();
-  connection.getClient().on('commandStarted', (e) => commands.push({ name: e.commandName, collection: e.command[e.commandName], filters: commandFilters(e.commandName, e.command) }));
+  connection = await mongoose
+    .createConnection(env.MONGO_URL, { dbName: uniqueName('relay-work'), monitorCommands: true })
+    .asPromise();
+  connection.getClient().on('commandStarted', (e) =>
+    commands.push({
+      name: e.commandName,
+      collection: e.command[e.commandName],
+      filters: commandFilters(e.commandName, e.command),
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -56,7 +81,10 @@ describe('the work the outbox relay costs', () => {
     relay.announce('w-1');
     const from = commands.length;
     expect(await relay.relayOnce(false)).toBe(2);
-    const spent = commands.slice(from).filter((c) => c.collection === docs.collectionName).map((c) => c.name);
+    const spent = commands
+      .slice(from)
+      .filter((c) => c.collection === docs.collectionName)
+      .map((c) => c.name);
     expect(spent).toEqual(['findAndModify', 'update']);
     expect(await scansSince(from, docs)).toEqual([]);
     const doc = await docs.findOne({ _id: 'w-1' });
@@ -79,7 +107,9 @@ describe('the work the outbox relay costs', () => {
     const from = commands.length;
     expect(await relay.relayOnce(false)).toBe(1);
     const between = await docs.findOne({ _id: 'w-2' });
-    expect((between?.outbox as { event: { data: { text: string } } }[]).map((e) => e.event.data.text)).toEqual(['second']);
+    expect((between?.outbox as { event: { data: { text: string } } }[]).map((e) => e.event.data.text)).toEqual([
+      'second',
+    ]);
     expect(between?.outboxPending).toBe(true);
     expect(between?.outboxLeaseUntil).toBeUndefined();
     // Not announced again by its writer here: the relay takes it up itself.
@@ -113,7 +143,12 @@ describe('the work the outbox relay costs', () => {
     relay.announce('w-4');
     const from = commands.length;
     expect(await relay.relayOnce(false)).toBe(0);
-    expect(commands.slice(from).filter((c) => c.collection === docs.collectionName).map((c) => c.name)).toEqual(['findAndModify']);
+    expect(
+      commands
+        .slice(from)
+        .filter((c) => c.collection === docs.collectionName)
+        .map((c) => c.name),
+    ).toEqual(['findAndModify']);
     expect(await docs.findOne({ _id: 'w-4' })).toEqual({ _id: 'w-4', plain: true });
   });
 });

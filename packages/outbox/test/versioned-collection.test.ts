@@ -16,12 +16,31 @@ interface Ticket {
 const env = stackEnv();
 let connection: mongoose.Connection;
 
-const Changed = defineEvent({ type: 'ticket.changed', version: 1, topic: 'tickets', summary: 'a ticket changed', schema: z.object({ state: z.string() }), example: { state: 'open' } });
-const changed = (ticketId: string, state: string) => ({ topic: 'tickets', event: newEvent(Changed, { source: 'test', subject: ticketId, data: { state } }) });
-const ticket = (ticketId: string, owner = 'ana'): Ticket => ({ ticketId, version: 1, owner, state: 'open', opened: new Date('2026-12-01T08:00:00Z') });
+const Changed = defineEvent({
+  type: 'ticket.changed',
+  version: 1,
+  topic: 'tickets',
+  summary: 'a ticket changed',
+  schema: z.object({ state: z.string() }),
+  example: { state: 'open' },
+});
+const changed = (ticketId: string, state: string) => ({
+  topic: 'tickets',
+  event: newEvent(Changed, { source: 'test', subject: ticketId, data: { state } }),
+});
+const ticket = (ticketId: string, owner = 'ana'): Ticket => ({
+  ticketId,
+  version: 1,
+  owner,
+  state: 'open',
+  opened: new Date('2026-12-01T08:00:00Z'),
+});
 
 async function tickets(): Promise<VersionedCollection<Ticket, 'ticketId'>> {
-  const store = new VersionedCollection<Ticket, 'ticketId'>(connection.db!, uniqueName('tickets'), { id: 'ticketId', hidden: { ownerKey: 0 } });
+  const store = new VersionedCollection<Ticket, 'ticketId'>(connection.db!, uniqueName('tickets'), {
+    id: 'ticketId',
+    hidden: { ownerKey: 0 },
+  });
   await store.ensureIndexes();
   await store.collection.createIndex({ ownerKey: 1 }, { name: 'one_per_owner', unique: true, sparse: true });
   return store;
@@ -88,7 +107,10 @@ describe('VersionedCollection', () => {
   it('lists in order with a limit, and walks every match in batches', async () => {
     const store = await tickets();
     for (const id of ['t-3', 't-1', 't-2', 't-4']) await store.insert(ticket(id, id === 't-4' ? 'bo' : 'ana'), []);
-    expect((await store.find({ owner: 'ana' }, { sort: { _id: -1 }, limit: 2 })).map((t) => t.ticketId)).toEqual(['t-3', 't-2']);
+    expect((await store.find({ owner: 'ana' }, { sort: { _id: -1 }, limit: 2 })).map((t) => t.ticketId)).toEqual([
+      't-3',
+      't-2',
+    ]);
     const walked: string[] = [];
     for await (const t of store.walk({}, 2)) walked.push(t.ticketId);
     expect(walked).toEqual(['t-1', 't-2', 't-3', 't-4']);
@@ -97,7 +119,10 @@ describe('VersionedCollection', () => {
   });
 
   it('revives what the stored fields cannot hold as they are', async () => {
-    const store = new VersionedCollection<Ticket, 'ticketId'>(connection.db!, uniqueName('tickets'), { id: 'ticketId', revive: (t) => ({ ...t, owner: t.owner.toUpperCase() }) });
+    const store = new VersionedCollection<Ticket, 'ticketId'>(connection.db!, uniqueName('tickets'), {
+      id: 'ticketId',
+      revive: (t) => ({ ...t, owner: t.owner.toUpperCase() }),
+    });
     await store.ensureIndexes();
     await store.insert(ticket('t-1'), []);
     expect((await store.get('t-1'))?.owner).toBe('ANA');

@@ -3,7 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 
 import { type AuthSettings, bearerToken, requireRole, verifyToken } from './auth';
 
-const DASHBOARD_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const DASHBOARD_CSP =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** The cookie an admin page's own requests carry; scoped to the page's path, unreadable by scripts. */
 export const ADMIN_COOKIE = 'orderpulse_admin';
@@ -22,7 +23,13 @@ export function adminConsole(settings: AuthSettings, basePath: string) {
     if (typeof given === 'string') {
       const principal = await verifyToken(given, settings);
       requireRole(principal, 'admin');
-      res.cookie(ADMIN_COOKIE, given, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: basePath, expires: principal.expiresAt ?? new Date(Date.now() + 60_000) });
+      res.cookie(ADMIN_COOKIE, given, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: req.secure,
+        path: basePath,
+        expires: principal.expiresAt ?? new Date(Date.now() + 60_000),
+      });
       res.redirect(303, basePath);
       return;
     }

@@ -68,10 +68,15 @@ export const ProblemSchema = z
     instance: z.string().describe('the request path'),
     code: z.enum(Object.keys(ErrorCodes) as [keyof typeof ErrorCodes, ...(keyof typeof ErrorCodes)[]]),
     requestId: z.string().describe('the `x-request-id` of the request, to quote to whoever runs the service'),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('each invalid field (INVALID_INPUT)'),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('each invalid field (INVALID_INPUT)'),
   })
   .loose()
-  .describe('An RFC 9457 problem document; a problem may add members of its own (`check`, `orderStatus`, `retryAfterSeconds`).');
+  .describe(
+    'An RFC 9457 problem document; a problem may add members of its own (`check`, `orderStatus`, `retryAfterSeconds`).',
+  );
 
 /** The problem answers every authenticated route can give. */
 const COMMON_PROBLEMS = [400, 401, 403, 429, 503];
@@ -95,7 +100,11 @@ export function openApiPath(expressPath: string): string {
 }
 
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as JsonSchema;
   return rest;
 }
 
@@ -103,7 +112,12 @@ function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 function namedSchemas(schemas: Record<string, z.ZodType>): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
-  const { schemas: json } = z.toJSONSchema(registry, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonSchema> };
+  const { schemas: json } = z.toJSONSchema(registry, {
+    io: 'output',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonSchema> };
   return Object.fromEntries(Object.entries(json).map(([id, { $schema: _dialect, $id: _id, ...rest }]) => [id, rest]));
 }
 
@@ -120,8 +134,16 @@ function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query'):
 }
 
 function problemAnswers(route: ApiRoute): Record<string, JsonSchema> {
-  const statuses = [...new Set([...(route.body ? [413, 415] : []), ...COMMON_PROBLEMS.filter((s) => route.roles.length > 0 || (s !== 401 && s !== 403)), ...(route.problems ?? [])])].sort();
-  return Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/Problem${status}` }]));
+  const statuses = [
+    ...new Set([
+      ...(route.body ? [413, 415] : []),
+      ...COMMON_PROBLEMS.filter((s) => route.roles.length > 0 || (s !== 401 && s !== 403)),
+      ...(route.problems ?? []),
+    ]),
+  ].sort();
+  return Object.fromEntries(
+    statuses.map((status) => [String(status), { $ref: `#/components/responses/Problem${status}` }]),
+  );
 }
 
 function operationOf(method: string, path: string, route: ApiRoute): JsonSchema {
@@ -131,22 +153,69 @@ function operationOf(method: string, path: string, route: ApiRoute): JsonSchema 
       {
         description: answer.description,
         ...(answer.schema || answer.contentType
-          ? { content: { [answer.contentType ?? 'application/json']: answer.schema ? { schema: jsonSchemaOf(answer.schema, 'output') } : answer.frames ? { schema: { description: `Each event's \`data\` is a ${answer.frames}.`, $ref: `#/components/schemas/${answer.frames}` } } : {} } }
+          ? {
+              content: {
+                [answer.contentType ?? 'application/json']: answer.schema
+                  ? { schema: jsonSchemaOf(answer.schema, 'output') }
+                  : answer.frames
+                    ? {
+                        schema: {
+                          description: `Each event's \`data\` is a ${answer.frames}.`,
+                          $ref: `#/components/schemas/${answer.frames}`,
+                        },
+                      }
+                    : {},
+              },
+            }
           : {}),
       },
     ]),
   );
-  const headers = Object.entries(route.headers ?? {}).map(([name, header]) => ({ name, in: 'header', required: header.required ?? false, description: header.description, schema: header.schema ?? { type: 'string' } }));
-  const queryToken = route.queryToken ? [{ name: 'access_token', in: 'query', required: false, description: 'The bearer token, for a client that cannot set headers (EventSource).', schema: { type: 'string' } }] : [];
+  const headers = Object.entries(route.headers ?? {}).map(([name, header]) => ({
+    name,
+    in: 'header',
+    required: header.required ?? false,
+    description: header.description,
+    schema: header.schema ?? { type: 'string' },
+  }));
+  const queryToken = route.queryToken
+    ? [
+        {
+          name: 'access_token',
+          in: 'query',
+          required: false,
+          description: 'The bearer token, for a client that cannot set headers (EventSource).',
+          schema: { type: 'string' },
+        },
+      ]
+    : [];
   return {
     operationId: `${method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     summary: route.summary,
-    description: [route.description ?? route.summary, route.roles.length > 0 ? `Roles: ${route.roles.map((r) => `\`${r}\``).join(', ')}.` : 'No bearer token.'].join('\n\n'),
+    description: [
+      route.description ?? route.summary,
+      route.roles.length > 0 ? `Roles: ${route.roles.map((r) => `\`${r}\``).join(', ')}.` : 'No bearer token.',
+    ].join('\n\n'),
     tags: [route.tag],
     ...(route.roles.length > 0 ? { security: [{ bearer: [] }] } : { security: [] }),
-    parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query'), ...queryToken, ...headers],
+    parameters: [
+      ...parametersOf(route.params, 'path'),
+      ...parametersOf(route.query, 'query'),
+      ...queryToken,
+      ...headers,
+    ],
     ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(route.body, 'input'), ...(route.example !== undefined ? { example: route.example } : {}) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: jsonSchemaOf(route.body, 'input'),
+                ...(route.example !== undefined ? { example: route.example } : {}),
+              },
+            },
+          },
+        }
       : {}),
     responses: { ...answers, ...problemAnswers(route) },
   };
@@ -157,14 +226,20 @@ function operationOf(method: string, path: string, route: ApiRoute): JsonSchema 
  * from the table, JSON Schema 2020-12 from zod 4's `z.toJSONSchema` (request bodies as accepted,
  * answers as sent), the bearer scheme and one `application/problem+json` answer per status.
  */
-export function buildApiDocument(info: ApiInfo, routes: ApiRoutes, servers: { url: string; description: string }[] = [{ url: '/', description: 'this service' }]): JsonSchema {
+export function buildApiDocument(
+  info: ApiInfo,
+  routes: ApiRoutes,
+  servers: { url: string; description: string }[] = [{ url: '/', description: 'this service' }],
+): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const [key, route] of Object.entries(routes)) {
     const [method, path] = key.split(' ') as [string, string];
     const template = openApiPath(path);
     paths[template] = { ...paths[template], [method.toLowerCase()]: operationOf(method.toLowerCase(), path, route) };
   }
-  const problemStatuses = [...new Set(Object.values(routes).flatMap((route) => Object.keys(problemAnswers(route)).map(Number)))].sort();
+  const problemStatuses = [
+    ...new Set(Object.values(routes).flatMap((route) => Object.keys(problemAnswers(route)).map(Number))),
+  ].sort();
   const { schemas = {}, ...head } = info;
   return {
     openapi: '3.1.1',
@@ -188,7 +263,16 @@ export function buildApiDocument(info: ApiInfo, routes: ApiRoutes, servers: { ur
           `Problem${status}`,
           {
             description: PROBLEM_TEXT[status] ?? 'A problem.',
-            ...(status === 429 || status === 503 ? { headers: { 'Retry-After': { description: 'Seconds to wait before trying again (RFC 9110 §10.2.3).', schema: { type: 'integer' } } } } : {}),
+            ...(status === 429 || status === 503
+              ? {
+                  headers: {
+                    'Retry-After': {
+                      description: 'Seconds to wait before trying again (RFC 9110 §10.2.3).',
+                      schema: { type: 'integer' },
+                    },
+                  },
+                }
+              : {}),
             content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
           },
         ]),
@@ -197,7 +281,10 @@ export function buildApiDocument(info: ApiInfo, routes: ApiRoutes, servers: { ur
   };
 }
 
-const documentInfo = { contact: { name: 'orderpulse maintainers' }, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } };
+const documentInfo = {
+  contact: { name: 'orderpulse maintainers' },
+  license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+};
 
 /** Thrown (and answered as a 500) when a route sends what its table entry does not declare: a test sees it at once. */
 export class UndeclaredAnswerError extends Error {
@@ -219,29 +306,40 @@ export function checkAnswers(routes: ApiRoutes) {
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
       const routePath = (req.route as { path?: unknown } | undefined)?.path;
-      const key = typeof routePath === 'string' ? `${req.method === 'HEAD' ? 'GET' : req.method} ${routePath}` : undefined;
+      const key =
+        typeof routePath === 'string' ? `${req.method === 'HEAD' ? 'GET' : req.method} ${routePath}` : undefined;
       const route = key ? routes[key] : undefined;
       if (!route || !key || res.statusCode >= 400) return send(body);
       const answer = route.answers[res.statusCode];
       if (!answer?.schema) throw new UndeclaredAnswerError(key, res.statusCode, 'no schema for this status');
       const wire: unknown = JSON.parse(JSON.stringify(body) ?? 'null');
       const parsed = answer.schema.safeParse(wire);
-      if (!parsed.success) throw new UndeclaredAnswerError(key, res.statusCode, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!parsed.success)
+        throw new UndeclaredAnswerError(
+          key,
+          res.statusCode,
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        );
       const undeclared = undeclaredMembers(wire, parsed.data);
-      if (undeclared.length > 0) throw new UndeclaredAnswerError(key, res.statusCode, `members not in the schema: ${undeclared.join(', ')}`);
+      if (undeclared.length > 0)
+        throw new UndeclaredAnswerError(key, res.statusCode, `members not in the schema: ${undeclared.join(', ')}`);
       return send(body);
     };
     next();
   };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The paths of members in `sent` that parsing left out of `kept`: the ones the schema does not name. */
 function undeclaredMembers(sent: unknown, kept: unknown, at = ''): string[] {
-  if (Array.isArray(sent) && Array.isArray(kept)) return sent.flatMap((item, i) => undeclaredMembers(item, kept[i], `${at}${i}.`));
+  if (Array.isArray(sent) && Array.isArray(kept))
+    return sent.flatMap((item, i) => undeclaredMembers(item, kept[i], `${at}${i}.`));
   if (!isRecord(sent) || !isRecord(kept)) return [];
-  return Object.entries(sent).flatMap(([name, value]) => (name in kept ? undeclaredMembers(value, kept[name], `${at}${name}.`) : [`${at}${name}`]));
+  return Object.entries(sent).flatMap(([name, value]) =>
+    name in kept ? undeclaredMembers(value, kept[name], `${at}${name}.`) : [`${at}${name}`],
+  );
 }
 
 /**
@@ -251,26 +349,49 @@ function undeclaredMembers(sent: unknown, kept: unknown, at = ''): string[] {
  *
  * @throws Error when two services give one component name different contents.
  */
-export function mergeApiDocuments(info: ApiInfo, services: readonly { service: string; document: JsonSchema }[]): JsonSchema {
+export function mergeApiDocuments(
+  info: ApiInfo,
+  services: readonly { service: string; document: JsonSchema }[],
+): JsonSchema {
   const paths: Record<string, unknown> = {};
   const tags: { name: string; description: string }[] = [];
   const components: Record<string, Record<string, unknown>> = {};
   for (const { service, document } of services) {
-    const doc = document as { info: { title: string }; tags?: { name: string }[]; paths: Record<string, Record<string, JsonSchema>>; components: Record<string, Record<string, unknown>> };
+    const doc = document as {
+      info: { title: string };
+      tags?: { name: string }[];
+      paths: Record<string, Record<string, JsonSchema>>;
+      components: Record<string, Record<string, unknown>>;
+    };
     for (const tag of doc.tags ?? []) tags.push({ name: `${service} · ${tag.name}`, description: doc.info.title });
     for (const [path, operations] of Object.entries(doc.paths)) {
       paths[`/api/${service}${path}`] = Object.fromEntries(
-        Object.entries(operations).map(([method, op]) => [method, { ...op, operationId: `${service}.${String(op.operationId)}`, tags: (op.tags as string[]).map((t) => `${service} · ${t}`) }]),
+        Object.entries(operations).map(([method, op]) => [
+          method,
+          {
+            ...op,
+            operationId: `${service}.${String(op.operationId)}`,
+            tags: (op.tags as string[]).map((t) => `${service} · ${t}`),
+          },
+        ]),
       );
     }
     for (const [kind, entries] of Object.entries(doc.components)) {
       for (const [name, entry] of Object.entries(entries)) {
         const known = components[kind]?.[name];
-        if (known !== undefined && JSON.stringify(known) !== JSON.stringify(entry)) throw new Error(`components.${kind}.${name} differs between services; name one of them apart`);
+        if (known !== undefined && JSON.stringify(known) !== JSON.stringify(entry))
+          throw new Error(`components.${kind}.${name} differs between services; name one of them apart`);
         (components[kind] ??= {})[name] = entry;
       }
     }
   }
   const { schemas: _none, ...head } = info;
-  return { openapi: '3.1.1', info: { ...head, ...documentInfo }, servers: [{ url: '/', description: 'the gateway' }], tags, paths, components };
+  return {
+    openapi: '3.1.1',
+    info: { ...head, ...documentInfo },
+    servers: [{ url: '/', description: 'the gateway' }],
+    tags,
+    paths,
+    components,
+  };
 }

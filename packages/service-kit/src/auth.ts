@@ -1,6 +1,13 @@
 import { statSync, readFileSync } from 'node:fs';
 
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JSONWebKeySet,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { z } from 'zod';
 
 import { AppError } from './errors';
@@ -66,7 +73,8 @@ export interface AuthSettings {
  * keys are cached, so verifying costs one signature check.
  */
 export function keySetOf(source: string): JWTVerifyGetKey {
-  if (/^https?:\/\//.test(source)) return createRemoteJWKSet(new URL(source), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  if (/^https?:\/\//.test(source))
+    return createRemoteJWKSet(new URL(source), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
   return fileKeySet(source);
 }
 
@@ -87,7 +95,10 @@ function fileKeySet(path: string): JWTVerifyGetKey {
     } catch (error) {
       // A file caught half-written while it is replaced: keep the set we have and look again later.
       if (loaded) return loaded.keys;
-      throw new Error(`JWT_JWKS ${path} is not a readable JWKS: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(
+        `JWT_JWKS ${path} is not a readable JWKS: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   };
   load(true);
@@ -122,16 +133,20 @@ function refusal(error: unknown): string {
 export async function verifyToken(token: string, settings: AuthSettings): Promise<Principal> {
   let payload: unknown;
   try {
-    const verified = await jwtVerify(token, (header, input) => {
-      if (!header.kid) throw new AppError('UNAUTHENTICATED', 'token names no key (kid)');
-      return settings.keys(header, input);
-    }, {
-      algorithms: TokenAlgorithms,
-      issuer: settings.issuer,
-      audience: settings.audience,
-      clockTolerance: settings.clockToleranceSeconds,
-      requiredClaims: ['exp', 'sub'],
-    });
+    const verified = await jwtVerify(
+      token,
+      (header, input) => {
+        if (!header.kid) throw new AppError('UNAUTHENTICATED', 'token names no key (kid)');
+        return settings.keys(header, input);
+      },
+      {
+        algorithms: TokenAlgorithms,
+        issuer: settings.issuer,
+        audience: settings.audience,
+        clockTolerance: settings.clockToleranceSeconds,
+        requiredClaims: ['exp', 'sub'],
+      },
+    );
     payload = verified.payload;
   } catch (error) {
     if (error instanceof AppError) throw error;
@@ -140,7 +155,13 @@ export async function verifyToken(token: string, settings: AuthSettings): Promis
   const claims = Claims.safeParse(payload);
   if (!claims.success) throw new AppError('UNAUTHENTICATED', 'token lacks subject or role');
   const { sub, role, tenant, name, exp } = claims.data;
-  return { subject: sub, role, ...(tenant ? { tenant } : {}), ...(name ? { name } : {}), expiresAt: new Date(exp * 1_000) };
+  return {
+    subject: sub,
+    role,
+    ...(tenant ? { tenant } : {}),
+    ...(name ? { name } : {}),
+    expiresAt: new Date(exp * 1_000),
+  };
 }
 
 export function bearerToken(header: string | undefined): string {

@@ -32,7 +32,9 @@ type JsonSchema = {
 /** Thrown when a schema admits bodies of any size: bound it (`.max()`), or declare the route's limit in bytes. */
 export class UnboundedSchemaError extends Error {
   constructor(readonly path: string) {
-    super(`the schema admits bodies of any size at ${path || '(body)'}: give it a maximum (.max()), or declare the route's limit in bytes`);
+    super(
+      `the schema admits bodies of any size at ${path || '(body)'}: give it a maximum (.max()), or declare the route's limit in bytes`,
+    );
     this.name = 'UnboundedSchemaError';
   }
 }
@@ -40,7 +42,8 @@ export class UnboundedSchemaError extends Error {
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
 function largest(schema: JsonSchema | boolean | undefined, path: string, defs: Record<string, JsonSchema>): number {
-  if (schema === undefined || schema === true || (typeof schema === 'object' && Object.keys(schema).length === 0)) throw new UnboundedSchemaError(path);
+  if (schema === undefined || schema === true || (typeof schema === 'object' && Object.keys(schema).length === 0))
+    throw new UnboundedSchemaError(path);
   if (schema === false) return 0;
   if (schema.$ref) {
     const name = schema.$ref.replace(/^#\/\$defs\//, '');
@@ -71,20 +74,27 @@ function largestOfType(type: string, schema: JsonSchema, path: string, defs: Rec
       return 2 + BYTES_PER_CHAR * (schema.maxLength ?? UNBOUNDED_STRING_CHARS);
     case 'array': {
       const prefix = (schema.prefixItems ?? []).map((item, i) => largest(item, `${path}.${i}`, defs));
-      if (schema.maxItems === undefined && (schema.items !== undefined || prefix.length === 0)) throw new UnboundedSchemaError(`${path}[]`);
-      const rest = schema.items === undefined ? 0 : Math.max(0, (schema.maxItems ?? prefix.length) - prefix.length) * largest(schema.items, `${path}[]`, defs);
+      if (schema.maxItems === undefined && (schema.items !== undefined || prefix.length === 0))
+        throw new UnboundedSchemaError(`${path}[]`);
+      const rest =
+        schema.items === undefined
+          ? 0
+          : Math.max(0, (schema.maxItems ?? prefix.length) - prefix.length) * largest(schema.items, `${path}[]`, defs);
       const count = schema.maxItems ?? prefix.length;
       return 2 + prefix.reduce((a, b) => a + b, 0) + rest + Math.max(0, count - 1);
     }
     case 'object': {
-      const members: number[] = Object.entries(schema.properties ?? {}).map(([key, value]) => jsonBytes(key) + 1 + largest(value, path ? `${path}.${key}` : key, defs));
+      const members: number[] = Object.entries(schema.properties ?? {}).map(
+        ([key, value]) => jsonBytes(key) + 1 + largest(value, path ? `${path}.${key}` : key, defs),
+      );
       const extra = schema.additionalProperties;
       // zod's z.object strips keys it does not name, so only a record's keys (additionalProperties) add to a body.
       if (extra !== undefined && extra !== false) {
         const keys = schema.propertyNames?.enum;
         if (!keys) throw new UnboundedSchemaError(`${path}{}`);
         const value = largest(extra, `${path}{}`, defs);
-        for (const key of keys) if (!(String(key) in (schema.properties ?? {}))) members.push(jsonBytes(String(key)) + 1 + value);
+        for (const key of keys)
+          if (!(String(key) in (schema.properties ?? {}))) members.push(jsonBytes(String(key)) + 1 + value);
       }
       return 2 + members.reduce((a, b) => a + b, 0) + Math.max(0, members.length - 1);
     }

@@ -2,23 +2,29 @@ import { z } from 'zod';
 
 const csv = z
   .string()
-  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().min(1)).min(1));
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
 /** An optional key that deployment files list with an empty value (`${KEY:-}`) means unset. */
-export const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+export const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 /**
  * Ports the WHATWG Fetch standard refuses to connect to ("bad port"), so a partner URL on one of
  * them fails every call with `TypeError: fetch failed` long after start. Source: Fetch, §2.9 "Port blocking".
  */
 const FETCH_BLOCKED_PORTS = new Set([
-  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111,
-  113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548,
-  554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665,
-  6666, 6667, 6668, 6669, 6697, 10080,
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110,
+  111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532,
+  540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061,
+  6000, 6566, 6665, 6666, 6667, 6668, 6669, 6697, 10080,
 ]);
 
 /** An http(s) URL that `fetch` will call: refused at start when its port is one the Fetch standard blocks. */
@@ -34,7 +40,7 @@ export const commonEnv = {
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port,
   /** The token issuer's public keys: a JWKS file path or an `https://` URL (chosen by `kid`, so keys rotate). */
-  JWT_JWKS: z.string().min(1, 'JWT_JWKS must name the issuer\'s key set (a JWKS file path or URL)'),
+  JWT_JWKS: z.string().min(1, "JWT_JWKS must name the issuer's key set (a JWKS file path or URL)"),
   JWT_ISSUER: z.string().default('orderpulse'),
   /** The audience tokens must name for this service; `orderpulse-<service>` when not set. */
   JWT_AUDIENCE: z.string().min(1).optional(),

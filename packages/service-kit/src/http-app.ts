@@ -76,11 +76,16 @@ export type BodyLimits = Readonly<Record<string, z.ZodType | number>>;
 const routeMethods = ['post', 'put', 'patch', 'delete'] as const;
 
 /** Parses a route's JSON body with the route's own limit, before the app-wide parser (which then sees it parsed and passes). */
-function mountBodyLimits(app: express.Express, limits: BodyLimits, parser: (limit: number) => express.RequestHandler): void {
+function mountBodyLimits(
+  app: express.Express,
+  limits: BodyLimits,
+  parser: (limit: number) => express.RequestHandler,
+): void {
   for (const [route, limit] of Object.entries(limits)) {
     const [method, path, ...rest] = route.split(' ');
     const verb = method?.toLowerCase() as (typeof routeMethods)[number];
-    if (!routeMethods.includes(verb) || !path?.startsWith('/') || rest.length > 0) throw new Error(`body limit for "${route}": write it as "PUT /v1/path/:param"`);
+    if (!routeMethods.includes(verb) || !path?.startsWith('/') || rest.length > 0)
+      throw new Error(`body limit for "${route}": write it as "PUT /v1/path/:param"`);
     app[verb](path, parser(typeof limit === 'number' ? limit : bodyLimitOf(limit)));
   }
 }
@@ -113,10 +118,45 @@ export function problemOf(error: AppError, instance: string, requestId: string):
 
 /** The routes every service has, as {@link ApiRoutes}: liveness, readiness, metrics and the document itself. */
 export const operationalRoutes: ApiRoutes = {
-  'GET /healthz': { tag: 'operations', summary: 'Liveness: fails (503) when a part of the process is dead and cannot come back by itself.', roles: [], answers: { 200: { description: 'Live.', schema: z.object({ status: z.literal('ok'), details: z.record(z.string(), z.unknown()).optional() }) } } },
-  'GET /readyz': { tag: 'operations', summary: 'Readiness: what the HTTP API needs (MongoDB, Redis…) answers; Kafka is not among them, as the outbox takes writes while the broker is away.', roles: [], answers: { 200: { description: 'Ready.', schema: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()), details: z.record(z.string(), z.unknown()).optional() }) } } },
-  'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics in the text exposition format.', roles: [], answers: { 200: { description: 'The metrics.', contentType: 'text/plain' } } },
-  'GET /openapi.json': { tag: 'operations', summary: 'This document.', roles: [], answers: { 200: { description: 'The OpenAPI 3.1 document.', contentType: 'application/json' } } },
+  'GET /healthz': {
+    tag: 'operations',
+    summary: 'Liveness: fails (503) when a part of the process is dead and cannot come back by itself.',
+    roles: [],
+    answers: {
+      200: {
+        description: 'Live.',
+        schema: z.object({ status: z.literal('ok'), details: z.record(z.string(), z.unknown()).optional() }),
+      },
+    },
+  },
+  'GET /readyz': {
+    tag: 'operations',
+    summary:
+      'Readiness: what the HTTP API needs (MongoDB, Redis…) answers; Kafka is not among them, as the outbox takes writes while the broker is away.',
+    roles: [],
+    answers: {
+      200: {
+        description: 'Ready.',
+        schema: z.object({
+          status: z.literal('ready'),
+          checks: z.record(z.string(), z.string()),
+          details: z.record(z.string(), z.unknown()).optional(),
+        }),
+      },
+    },
+  },
+  'GET /metrics': {
+    tag: 'operations',
+    summary: 'Prometheus metrics in the text exposition format.',
+    roles: [],
+    answers: { 200: { description: 'The metrics.', contentType: 'text/plain' } },
+  },
+  'GET /openapi.json': {
+    tag: 'operations',
+    summary: 'This document.',
+    roles: [],
+    answers: { 200: { description: 'The OpenAPI 3.1 document.', contentType: 'application/json' } },
+  },
 };
 
 /**
@@ -124,17 +164,37 @@ export const operationalRoutes: ApiRoutes = {
  * example is not a body its route accepts (the document would show a request that is refused).
  */
 function requireApiRoutes(app: express.Express, routes: ApiRoutes): void {
-  const stack = (app as unknown as { router: { stack: { route?: { path: unknown; methods: Record<string, boolean> } }[] } }).router.stack;
-  const mounted = new Set(stack.flatMap((layer) => (layer.route && typeof layer.route.path === 'string' ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${String(layer.route?.path)}`) : [])));
+  const stack = (
+    app as unknown as { router: { stack: { route?: { path: unknown; methods: Record<string, boolean> } }[] } }
+  ).router.stack;
+  const mounted = new Set(
+    stack.flatMap((layer) =>
+      layer.route && typeof layer.route.path === 'string'
+        ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${String(layer.route?.path)}`)
+        : [],
+    ),
+  );
   const missing = [...mounted].filter((r) => !(r in routes) && !(r in operationalRoutes));
   const stale = Object.keys(routes).filter((r) => !mounted.has(r));
   const refused = Object.entries(routes).flatMap(([r, entry]) => {
     if (entry.example === undefined) return [];
     const parsed = entry.body?.safeParse(entry.example);
-    return parsed?.success ? [] : [`${r} has an example its body schema refuses${parsed ? `: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` : ' (it takes no body)'}`];
+    return parsed?.success
+      ? []
+      : [
+          `${r} has an example its body schema refuses${parsed ? `: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` : ' (it takes no body)'}`,
+        ];
   });
   if (missing.length > 0 || stale.length > 0 || refused.length > 0) {
-    throw new Error(`API routes: ${missing.map((r) => `${r} has no API entry`).concat(stale.map((r) => `${r} is declared but no such route exists`), refused).join('; ')}`);
+    throw new Error(
+      `API routes: ${missing
+        .map((r) => `${r} has no API entry`)
+        .concat(
+          stale.map((r) => `${r} is declared but no such route exists`),
+          refused,
+        )
+        .join('; ')}`,
+    );
   }
 }
 
@@ -143,16 +203,29 @@ function requireApiRoutes(app: express.Express, routes: ApiRoutes): void {
  * or a declared limit names no route: a route's body limit cannot be forgotten or outlive it.
  */
 function requireBodyLimits(app: express.Express, limits: BodyLimits): void {
-  const stack = (app as unknown as { router: { stack: { route?: { path: unknown; methods: Record<string, boolean> } }[] } }).router.stack;
-  const routes = stack.flatMap((layer) => (layer.route && typeof layer.route.path === 'string' ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${String(layer.route?.path)}`) : []));
+  const stack = (
+    app as unknown as { router: { stack: { route?: { path: unknown; methods: Record<string, boolean> } }[] } }
+  ).router.stack;
+  const routes = stack.flatMap((layer) =>
+    layer.route && typeof layer.route.path === 'string'
+      ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${String(layer.route?.path)}`)
+      : [],
+  );
   const declared = new Set(Object.keys(limits));
-  const missing = routes.filter((r) => routeMethods.includes(r.split(' ')[0]!.toLowerCase() as (typeof routeMethods)[number]) && !declared.has(r));
+  const missing = routes.filter(
+    (r) => routeMethods.includes(r.split(' ')[0]!.toLowerCase() as (typeof routeMethods)[number]) && !declared.has(r),
+  );
   // The limits' own parsers are routes too; a declared limit with only its parser names no route of the service.
   const counts = new Map<string, number>();
   for (const r of routes) counts.set(r, (counts.get(r) ?? 0) + 1);
   const stale = [...declared].filter((r) => (counts.get(r) ?? 0) < 2);
   if (missing.length > 0 || stale.length > 0) {
-    throw new Error(`body limits: ${[...new Set(missing)].map((r) => `${r} takes a body but declares no limit`).concat(stale.map((r) => `${r} is declared but no such route exists`)).join('; ')}`);
+    throw new Error(
+      `body limits: ${[...new Set(missing)]
+        .map((r) => `${r} takes a body but declares no limit`)
+        .concat(stale.map((r) => `${r} is declared but no such route exists`))
+        .join('; ')}`,
+    );
   }
 }
 
@@ -168,7 +241,8 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  */
 function asAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  if (failureKind(error) === 'transient') return new AppError('UNAVAILABLE', 'a dependency of this service is unavailable; try again shortly');
+  if (failureKind(error) === 'transient')
+    return new AppError('UNAVAILABLE', 'a dependency of this service is unavailable; try again shortly');
   const e = error as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.parse.failed') return new AppError('INVALID_INPUT', 'request body is not valid JSON');
   if (e.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large');
@@ -183,9 +257,13 @@ function asAppError(error: unknown): AppError {
 
 /** Answers an error as `application/problem+json`; a 503 says when to try again (`Retry-After`, RFC 9110 §10.2.3). */
 export function sendProblem(res: Response, req: Request, error: AppError): void {
-  if (typeof error.details.retryAfterSeconds === 'number') res.setHeader('retry-after', String(error.details.retryAfterSeconds));
+  if (typeof error.details.retryAfterSeconds === 'number')
+    res.setHeader('retry-after', String(error.details.retryAfterSeconds));
   if (error.status === 503 && !res.hasHeader('retry-after')) res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-  res.status(error.status).type(PROBLEM).send(JSON.stringify(problemOf(error, req.originalUrl, req.requestId)));
+  res
+    .status(error.status)
+    .type(PROBLEM)
+    .send(JSON.stringify(problemOf(error, req.originalUrl, req.requestId)));
 }
 
 /**
@@ -234,12 +312,19 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      duration.observe({ method: req.method, route, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+      duration.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
     });
     withLogContext({ requestId: req.requestId }, next);
   });
   // An API answers JSON only: nothing it sends may run script, be framed or be sniffed as another type.
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    }),
+  );
   const addressLimit = options.addressLimit;
   if (addressLimit) {
     app.use(async (req, _res, next) => {
@@ -260,7 +345,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     const length = Number(req.headers['content-length'] ?? 0);
     const hasBody = req.headers['transfer-encoding'] !== undefined || length > 0;
     if (hasBody && !req.is(JSON_TYPES)) {
-      next(new AppError('UNSUPPORTED_MEDIA_TYPE', `the body must be JSON (application/json), not ${req.headers['content-type'] ? JSON.stringify(req.headers['content-type']) : 'untyped'}`));
+      next(
+        new AppError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `the body must be JSON (application/json), not ${req.headers['content-type'] ? JSON.stringify(req.headers['content-type']) : 'untyped'}`,
+        ),
+      );
       return;
     }
     next();
@@ -274,7 +364,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       res.json({ status: 'ok', ...(live.details ? { details: live.details } : {}) });
       return;
     }
-    sendProblem(res, req, new AppError('UNAVAILABLE', 'not live: a part of this service is dead', { details: live.details ?? {} }));
+    sendProblem(
+      res,
+      req,
+      new AppError('UNAVAILABLE', 'not live: a part of this service is dead', { details: live.details ?? {} }),
+    );
   });
   app.get('/readyz', async (req, res) => {
     const results = await Promise.all(
@@ -294,7 +388,14 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       res.json({ status: 'ready', checks: Object.fromEntries(results), ...extra });
       return;
     }
-    sendProblem(res, req, new AppError('UNAVAILABLE', `not ready: ${failing.map(([n]) => n).join(', ')}`, { checks: Object.fromEntries(results), ...extra }));
+    sendProblem(
+      res,
+      req,
+      new AppError('UNAVAILABLE', `not ready: ${failing.map(([n]) => n).join(', ')}`, {
+        checks: Object.fromEntries(results),
+        ...extra,
+      }),
+    );
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
@@ -347,14 +448,28 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const problem = { ...problemOf(new AppError('INVALID_INPUT', `not a valid HTTP request (${error.code ?? 'parse error'})`), '', randomUUID()), status, title: STATUS_CODES[status]?.toLowerCase() ?? 'bad request' };
+    const problem = {
+      ...problemOf(
+        new AppError('INVALID_INPUT', `not a valid HTTP request (${error.code ?? 'parse error'})`),
+        '',
+        randomUUID(),
+      ),
+      status,
+      title: STATUS_CODES[status]?.toLowerCase() ?? 'bad request',
+    };
     const body = JSON.stringify(problem);
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\ncontent-type: ${PROBLEM}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\ncontent-type: ${PROBLEM}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 }
 
 /** Starts listening; resolves with the server and the port it got (port 0 picks a free one). */
-export async function listen(app: express.Express, host: string, port: number): Promise<{ server: Server; port: number }> {
+export async function listen(
+  app: express.Express,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number }> {
   const server = app.listen(port, host);
   answerClientErrors(server);
   await once(server, 'listening');

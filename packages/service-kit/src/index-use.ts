@@ -9,7 +9,8 @@
 
 type Doc = Record<string, unknown>;
 
-const isDoc = (value: unknown): value is Doc => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+const isDoc = (value: unknown): value is Doc =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 /** A query operator document (`{ $in: … }`, `{ $gt: … }`): its keys start with `$`. An ObjectId or an embedded document is a plain value. */
 const isOperators = (value: unknown): value is Doc => isDoc(value) && Object.keys(value).some((k) => k.startsWith('$'));
 

@@ -11,7 +11,12 @@ import mongoose from 'mongoose';
 /** The driver's `connectTimeoutMS` for every service connection, in ms. */
 export const MONGO_CONNECT_TIMEOUT_MS = 10_000;
 
-export async function connectMongo(url: string, dbName: string, serverSelectionTimeoutMS = 2_000, monitorCommands = false): Promise<mongoose.Connection> {
+export async function connectMongo(
+  url: string,
+  dbName: string,
+  serverSelectionTimeoutMS = 2_000,
+  monitorCommands = false,
+): Promise<mongoose.Connection> {
   const connection = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS,
@@ -75,7 +80,11 @@ export async function pingRedis(redis: Redis): Promise<void> {
  * operation fails server selection for good while MongoDB is back and answering. `onStuck` is
  * told once (the service then fails liveness and exits, to be started again); `stop()` ends the watch.
  */
-export function watchMongoMonitor(connection: mongoose.Connection, onStuck: (openForMs: number) => void, options: { stuckAfterMs?: number; everyMs?: number } = {}): { stop: () => void } {
+export function watchMongoMonitor(
+  connection: mongoose.Connection,
+  onStuck: (openForMs: number) => void,
+  options: { stuckAfterMs?: number; everyMs?: number } = {},
+): { stop: () => void } {
   const stuckAfterMs = options.stuckAfterMs ?? 30_000;
   const client = connection.getClient();
   let openSince: number | undefined;

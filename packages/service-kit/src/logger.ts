@@ -35,8 +35,14 @@ export interface RecordPosition {
  * in the log context, and its subject under `subjectField` (`orderId`, `orderNo`), so every line
  * its handling logs names the record and the entity it is about.
  */
-export function recordLogContext(subjectField: string): <T>(record: RecordPosition, work: () => Promise<T>) => Promise<T> {
-  return (record, work) => withLogContext({ topic: record.topic, partition: record.partition, offset: record.offset, [subjectField]: record.subject }, work);
+export function recordLogContext(
+  subjectField: string,
+): <T>(record: RecordPosition, work: () => Promise<T>) => Promise<T> {
+  return (record, work) =>
+    withLogContext(
+      { topic: record.topic, partition: record.partition, offset: record.offset, [subjectField]: record.subject },
+      work,
+    );
 }
 
 export function currentLogContext(): LogContext {

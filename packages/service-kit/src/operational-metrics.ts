@@ -14,47 +14,69 @@ import type { Logger } from './logger';
  * - `kafka_dlq_messages{topic}`: messages retained in `<topic>.dlq` (the consumed topic is the label);
  * - `kafka_lag_read_timestamp_seconds`: when the figures were last read (stale figures alert).
  */
-export function trackConsumerLag(registry: Registry, kafka: KafkaClient, wanted: (groupId: string) => boolean, logger: Logger, intervalMs = 15_000): { stop: () => Promise<void> } {
+export function trackConsumerLag(
+  registry: Registry,
+  kafka: KafkaClient,
+  wanted: (groupId: string) => boolean,
+  logger: Logger,
+  intervalMs = 15_000,
+): { stop: () => Promise<void> } {
   const reader = new ConsumerLagReader(kafka, wanted);
   let report: LagReport = { partitions: [], deadLetters: [] };
   let readAt = 0;
   const labels = ['group', 'topic', 'partition'] as const;
   new Gauge({
-    name: 'kafka_consumergroup_lag', help: 'Messages behind the high watermark, by consumer group and partition', labelNames: labels, registers: [registry],
+    name: 'kafka_consumergroup_lag',
+    help: 'Messages behind the high watermark, by consumer group and partition',
+    labelNames: labels,
+    registers: [registry],
     collect() {
       this.reset();
-      for (const p of report.partitions) this.set({ group: p.groupId, topic: p.topic, partition: String(p.partition) }, p.lag);
+      for (const p of report.partitions)
+        this.set({ group: p.groupId, topic: p.topic, partition: String(p.partition) }, p.lag);
     },
   });
   new Gauge({
-    name: 'kafka_consumergroup_current_offset', help: 'Committed offset by consumer group and partition', labelNames: labels, registers: [registry],
+    name: 'kafka_consumergroup_current_offset',
+    help: 'Committed offset by consumer group and partition',
+    labelNames: labels,
+    registers: [registry],
     collect() {
       this.reset();
-      for (const p of report.partitions) this.set({ group: p.groupId, topic: p.topic, partition: String(p.partition) }, p.committed);
+      for (const p of report.partitions)
+        this.set({ group: p.groupId, topic: p.topic, partition: String(p.partition) }, p.committed);
     },
   });
   new Gauge({
-    name: 'kafka_dlq_messages', help: 'Messages retained in the dead-letter topic of a consumed topic', labelNames: ['topic'] as const, registers: [registry],
+    name: 'kafka_dlq_messages',
+    help: 'Messages retained in the dead-letter topic of a consumed topic',
+    labelNames: ['topic'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       for (const d of report.deadLetters) this.set({ topic: d.topic }, d.messages);
     },
   });
   new Gauge({
-    name: 'kafka_lag_read_timestamp_seconds', help: 'When consumer lag was last read from the brokers (Unix seconds)', registers: [registry],
+    name: 'kafka_lag_read_timestamp_seconds',
+    help: 'When consumer lag was last read from the brokers (Unix seconds)',
+    registers: [registry],
     collect() {
       this.set(readAt / 1000);
     },
   });
   let reading: Promise<void> | undefined;
   const read = () => {
-    reading ??= reader.read().then(
-      (r) => {
-        report = r;
-        readAt = Date.now();
-      },
-      (error: unknown) => logger.warn({ err: error }, 'consumer lag could not be read'),
-    ).finally(() => (reading = undefined));
+    reading ??= reader
+      .read()
+      .then(
+        (r) => {
+          report = r;
+          readAt = Date.now();
+        },
+        (error: unknown) => logger.warn({ err: error }, 'consumer lag could not be read'),
+      )
+      .finally(() => (reading = undefined));
     return reading;
   };
   void read();
@@ -78,9 +100,14 @@ export interface TimerSource {
 /** `timers_pending{queue}`: delayed, waiting and running BullMQ jobs per queue, read on scrape. */
 export function trackTimers(registry: Registry, queues: readonly TimerSource[]): void {
   new Gauge({
-    name: 'timers_pending', help: 'Timers (BullMQ jobs) delayed, waiting or running, by queue', labelNames: ['queue'] as const, registers: [registry],
+    name: 'timers_pending',
+    help: 'Timers (BullMQ jobs) delayed, waiting or running, by queue',
+    labelNames: ['queue'] as const,
+    registers: [registry],
     async collect() {
-      const counts = await Promise.all(queues.map(async (q) => [q.name, await q.pending().catch(() => Number.NaN)] as const));
+      const counts = await Promise.all(
+        queues.map(async (q) => [q.name, await q.pending().catch(() => Number.NaN)] as const),
+      );
       for (const [queue, count] of counts) this.set({ queue }, count);
     },
   });
@@ -98,18 +125,25 @@ export interface OutboxFigures {
  */
 export function trackOutbox(registry: Registry, collection: string, read: () => Promise<OutboxFigures>): void {
   let last: OutboxFigures | undefined;
-  const figures = async () => (last = await read().catch(() => last ?? { pendingEvents: Number.NaN, oldestAgeSeconds: Number.NaN }));
+  const figures = async () =>
+    (last = await read().catch(() => last ?? { pendingEvents: Number.NaN, oldestAgeSeconds: Number.NaN }));
   let pending: Promise<OutboxFigures> | undefined;
   // Both gauges are collected in one scrape; one read serves them.
   const shared = () => (pending ??= figures().finally(() => setImmediate(() => (pending = undefined))));
   new Gauge({
-    name: 'outbox_pending_events', help: 'Events in outboxes not yet relayed to Kafka', labelNames: ['collection'] as const, registers: [registry],
+    name: 'outbox_pending_events',
+    help: 'Events in outboxes not yet relayed to Kafka',
+    labelNames: ['collection'] as const,
+    registers: [registry],
     async collect() {
       this.set({ collection }, (await shared()).pendingEvents);
     },
   });
   new Gauge({
-    name: 'outbox_oldest_event_age_seconds', help: 'Age of the oldest event waiting in an outbox (0 when none)', labelNames: ['collection'] as const, registers: [registry],
+    name: 'outbox_oldest_event_age_seconds',
+    help: 'Age of the oldest event waiting in an outbox (0 when none)',
+    labelNames: ['collection'] as const,
+    registers: [registry],
     async collect() {
       this.set({ collection }, (await shared()).oldestAgeSeconds);
     },
@@ -132,18 +166,32 @@ export function trackOutbox(registry: Registry, collection: string, read: () => 
  * counted) and again after the service creates one there.
  */
 export function trackMongoCommands(registry: Registry, connection: mongoose.Connection): void {
-  const commands = new Counter({ name: 'mongodb_client_commands_total', help: 'Commands sent by the MongoDB driver, by command and collection', labelNames: ['command', 'collection'] as const, registers: [registry] });
-  const scans = new Counter({ name: 'mongodb_client_scans_total', help: 'Commands whose filter no unique index answers exactly (the local server scans the collection), by command, collection and filter fields', labelNames: ['command', 'collection', 'filter'] as const, registers: [registry] });
+  const commands = new Counter({
+    name: 'mongodb_client_commands_total',
+    help: 'Commands sent by the MongoDB driver, by command and collection',
+    labelNames: ['command', 'collection'] as const,
+    registers: [registry],
+  });
+  const scans = new Counter({
+    name: 'mongodb_client_scans_total',
+    help: 'Commands whose filter no unique index answers exactly (the local server scans the collection), by command, collection and filter fields',
+    labelNames: ['command', 'collection', 'filter'] as const,
+    registers: [registry],
+  });
   const client = connection.getClient();
   const uniqueKeys = new Map<string, Promise<string[][]>>();
   const keysOf = (db: string, collection: string) => {
     const key = `${db}.${collection}`;
     let known = uniqueKeys.get(key);
     if (!known) {
-      known = client.db(db).collection(collection).indexes().then(
-        (indexes) => indexes.filter((i) => i.unique).map((i) => Object.keys(i.key)),
-        () => [],
-      );
+      known = client
+        .db(db)
+        .collection(collection)
+        .indexes()
+        .then(
+          (indexes) => indexes.filter((i) => i.unique).map((i) => Object.keys(i.key)),
+          () => [],
+        );
       uniqueKeys.set(key, known);
     }
     return known;
@@ -163,11 +211,14 @@ export function trackMongoCommands(registry: Registry, connection: mongoose.Conn
     // getMore names its collection in `collection`; the others under their own name.
     const collection: unknown = event.commandName === 'getMore' ? event.command.collection : named;
     commands.inc({ command: event.commandName, collection: typeof collection === 'string' ? collection : '' });
-    if (event.commandName === 'createIndexes' && typeof collection === 'string') creating.set(event.requestId, `${event.databaseName}.${collection}`);
+    if (event.commandName === 'createIndexes' && typeof collection === 'string')
+      creating.set(event.requestId, `${event.databaseName}.${collection}`);
     const filters = commandFilters(event.commandName, event.command);
     if (filters.length === 0 || typeof collection !== 'string') return;
     void keysOf(event.databaseName, collection).then((keys) => {
-      for (const filter of filters) if (!servedByIndex(filter, keys)) scans.inc({ command: event.commandName, collection, filter: filterShape(filter) });
+      for (const filter of filters)
+        if (!servedByIndex(filter, keys))
+          scans.inc({ command: event.commandName, collection, filter: filterShape(filter) });
     });
   });
 }
@@ -179,9 +230,22 @@ export function trackMongoCommands(registry: Registry, connection: mongoose.Conn
  * acknowledged and their bytes (keys, values and headers, before protocol framing).
  */
 export function trackKafkaProducer(registry: Registry, producer: EventProducer): void {
-  const requests = new Counter({ name: 'kafka_producer_requests_total', help: 'Requests the producer sent to the brokers, by Kafka API', labelNames: ['api'] as const, registers: [registry] });
-  const records = new Counter({ name: 'kafka_producer_records_total', help: 'Records the brokers acknowledged', registers: [registry] });
-  const bytes = new Counter({ name: 'kafka_producer_record_bytes_total', help: 'Bytes of the acknowledged records (keys, values, headers)', registers: [registry] });
+  const requests = new Counter({
+    name: 'kafka_producer_requests_total',
+    help: 'Requests the producer sent to the brokers, by Kafka API',
+    labelNames: ['api'] as const,
+    registers: [registry],
+  });
+  const records = new Counter({
+    name: 'kafka_producer_records_total',
+    help: 'Records the brokers acknowledged',
+    registers: [registry],
+  });
+  const bytes = new Counter({
+    name: 'kafka_producer_record_bytes_total',
+    help: 'Bytes of the acknowledged records (keys, values, headers)',
+    registers: [registry],
+  });
   producer.observe({
     request: (api) => requests.inc({ api }),
     sent: (count, size) => {

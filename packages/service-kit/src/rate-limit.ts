@@ -19,17 +19,30 @@ export type RateLimit = (key: string) => Promise<void>;
  * every instance of the service. While Redis cannot answer, each instance counts alone in memory
  * (the library's insurance limiter): an outage costs precision, never the requests.
  */
-export function createRateLimits(redis: Redis, settings: RateLimitSettings, keyPrefix: string): { principal: (p: Principal) => Promise<void>; address: RateLimit } {
+export function createRateLimits(
+  redis: Redis,
+  settings: RateLimitSettings,
+  keyPrefix: string,
+): { principal: (p: Principal) => Promise<void>; address: RateLimit } {
   const limiter = (name: string, points: number) => {
     const options = { points, duration: settings.windowSeconds, keyPrefix: `${keyPrefix}:rate:${name}` };
-    const consume = new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
+    const consume = new RateLimiterRedis({
+      ...options,
+      storeClient: redis,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory(options),
+    });
     return async (key: string) => {
       try {
         await consume.consume(key);
       } catch (outcome) {
         if (!(outcome instanceof RateLimiterRes)) throw outcome;
         const retryAfterSeconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1_000));
-        throw new AppError('RATE_LIMITED', `too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds, limit: points, windowSeconds: settings.windowSeconds });
+        throw new AppError('RATE_LIMITED', `too many requests; retry in ${retryAfterSeconds} s`, {
+          retryAfterSeconds,
+          limit: points,
+          windowSeconds: settings.windowSeconds,
+        });
       }
     };
   };

@@ -1,7 +1,14 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { type EventConsumer, EventProducer, KafkaClient, kafkaConnection, kafkaNames, type SaslMechanism } from '@orderpulse/kafka';
+import {
+  type EventConsumer,
+  EventProducer,
+  KafkaClient,
+  kafkaConnection,
+  kafkaNames,
+  type SaslMechanism,
+} from '@orderpulse/kafka';
 import type express from 'express';
 import type { Redis } from 'ioredis';
 import type mongoose from 'mongoose';
@@ -97,7 +104,11 @@ export interface ServiceParts {
  * requests still change state and the outbox holds their events. On SIGTERM it stops in order:
  * stop accepting requests, stop consumers and background tasks, the workers, close the connections.
  */
-export async function startService(name: string, config: PlatformConfig, wire: (platform: Platform) => Promise<ServiceParts>): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startService(
+  name: string,
+  config: PlatformConfig,
+  wire: (platform: Platform) => Promise<ServiceParts>,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const logger = createLogger(name, config.LOG_LEVEL);
   const metrics = createMetrics(name);
   const auth: AuthSettings = {
@@ -119,7 +130,10 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     // A driver whose monitor hangs never reaches MongoDB again: fail liveness and exit, to be started again.
     mongoWatch = watchMongoMonitor(mongo, (openForMs) => {
       mongoStuck = true;
-      logger.fatal({ openForMs }, 'the MongoDB driver\'s server check has been open too long and will never end; exiting to be started again');
+      logger.fatal(
+        { openForMs },
+        "the MongoDB driver's server check has been open too long and will never end; exiting to be started again",
+      );
       setTimeout(() => process.exit(1), 1_000).unref();
     });
   }
@@ -130,17 +144,33 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     // alone. Give it a moment before listening, never more: Redis away must not stop the start.
     await redisReady(redis, 2_000);
     readiness.redis = () => pingRedis(redis);
-    const limits = createRateLimits(redis, { perPrincipal: config.RATE_LIMIT_PER_PRINCIPAL, perAddress: config.RATE_LIMIT_PER_ADDRESS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS }, `${config.QUEUE_PREFIX ?? 'orderpulse'}:${name}`);
+    const limits = createRateLimits(
+      redis,
+      {
+        perPrincipal: config.RATE_LIMIT_PER_PRINCIPAL,
+        perAddress: config.RATE_LIMIT_PER_ADDRESS,
+        windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+      },
+      `${config.QUEUE_PREFIX ?? 'orderpulse'}:${name}`,
+    );
     auth.admit = limits.principal;
     platform.addressLimit = limits.address;
   }
   if (config.KAFKA_BROKERS) {
-    const kafka = new KafkaClient(kafkaConnection({ ...config, KAFKA_BROKERS: config.KAFKA_BROKERS }, config.KAFKA_CLIENT_ID ?? `orderpulse-${name}`), logger);
+    const kafka = new KafkaClient(
+      kafkaConnection(
+        { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS },
+        config.KAFKA_CLIENT_ID ?? `orderpulse-${name}`,
+      ),
+      logger,
+    );
     platform.kafka = kafka;
     platform.producer = new EventProducer(kafka);
     trackKafkaProducer(metrics, platform.producer);
     // Not awaited: the broker may be away; every publish connects again if needed.
-    platform.producer.connect().catch((error: unknown) => logger.warn({ err: error }, 'Kafka is not reachable yet; events wait in the outbox'));
+    platform.producer
+      .connect()
+      .catch((error: unknown) => logger.warn({ err: error }, 'Kafka is not reachable yet; events wait in the outbox'));
     lag = trackConsumerLag(metrics, kafka, kafkaNames(config.KAFKA_TOPIC_PREFIX, name).ownsGroup, logger);
   }
   const parts = await wire(platform);
@@ -154,14 +184,19 @@ export async function startService(name: string, config: PlatformConfig, wire: (
     ...(platform.addressLimit ? { addressLimit: platform.addressLimit } : {}),
     readiness: { ...readiness, ...parts.readiness },
     readinessDetails: consumers.length > 0 ? () => ({ consumers: consumerStates() }) : undefined,
-    liveness: () => ({ ok: !mongoStuck && consumers.every((c) => c.status().state !== 'failed'), ...(consumers.length > 0 ? { details: { consumers: consumerStates() } } : {}) }),
+    liveness: () => ({
+      ok: !mongoStuck && consumers.every((c) => c.status().state !== 'failed'),
+      ...(consumers.length > 0 ? { details: { consumers: consumerStates() } } : {}),
+    }),
     routes: parts.routes ?? (() => undefined),
     ...(parts.bodyLimits ? { bodyLimits: parts.bodyLimits } : {}),
     ...(parts.api ? { api: parts.api } : {}),
   });
   const { server, port } = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
   for (const consumer of consumers) {
-    consumer.start().catch((error: unknown) => logger.error({ err: error, groupId: consumer.groupId }, 'consumer did not start'));
+    consumer
+      .start()
+      .catch((error: unknown) => logger.error({ err: error, groupId: consumer.groupId }, 'consumer did not start'));
   }
   for (const task of background) task.start();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -187,7 +222,11 @@ export async function startService(name: string, config: PlatformConfig, wire: (
 }
 
 /** `startService`, stopped gracefully on SIGTERM/SIGINT: what each service's `main.ts` calls. */
-export function runService(name: string, config: PlatformConfig, wire: (platform: Platform) => Promise<ServiceParts>): void {
+export function runService(
+  name: string,
+  config: PlatformConfig,
+  wire: (platform: Platform) => Promise<ServiceParts>,
+): void {
   runUntilSignalled(createLogger(name, config.LOG_LEVEL), () => startService(name, config, wire));
 }
 

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject, sign } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+  sign,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,9 +35,14 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
  * the local login, the tests, the benchmark — wants a token as a plain value); verification, the part
  * that guards, is jose's in {@link verifyToken}. ECDSA signatures are in the JWS form (r‖s, RFC 7518 §3.4).
  */
-export function createTokenIssuer(options: { privateKey: KeyObject | string; kid: string; issuer?: string }): TokenIssuer {
+export function createTokenIssuer(options: {
+  privateKey: KeyObject | string;
+  kid: string;
+  issuer?: string;
+}): TokenIssuer {
   const key = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('the signing key must be an EC P-256 private key (ES256)');
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    throw new Error('the signing key must be an EC P-256 private key (ES256)');
   const issuer = options.issuer ?? 'orderpulse';
   const header = b64({ alg: 'ES256', typ: 'JWT', kid: options.kid });
   return {
@@ -57,7 +70,9 @@ export function createTokenIssuer(options: { privateKey: KeyObject | string; kid
 /** The public half of an EC P-256 key as a JWK; its `kid` is its RFC 7638 thumbprint. */
 export function publicJwkOf(privateKey: KeyObject): PublicJwk {
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  const kid = createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
+  const kid = createHash('sha256')
+    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+    .digest('base64url');
   return { ...jwk, kid, alg: 'ES256', use: 'sig' };
 }
 

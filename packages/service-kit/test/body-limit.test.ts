@@ -6,13 +6,32 @@ const worstString = (n: number) => '\u0001'.repeat(n);
 
 describe('the largest body a schema accepts', () => {
   test('is at least as large as the worst body it accepts, and not much larger', () => {
-    const Line = z.strictObject({ productId: z.string().min(1).max(64), name: z.string().min(1).max(120), price: z.number().int().nonnegative(), available: z.boolean() });
-    const Body = z.object({ name: z.string().max(120), kind: z.enum(['a', 'longest']).optional(), hours: z.record(z.enum(['0', '1', '2']), z.array(z.string().max(11)).max(6)), lines: z.array(Line).max(50) });
+    const Line = z.strictObject({
+      productId: z.string().min(1).max(64),
+      name: z.string().min(1).max(120),
+      price: z.number().int().nonnegative(),
+      available: z.boolean(),
+    });
+    const Body = z.object({
+      name: z.string().max(120),
+      kind: z.enum(['a', 'longest']).optional(),
+      hours: z.record(z.enum(['0', '1', '2']), z.array(z.string().max(11)).max(6)),
+      lines: z.array(Line).max(50),
+    });
     const worst = {
       name: worstString(120),
       kind: 'longest',
-      hours: { 0: Array(6).fill(worstString(11)), 1: Array(6).fill(worstString(11)), 2: Array(6).fill(worstString(11)) },
-      lines: Array.from({ length: 50 }, () => ({ productId: worstString(64), name: worstString(120), price: -1.7976931348623157e308, available: false })),
+      hours: {
+        0: Array(6).fill(worstString(11)),
+        1: Array(6).fill(worstString(11)),
+        2: Array(6).fill(worstString(11)),
+      },
+      lines: Array.from({ length: 50 }, () => ({
+        productId: worstString(64),
+        name: worstString(120),
+        price: -1.7976931348623157e308,
+        available: false,
+      })),
     };
     const bytes = Buffer.byteLength(JSON.stringify(worst));
     expect(largestJsonBytes(Body)).toBeGreaterThanOrEqual(bytes);

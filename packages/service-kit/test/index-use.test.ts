@@ -34,9 +34,19 @@ describe('which filters an index answers on the local server', () => {
   test("each command's filters come from where the wire protocol puts them", () => {
     expect(commandFilters('find', { find: 'c', filter: { a: 1 } })).toEqual([{ a: 1 }]);
     expect(commandFilters('findAndModify', { findAndModify: 'c', query: { b: 2 } })).toEqual([{ b: 2 }]);
-    expect(commandFilters('update', { update: 'c', updates: [{ q: { c: 3 }, u: {} }, { q: { d: 4 }, u: {} }] })).toEqual([{ c: 3 }, { d: 4 }]);
+    expect(
+      commandFilters('update', {
+        update: 'c',
+        updates: [
+          { q: { c: 3 }, u: {} },
+          { q: { d: 4 }, u: {} },
+        ],
+      }),
+    ).toEqual([{ c: 3 }, { d: 4 }]);
     expect(commandFilters('delete', { delete: 'c', deletes: [{ q: { e: 5 }, limit: 1 }] })).toEqual([{ e: 5 }]);
-    expect(commandFilters('aggregate', { aggregate: 'c', pipeline: [{ $match: { f: 6 } }, { $group: { _id: null } }] })).toEqual([{ f: 6 }]);
+    expect(
+      commandFilters('aggregate', { aggregate: 'c', pipeline: [{ $match: { f: 6 } }, { $group: { _id: null } }] }),
+    ).toEqual([{ f: 6 }]);
     expect(commandFilters('aggregate', { aggregate: 'c', pipeline: [{ $group: { _id: null } }] })).toEqual([{}]);
     expect(commandFilters('count', { count: 'c', query: { g: 7 } })).toEqual([{ g: 7 }]);
     expect(commandFilters('insert', { insert: 'c', documents: [{}] })).toEqual([]);

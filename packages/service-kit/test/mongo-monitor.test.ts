@@ -20,7 +20,10 @@ describe("the watch on the MongoDB driver's server monitor", () => {
 
   test('a check left open past its limit is told, with how long it has been open', async () => {
     const told: number[] = [];
-    const watch = watchMongoMonitor(connection, (openForMs) => told.push(openForMs), { stuckAfterMs: 300, everyMs: 20 });
+    const watch = watchMongoMonitor(connection, (openForMs) => told.push(openForMs), {
+      stuckAfterMs: 300,
+      everyMs: 20,
+    });
     try {
       connection.getClient().emit('serverHeartbeatStarted', { connectionId: 'test' } as never);
       await waitFor(() => told.length, { what: 'the stuck check told', until: (n) => n > 0 });
@@ -32,7 +35,10 @@ describe("the watch on the MongoDB driver's server monitor", () => {
 
   test('checks that end, in success or failure, are never told, and the live monitor keeps ending them', async () => {
     const told: number[] = [];
-    const watch = watchMongoMonitor(connection, (openForMs) => told.push(openForMs), { stuckAfterMs: 300, everyMs: 20 });
+    const watch = watchMongoMonitor(connection, (openForMs) => told.push(openForMs), {
+      stuckAfterMs: 300,
+      everyMs: 20,
+    });
     try {
       const client = connection.getClient();
       client.emit('serverHeartbeatStarted', { connectionId: 'test' } as never);
@@ -40,7 +46,9 @@ describe("the watch on the MongoDB driver's server monitor", () => {
       client.emit('serverHeartbeatStarted', { connectionId: 'test' } as never);
       client.emit('serverHeartbeatFailed', { connectionId: 'test' } as never);
       // The real monitor's next check (every 10 s) starts and ends on its own.
-      const ended = await once(client, 'serverHeartbeatSucceeded', { signal: AbortSignal.timeout(13_000) }).then(() => true);
+      const ended = await once(client, 'serverHeartbeatSucceeded', { signal: AbortSignal.timeout(13_000) }).then(
+        () => true,
+      );
       expect(ended).toBe(true);
       expect(told).toEqual([]);
     } finally {

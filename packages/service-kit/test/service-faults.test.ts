@@ -1,6 +1,14 @@
 import { defineEvent, newEvent } from '@orderpulse/contracts';
 import { applyTopics, EventConsumer, EventProducer, KafkaClient, on, plannedTopics } from '@orderpulse/kafka';
-import { commonEnv, ephemeralTokenIssuer, kafkaEnv, loadConfig, mongoEnv, redisEnv, startService } from '@orderpulse/service-kit';
+import {
+  commonEnv,
+  ephemeralTokenIssuer,
+  kafkaEnv,
+  loadConfig,
+  mongoEnv,
+  redisEnv,
+  startService,
+} from '@orderpulse/service-kit';
 import { stackEnv, TcpProxy, uniqueName, waitFor } from '@orderpulse/testkit';
 import { z } from 'zod';
 
@@ -8,21 +16,31 @@ const env = stackEnv();
 const { jwksPath } = ephemeralTokenIssuer();
 const Config = z.object({ ...commonEnv, ...kafkaEnv, ...mongoEnv, ...redisEnv });
 const configWith = (overrides: Record<string, string>) =>
-  loadConfig(Config, { ...env, HTTP_PORT: '0', MONGO_DB: uniqueName('kit-faults'), JWT_JWKS: jwksPath, LOG_LEVEL: 'silent', ...overrides });
+  loadConfig(Config, {
+    ...env,
+    HTTP_PORT: '0',
+    MONGO_DB: uniqueName('kit-faults'),
+    JWT_JWKS: jwksPath,
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
 const stops: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
   for (const stop of stops.reverse()) await stop();
 });
 
-const Pinged = (topic: string) => defineEvent({ type: 'kit.pinged', version: 1, topic, summary: 'a ping', schema: z.object({}), example: {} });
+const Pinged = (topic: string) =>
+  defineEvent({ type: 'kit.pinged', version: 1, topic, summary: 'a ping', schema: z.object({}), example: {} });
 
 describe('a service built with the kit, while its dependencies fail', () => {
   test('with the broker unreachable it listens at once, is ready, and serves writes; its consumer keeps trying in the background', async () => {
     const config = configWith({ KAFKA_BROKERS: '127.0.0.1:1' });
     const began = Date.now();
     const started = await startService('kit-no-broker', config, async (platform) => ({
-      consumers: [new EventConsumer(platform.kafka!, { groupId: uniqueName('group'), topics: ['never-reached'], handlers: [] })],
+      consumers: [
+        new EventConsumer(platform.kafka!, { groupId: uniqueName('group'), topics: ['never-reached'], handlers: [] }),
+      ],
       routes: (app) => {
         app.post('/notes', async (_req, res) => {
           await platform.mongo!.db!.collection('notes').insertOne({ at: new Date() });
@@ -37,7 +55,10 @@ describe('a service built with the kit, while its dependencies fail', () => {
 
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    const body = (await ready.json()) as { checks: Record<string, string>; details: { consumers: Record<string, { state: string }> } };
+    const body = (await ready.json()) as {
+      checks: Record<string, string>;
+      details: { consumers: Record<string, { state: string }> };
+    };
     expect(body.checks).toEqual({ mongo: 'ok', redis: 'ok' });
     expect(Object.values(body.details.consumers).map((c) => c.state)).toEqual(['starting']);
     expect((await fetch(`${base}/notes`, { method: 'POST' })).status).toBe(201);
@@ -53,7 +74,9 @@ describe('a service built with the kit, while its dependencies fail', () => {
     const started = await startService('kit-no-mongo', config, async (platform) => ({
       routes: (app) => {
         app.get('/notes/:id', async (req, res) => {
-          const note = await platform.mongo!.db!.collection<{ _id: string }>('notes').findOne({ _id: String(req.params.id) });
+          const note = await platform
+            .mongo!.db!.collection<{ _id: string }>('notes')
+            .findOne({ _id: String(req.params.id) });
           res.json({ found: note !== null });
         });
       },
@@ -74,13 +97,24 @@ describe('a service built with the kit, while its dependencies fail', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
 
     await proxy.restore();
-    await waitFor(async () => (await fetch(`${base}/notes/n-1`)).status, { until: (s) => s === 200, what: 'requests served again', timeoutMs: 30_000 });
+    await waitFor(async () => (await fetch(`${base}/notes/n-1`)).status, {
+      until: (s) => s === 200,
+      what: 'requests served again',
+      timeoutMs: 30_000,
+    });
   });
 
   test('a consumer that crashed and cannot be restarted fails liveness; readiness shows it but stays up', async () => {
     const client = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'kit-faults' });
     const topic = uniqueName('kit-crash');
-    await applyTopics(client, plannedTopics({ defaults: { partitions: 1, replicationFactor: 1 }, deadLetter: { partitions: 1 }, topics: [{ name: topic, consumedBy: ['kit'] }] }));
+    await applyTopics(
+      client,
+      plannedTopics({
+        defaults: { partitions: 1, replicationFactor: 1 },
+        deadLetter: { partitions: 1 },
+        topics: [{ name: topic, consumedBy: ['kit'] }],
+      }),
+    );
     const event = Pinged(topic);
     const started = await startService('kit-crash', configWith({}), async (platform) => ({
       consumers: [
@@ -102,7 +136,11 @@ describe('a service built with the kit, while its dependencies fail', () => {
     stops.push(() => producer.disconnect());
     await producer.publish([{ topic, event: newEvent(event, { source: 'test', subject: 'p-1', data: {} }) }]);
 
-    await waitFor(async () => (await fetch(`${base}/healthz`)).status, { until: (s) => s === 503, what: 'liveness to fail', timeoutMs: 30_000 });
+    await waitFor(async () => (await fetch(`${base}/healthz`)).status, {
+      until: (s) => s === 503,
+      what: 'liveness to fail',
+      timeoutMs: 30_000,
+    });
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { details: { consumers: Record<string, { state: string }> } };

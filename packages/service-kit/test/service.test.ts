@@ -1,4 +1,20 @@
-import { AppError, authenticated, ConfigError, commonEnv, createTokenIssuer, ephemeralTokenIssuer, generateSigningKey, kafkaEnv, loadConfig, mongoEnv, parseInput, principalOf, redisEnv, requireRole, startService } from '@orderpulse/service-kit';
+import {
+  AppError,
+  authenticated,
+  ConfigError,
+  commonEnv,
+  createTokenIssuer,
+  ephemeralTokenIssuer,
+  generateSigningKey,
+  kafkaEnv,
+  loadConfig,
+  mongoEnv,
+  parseInput,
+  principalOf,
+  redisEnv,
+  requireRole,
+  startService,
+} from '@orderpulse/service-kit';
 import { hostileTargets, rawRequest, stackEnv, uniqueName } from '@orderpulse/testkit';
 import { z } from 'zod';
 
@@ -51,11 +67,20 @@ beforeAll(async () => {
 
 afterAll(() => stop());
 
-const token = (role: 'customer' | 'merchant', by = issuer) => by.sign({ subject: 'u-1', role }, { audience: 'orderpulse-kit-test' });
+const token = (role: 'customer' | 'merchant', by = issuer) =>
+  by.sign({ subject: 'u-1', role }, { audience: 'orderpulse-kit-test' });
 
 async function post(body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/greetings`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token('customer')}`, ...headers }, body });
-  return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Record<string, unknown> };
+  const response = await fetch(`${base}/greetings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token('customer')}`, ...headers },
+    body,
+  });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 describe('a service built with the kit', () => {
@@ -74,7 +99,11 @@ describe('a service built with the kit', () => {
   test('an authorised, valid request succeeds and carries a request id', async () => {
     const response = await fetch(`${base}/greetings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token('customer')}`, 'x-request-id': 'req-123' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token('customer')}`,
+        'x-request-id': 'req-123',
+      },
       body: JSON.stringify({ name: 'Li' }),
     });
     expect(response.status).toBe(201);
@@ -87,14 +116,25 @@ describe('a service built with the kit', () => {
     ['a body that breaks the schema', '{"name":""}', {}, 400, 'INVALID_INPUT'],
     ['a body over the size limit', JSON.stringify({ name: 'x'.repeat(70_000) }), {}, 413, 'PAYLOAD_TOO_LARGE'],
     ['no token', '{"name":"Li"}', { authorization: '' }, 401, 'UNAUTHENTICATED'],
-    ['a token signed with a key outside the key set', '{"name":"Li"}', { authorization: `Bearer ${token('customer', stranger)}` }, 401, 'UNAUTHENTICATED'],
+    [
+      'a token signed with a key outside the key set',
+      '{"name":"Li"}',
+      { authorization: `Bearer ${token('customer', stranger)}` },
+      401,
+      'UNAUTHENTICATED',
+    ],
     ['the wrong role', '{"name":"Li"}', { authorization: `Bearer ${token('merchant')}` }, 403, 'FORBIDDEN'],
     ['a conflict', '{"name":"taken"}', {}, 409, 'CONFLICT'],
   ])('%s is refused with a problem+json, not a 5xx', async (_name, body, headers, status, code) => {
     const answer = await post(body, headers);
     expect(answer.status).toBe(status);
     expect(answer.type).toContain('application/problem+json');
-    expect(answer.body).toMatchObject({ status, code, instance: '/greetings', type: expect.stringMatching(/^urn:orderpulse:problem:/) });
+    expect(answer.body).toMatchObject({
+      status,
+      code,
+      instance: '/greetings',
+      type: expect.stringMatching(/^urn:orderpulse:problem:/),
+    });
   });
 
   test('schema problems name each field', async () => {
@@ -104,13 +144,26 @@ describe('a service built with the kit', () => {
 
   test('a body that is not JSON is a 415 problem naming its type, whatever the route; a JSON one with a suffix is taken', async () => {
     const bearer = token('customer');
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
-      const reply = await rawRequest(port, '/greetings', { method: 'POST', headers: { authorization: `Bearer ${bearer}`, ...(type ? { 'content-type': type } : {}) }, body: '{"name":"Li"}' });
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      undefined,
+    ]) {
+      const reply = await rawRequest(port, '/greetings', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, ...(type ? { 'content-type': type } : {}) },
+        body: '{"name":"Li"}',
+      });
       expect([type, reply.status]).toEqual([type, 415]);
       expect(reply.text).toMatch(/content-type: application\/problem\+json/i);
       expect(JSON.parse(reply.body)).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
     }
-    const suffixed = await rawRequest(port, '/greetings', { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/merge-patch+json' }, body: '{"name":"Li"}' });
+    const suffixed = await rawRequest(port, '/greetings', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/merge-patch+json' },
+      body: '{"name":"Li"}',
+    });
     expect(suffixed.status).toBe(201);
   });
 
@@ -140,7 +193,12 @@ describe('a service built with the kit', () => {
       loadConfig(Config, { HTTP_PORT: 'eighty', JWT_JWKS: '' });
     } catch (error) {
       expect((error as ConfigError).problems).toEqual(
-        expect.arrayContaining([expect.stringContaining('HTTP_PORT'), expect.stringContaining('JWT_JWKS'), expect.stringContaining('KAFKA_BROKERS'), expect.stringContaining('MONGO_URL')]),
+        expect.arrayContaining([
+          expect.stringContaining('HTTP_PORT'),
+          expect.stringContaining('JWT_JWKS'),
+          expect.stringContaining('KAFKA_BROKERS'),
+          expect.stringContaining('MONGO_URL'),
+        ]),
       );
     }
     expect.assertions(2);
@@ -168,7 +226,11 @@ describe('a service built with the kit', () => {
     expect(refused?.status).toBe(429);
     expect(refused?.headers.get('content-type')).toContain('application/problem+json');
     expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(await refused?.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(await refused?.json()).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: expect.any(Number),
+    });
     const calm = issuer.sign({ subject: uniqueName('calm'), role: 'customer' }, { audience: 'orderpulse-kit-test' });
     expect((await fetch(`${base}/me`, { headers: { authorization: `Bearer ${calm}` } })).status).toBe(200);
   });
@@ -176,8 +238,19 @@ describe('a service built with the kit', () => {
 
 describe('rate limits across instances', () => {
   test('two instances of a service count one client address together in Redis: past the limit either answers 429', async () => {
-    const shared = loadConfig(Config, { ...env, HTTP_PORT: '0', MONGO_DB: uniqueName('kit'), JWT_JWKS: jwksPath, LOG_LEVEL: 'silent', RATE_LIMIT_PER_ADDRESS: '6', QUEUE_PREFIX: uniqueName('kit') });
-    const instances = [await startService('kit-limited', shared, async () => ({})), await startService('kit-limited', shared, async () => ({}))];
+    const shared = loadConfig(Config, {
+      ...env,
+      HTTP_PORT: '0',
+      MONGO_DB: uniqueName('kit'),
+      JWT_JWKS: jwksPath,
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_ADDRESS: '6',
+      QUEUE_PREFIX: uniqueName('kit'),
+    });
+    const instances = [
+      await startService('kit-limited', shared, async () => ({})),
+      await startService('kit-limited', shared, async () => ({})),
+    ];
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 8; i += 1) {

@@ -52,7 +52,10 @@ let started: { mode: TracingMode; shutdown: () => Promise<void> } | undefined;
  *
  * Idempotent; returns how it traces and how to flush and stop (call it before exiting).
  */
-export function startTracing(serviceName: string, env: TracingEnv): { mode: TracingMode; shutdown: () => Promise<void> } {
+export function startTracing(
+  serviceName: string,
+  env: TracingEnv,
+): { mode: TracingMode; shutdown: () => Promise<void> } {
   if (started) return started;
   const mode = tracingMode(env);
   if (mode === 'propagate-only') {
@@ -66,7 +69,9 @@ export function startTracing(serviceName: string, env: TracingEnv): { mode: Trac
     textMapPropagator: new W3CTraceContextPropagator(),
     instrumentations: [
       // Probes and scrapes would drown the traces that matter.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)(\?|$)/.test(req.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)(\?|$)/.test(req.url ?? ''),
+      }),
       new ExpressInstrumentation(),
       new MongoDBInstrumentation(),
       new IORedisInstrumentation(),

@@ -3,7 +3,11 @@ type Child = Node | string | number | false | null | undefined;
 /** Builds an element: `h('button', { class: 'primary', onclick }, 'Accept')`. Text is never parsed as HTML. */
 type Attribute = string | number | boolean | null | undefined | EventListener | Record<string, string>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, Attribute> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, Attribute> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === false || value === null) continue;

@@ -17,7 +17,9 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   const fix = async (caseId: string, note: string) => {
     error.textContent = '';
     try {
-      await ok(api(session).POST('/api/audit/v1/audit/cases/{caseId}/fix', { params: { path: { caseId } }, body: { note } }));
+      await ok(
+        api(session).POST('/api/audit/v1/audit/cases/{caseId}/fix', { params: { path: { caseId } }, body: { note } }),
+      );
     } catch (e) {
       error.textContent = t('action.failed', { detail: e instanceof ApiError ? e.message : String(e) });
     }
@@ -30,20 +32,48 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     return h(
       'article',
       { class: `box${c.overdue ? ' overdue' : ''}`, dataset: { caseId: c.caseId, status: c.status } },
-      h('header', {}, h('strong', {}, c.order?.orderNo ?? c.target.orderNo ?? c.target.preOrderNo ?? '—'), ' · ', c.reasonType ?? '—', ' · ', h('span', { class: 'status' }, c.status), c.overdue ? h('span', { class: 'late' }, ` ${t('handler.overdue')}`) : null),
+      h(
+        'header',
+        {},
+        h('strong', {}, c.order?.orderNo ?? c.target.orderNo ?? c.target.preOrderNo ?? '—'),
+        ' · ',
+        c.reasonType ?? '—',
+        ' · ',
+        h('span', { class: 'status' }, c.status),
+        c.overdue ? h('span', { class: 'late' }, ` ${t('handler.overdue')}`) : null,
+      ),
       c.order ? h('p', {}, `${c.order.buyer.company} · ${money(c.order.total, c.order.currency)}`) : null,
       h('p', {}, c.reason.code ? `${c.reason.code}: ${c.reason.text}` : c.reason.text),
       c.deadline ? h('p', { class: 'muted' }, time(c.deadline, locale)) : null,
-      open ? h('div', { class: 'actions' }, note, h('button', { class: 'primary', onclick: () => void fix(c.caseId, note.value.trim() || '—') }, t('handler.fix'))) : null,
+      open
+        ? h(
+            'div',
+            { class: 'actions' },
+            note,
+            h(
+              'button',
+              { class: 'primary', onclick: () => void fix(c.caseId, note.value.trim() || '—') },
+              t('handler.fix'),
+            ),
+          )
+        : null,
     );
   };
 
   const load = async () => {
     const result = await ok(api(session).GET('/api/audit/v1/audit/cases', { params: { query: { limit: 50 } } }));
-    list.replaceChildren(...(result.cases.length ? result.cases.map(card) : [h('p', { class: 'muted' }, t('handler.none'))]));
+    list.replaceChildren(
+      ...(result.cases.length ? result.cases.map(card) : [h('p', { class: 'muted' }, t('handler.none'))]),
+    );
   };
 
-  openSocket(session, () => void load(), setLive, () => void load(), endSession);
+  openSocket(
+    session,
+    () => void load(),
+    setLive,
+    () => void load(),
+    endSession,
+  );
   void load();
   // Some steps tell nobody (the user system taking the success message closes the case): look again now and then.
   setInterval(() => void load().catch(() => undefined), 15_000);

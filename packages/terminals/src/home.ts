@@ -24,14 +24,49 @@ void (async () => {
   const token = h('input', { placeholder: 'eyJ…', 'aria-label': 'token' });
   const which = h('select', { 'aria-label': 'page' }, ...pages.map((p) => h('option', { value: p.page }, t(p.title))));
   document.body.replaceChildren(
-    h('header', {}, h('span', { class: 'brand' }, 'orderpulse'), h('h1', {}, t('login.pages')), h('button', { class: 'lang', onclick: switchLocale }, t('lang.switch'))),
+    h(
+      'header',
+      {},
+      h('span', { class: 'brand' }, 'orderpulse'),
+      h('h1', {}, t('login.pages')),
+      h('button', { class: 'lang', onclick: switchLocale }, t('lang.switch')),
+    ),
     h(
       'main',
       {},
       h('h2', {}, t('login.demo')),
-      h('ul', { class: 'pages' }, ...pages.map((p) => h('li', {}, logins[p.role] ? h('a', { href: `/${p.page}?lang=${locale}#token=${logins[p.role]}` }, t(p.title), p.who ? ` (${p.who})` : '') : h('span', { class: 'muted' }, t(p.title))))),
+      h(
+        'ul',
+        { class: 'pages' },
+        ...pages.map((p) =>
+          h(
+            'li',
+            {},
+            logins[p.role]
+              ? h(
+                  'a',
+                  { href: `/${p.page}?lang=${locale}#token=${logins[p.role]}` },
+                  t(p.title),
+                  p.who ? ` (${p.who})` : '',
+                )
+              : h('span', { class: 'muted' }, t(p.title)),
+          ),
+        ),
+      ),
       h('h2', {}, t('login.paste')),
-      h('p', {}, which, ' ', token, ' ', h('button', { onclick: () => (location.href = `/${which.value}#token=${encodeURIComponent(token.value.trim())}`) }, t('login.open'))),
+      h(
+        'p',
+        {},
+        which,
+        ' ',
+        token,
+        ' ',
+        h(
+          'button',
+          { onclick: () => (location.href = `/${which.value}#token=${encodeURIComponent(token.value.trim())}`) },
+          t('login.open'),
+        ),
+      ),
     ),
   );
 })();

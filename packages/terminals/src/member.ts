@@ -23,7 +23,15 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   const owned = h('section', { 'data-testid': 'owned' });
   const shared = h('section', { 'data-testid': 'shared' });
   const others = h('ul', { class: 'recent', 'data-testid': 'shareable' });
-  main.append(error, h('h2', {}, t('member.owned')), owned, h('h2', {}, t('member.shared')), shared, h('h2', {}, t('member.shareable')), others);
+  main.append(
+    error,
+    h('h2', {}, t('member.owned')),
+    owned,
+    h('h2', {}, t('member.shared')),
+    shared,
+    h('h2', {}, t('member.shareable')),
+    others,
+  );
   let members: { memberId: string; name: string }[] = [];
 
   const client = api(session);
@@ -39,19 +47,95 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   const results = (o: GuaranteeOrderView) =>
     o.status === 'active' && (o.kind === 'original' || o.share.status === 'claimed')
-      ? h('div', { class: 'actions' }, ...(['completed', 'rejected', 'cancelled'] as const).map((status) => h('button', { 'data-result': status, onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/result', { params: { path: { id: o.orderId } }, body: { status } })) }, t(`member.result.${status}`))))
+      ? h(
+          'div',
+          { class: 'actions' },
+          ...(['completed', 'rejected', 'cancelled'] as const).map((status) =>
+            h(
+              'button',
+              {
+                'data-result': status,
+                onclick: () =>
+                  void act(() =>
+                    client.POST('/api/sharing/v1/guarantee-orders/{id}/result', {
+                      params: { path: { id: o.orderId } },
+                      body: { status },
+                    }),
+                  ),
+              },
+              t(`member.result.${status}`),
+            ),
+          ),
+        )
       : null;
 
-  const header = (o: GuaranteeOrderView) => h('header', {}, h('strong', {}, o.title), ` · ${o.orderType} · ${o.reference} · `, h('span', { class: 'status' }, o.result ? t(`member.result.${o.result.status}` as never) : o.status));
+  const header = (o: GuaranteeOrderView) =>
+    h(
+      'header',
+      {},
+      h('strong', {}, o.title),
+      ` · ${o.orderType} · ${o.reference} · `,
+      h('span', { class: 'status' }, o.result ? t(`member.result.${o.result.status}` as never) : o.status),
+    );
 
   const ownCard = (o: OriginalOrder) => {
-    const target = h('select', { 'aria-label': t('member.shareWith') }, ...members.filter((m) => m.memberId !== session.subject).map((m) => h('option', { value: m.memberId }, m.name)));
+    const target = h(
+      'select',
+      { 'aria-label': t('member.shareWith') },
+      ...members.filter((m) => m.memberId !== session.subject).map((m) => h('option', { value: m.memberId }, m.name)),
+    );
     return h(
       'article',
       { class: 'box', dataset: { orderId: o.orderId } },
       header(o),
-      h('ul', {}, ...(o.shares ?? []).map((s) => h('li', { dataset: { shareStatus: s.status } }, `${s.targetId} · ${s.status}`, s.status === 'pending' ? h('button', { class: 'small', onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/revoke', { params: { path: { id: s.shareId } } })) }, t('member.revoke')) : null))),
-      o.status === 'active' ? h('div', { class: 'actions' }, target, h('button', { class: 'primary', onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/shares', { params: { path: { id: o.orderId } }, body: { targetId: target.value } })) }, t('member.share')), ` ${o.shareCount}/${o.maxShares}`) : null,
+      h(
+        'ul',
+        {},
+        ...(o.shares ?? []).map((s) =>
+          h(
+            'li',
+            { dataset: { shareStatus: s.status } },
+            `${s.targetId} · ${s.status}`,
+            s.status === 'pending'
+              ? h(
+                  'button',
+                  {
+                    class: 'small',
+                    onclick: () =>
+                      void act(() =>
+                        client.POST('/api/sharing/v1/guarantee-orders/{id}/revoke', {
+                          params: { path: { id: s.shareId } },
+                        }),
+                      ),
+                  },
+                  t('member.revoke'),
+                )
+              : null,
+          ),
+        ),
+      ),
+      o.status === 'active'
+        ? h(
+            'div',
+            { class: 'actions' },
+            target,
+            h(
+              'button',
+              {
+                class: 'primary',
+                onclick: () =>
+                  void act(() =>
+                    client.POST('/api/sharing/v1/guarantee-orders/{id}/shares', {
+                      params: { path: { id: o.orderId } },
+                      body: { targetId: target.value },
+                    }),
+                  ),
+              },
+              t('member.share'),
+            ),
+            ` ${o.shareCount}/${o.maxShares}`,
+          )
+        : null,
       results(o),
     );
   };
@@ -61,9 +145,39 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
       'article',
       { class: 'box', dataset: { orderId: o.orderId, shareStatus: o.share.status } },
       header(o),
-      h('p', { class: 'muted' }, `${t('member.from')} ${o.ownerId} · ${o.share.status}${o.share.status === 'pending' ? ` · ${t('member.claimBy')} ${time(o.share.claimDeadline, locale)}` : ''}`),
+      h(
+        'p',
+        { class: 'muted' },
+        `${t('member.from')} ${o.ownerId} · ${o.share.status}${o.share.status === 'pending' ? ` · ${t('member.claimBy')} ${time(o.share.claimDeadline, locale)}` : ''}`,
+      ),
       o.share.status === 'pending'
-        ? h('div', { class: 'actions' }, h('button', { class: 'primary', onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/claim', { params: { path: { id: o.orderId } } })) }, t('member.claim')), h('button', { onclick: () => void act(() => client.POST('/api/sharing/v1/guarantee-orders/{id}/decline', { params: { path: { id: o.orderId } } })) }, t('member.decline')))
+        ? h(
+            'div',
+            { class: 'actions' },
+            h(
+              'button',
+              {
+                class: 'primary',
+                onclick: () =>
+                  void act(() =>
+                    client.POST('/api/sharing/v1/guarantee-orders/{id}/claim', { params: { path: { id: o.orderId } } }),
+                  ),
+              },
+              t('member.claim'),
+            ),
+            h(
+              'button',
+              {
+                onclick: () =>
+                  void act(() =>
+                    client.POST('/api/sharing/v1/guarantee-orders/{id}/decline', {
+                      params: { path: { id: o.orderId } },
+                    }),
+                  ),
+              },
+              t('member.decline'),
+            ),
+          )
         : null,
       results(o),
     );
@@ -74,18 +188,37 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
       ok(client.GET('/api/sharing/v1/guarantee-orders', { params: { query: { scope: 'shared' } } })),
       ok(client.GET('/api/sharing/v1/shareable-orders', { params: { query: { limit: 50 } } })),
     ]);
-    owned.replaceChildren(...(mine.orders.length ? mine.orders.flatMap((o) => (o.kind === 'original' ? [ownCard(o)] : [])) : [h('p', { class: 'muted' }, t('member.none'))]));
-    shared.replaceChildren(...(withMe.orders.length ? withMe.orders.flatMap((o) => (o.kind === 'shared' ? [sharedCard(o)] : [])) : [h('p', { class: 'muted' }, t('member.none'))]));
-    others.replaceChildren(...list.orders.map((o) => h('li', {}, h('strong', {}, o.title), ` · ${o.orderType} · ${o.ownerId} · ${o.shareCount}/${o.maxShares}`)));
+    owned.replaceChildren(
+      ...(mine.orders.length
+        ? mine.orders.flatMap((o) => (o.kind === 'original' ? [ownCard(o)] : []))
+        : [h('p', { class: 'muted' }, t('member.none'))]),
+    );
+    shared.replaceChildren(
+      ...(withMe.orders.length
+        ? withMe.orders.flatMap((o) => (o.kind === 'shared' ? [sharedCard(o)] : []))
+        : [h('p', { class: 'muted' }, t('member.none'))]),
+    );
+    others.replaceChildren(
+      ...list.orders.map((o) =>
+        h('li', {}, h('strong', {}, o.title), ` · ${o.orderType} · ${o.ownerId} · ${o.shareCount}/${o.maxShares}`),
+      ),
+    );
   };
 
   void (async () => {
     try {
-      members = (await ok(client.GET('/api/sharing/v1/organisations/{orgId}/members', { params: { path: { orgId } } }))).members;
+      members = (await ok(client.GET('/api/sharing/v1/organisations/{orgId}/members', { params: { path: { orgId } } })))
+        .members;
       await load();
     } catch (e) {
       error.textContent = t('action.failed', { detail: e instanceof Error ? e.message : String(e) });
     }
   })();
-  openSocket(session, () => void load(), setLive, () => void load(), endSession);
+  openSocket(
+    session,
+    () => void load(),
+    setLive,
+    () => void load(),
+    endSession,
+  );
 }

@@ -39,11 +39,21 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     if (!row) {
       // The photos stay open below the line while its status changes.
       const photos = h('div', { class: 'photos' });
-      const toggle = h('button', { class: 'small', 'data-testid': 'show-photos', onclick: () => void showPhotos(id, photos) }, `📷 ${t('media.show')}`);
+      const toggle = h(
+        'button',
+        { class: 'small', 'data-testid': 'show-photos', onclick: () => void showPhotos(id, photos) },
+        `📷 ${t('media.show')}`,
+      );
       row = h('li', { dataset: { orderId: id } }, h('div', { class: 'line' }), toggle, photos);
     }
     row.dataset.status = status;
-    row.querySelector('.line')?.replaceChildren(h('strong', {}, shortOrderNumber(id)), ` ${money(view.order.total, view.order.currency)} · `, h('span', { class: `status ${status}` }, t(`status.${status}` as never)));
+    row
+      .querySelector('.line')
+      ?.replaceChildren(
+        h('strong', {}, shortOrderNumber(id)),
+        ` ${money(view.order.total, view.order.currency)} · `,
+        h('span', { class: `status ${status}` }, t(`status.${status}` as never)),
+      );
     recent.prepend(row);
   };
 
@@ -65,7 +75,12 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   const act = async (id: string, action: 'accept' | 'reject' | 'return' | 'dispatch', reason?: string) => {
     error.textContent = '';
     try {
-      const view = await ok(api(session).POST('/api/order/v1/orders/{id}/{action}', { params: { path: { id, action } }, body: reason ? { reason } : {} }));
+      const view = await ok(
+        api(session).POST('/api/order/v1/orders/{id}/{action}', {
+          params: { path: { id, action } },
+          body: reason ? { reason } : {},
+        }),
+      );
       close(id);
       showRecent(view);
     } catch (e) {
@@ -81,17 +96,42 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     const left = h('span', { class: 'left', 'data-testid': 'seconds-left' });
     const reason = h('input', { placeholder: t('action.reason'), 'aria-label': t('action.reason'), maxlength: 500 });
     const button = (action: 'accept' | 'reject' | 'return' | 'dispatch', label: string, needsReason = false) =>
-      h('button', { class: action, 'data-action': action, disabled: !view.order.allowedActions.includes(action), onclick: () => void act(id, action, needsReason ? reason.value.trim() || undefined : undefined) }, label);
+      h(
+        'button',
+        {
+          class: action,
+          'data-action': action,
+          disabled: !view.order.allowedActions.includes(action),
+          onclick: () => void act(id, action, needsReason ? reason.value.trim() || undefined : undefined),
+        },
+        label,
+      );
     const element = h(
       'article',
       { class: 'box', 'data-testid': 'order-box', dataset: { orderId: id } },
-      h('header', {}, h('strong', {}, shortOrderNumber(id)), ' ', time(view.order.placedAt, locale), ' · ', money(view.order.total, view.order.currency)),
+      h(
+        'header',
+        {},
+        h('strong', {}, shortOrderNumber(id)),
+        ' ',
+        time(view.order.placedAt, locale),
+        ' · ',
+        money(view.order.total, view.order.currency),
+      ),
       h('ul', {}, ...view.order.lines.map((l) => h('li', {}, `${l.name ?? l.productId} × ${l.quantity}`))),
       h('p', {}, `${view.order.delivery.line} · ${view.order.delivery.contactName}`),
       view.order.note ? h('p', { class: 'note' }, view.order.note) : null,
       h('div', { class: 'bar', role: 'progressbar', 'data-testid': 'countdown-bar' }, fill),
       left,
-      h('div', { class: 'actions' }, button('accept', t('action.accept')), reason, button('reject', t('action.reject'), true), button('return', t('action.return')), button('dispatch', t('action.dispatch'))),
+      h(
+        'div',
+        { class: 'actions' },
+        button('accept', t('action.accept')),
+        reason,
+        button('reject', t('action.reject'), true),
+        button('return', t('action.return')),
+        button('dispatch', t('action.dispatch')),
+      ),
     );
     const windowMs = Date.parse(view.countdown.deadline) - Date.parse(view.order.placedAt);
     boxes.set(id, { view, clock, windowMs, element, fill, left });
@@ -128,7 +168,9 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   // What is pending and what was answered lately: on opening, and again when the realtime channel had a gap.
   async function load(): Promise<void> {
-    const pending = await ok(api(session).GET('/api/order/v1/orders', { params: { query: { status: 'new,connected', limit: 50 } } }));
+    const pending = await ok(
+      api(session).GET('/api/order/v1/orders', { params: { query: { status: 'new,connected', limit: 50 } } }),
+    );
     for (const view of pending.orders) await fetchAndOpen(view.order.orderId);
     // A box whose order is no longer pending was answered or ruled while we could not hear it.
     for (const id of [...boxes.keys()]) if (!pending.orders.some((v) => v.order.orderId === id)) await fetchAndOpen(id);
@@ -140,7 +182,13 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     session,
     (message) => {
       if (message.eventType === 'order.placed') void fetchAndOpen(message.orderId);
-      else if (message.status && boxes.has(message.orderId) && message.status !== 'new' && message.status !== 'connected') void fetchAndOpen(message.orderId);
+      else if (
+        message.status &&
+        boxes.has(message.orderId) &&
+        message.status !== 'new' &&
+        message.status !== 'connected'
+      )
+        void fetchAndOpen(message.orderId);
       else if (message.status) {
         const row = recent.querySelector<HTMLElement>(`[data-order-id="${message.orderId}"]`);
         if (row) {

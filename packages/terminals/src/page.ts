@@ -6,7 +6,10 @@ import { currentSession, locale, type Session, switchLocale, t } from './session
  * Every terminal page's frame: title, who is signed in, the language switch and the live
  * indicator. Returns the session, or shows how to sign in and returns undefined.
  */
-export function startPage(page: string, title: MessageKey): { session: Session; main: HTMLElement; setLive: (live: boolean) => void } | undefined {
+export function startPage(
+  page: string,
+  title: MessageKey,
+): { session: Session; main: HTMLElement; setLive: (live: boolean) => void } | undefined {
   document.title = `${t(title)} · orderpulse`;
   const live = h('span', { class: 'live', 'data-testid': 'live' }, t('live.off'));
   const session = currentSession(page);

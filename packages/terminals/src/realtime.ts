@@ -86,13 +86,14 @@ async function readEvents(response: Response, onData: (event: string, data: stri
   }
 }
 
-const pause = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => {
-    clearTimeout(timer);
-    resolve();
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
-});
 
 export type FollowMode = 'stream' | 'poll' | 'notifications';
 
@@ -125,10 +126,13 @@ export function followOrder<T extends { order: { orderId: string; version: numbe
     if (response.ok) seen((await response.json()) as T);
   };
   const untilAnswered = async () => {
-    for (let failures = 0; !latest.order.answered && !signal.aborted; ) {
+    for (let failures = 0; !latest.order.answered && !signal.aborted;) {
       try {
         if (failures < 3) {
-          const response = await fetch(url('order', `/v1/orders/${orderId}/stream`), { headers: { ...headers, accept: 'text/event-stream' }, signal });
+          const response = await fetch(url('order', `/v1/orders/${orderId}/stream`), {
+            headers: { ...headers, accept: 'text/event-stream' },
+            signal,
+          });
           if (!response.ok) throw new Error(`stream answered ${response.status}`);
           onMode('stream');
           await readEvents(response, (event, data) => {
@@ -139,7 +143,10 @@ export function followOrder<T extends { order: { orderId: string; version: numbe
           });
         } else {
           onMode('poll');
-          const response = await fetch(url('order', `/v1/orders/${orderId}?wait=25&knownVersion=${latest.order.version}`), { headers, signal });
+          const response = await fetch(
+            url('order', `/v1/orders/${orderId}?wait=25&knownVersion=${latest.order.version}`),
+            { headers, signal },
+          );
           if (response.ok) seen((await response.json()) as T);
           else await pause(2_000, signal);
         }
@@ -152,7 +159,10 @@ export function followOrder<T extends { order: { orderId: string; version: numbe
   const afterAnswer = async () => {
     while (!signal.aborted) {
       try {
-        const response = await fetch(url('notification', '/v1/realtime/events'), { headers: { ...headers, accept: 'text/event-stream' }, signal });
+        const response = await fetch(url('notification', '/v1/realtime/events'), {
+          headers: { ...headers, accept: 'text/event-stream' },
+          signal,
+        });
         if (!response.ok) throw new Error(`notification stream answered ${response.status}`);
         onMode('notifications');
         await read();

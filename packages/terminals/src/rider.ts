@@ -41,26 +41,86 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     return h(
       'article',
       { class: 'box', dataset: { orderId: o.orderId, status: o.status } },
-      h('header', {}, h('strong', {}, shortOrderNumber(o.orderId)), ' · ', h('span', { class: 'status' }, t(`status.${o.status}` as never))),
+      h(
+        'header',
+        {},
+        h('strong', {}, shortOrderNumber(o.orderId)),
+        ' · ',
+        h('span', { class: 'status' }, t(`status.${o.status}` as never)),
+      ),
       h('p', {}, view.destination.line),
-      o.stocking ? h('p', { class: 'muted' }, `${o.stocking.status}${o.stocking.reason ? `: ${o.stocking.reason}` : ''}`) : null,
+      o.stocking
+        ? h('p', { class: 'muted' }, `${o.stocking.status}${o.stocking.reason ? `: ${o.stocking.reason}` : ''}`)
+        : null,
       h(
         'div',
         { class: 'actions' },
-        h('button', { onclick: () => void post(() => client.POST('/api/order/v1/deliveries/{id}/stocking', { params: { path: { id: o.orderId } }, body: { status: 'success' } })) }, t('rider.stockOk')),
+        h(
+          'button',
+          {
+            onclick: () =>
+              void post(() =>
+                client.POST('/api/order/v1/deliveries/{id}/stocking', {
+                  params: { path: { id: o.orderId } },
+                  body: { status: 'success' },
+                }),
+              ),
+          },
+          t('rider.stockOk'),
+        ),
         reason,
-        h('button', { onclick: () => void post(() => client.POST('/api/order/v1/deliveries/{id}/stocking', { params: { path: { id: o.orderId } }, body: { status: 'failure', reason: reason.value.trim() || 'out of stock' } })) }, t('rider.stockFail')),
+        h(
+          'button',
+          {
+            onclick: () =>
+              void post(() =>
+                client.POST('/api/order/v1/deliveries/{id}/stocking', {
+                  params: { path: { id: o.orderId } },
+                  body: { status: 'failure', reason: reason.value.trim() || 'out of stock' },
+                }),
+              ),
+          },
+          t('rider.stockFail'),
+        ),
       ),
-      h('div', { class: 'actions steps' }, ...steps.map((s) => h('button', { disabled: !(s.from as readonly string[]).includes(o.status), 'data-step': s.step, onclick: () => void post(() => client.POST('/api/order/v1/deliveries/{id}/progress', { params: { path: { id: o.orderId } }, body: { step: s.step } })) }, t(s.label)))),
+      h(
+        'div',
+        { class: 'actions steps' },
+        ...steps.map((s) =>
+          h(
+            'button',
+            {
+              disabled: !(s.from as readonly string[]).includes(o.status),
+              'data-step': s.step,
+              onclick: () =>
+                void post(() =>
+                  client.POST('/api/order/v1/deliveries/{id}/progress', {
+                    params: { path: { id: o.orderId } },
+                    body: { step: s.step },
+                  }),
+                ),
+            },
+            t(s.label),
+          ),
+        ),
+      ),
       photos.element,
     );
   };
 
   const load = async () => {
     const result = await ok(client.GET('/api/order/v1/deliveries', { params: { query: { limit: 50 } } }));
-    list.replaceChildren(...(result.deliveries.length ? result.deliveries.map(card) : [h('p', { class: 'muted' }, t('rider.none'))]));
+    list.replaceChildren(
+      ...(result.deliveries.length ? result.deliveries.map(card) : [h('p', { class: 'muted' }, t('rider.none'))]),
+    );
   };
 
-  openSocket(session, () => void load(), setLive, () => void load(), endSession);
+  openSocket(
+    session,
+    () => void load(),
+    setLive,
+    () => void load(),
+    endSession,
+  );
   void load();
 }

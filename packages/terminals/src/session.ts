@@ -15,7 +15,11 @@ function decode(token: string): Session | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
-    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string; role?: string; tenant?: string };
+    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      sub?: string;
+      role?: string;
+      tenant?: string;
+    };
     if (!json.sub || !json.role) return undefined;
     return { token, subject: json.sub, role: json.role, ...(json.tenant ? { tenant: json.tenant } : {}) };
   } catch {
@@ -39,7 +43,11 @@ export function currentSession(page: string): Session | undefined {
   return token ? decode(token) : undefined;
 }
 
-export const locale: Locale = pickLocale(new URLSearchParams(location.search).get('lang'), localStorage.getItem(LANG_KEY), navigator.languages);
+export const locale: Locale = pickLocale(
+  new URLSearchParams(location.search).get('lang'),
+  localStorage.getItem(LANG_KEY),
+  navigator.languages,
+);
 document.documentElement.lang = locale;
 
 export const t = (key: MessageKey, params?: Record<string, string | number>) => translate(locale, key, params);

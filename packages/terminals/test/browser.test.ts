@@ -36,7 +36,8 @@ async function photoFrom(page: Page): Promise<Buffer> {
 }
 
 /** The width of the countdown bar's fill, in per cent of the bar. */
-const barWidth = (page: Page) => page.locator('[data-testid=countdown-bar] .fill').evaluate((fill) => parseFloat((fill as HTMLElement).style.width));
+const barWidth = (page: Page) =>
+  page.locator('[data-testid=countdown-bar] .fill').evaluate((fill) => parseFloat((fill as HTMLElement).style.width));
 
 describe('in a real browser', () => {
   test('a customer places an order, the merchant console shows it with a running bar, the merchant accepts, and the customer page shows accepted', async () => {
@@ -53,12 +54,20 @@ describe('in a real browser', () => {
     const box = merchant.getByTestId('order-box');
     await box.waitFor({ timeout: 15_000 });
     const before = await barWidth(merchant);
-    await waitFor(() => barWidth(merchant), { what: 'the bar to shrink', timeoutMs: 5_000, until: (width) => width < before });
+    await waitFor(() => barWidth(merchant), {
+      what: 'the bar to shrink',
+      timeoutMs: 5_000,
+      until: (width) => width < before,
+    });
     expect(before).toBeLessThanOrEqual(100);
     expect(await box.locator('button[data-action=accept]').textContent()).toBe('接单');
     // What was ordered, by the dish's name as the store had it when the order was placed — not its id.
     expect(await box.locator('ul li').allTextContents()).toEqual(['Beef noodles × 1']);
-    await waitFor(() => watch.textContent(), { what: 'the stopwatch to count', timeoutMs: 5_000, until: (text) => text !== first });
+    await waitFor(() => watch.textContent(), {
+      what: 'the stopwatch to count',
+      timeoutMs: 5_000,
+      until: (text) => text !== first,
+    });
     await shot(merchant, 'merchant-new-order');
     await shot(customer, 'customer-waiting');
 
@@ -81,9 +90,14 @@ describe('in a real browser', () => {
     expect(await photo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     const seen = customer.locator('[data-testid=media] figure[data-status=accepted][data-source=photo] img');
     await seen.waitFor({ timeout: 20_000 });
-    await waitFor(() => seen.evaluate((img) => (img as HTMLImageElement).naturalWidth), { what: 'the customer’s thumbnail to load', until: (w) => w > 0 });
+    await waitFor(() => seen.evaluate((img) => (img as HTMLImageElement).naturalWidth), {
+      what: 'the customer’s thumbnail to load',
+      until: (w) => w > 0,
+    });
     // The order's first status got a synthesized image, not a photo.
-    await customer.locator('[data-testid=media] figure[data-status=new][data-source=synthesized] img').waitFor({ timeout: 20_000 });
+    await customer
+      .locator('[data-testid=media] figure[data-status=new][data-source=synthesized] img')
+      .waitFor({ timeout: 20_000 });
     await shot(merchant, 'merchant-photo-uploaded');
     await shot(customer, 'customer-photos');
   }, 120_000);
@@ -141,7 +155,8 @@ describe('in a real browser', () => {
     const page = await terminals.open('/docs', tokens.admin());
     const elsewhere: string[] = [];
     page.on('request', (request) => {
-      if (!/^(data|blob):/.test(request.url()) && !request.url().startsWith(terminals.base)) elsewhere.push(request.url());
+      if (!/^(data|blob):/.test(request.url()) && !request.url().startsWith(terminals.base))
+        elsewhere.push(request.url());
     });
     await page.getByText('Read a storefront’s order by its own reference').first().waitFor({ timeout: 30_000 });
     const text = await page.locator('body').innerText();
@@ -161,7 +176,9 @@ describe('in a real browser', () => {
     const status = keepStore.locator('.live-responses-table tbody .response-col_status').first();
     await status.waitFor({ timeout: 15_000 });
     expect((await status.textContent())?.trim()).toBe('201');
-    const kept = await fetch(`${terminals.base}/api/order/v1/stores/s-docs-example`, { headers: { authorization: `Bearer ${tokens.admin()}` } });
+    const kept = await fetch(`${terminals.base}/api/order/v1/stores/s-docs-example`, {
+      headers: { authorization: `Bearer ${tokens.admin()}` },
+    });
     expect(((await kept.json()) as { name: string }).name).toBe('Noodle House');
     await shot(page, 'api-reference');
     expect(elsewhere).toEqual([]);

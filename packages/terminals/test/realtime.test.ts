@@ -23,7 +23,15 @@ describe("a terminal's realtime socket", () => {
     server.on('connection', (socket, req) => {
       cursors.push(new URL(req.url ?? '/', 'http://x').searchParams.get('cursor'));
       const hello = hellos.shift() ?? { gap: false };
-      socket.send(JSON.stringify({ type: 'hello', cursor: `${cursors.length}-0`, serverTime: new Date().toISOString(), replayed: 0, ...hello }));
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          cursor: `${cursors.length}-0`,
+          serverTime: new Date().toISOString(),
+          replayed: 0,
+          ...hello,
+        }),
+      );
       // The first connection drops at once, as a flaky network would.
       if (cursors.length === 1) setTimeout(() => socket.close(), 20);
     });
@@ -40,7 +48,13 @@ describe("a terminal's realtime socket", () => {
     hellos.push({ gap: false }, { gap: true });
     let gaps = 0;
     let ended = 0;
-    const close = openSocket({ token: 't' } as Session, () => undefined, () => undefined, () => (gaps += 1), () => (ended += 1));
+    const close = openSocket(
+      { token: 't' } as Session,
+      () => undefined,
+      () => undefined,
+      () => (gaps += 1),
+      () => (ended += 1),
+    );
     await waitFor(() => gaps, { what: 'the reload after the gap', until: (n) => n === 1 });
     expect(cursors).toEqual([null, '1-0']);
     expect(gaps).toBe(1);

@@ -5,6 +5,9 @@ import { randomBytes } from 'node:crypto';
  * Kept short and to the characters every one of those accepts.
  */
 export function uniqueName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 30);
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 30);
   return `t-${clean}-${randomBytes(4).toString('hex')}`;
 }

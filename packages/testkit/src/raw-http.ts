@@ -21,8 +21,12 @@ function bodyOf(text: string): string {
     const eol = rest.indexOf('\r\n');
     const size = parseInt(rest.slice(0, eol), 16);
     if (eol < 0 || !(size > 0)) return body;
-    body += Buffer.from(rest.slice(eol + 2)).subarray(0, size).toString('utf8');
-    rest = Buffer.from(rest.slice(eol + 2)).subarray(size + 2).toString('utf8');
+    body += Buffer.from(rest.slice(eol + 2))
+      .subarray(0, size)
+      .toString('utf8');
+    rest = Buffer.from(rest.slice(eol + 2))
+      .subarray(size + 2)
+      .toString('utf8');
   }
 }
 
@@ -70,11 +74,23 @@ export const hostileTargets: readonly string[] = [
 export function rawRequest(
   port: number,
   target: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number; endAfterWrite?: boolean } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    timeoutMs?: number;
+    endAfterWrite?: boolean;
+  } = {},
 ): Promise<RawReply> {
   const { method = 'GET', headers = {}, body, timeoutMs = 5_000 } = options;
-  const head = [`${method} ${target} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-  if (body !== undefined && !Object.keys(headers).some((k) => /^(content-length|transfer-encoding)$/i.test(k))) head.push(`content-length: ${Buffer.byteLength(body)}`);
+  const head = [
+    `${method} ${target} HTTP/1.1`,
+    'host: 127.0.0.1',
+    'connection: close',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  if (body !== undefined && !Object.keys(headers).some((k) => /^(content-length|transfer-encoding)$/i.test(k)))
+    head.push(`content-length: ${Buffer.byteLength(body)}`);
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -84,14 +100,23 @@ export function rawRequest(
     }, timeoutMs);
     // Written, not ended: a half-closed socket would let some servers drop the answer (unless asked, to cut a body short).
     socket.on('connect', () => {
-      socket.write(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), typeof body === 'string' ? Buffer.from(body, 'utf8') : (body ?? Buffer.alloc(0))]));
+      socket.write(
+        Buffer.concat([
+          Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'),
+          typeof body === 'string' ? Buffer.from(body, 'utf8') : (body ?? Buffer.alloc(0)),
+        ]),
+      );
       if (options.endAfterWrite) socket.end();
     });
     socket.on('data', (c: Buffer) => {
       chunks.push(c);
       // An event stream stays open: its head is the answer.
       const sofar = Buffer.concat(chunks).toString('latin1');
-      if (/\r\n\r\n/.test(sofar) && /^content-type: text\/event-stream/im.test(sofar.slice(0, sofar.indexOf('\r\n\r\n')))) socket.destroy();
+      if (
+        /\r\n\r\n/.test(sofar) &&
+        /^content-type: text\/event-stream/im.test(sofar.slice(0, sofar.indexOf('\r\n\r\n')))
+      )
+        socket.destroy();
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -117,13 +142,30 @@ export interface RawUpgrade {
  * headers are each replaced, or (as undefined) left out, by the caller's. Rejects if no answer
  * head arrives within `timeoutMs`.
  */
-export function rawWebSocketUpgrade(base: string, path: string, headers: Record<string, string | undefined>, timeoutMs = 5_000): Promise<RawUpgrade> {
+export function rawWebSocketUpgrade(
+  base: string,
+  path: string,
+  headers: Record<string, string | undefined>,
+  timeoutMs = 5_000,
+): Promise<RawUpgrade> {
   const { hostname, port } = new URL(base);
   const socket = connect(Number(port), hostname);
   socket.on('error', () => undefined);
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  const all: Record<string, string | undefined> = { host: `${hostname}:${port}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers };
-  const lines = [`GET ${path} HTTP/1.1`, ...Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`)];
+  const all: Record<string, string | undefined> = {
+    host: `${hostname}:${port}`,
+    connection: 'Upgrade',
+    upgrade: 'websocket',
+    'sec-websocket-version': '13',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    ...headers,
+  };
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    ...Object.entries(all)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${v}`),
+  ];
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);

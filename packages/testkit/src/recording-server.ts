@@ -51,7 +51,14 @@ export class RecordingServer {
       req.on('error', () => undefined);
       if (!decodablePath(req.url ?? '/')) {
         // As a real peer's router would: a target that is not a URL path is the client's fault.
-        res.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'the request target is not a valid URL path' }));
+        res.writeHead(400, { 'content-type': 'application/problem+json' }).end(
+          JSON.stringify({
+            type: 'about:blank',
+            title: 'Bad Request',
+            status: 400,
+            detail: 'the request target is not a valid URL path',
+          }),
+        );
         return;
       }
       const chunks: Buffer[] = [];
@@ -64,7 +71,15 @@ export class RecordingServer {
         } catch {
           json = undefined;
         }
-        const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, at: Date.now(), answered: false };
+        const recorded: RecordedRequest = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body,
+          json,
+          at: Date.now(),
+          answered: false,
+        };
         this.requests.push(recorded);
         const reply = this.queued.shift() ?? this.fallback(recorded);
         const send = () => {

@@ -30,7 +30,8 @@ export class SlowLink {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      const forward = (to: Socket) => (chunk: Buffer) => (this.held ? this.waiting.push(() => to.write(chunk)) : to.write(chunk));
+      const forward = (to: Socket) => (chunk: Buffer) =>
+        this.held ? this.waiting.push(() => to.write(chunk)) : to.write(chunk);
       client.on('data', forward(upstream));
       upstream.on('data', forward(client));
       client.on('close', () => upstream.destroy());

@@ -38,7 +38,9 @@ export function loadStackEnvFile(repoRoot: string, env: Record<string, string | 
 export function stackEnv(env: Record<string, string | undefined> = process.env): StackEnv {
   const missing = KEYS.filter((k) => !env[k]);
   if (missing.length > 0) {
-    throw new Error(`the local stack is not running (${missing.join(', ')} unset): run the tests with \`npm test\`, or start it with \`npm run stack:up\``);
+    throw new Error(
+      `the local stack is not running (${missing.join(', ')} unset): run the tests with \`npm test\`, or start it with \`npm run stack:up\``,
+    );
   }
   return Object.fromEntries(KEYS.map((k) => [k, env[k] as string])) as unknown as StackEnv;
 }

@@ -9,7 +9,10 @@ export interface WaitOptions {
  * Polls until `probe` returns something truthy (or a predicate holds) and returns it; fails
  * at the deadline with the last value or error seen. The only way tests wait.
  */
-export async function waitFor<T>(probe: () => Promise<T> | T, options: WaitOptions & { until?: (value: T) => boolean } = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  options: WaitOptions & { until?: (value: T) => boolean } = {},
+): Promise<T> {
   const { timeoutMs = 15_000, intervalMs = 25, what = 'condition', until = (v: T) => Boolean(v) } = options;
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

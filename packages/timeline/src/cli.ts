@@ -13,7 +13,11 @@ deployment prefixes its topics; the services at ORDER_URL, NOTIFICATION_URL and 
 token in ORDERPULSE_TOKEN.`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' } },
+  });
   const [orderId] = positionals;
   const token = process.env.ORDERPULSE_TOKEN;
   if (!orderId || !token) {
@@ -25,7 +29,11 @@ async function main(argv: string[]): Promise<number> {
   const timeline = await collectTimeline(orderId, {
     kafka,
     topics: [Topics.orderEvents, Topics.mediaEvents, Topics.notificationEvents].map((t) => `${prefix}${t}`),
-    services: { order: process.env.ORDER_URL, notification: process.env.NOTIFICATION_URL, media: process.env.MEDIA_URL },
+    services: {
+      order: process.env.ORDER_URL,
+      notification: process.env.NOTIFICATION_URL,
+      media: process.env.MEDIA_URL,
+    },
     authorization: `Bearer ${token}`,
   });
   process.stdout.write(values.json ? `${JSON.stringify(timeline, null, 2)}\n` : `${formatTimeline(timeline)}\n`);

@@ -1,7 +1,20 @@
 import { deadLetterTopic } from '@orderpulse/contracts';
-import { DeadLetterHeader, type KafkaClient, messagesWithKey, type ScannedMessage, scannedHeader } from '@orderpulse/kafka';
+import {
+  DeadLetterHeader,
+  type KafkaClient,
+  messagesWithKey,
+  type ScannedMessage,
+  scannedHeader,
+} from '@orderpulse/kafka';
 
-import { buildTimeline, countdownEntry, type LoggedPush, type OrderTimeline, pushEntries, type TimelineEntry } from './timeline';
+import {
+  buildTimeline,
+  countdownEntry,
+  type LoggedPush,
+  type OrderTimeline,
+  pushEntries,
+  type TimelineEntry,
+} from './timeline';
 
 /** Where an order's story is kept: the topics keyed by order id, and the services' HTTP APIs. */
 export interface TimelineSources {
@@ -20,7 +33,10 @@ export interface TimelineSources {
 }
 
 async function getJson<T>(base: string, path: string, sources: TimelineSources): Promise<T> {
-  const response = await fetch(new URL(path, base), { headers: { authorization: sources.authorization, accept: 'application/json' }, signal: AbortSignal.timeout(sources.timeoutMs ?? 5_000) });
+  const response = await fetch(new URL(path, base), {
+    headers: { authorization: sources.authorization, accept: 'application/json' },
+    signal: AbortSignal.timeout(sources.timeoutMs ?? 5_000),
+  });
   if (!response.ok) throw new Error(`${response.status} ${(await response.text()).slice(0, 200)}`);
   return (await response.json()) as T;
 }
@@ -40,7 +56,12 @@ function deadLetterEntry(m: ScannedMessage): TimelineEntry {
     at: scannedHeader(m, DeadLetterHeader.failedAt) ?? new Date(m.timestamp).toISOString(),
     source: 'dead-letter',
     what: `${scannedHeader(m, 'ce_type') ?? '(undecodable)'} set aside by ${scannedHeader(m, DeadLetterHeader.consumerGroup) ?? '?'}: ${scannedHeader(m, DeadLetterHeader.reason) ?? '?'}`,
-    detail: { topic: m.topic, offset: m.offset, originalTopic: scannedHeader(m, DeadLetterHeader.originalTopic), attempts: scannedHeader(m, DeadLetterHeader.attempts) },
+    detail: {
+      topic: m.topic,
+      offset: m.offset,
+      originalTopic: scannedHeader(m, DeadLetterHeader.originalTopic),
+      attempts: scannedHeader(m, DeadLetterHeader.attempts),
+    },
   };
 }
 
@@ -57,7 +78,13 @@ interface HistoryEntry {
   reason?: string;
 }
 interface MediaView {
-  media: { status: string; kind: string; state: string; dueAt: string; media?: { source: string; fallback: boolean; attachedAt: string } }[];
+  media: {
+    status: string;
+    kind: string;
+    state: string;
+    dueAt: string;
+    media?: { source: string; fallback: boolean; attachedAt: string };
+  }[];
 }
 
 /**
@@ -82,33 +109,68 @@ export async function collectTimeline(orderId: string, sources: TimelineSources)
 
   await Promise.all([
     ...sources.topics.flatMap((topic) => [
-      attempt(topic, async () => void entries.push(...(await messagesWithKey(sources.kafka, topic, orderId)).map(eventEntry))),
-      attempt(deadLetterTopic(topic), async () => void entries.push(...(await messagesWithKey(sources.kafka, deadLetterTopic(topic), orderId, { allPartitions: true })).map(deadLetterEntry))),
+      attempt(
+        topic,
+        async () => void entries.push(...(await messagesWithKey(sources.kafka, topic, orderId)).map(eventEntry)),
+      ),
+      attempt(
+        deadLetterTopic(topic),
+        async () =>
+          void entries.push(
+            ...(await messagesWithKey(sources.kafka, deadLetterTopic(topic), orderId, { allPartitions: true })).map(
+              deadLetterEntry,
+            ),
+          ),
+      ),
     ]),
     order &&
       attempt('order service', async () => {
-        const [view, { history }] = await Promise.all([getJson<OrderView>(order, `/v1/orders/${id}`, sources), getJson<{ history: HistoryEntry[] }>(order, `/v1/orders/${id}/history`, sources)]);
+        const [view, { history }] = await Promise.all([
+          getJson<OrderView>(order, `/v1/orders/${id}`, sources),
+          getJson<{ history: HistoryEntry[] }>(order, `/v1/orders/${id}/history`, sources),
+        ]);
         status = view.order.status;
         for (const h of history) {
           const by = h.by ? ` by ${h.by.role}${h.by.subject ? `:${h.by.subject}` : ''}` : '';
-          entries.push({ at: h.at, source: 'state', what: `${h.from ?? '∅'} → ${h.to}${by}${h.reason ? ` (${h.reason})` : ''}`, detail: { ...h } });
+          entries.push({
+            at: h.at,
+            source: 'state',
+            what: `${h.from ?? '∅'} → ${h.to}${by}${h.reason ? ` (${h.reason})` : ''}`,
+            detail: { ...h },
+          });
         }
-        const timer = countdownEntry({ status: view.order.status, ...(view.countdown ? { countdown: view.countdown } : {}) }, now());
+        const timer = countdownEntry(
+          { status: view.order.status, ...(view.countdown ? { countdown: view.countdown } : {}) },
+          now(),
+        );
         if (timer) entries.push(timer);
       }),
     (sources.readPushes || notification) &&
       attempt('notification service', async () => {
         pushes = sources.readPushes
           ? await sources.readPushes(orderId)
-          : (await getJson<{ deliveries: LoggedPush[] }>(notification!, `/v1/deliveries?orderId=${id}&limit=500`, sources)).deliveries;
+          : (
+              await getJson<{ deliveries: LoggedPush[] }>(
+                notification!,
+                `/v1/deliveries?orderId=${id}&limit=500`,
+                sources,
+              )
+            ).deliveries;
         entries.push(...pushEntries(pushes));
       }),
     media &&
       attempt('media service', async () => {
         const view = await getJson<MediaView>(media, `/v1/orders/${id}/media`, sources);
         for (const slot of view.media) {
-          const what = slot.media ? `${slot.status} ${slot.kind} attached (${slot.media.source}${slot.media.fallback ? ', fallback' : ''})` : `${slot.status} ${slot.kind} awaiting, due ${slot.dueAt}`;
-          entries.push({ at: slot.media?.attachedAt ?? slot.dueAt, source: 'media', what, detail: { status: slot.status, kind: slot.kind, state: slot.state } });
+          const what = slot.media
+            ? `${slot.status} ${slot.kind} attached (${slot.media.source}${slot.media.fallback ? ', fallback' : ''})`
+            : `${slot.status} ${slot.kind} awaiting, due ${slot.dueAt}`;
+          entries.push({
+            at: slot.media?.attachedAt ?? slot.dueAt,
+            source: 'media',
+            what,
+            detail: { status: slot.status, kind: slot.kind, state: slot.state },
+          });
         }
       }),
   ]);

@@ -5,4 +5,13 @@
  * it writes nothing.
  */
 export { collectTimeline, type TimelineSources } from './collect';
-export { buildTimeline, countdownEntry, formatTimeline, pushEntries, type LoggedPush, type OrderTimeline, type TimelineEntry, type TimelineSource } from './timeline';
+export {
+  buildTimeline,
+  countdownEntry,
+  formatTimeline,
+  pushEntries,
+  type LoggedPush,
+  type OrderTimeline,
+  type TimelineEntry,
+  type TimelineSource,
+} from './timeline';

@@ -15,11 +15,20 @@ const push = (over: Partial<LoggedPush>): LoggedPush => ({
 describe('one order, every source, one story', () => {
   test('a push retried after a 503 shows each try; one muted shows that nothing was sent', () => {
     const entries = pushEntries([
-      push({ attempts: [{ at: '2026-12-01T10:00:00.200Z', outcome: 'retry', httpStatus: 503, ms: 12 }, { at: '2026-12-01T10:00:01.200Z', outcome: 'delivered', httpStatus: 200, ms: 9 }] }),
+      push({
+        attempts: [
+          { at: '2026-12-01T10:00:00.200Z', outcome: 'retry', httpStatus: 503, ms: 12 },
+          { at: '2026-12-01T10:00:01.200Z', outcome: 'delivered', httpStatus: 200, ms: 9 },
+        ],
+      }),
       push({ idempotencyKey: 'k-2', recipient: 'merchant:m-1', status: 'muted' }),
     ]);
 
-    expect(entries.map((e) => e.what)).toEqual(['push to customer:c-1 try 1: retry (503)', 'push to customer:c-1 try 2: delivered (200)', 'push to merchant:m-1 muted']);
+    expect(entries.map((e) => e.what)).toEqual([
+      'push to customer:c-1 try 1: retry (503)',
+      'push to customer:c-1 try 2: delivered (200)',
+      'push to merchant:m-1 muted',
+    ]);
     expect(entries[1]!.detail.final).toBe('delivered');
   });
 
@@ -45,12 +54,20 @@ describe('one order, every source, one story', () => {
 
   test('the response countdown is pending before its deadline and overdue after it while unruled; an answered order has none', () => {
     const deadline = '2026-12-01T10:01:00.000Z';
-    expect(countdownEntry({ status: 'new', countdown: { deadline } }, new Date('2026-12-01T10:00:30Z'))?.what).toBe('response deadline pending');
-    expect(countdownEntry({ status: 'connected', countdown: { deadline } }, new Date('2026-12-01T10:01:02Z'))?.what).toBe('response deadline passed 2000 ms ago with no ruling yet');
-    expect(countdownEntry({ status: 'accepted', countdown: { deadline } }, new Date('2026-12-01T10:01:02Z'))).toBeUndefined();
+    expect(countdownEntry({ status: 'new', countdown: { deadline } }, new Date('2026-12-01T10:00:30Z'))?.what).toBe(
+      'response deadline pending',
+    );
+    expect(
+      countdownEntry({ status: 'connected', countdown: { deadline } }, new Date('2026-12-01T10:01:02Z'))?.what,
+    ).toBe('response deadline passed 2000 ms ago with no ruling yet');
+    expect(
+      countdownEntry({ status: 'accepted', countdown: { deadline } }, new Date('2026-12-01T10:01:02Z')),
+    ).toBeUndefined();
   });
 
   test('an order nobody pushed anything for says so', () => {
-    expect(formatTimeline(buildTimeline('o-2', { entries: [], pushes: [], unreadable: [] }))).toContain('no pushes logged for this order');
+    expect(formatTimeline(buildTimeline('o-2', { entries: [], pushes: [], unreadable: [] }))).toContain(
+      'no pushes logged for this order',
+    );
   });
 });

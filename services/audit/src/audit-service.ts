@@ -2,7 +2,14 @@ import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext, recordLogContext } from '@orderpulse/service-kit';
+import {
+  adminConsole,
+  type Platform,
+  type ServiceParts,
+  trackTimers,
+  withLogContext,
+  recordLogContext,
+} from '@orderpulse/service-kit';
 
 import type { AuditConfig } from './config';
 import { B2bOrderRepository } from './data-access/b2b-order.repository';
@@ -39,7 +46,10 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
 
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
   const timers = new TimerQueue<CaseTimer>(timerQueue, jobs, { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 });
-  const calls = new TimerQueue<CaseCall>(callQueue, jobs, { attempts: config.AUDIT_CALL_ATTEMPTS, backoffMs: config.AUDIT_CALL_BACKOFF_MS });
+  const calls = new TimerQueue<CaseCall>(callQueue, jobs, {
+    attempts: config.AUDIT_CALL_ATTEMPTS,
+    backoffMs: config.AUDIT_CALL_BACKOFF_MS,
+  });
   trackTimers(platform.metrics, [timers, calls]);
   const call = (url: string, secret: string) => ({ url, secret, timeoutMs: config.AUDIT_CALL_TIMEOUT_MS });
 
@@ -63,20 +73,45 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   };
 
   const workers = [
-    new JobWorker<CaseTimer>(timerQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runTimer(ports, job)), {
-      onError: (error) => logger.warn({ err: error, queue: timerQueue }, 'job worker error'),
-      isTransient,
-    }),
-    new JobWorker<CaseCall>(callQueue, jobs, (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runCall(ports, job, context.attempt)), {
-      onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'audit call gave up'),
-      onError: (error) => logger.warn({ err: error, queue: callQueue }, 'job worker error'),
-      isTransient,
-    }),
+    new JobWorker<CaseTimer>(
+      timerQueue,
+      jobs,
+      (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runTimer(ports, job)),
+      {
+        onError: (error) => logger.warn({ err: error, queue: timerQueue }, 'job worker error'),
+        isTransient,
+      },
+    ),
+    new JobWorker<CaseCall>(
+      callQueue,
+      jobs,
+      (job, context) =>
+        withLogContext({ jobId: context.id, caseId: job.caseId }, () => runCall(ports, job, context.attempt)),
+      {
+        onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'audit call gave up'),
+        onError: (error) => logger.warn({ err: error, queue: callQueue }, 'job worker error'),
+        isTransient,
+      },
+    ),
   ];
   const around = recordLogContext('orderNo');
   const consumers = [
-    new EventConsumer(kafka, { groupId: group('orders'), topics: [topic(Topics.b2bOrders)], handlers: [orderIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
-    new EventConsumer(kafka, { groupId: group('failures'), topics: [topic(Topics.auditFailures)], handlers: [failureIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
+    new EventConsumer(kafka, {
+      groupId: group('orders'),
+      topics: [topic(Topics.b2bOrders)],
+      handlers: [orderIntake(ports)],
+      around,
+      unknownTypes: 'dead-letter',
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    }),
+    new EventConsumer(kafka, {
+      groupId: group('failures'),
+      topics: [topic(Topics.auditFailures)],
+      handlers: [failureIntake(ports)],
+      around,
+      unknownTypes: 'dead-letter',
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    }),
   ];
 
   relay.start();
@@ -100,7 +135,11 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     api: { info: auditApiInfo, routes: auditApi },
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
-      webhookRoutes(app, { ports, secret: config.AUDIT_WEBHOOK_SECRET, toleranceSeconds: config.AUDIT_WEBHOOK_TOLERANCE_SECONDS });
+      webhookRoutes(app, {
+        ports,
+        secret: config.AUDIT_WEBHOOK_SECRET,
+        toleranceSeconds: config.AUDIT_WEBHOOK_TOLERANCE_SECONDS,
+      });
       caseRoutes(app, { ports, cases, auth: platform.auth });
       adminRoutes(app, { policies, auth: platform.auth, clock: () => ports.clock() });
     },

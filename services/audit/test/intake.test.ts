@@ -13,39 +13,91 @@ afterAll(() => harness.stop());
 
 describe('a failure reaches the order’s docking person with its preset message', () => {
   const reasons = [
-    { type: 'price', reason: { code: 'PRC-002', text: 'Unit price below the contract floor' }, handler: /^h-price-[12]$/, words: 'Audit failed (price)' },
-    { type: 'inventory', reason: { text: '库存不足，无法满足订购数量' }, handler: /^h-supply-1$/, words: 'Audit failed (inventory)' },
-    { type: 'credit_terms', reason: { text: 'Credit limit exceeded' }, handler: /^h-finance-1$/, words: 'Audit failed (credit or payment terms)' },
-    { type: 'address', reason: { text: '收货地址不在配送范围' }, handler: /^h-service-1$/, words: 'Audit failed (receiving address)' },
-    { type: 'qualification', reason: { code: 'QLF-7', text: 'Licence expired' }, handler: /^h-service-1$/, words: 'Audit failed (customer qualification)' },
-    { type: 'product_data', reason: { text: 'SKU specification mismatch' }, handler: /^h-supply-1$/, words: 'Audit failed (product data)' },
-    { type: 'other', reason: { text: 'Manual hold by reviewer' }, handler: /^h-service-1$/, words: 'Audit failed (other)' },
+    {
+      type: 'price',
+      reason: { code: 'PRC-002', text: 'Unit price below the contract floor' },
+      handler: /^h-price-[12]$/,
+      words: 'Audit failed (price)',
+    },
+    {
+      type: 'inventory',
+      reason: { text: '库存不足，无法满足订购数量' },
+      handler: /^h-supply-1$/,
+      words: 'Audit failed (inventory)',
+    },
+    {
+      type: 'credit_terms',
+      reason: { text: 'Credit limit exceeded' },
+      handler: /^h-finance-1$/,
+      words: 'Audit failed (credit or payment terms)',
+    },
+    {
+      type: 'address',
+      reason: { text: '收货地址不在配送范围' },
+      handler: /^h-service-1$/,
+      words: 'Audit failed (receiving address)',
+    },
+    {
+      type: 'qualification',
+      reason: { code: 'QLF-7', text: 'Licence expired' },
+      handler: /^h-service-1$/,
+      words: 'Audit failed (customer qualification)',
+    },
+    {
+      type: 'product_data',
+      reason: { text: 'SKU specification mismatch' },
+      handler: /^h-supply-1$/,
+      words: 'Audit failed (product data)',
+    },
+    {
+      type: 'other',
+      reason: { text: 'Manual hold by reviewer' },
+      handler: /^h-service-1$/,
+      words: 'Audit failed (other)',
+    },
   ];
 
-  test.each(reasons)('a $type failure goes to its team’s handler with the $type template filled from the order', async ({ type, reason, handler, words }) => {
-    const order = b2bOrder({ buyer: { company: `Buyer of ${type}` } });
-    await harness.publishOrder(order);
-    const f = failure({ orderNo: order.orderNo }, reason);
-    await waitFor(async () => (await harness.webhook(f)).status === 202, { what: 'the order to be known', until: Boolean });
+  test.each(reasons)(
+    'a $type failure goes to its team’s handler with the $type template filled from the order',
+    async ({ type, reason, handler, words }) => {
+      const order = b2bOrder({ buyer: { company: `Buyer of ${type}` } });
+      await harness.publishOrder(order);
+      const f = failure({ orderNo: order.orderNo }, reason);
+      await waitFor(async () => (await harness.webhook(f)).status === 202, {
+        what: 'the order to be known',
+        until: Boolean,
+      });
 
-    const opened = await harness.event('audit.case-opened', (d) => d.orderNo === order.orderNo);
-    expect(opened.data.reasonType).toBe(type);
-    expect(opened.data.handlerId).toMatch(handler);
-    const notice = opened.data.notice as { en: { title: string; body: string }; 'zh-CN': { body: string } };
-    expect(notice.en.title).toBe(`${words}: order ${order.orderNo}`);
-    expect(notice.en.body).toContain(`Buyer of ${type}`);
-    expect(notice.en.body).toContain(reason.text);
-    expect(notice['zh-CN'].body).toContain(order.orderNo);
+      const opened = await harness.event('audit.case-opened', (d) => d.orderNo === order.orderNo);
+      expect(opened.data.reasonType).toBe(type);
+      expect(opened.data.handlerId).toMatch(handler);
+      const notice = opened.data.notice as { en: { title: string; body: string }; 'zh-CN': { body: string } };
+      expect(notice.en.title).toBe(`${words}: order ${order.orderNo}`);
+      expect(notice.en.body).toContain(`Buyer of ${type}`);
+      expect(notice.en.body).toContain(reason.text);
+      expect(notice['zh-CN'].body).toContain(order.orderNo);
 
-    const mine = await harness.cases('handler=me', tokens.handler(opened.data.handlerId as string));
-    expect(mine.map((c) => c.caseId)).toContain(opened.data.caseId);
-  });
+      const mine = await harness.cases('handler=me', tokens.handler(opened.data.handlerId as string));
+      expect(mine.map((c) => c.caseId)).toContain(opened.data.caseId);
+    },
+  );
 
   test('a customer account with its own docking person goes to that person whatever the type', async () => {
     const order = b2bOrder({ customerAccount: 'acct-key-1' });
-    expect((await harness.call('PUT', '/v1/audit/accounts/acct-key-1', tokens.admin(), { handlerId: 'kam-1', leadId: 'kam-lead' })).status).toBe(201);
+    expect(
+      (
+        await harness.call('PUT', '/v1/audit/accounts/acct-key-1', tokens.admin(), {
+          handlerId: 'kam-1',
+          leadId: 'kam-lead',
+        })
+      ).status,
+    ).toBe(201);
     await harness.publishOrder(order);
-    await waitFor(async () => (await harness.webhook(failure({ orderNo: order.orderNo }, { text: 'Price too low' }))).status === 202, { what: 'intake' });
+    await waitFor(
+      async () =>
+        (await harness.webhook(failure({ orderNo: order.orderNo }, { text: 'Price too low' }))).status === 202,
+      { what: 'intake' },
+    );
     const opened = await harness.event('audit.case-opened', (d) => d.orderNo === order.orderNo);
     expect(opened.data).toMatchObject({ handlerId: 'kam-1', leadId: 'kam-lead', reasonType: 'price' });
   });
@@ -54,10 +106,13 @@ describe('a failure reaches the order’s docking person with its preset message
     const order = b2bOrder();
     await harness.publishOrder(order);
     const f = failure({ preOrderNo: order.preOrderNo! }, { code: 'INV-1', text: 'short' });
-    await waitFor(async () => {
-      await harness.publishFailure(f);
-      return harness.events.find((e) => e.type === 'audit.case-opened' && e.data.orderNo === order.orderNo);
-    }, { what: 'the case of the pre-order', timeoutMs: 20_000, intervalMs: 1_000 });
+    await waitFor(
+      async () => {
+        await harness.publishFailure(f);
+        return harness.events.find((e) => e.type === 'audit.case-opened' && e.data.orderNo === order.orderNo);
+      },
+      { what: 'the case of the pre-order', timeoutMs: 20_000, intervalMs: 1_000 },
+    );
   });
 });
 
@@ -73,10 +128,14 @@ describe('intake is idempotent and signed', () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ caseId: opened.data.caseId, duplicate: true });
 
-    const forOrder = (await harness.cases('limit=200', tokens.admin())).filter((c) => c.order?.orderNo === order.orderNo);
+    const forOrder = (await harness.cases('limit=200', tokens.admin())).filter(
+      (c) => c.order?.orderNo === order.orderNo,
+    );
     expect(forOrder).toHaveLength(1);
     expect(forOrder[0]?.notificationIds).toEqual([f.notificationId]);
-    expect(harness.events.filter((e) => e.type === 'audit.case-opened' && e.data.orderNo === order.orderNo)).toHaveLength(1);
+    expect(
+      harness.events.filter((e) => e.type === 'audit.case-opened' && e.data.orderNo === order.orderNo),
+    ).toHaveLength(1);
   });
 
   test('a second, different failure for an order whose case is open joins that case instead of opening another', async () => {
@@ -115,7 +174,11 @@ describe('intake is idempotent and signed', () => {
   });
 
   test('a malformed failure on Kafka goes to the dead-letter topic with its reason', async () => {
-    await harness.publishRaw(Topics.auditFailures, 'audit.failed', { notificationId: 'bad', reasonText: 'x', failedAt: 'yesterday' });
+    await harness.publishRaw(Topics.auditFailures, 'audit.failed', {
+      notificationId: 'bad',
+      reasonText: 'x',
+      failedAt: 'yesterday',
+    });
     const dead = await harness.event('dlq', (d) => d.notificationId === 'bad');
     expect(dead.headers['x-dlq-reason']).toMatch(/failedAt|datetime/i);
   });
@@ -156,17 +219,26 @@ describe('who sees and touches a case', () => {
   test('another handler neither sees nor fixes someone else’s case; a customer is refused outright', async () => {
     const order = b2bOrder();
     await harness.publishOrder(order);
-    await waitFor(async () => (await harness.webhook(failure({ orderNo: order.orderNo }, { code: 'CRD-1', text: 'credit' }))).status === 202, { what: 'intake' });
+    await waitFor(
+      async () =>
+        (await harness.webhook(failure({ orderNo: order.orderNo }, { code: 'CRD-1', text: 'credit' }))).status === 202,
+      { what: 'intake' },
+    );
     const opened = await harness.event('audit.case-opened', (d) => d.orderNo === order.orderNo);
     const caseId = opened.data.caseId as string;
 
     expect((await harness.call('GET', `/v1/audit/cases/${caseId}`, tokens.handler('h-price-1'))).status).toBe(404);
-    expect((await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler('h-price-1'), { note: 'mine now' })).status).toBe(404);
+    expect(
+      (await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler('h-price-1'), { note: 'mine now' }))
+        .status,
+    ).toBe(404);
     const listed = await harness.cases('limit=200', tokens.handler('h-price-1'));
     expect(listed.some((c) => c.caseId === caseId)).toBe(false);
     expect((await harness.call('GET', '/v1/audit/cases', tokens.customer())).status).toBe(403);
     expect((await harness.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.customer())).status).toBe(403);
-    expect((await harness.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.handler('h-price-1'))).body).toMatchObject({ orderNo: order.orderNo, customerAccount: order.customerAccount });
+    expect(
+      (await harness.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.handler('h-price-1'))).body,
+    ).toMatchObject({ orderNo: order.orderNo, customerAccount: order.customerAccount });
     expect((await harness.call('GET', '/v1/audit/orders/SO-NOBODY', tokens.admin())).status).toBe(404);
     expect((await harness.call('GET', '/v1/audit/cases', undefined)).status).toBe(401);
     expect((await harness.call('PUT', '/v1/audit/policy', tokens.handler('h-finance-1'), {})).status).toBe(403);
@@ -191,7 +263,10 @@ describe('who sees and touches a case', () => {
 
   test('a policy saved from an old version is refused with 409, not overwritten', async () => {
     const current = await harness.call('GET', '/v1/audit/policy', tokens.admin());
-    const stale = await harness.call('PUT', '/v1/audit/policy', tokens.admin(), { expectedVersion: (current.body.version as number) - 1, policy: testPolicy() });
+    const stale = await harness.call('PUT', '/v1/audit/policy', tokens.admin(), {
+      expectedVersion: (current.body.version as number) - 1,
+      policy: testPolicy(),
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.version).toBe(current.body.version);
   });

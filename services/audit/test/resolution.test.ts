@@ -5,7 +5,15 @@ import { Redis } from 'ioredis';
 import { jobIds } from '../src/domain/use-cases/deps';
 import { sign } from '../src/domain/webhook-signature';
 import { callQueue, timerQueue } from '../src/entry-points/jobs/case-jobs';
-import { AuditHarness, b2bOrder, failure, middleOfficeSecret, testPolicy, tokens, userSystemSecret } from './support/audit-harness';
+import {
+  AuditHarness,
+  b2bOrder,
+  failure,
+  middleOfficeSecret,
+  testPolicy,
+  tokens,
+  userSystemSecret,
+} from './support/audit-harness';
 
 const harness = new AuditHarness();
 
@@ -18,18 +26,31 @@ afterAll(() => harness.stop());
 /** Places an order, fails it with `reason`, and returns the opened case's event data. */
 async function openedCase(h: AuditHarness, reason: { code?: string; text: string }, order = b2bOrder()) {
   await h.publishOrder(order);
-  await waitFor(async () => (await h.webhook(failure({ orderNo: order.orderNo }, reason))).status === 202, { what: 'intake' });
+  await waitFor(async () => (await h.webhook(failure({ orderNo: order.orderNo }, reason))).status === 202, {
+    what: 'intake',
+  });
   const opened = await h.event('audit.case-opened', (d) => d.orderNo === order.orderNo);
-  return { order, caseId: opened.data.caseId as string, handlerId: opened.data.handlerId as string, leadId: opened.data.leadId as string };
+  return {
+    order,
+    caseId: opened.data.caseId as string,
+    handlerId: opened.data.handlerId as string,
+    leadId: opened.data.leadId as string,
+  };
 }
 
 describe('once the handler records the fix', () => {
   test('the service re-submits it, retries a failing middle office, and sends the user system a success message built from the order', async () => {
-    const order = b2bOrder({ buyer: { company: 'Westlake Tea Co.' }, lines: [{ sku: 'TEA-1', name: 'Longjing 250 g', quantity: 40, unitPrice: 18_800 }], total: 752_000 });
+    const order = b2bOrder({
+      buyer: { company: 'Westlake Tea Co.' },
+      lines: [{ sku: 'TEA-1', name: 'Longjing 250 g', quantity: 40, unitPrice: 18_800 }],
+      total: 752_000,
+    });
     const { caseId, handlerId } = await openedCase(harness, { code: 'PRC-3', text: 'price below floor' }, order);
     harness.middleOffice.answerNext({ status: 503 }, { status: 502 });
 
-    const fixed = await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'contract price corrected to 188.00' });
+    const fixed = await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), {
+      note: 'contract price corrected to 188.00',
+    });
     expect(fixed.status).toBe(202);
     expect(fixed.body.status).toBe('resubmitting');
 
@@ -38,50 +59,91 @@ describe('once the handler records the fix', () => {
     expect(reviews).toHaveLength(3);
     expect(new Set(reviews.map((r) => r.headers['idempotency-key'])).size).toBe(1);
     const review = reviews[2]!;
-    expect(review.headers['x-orderpulse-signature']).toBe(sign(middleOfficeSecret, Number(review.headers['x-orderpulse-timestamp']), review.body));
-    expect(review.json).toMatchObject({ orderNo: order.orderNo, preOrderNo: order.preOrderNo, fix: { note: 'contract price corrected to 188.00', by: handlerId } });
-
-    expect(passed.data.order).toMatchObject({ orderNo: order.orderNo, buyer: { company: 'Westlake Tea Co.' }, total: 752_000, lines: [{ sku: 'TEA-1', quantity: 40 }] });
-    const message = passed.data.message as { en: { body: string }; 'zh-CN': { body: string } };
-    expect(message.en.body).toBe(`Westlake Tea Co., your order ${order.orderNo} (40 item(s), CNY 7520.00) has passed review. There is no need to submit it again.`);
-
-    const [delivered] = await waitFor(() => harness.userSystem.requests.filter((r) => (r.json as { data?: { caseId?: string } }).data?.caseId === caseId), {
-      what: 'the success message at the user system',
-      until: (found) => found.length > 0,
+    expect(review.headers['x-orderpulse-signature']).toBe(
+      sign(middleOfficeSecret, Number(review.headers['x-orderpulse-timestamp']), review.body),
+    );
+    expect(review.json).toMatchObject({
+      orderNo: order.orderNo,
+      preOrderNo: order.preOrderNo,
+      fix: { note: 'contract price corrected to 188.00', by: handlerId },
     });
+
+    expect(passed.data.order).toMatchObject({
+      orderNo: order.orderNo,
+      buyer: { company: 'Westlake Tea Co.' },
+      total: 752_000,
+      lines: [{ sku: 'TEA-1', quantity: 40 }],
+    });
+    const message = passed.data.message as { en: { body: string }; 'zh-CN': { body: string } };
+    expect(message.en.body).toBe(
+      `Westlake Tea Co., your order ${order.orderNo} (40 item(s), CNY 7520.00) has passed review. There is no need to submit it again.`,
+    );
+
+    const [delivered] = await waitFor(
+      () =>
+        harness.userSystem.requests.filter((r) => (r.json as { data?: { caseId?: string } }).data?.caseId === caseId),
+      {
+        what: 'the success message at the user system',
+        until: (found) => found.length > 0,
+      },
+    );
     if (!delivered) throw new Error('no delivery');
-    expect(delivered.headers['x-orderpulse-signature']).toBe(sign(userSystemSecret, Number(delivered.headers['x-orderpulse-timestamp']), delivered.body));
-    expect(delivered.json).toMatchObject({ type: 'audit.passed', data: { orderNo: order.orderNo, order: { buyer: { company: 'Westlake Tea Co.' } }, message: { en: { body: message.en.body } } } });
+    expect(delivered.headers['x-orderpulse-signature']).toBe(
+      sign(userSystemSecret, Number(delivered.headers['x-orderpulse-timestamp']), delivered.body),
+    );
+    expect(delivered.json).toMatchObject({
+      type: 'audit.passed',
+      data: {
+        orderNo: order.orderNo,
+        order: { buyer: { company: 'Westlake Tea Co.' } },
+        message: { en: { body: message.en.body } },
+      },
+    });
 
     const closed = await harness.caseIn(caseId, 'closed');
     expect(closed.history.map((h) => h.action)).toEqual(['opened', 'fix_recorded', 'passed', 'delivered']);
-    expect(harness.userSystem.requests.filter((r) => (r.json as { data?: { caseId?: string } }).data?.caseId === caseId)).toHaveLength(1);
+    expect(
+      harness.userSystem.requests.filter((r) => (r.json as { data?: { caseId?: string } }).data?.caseId === caseId),
+    ).toHaveLength(1);
   });
 
   test('a re-review that fails with a new reason opens the next round with its own type and person', async () => {
     const { caseId, handlerId } = await openedCase(harness, { code: 'PRC-1', text: 'price' });
-    harness.middleOffice.answerNext({ status: 200, body: { result: 'failed', reasonCode: 'INV-4', reasonText: 'stock reserved elsewhere' } });
+    harness.middleOffice.answerNext({
+      status: 200,
+      body: { result: 'failed', reasonCode: 'INV-4', reasonText: 'stock reserved elsewhere' },
+    });
     await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'price fixed' });
 
     const second = await harness.event('audit.case-opened', (d) => d.caseId === caseId && d.round === 2);
-    expect(second.data).toMatchObject({ reasonType: 'inventory', handlerId: 'h-supply-1', reason: { code: 'INV-4', text: 'stock reserved elsewhere' } });
+    expect(second.data).toMatchObject({
+      reasonType: 'inventory',
+      handlerId: 'h-supply-1',
+      reason: { code: 'INV-4', text: 'stock reserved elsewhere' },
+    });
     const c = await harness.caseIn(caseId, 'open');
     expect(c.round).toBe(2);
 
-    await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler('h-supply-1'), { note: 'stock released' });
+    await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler('h-supply-1'), {
+      note: 'stock released',
+    });
     await harness.event('audit.passed', (d) => d.caseId === caseId);
   });
 
   test('a middle office that refuses the re-submission (4xx) hands the case back to the handler, who can fix it again', async () => {
     const { caseId, handlerId } = await openedCase(harness, { code: 'ADR-1', text: 'address' });
     harness.middleOffice.answerNext({ status: 422, body: { error: 'order locked' } });
-    await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'address corrected' });
+    await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), {
+      note: 'address corrected',
+    });
 
     const failed = await harness.event('audit.resubmission-failed', (d) => d.caseId === caseId);
     expect(failed.data.reason).toContain('422');
     const c = await harness.caseIn(caseId, 'resubmit_failed');
     expect(c.lastResubmitError).toContain('order locked');
-    expect(harness.middleOffice.requests.filter((r) => (r.json as { caseId?: string }).caseId === caseId)).toHaveLength(1);
+    expect(harness.middleOffice.requests.filter((r) => (r.json as { caseId?: string }).caseId === caseId)).toHaveLength(
+      1,
+    );
 
     await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'unlocked' });
     await harness.caseIn(caseId, 'closed');
@@ -90,8 +152,12 @@ describe('once the handler records the fix', () => {
   test('a second fix while the re-submission is out is a 409 with the current status', async () => {
     const { caseId, handlerId } = await openedCase(harness, { code: 'PRC-1', text: 'price' });
     harness.middleOffice.answerNext({ status: 200, body: { result: 'passed' }, hold: true });
-    const first = await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'one' });
-    const second = await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'two' });
+    const first = await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), {
+      note: 'one',
+    });
+    const second = await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), {
+      note: 'two',
+    });
     expect(first.status).toBe(202);
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ status: 409, caseStatus: 'resubmitting' });
@@ -103,20 +169,45 @@ describe('once the handler records the fix', () => {
   test('a passed verdict is applied even when the case changed while the middle office was deciding', async () => {
     const { caseId, handlerId } = await openedCase(harness, { code: 'PRC-1', text: 'price' });
     harness.middleOffice.answerNext({ status: 200, body: { result: 'passed' }, hold: true });
-    expect((await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), { note: 'price corrected' })).status).toBe(202);
+    expect(
+      (
+        await harness.call('POST', `/v1/audit/cases/${caseId}/fix`, tokens.handler(handlerId), {
+          note: 'price corrected',
+        })
+      ).status,
+    ).toBe(202);
     await waitFor(() => harness.middleOffice.holding > 0, { what: 'the held review' });
     // Another writer changes the case meanwhile (a note by operations), so the version the re-submission read is gone.
     const cases = harness.service.ports.cases;
     const read = await cases.get(caseId);
     const now = new Date();
-    const noted = await cases.update(read!, { set: { updatedAt: now }, history: { at: now, action: 'fix_recorded', by: { role: 'admin', subject: 'ops' }, status: 'resubmitting', note: 'checked by operations' } }, []);
+    const noted = await cases.update(
+      read!,
+      {
+        set: { updatedAt: now },
+        history: {
+          at: now,
+          action: 'fix_recorded',
+          by: { role: 'admin', subject: 'ops' },
+          status: 'resubmitting',
+          note: 'checked by operations',
+        },
+      },
+      [],
+    );
     expect(noted?.version).toBe(read!.version + 1);
     harness.middleOffice.release();
 
     const passed = await harness.event('audit.passed', (d) => d.caseId === caseId);
     expect(passed.data.caseId).toBe(caseId);
     const closed = await harness.caseIn(caseId, 'closed');
-    expect(closed.history.map((h) => h.action)).toEqual(['opened', 'fix_recorded', 'fix_recorded', 'passed', 'delivered']);
+    expect(closed.history.map((h) => h.action)).toEqual([
+      'opened',
+      'fix_recorded',
+      'fix_recorded',
+      'passed',
+      'delivered',
+    ]);
   });
 });
 
@@ -133,7 +224,9 @@ describe('deadlines', () => {
       const overdue = await harness.cases('overdue=true', tokens.handler('lead-finance'));
       expect(overdue.find((c) => c.caseId === caseId)?.overdue).toBe(true);
       await harness.service.reconcile();
-      expect(harness.events.filter((e) => e.type === 'audit.case-escalated' && e.data.caseId === caseId)).toHaveLength(1);
+      expect(harness.events.filter((e) => e.type === 'audit.case-escalated' && e.data.caseId === caseId)).toHaveLength(
+        1,
+      );
     } finally {
       await harness.setPolicy(testPolicy());
     }

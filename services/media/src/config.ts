@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 import { defaultPolicy, type MediaPolicy, parsePolicy } from './domain/media-policy';
 
-const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const seconds = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Every environment key the media service reads, validated once at start. */
 export const MediaConfig = z.object({
@@ -13,7 +14,10 @@ export const MediaConfig = z.object({
   ...redisEnv,
   ...s3Env,
   /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
   /** Which statuses take a real-shot photo and who shoots it, and which get a synthesized image: `status:photo@merchant|rider` or `status:synthesized`. */
   MEDIA_POLICY: z
     .string()
@@ -25,7 +29,10 @@ export const MediaConfig = z.object({
       return z.NEVER;
     }),
   /** Prepended to every object key, so several deployments (or test runs) share a bucket. */
-  MEDIA_KEY_PREFIX: z.string().regex(/^([a-zA-Z0-9._-]+\/)*$/, 'MEDIA_KEY_PREFIX is empty or ends with /').default(''),
+  MEDIA_KEY_PREFIX: z
+    .string()
+    .regex(/^([a-zA-Z0-9._-]+\/)*$/, 'MEDIA_KEY_PREFIX is empty or ends with /')
+    .default(''),
   /** How long a presigned upload URL works. */
   MEDIA_UPLOAD_GRANT_SECONDS: seconds(1, 3_600, 300),
   /** How long after a grant's expiry its upload may still be confirmed (an upload started in time may end late). */
@@ -33,7 +40,12 @@ export const MediaConfig = z.object({
   /** How long one confirmation holds its grant while the upload is checked; a holder that died lets go after it. */
   MEDIA_CONFIRM_LEASE_SECONDS: seconds(1, 600, 30),
   /** The largest photo taken, in bytes. */
-  MEDIA_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(10 * 1_048_576),
+  MEDIA_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(50 * 1_048_576)
+    .default(10 * 1_048_576),
   /** The shortest side a photo may have, in pixels. */
   MEDIA_PHOTO_MIN_DIMENSION: z.coerce.number().int().min(1).max(4_096).default(320),
   /** The longest side a photo may have, in pixels; larger ones are refused before they cost memory. */

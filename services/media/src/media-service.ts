@@ -5,7 +5,14 @@ import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch,
 import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { outboxRelayOf } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext, recordLogContext } from '@orderpulse/service-kit';
+import {
+  adminConsole,
+  type Platform,
+  type ServiceParts,
+  trackTimers,
+  withLogContext,
+  recordLogContext,
+} from '@orderpulse/service-kit';
 
 import type { MediaConfig } from './config';
 import { MediaStore } from './data-access/media-store';
@@ -43,9 +50,15 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
   };
   const s3 = createS3Client(s3Settings);
-  const presigner = config.S3_PUBLIC_ENDPOINT ? createS3Client({ ...s3Settings, endpoint: config.S3_PUBLIC_ENDPOINT }) : s3;
+  const presigner = config.S3_PUBLIC_ENDPOINT
+    ? createS3Client({ ...s3Settings, endpoint: config.S3_PUBLIC_ENDPOINT })
+    : s3;
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 });
+  const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, {
+    attempts: 40,
+    backoffMs: 500,
+    maxBackoffMs: 5_000,
+  });
   trackTimers(platform.metrics, [timers]);
 
   const store = new MediaStore(s3, config.S3_BUCKET, presigner);
@@ -59,7 +72,11 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     newId: (prefix) => `${prefix}_${randomBytes(12).toString('hex')}`,
     settings: {
       policy: config.MEDIA_POLICY,
-      limits: { maxBytes: config.MEDIA_UPLOAD_MAX_BYTES, minDimension: config.MEDIA_PHOTO_MIN_DIMENSION, maxDimension: config.MEDIA_PHOTO_MAX_DIMENSION },
+      limits: {
+        maxBytes: config.MEDIA_UPLOAD_MAX_BYTES,
+        minDimension: config.MEDIA_PHOTO_MIN_DIMENSION,
+        maxDimension: config.MEDIA_PHOTO_MAX_DIMENSION,
+      },
       keyPrefix: config.MEDIA_KEY_PREFIX,
       grantSeconds: config.MEDIA_UPLOAD_GRANT_SECONDS,
       confirmGraceSeconds: config.MEDIA_CONFIRM_GRACE_SECONDS,
@@ -75,14 +92,25 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   };
 
   // Rendering is CPU work: a few at a time per instance keeps the event loop answering HTTP.
-  const worker = new JobWorker<MediaDueJob>(mediaDueQueue, jobs, (job, context) => withLogContext({ jobId: context.id, orderId: job.orderId }, () => runMediaDue(ports, job)), {
-    concurrency: 4,
-    onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'media due job gave up; the reconciler settles it'),
-    onError: (error) => logger.warn({ err: error, queue: mediaDueQueue }, 'job worker error'),
-    isTransient,
-  });
+  const worker = new JobWorker<MediaDueJob>(
+    mediaDueQueue,
+    jobs,
+    (job, context) => withLogContext({ jobId: context.id, orderId: job.orderId }, () => runMediaDue(ports, job)),
+    {
+      concurrency: 4,
+      onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'media due job gave up; the reconciler settles it'),
+      onError: (error) => logger.warn({ err: error, queue: mediaDueQueue }, 'job worker error'),
+      isTransient,
+    },
+  );
   const around = recordLogContext('orderId');
-  const consumer = new EventConsumer(kafka, { groupId: group('order-events'), topics: [topic(Topics.orderEvents)], handlers: orderEventHandlers(ports), around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+  const consumer = new EventConsumer(kafka, {
+    groupId: group('order-events'),
+    topics: [topic(Topics.orderEvents)],
+    handlers: orderEventHandlers(ports),
+    around,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+  });
 
   relay.start();
   await worker.start();

@@ -3,7 +3,14 @@ import { ConfigError, loadConfig } from '@orderpulse/service-kit';
 
 import { MediaConfig } from '../src/config';
 import { defaultPolicy, parsePolicy } from '../src/domain/media-policy';
-import { absorbSnapshot, checkConfirm, checkGrant, checkReader, dueJobId, type OrderMedia } from '../src/domain/order-media';
+import {
+  absorbSnapshot,
+  checkConfirm,
+  checkGrant,
+  checkReader,
+  dueJobId,
+  type OrderMedia,
+} from '../src/domain/order-media';
 import { renderStatusCard } from '../src/domain/status-card';
 import { judgeBytes, judgeDecoded, judgeObject, sniffType } from '../src/domain/verification';
 
@@ -13,11 +20,23 @@ const policy = (() => {
   return parsed.policy;
 })();
 
-const snapshot = (overrides: Partial<OrderSnapshot> = {}): OrderSnapshot => ({ ...exampleSnapshot, orderId: 'ord_1', merchantId: 'm-1', customerId: 'c-1', ...overrides });
+const snapshot = (overrides: Partial<OrderSnapshot> = {}): OrderSnapshot => ({
+  ...exampleSnapshot,
+  orderId: 'ord_1',
+  merchantId: 'm-1',
+  customerId: 'c-1',
+  ...overrides,
+});
 const at = new Date('2026-11-21T10:00:00.000Z');
 
 function orderAt(status: OrderSnapshot['status'], terminalId?: string): OrderMedia {
-  const order = absorbSnapshot(undefined, snapshot({ status, version: 3, ...(terminalId ? { terminalId } : {}) }), at, policy, 600);
+  const order = absorbSnapshot(
+    undefined,
+    snapshot({ status, version: 3, ...(terminalId ? { terminalId } : {}) }),
+    at,
+    policy,
+    600,
+  );
   if (!order) throw new Error('no order');
   return order;
 }
@@ -42,16 +61,32 @@ describe('the media policy', () => {
       'accepted:video: video is neither synthesized nor photo@merchant / photo@rider',
       'new:photo@rider: new is named twice',
     ]);
-    const env = { HTTP_PORT: '0', JWT_JWKS: 'jwks.json', KAFKA_BROKERS: 'k:9092', MONGO_URL: 'mongodb://m', MONGO_DB: 'd', REDIS_URL: 'redis://r', S3_BUCKET: 'bucket', MEDIA_POLICY: 'delivered:photo@customer' };
+    const env = {
+      HTTP_PORT: '0',
+      JWT_JWKS: 'jwks.json',
+      KAFKA_BROKERS: 'k:9092',
+      MONGO_URL: 'mongodb://m',
+      MONGO_DB: 'd',
+      REDIS_URL: 'redis://r',
+      S3_BUCKET: 'bucket',
+      MEDIA_POLICY: 'delivered:photo@customer',
+    };
     expect(() => loadConfig(MediaConfig, env)).toThrow(ConfigError);
-    expect(loadConfig(MediaConfig, { ...env, MEDIA_POLICY: 'delivered:photo@rider' }).MEDIA_POLICY).toEqual({ delivered: { kind: 'photo', takenBy: 'rider' } });
+    expect(loadConfig(MediaConfig, { ...env, MEDIA_POLICY: 'delivered:photo@rider' }).MEDIA_POLICY).toEqual({
+      delivered: { kind: 'photo', takenBy: 'rider' },
+    });
   });
 });
 
 describe('order facts and slots from order events', () => {
   test('a photo status gets a slot due after the grace period; a synthesized one is due at once; a repeat changes nothing', () => {
     const accepted = orderAt('accepted');
-    expect(accepted.slots.accepted).toMatchObject({ kind: 'photo', takenBy: 'merchant', reachedAt: at, dueAt: new Date(at.getTime() + 600_000) });
+    expect(accepted.slots.accepted).toMatchObject({
+      kind: 'photo',
+      takenBy: 'merchant',
+      reachedAt: at,
+      dueAt: new Date(at.getTime() + 600_000),
+    });
     expect(absorbSnapshot(accepted, snapshot({ status: 'accepted', version: 3 }), at, policy, 600)).toBeUndefined();
     const dispatched = absorbSnapshot(accepted, snapshot({ status: 'dispatched', version: 4 }), at, policy, 600);
     expect(dispatched?.slots.dispatched).toMatchObject({ kind: 'synthesized', dueAt: at });
@@ -59,7 +94,13 @@ describe('order facts and slots from order events', () => {
   });
 
   test('an older event does not overwrite newer facts, and the assigned rider is kept when a later snapshot omits it', () => {
-    const assigned = absorbSnapshot(orderAt('accepted'), snapshot({ status: 'accepted', version: 4, terminalId: 'rider-7' }), at, policy, 600)!;
+    const assigned = absorbSnapshot(
+      orderAt('accepted'),
+      snapshot({ status: 'accepted', version: 4, terminalId: 'rider-7' }),
+      at,
+      policy,
+      600,
+    )!;
     const stale = absorbSnapshot(assigned, snapshot({ status: 'new', version: 2 }), at, policy, 600);
     expect(stale?.facts.orderVersion ?? assigned.facts.orderVersion).toBe(4);
     const later = absorbSnapshot(assigned, snapshot({ status: 'rider_took', version: 5 }), at, policy, 600)!;
@@ -88,13 +129,29 @@ describe('who gets a grant, who confirms it, who reads', () => {
 
   test('a grant confirms once, by its holder, before its expiry and grace', () => {
     const order = orderAt('accepted');
-    const grant = { grantId: 'grt_1', issuedTo: { role: 'merchant' as const, subject: 'clerk-1' }, key: 'k', contentType: 'image/jpeg' as const, bytes: 10, issuedAt: at, expiresAt: new Date(at.getTime() + 60_000), state: 'issued' as const };
+    const grant = {
+      grantId: 'grt_1',
+      issuedTo: { role: 'merchant' as const, subject: 'clerk-1' },
+      key: 'k',
+      contentType: 'image/jpeg' as const,
+      bytes: 10,
+      issuedAt: at,
+      expiresAt: new Date(at.getTime() + 60_000),
+      state: 'issued' as const,
+    };
     const granted: OrderMedia = { ...order, slots: { accepted: { ...order.slots.accepted!, grant } } };
     expect(checkConfirm(granted, 'accepted', 'grt_1', merchant, at, 0).grant.grantId).toBe('grt_1');
-    expect(() => checkConfirm(granted, 'accepted', 'grt_1', { ...merchant, subject: 'clerk-2' }, at, 0)).toThrow(/someone else/);
+    expect(() => checkConfirm(granted, 'accepted', 'grt_1', { ...merchant, subject: 'clerk-2' }, at, 0)).toThrow(
+      /someone else/,
+    );
     expect(() => checkConfirm(granted, 'accepted', 'grt_2', merchant, at, 0)).toThrow(/not found/);
-    expect(() => checkConfirm(granted, 'accepted', 'grt_1', merchant, new Date(at.getTime() + 60_001), 0)).toThrow(/expired/);
-    const used: OrderMedia = { ...order, slots: { accepted: { ...order.slots.accepted!, grant: { ...grant, state: 'used' } } } };
+    expect(() => checkConfirm(granted, 'accepted', 'grt_1', merchant, new Date(at.getTime() + 60_001), 0)).toThrow(
+      /expired/,
+    );
+    const used: OrderMedia = {
+      ...order,
+      slots: { accepted: { ...order.slots.accepted!, grant: { ...grant, state: 'used' } } },
+    };
     expect(() => checkConfirm(used, 'accepted', 'grt_1', merchant, at, 0)).toThrow(/already been used/);
   });
 
@@ -123,7 +180,9 @@ describe('verification decisions', () => {
 
   test('each refusal names what was wrong', () => {
     expect(judgeObject(undefined, grant, limits)?.code).toBe('missing');
-    expect(judgeObject({ bytes: 1_001, contentType: 'image/jpeg' }, { ...grant, bytes: 1_001 }, limits)?.code).toBe('size');
+    expect(judgeObject({ bytes: 1_001, contentType: 'image/jpeg' }, { ...grant, bytes: 1_001 }, limits)?.code).toBe(
+      'size',
+    );
     expect(judgeObject({ bytes: 499, contentType: 'image/jpeg' }, grant, limits)?.code).toBe('size');
     expect(judgeObject({ bytes: 500, contentType: 'text/plain' }, grant, limits)?.code).toBe('type');
     expect(judgeObject({ bytes: 500, contentType: 'image/jpeg' }, grant, limits)).toBeUndefined();
@@ -138,7 +197,15 @@ describe('verification decisions', () => {
 
 describe('the status card', () => {
   test('is the same for the same input, escapes merchant text, and marks a fallback', () => {
-    const input = { orderId: 'ord_abc123', status: 'picked_up' as const, locale: 'en' as const, at, storeName: 'A & B "Noodles"', timeZone: 'Asia/Shanghai', fallback: true };
+    const input = {
+      orderId: 'ord_abc123',
+      status: 'picked_up' as const,
+      locale: 'en' as const,
+      at,
+      storeName: 'A & B "Noodles"',
+      timeZone: 'Asia/Shanghai',
+      fallback: true,
+    };
     const svg = renderStatusCard(input);
     expect(renderStatusCard(input)).toBe(svg);
     expect(svg).toContain('A &amp; B &quot;Noodles&quot;');

@@ -44,7 +44,11 @@ describe('photos straight from phones', () => {
     const out = await codec.normalizePhoto(odd, 'image/jpeg');
     expect(out).toBeDefined();
     expect([out!.width, out!.height]).toEqual([W, H]);
-    await expect(sharp(out!.image, { failOn: 'warning' }).metadata()).resolves.toMatchObject({ format: 'jpeg', width: W, height: H });
+    await expect(sharp(out!.image, { failOn: 'warning' }).metadata()).resolves.toMatchObject({
+      format: 'jpeg',
+      width: W,
+      height: H,
+    });
   });
 
   test('a CMYK JPEG is taken and comes out as sRGB', async () => {
@@ -60,16 +64,19 @@ describe('photos straight from phones', () => {
     expect((await codec.normalizePhoto(progressive, 'image/jpeg'))?.width).toBe(W);
   });
 
-  test.each([1, 2, 3, 4, 5, 6, 7, 8])('EXIF orientation %i is applied to the pixels and the tag dropped', async (orientation) => {
-    const tagged = await image().withMetadata({ orientation }).jpeg().toBuffer();
-    expect((await sharp(tagged).metadata()).orientation).toBe(orientation);
-    const out = await codec.normalizePhoto(tagged, 'image/jpeg');
-    const meta = await sharp(out!.image).metadata();
-    // 5–8 turn the picture a quarter: width and height swap.
-    expect([meta.width, meta.height]).toEqual(orientation >= 5 ? [H, W] : [W, H]);
-    expect(meta.orientation).toBeUndefined();
-    expect(meta.exif).toBeUndefined();
-  });
+  test.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'EXIF orientation %i is applied to the pixels and the tag dropped',
+    async (orientation) => {
+      const tagged = await image().withMetadata({ orientation }).jpeg().toBuffer();
+      expect((await sharp(tagged).metadata()).orientation).toBe(orientation);
+      const out = await codec.normalizePhoto(tagged, 'image/jpeg');
+      const meta = await sharp(out!.image).metadata();
+      // 5–8 turn the picture a quarter: width and height swap.
+      expect([meta.width, meta.height]).toEqual(orientation >= 5 ? [H, W] : [W, H]);
+      expect(meta.orientation).toBeUndefined();
+      expect(meta.exif).toBeUndefined();
+    },
+  );
 
   test('a 16-bit PNG is taken', async () => {
     const deep = await image().toColourspace('rgb16').png().toBuffer();
@@ -79,7 +86,10 @@ describe('photos straight from phones', () => {
   });
 
   test('a PNG and a WebP with alpha keep their transparency', async () => {
-    for (const [type, body] of [['image/png', await image(4).png().toBuffer()], ['image/webp', await image(4).webp().toBuffer()]] as const) {
+    for (const [type, body] of [
+      ['image/png', await image(4).png().toBuffer()],
+      ['image/webp', await image(4).webp().toBuffer()],
+    ] as const) {
       const out = await codec.normalizePhoto(body, type);
       const meta = await sharp(out!.image).metadata();
       expect([type, meta.hasAlpha]).toEqual([type, true]);
@@ -91,8 +101,18 @@ describe('photos straight from phones', () => {
     const strip = Buffer.concat([pixels(3), pixels(3).map((v) => 255 - v)]);
     const animation = () => sharp(strip, { raw: { width: W, height: H * 2, channels: 3, pageHeight: H } });
     for (const [type, body] of [
-      ['image/webp', await animation().webp({ loop: 0, delay: [100, 100] }).toBuffer()],
-      ['image/gif', await animation().gif({ loop: 0, delay: [100, 100] }).toBuffer()],
+      [
+        'image/webp',
+        await animation()
+          .webp({ loop: 0, delay: [100, 100] })
+          .toBuffer(),
+      ],
+      [
+        'image/gif',
+        await animation()
+          .gif({ loop: 0, delay: [100, 100] })
+          .toBuffer(),
+      ],
     ] as const) {
       expect([type, (await sharp(body).metadata()).pages]).toEqual([type, 2]);
       const out = await codec.normalizePhoto(body, 'image/webp');
@@ -108,7 +128,10 @@ describe('photos straight from phones', () => {
   ] as const)('a truncated %s is refused', async (_name, type, make) => {
     const whole = await make();
     for (const kept of [0.3, 0.6, 0.9]) {
-      expect([kept, await codec.normalizePhoto(whole.subarray(0, Math.floor(whole.length * kept)), type)]).toEqual([kept, undefined]);
+      expect([kept, await codec.normalizePhoto(whole.subarray(0, Math.floor(whole.length * kept)), type)]).toEqual([
+        kept,
+        undefined,
+      ]);
     }
   });
 });

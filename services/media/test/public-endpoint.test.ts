@@ -1,6 +1,15 @@
 import { stackEnv } from '@orderpulse/testkit';
 
-import { type Deployment, fetchBytes, MediaInstance, newDeployment, OrderEvents, photo, tokens, upload } from './support/media-harness';
+import {
+  type Deployment,
+  fetchBytes,
+  MediaInstance,
+  newDeployment,
+  OrderEvents,
+  photo,
+  tokens,
+  upload,
+} from './support/media-harness';
 
 /**
  * Inside a deployment the object store has a name only that network knows (compose's `minio:9000`);
@@ -30,7 +39,10 @@ describe('presigned links name the object store as the outside world reaches it'
     const order = await orders.moved(await orders.placed(), 'accepted');
     const body = await photo(640, 480);
 
-    const grant = await media.grant(order.orderId, 'accepted', tokens.merchant('m-1'), { contentType: 'image/jpeg', bytes: body.length });
+    const grant = await media.grant(order.orderId, 'accepted', tokens.merchant('m-1'), {
+      contentType: 'image/jpeg',
+      bytes: body.length,
+    });
     expect(new URL(grant.upload.url).origin).toBe(publicEndpoint);
     expect((await upload(grant, body)).status).toBe(200);
     expect((await media.confirm(grant, tokens.merchant('m-1'))).status).toBe(201);

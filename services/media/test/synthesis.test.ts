@@ -1,11 +1,28 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { createEnvelope, deadLetterTopic, encodeEnvelope, exampleSnapshot, OrderPlaced, shortOrderNumber, Topics } from '@orderpulse/contracts';
+import {
+  createEnvelope,
+  deadLetterTopic,
+  encodeEnvelope,
+  exampleSnapshot,
+  OrderPlaced,
+  shortOrderNumber,
+  Topics,
+} from '@orderpulse/contracts';
 import { uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 import sharp from 'sharp';
 
 import { dueJobId } from '../src/domain/order-media';
-import { type Deployment, fetchBytes, keysUnder, MediaEvents, MediaInstance, newDeployment, OrderEvents, tokens } from './support/media-harness';
+import {
+  type Deployment,
+  fetchBytes,
+  keysUnder,
+  MediaEvents,
+  MediaInstance,
+  newDeployment,
+  OrderEvents,
+  tokens,
+} from './support/media-harness';
 
 /** Synthesized images for the statuses that get one, their storage and their readers. */
 describe('synthesized images for order statuses', () => {
@@ -37,14 +54,24 @@ describe('synthesized images for order statuses', () => {
   test('a placed order gets a synthesized PNG: it decodes, has ink where the order number is written, and its SVG names the order number, status and store', async () => {
     const order = await orders.placed({ storeName: 'Noodle House <Pudong>' });
     const event = await events.next(order.orderId, 'new');
-    expect(event.data).toMatchObject({ source: 'synthesized', fallback: false, contentType: 'image/png', width: 960, height: 540, customerId: 'c-1', locale: 'en', href: `/v1/orders/${order.orderId}/media/new` });
+    expect(event.data).toMatchObject({
+      source: 'synthesized',
+      fallback: false,
+      contentType: 'image/png',
+      width: 960,
+      height: 540,
+      customerId: 'c-1',
+      locale: 'en',
+      href: `/v1/orders/${order.orderId}/media/new`,
+    });
 
     const png = await fetchBytes(event.data.image.url);
     expect(png.status).toBe(200);
     const image = sharp(png.bytes);
     expect(await image.metadata()).toMatchObject({ format: 'png', width: 960, height: 540 });
     // The order-number line (y 255–310) has dark glyph pixels; the empty band below the footer has none.
-    const band = async (region: { left: number; top: number; width: number; height: number }) => sharp(await sharp(png.bytes).extract(region).greyscale().toBuffer()).stats();
+    const band = async (region: { left: number; top: number; width: number; height: number }) =>
+      sharp(await sharp(png.bytes).extract(region).greyscale().toBuffer()).stats();
     const textBand = await band({ left: 48, top: 255, width: 500, height: 55 });
     const blankBand = await band({ left: 600, top: 160, width: 300, height: 40 });
     expect(textBand.channels[0]!.min).toBeLessThan(100);
@@ -68,7 +95,9 @@ describe('synthesized images for order statuses', () => {
   test('a zh-CN order gets its card in Chinese, with the time and the expected delivery in the stores’ time zone', async () => {
     const placed = await orders.placed({ locale: 'zh-CN', storeName: '兰州拉面' });
     const expected = '2026-11-21T11:45:00.000Z';
-    const order = await orders.moved(await orders.moved(placed, 'accepted'), 'rider_took', { expectedDeliveryAt: expected });
+    const order = await orders.moved(await orders.moved(placed, 'accepted'), 'rider_took', {
+      expectedDeliveryAt: expected,
+    });
     await events.next(order.orderId, 'rider_took');
     const svg = await svgOf(order.orderId, 'rider_took');
     expect(svg).toContain('lang="zh-CN"');
@@ -109,7 +138,9 @@ describe('synthesized images for order statuses', () => {
     await events.next(order.orderId, 'new');
     const own = await media.call('GET', `/v1/orders/${order.orderId}/media`, tokens.customer('c-1'));
     expect(own.status).toBe(200);
-    expect(own.body.media).toEqual([expect.objectContaining({ status: 'new', kind: 'synthesized', state: 'attached' })]);
+    expect(own.body.media).toEqual([
+      expect.objectContaining({ status: 'new', kind: 'synthesized', state: 'attached' }),
+    ]);
     const [first] = own.body.media;
     expect(Date.parse(first.media.expiresAt) - Date.now()).toBeLessThanOrEqual(300_000);
     expect((await fetchBytes(first.media.thumbnailUrl)).status).toBe(200);
@@ -123,10 +154,16 @@ describe('synthesized images for order statuses', () => {
     const dlq: KafkaMessage[] = [];
     const reader = deployment.kafka.kafka.consumer({ groupId: uniqueName('dlq-reader') });
     await reader.connect();
-    await reader.subscribe({ topic: deadLetterTopic(`${deployment.prefix}${Topics.orderEvents}`), fromBeginning: true });
+    await reader.subscribe({
+      topic: deadLetterTopic(`${deployment.prefix}${Topics.orderEvents}`),
+      fromBeginning: true,
+    });
     await reader.run({ eachMessage: async ({ message }) => void dlq.push(message) });
     try {
-      const wireOf = (subject: string, data: unknown) => encodeEnvelope(createEnvelope({ type: OrderPlaced.type, version: OrderPlaced.version, source: 'test', subject, data }));
+      const wireOf = (subject: string, data: unknown) =>
+        encodeEnvelope(
+          createEnvelope({ type: OrderPlaced.type, version: OrderPlaced.version, source: 'test', subject, data }),
+        );
       const notJson = wireOf('ord-not-json', {});
       await orders.raw('ord-not-json', '{ not json', notJson.headers);
       const invalid = wireOf('ord-invalid', { ...exampleSnapshot, orderId: 'ord-invalid', status: 'teleported' });
@@ -146,6 +183,8 @@ describe('synthesized images for order statuses', () => {
     const ready = await media.call('GET', '/readyz', undefined);
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ mongo: 'ok', redis: 'ok', s3: 'ok' });
-    expect(Object.values(ready.body.details.consumers as Record<string, { state: string }>).map((c) => c.state)).toEqual(['running']);
+    expect(
+      Object.values(ready.body.details.consumers as Record<string, { state: string }>).map((c) => c.state),
+    ).toEqual(['running']);
   });
 });

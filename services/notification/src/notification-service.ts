@@ -1,7 +1,14 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, type EventHandler, isTransient, kafkaNames } from '@orderpulse/kafka';
-import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext, recordLogContext } from '@orderpulse/service-kit';
+import {
+  adminConsole,
+  type Platform,
+  type ServiceParts,
+  trackTimers,
+  withLogContext,
+  recordLogContext,
+} from '@orderpulse/service-kit';
 import { Counter, Gauge } from 'prom-client';
 
 import type { NotificationConfig } from './config';
@@ -9,7 +16,11 @@ import { DeliveryLogRepository } from './data-access/delivery-log.repository';
 import { RealtimeBacklog } from './data-access/realtime-backlog';
 import { RegistryRepository } from './data-access/registry.repository';
 import type { NotificationPorts, PushJob } from './domain/use-cases/deps';
-import { type PushReconcileReport, requeueLostPushes, type SendingSightings } from './domain/use-cases/requeue-pushes.use-case';
+import {
+  type PushReconcileReport,
+  requeueLostPushes,
+  type SendingSightings,
+} from './domain/use-cases/requeue-pushes.use-case';
 import { sendPush } from './domain/use-cases/send-push.use-case';
 import { notificationApi, notificationApiInfo } from './entry-points/http/api';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
@@ -34,19 +45,33 @@ export interface NotificationService extends ServiceParts {
 }
 
 /** Wires the notification service: registry, delivery log, realtime backlog, push worker, routing consumer, channels. */
-export async function wireNotificationService(platform: Platform, config: NotificationConfig): Promise<NotificationService> {
+export async function wireNotificationService(
+  platform: Platform,
+  config: NotificationConfig,
+): Promise<NotificationService> {
   const { mongo, redis, kafka, logger, auth, metrics } = platform;
   if (!mongo?.db || !redis || !kafka) throw new Error('the notification service needs MongoDB, Redis and Kafka');
   const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'notification');
 
   const registry = new RegistryRepository(mongo.db, { appCacheMs: config.REGISTRY_APP_CACHE_SECONDS * 1_000 });
-  const pushOutcomes = new Counter({ name: 'push_outcomes_total', help: 'Push attempts at the gateway by outcome (delivered, token_invalid, rejected, retry)', labelNames: ['outcome'] as const, registers: [metrics] });
+  const pushOutcomes = new Counter({
+    name: 'push_outcomes_total',
+    help: 'Push attempts at the gateway by outcome (delivered, token_invalid, rejected, retry)',
+    labelNames: ['outcome'] as const,
+    registers: [metrics],
+  });
   const log = new DeliveryLogRepository(mongo.db, { onAttempt: (outcome) => pushOutcomes.inc({ outcome }) });
   await log.createIndexes();
-  const backlog = new RealtimeBacklog(redis, redis.duplicate(), config.QUEUE_PREFIX, { maxPerRecipient: config.REALTIME_BACKLOG, ttlSeconds: config.REALTIME_BACKLOG_HOURS * 3_600 });
+  const backlog = new RealtimeBacklog(redis, redis.duplicate(), config.QUEUE_PREFIX, {
+    maxPerRecipient: config.REALTIME_BACKLOG,
+    ttlSeconds: config.REALTIME_BACKLOG_HOURS * 3_600,
+  });
   await backlog.start();
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const pushes = new TimerQueue<PushJob>(pushQueue, jobs, { attempts: config.PUSH_ATTEMPTS, backoffMs: config.PUSH_BACKOFF_MS });
+  const pushes = new TimerQueue<PushJob>(pushQueue, jobs, {
+    attempts: config.PUSH_ATTEMPTS,
+    backoffMs: config.PUSH_BACKOFF_MS,
+  });
   trackTimers(metrics, [pushes]);
   const gorush = new GorushProvider({ defaultGatewayUrl: config.PUSH_GATEWAY_URL, timeoutMs: config.PUSH_TIMEOUT_MS });
 
@@ -65,13 +90,26 @@ export async function wireNotificationService(platform: Platform, config: Notifi
   const worker = new JobWorker<PushJob>(
     pushQueue,
     jobs,
-    (job, context) => withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context)),
-    { concurrency: config.PUSH_CONCURRENCY, lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000, onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up'), onError: (error) => logger.warn({ err: error, queue: pushQueue }, 'job worker error'), isTransient },
+    (job, context) =>
+      withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context)),
+    {
+      concurrency: config.PUSH_CONCURRENCY,
+      lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000,
+      onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up'),
+      onError: (error) => logger.warn({ err: error, queue: pushQueue }, 'job worker error'),
+      isTransient,
+    },
   );
   const around = recordLogContext('orderId');
   // Each topic on a group of its own, so a backlog of audit cases, shares or images never holds up order notices, nor the reverse.
   const consumerOf = (name: string, source: string, handlers: EventHandler[]) =>
-    new EventConsumer(kafka, { groupId: group(name), topics: [topic(source)], handlers, around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS });
+    new EventConsumer(kafka, {
+      groupId: group(name),
+      topics: [topic(source)],
+      handlers,
+      around,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    });
   const consumers = [
     consumerOf('routing', Topics.orderEvents, orderEventHandlers(ports)),
     consumerOf('audit-routing', Topics.auditEvents, auditEventHandlers(ports)),
@@ -79,8 +117,19 @@ export async function wireNotificationService(platform: Platform, config: Notifi
     consumerOf('media-routing', Topics.mediaEvents, mediaEventHandlers(ports)),
   ];
 
-  const access = { membership: config.SHARING_URL ? sharingMembership(config.SHARING_URL, 2_000) : undefined, recheckMs: config.REALTIME_RECHECK_SECONDS * 1_000 };
-  const realtime = { backlog, auth, addressLimit: platform.addressLimit, logger, heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS, replayLimit: config.REALTIME_BACKLOG, access };
+  const access = {
+    membership: config.SHARING_URL ? sharingMembership(config.SHARING_URL, 2_000) : undefined,
+    recheckMs: config.REALTIME_RECHECK_SECONDS * 1_000,
+  };
+  const realtime = {
+    backlog,
+    auth,
+    addressLimit: platform.addressLimit,
+    logger,
+    heartbeatSeconds: config.REALTIME_HEARTBEAT_SECONDS,
+    replayLimit: config.REALTIME_BACKLOG,
+    access,
+  };
   const websockets = new WebSocketChannel(realtime);
   const streams = new EventStreams(realtime);
   new Gauge({
@@ -118,7 +167,13 @@ export async function wireNotificationService(platform: Platform, config: Notifi
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       registryRoutes(app, { registry, auth });
       deliveryRoutes(app, { log, auth });
-      timelineRoutes(app, { log, auth, kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, services: { order: config.ORDER_SERVICE_URL, media: config.MEDIA_SERVICE_URL } });
+      timelineRoutes(app, {
+        log,
+        auth,
+        kafka,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        services: { order: config.ORDER_SERVICE_URL, media: config.MEDIA_SERVICE_URL },
+      });
       streams.routes(app);
     },
     upgrade: websockets.upgrade,

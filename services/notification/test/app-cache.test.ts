@@ -9,7 +9,9 @@ describe('app registrations reused for a short time', () => {
   const clock = () => now;
 
   beforeAll(async () => {
-    connection = await mongoose.createConnection(stackEnv().MONGO_URL, { dbName: uniqueName('notification_app_cache') }).asPromise();
+    connection = await mongoose
+      .createConnection(stackEnv().MONGO_URL, { dbName: uniqueName('notification_app_cache') })
+      .asPromise();
   });
 
   afterAll(async () => {

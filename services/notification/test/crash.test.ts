@@ -2,7 +2,15 @@ import { join } from 'node:path';
 
 import { ChildService, type RecordedRequest, waitFor } from '@orderpulse/testkit';
 
-import { type Deployment, deploymentEnv, gorushOk, newDeployment, OrderEvents, SocketClient, tokens } from './support/notification-harness';
+import {
+  type Deployment,
+  deploymentEnv,
+  gorushOk,
+  newDeployment,
+  OrderEvents,
+  SocketClient,
+  tokens,
+} from './support/notification-harness';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -11,8 +19,14 @@ const main = join(__dirname, '..', 'dist', 'main.js');
 
 /** The built service as its own process, so the test can kill it without a goodbye. */
 async function startChild(deployment: Deployment): Promise<{ child: ChildService; base: string }> {
-  const child = new ChildService(process.execPath, [main], { ...process.env, ...deploymentEnv(deployment, { LOG_LEVEL: 'info', PUSH_LOCK_SECONDS: '2', PUSH_CONCURRENCY: '8' }) }).start();
-  const line = await waitFor(() => child.output.find((l) => l.includes('notification listening')), { what: `the service to listen; output:\n${child.tail()}`, timeoutMs: 60_000 });
+  const child = new ChildService(process.execPath, [main], {
+    ...process.env,
+    ...deploymentEnv(deployment, { LOG_LEVEL: 'info', PUSH_LOCK_SECONDS: '2', PUSH_CONCURRENCY: '8' }),
+  }).start();
+  const line = await waitFor(() => child.output.find((l) => l.includes('notification listening')), {
+    what: `the service to listen; output:\n${child.tail()}`,
+    timeoutMs: 60_000,
+  });
   const port = (JSON.parse(String(line)) as { port: number }).port;
   return { child, base: `http://127.0.0.1:${port}` };
 }
@@ -39,7 +53,11 @@ describe('notification service killed mid-batch', () => {
     const first = await startChild(deployment);
     children.push(first.child);
     const call = (base: string, method: string, path: string, token: string, body?: unknown) =>
-      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => undefined)) as Json }));
+      fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => undefined)) as Json }));
     await call(first.base, 'PUT', '/v1/apps/app-crash', tokens.admin(), { name: 'crash app' });
     const devices = [
       [tokens.merchant('m-crash', 'clerk-1'), 'pad-1'],
@@ -47,19 +65,38 @@ describe('notification service killed mid-batch', () => {
       [tokens.customer('c-crash'), 'phone-1'],
       [tokens.customer('c-crash'), 'phone-2'],
     ] as const;
-    for (const [token, id] of devices) expect((await call(first.base, 'PUT', `/v1/installations/${id}`, token, { appCode: 'app-crash', platform: 'android', deviceToken: `token-${id}` })).status).toBe(201);
+    for (const [token, id] of devices)
+      expect(
+        (
+          await call(first.base, 'PUT', `/v1/installations/${id}`, token, {
+            appCode: 'app-crash',
+            platform: 'android',
+            deviceToken: `token-${id}`,
+          })
+        ).status,
+      ).toBe(201);
 
     // The gateway takes the first twelve pushes, then holds every answer: the service dies with pushes in flight.
     let answered = 0;
-    deployment.gateway.answerAlways(() => (++answered <= 12 ? gorushOk() : { status: 200, hold: true, body: { counts: 1, logs: [], success: 'ok' } }));
+    deployment.gateway.answerAlways(() =>
+      ++answered <= 12 ? gorushOk() : { status: 200, hold: true, body: { counts: 1, logs: [], success: 'ok' } },
+    );
     const orders: string[] = [];
-    for (let i = 0; i < 10; i += 1) orders.push((await events.placed({ merchantId: 'm-crash', customerId: 'c-crash' })).orderId);
+    for (let i = 0; i < 10; i += 1)
+      orders.push((await events.placed({ merchantId: 'm-crash', customerId: 'c-crash' })).orderId);
     const delivered = async (base: string) => {
-      const logs = await Promise.all(['merchant:m-crash', 'customer:c-crash'].map((r) => call(base, 'GET', `/v1/deliveries?recipient=${r}&limit=500`, tokens.admin())));
+      const logs = await Promise.all(
+        ['merchant:m-crash', 'customer:c-crash'].map((r) =>
+          call(base, 'GET', `/v1/deliveries?recipient=${r}&limit=500`, tokens.admin()),
+        ),
+      );
       return logs.flatMap((l) => (l.body?.deliveries ?? []) as Json[]);
     };
     await waitFor(() => deployment.gateway.holding >= 1, { what: 'pushes held in flight', timeoutMs: 30_000 });
-    await waitFor(() => delivered(first.base), { what: 'the twelve answered pushes recorded', until: (d) => d.filter((x) => x.status === 'delivered').length === 12 });
+    await waitFor(() => delivered(first.base), {
+      what: 'the twelve answered pushes recorded',
+      until: (d) => d.filter((x) => x.status === 'delivered').length === 12,
+    });
     await first.child.kill('SIGKILL');
     const heldAtKill = deployment.gateway.holding;
     expect(heldAtKill).toBeGreaterThan(0);
@@ -68,7 +105,11 @@ describe('notification service killed mid-batch', () => {
 
     const second = await startChild(deployment);
     children.push(second.child);
-    const log = await waitFor(() => delivered(second.base), { what: 'all forty pushes delivered', timeoutMs: 60_000, until: (d) => d.length === 40 && d.every((x) => x.status === 'delivered') });
+    const log = await waitFor(() => delivered(second.base), {
+      what: 'all forty pushes delivered',
+      timeoutMs: 60_000,
+      until: (d) => d.length === 40 && d.every((x) => x.status === 'delivered'),
+    });
 
     // Each (event, recipient, device) has one key; the gateway answered each key exactly once.
     const requests = deployment.gateway.requests.filter((r) => r.path === '/api/push');
@@ -95,7 +136,10 @@ describe('notification service killed mid-batch', () => {
 
     // The realtime backlog holds each event once per recipient, whatever was redelivered.
     const replay = await SocketClient.open(second.base, tokens.merchant('m-crash'), '0-0');
-    const frames = await waitFor(() => replay.notifications(), { what: 'the merchant backlog', until: (f) => f.length >= 10 });
+    const frames = await waitFor(() => replay.notifications(), {
+      what: 'the merchant backlog',
+      until: (f) => f.length >= 10,
+    });
     expect(frames.map((f) => f.message?.orderId).sort()).toEqual([...orders].sort());
     replay.close();
   });

@@ -13,9 +13,12 @@ const timeoutMs = 5_000;
 const sent: { command: string; filter: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  connection = await mongoose.createConnection(env.MONGO_URL, { dbName: uniqueName('delivery-log'), monitorCommands: true }).asPromise();
+  connection = await mongoose
+    .createConnection(env.MONGO_URL, { dbName: uniqueName('delivery-log'), monitorCommands: true })
+    .asPromise();
   connection.getClient().on('commandStarted', (e) => {
-    if (e.command[e.commandName] === 'deliveries') for (const filter of commandFilters(e.commandName, e.command)) sent.push({ command: e.commandName, filter });
+    if (e.command[e.commandName] === 'deliveries')
+      for (const filter of commandFilters(e.commandName, e.command)) sent.push({ command: e.commandName, filter });
   });
   log = new DeliveryLogRepository(connection.db!);
   await log.createIndexes();
@@ -27,14 +30,32 @@ afterAll(async () => {
 });
 
 async function opened(key: string): Promise<void> {
-  await log.open({ key, eventId: 'e-1', eventType: 'order.placed', orderId: 'o-1', recipient: recipientKey({ kind: 'customer', id: 'c-1' }), installationId: 'i-1', appCode: 'app', platform: 'android', category: 'order', title: 't', body: 'b', status: 'pending', data: {} });
+  await log.open({
+    key,
+    eventId: 'e-1',
+    eventType: 'order.placed',
+    orderId: 'o-1',
+    recipient: recipientKey({ kind: 'customer', id: 'c-1' }),
+    installationId: 'i-1',
+    appCode: 'app',
+    platform: 'android',
+    category: 'order',
+    title: 't',
+    body: 'b',
+    status: 'pending',
+    data: {},
+  });
 }
 
 describe('claiming a try of a push', () => {
   test('two senders claiming the first try at once: one gets it, the other stands aside', async () => {
     await opened('k-race');
     const at = new Date();
-    const claims = await Promise.all([log.claim('k-race', at, timeoutMs), log.claim('k-race', at, timeoutMs), log.claim('k-race', at, timeoutMs)]);
+    const claims = await Promise.all([
+      log.claim('k-race', at, timeoutMs),
+      log.claim('k-race', at, timeoutMs),
+      log.claim('k-race', at, timeoutMs),
+    ]);
     expect(claims.filter(Boolean)).toEqual([{ attempt: 1 }]);
     expect((await log.get('k-race'))?.attempts).toHaveLength(1);
   });
@@ -82,18 +103,29 @@ describe('the log grows with every push, so what a push costs must not', () => {
   });
 
   test('a push recorded before tries were counted is still claimed, and the start back-fills the count of the others', async () => {
-    const legacy = (key: string, attempts: unknown[]) => ({ _id: key, status: attempts.length ? 'sending' : 'pending', attempts, createdAt: new Date(), updatedAt: new Date() });
+    const legacy = (key: string, attempts: unknown[]) => ({
+      _id: key,
+      status: attempts.length ? 'sending' : 'pending',
+      attempts,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
     await log.collection.insertOne(legacy('k-legacy', []) as never);
     // Claimed before any back-fill: the compare-and-set takes the missing count as null.
     expect(await log.claim('k-legacy', new Date(), timeoutMs)).toEqual({ attempt: 1 });
     expect((await log.collection.findOne({ _id: 'k-legacy' } as never))?.tries).toBe(1);
-    await log.collection.insertOne(legacy('k-legacy-2', [{ attempt: 1, at: new Date(), outcome: 'unknown', ms: 0 }]) as never);
+    await log.collection.insertOne(
+      legacy('k-legacy-2', [{ attempt: 1, at: new Date(), outcome: 'unknown', ms: 0 }]) as never,
+    );
     const from = sent.length;
     await log.createIndexes();
     expect((await log.collection.findOne({ _id: 'k-legacy-2' } as never))?.tries).toBe(1);
     // The back-fill reads the log once, then writes each push by the claim index's exact keys.
     const unique = (await log.collection.indexes()).filter((i) => i.unique).map((i) => Object.keys(i.key));
-    const scans = sent.slice(from).filter((s) => !servedByIndex(s.filter, unique)).map((s) => s.command);
+    const scans = sent
+      .slice(from)
+      .filter((s) => !servedByIndex(s.filter, unique))
+      .map((s) => s.command);
     expect(scans.filter((c) => c !== 'find')).toEqual([]);
   });
 });

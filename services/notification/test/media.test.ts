@@ -4,7 +4,13 @@ import { uniqueName, waitFor } from '@orderpulse/testkit';
 
 import { mediaForDelivery, mediaNoticesFor } from '../src/domain/media-routing';
 import { render } from '../src/domain/templates';
-import { type Deployment, newDeployment, NotificationInstance, StreamClient, tokens } from './support/notification-harness';
+import {
+  type Deployment,
+  newDeployment,
+  NotificationInstance,
+  StreamClient,
+  tokens,
+} from './support/notification-harness';
 
 type Media = EventData<typeof MediaAttached>;
 
@@ -26,7 +32,11 @@ function attached(overrides: Partial<Media> = {}, linksLiveMs = 3_600_000): Medi
 describe('media routing', () => {
   test('an attached photo goes to the customer with its image, in their language; a fallback says no photo was taken', () => {
     const [notice] = mediaNoticesFor(attached());
-    expect(notice).toMatchObject({ recipient: { kind: 'customer', id: 'c-media' }, status: 'picked_up', media: { source: 'photo', fallback: false } });
+    expect(notice).toMatchObject({
+      recipient: { kind: 'customer', id: 'c-media' },
+      status: 'picked_up',
+      media: { source: 'photo', fallback: false },
+    });
     expect(render(notice!.template, 'en', notice!.params).body).toBe('A photo taken just now.');
     expect(render(notice!.template, 'zh-CN', notice!.params).title).toContain('商家已出餐');
     const [fallback] = mediaNoticesFor(attached({ source: 'synthesized', fallback: true }));
@@ -64,28 +74,55 @@ describe('media on the customer’s push and stream', () => {
   }
 
   test('a media.attached event reaches the customer’s device as a rich push with the image, the thumbnail and the app authorization code, and the stream message carries the image', async () => {
-    await notification.register(tokens.customer('c-media'), uniqueName('inst'), { appCode: 'app-main', platform: 'android' });
+    await notification.register(tokens.customer('c-media'), uniqueName('inst'), {
+      appCode: 'app-main',
+      platform: 'android',
+    });
     const stream = await StreamClient.open(notification.base, tokens.customer('c-media'));
     const media = attached();
     await publish(media);
 
-    const request = await waitFor(() => deployment.gateway.requests.find((r) => r.body.includes(media.orderId)), { what: 'the push at the gateway' });
-    const [push] = (request!.json as { notifications: { data: Record<string, string>; image?: string; title: string }[] }).notifications;
-    expect(push?.data).toMatchObject({ appCode: 'app-main', orderId: media.orderId, eventType: 'media.attached', imageUrl: media.image.url, thumbnailUrl: media.thumbnail.url, mediaHref: media.href, mediaSource: 'photo' });
+    const request = await waitFor(() => deployment.gateway.requests.find((r) => r.body.includes(media.orderId)), {
+      what: 'the push at the gateway',
+    });
+    const [push] = (
+      request!.json as { notifications: { data: Record<string, string>; image?: string; title: string }[] }
+    ).notifications;
+    expect(push?.data).toMatchObject({
+      appCode: 'app-main',
+      orderId: media.orderId,
+      eventType: 'media.attached',
+      imageUrl: media.image.url,
+      thumbnailUrl: media.thumbnail.url,
+      mediaHref: media.href,
+      mediaSource: 'photo',
+    });
     expect(push?.image).toBe(media.thumbnail.url);
     expect(push?.title).toContain('meal handed over');
 
-    const message = await waitFor(() => stream.notifications().find((n) => n.message.orderId === media.orderId), { what: 'the stream message' });
-    expect(message.message.media).toMatchObject({ imageUrl: media.image.url, thumbnailUrl: media.thumbnail.url, href: media.href });
+    const message = await waitFor(() => stream.notifications().find((n) => n.message.orderId === media.orderId), {
+      what: 'the stream message',
+    });
+    expect(message.message.media).toMatchObject({
+      imageUrl: media.image.url,
+      thumbnailUrl: media.thumbnail.url,
+      href: media.href,
+    });
     stream.close();
   });
 
   test('a replayed event whose links have expired pushes the path to fresh links instead of dead ones', async () => {
-    await notification.register(tokens.customer('c-late'), uniqueName('inst'), { appCode: 'app-main', platform: 'ios' });
+    await notification.register(tokens.customer('c-late'), uniqueName('inst'), {
+      appCode: 'app-main',
+      platform: 'ios',
+    });
     const media = attached({ customerId: 'c-late', source: 'synthesized', fallback: true }, -60_000);
     await publish(media);
-    const request = await waitFor(() => deployment.gateway.requests.find((r) => r.body.includes(media.orderId)), { what: 'the push at the gateway' });
-    const [push] = (request!.json as { notifications: { data: Record<string, string>; image?: string }[] }).notifications;
+    const request = await waitFor(() => deployment.gateway.requests.find((r) => r.body.includes(media.orderId)), {
+      what: 'the push at the gateway',
+    });
+    const [push] = (request!.json as { notifications: { data: Record<string, string>; image?: string }[] })
+      .notifications;
     expect(push?.data).toMatchObject({ appCode: 'app-main', mediaHref: media.href, mediaSource: 'fallback' });
     expect(push?.data.imageUrl).toBeUndefined();
     expect(push?.image).toBeUndefined();

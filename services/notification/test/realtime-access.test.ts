@@ -1,6 +1,13 @@
 import { RecordingServer, uniqueName, waitFor } from '@orderpulse/testkit';
 
-import { type Deployment, newDeployment, NotificationInstance, SocketClient, StreamClient, tokens } from './support/notification-harness';
+import {
+  type Deployment,
+  newDeployment,
+  NotificationInstance,
+  SocketClient,
+  StreamClient,
+  tokens,
+} from './support/notification-harness';
 
 /**
  * A realtime connection lasts only as long as the right that opened it: the token's lifetime,
@@ -16,14 +23,28 @@ describe('realtime connections end with the access that opened them', () => {
   beforeAll(async () => {
     // GET /v1/organisations/:orgId answers a member 200 while it is an active member, else 404 (services/sharing organisation.routes).
     sharing.answerAlways((request) => {
-      const member = JSON.parse(Buffer.from(String(request.headers.authorization).split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string; tenant: string };
+      const member = JSON.parse(
+        Buffer.from(String(request.headers.authorization).split('.')[1] ?? '', 'base64url').toString('utf8'),
+      ) as { sub: string; tenant: string };
       return deactivated.has(`${member.tenant}:${member.sub}`)
-        ? { status: 404, body: { type: 'urn:orderpulse:problem:not-found', status: 404, code: 'NOT_FOUND', detail: `organisation ${member.tenant} not found` }, headers: { 'content-type': 'application/problem+json' } }
+        ? {
+            status: 404,
+            body: {
+              type: 'urn:orderpulse:problem:not-found',
+              status: 404,
+              code: 'NOT_FOUND',
+              detail: `organisation ${member.tenant} not found`,
+            },
+            headers: { 'content-type': 'application/problem+json' },
+          }
         : { status: 200, body: { orgId: member.tenant, name: 'Claims', locale: 'en', active: true } };
     });
     await sharing.start();
     deployment = await newDeployment();
-    notification = await new NotificationInstance(deployment).start({ SHARING_URL: sharing.url, REALTIME_RECHECK_SECONDS: '1' });
+    notification = await new NotificationInstance(deployment).start({
+      SHARING_URL: sharing.url,
+      REALTIME_RECHECK_SECONDS: '1',
+    });
   });
 
   afterAll(async () => {
@@ -56,11 +77,17 @@ describe('realtime connections end with the access that opened them', () => {
     const socket = await SocketClient.open(notification.base, tokens.member(org, 'dave'));
     const stream = await StreamClient.open(notification.base, tokens.member(org, 'dave'));
     const colleague = await SocketClient.open(notification.base, tokens.member(org, 'erin'));
-    await waitFor(() => sharing.requests.filter((r) => r.path === `/v1/organisations/${org}`), { what: 'the membership asked', until: (r) => r.length >= 3 });
+    await waitFor(() => sharing.requests.filter((r) => r.path === `/v1/organisations/${org}`), {
+      what: 'the membership asked',
+      until: (r) => r.length >= 3,
+    });
     expect(socket.closed).toBeUndefined();
 
     deactivated.add(`${org}:dave`);
-    expect(await waitFor(() => socket.closed, { what: 'the socket closed', timeoutMs: 5_000 })).toEqual({ code: 4403, reason: 'member_deactivated' });
+    expect(await waitFor(() => socket.closed, { what: 'the socket closed', timeoutMs: 5_000 })).toEqual({
+      code: 4403,
+      reason: 'member_deactivated',
+    });
     await waitFor(() => stream.ended, { what: 'the stream ended', timeoutMs: 5_000 });
     expect(stream.events.at(-1)?.event).toBe('unauthorized');
     expect(colleague.closed).toBeUndefined();
@@ -72,7 +99,11 @@ describe('realtime connections end with the access that opened them', () => {
     const socket = await SocketClient.open(notification.base, tokens.member(org, 'frank'));
     const asked = sharing.requests.length;
     sharing.answerNext({ status: 503, body: { status: 503 } }, { status: 503, body: { status: 503 } });
-    await waitFor(() => sharing.requests.length, { what: 'two more checks', until: (n) => n >= asked + 3, timeoutMs: 8_000 });
+    await waitFor(() => sharing.requests.length, {
+      what: 'two more checks',
+      until: (n) => n >= asked + 3,
+      timeoutMs: 8_000,
+    });
     expect(socket.closed).toBeUndefined();
     socket.close();
   });

@@ -8,7 +8,16 @@ import { type Deployment, newDeployment, NotificationInstance, tokenIssuer } fro
 async function upgrade(base: string, token: string): Promise<string> {
   const { hostname, port } = new URL(base);
   const socket = connect(Number(port), hostname);
-  const lines = ['GET /v1/realtime/ws HTTP/1.1', `host: ${hostname}:${port}`, 'connection: Upgrade', 'upgrade: websocket', 'sec-websocket-version: 13', 'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol: orderpulse.v1', `authorization: Bearer ${token}`];
+  const lines = [
+    'GET /v1/realtime/ws HTTP/1.1',
+    `host: ${hostname}:${port}`,
+    'connection: Upgrade',
+    'upgrade: websocket',
+    'sec-websocket-version: 13',
+    'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==',
+    'sec-websocket-protocol: orderpulse.v1',
+    `authorization: Bearer ${token}`,
+  ];
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   const head = await new Promise<string>((resolve) => {
     let text = '';
@@ -42,6 +51,10 @@ describe('rate limits on the realtime upgrade', () => {
     expect(heads.map((h) => /^HTTP\/1\.1 (\d{3})/.exec(h)?.[1])).toEqual(['101', '101', '429']);
     expect(heads[2]).toMatch(/\r\nretry-after: \d+\r\n/i);
     expect(heads[2]).toMatch(/content-type: application\/problem\+json/i);
-    expect(/^HTTP\/1\.1 (\d{3})/.exec(await upgrade(service.base, tokenIssuer.sign({ subject: uniqueName('c'), role: 'customer' })))?.[1]).toBe('101');
+    expect(
+      /^HTTP\/1\.1 (\d{3})/.exec(
+        await upgrade(service.base, tokenIssuer.sign({ subject: uniqueName('c'), role: 'customer' })),
+      )?.[1],
+    ).toBe('101');
   });
 });

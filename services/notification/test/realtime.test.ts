@@ -1,7 +1,15 @@
 import { OrderStatusChanged } from '@orderpulse/contracts';
 import { rawRequest, rawWebSocketUpgrade, waitFor } from '@orderpulse/testkit';
 
-import { type Deployment, newDeployment, NotificationInstance, OrderEvents, SocketClient, StreamClient, tokens } from './support/notification-harness';
+import {
+  type Deployment,
+  newDeployment,
+  NotificationInstance,
+  OrderEvents,
+  SocketClient,
+  StreamClient,
+  tokens,
+} from './support/notification-harness';
 
 describe('realtime channels', () => {
   let deployment: Deployment;
@@ -24,8 +32,15 @@ describe('realtime channels', () => {
   });
 
   test('a handshake the WebSocket library refuses (version, key) is a 400 problem document, as every refusal here is', async () => {
-    for (const headers of [{ 'sec-websocket-version': '12' }, { 'sec-websocket-key': undefined }, { 'sec-websocket-key': 'short' }]) {
-      const { status, head, socket } = await rawWebSocketUpgrade(one.base, '/v1/realtime/ws', { ...headers, authorization: `Bearer ${tokens.customer('c-1')}` });
+    for (const headers of [
+      { 'sec-websocket-version': '12' },
+      { 'sec-websocket-key': undefined },
+      { 'sec-websocket-key': 'short' },
+    ]) {
+      const { status, head, socket } = await rawWebSocketUpgrade(one.base, '/v1/realtime/ws', {
+        ...headers,
+        authorization: `Bearer ${tokens.customer('c-1')}`,
+      });
       socket.destroy();
       expect([JSON.stringify(headers), status]).toEqual([JSON.stringify(headers), 400]);
       expect(head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/);
@@ -38,10 +53,14 @@ describe('realtime channels', () => {
     const onTwo = await SocketClient.open(two.base, tokens.merchant('m-two', 'clerk-b'), undefined, 'header');
     const otherMerchant = await SocketClient.open(two.base, tokens.merchant('m-else'));
     const placed = [];
-    for (let i = 0; i < 6; i += 1) placed.push((await events.placed({ merchantId: 'm-two', customerId: `c-${i}` })).orderId);
+    for (let i = 0; i < 6; i += 1)
+      placed.push((await events.placed({ merchantId: 'm-two', customerId: `c-${i}` })).orderId);
 
     for (const socket of [onOne, onTwo]) {
-      const frames = await waitFor(() => socket.notifications(), { what: 'six new orders on the socket', until: (f) => f.length >= 6 });
+      const frames = await waitFor(() => socket.notifications(), {
+        what: 'six new orders on the socket',
+        until: (f) => f.length >= 6,
+      });
       expect(frames.map((f) => f.message?.orderId).sort()).toEqual([...placed].sort());
     }
     expect(one.service.connections().websocket).toBe(1);
@@ -62,9 +81,15 @@ describe('realtime channels', () => {
     const b = await events.placed({ merchantId: 'm-reconnect' });
     const c = await events.placed({ merchantId: 'm-reconnect' });
     // Only once both are in the backlog (another terminal of the merchant has them) does the first come back.
-    await waitFor(() => watcher.notifications(), { what: 'both missed orders in the backlog', until: (f) => f.length === 2 });
+    await waitFor(() => watcher.notifications(), {
+      what: 'both missed orders in the backlog',
+      until: (f) => f.length === 2,
+    });
     const catchUp = await SocketClient.open(two.base, merchant, seen?.cursor);
-    const missed = await waitFor(() => catchUp.notifications(), { what: 'the two missed orders', until: (f) => f.length >= 2 });
+    const missed = await waitFor(() => catchUp.notifications(), {
+      what: 'the two missed orders',
+      until: (f) => f.length >= 2,
+    });
     // Two orders, two partitions: consumed side by side, so either may come first.
     expect(missed.map((f) => f.message?.orderId).sort()).toEqual([b.orderId, c.orderId].sort());
     expect(catchUp.hello()).toMatchObject({ gap: false, cursor: seen?.cursor, replayed: 2 });
@@ -72,8 +97,17 @@ describe('realtime channels', () => {
     expect(catchUp.hello()).toMatchObject({ gap: false, cursor: seen?.cursor });
     expect(missed.map((f) => f.message?.orderId)).not.toContain(a.orderId);
 
-    await events.publish(OrderStatusChanged, { ...c.data, version: 3, status: 'not_answered', from: 'connected', by: { role: 'system', subject: 'response-deadline' } });
-    const all = await waitFor(() => catchUp.notifications(), { what: 'the live message after the replay', until: (f) => f.length === 3 });
+    await events.publish(OrderStatusChanged, {
+      ...c.data,
+      version: 3,
+      status: 'not_answered',
+      from: 'connected',
+      by: { role: 'system', subject: 'response-deadline' },
+    });
+    const all = await waitFor(() => catchUp.notifications(), {
+      what: 'the live message after the replay',
+      until: (f) => f.length === 3,
+    });
     expect(all[2]?.message).toMatchObject({ orderId: c.orderId, status: 'not_answered', category: 'order_outcome' });
     expect(new Set(all.map((f) => f.cursor)).size).toBe(3);
     catchUp.close();
@@ -84,13 +118,19 @@ describe('realtime channels', () => {
     const stream = await StreamClient.open(one.base, customer);
     const first = await events.placed({ customerId: 'c-sse' });
     await events.placed({ customerId: 'c-someone-else' });
-    const [message] = await waitFor(() => stream.events.filter((e) => e.event === 'notification'), { what: 'first stream event', until: (e) => e.length === 1 });
+    const [message] = await waitFor(() => stream.events.filter((e) => e.event === 'notification'), {
+      what: 'first stream event',
+      until: (e) => e.length === 1,
+    });
     stream.close();
     const watcher = await StreamClient.open(one.base, customer);
     const second = await events.placed({ customerId: 'c-sse' });
     await waitFor(() => watcher.notifications(), { what: 'second order in the backlog', until: (n) => n.length === 1 });
     const resumed = await StreamClient.open(two.base, customer, message?.id);
-    const missed = await waitFor(() => resumed.notifications(), { what: 'missed order on the resumed stream', until: (n) => n.length >= 1 });
+    const missed = await waitFor(() => resumed.notifications(), {
+      what: 'missed order on the resumed stream',
+      until: (n) => n.length >= 1,
+    });
     expect(missed.map((n) => n.message.orderId)).toEqual([second.orderId]);
     expect(message?.data).toContain(first.orderId);
     expect(resumed.events.find((e) => e.event === 'hello')?.data).toContain('"replayed":1');
@@ -101,12 +141,18 @@ describe('realtime channels', () => {
   test('sockets and streams are pinged; a socket that stops answering pings is closed', async () => {
     const socket = await SocketClient.open(one.base, tokens.rider('rider-hb'));
     const stream = await StreamClient.open(one.base, tokens.customer('c-hb'));
-    await waitFor(() => socket.pings >= 2 && stream.comments >= 2, { what: 'two heartbeats on each', timeoutMs: 10_000 });
+    await waitFor(() => socket.pings >= 2 && stream.comments >= 2, {
+      what: 'two heartbeats on each',
+      timeoutMs: 10_000,
+    });
     expect(socket.closed).toBeUndefined();
     socket.close();
     stream.close();
 
-    const silent = await rawWebSocketUpgrade(one.base, '/v1/realtime/ws', { authorization: `Bearer ${tokens.rider('rider-silent')}`, 'sec-websocket-protocol': 'orderpulse.v1' });
+    const silent = await rawWebSocketUpgrade(one.base, '/v1/realtime/ws', {
+      authorization: `Bearer ${tokens.rider('rider-silent')}`,
+      'sec-websocket-protocol': 'orderpulse.v1',
+    });
     expect(silent.status).toBe(101);
     await silent.closed;
     expect(silent.socket.destroyed).toBe(true);
@@ -116,23 +162,39 @@ describe('realtime channels', () => {
     await expect(SocketClient.open(one.base, 'not-a-token')).rejects.toThrow(/401/);
     await expect(SocketClient.open(one.base, tokens.storefront())).rejects.toThrow(/403/);
     await expect(SocketClient.open(one.base, tokens.merchant('m-1'), 'not-a-cursor')).rejects.toThrow(/400/);
-    const wrongPath = await rawWebSocketUpgrade(one.base, '/v1/elsewhere', { authorization: `Bearer ${tokens.customer()}` });
+    const wrongPath = await rawWebSocketUpgrade(one.base, '/v1/elsewhere', {
+      authorization: `Bearer ${tokens.customer()}`,
+    });
     expect(wrongPath.status).toBe(404);
     expect(wrongPath.head).toContain('content-type: application/problem+json');
     const noToken = await rawWebSocketUpgrade(one.base, '/v1/realtime/ws', {});
     expect(noToken.status).toBe(401);
     expect(noToken.rest.toString('utf8')).toContain('"code":"UNAUTHENTICATED"');
-    const sse = await fetch(`${one.base}/v1/realtime/events?cursor=garbage`, { headers: { authorization: `Bearer ${tokens.customer()}` } });
+    const sse = await fetch(`${one.base}/v1/realtime/events?cursor=garbage`, {
+      headers: { authorization: `Bearer ${tokens.customer()}` },
+    });
     expect(sse.status).toBe(400);
     expect(sse.headers.get('content-type')).toContain('application/problem+json');
     // Shaped like a stream id but past Redis's 64-bit halves (the fuzz found it a 500): refused at the door, on both channels.
     for (const cursor of ['1700000000000-18446744073709551616', '18446744073709551616-0']) {
-      const resumed = await fetch(`${one.base}/v1/realtime/events`, { headers: { authorization: `Bearer ${tokens.customer()}`, 'last-event-id': cursor } });
-      expect([cursor, resumed.status, resumed.headers.get('content-type')]).toEqual([cursor, 400, expect.stringContaining('application/problem+json')]);
+      const resumed = await fetch(`${one.base}/v1/realtime/events`, {
+        headers: { authorization: `Bearer ${tokens.customer()}`, 'last-event-id': cursor },
+      });
+      expect([cursor, resumed.status, resumed.headers.get('content-type')]).toEqual([
+        cursor,
+        400,
+        expect.stringContaining('application/problem+json'),
+      ]);
       await expect(SocketClient.open(one.base, tokens.customer(), cursor)).rejects.toThrow(/400/);
     }
     const edge = new AbortController();
-    const largest = await fetch(`${one.base}/v1/realtime/events`, { headers: { authorization: `Bearer ${tokens.customer()}`, 'last-event-id': '18446744073709551615-18446744073709551615' }, signal: edge.signal });
+    const largest = await fetch(`${one.base}/v1/realtime/events`, {
+      headers: {
+        authorization: `Bearer ${tokens.customer()}`,
+        'last-event-id': '18446744073709551615-18446744073709551615',
+      },
+      signal: edge.signal,
+    });
     expect(largest.status).toBe(200);
     edge.abort();
     const anonymous = await fetch(`${one.base}/v1/realtime/events`);
@@ -165,11 +227,18 @@ describe('a client that comes back after more messages than the backlog keeps', 
     const customer = tokens.customer('c-away');
     const stream = await StreamClient.open(instance.base, customer);
     await events.placed({ customerId: 'c-away' });
-    const [seen] = await waitFor(() => stream.events.filter((e) => e.event === 'notification'), { what: 'the first message', until: (e) => e.length === 1 });
+    const [seen] = await waitFor(() => stream.events.filter((e) => e.event === 'notification'), {
+      what: 'the first message',
+      until: (e) => e.length === 1,
+    });
     stream.close();
     const watcher = await StreamClient.open(instance.base, tokens.customer('c-away'));
     for (let i = 0; i < 30; i += 1) await events.placed({ customerId: 'c-away' });
-    const missed = await waitFor(() => watcher.notifications(), { what: '30 messages in the backlog', until: (n) => n.length === 30, timeoutMs: 30_000 });
+    const missed = await waitFor(() => watcher.notifications(), {
+      what: '30 messages in the backlog',
+      until: (n) => n.length === 30,
+      timeoutMs: 30_000,
+    });
     watcher.close();
 
     const resumed = await StreamClient.open(instance.base, customer, seen?.id);
@@ -182,7 +251,10 @@ describe('a client that comes back after more messages than the backlog keeps', 
     const merchant = tokens.merchant('m-near');
     const watcher = await SocketClient.open(instance.base, merchant);
     for (let i = 0; i < 4; i += 1) await events.placed({ merchantId: 'm-near' });
-    const frames = await waitFor(() => watcher.notifications(), { what: 'four messages', until: (f) => f.length === 4 });
+    const frames = await waitFor(() => watcher.notifications(), {
+      what: 'four messages',
+      until: (f) => f.length === 4,
+    });
     watcher.close();
     const back = await SocketClient.open(instance.base, merchant, frames[0]?.cursor);
     await waitFor(() => back.notifications(), { what: 'the three after the cursor', until: (f) => f.length === 3 });
@@ -190,7 +262,7 @@ describe('a client that comes back after more messages than the backlog keeps', 
     back.close();
   });
 
-  test('a WebSocket cursor that is well-formed but not this backlog\'s (ahead of its newest, or of a backlog that is gone) is a gap, and live messages still arrive', async () => {
+  test("a WebSocket cursor that is well-formed but not this backlog's (ahead of its newest, or of a backlog that is gone) is a gap, and live messages still arrive", async () => {
     const merchant = tokens.merchant('m-ahead');
     const ahead = await SocketClient.open(instance.base, merchant, '99999999999999-0');
     await waitFor(() => ahead.hello(), { what: 'hello' });
@@ -221,14 +293,25 @@ describe('odd reads of the event stream', () => {
   });
 
   test('is answered with the head at once, not held open (found by the fuzz suite)', async () => {
-    const head = await fetch(`${instance.base}/v1/realtime/events`, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.customer('c-head')}` }, signal: AbortSignal.timeout(3_000) });
+    const head = await fetch(`${instance.base}/v1/realtime/events`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${tokens.customer('c-head')}` },
+      signal: AbortSignal.timeout(3_000),
+    });
     expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
   });
 
   test('a stream opened by a GET that carried a body is let go when its client leaves (a request closes once its body is read)', async () => {
-    const opened = await rawRequest(Number(new URL(instance.base).port), '/v1/realtime/events', { headers: { authorization: `Bearer ${tokens.customer('c-body')}`, 'content-type': 'application/json' }, body: '{}' });
+    const opened = await rawRequest(Number(new URL(instance.base).port), '/v1/realtime/events', {
+      headers: { authorization: `Bearer ${tokens.customer('c-body')}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(opened.status).toBe(200);
     // rawRequest hangs up on an event stream's head: the service must drop the stream then.
-    await waitFor(() => instance.service.connections().sse, { what: 'the stream let go', until: (n) => n === 0, timeoutMs: 5_000 });
+    await waitFor(() => instance.service.connections().sse, {
+      what: 'the stream let go',
+      until: (n) => n === 0,
+      timeoutMs: 5_000,
+    });
   });
 });

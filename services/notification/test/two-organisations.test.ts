@@ -1,7 +1,15 @@
 import { exampleShare, GuaranteeOrderProcessed, ShareOffered } from '@orderpulse/contracts';
 import { uniqueName, waitFor } from '@orderpulse/testkit';
 
-import { type Deployment, newDeployment, NotificationInstance, OrderEvents, SocketClient, StreamClient, tokens } from './support/notification-harness';
+import {
+  type Deployment,
+  newDeployment,
+  NotificationInstance,
+  OrderEvents,
+  SocketClient,
+  StreamClient,
+  tokens,
+} from './support/notification-harness';
 
 /**
  * Member ids are unique only inside an organisation: two organisations may each have an `alice`.
@@ -38,16 +46,44 @@ describe('two organisations, each with a member alice', () => {
     // A claim window still open: a share whose window has closed is not pushed (its push expires with it).
     const open = { claimDeadline: new Date(Date.now() + 600_000).toISOString(), serverTime: new Date().toISOString() };
     const xShare = `so_${uniqueName('sx').replaceAll('-', '')}`;
-    await events.publish(ShareOffered, { ...exampleShare, ...open, orgId: x, shareId: xShare, targetId: alice, reference: 'GP-X-SECRET', locale: 'en' });
+    await events.publish(ShareOffered, {
+      ...exampleShare,
+      ...open,
+      orgId: x,
+      shareId: xShare,
+      targetId: alice,
+      reference: 'GP-X-SECRET',
+      locale: 'en',
+    });
     // Then one for Y's alice: once it is in, anything X's share would have put on her channels is in too.
     const yShare = `so_${uniqueName('sy').replaceAll('-', '')}`;
-    await events.publish(ShareOffered, { ...exampleShare, ...open, orgId: y, shareId: yShare, targetId: alice, reference: 'GP-Y-OWN', locale: 'en' });
+    await events.publish(ShareOffered, {
+      ...exampleShare,
+      ...open,
+      orgId: y,
+      shareId: yShare,
+      targetId: alice,
+      reference: 'GP-Y-OWN',
+      locale: 'en',
+    });
 
-    const [toX] = await waitFor(() => xStream.notifications(), { what: 'X’s share on X’s alice’s stream', until: (n) => n.length >= 1 });
+    const [toX] = await waitFor(() => xStream.notifications(), {
+      what: 'X’s share on X’s alice’s stream',
+      until: (n) => n.length >= 1,
+    });
     expect(toX.message).toMatchObject({ orderId: xShare, eventType: 'share.offered' });
-    await waitFor(() => yStream.notifications(), { what: 'Y’s share on Y’s alice’s stream', until: (n) => n.length >= 1 });
-    await waitFor(() => ySocket.notifications(), { what: 'Y’s share on Y’s alice’s socket', until: (n) => n.length >= 1 });
-    await waitFor(() => deployment.gateway.requests.filter((r) => r.body.includes(xShare) || r.body.includes(yShare)), { what: 'both pushes', until: (r) => r.length >= 2 });
+    await waitFor(() => yStream.notifications(), {
+      what: 'Y’s share on Y’s alice’s stream',
+      until: (n) => n.length >= 1,
+    });
+    await waitFor(() => ySocket.notifications(), {
+      what: 'Y’s share on Y’s alice’s socket',
+      until: (n) => n.length >= 1,
+    });
+    await waitFor(() => deployment.gateway.requests.filter((r) => r.body.includes(xShare) || r.body.includes(yShare)), {
+      what: 'both pushes',
+      until: (r) => r.length >= 2,
+    });
 
     expect(yStream.notifications().map((n) => n.message.orderId)).toEqual([yShare]);
     expect(ySocket.notifications().map((n) => n.message?.orderId)).toEqual([yShare]);
@@ -71,9 +107,23 @@ describe('two organisations, each with a member alice', () => {
     const xOwner = await StreamClient.open(notification.base, tokens.member(x, owner));
     const example = GuaranteeOrderProcessed.schema.parse(GuaranteeOrderProcessed.example);
     const xOrder = `go_${uniqueName('ox').replaceAll('-', '')}`;
-    await events.publish(GuaranteeOrderProcessed, { ...example, orgId: x, orderId: xOrder, ownerId: owner, by: { memberId: holder, orderId: 'so_x1' }, linked: [{ orderId: 'so_x1', memberId: holder }] });
+    await events.publish(GuaranteeOrderProcessed, {
+      ...example,
+      orgId: x,
+      orderId: xOrder,
+      ownerId: owner,
+      by: { memberId: holder, orderId: 'so_x1' },
+      linked: [{ orderId: 'so_x1', memberId: holder }],
+    });
     const yOrder = `go_${uniqueName('oy').replaceAll('-', '')}`;
-    await events.publish(GuaranteeOrderProcessed, { ...example, orgId: y, orderId: yOrder, ownerId: owner, by: { memberId: holder, orderId: 'so_y1' }, linked: [{ orderId: 'so_y1', memberId: holder }] });
+    await events.publish(GuaranteeOrderProcessed, {
+      ...example,
+      orgId: y,
+      orderId: yOrder,
+      ownerId: owner,
+      by: { memberId: holder, orderId: 'so_y1' },
+      linked: [{ orderId: 'so_y1', memberId: holder }],
+    });
 
     await waitFor(() => xOwner.notifications(), { what: 'X’s result on X’s owner', until: (n) => n.length >= 1 });
     await waitFor(() => yOwner.notifications(), { what: 'Y’s result on Y’s owner', until: (n) => n.length >= 1 });

@@ -2,7 +2,14 @@ import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext, recordLogContext } from '@orderpulse/service-kit';
+import {
+  adminConsole,
+  type Platform,
+  type ServiceParts,
+  trackTimers,
+  withLogContext,
+  recordLogContext,
+} from '@orderpulse/service-kit';
 
 import type { OrderConfig } from './config';
 import { CatalogRepository } from './data-access/catalog.repository';
@@ -17,7 +24,11 @@ import { orderRoutes } from './entry-points/http/order.routes';
 import { bodyLimits } from './entry-points/http/schemas';
 import { AwaitingRider, retryAssignments } from './entry-points/jobs/assignment-retry';
 import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
-import { type ResponseDeadlineJob, responseDeadlineQueue, runResponseDeadline } from './entry-points/jobs/response-deadline.job';
+import {
+  type ResponseDeadlineJob,
+  responseDeadlineQueue,
+  runResponseDeadline,
+} from './entry-points/jobs/response-deadline.job';
 import { deliveryAssigner, storefrontIntake } from './entry-points/kafka/order-consumers';
 
 export interface OrderService extends ServiceParts {
@@ -40,7 +51,11 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   const feed = new OrderChangeFeed(redis, redis.duplicate(), config.QUEUE_PREFIX);
   await feed.start();
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<ResponseDeadlineJob>(responseDeadlineQueue, jobs, { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 });
+  const timers = new TimerQueue<ResponseDeadlineJob>(responseDeadlineQueue, jobs, {
+    attempts: 40,
+    backoffMs: 200,
+    maxBackoffMs: 5_000,
+  });
   trackTimers(platform.metrics, [timers]);
   trackRulingLateness(platform.metrics, orders.collection);
 
@@ -52,27 +67,56 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     committed: (order) => {
       relay.announce(order.orderId);
       awaitingRider.note(order);
-      feed.changed(order.orderId, order.version).catch((error: unknown) => logger.warn({ err: error, orderId: order.orderId }, 'change feed publish failed'));
+      feed
+        .changed(order.orderId, order.version)
+        .catch((error: unknown) => logger.warn({ err: error, orderId: order.orderId }, 'change feed publish failed'));
     },
     clock: () => new Date(),
-    settings: { defaultResponseWindowSeconds: config.ORDER_RESPONSE_WINDOW_SECONDS, source: 'orderpulse/order', orderEventsTopic: topic(Topics.orderEvents), storefrontRepliesTopic: topic(Topics.storefrontReplies) },
+    settings: {
+      defaultResponseWindowSeconds: config.ORDER_RESPONSE_WINDOW_SECONDS,
+      source: 'orderpulse/order',
+      orderEventsTopic: topic(Topics.orderEvents),
+      storefrontRepliesTopic: topic(Topics.storefrontReplies),
+    },
   };
 
-  const worker = new JobWorker<ResponseDeadlineJob>(responseDeadlineQueue, jobs, (job, context) =>
-    withLogContext({ jobId: context.id, orderId: job.orderId }, () => runResponseDeadline(ports, job)),
+  const worker = new JobWorker<ResponseDeadlineJob>(
+    responseDeadlineQueue,
+    jobs,
+    (job, context) =>
+      withLogContext({ jobId: context.id, orderId: job.orderId }, () => runResponseDeadline(ports, job)),
     { onError: (error) => logger.warn({ err: error, queue: responseDeadlineQueue }, 'job worker error'), isTransient },
   );
   const around = recordLogContext('orderId');
   const consumers = [
-    new EventConsumer(kafka, { groupId: group('storefront-intake'), topics: [topic(Topics.storefrontOrders)], handlers: [storefrontIntake(ports)], around, unknownTypes: 'dead-letter', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
-    new EventConsumer(kafka, { groupId: group('delivery-assignment'), topics: [topic(Topics.orderEvents)], handlers: [deliveryAssigner(ports)], around, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }),
+    new EventConsumer(kafka, {
+      groupId: group('storefront-intake'),
+      topics: [topic(Topics.storefrontOrders)],
+      handlers: [storefrontIntake(ports)],
+      around,
+      unknownTypes: 'dead-letter',
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    }),
+    new EventConsumer(kafka, {
+      groupId: group('delivery-assignment'),
+      topics: [topic(Topics.orderEvents)],
+      handlers: [deliveryAssigner(ports)],
+      around,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    }),
   ];
 
   relay.start();
   await worker.start();
   // Orders waiting for a rider are offered again on the same runner, and at once when a terminal is saved.
   // Every 5 minutes it also reads all waiting orders: those another instance saw before it died.
-  const assignments = new Reconciler({ name: 'assignments', run: (scope) => retryAssignments(ports, orders, awaitingRider, scope), intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000, fullEveryMs: 300_000, logger });
+  const assignments = new Reconciler({
+    name: 'assignments',
+    run: (scope) => retryAssignments(ports, orders, awaitingRider, scope),
+    intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000,
+    fullEveryMs: 300_000,
+    logger,
+  });
   const reconciler = new Reconciler({
     name: 'deadlines',
     // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
@@ -92,9 +136,23 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     api: { info: orderApiInfo, routes: orderApi },
     routes: (app) => {
       app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
-      orderRoutes(app, { ports, feed, auth: platform.auth, longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS, orders });
-      deliveryRoutes(app, { ports, auth: platform.auth, listForTerminal: (id, limit) => orders.listForTerminal(id, limit) });
-      catalogRoutes(app, { catalog, auth: platform.auth, terminalSaved: () => void assignments.runNow('due').catch(() => undefined) });
+      orderRoutes(app, {
+        ports,
+        feed,
+        auth: platform.auth,
+        longPollMaxSeconds: config.ORDER_LONG_POLL_MAX_SECONDS,
+        orders,
+      });
+      deliveryRoutes(app, {
+        ports,
+        auth: platform.auth,
+        listForTerminal: (id, limit) => orders.listForTerminal(id, limit),
+      });
+      catalogRoutes(app, {
+        catalog,
+        auth: platform.auth,
+        terminalSaved: () => void assignments.runNow('due').catch(() => undefined),
+      });
     },
     stop: async () => {
       await dashboard.close();

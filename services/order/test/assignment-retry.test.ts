@@ -1,7 +1,13 @@
 import type { OrderPorts } from '../src/domain/use-cases/deps';
 import { AwaitingRider, retryAssignments } from '../src/entry-points/jobs/assignment-retry';
 
-const order = (over: Partial<Parameters<AwaitingRider['note']>[0]> = {}): Parameters<AwaitingRider['note']>[0] => ({ orderId: 'o-1', status: 'accepted', terminalId: undefined, awaitingRiderSince: new Date(), ...over });
+const order = (over: Partial<Parameters<AwaitingRider['note']>[0]> = {}): Parameters<AwaitingRider['note']>[0] => ({
+  orderId: 'o-1',
+  status: 'accepted',
+  terminalId: undefined,
+  awaitingRiderSince: new Date(),
+  ...over,
+});
 
 describe('which orders the assignment retry offers again', () => {
   test('an order is waiting while it has waited for a rider, has none and can still be assigned', () => {
@@ -24,9 +30,17 @@ describe('which orders the assignment retry offers again', () => {
       },
     };
     const ports = {} as OrderPorts;
-    expect(await retryAssignments(ports, orders, new AwaitingRider(), 'due')).toEqual({ checked: 0, assigned: 0, failed: 0 });
+    expect(await retryAssignments(ports, orders, new AwaitingRider(), 'due')).toEqual({
+      checked: 0,
+      assigned: 0,
+      failed: 0,
+    });
     expect(reads).toBe(0);
-    expect(await retryAssignments(ports, orders, new AwaitingRider(), 'all')).toEqual({ checked: 0, assigned: 0, failed: 0 });
+    expect(await retryAssignments(ports, orders, new AwaitingRider(), 'all')).toEqual({
+      checked: 0,
+      assigned: 0,
+      failed: 0,
+    });
     expect(reads).toBe(1);
   });
 });

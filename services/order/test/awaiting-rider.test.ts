@@ -14,11 +14,18 @@ beforeAll(async () => {
 
 afterAll(() => h.stop());
 
-const rider = (terminalId: string, path: string, body?: unknown) => h.call(body === undefined ? 'GET' : 'POST', path, tokens.rider(terminalId), body);
-const registerTerminal = async (id: string, regions: string[]) => expect((await h.call('PUT', `/v1/terminals/${id}`, tokens.admin(), { regions })).status).toBe(200);
+const rider = (terminalId: string, path: string, body?: unknown) =>
+  h.call(body === undefined ? 'GET' : 'POST', path, tokens.rider(terminalId), body);
+const registerTerminal = async (id: string, regions: string[]) =>
+  expect((await h.call('PUT', `/v1/terminals/${id}`, tokens.admin(), { regions })).status).toBe(200);
 
 async function accept(region: string): Promise<string> {
-  const placed = await h.call('POST', '/v1/orders', tokens.customer(), orderBody({ delivery: { line: '9 Lane', region, contactName: 'Zhao Lei', contactPhone: '+86 137 0000 1111' } }));
+  const placed = await h.call(
+    'POST',
+    '/v1/orders',
+    tokens.customer(),
+    orderBody({ delivery: { line: '9 Lane', region, contactName: 'Zhao Lei', contactPhone: '+86 137 0000 1111' } }),
+  );
   const { orderId } = placed.body.order as { orderId: string };
   expect((await h.call('POST', `/v1/orders/${orderId}/accept`, tokens.merchant(), {})).status).toBe(200);
   return orderId;
@@ -43,7 +50,9 @@ describe('an order no delivery terminal can take', () => {
   test('declined by the only eligible rider, the rider gets a clear answer, the order waits and goes to the next terminal registered', async () => {
     const orderId = await accept('jingan');
     const first = await h.waitForEvent(orderId, 'order.assigned');
-    const declined = await rider(String(first.data.terminalId), `/v1/deliveries/${orderId}/decline`, { reason: 'flat tyre' });
+    const declined = await rider(String(first.data.terminalId), `/v1/deliveries/${orderId}/decline`, {
+      reason: 'flat tyre',
+    });
     expect(declined.status).toBe(200);
     expect(declined.body).toEqual({ orderId, declined: true, terminalId: null, awaitingRider: true });
     const waiting = await h.waitForEvent(orderId, 'order.awaiting-rider');
@@ -66,7 +75,10 @@ describe('an order no delivery terminal can take', () => {
     const mongo = await new mongoose.mongo.MongoClient(stackEnv().MONGO_URL).connect();
     try {
       const dbName = (h.service.ports.orders as OrderRepository).collection.dbName;
-      await mongo.db(dbName).collection('terminals').updateOne({ _id: 'rider-xuhui-1' } as mongoose.mongo.Document, { $set: { load: 0 } });
+      await mongo
+        .db(dbName)
+        .collection('terminals')
+        .updateOne({ _id: 'rider-xuhui-1' } as mongoose.mongo.Document, { $set: { load: 0 } });
     } finally {
       await mongo.close();
     }
@@ -82,14 +94,17 @@ describe('an order no delivery terminal can take', () => {
     try {
       const terminals = mongo.db((h.service.ports.orders as OrderRepository).collection.dbName).collection('terminals');
       // Listed, then the instance died before the assignment: rider 1 holds nothing.
-      await terminals.updateOne({ _id: 'rider-minhang-1' } as mongoose.mongo.Document, { $addToSet: { orders: 'ord_never_assigned' } });
+      await terminals.updateOne({ _id: 'rider-minhang-1' } as mongoose.mongo.Document, {
+        $addToSet: { orders: 'ord_never_assigned' },
+      });
       const orderId = await accept('minhang');
       const assigned = await h.waitForEvent(orderId, 'order.assigned');
       expect(assigned.data.terminalId).toBe('rider-minhang-1');
-      expect((await terminals.findOne({ _id: 'rider-minhang-1' } as mongoose.mongo.Document))?.orders).toEqual([orderId]);
+      expect((await terminals.findOne({ _id: 'rider-minhang-1' } as mongoose.mongo.Document))?.orders).toEqual([
+        orderId,
+      ]);
     } finally {
       await mongo.close();
     }
   });
 });
-

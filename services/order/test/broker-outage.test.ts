@@ -26,7 +26,10 @@ describe('while the broker is down', () => {
     expect(accepted.status).toBe(200);
     expect(accepted.body.order.status).toBe('accepted');
 
-    const held = await waitFor(() => (h.service.ports.orders as unknown as OrderRepository).collection.findOne({ _id: orderId } as never), { what: 'the order document' });
+    const held = await waitFor(
+      () => (h.service.ports.orders as unknown as OrderRepository).collection.findOne({ _id: orderId } as never),
+      { what: 'the order document' },
+    );
     expect(held?.outboxPending).toBe(true);
     expect((held?.outbox as unknown[]).length).toBeGreaterThanOrEqual(2);
     expect((await h.call('GET', '/healthz', undefined)).status).toBe(200);

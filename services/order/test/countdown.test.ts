@@ -27,7 +27,8 @@ async function place(storeId = 's-1', customer = 'c-1') {
 }
 
 const get = (orderId: string, token = tokens.customer()) => h.call('GET', `/v1/orders/${orderId}`, token);
-const act = (orderId: string, action: string, body?: unknown) => h.call('POST', `/v1/orders/${orderId}/${action}`, tokens.merchant(), body ?? {});
+const act = (orderId: string, action: string, body?: unknown) =>
+  h.call('POST', `/v1/orders/${orderId}/${action}`, tokens.merchant(), body ?? {});
 
 describe('the merchant response countdown', () => {
   test("the merchant terminal's first fetch marks the order connected; fetching again changes nothing", async () => {
@@ -52,7 +53,11 @@ describe('the merchant response countdown', () => {
     expect(res.status).toBe(200);
     expect(res.body.order.status).toBe(status);
     const changed = await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === status);
-    expect(changed.data).toMatchObject({ from: 'new', by: { role: 'merchant' }, countdown: { deadline: res.body.countdown.deadline } });
+    expect(changed.data).toMatchObject({
+      from: 'new',
+      by: { role: 'merchant' },
+      countdown: { deadline: res.body.countdown.deadline },
+    });
   });
 
   test('a rejection needs a reason, and an illegal move gets 409 with the moves that are allowed', async () => {
@@ -61,7 +66,12 @@ describe('the merchant response countdown', () => {
     await act(orderId, 'accept');
     const again = await act(orderId, 'accept');
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', status: 409, orderStatus: 'accepted', allowed: ['dispatch'] });
+    expect(again.body).toMatchObject({
+      code: 'ILLEGAL_TRANSITION',
+      status: 409,
+      orderStatus: 'accepted',
+      allowed: ['dispatch'],
+    });
   });
 
   test('still new at the deadline becomes not_connected; still connected becomes not_answered; the customer learns at once', async () => {
@@ -79,7 +89,10 @@ describe('the merchant response countdown', () => {
     const { orderId } = await place('s-fast');
     await get(orderId, tokens.merchant());
     const order = await get(orderId);
-    await waitFor(() => Date.now() >= Date.parse(order.body.countdown.deadline), { what: 'the deadline', timeoutMs: 5_000 });
+    await waitFor(() => Date.now() >= Date.parse(order.body.countdown.deadline), {
+      what: 'the deadline',
+      timeoutMs: 5_000,
+    });
     const late = await act(orderId, 'accept');
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', status: 409, orderStatus: 'not_answered' });
@@ -89,33 +102,52 @@ describe('the merchant response countdown', () => {
   test.each([
     ['connected', 'not_answered'],
     ['new', 'not_connected'],
-  ])('an answer after the timer ruled an order left %s is still 409 WINDOW_CLOSED, not an illegal transition', async (left, ruled) => {
-    const { orderId } = await place('s-fast');
-    if (left === 'connected') await get(orderId, tokens.merchant());
-    await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === ruled);
-    for (const [action, body] of [['accept', undefined], ['reject', { reason: 'too late anyway' }], ['dispatch', undefined]] as const) {
-      const late = await act(orderId, action, body);
-      expect(late.status).toBe(409);
-      expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', status: 409, orderStatus: ruled });
-    }
-  });
+  ])(
+    'an answer after the timer ruled an order left %s is still 409 WINDOW_CLOSED, not an illegal transition',
+    async (left, ruled) => {
+      const { orderId } = await place('s-fast');
+      if (left === 'connected') await get(orderId, tokens.merchant());
+      await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === ruled);
+      for (const [action, body] of [
+        ['accept', undefined],
+        ['reject', { reason: 'too late anyway' }],
+        ['dispatch', undefined],
+      ] as const) {
+        const late = await act(orderId, action, body);
+        expect(late.status).toBe(409);
+        expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', status: 409, orderStatus: ruled });
+      }
+    },
+  );
 
   test('many merchant actions arriving at the deadline give exactly one outcome', async () => {
     const { orderId } = await place('s-fast');
     await get(orderId, tokens.merchant());
     const deadline = Date.parse((await get(orderId)).body.countdown.deadline);
-    await waitFor(() => Date.now() >= deadline - 30, { what: 'just before the deadline', timeoutMs: 5_000, intervalMs: 2 });
+    await waitFor(() => Date.now() >= deadline - 30, {
+      what: 'just before the deadline',
+      timeoutMs: 5_000,
+      intervalMs: 2,
+    });
     // Answers that each end the countdown (a dispatch after an accept is a later step, not a second answer).
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => act(orderId, i % 2 ? 'accept' : 'return')));
-    const final = await waitFor(async () => (await get(orderId)).body.order, { until: (o) => o.answered === true, what: 'an answer' });
+    const final = await waitFor(async () => (await get(orderId)).body.order, {
+      until: (o) => o.answered === true,
+      what: 'an answer',
+    });
     const winners = answers.filter((a) => a.status === 200);
     expect(winners.length).toBeLessThanOrEqual(1);
     if (winners.length === 1) expect(final.status).toBe(winners[0]!.body.order.status);
     else expect(final.status).toBe('not_answered');
     for (const loser of answers.filter((a) => a.status !== 200)) expect(loser.status).toBe(409);
-    const history = (await h.call('GET', `/v1/orders/${orderId}/history`, tokens.customer())).body.history as { from: string | null; to: string }[];
+    const history = (await h.call('GET', `/v1/orders/${orderId}/history`, tokens.customer())).body.history as {
+      from: string | null;
+      to: string;
+    }[];
     // Moves into an outcome; an answered order waiting for a rider records that too, without moving.
-    expect(history.filter((e) => e.from !== e.to && ['accepted', 'returned', 'not_answered'].includes(e.to))).toHaveLength(1);
+    expect(
+      history.filter((e) => e.from !== e.to && ['accepted', 'returned', 'not_answered'].includes(e.to)),
+    ).toHaveLength(1);
   });
 });
 
@@ -123,7 +155,9 @@ describe('the customer waiting', () => {
   test('a long-poll returns within tens of milliseconds of a change', async () => {
     const { orderId, version } = await place();
     const started = Date.now();
-    const polling = h.call('GET', `/v1/orders/${orderId}?wait=20&knownVersion=${version}`, tokens.customer()).then((r) => ({ ...r, at: Date.now() }));
+    const polling = h
+      .call('GET', `/v1/orders/${orderId}?wait=20&knownVersion=${version}`, tokens.customer())
+      .then((r) => ({ ...r, at: Date.now() }));
     await waitFor(() => Date.now() - started > 100, { what: 'the poll to be waiting', intervalMs: 10 });
     const accepted = await act(orderId, 'accept');
     const acceptedAt = Date.now();
@@ -140,13 +174,20 @@ describe('the customer waiting', () => {
     const plain = await rawRequest(port, `/v1/orders/${orderId}`, { headers, body: '{}' });
     expect(plain.status).toBe(200);
     expect((JSON.parse(plain.body) as { order: { version: number } }).order.version).toBe(version);
-    const polling = rawRequest(port, `/v1/orders/${orderId}?wait=20&knownVersion=${version}`, { headers, body: '{}', timeoutMs: 25_000 });
+    const polling = rawRequest(port, `/v1/orders/${orderId}?wait=20&knownVersion=${version}`, {
+      headers,
+      body: '{}',
+      timeoutMs: 25_000,
+    });
     const started = Date.now();
     await waitFor(() => Date.now() - started > 200, { what: 'the poll to be waiting', intervalMs: 10 });
     expect((await act(orderId, 'accept')).status).toBe(200);
     const polled = await polling;
     expect(polled.status).toBe(200);
-    expect((JSON.parse(polled.body) as { order: { status: string; version: number } }).order).toMatchObject({ status: 'accepted', version: version + 1 });
+    expect((JSON.parse(polled.body) as { order: { status: string; version: number } }).order).toMatchObject({
+      status: 'accepted',
+      version: version + 1,
+    });
   });
 
   test('a long-poll with nothing new returns the order as it is at the end of its wait', async () => {
@@ -157,7 +198,9 @@ describe('the customer waiting', () => {
 
   test('the SSE stream sends each status and ends once the merchant has answered', async () => {
     const { orderId } = await place();
-    const response = await fetch(`${h.base}/v1/orders/${orderId}/stream`, { headers: { authorization: `Bearer ${tokens.customer()}` } });
+    const response = await fetch(`${h.base}/v1/orders/${orderId}/stream`, {
+      headers: { authorization: `Bearer ${tokens.customer()}` },
+    });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     let text = '';
@@ -166,7 +209,8 @@ describe('the customer waiting', () => {
         const { value, done } = await reader.read();
         if (done) return text;
         text += Buffer.from(value).toString('utf8');
-        if (text.includes('"status":"new"') && !text.includes('"status":"connected"')) void get(orderId, tokens.merchant()).then(() => act(orderId, 'reject', { reason: 'closing early' }));
+        if (text.includes('"status":"new"') && !text.includes('"status":"connected"'))
+          void get(orderId, tokens.merchant()).then(() => act(orderId, 'reject', { reason: 'closing early' }));
       }
     };
     const all = await read();
@@ -178,11 +222,15 @@ describe('the customer waiting', () => {
 describe('a customer whose token runs out while waiting', () => {
   test('the SSE stream says event: unauthorized when the token expires, then ends, though the order is still open', async () => {
     const { orderId } = await place();
-    const response = await fetch(`${h.base}/v1/orders/${orderId}/stream`, { headers: { authorization: `Bearer ${tokens.customer('c-1', 2)}` } });
+    const response = await fetch(`${h.base}/v1/orders/${orderId}/stream`, {
+      headers: { authorization: `Bearer ${tokens.customer('c-1', 2)}` },
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toContain('event: order');
-    expect(text.trimEnd().split('\n\n').at(-1)).toBe('event: unauthorized\ndata: {"type":"unauthorized","reason":"token_expired"}');
+    expect(text.trimEnd().split('\n\n').at(-1)).toBe(
+      'event: unauthorized\ndata: {"type":"unauthorized","reason":"token_expired"}',
+    );
     expect((await get(orderId)).body.order.answered).toBe(false);
   });
 
@@ -212,7 +260,12 @@ describe('authorization and history', () => {
     const { history } = (await h.call('GET', `/v1/orders/${orderId}/history`, tokens.customer())).body;
     expect(history).toEqual([
       expect.objectContaining({ action: 'place', from: null, to: 'new', by: { role: 'customer', subject: 'c-1' } }),
-      expect.objectContaining({ action: 'connect', from: 'new', to: 'connected', by: { role: 'merchant', subject: 'clerk-7' } }),
+      expect.objectContaining({
+        action: 'connect',
+        from: 'new',
+        to: 'connected',
+        by: { role: 'merchant', subject: 'clerk-7' },
+      }),
       expect.objectContaining({ action: 'reject', from: 'connected', to: 'rejected', reason: 'kitchen closed' }),
     ]);
   });
@@ -248,17 +301,37 @@ describe('the reconciler', () => {
     // An order the deadline job cannot read (its deadline is not a date), and its timer allowed a single try.
     const orderId = `ord_broken_${Date.now()}`;
     const collection = (h.service.ports.orders as OrderRepository).collection;
-    await collection.insertOne({ ...orderBody({ storeId: 's-1' }), _id: orderId, version: 1, status: 'new', customerId: 'c-1', merchantId: 'm-1', total: 3600, placedAt: new Date(), responseDeadline: 'soon', declinedBy: [], history: [] });
-    const oneTry = new TimerQueue<{ orderId: string }>(responseDeadlineQueue, { connection: redis, prefix: h.queuePrefix }, { attempts: 1, backoffMs: 10 });
+    await collection.insertOne({
+      ...orderBody({ storeId: 's-1' }),
+      _id: orderId,
+      version: 1,
+      status: 'new',
+      customerId: 'c-1',
+      merchantId: 'm-1',
+      total: 3600,
+      placedAt: new Date(),
+      responseDeadline: 'soon',
+      declinedBy: [],
+      history: [],
+    });
+    const oneTry = new TimerQueue<{ orderId: string }>(
+      responseDeadlineQueue,
+      { connection: redis, prefix: h.queuePrefix },
+      { attempts: 1, backoffMs: 10 },
+    );
     await oneTry.scheduleAt(`response-deadline.${orderId}`, new Date(), { orderId });
     const failedKey = `${h.queuePrefix}:${responseDeadlineQueue}:failed`;
-    await waitFor(async () => (await redis.zscore(failedKey, `response-deadline.${orderId}`)) !== null, { what: 'the timer to fail for good' });
+    await waitFor(async () => (await redis.zscore(failedKey, `response-deadline.${orderId}`)) !== null, {
+      what: 'the timer to fail for good',
+    });
 
     // Mended; the next due pass runs the timer again, and it rules.
     await collection.updateOne({ _id: orderId }, { $set: { responseDeadline: new Date(Date.now() - 1_000) } });
     const report = await h.service.reconcile('due');
     expect(report).toMatchObject({ checked: 0, retried: 1 });
-    await waitFor(async () => (await get(orderId)).body.order?.status === 'not_connected', { what: 'the retried timer to rule' });
+    await waitFor(async () => (await get(orderId)).body.order?.status === 'not_connected', {
+      what: 'the retried timer to rule',
+    });
     expect(await redis.zcard(failedKey)).toBe(0);
     // The pending order was not looked at: its timer is the one placing it set.
     expect((await get(pending.orderId)).body.order.status).toBe('new');

@@ -5,12 +5,22 @@ import { OrderHarness, orderBody, tokens } from './support/order-harness';
 
 const h = new OrderHarness();
 const db = mongoose.createConnection(stackEnv().MONGO_URL);
-const listed = async (terminalId: string) => ((await db.useDb(h.dbName).collection('terminals').findOne({ _id: terminalId } as never))?.orders ?? []) as string[];
+const listed = async (terminalId: string) =>
+  ((
+    await db
+      .useDb(h.dbName)
+      .collection('terminals')
+      .findOne({ _id: terminalId } as never)
+  )?.orders ?? []) as string[];
 
 beforeAll(async () => {
   await h.start();
   await h.putStore('s-1', {});
-  for (const [id, regions] of [['rider-pudong-1', ['pudong']], ['rider-pudong-2', ['pudong']], ['rider-puxi', ['puxi']]] as const) {
+  for (const [id, regions] of [
+    ['rider-pudong-1', ['pudong']],
+    ['rider-pudong-2', ['pudong']],
+    ['rider-puxi', ['puxi']],
+  ] as const) {
     expect((await h.call('PUT', `/v1/terminals/${id}`, tokens.admin(), { regions })).status).toBe(200);
   }
 });
@@ -21,14 +31,20 @@ afterAll(async () => {
 });
 
 async function acceptedOrder(region = 'pudong') {
-  const placed = await h.call('POST', '/v1/orders', tokens.customer(), orderBody({ delivery: { line: '1 Road', region, contactName: 'Wang Fang', contactPhone: '+86 139 1111 2222' } }));
+  const placed = await h.call(
+    'POST',
+    '/v1/orders',
+    tokens.customer(),
+    orderBody({ delivery: { line: '1 Road', region, contactName: 'Wang Fang', contactPhone: '+86 139 1111 2222' } }),
+  );
   const { orderId } = placed.body.order;
   await h.call('POST', `/v1/orders/${orderId}/accept`, tokens.merchant(), {});
   const assigned = await h.waitForEvent(orderId, 'order.assigned');
   return { orderId, terminalId: assigned.data.terminalId as string, strategy: assigned.data.strategy as string };
 }
 
-const rider = (terminalId: string, path: string, body?: unknown) => h.call(body === undefined ? 'GET' : 'POST', path, tokens.rider(terminalId), body);
+const rider = (terminalId: string, path: string, body?: unknown) =>
+  h.call(body === undefined ? 'GET' : 'POST', path, tokens.rider(terminalId), body);
 
 describe('delivery and stocking progress', () => {
   test('an accepted order goes to a terminal of its region, which lists it with destination, stocking and the customer’s contact', async () => {
@@ -37,7 +53,10 @@ describe('delivery and stocking progress', () => {
     expect(terminalId).toMatch(/^rider-pudong-/);
     const deliveries = (await rider(terminalId, '/v1/deliveries')).body.deliveries as { order: { orderId: string } }[];
     const mine = deliveries.find((d) => d.order.orderId === orderId);
-    expect(mine).toMatchObject({ destination: { region: 'pudong', line: '1 Road' }, customer: { name: 'Wang Fang', phone: '+86 139 1111 2222' } });
+    expect(mine).toMatchObject({
+      destination: { region: 'pudong', line: '1 Road' },
+      customer: { name: 'Wang Fang', phone: '+86 139 1111 2222' },
+    });
   });
 
   test('a region with no terminal falls back to the least loaded one anywhere', async () => {
@@ -48,14 +67,32 @@ describe('delivery and stocking progress', () => {
   test('stocking success or failure with its reason, and each delivery step, reach the customer as events', async () => {
     const { orderId, terminalId } = await acceptedOrder();
     expect((await rider(terminalId, `/v1/deliveries/${orderId}/stocking`, { status: 'failure' })).status).toBe(400);
-    const stocking = await rider(terminalId, `/v1/deliveries/${orderId}/stocking`, { status: 'failure', reason: 'one bowl short; substitute offered' });
-    expect(stocking.body.order.stocking).toMatchObject({ status: 'failure', reason: 'one bowl short; substitute offered' });
+    const stocking = await rider(terminalId, `/v1/deliveries/${orderId}/stocking`, {
+      status: 'failure',
+      reason: 'one bowl short; substitute offered',
+    });
+    expect(stocking.body.order.stocking).toMatchObject({
+      status: 'failure',
+      reason: 'one bowl short; substitute offered',
+    });
     const eta = new Date(Date.now() + 25 * 60_000).toISOString();
-    for (const [step, status] of [['took', 'rider_took'], ['arrived_at_store', 'rider_at_store'], ['handed_over', 'picked_up'], ['delivered', 'delivered']] as const) {
-      const res = await rider(terminalId, `/v1/deliveries/${orderId}/progress`, { step, ...(step === 'handed_over' ? { expectedDeliveryAt: eta } : {}) });
+    for (const [step, status] of [
+      ['took', 'rider_took'],
+      ['arrived_at_store', 'rider_at_store'],
+      ['handed_over', 'picked_up'],
+      ['delivered', 'delivered'],
+    ] as const) {
+      const res = await rider(terminalId, `/v1/deliveries/${orderId}/progress`, {
+        step,
+        ...(step === 'handed_over' ? { expectedDeliveryAt: eta } : {}),
+      });
       expect([res.status, res.body.order.status]).toEqual([200, status]);
     }
-    await h.waitForEvent(orderId, 'order.stocking-reported', (d) => d.stocking === 'failure' && d.reason === 'one bowl short; substitute offered');
+    await h.waitForEvent(
+      orderId,
+      'order.stocking-reported',
+      (d) => d.stocking === 'failure' && d.reason === 'one bowl short; substitute offered',
+    );
     const handedOver = await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === 'picked_up');
     expect(handedOver.data.expectedDeliveryAt).toBe(eta);
     await h.waitForEvent(orderId, 'order.status-changed', (d) => d.status === 'delivered');
@@ -65,7 +102,8 @@ describe('delivery and stocking progress', () => {
     const { orderId, terminalId } = await acceptedOrder('puxi');
     expect(terminalId).toBe('rider-puxi');
     expect(await listed(terminalId)).toContain(orderId);
-    for (const step of ['took', 'handed_over', 'delivered'] as const) expect((await rider(terminalId, `/v1/deliveries/${orderId}/progress`, { step })).status).toBe(200);
+    for (const step of ['took', 'handed_over', 'delivered'] as const)
+      expect((await rider(terminalId, `/v1/deliveries/${orderId}/progress`, { step })).status).toBe(200);
     expect(await listed(terminalId)).not.toContain(orderId);
   });
 

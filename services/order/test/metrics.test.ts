@@ -32,9 +32,15 @@ describe('the order service /metrics', () => {
   test('a dead-lettered storefront message shows in the DLQ count, and the intake group has committed past it', async () => {
     const topic = harness.topic(Topics.storefrontOrders);
     await producer.forward([{ topic, key: 'k-1', value: 'not a cloud event', headers: {} }]);
-    const text = await waitFor(scrape, { what: 'kafka_dlq_messages for the storefront topic', timeoutMs: 45_000, until: (t) => value(t, `kafka_dlq_messages{topic="${topic}",service="order"}`) === 1 });
+    const text = await waitFor(scrape, {
+      what: 'kafka_dlq_messages for the storefront topic',
+      timeoutMs: 45_000,
+      until: (t) => value(t, `kafka_dlq_messages{topic="${topic}",service="order"}`) === 1,
+    });
     const group = `${harness.prefix}orderpulse.order.storefront-intake`;
-    const lags = text.split('\n').filter((l) => l.startsWith(`kafka_consumergroup_lag{group="${group}",topic="${topic}"`));
+    const lags = text
+      .split('\n')
+      .filter((l) => l.startsWith(`kafka_consumergroup_lag{group="${group}",topic="${topic}"`));
     expect(lags.length).toBeGreaterThan(0);
     expect(lags.every((l) => l.endsWith(' 0'))).toBe(true);
   });
@@ -45,15 +51,28 @@ describe('the order service /metrics', () => {
     await orders().insertOne({
       _id: 'o-stuck-outbox',
       outboxLeaseUntil: new Date(Date.now() + 86_400_000),
-      outbox: [{ id: 'e-stuck', topic: harness.topic(Topics.orderEvents), event: { id: 'e-stuck', time: hourAgo.toISOString() } }],
+      outbox: [
+        {
+          id: 'e-stuck',
+          topic: harness.topic(Topics.orderEvents),
+          event: { id: 'e-stuck', time: hourAgo.toISOString() },
+        },
+      ],
     });
     const text = await scrape();
     expect(value(text, 'outbox_pending_events{collection="orders",service="order"}')).toBe(1);
-    expect(value(text, 'outbox_oldest_event_age_seconds{collection="orders",service="order"}')).toBeGreaterThanOrEqual(3_600);
+    expect(value(text, 'outbox_oldest_event_age_seconds{collection="orders",service="order"}')).toBeGreaterThanOrEqual(
+      3_600,
+    );
   });
 
   test('an order past its response deadline and not ruled shows as overdue', async () => {
-    await orders().insertOne({ _id: 'o-overdue', status: 'new', responseDeadline: new Date(Date.now() - 600_000), version: 1 });
+    await orders().insertOne({
+      _id: 'o-overdue',
+      status: 'new',
+      responseDeadline: new Date(Date.now() - 600_000),
+      version: 1,
+    });
     const text = await scrape();
     expect(value(text, 'order_rulings_overdue{service="order"}')).toBe(1);
     expect(value(text, 'order_ruling_overdue_seconds{service="order"}')).toBeGreaterThanOrEqual(600);

@@ -15,7 +15,8 @@ describe('the queue dashboard', () => {
     await order.stop();
   });
 
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${order.base}${path}`, { headers, redirect: 'manual' });
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${order.base}${path}`, { headers, redirect: 'manual' });
 
   test("an admin opening it with a token in the address gets a cookie for the dashboard's path and a clean address", async () => {
     const opened = await get(`/admin/queues?access_token=${tokens.admin()}`);
@@ -31,15 +32,26 @@ describe('the queue dashboard', () => {
   });
 
   test("a placed order's response countdown is there, delayed until its deadline", async () => {
-    const placed = await order.call('POST', '/v1/orders', tokens.customer(), orderBody(), { 'idempotency-key': uniqueName('key') });
+    const placed = await order.call('POST', '/v1/orders', tokens.customer(), orderBody(), {
+      'idempotency-key': uniqueName('key'),
+    });
     expect(placed.status).toBe(201);
     const orderId = placed.body.order.orderId as string;
 
     const board = await waitFor(
-      async () => (await (await get('/admin/queues/api/queues?activeQueue=order-response-deadline&status=delayed&page=1&jobsPerPage=50', { authorization: `Bearer ${tokens.admin()}` })).json()) as {
-        queues: { name: string; counts: Record<string, number>; jobs: { id: string; delay: number }[] }[];
+      async () =>
+        (await (
+          await get(
+            '/admin/queues/api/queues?activeQueue=order-response-deadline&status=delayed&page=1&jobsPerPage=50',
+            { authorization: `Bearer ${tokens.admin()}` },
+          )
+        ).json()) as {
+          queues: { name: string; counts: Record<string, number>; jobs: { id: string; delay: number }[] }[];
+        },
+      {
+        what: 'the countdown on the dashboard',
+        until: (b) => b.queues.some((q) => q.jobs.some((j) => String(j.id).includes(orderId))),
       },
-      { what: 'the countdown on the dashboard', until: (b) => b.queues.some((q) => q.jobs.some((j) => String(j.id).includes(orderId))) },
     );
     const [queue] = board.queues.filter((q) => q.name === 'order-response-deadline');
     expect(queue!.counts.delayed).toBeGreaterThanOrEqual(1);
@@ -52,6 +64,7 @@ describe('the queue dashboard', () => {
     const customerInAddress = await get(`/admin/queues?access_token=${tokens.customer()}`);
 
     expect([none.status, customer.status, forged.status, customerInAddress.status]).toEqual([401, 403, 401, 403]);
-    for (const answer of [none, customer, forged, customerInAddress]) expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    for (const answer of [none, customer, forged, customerInAddress])
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 });

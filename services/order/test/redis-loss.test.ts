@@ -24,12 +24,18 @@ describe('when Redis is emptied', () => {
     const timer = `${h.queuePrefix}:order-response-deadline:response-deadline.${placed.body.order.orderId as string}`;
     await waitFor(async () => (await redis.exists(timer)) === 1, { what: 'the timer' });
     // The marker is written by the first check, a few seconds after start.
-    await waitFor(async () => (await redis.keys(`${h.queuePrefix}:epoch:*`)).length === 1, { what: 'the epoch marker', timeoutMs: 15_000 });
+    await waitFor(async () => (await redis.keys(`${h.queuePrefix}:epoch:*`)).length === 1, {
+      what: 'the epoch marker',
+      timeoutMs: 15_000,
+    });
 
     const keys = await redis.keys(`${h.queuePrefix}:*`);
     await redis.del(...keys);
     expect(await redis.exists(timer)).toBe(0);
 
-    await waitFor(async () => (await redis.exists(timer)) === 1, { what: 'the timer back without anyone asking', timeoutMs: 20_000 });
+    await waitFor(async () => (await redis.exists(timer)) === 1, {
+      what: 'the timer back without anyone asking',
+      timeoutMs: 20_000,
+    });
   });
 });

@@ -10,9 +10,17 @@ export const SharingConfig = z.object({
   ...mongoEnv,
   ...redisEnv,
   /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
   /** How long the target of a share has to claim it (seed 004's preset claim period). */
-  SHARE_CLAIM_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(1_800),
+  SHARE_CLAIM_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(1_800),
   /** The most claimed shares one guarantee order may have (seed 004's maximum share threshold). */
   SHARE_MAX_THRESHOLD: z.coerce.number().int().min(1).max(50).default(3),
   /**
@@ -22,8 +30,18 @@ export const SharingConfig = z.object({
   SHARE_TYPE_PRIORITY: z
     .string()
     .default('critical_illness,inpatient,surgery,outpatient,medicine')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
-    .pipe(z.array(orderType).max(100).refine((types) => new Set(types).size === types.length, 'an order type is named twice')),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(orderType)
+        .max(100)
+        .refine((types) => new Set(types).size === types.length, 'an order type is named twice'),
+    ),
   /** How often the reconciler re-creates lost claim-expiry timers and closes overdue shares. */
   SHARE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
 });

@@ -37,7 +37,11 @@ export async function wireSharingService(platform: Platform, config: SharingConf
 
   const relay = outboxRelayOf(platform, orders.collection);
   const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<ClaimExpiryJob>(claimExpiryQueue, jobs, { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 });
+  const timers = new TimerQueue<ClaimExpiryJob>(claimExpiryQueue, jobs, {
+    attempts: 40,
+    backoffMs: 200,
+    maxBackoffMs: 5_000,
+  });
   trackTimers(platform.metrics, [timers]);
 
   const ports: SharingPorts = {
@@ -56,8 +60,10 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     },
   };
 
-  const worker = new JobWorker<ClaimExpiryJob>(claimExpiryQueue, jobs, (job, context) =>
-    withLogContext({ jobId: context.id, orderId: job.orderId }, () => runClaimExpiry(ports, job)),
+  const worker = new JobWorker<ClaimExpiryJob>(
+    claimExpiryQueue,
+    jobs,
+    (job, context) => withLogContext({ jobId: context.id, orderId: job.orderId }, () => runClaimExpiry(ports, job)),
     { onError: (error) => logger.warn({ err: error, queue: claimExpiryQueue }, 'job worker error'), isTransient },
   );
 

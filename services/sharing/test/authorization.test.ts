@@ -15,7 +15,10 @@ beforeAll(async () => {
   await h.organisation(theirs, [{ id: 'outsider' }, { id: 'li-elsewhere' }]);
   x = await h.record(mine, 'wang');
   second = (await h.share(mine, 'wang', x.orderId, 'li')).body;
-  await h.call('PUT', `/v1/organisations/${mine}/members/gone`, tokens.admin(), { name: 'Left the team', active: false });
+  await h.call('PUT', `/v1/organisations/${mine}/members/gone`, tokens.admin(), {
+    name: 'Left the team',
+    active: false,
+  });
 });
 
 afterAll(async () => {
@@ -27,23 +30,42 @@ const outsider = () => tokens.member(theirs, 'outsider');
 describe('who may see and touch what', () => {
   test('an original’s history shows who it was shared with, and who claimed or declined, only to whom its view shows the shares', async () => {
     const org = uniqueName('org');
-    await h.organisation(org, [{ id: 'wang' }, { id: 'li' }, { id: 'zhou' }, { id: 'zhao' }, { id: 'chen', role: 'manager' }]);
+    await h.organisation(org, [
+      { id: 'wang' },
+      { id: 'li' },
+      { id: 'zhou' },
+      { id: 'zhao' },
+      { id: 'chen', role: 'manager' },
+    ]);
     const order = await h.record(org, 'wang');
     const toLi = (await h.share(org, 'wang', order.orderId, 'li')).body;
     const toZhou = (await h.share(org, 'wang', order.orderId, 'zhou')).body;
     expect((await h.claim(org, 'li', toLi.orderId)).status).toBe(200);
-    expect((await h.call('POST', `/v1/guarantee-orders/${toZhou.orderId}/decline`, tokens.member(org, 'zhou'), {})).status).toBe(200);
+    expect(
+      (await h.call('POST', `/v1/guarantee-orders/${toZhou.orderId}/decline`, tokens.member(org, 'zhou'), {})).status,
+    ).toBe(200);
     const history = async (memberId: string, id = order.orderId) =>
-      (await h.call<{ history: { action: string; by: string; shareId?: string }[] }>('GET', `/v1/guarantee-orders/${id}/history`, tokens.member(org, memberId))).body.history;
+      (
+        await h.call<{ history: { action: string; by: string; shareId?: string }[] }>(
+          'GET',
+          `/v1/guarantee-orders/${id}/history`,
+          tokens.member(org, memberId),
+        )
+      ).body.history;
 
     // A plain member sees the original (the shareable list shows it) but not its shares, in its view or its history.
-    const view = await h.call<Record<string, unknown>>('GET', `/v1/guarantee-orders/${order.orderId}`, tokens.member(org, 'zhao'));
+    const view = await h.call<Record<string, unknown>>(
+      'GET',
+      `/v1/guarantee-orders/${order.orderId}`,
+      tokens.member(org, 'zhao'),
+    );
     expect(view.body.shares).toBeUndefined();
     const seen = await history('zhao');
     expect(seen.map((l) => l.action)).toEqual(['record']);
     expect(JSON.stringify(seen)).not.toMatch(/li|zhou/);
     // The owner and a manager read all of it.
-    for (const reader of ['wang', 'chen']) expect((await history(reader)).map((l) => l.action)).toEqual(['record', 'share', 'share', 'claim', 'decline']);
+    for (const reader of ['wang', 'chen'])
+      expect((await history(reader)).map((l) => l.action)).toEqual(['record', 'share', 'share', 'claim', 'decline']);
     // Li, holding her second order, reads her own share's lines, not Zhou's decline.
     expect((await history('li', toLi.orderId)).every((l) => !l.shareId || l.shareId === toLi.orderId)).toBe(true);
     expect(JSON.stringify(await history('li', toLi.orderId))).not.toContain('zhou');
@@ -78,7 +100,12 @@ describe('who may see and touch what', () => {
   });
 
   test('only the owner shares, and only with a member of its own organisation', async () => {
-    const byColleague = await h.call<Problem>('POST', `/v1/guarantee-orders/${x.orderId}/shares`, tokens.member(mine, 'zhao'), { targetId: 'li' });
+    const byColleague = await h.call<Problem>(
+      'POST',
+      `/v1/guarantee-orders/${x.orderId}/shares`,
+      tokens.member(mine, 'zhao'),
+      { targetId: 'li' },
+    );
     expect(byColleague.status).toBe(403);
     expect(byColleague.body.reason).toBe('not_owner');
     // A colleague sees the order itself (it is in its shareable list), but not whom it is shared with.
@@ -99,10 +126,20 @@ describe('who may see and touch what', () => {
     expect(byOwner.status).toBe(403);
     expect(byOwner.body.reason).toBe('not_target');
     expect((await h.claim(mine, 'zhao', second.orderId)).status).toBe(404);
-    const byTargetBeforeClaim = await h.call<Problem>('POST', `/v1/guarantee-orders/${second.orderId}/result`, tokens.member(mine, 'li'), { status: 'completed' });
+    const byTargetBeforeClaim = await h.call<Problem>(
+      'POST',
+      `/v1/guarantee-orders/${second.orderId}/result`,
+      tokens.member(mine, 'li'),
+      { status: 'completed' },
+    );
     expect(byTargetBeforeClaim.status).toBe(409);
     expect(byTargetBeforeClaim.body.reason).toBe('share_not_claimed');
-    const byColleague = await h.call<Problem>('POST', `/v1/guarantee-orders/${x.orderId}/result`, tokens.member(mine, 'zhao'), { status: 'completed' });
+    const byColleague = await h.call<Problem>(
+      'POST',
+      `/v1/guarantee-orders/${x.orderId}/result`,
+      tokens.member(mine, 'zhao'),
+      { status: 'completed' },
+    );
     expect(byColleague.status).toBe(403);
   });
 
@@ -115,20 +152,49 @@ describe('who may see and touch what', () => {
   });
 
   test('only admins set up organisations and members; members read their own organisation', async () => {
-    expect((await h.call('PUT', `/v1/organisations/${mine}`, tokens.member(mine, 'wang'), { name: 'Taken over' })).status).toBe(403);
-    expect((await h.call('PUT', `/v1/organisations/${mine}/members/intruder`, tokens.member(mine, 'wang'), { name: 'Intruder' })).status).toBe(403);
-    const members = await h.call<{ members: { memberId: string }[] }>('GET', `/v1/organisations/${mine}/members`, tokens.member(mine, 'li'));
+    expect(
+      (await h.call('PUT', `/v1/organisations/${mine}`, tokens.member(mine, 'wang'), { name: 'Taken over' })).status,
+    ).toBe(403);
+    expect(
+      (
+        await h.call('PUT', `/v1/organisations/${mine}/members/intruder`, tokens.member(mine, 'wang'), {
+          name: 'Intruder',
+        })
+      ).status,
+    ).toBe(403);
+    const members = await h.call<{ members: { memberId: string }[] }>(
+      'GET',
+      `/v1/organisations/${mine}/members`,
+      tokens.member(mine, 'li'),
+    );
     expect(members.status).toBe(200);
     expect(members.body.members.map((m) => m.memberId)).toEqual(['gone', 'li', 'wang', 'zhao']);
   });
 
   test('a member records orders only for itself; admins and services record for any active member', async () => {
-    const forOther = await h.call('POST', '/v1/guarantee-orders', tokens.member(mine, 'zhao'), { ownerId: 'wang', reference: uniqueName('GP'), orderType: 'inpatient', title: 'x' });
+    const forOther = await h.call('POST', '/v1/guarantee-orders', tokens.member(mine, 'zhao'), {
+      ownerId: 'wang',
+      reference: uniqueName('GP'),
+      orderType: 'inpatient',
+      title: 'x',
+    });
     expect(forOther.status).toBe(403);
-    const byService = await h.call('POST', '/v1/guarantee-orders', tokens.service(), { orgId: mine, ownerId: 'zhao', reference: uniqueName('GP'), orderType: 'surgery', title: 'Knee surgery guarantee' });
+    const byService = await h.call('POST', '/v1/guarantee-orders', tokens.service(), {
+      orgId: mine,
+      ownerId: 'zhao',
+      reference: uniqueName('GP'),
+      orderType: 'surgery',
+      title: 'Knee surgery guarantee',
+    });
     expect(byService.status).toBe(201);
     expect(byService.body.ownerId).toBe('zhao');
-    const forNonMember = await h.call<Problem>('POST', '/v1/guarantee-orders', tokens.admin(), { orgId: mine, ownerId: 'outsider', reference: uniqueName('GP'), orderType: 'surgery', title: 'x' });
+    const forNonMember = await h.call<Problem>('POST', '/v1/guarantee-orders', tokens.admin(), {
+      orgId: mine,
+      ownerId: 'outsider',
+      reference: uniqueName('GP'),
+      orderType: 'surgery',
+      title: 'x',
+    });
     expect(forNonMember.status).toBe(422);
     expect(forNonMember.body.reason).toBe('owner_not_member');
   });

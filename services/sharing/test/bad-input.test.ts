@@ -21,7 +21,11 @@ afterAll(async () => {
 const wang = () => tokens.member(org, 'wang');
 
 async function raw(method: string, path: string, body: string, contentType = 'application/json') {
-  const response = await fetch(`${h.base}${path}`, { method, headers: { authorization: `Bearer ${wang()}`, 'content-type': contentType }, body });
+  const response = await fetch(`${h.base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${wang()}`, 'content-type': contentType },
+    body,
+  });
   return { status: response.status, type: response.headers.get('content-type') ?? '' };
 }
 
@@ -31,7 +35,11 @@ describe('malformed input is refused with a 4xx problem, never a 5xx', () => {
     ['POST', '/v1/guarantee-orders', { reference: 'GP-1', orderType: 'In Patient!', title: 'bad type' }],
     ['POST', '/v1/guarantee-orders', { reference: 'GP 1', orderType: 'inpatient', title: 'space in reference' }],
     ['POST', '/v1/guarantee-orders', { reference: 'GP-2', orderType: 'inpatient', title: 'x'.repeat(201) }],
-    ['POST', '/v1/guarantee-orders', { reference: 'GP-3', orderType: 'inpatient', title: 't', effectiveAt: 'yesterday' }],
+    [
+      'POST',
+      '/v1/guarantee-orders',
+      { reference: 'GP-3', orderType: 'inpatient', title: 't', effectiveAt: 'yesterday' },
+    ],
     ['POST', '/v1/guarantee-orders', { reference: 'GP-4', orderType: 'inpatient', title: 't', surprise: true }],
     ['POST', '/v1/guarantee-orders', [1, 2, 3]],
     ['POST', '/v1/guarantee-orders', 'null'],
@@ -59,16 +67,35 @@ describe('malformed input is refused with a 4xx problem, never a 5xx', () => {
   });
 
   test('a body that is not JSON, too large, or of another type is refused with 4xx', async () => {
-    expect(await raw('POST', '/v1/guarantee-orders', '{"reference":')).toMatchObject({ status: 400, type: expect.stringContaining('application/problem+json') as unknown });
-    expect((await raw('POST', '/v1/guarantee-orders', JSON.stringify({ reference: 'GP-9', orderType: 'inpatient', title: 't', details: 'x'.repeat(80_000) }))).status).toBe(413);
+    expect(await raw('POST', '/v1/guarantee-orders', '{"reference":')).toMatchObject({
+      status: 400,
+      type: expect.stringContaining('application/problem+json') as unknown,
+    });
+    expect(
+      (
+        await raw(
+          'POST',
+          '/v1/guarantee-orders',
+          JSON.stringify({ reference: 'GP-9', orderType: 'inpatient', title: 't', details: 'x'.repeat(80_000) }),
+        )
+      ).status,
+    ).toBe(413);
     const asText = await raw('POST', `/v1/guarantee-orders/${x.orderId}/shares`, 'targetId=li', 'text/plain');
     expect(asText).toMatchObject({ status: 415, type: expect.stringContaining('application/problem+json') as unknown });
   });
 
   test('admin input is checked too: a bad organisation body, a bad member role, an unknown organisation', async () => {
-    expect((await h.call('PUT', `/v1/organisations/${org}`, tokens.admin(), { name: '', locale: 'fr' })).status).toBe(400);
-    expect((await h.call('PUT', `/v1/organisations/${org}/members/li`, tokens.admin(), { name: 'Li', role: 'owner' })).status).toBe(400);
-    expect((await h.call('PUT', `/v1/organisations/${uniqueName('nowhere')}/members/li`, tokens.admin(), { name: 'Li' })).status).toBe(404);
+    expect((await h.call('PUT', `/v1/organisations/${org}`, tokens.admin(), { name: '', locale: 'fr' })).status).toBe(
+      400,
+    );
+    expect(
+      (await h.call('PUT', `/v1/organisations/${org}/members/li`, tokens.admin(), { name: 'Li', role: 'owner' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await h.call('PUT', `/v1/organisations/${uniqueName('nowhere')}/members/li`, tokens.admin(), { name: 'Li' }))
+        .status,
+    ).toBe(404);
     expect((await h.call('PUT', '/v1/organisations/bad:id', tokens.admin(), { name: 'Colon' })).status).toBe(400);
   });
 

@@ -26,11 +26,18 @@ describe('claims racing at the maximum share threshold', () => {
     const shares: string[] = [];
     for (const target of targets) shares.push((await first.share(org, 'owner', x.orderId, target)).body.orderId);
 
-    const replies = await Promise.all(targets.map((target, i) => (i % 2 === 0 ? first : second).claim(org, target, shares[i]!)));
+    const replies = await Promise.all(
+      targets.map((target, i) => (i % 2 === 0 ? first : second).claim(org, target, shares[i]!)),
+    );
     const won = replies.filter((r) => r.status === 200);
     const refused = replies.filter((r) => r.status !== 200);
     expect(won).toHaveLength(THRESHOLD);
-    expect(refused.every((r) => r.status === 409 && r.body.reason === 'max_shares_reached' && r.type.includes('application/problem+json'))).toBe(true);
+    expect(
+      refused.every(
+        (r) =>
+          r.status === 409 && r.body.reason === 'max_shares_reached' && r.type.includes('application/problem+json'),
+      ),
+    ).toBe(true);
     expect(Math.max(...won.map((r) => r.body.shareCount))).toBe(THRESHOLD);
 
     const original = await first.call('GET', `/v1/guarantee-orders/${x.orderId}`, tokens.member(org, 'owner'));
@@ -42,7 +49,9 @@ describe('claims racing at the maximum share threshold', () => {
     expect(claimedEvents.every((e) => (e.data.shareCount as number) <= THRESHOLD)).toBe(true);
 
     // Once the threshold is reached, sharing further is refused up front.
-    const more = await first.call('PUT', `/v1/organisations/${org}/members/late-comer`, tokens.admin(), { name: 'Late comer' });
+    const more = await first.call('PUT', `/v1/organisations/${org}/members/late-comer`, tokens.admin(), {
+      name: 'Late comer',
+    });
     expect(more.status).toBe(201);
     const refusedShare = await first.share(org, 'owner', x.orderId, 'late-comer');
     expect(refusedShare.status).toBe(409);
@@ -52,7 +61,9 @@ describe('claims racing at the maximum share threshold', () => {
   test('the same member claiming its share many times at once counts once', async () => {
     const x = await first.record(org, 'owner');
     const share = (await first.share(org, 'owner', x.orderId, 'member-0')).body.orderId;
-    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? first : second).claim(org, 'member-0', share)));
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? first : second).claim(org, 'member-0', share)),
+    );
     expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
     const original = await second.call('GET', `/v1/guarantee-orders/${x.orderId}`, tokens.member(org, 'owner'));
     expect(original.body.shareCount).toBe(1);

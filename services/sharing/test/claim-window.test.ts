@@ -19,7 +19,8 @@ afterAll(async () => {
   await h.stop();
 });
 
-const pastDeadline = (deadline: string) => waitFor(() => Date.now() > Date.parse(deadline) + 50, { what: 'the claim deadline to pass', timeoutMs: 10_000 });
+const pastDeadline = (deadline: string) =>
+  waitFor(() => Date.now() > Date.parse(deadline) + 50, { what: 'the claim deadline to pass', timeoutMs: 10_000 });
 
 describe('the claim window', () => {
   test('a share nobody claims is closed by its timer at the deadline and the owner is told; a claim after it gets 409', async () => {
@@ -45,7 +46,11 @@ describe('the claim window', () => {
 
     const late = await h.claim(org, 'li', second.orderId);
     expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ code: 'WINDOW_CLOSED', reason: 'claim_window_closed', current: { share: { status: 'expired' } } });
+    expect(late.body).toMatchObject({
+      code: 'WINDOW_CLOSED',
+      reason: 'claim_window_closed',
+      current: { share: { status: 'expired' } },
+    });
     await h.waitForEvent('share.expired', (d) => d.shareId === second.orderId);
   });
 
@@ -84,7 +89,11 @@ describe('the claim window', () => {
     try {
       const expired = await restarted.waitForEvent('share.expired', (d) => d.shareId === lost.orderId);
       expect(expired.data).toMatchObject({ orderId: y.orderId, ownerId: 'wang' });
-      const seen = await restarted.call<Problem & { share?: { status: string } }>('GET', `/v1/guarantee-orders/${lost.orderId}`, tokens.member(org, 'li'));
+      const seen = await restarted.call<Problem & { share?: { status: string } }>(
+        'GET',
+        `/v1/guarantee-orders/${lost.orderId}`,
+        tokens.member(org, 'li'),
+      );
       expect(seen.body.share?.status).toBe('expired');
     } finally {
       await restarted.stop();
@@ -106,4 +115,3 @@ describe('the claim window', () => {
     expect(seen.body).toMatchObject({ shares: [{ shareId: open.orderId, status: 'expired' }] });
   });
 });
-

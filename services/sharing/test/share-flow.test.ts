@@ -24,10 +24,26 @@ describe('sharing a guarantee order inside an organisation', () => {
     const shared = await h.share(org, 'wang', x.orderId, 'li');
     expect(shared.status).toBe(201);
     const second = shared.body;
-    expect(second).toMatchObject({ kind: 'shared', originalOrderId: x.orderId, holderId: 'li', status: 'active', share: { status: 'pending', targetId: 'li' } });
+    expect(second).toMatchObject({
+      kind: 'shared',
+      originalOrderId: x.orderId,
+      holderId: 'li',
+      status: 'active',
+      share: { status: 'pending', targetId: 'li' },
+    });
     expect(second.orderId).not.toBe(x.orderId);
     const offered = await h.waitForEvent('share.offered', (d) => d.shareId === second.orderId);
-    expect(offered).toMatchObject({ subject: x.orderId, data: { orgId: org, orderId: x.orderId, ownerId: 'wang', targetId: 'li', shareStatus: 'pending', claimDeadline: second.share?.claimDeadline } });
+    expect(offered).toMatchObject({
+      subject: x.orderId,
+      data: {
+        orgId: org,
+        orderId: x.orderId,
+        ownerId: 'wang',
+        targetId: 'li',
+        shareStatus: 'pending',
+        claimDeadline: second.share?.claimDeadline,
+      },
+    });
 
     // B finds it among the orders shared with it, and claims it.
     const inbox = await h.call<{ orders: OrderView[] }>('GET', '/v1/guarantee-orders?scope=shared', as('li'));
@@ -38,19 +54,42 @@ describe('sharing a guarantee order inside an organisation', () => {
     await h.waitForEvent('share.claimed', (d) => d.shareId === second.orderId && d.shareCount === 1);
 
     // B records the result on the second order: the status is on both orders.
-    const result = await h.call('POST', `/v1/guarantee-orders/${second.orderId}/result`, as('li'), { status: 'completed', note: 'deposit guaranteed' });
+    const result = await h.call('POST', `/v1/guarantee-orders/${second.orderId}/result`, as('li'), {
+      status: 'completed',
+      note: 'deposit guaranteed',
+    });
     expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ orderId: second.orderId, status: 'completed', result: { status: 'completed', by: { memberId: 'li', orderId: second.orderId } } });
+    expect(result.body).toMatchObject({
+      orderId: second.orderId,
+      status: 'completed',
+      result: { status: 'completed', by: { memberId: 'li', orderId: second.orderId } },
+    });
     const original = await h.call('GET', `/v1/guarantee-orders/${x.orderId}`, as('wang'));
-    expect(original.body).toMatchObject({ orderId: x.orderId, status: 'completed', result: { by: { memberId: 'li' } } });
+    expect(original.body).toMatchObject({
+      orderId: x.orderId,
+      status: 'completed',
+      result: { by: { memberId: 'li' } },
+    });
     const processed = await h.waitForEvent('guarantee-order.processed', (d) => d.orderId === x.orderId);
-    expect(processed.data).toMatchObject({ status: 'completed', ownerId: 'wang', by: { memberId: 'li', orderId: second.orderId }, linked: [{ orderId: second.orderId, memberId: 'li' }] });
+    expect(processed.data).toMatchObject({
+      status: 'completed',
+      ownerId: 'wang',
+      by: { memberId: 'li', orderId: second.orderId },
+      linked: [{ orderId: second.orderId, memberId: 'li' }],
+    });
 
     // A result after the first is refused with the state the first left.
-    const late = await h.call<Problem>('POST', `/v1/guarantee-orders/${x.orderId}/result`, as('wang'), { status: 'rejected', note: 'duplicate' });
+    const late = await h.call<Problem>('POST', `/v1/guarantee-orders/${x.orderId}/result`, as('wang'), {
+      status: 'rejected',
+      note: 'duplicate',
+    });
     expect(late.status).toBe(409);
     expect(late.type).toContain('application/problem+json');
-    expect(late.body).toMatchObject({ reason: 'order_settled', orderStatus: 'completed', current: { status: 'completed', result: { by: { memberId: 'li' } } } });
+    expect(late.body).toMatchObject({
+      reason: 'order_settled',
+      orderStatus: 'completed',
+      current: { status: 'completed', result: { by: { memberId: 'li' } } },
+    });
   });
 
   test('a result the owner records on the original reaches the second order and its holder', async () => {
@@ -58,10 +97,17 @@ describe('sharing a guarantee order inside an organisation', () => {
     const second = (await h.share(org, 'wang', x.orderId, 'zhao')).body;
     expect((await h.claim(org, 'zhao', second.orderId)).status).toBe(200);
 
-    const result = await h.call('POST', `/v1/guarantee-orders/${x.orderId}/result`, as('wang'), { status: 'rejected', note: 'policy lapsed' });
+    const result = await h.call('POST', `/v1/guarantee-orders/${x.orderId}/result`, as('wang'), {
+      status: 'rejected',
+      note: 'policy lapsed',
+    });
     expect(result.status).toBe(200);
     const seenByB = await h.call('GET', `/v1/guarantee-orders/${second.orderId}`, as('zhao'));
-    expect(seenByB.body).toMatchObject({ kind: 'shared', status: 'rejected', result: { status: 'rejected', note: 'policy lapsed', by: { memberId: 'wang', orderId: x.orderId } } });
+    expect(seenByB.body).toMatchObject({
+      kind: 'shared',
+      status: 'rejected',
+      result: { status: 'rejected', note: 'policy lapsed', by: { memberId: 'wang', orderId: x.orderId } },
+    });
     const processed = await h.waitForEvent('guarantee-order.processed', (d) => d.orderId === x.orderId);
     expect(processed.data.linked).toEqual([{ orderId: second.orderId, memberId: 'zhao' }]);
   });
@@ -72,8 +118,13 @@ describe('sharing a guarantee order inside an organisation', () => {
     await h.claim(org, 'li', second.orderId);
 
     const [a, b] = await Promise.all([
-      h.call<OrderView & Problem>('POST', `/v1/guarantee-orders/${x.orderId}/result`, as('wang'), { status: 'completed' }),
-      h.call<OrderView & Problem>('POST', `/v1/guarantee-orders/${second.orderId}/result`, as('li'), { status: 'cancelled', note: 'patient discharged' }),
+      h.call<OrderView & Problem>('POST', `/v1/guarantee-orders/${x.orderId}/result`, as('wang'), {
+        status: 'completed',
+      }),
+      h.call<OrderView & Problem>('POST', `/v1/guarantee-orders/${second.orderId}/result`, as('li'), {
+        status: 'cancelled',
+        note: 'patient discharged',
+      }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const winner = a.status === 200 ? a.body : b.body;
@@ -141,7 +192,14 @@ describe('sharing a guarantee order inside an organisation', () => {
     await h.organisation(listOrg, [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
     const at = (minutes: number) => new Date(Date.UTC(2026, 10, 1, 8, minutes)).toISOString();
     const record = async (owner: string, orderType: string, minutes: number) =>
-      (await h.call('POST', '/v1/guarantee-orders', tokens.member(listOrg, owner), { reference: uniqueName('GP'), orderType, title: orderType, effectiveAt: at(minutes) })).body.orderId;
+      (
+        await h.call('POST', '/v1/guarantee-orders', tokens.member(listOrg, owner), {
+          reference: uniqueName('GP'),
+          orderType,
+          title: orderType,
+          effectiveAt: at(minutes),
+        })
+      ).body.orderId;
     const outpatient = await record('b', 'outpatient', 1);
     const inpatientLate = await record('c', 'inpatient', 9);
     const dental = await record('b', 'dental', 0);
@@ -149,13 +207,19 @@ describe('sharing a guarantee order inside an organisation', () => {
     const inpatientEarly = await record('b', 'inpatient', 2);
     await record('a', 'critical_illness', 0); // the caller's own: not in its list
     const settled = await record('b', 'critical_illness', 1);
-    await h.call('POST', `/v1/guarantee-orders/${settled}/result`, tokens.member(listOrg, 'b'), { status: 'completed' });
+    await h.call('POST', `/v1/guarantee-orders/${settled}/result`, tokens.member(listOrg, 'b'), {
+      status: 'completed',
+    });
 
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2';
-      const page: { status: number; body: { orders: { orderId: string }[]; nextCursor: string | null } } = await h.call('GET', `/v1/shareable-orders${query}`, tokens.member(listOrg, 'a'));
+      const page: { status: number; body: { orders: { orderId: string }[]; nextCursor: string | null } } = await h.call(
+        'GET',
+        `/v1/shareable-orders${query}`,
+        tokens.member(listOrg, 'a'),
+      );
       expect(page.status).toBe(200);
       pages.push(page.body.orders.map((o) => o.orderId));
       cursor = page.body.nextCursor;
@@ -169,7 +233,11 @@ describe('sharing a guarantee order inside an organisation', () => {
     const second = (await h.share(org, 'wang', x.orderId, 'li')).body;
     expect((await h.call('GET', `/v1/guarantee-orders/${second.orderId}`, as('chen'))).status).toBe(200);
     expect((await h.call('GET', `/v1/guarantee-orders/${second.orderId}`, as('zhao'))).status).toBe(404);
-    const history = await h.call<{ history: { action: string }[] }>('GET', `/v1/guarantee-orders/${x.orderId}/history`, as('wang'));
+    const history = await h.call<{ history: { action: string }[] }>(
+      'GET',
+      `/v1/guarantee-orders/${x.orderId}/history`,
+      as('wang'),
+    );
     expect(history.body.history.map((l) => l.action)).toEqual(['record', 'share']);
   });
 });

@@ -9,9 +9,20 @@ const pending: Share = offeredShare('so_1', 'member-2', now, new Date(now.getTim
 
 describe('the share lifecycle (seed 004)', () => {
   test('a share is offered pending; claimed, it records when; ended any other way, it records when it ended', () => {
-    expect(pending).toEqual({ id: 'so_1', targetId: 'member-2', status: 'pending', sharedAt: now, claimDeadline: new Date(now.getTime() + 600_000) });
+    expect(pending).toEqual({
+      id: 'so_1',
+      targetId: 'member-2',
+      status: 'pending',
+      sharedAt: now,
+      claimDeadline: new Date(now.getTime() + 600_000),
+    });
     expect(shareStep(pending, 'claim', later)).toEqual({ ...pending, status: 'claimed', claimedAt: later });
-    for (const [action, status] of [['revoke', 'revoked'], ['decline', 'declined'], ['expire', 'expired'], ['close', 'closed']] as const) {
+    for (const [action, status] of [
+      ['revoke', 'revoked'],
+      ['decline', 'declined'],
+      ['expire', 'expired'],
+      ['close', 'closed'],
+    ] as const) {
       expect(shareStep(pending, action, later)).toEqual({ ...pending, status, endedAt: later });
     }
   });

@@ -5,7 +5,15 @@ import { Topics } from '../topics';
 import { B2bOrder, exampleB2bOrder } from './b2b-order-confirmed.event';
 
 /** The kinds of audit failure the audit service tells apart; each has its team, template and deadline. */
-export const ReasonType = z.enum(['price', 'inventory', 'credit_terms', 'address', 'qualification', 'product_data', 'other']);
+export const ReasonType = z.enum([
+  'price',
+  'inventory',
+  'credit_terms',
+  'address',
+  'qualification',
+  'product_data',
+  'other',
+]);
 export type ReasonType = z.infer<typeof ReasonType>;
 
 const Text = z.object({ title: z.string(), body: z.string() });
@@ -34,8 +42,14 @@ const exampleRef = {
   leadId: 'h-pricing-lead',
 };
 const exampleNotice = {
-  'zh-CN': { title: '审核失败：价格 SO-2026-000123', body: 'Hangzhou Lakeside Hotels 的订单 SO-2026-000123 因价格问题未通过审核。' },
-  en: { title: 'Audit failed: price, SO-2026-000123', body: 'Order SO-2026-000123 of Hangzhou Lakeside Hotels failed review on price.' },
+  'zh-CN': {
+    title: '审核失败：价格 SO-2026-000123',
+    body: 'Hangzhou Lakeside Hotels 的订单 SO-2026-000123 因价格问题未通过审核。',
+  },
+  en: {
+    title: 'Audit failed: price, SO-2026-000123',
+    body: 'Order SO-2026-000123 of Hangzhou Lakeside Hotels failed review on price.',
+  },
 };
 
 /** A failed review reached its docking person, with the preset message for its reason type. */
@@ -43,14 +57,21 @@ export const AuditCaseOpened = defineEvent({
   type: 'audit.case-opened',
   version: 1,
   topic: Topics.auditEvents,
-  summary: 'An audit failure was matched to its order, classified, and sent to the order’s docking person with the preset message.',
+  summary:
+    'An audit failure was matched to its order, classified, and sent to the order’s docking person with the preset message.',
   schema: CaseRef.extend({
     reason: z.object({ code: z.string().optional(), text: z.string() }),
     ruleId: z.string().describe('the classification rule that matched'),
     deadline: z.iso.datetime().describe('when the case escalates unless the handler has recorded a fix'),
     notice: LocalizedText,
   }),
-  example: { ...exampleRef, reason: { code: 'PRC-002', text: 'Unit price below the contract floor price' }, ruleId: 'price-codes', deadline: '2026-11-21T10:05:00.000Z', notice: exampleNotice },
+  example: {
+    ...exampleRef,
+    reason: { code: 'PRC-002', text: 'Unit price below the contract floor price' },
+    ruleId: 'price-codes',
+    deadline: '2026-11-21T10:05:00.000Z',
+    notice: exampleNotice,
+  },
 });
 
 /** Nobody recorded a fix before the deadline: the lead is told. */
@@ -93,7 +114,10 @@ export const AuditPassed = defineEvent({
     passedAt: '2026-11-21T09:30:00.000Z',
     message: {
       'zh-CN': { title: '订单 SO-2026-000123 审核通过', body: '您的订单已通过审核，无需重新提交。' },
-      en: { title: 'Order SO-2026-000123 passed review', body: 'Your order passed review; there is no need to submit it again.' },
+      en: {
+        title: 'Order SO-2026-000123 passed review',
+        body: 'Your order passed review; there is no need to submit it again.',
+      },
     },
   },
 });

@@ -21,7 +21,11 @@ export const B2bOrder = z.object({
   lines: z.array(B2bOrderLine).min(1).max(500),
   total: Money,
   currency: z.string().regex(/^[A-Z]{3}$/),
-  shipTo: z.object({ line: humanText(300, { trim: false }), contactName: humanText(80, { trim: false }).optional(), contactPhone: z.string().min(3).max(32).optional() }),
+  shipTo: z.object({
+    line: humanText(300, { trim: false }),
+    contactName: humanText(80, { trim: false }).optional(),
+    contactPhone: z.string().min(3).max(32).optional(),
+  }),
   locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
   confirmedAt: z.iso.datetime(),
 });

@@ -14,7 +14,8 @@ export const GuaranteeOrderProcessed = defineEvent({
   type: 'guarantee-order.processed',
   version: 1,
   topic: Topics.sharingEvents,
-  summary: 'A processing result settled a guarantee order; the status is set on the original and its claimed second orders, and their members are told.',
+  summary:
+    'A processing result settled a guarantee order; the status is set on the original and its claimed second orders, and their members are told.',
   schema: z.object({
     orgId: z.string(),
     orderId: z.string(),

@@ -58,8 +58,14 @@ export const MediaAttached = defineEvent({
     height: 1200,
     bytes: 412_337,
     attachedAt: '2026-11-21T10:21:07.000Z',
-    image: { url: 'https://media.example.com/orderpulse-media/media/ord_01J9Z8Q4/picked_up/med_5b0c7f3e9a1d4e28.jpg?X-Amz-Signature=…', expiresAt: '2026-11-21T11:21:07.000Z' },
-    thumbnail: { url: 'https://media.example.com/orderpulse-media/media/ord_01J9Z8Q4/picked_up/med_5b0c7f3e9a1d4e28.thumb.webp?X-Amz-Signature=…', expiresAt: '2026-11-21T11:21:07.000Z' },
+    image: {
+      url: 'https://media.example.com/orderpulse-media/media/ord_01J9Z8Q4/picked_up/med_5b0c7f3e9a1d4e28.jpg?X-Amz-Signature=…',
+      expiresAt: '2026-11-21T11:21:07.000Z',
+    },
+    thumbnail: {
+      url: 'https://media.example.com/orderpulse-media/media/ord_01J9Z8Q4/picked_up/med_5b0c7f3e9a1d4e28.thumb.webp?X-Amz-Signature=…',
+      expiresAt: '2026-11-21T11:21:07.000Z',
+    },
     href: '/v1/orders/ord_01J9Z8Q4/media/picked_up',
   },
 });

@@ -20,5 +20,12 @@ export const OrderAwaitingRider = defineEvent({
     declinedBy: z.array(z.string()).describe('terminals that declined the order, passed over when it is offered again'),
     previousTerminalId: z.string().optional().describe('the terminal whose decline left the order waiting'),
   }),
-  example: { ...exampleSnapshot, version: 5, status: 'accepted', awaitingSince: '2025-05-01T10:03:12.000Z', declinedBy: ['rider-7'], previousTerminalId: 'rider-7' },
+  example: {
+    ...exampleSnapshot,
+    version: 5,
+    status: 'accepted',
+    awaitingSince: '2025-05-01T10:03:12.000Z',
+    declinedBy: ['rider-7'],
+    previousTerminalId: 'rider-7',
+  },
 });

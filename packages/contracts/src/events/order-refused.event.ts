@@ -5,7 +5,13 @@ import { Locale } from '../order-words';
 import { Topics } from '../topics';
 
 /** The checks an order must pass before it is taken. */
-export const PlacementCheck = z.enum(['merchant_identity', 'store_open', 'product_exists', 'product_available', 'product_price']);
+export const PlacementCheck = z.enum([
+  'merchant_identity',
+  'store_open',
+  'product_exists',
+  'product_available',
+  'product_price',
+]);
 export type PlacementCheck = z.infer<typeof PlacementCheck>;
 
 /** An order failed a check and was not taken; says which check and why. */
@@ -25,5 +31,13 @@ export const OrderRefused = defineEvent({
     locale: Locale.optional(),
     storefront: z.object({ storefrontId: z.string(), externalRef: z.string() }).optional(),
   }),
-  example: { orderId: 'ord_01J9Z8Q5', customerId: 'c-42', merchantId: 'm-1001', storeId: 's-1001', check: 'store_open', reason: 'the store is closed until 10:00', locale: 'zh-CN' },
+  example: {
+    orderId: 'ord_01J9Z8Q5',
+    customerId: 'c-42',
+    merchantId: 'm-1001',
+    storeId: 's-1001',
+    check: 'store_open',
+    reason: 'the store is closed until 10:00',
+    locale: 'zh-CN',
+  },
 });

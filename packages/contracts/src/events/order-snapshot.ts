@@ -70,6 +70,11 @@ export const exampleSnapshot: z.input<typeof OrderSnapshot> = {
   currency: 'CNY',
   total: 3600,
   lines: [{ productId: 'p-noodles', name: 'Beef noodles', quantity: 2, unitPrice: 1800 }],
-  delivery: { line: '88 Century Avenue, 12F', region: 'pudong', contactName: 'Li Wei', contactPhone: '+86 138 0000 0000' },
+  delivery: {
+    line: '88 Century Avenue, 12F',
+    region: 'pudong',
+    contactName: 'Li Wei',
+    contactPhone: '+86 138 0000 0000',
+  },
   countdown: { deadline: '2026-11-21T10:03:00.000Z', serverTime: '2026-11-21T10:00:00.000Z' },
 };

@@ -25,5 +25,11 @@ export const OrderStatusChanged = defineEvent({
     reason: z.string().optional(),
     expectedDeliveryAt: z.iso.datetime().optional(),
   }),
-  example: { ...exampleSnapshot, version: 3, status: 'not_answered', from: 'connected', by: { role: 'system', subject: 'response-deadline' } },
+  example: {
+    ...exampleSnapshot,
+    version: 3,
+    status: 'not_answered',
+    from: 'connected',
+    by: { role: 'system', subject: 'response-deadline' },
+  },
 });

@@ -14,5 +14,12 @@ export const OrderStockingReported = defineEvent({
     stocking: z.enum(['success', 'failure']),
     reason: z.string().optional(),
   }),
-  example: { ...exampleSnapshot, version: 5, status: 'rider_took', terminalId: 'rider-7', stocking: 'failure', reason: 'noodles sold out; substitute offered' },
+  example: {
+    ...exampleSnapshot,
+    version: 5,
+    status: 'rider_took',
+    terminalId: 'rider-7',
+    stocking: 'failure',
+    reason: 'noodles sold out; substitute offered',
+  },
 });

@@ -7,7 +7,8 @@ export const ShareOffered = defineEvent({
   type: 'share.offered',
   version: 1,
   topic: Topics.sharingEvents,
-  summary: 'A guarantee order was shared with a member of its organisation; the target is asked to claim the second order before the deadline.',
+  summary:
+    'A guarantee order was shared with a member of its organisation; the target is asked to claim the second order before the deadline.',
   schema: ShareSnapshot,
   example: exampleShare,
 });

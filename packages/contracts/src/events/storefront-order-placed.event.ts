@@ -23,10 +23,14 @@ export const OrderLine = z.object({
  * A storefront's id, which is also its tokens' tenant: 1–64 visible ASCII characters without
  * `/`, so `<storefrontId>/<anything>` names one storefront's thing unambiguously.
  */
-export const StorefrontId = z.string().regex(/^[!-.0-~]{1,64}$/, 'a storefront id is 1–64 visible ASCII characters without "/"');
+export const StorefrontId = z
+  .string()
+  .regex(/^[!-.0-~]{1,64}$/, 'a storefront id is 1–64 visible ASCII characters without "/"');
 
 /** A storefront's own reference for an order: 1–128 visible ASCII characters (no spaces, no control characters). */
-export const ExternalRef = z.string().regex(/^[!-~]{1,128}$/, 'a storefront reference is 1–128 visible ASCII characters');
+export const ExternalRef = z
+  .string()
+  .regex(/^[!-~]{1,128}$/, 'a storefront reference is 1–128 visible ASCII characters');
 
 /**
  * The customer of a storefront's order, as orderpulse knows them: `<storefrontId>/<customerId>`.
@@ -77,7 +81,8 @@ export const StorefrontOrderPlaced = defineEvent({
   type: 'storefront-order.placed',
   version: 1,
   topic: Topics.storefrontOrders,
-  summary: 'An upstream storefront asks orderpulse to take an order; idempotent by (storefrontId, externalRef). Its ce_source is storefront/<storefrontId>.',
+  summary:
+    'An upstream storefront asks orderpulse to take an order; idempotent by (storefrontId, externalRef). Its ce_source is storefront/<storefrontId>.',
   key: 'the storefront’s order reference (externalRef)',
   schema: PlaceOrder.extend({
     storefrontId: StorefrontId,
@@ -91,7 +96,12 @@ export const StorefrontOrderPlaced = defineEvent({
     customerId: 'c-42',
     currency: 'CNY',
     lines: [{ productId: 'p-noodles', quantity: 2, unitPrice: 1800 }],
-    delivery: { line: '88 Century Avenue, 12F', region: 'pudong', contactName: 'Li Wei', contactPhone: '+86 138 0000 0000' },
+    delivery: {
+      line: '88 Century Avenue, 12F',
+      region: 'pudong',
+      contactName: 'Li Wei',
+      contactPhone: '+86 138 0000 0000',
+    },
     locale: 'zh-CN',
   },
 });

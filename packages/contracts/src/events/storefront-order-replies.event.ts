@@ -23,7 +23,8 @@ export const StorefrontOrderTaken = defineEvent({
   version: 1,
   topic: Topics.storefrontReplies,
   key: '<storefrontId>/<externalRef>: one storefront’s order',
-  summary: 'A storefront order was taken: the orderpulse order id for the storefront’s reference, its total and the merchant’s response deadline.',
+  summary:
+    'A storefront order was taken: the orderpulse order id for the storefront’s reference, its total and the merchant’s response deadline.',
   schema: StorefrontReference.extend({
     orderId: z.string(),
     currency: z.string(),
@@ -58,5 +59,11 @@ export const StorefrontOrderRefused = defineEvent({
     check: PlacementCheck,
     reason: z.string(),
   }),
-  example: { storefrontId: 'shop-web', externalRef: 'SW-2026-000124', orderId: 'sf_0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d', check: 'store_open', reason: 'the store is closed until 10:00' },
+  example: {
+    storefrontId: 'shop-web',
+    externalRef: 'SW-2026-000124',
+    orderId: 'sf_0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d',
+    check: 'store_open',
+    reason: 'the store is closed until 10:00',
+  },
 });

@@ -16,7 +16,19 @@ export const AuditCaseStatus = z
 /** One step of a case's history: what happened, who did it, and the status it left the case in. */
 export const AuditCaseHistoryEntry = z.object({
   at: Instant,
-  action: z.enum(['received', 'parked', 'unmatched', 'opened', 'failed_again', 'escalated', 'fix_recorded', 'resubmitted', 'resubmit_failed', 'passed', 'delivered']),
+  action: z.enum([
+    'received',
+    'parked',
+    'unmatched',
+    'opened',
+    'failed_again',
+    'escalated',
+    'fix_recorded',
+    'resubmitted',
+    'resubmit_failed',
+    'passed',
+    'delivered',
+  ]),
   by: z.object({ role: z.enum(['system', 'handler', 'admin', 'middle-office']), subject: z.string() }),
   status: AuditCaseStatus.describe('the status after this step'),
   note: z.string().optional().describe('the failure’s reason text, the handler’s fix, or why a call failed'),
@@ -29,10 +41,16 @@ export const AuditCaseSummary = z.object({
   version: z.number().int().min(1).describe('one more for each change'),
   status: AuditCaseStatus,
   round: z.number().int().min(1).describe('1 for the first failure; one more for each failed re-review'),
-  notificationIds: z.array(z.string()).describe('every middle-office notification the case has absorbed, the one that opened it first'),
-  target: z.object({ orderNo: z.string().optional(), preOrderNo: z.string().optional() }).describe('the order as the first notification named it'),
+  notificationIds: z
+    .array(z.string())
+    .describe('every middle-office notification the case has absorbed, the one that opened it first'),
+  target: z
+    .object({ orderNo: z.string().optional(), preOrderNo: z.string().optional() })
+    .describe('the order as the first notification named it'),
   order: B2bOrder.optional().describe('the order, once it is known'),
-  reason: z.object({ code: z.string().optional(), text: z.string() }).describe('the middle office’s reason code and text'),
+  reason: z
+    .object({ code: z.string().optional(), text: z.string() })
+    .describe('the middle office’s reason code and text'),
   reasonType: ReasonType.optional().describe('the type the classification rules gave the reason'),
   ruleId: z.string().optional().describe('the classification rule that matched, `fallback` when none did'),
   policyVersion: z.number().int().optional().describe('the version of the audit policy that routed the case'),
@@ -44,7 +62,10 @@ export const AuditCaseSummary = z.object({
   escalatedAt: Instant.optional(),
   parkedReason: z.string().optional().describe('why the case waits: the order it names is not known yet'),
   parkedUntil: Instant.optional().describe('when a parked case stops being retried and becomes `unmatched`'),
-  resolution: z.object({ note: z.string(), by: z.string().describe('who recorded it'), at: Instant }).optional().describe('the fix, as recorded'),
+  resolution: z
+    .object({ note: z.string(), by: z.string().describe('who recorded it'), at: Instant })
+    .optional()
+    .describe('the fix, as recorded'),
   lastResubmitError: z.string().optional().describe('why the last re-submission failed'),
   passedAt: Instant.optional(),
   successMessage: LocalizedText.optional().describe('the audit-success message as sent to the user system'),
@@ -81,7 +102,13 @@ export const ClassificationRuleView = z.object({
 /** Everything that decides how a failure is handled: rules tried in order, teams, and per reason type its team, deadline and message. */
 export const AuditPolicyView = z.object({
   rules: z.array(ClassificationRuleView).describe('tried in order; the first that matches decides'),
-  teams: z.record(z.string(), z.object({ handlers: z.array(z.string()), leadId: z.string().describe('who cases escalate to; also the handler when the team has none') })),
+  teams: z.record(
+    z.string(),
+    z.object({
+      handlers: z.array(z.string()),
+      leadId: z.string().describe('who cases escalate to; also the handler when the team has none'),
+    }),
+  ),
   types: z.record(
     ReasonType,
     z.object({

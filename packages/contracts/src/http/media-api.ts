@@ -6,11 +6,25 @@ const ImageType = z.enum(['image/jpeg', 'image/png', 'image/webp']);
 
 /** Which order statuses are shown with an image, and of what kind: a real-shot photo (and who shoots it) or a synthesized one. */
 export const MediaPolicyView = z.object({
-  policy: z.partialRecord(
-    OrderStatus,
-    z.discriminatedUnion('kind', [z.object({ kind: z.literal('photo'), takenBy: z.enum(['merchant', 'rider']).describe('the order’s merchant, or its assigned rider') }), z.object({ kind: z.literal('synthesized') })]),
-  ).describe('by status; a status not named gets no image'),
-  graceSeconds: z.number().int().positive().describe('seconds a photo status waits for its photo, from when the order reached it, before a synthesized image stands in'),
+  policy: z
+    .partialRecord(
+      OrderStatus,
+      z.discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('photo'),
+          takenBy: z.enum(['merchant', 'rider']).describe('the order’s merchant, or its assigned rider'),
+        }),
+        z.object({ kind: z.literal('synthesized') }),
+      ]),
+    )
+    .describe('by status; a status not named gets no image'),
+  graceSeconds: z
+    .number()
+    .int()
+    .positive()
+    .describe(
+      'seconds a photo status waits for its photo, from when the order reached it, before a synthesized image stands in',
+    ),
   maxBytes: z.number().int().positive().describe('the largest photo an upload grant is given for, in bytes'),
 });
 
@@ -22,7 +36,9 @@ export const UploadGrantView = z.object({
   upload: z.object({
     method: z.literal('PUT'),
     url: z.url().describe('the presigned object-store URL'),
-    headers: z.record(z.string(), z.string()).describe('to send exactly as given: the type and size are signed into the URL'),
+    headers: z
+      .record(z.string(), z.string())
+      .describe('to send exactly as given: the type and size are signed into the URL'),
   }),
   contentType: ImageType,
   bytes: z.number().int().positive().describe('the exact size the upload must have'),
@@ -41,7 +57,9 @@ export const MediaView = z.object({
   status: OrderStatus,
   kind: z.enum(['photo', 'synthesized']).describe('what the status is shown with, by the policy'),
   state: z.enum(['attached', 'awaiting']),
-  dueAt: z.iso.datetime().describe('when the image is due: at once for a synthesized one, after the grace period for a photo'),
+  dueAt: z.iso
+    .datetime()
+    .describe('when the image is due: at once for a synthesized one, after the grace period for a photo'),
   media: z
     .object({
       mediaId: z.string(),

@@ -5,12 +5,25 @@ import { OrderSnapshot, OrderStatus } from '../events/order-snapshot';
 import { DeliveryAddress } from '../events/storefront-order-placed.event';
 
 /** What an order's viewer may do to it now, by the order state machine (seed 002). */
-export const OrderAction = z.enum(['connect', 'accept', 'reject', 'return', 'dispatch', 'adjudicate', 'take', 'arrive_at_store', 'hand_over', 'deliver']);
+export const OrderAction = z.enum([
+  'connect',
+  'accept',
+  'reject',
+  'return',
+  'dispatch',
+  'adjudicate',
+  'take',
+  'arrive_at_store',
+  'hand_over',
+  'deliver',
+]);
 
 /** The one countdown every screen shows (seed 002): the absolute deadline, the server's clock, and what is left by it. */
 export const CountdownView = z.object({
   deadline: z.iso.datetime().describe('when the merchant’s response window closes (RFC 3339, UTC)'),
-  serverTime: z.iso.datetime().describe('the server’s clock when this was said: a screen counts from it, not from its own clock'),
+  serverTime: z.iso
+    .datetime()
+    .describe('the server’s clock when this was said: a screen counts from it, not from its own clock'),
   remainingMs: z.number().int().nonnegative().describe('milliseconds from `serverTime` to `deadline`, 0 once passed'),
 });
 
@@ -21,7 +34,9 @@ export const OrderView = z.object({
     answered: z.boolean().describe('whether the merchant’s response is settled (answered, ruled or refused)'),
     allowedActions: z.array(OrderAction).describe('what this viewer may do now'),
     refusal: z.object({ check: PlacementCheck, reason: z.string() }).optional(),
-    stocking: z.object({ status: z.enum(['success', 'failure']), reason: z.string().optional(), at: z.iso.datetime() }).optional(),
+    stocking: z
+      .object({ status: z.enum(['success', 'failure']), reason: z.string().optional(), at: z.iso.datetime() })
+      .optional(),
     expectedDeliveryAt: z.iso.datetime().optional(),
     note: z.string().optional(),
     awaitingRiderSince: z.iso.datetime().optional().describe('set while no delivery terminal has taken the order'),
@@ -49,11 +64,18 @@ export const OrderHistory = z.object({
 
 /** A delivery terminal's order: the order with where it goes and whom to call. */
 export const DeliveryList = z.object({
-  deliveries: z.array(OrderView.extend({ destination: DeliveryAddress, customer: z.object({ name: z.string(), phone: z.string() }) })),
+  deliveries: z.array(
+    OrderView.extend({ destination: DeliveryAddress, customer: z.object({ name: z.string(), phone: z.string() }) }),
+  ),
 });
 
 /** A rider's decline (seed 001): the terminal the order went to, or none while it waits for a rider. */
-export const DeliveryDeclined = z.object({ orderId: z.string(), declined: z.literal(true), terminalId: z.string().nullable(), awaitingRider: z.boolean() });
+export const DeliveryDeclined = z.object({
+  orderId: z.string(),
+  declined: z.literal(true),
+  terminalId: z.string().nullable(),
+  awaitingRider: z.boolean(),
+});
 
 /** A store as its customers' terminals show it: hours per weekday (0 = Sunday) in its IANA time zone. */
 export const StoreView = z.object({
@@ -65,7 +87,9 @@ export const StoreView = z.object({
   timeZone: z.string(),
   hours: z.record(z.string(), z.array(z.string())),
   responseWindowSeconds: z.number().int().optional(),
-  products: z.array(z.object({ productId: z.string(), name: z.string(), price: z.number().int(), available: z.boolean() })),
+  products: z.array(
+    z.object({ productId: z.string(), name: z.string(), price: z.number().int(), available: z.boolean() }),
+  ),
 });
 
 export const TerminalView = z.object({ terminalId: z.string(), regions: z.array(z.string()), active: z.boolean() });

@@ -16,7 +16,9 @@ export const MemberView = z.object({
   orgId: z.string(),
   memberId: z.string(),
   name: z.string(),
-  role: z.enum(['member', 'manager']).describe('a manager sees every order of the organisation and who each is shared with; a member its own'),
+  role: z
+    .enum(['member', 'manager'])
+    .describe('a manager sees every order of the organisation and who each is shared with; a member its own'),
   active: z.boolean().describe('an inactive member loses access at once, whatever tokens it still holds'),
 });
 
@@ -30,7 +32,11 @@ export const ShareView = z.object({
   status: ShareStatus,
   sharedAt: z.iso.datetime(),
   claimDeadline: z.iso.datetime().describe('when the claim window closes'),
-  remainingMs: z.number().int().nonnegative().describe('milliseconds from the order’s `serverTime` to `claimDeadline` while pending, else 0'),
+  remainingMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('milliseconds from the order’s `serverTime` to `claimDeadline` while pending, else 0'),
   claimedAt: z.iso.datetime().optional(),
   endedAt: z.iso.datetime().optional().describe('when it was revoked, declined, expired or closed'),
 });
@@ -51,12 +57,17 @@ const orderFields = {
     .object({
       status: GuaranteeOrderStatus.exclude(['active']),
       note: z.string().optional(),
-      by: z.object({ memberId: z.string(), orderId: z.string().describe('the original or the second order it was recorded on') }),
+      by: z.object({
+        memberId: z.string(),
+        orderId: z.string().describe('the original or the second order it was recorded on'),
+      }),
       at: z.iso.datetime(),
     })
     .optional()
     .describe('the processing result that settled the order'),
-  serverTime: z.iso.datetime().describe('the server’s clock when this was said: a screen counts the claim window from it'),
+  serverTime: z.iso
+    .datetime()
+    .describe('the server’s clock when this was said: a screen counts the claim window from it'),
 };
 
 /**
@@ -86,7 +97,11 @@ export const ShareableOrderList = z.object({
       ownerId: z.string(),
       reference: z.string(),
       orderType: z.string(),
-      priority: z.number().int().nonnegative().describe('the type’s place in the priority list, 0 first; types it does not name come after all it does'),
+      priority: z
+        .number()
+        .int()
+        .nonnegative()
+        .describe('the type’s place in the priority list, 0 first; types it does not name come after all it does'),
       title: z.string(),
       effectiveAt: z.iso.datetime(),
       status: GuaranteeOrderStatus,

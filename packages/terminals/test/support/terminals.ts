@@ -19,13 +19,17 @@ export const tokens = {
   customer: (id: string) => tokenIssuer.sign({ subject: id, role: 'customer' }),
   handler: (id: string) => tokenIssuer.sign({ subject: id, role: 'handler' }),
   member: (orgId: string, id: string) => tokenIssuer.sign({ subject: id, role: 'member', tenant: orgId }),
-  merchant: (merchantId: string) => tokenIssuer.sign({ subject: `clerk-${merchantId}`, role: 'merchant', tenant: merchantId }),
+  merchant: (merchantId: string) =>
+    tokenIssuer.sign({ subject: `clerk-${merchantId}`, role: 'merchant', tenant: merchantId }),
   rider: (terminalId: string) => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
   admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
 };
 
 async function listening(child: ChildService, what: string): Promise<number> {
-  const line = await waitFor(() => child.output.find((l) => l.includes(`${what} listening`)), { what: `${what} to listen (${child.tail(5)})`, timeoutMs: 60_000 });
+  const line = await waitFor(() => child.output.find((l) => l.includes(`${what} listening`)), {
+    what: `${what} to listen (${child.tail(5)})`,
+    timeoutMs: 60_000,
+  });
   return (JSON.parse(String(line)) as { port: number }).port;
 }
 
@@ -51,11 +55,17 @@ export class Terminals {
   async start(): Promise<this> {
     const prefix = this.prefix;
     const kafka = new KafkaClient({ brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: 'terminals-test' });
-    await applyTopics(kafka, plannedTopics({
-      defaults: { partitions: 3, replicationFactor: 1 },
-      deadLetter: { partitions: 1 },
-      topics: Object.values(Topics).map((t) => ({ name: `${prefix}${t}`, consumedBy: ['order', 'notification', 'media', 'audit'] })),
-    }));
+    await applyTopics(
+      kafka,
+      plannedTopics({
+        defaults: { partitions: 3, replicationFactor: 1 },
+        deadLetter: { partitions: 1 },
+        topics: Object.values(Topics).map((t) => ({
+          name: `${prefix}${t}`,
+          consumedBy: ['order', 'notification', 'media', 'audit'],
+        })),
+      }),
+    );
     await Promise.all([this.gateway.start(), this.middleOffice.start(), this.userSystem.start()]);
     const env = (service: string) => ({
       ...process.env,
@@ -68,8 +78,14 @@ export class Terminals {
       MONGO_DB: uniqueName(service),
     });
     const order = this.spawn(join(repo, 'services', 'order', 'dist', 'main.js'), env('order'));
-    const notification = this.spawn(join(repo, 'services', 'notification', 'dist', 'main.js'), { ...env('notification'), PUSH_GATEWAY_URL: this.gateway.url });
-    const media = this.spawn(join(repo, 'services', 'media', 'dist', 'main.js'), { ...env('media'), MEDIA_KEY_PREFIX: `${uniqueName('web')}/` });
+    const notification = this.spawn(join(repo, 'services', 'notification', 'dist', 'main.js'), {
+      ...env('notification'),
+      PUSH_GATEWAY_URL: this.gateway.url,
+    });
+    const media = this.spawn(join(repo, 'services', 'media', 'dist', 'main.js'), {
+      ...env('media'),
+      MEDIA_KEY_PREFIX: `${uniqueName('web')}/`,
+    });
     const audit = this.spawn(join(repo, 'services', 'audit', 'dist', 'main.js'), {
       ...env('audit'),
       AUDIT_WEBHOOK_SECRET: webhookSecret,
@@ -79,7 +95,8 @@ export class Terminals {
       USER_SYSTEM_SECRET: 'terminals-test-user-system-call-secret-xx',
     });
     const sharing = this.spawn(join(repo, 'services', 'sharing', 'dist', 'main.js'), env('sharing'));
-    for (const [name, child] of Object.entries({ order, notification, media, audit, sharing })) this.urls[name] = `http://127.0.0.1:${await listening(child, name)}`;
+    for (const [name, child] of Object.entries({ order, notification, media, audit, sharing }))
+      this.urls[name] = `http://127.0.0.1:${await listening(child, name)}`;
     this.orderBase = this.urls.order ?? '';
     const front = this.spawn(join(repo, 'infra', 'local', 'gateway.mjs'), {
       ...process.env,
@@ -92,7 +109,9 @@ export class Terminals {
     for (const [name, base] of Object.entries(this.urls)) {
       await waitFor(
         async () => {
-          const ready = (await (await fetch(`${base}/readyz`)).json()) as { consumers?: Record<string, { state: string }> };
+          const ready = (await (await fetch(`${base}/readyz`)).json()) as {
+            consumers?: Record<string, { state: string }>;
+          };
           return Object.values(ready.consumers ?? {}).every((c) => c.state === 'running') || undefined;
         },
         { what: `${name}'s consumer groups to join`, timeoutMs: 60_000 },
@@ -134,7 +153,8 @@ export class Terminals {
     const context = await this.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) this.cspViolations.push(`${path}: ${message.text()}`);
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        this.cspViolations.push(`${path}: ${message.text()}`);
     });
     await page.goto(`${this.base}${path}#token=${token}`);
     return page;
@@ -148,7 +168,11 @@ export class Terminals {
 
   /** Calls a service directly, as an admin or an upstream system would. */
   async send(service: string, method: string, path: string, token: string, body: unknown): Promise<void> {
-    const response = await fetch(`${this.urls[service] ?? ''}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${this.urls[service] ?? ''}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   }
 }

@@ -12,7 +12,9 @@ import { DuplicateActiveCase } from '../domain/errors';
  * local server alike (no partial index needed).
  */
 function activeKeyOf(c: Pick<AuditCase, 'caseId' | 'status' | 'order'>): string {
-  return c.order && (c.status === 'open' || c.status === 'resubmitting' || c.status === 'resubmit_failed') ? `order:${c.order.orderNo}` : `case:${c.caseId}`;
+  return c.order && (c.status === 'open' || c.status === 'resubmitting' || c.status === 'resubmit_failed')
+    ? `order:${c.order.orderNo}`
+    : `case:${c.caseId}`;
 }
 
 export interface CaseChange {
@@ -65,7 +67,8 @@ export class CaseRepository {
       const { created, entity } = await this.store.insert(c, events, { activeKey: activeKeyOf(c) });
       return { created, case: entity };
     } catch (error) {
-      if (isDuplicateKey(error)) throw new DuplicateActiveCase(`another case stands for order ${c.order?.orderNo ?? '?'}`);
+      if (isDuplicateKey(error))
+        throw new DuplicateActiveCase(`another case stands for order ${c.order?.orderNo ?? '?'}`);
       throw error;
     }
   }
@@ -84,7 +87,10 @@ export class CaseRepository {
 
   /** Parked and unmatched cases that named this order or pre-order. */
   async waitingFor(orderNo: string, preOrderNo: string | undefined): Promise<AuditCase[]> {
-    const named: StoredFilter[] = [{ 'target.orderNo': orderNo }, ...(preOrderNo ? [{ 'target.preOrderNo': preOrderNo }] : [])];
+    const named: StoredFilter[] = [
+      { 'target.orderNo': orderNo },
+      ...(preOrderNo ? [{ 'target.preOrderNo': preOrderNo }] : []),
+    ];
     return this.store.find({ $or: named, status: { $in: ['parked', 'unmatched'] } });
   }
 
@@ -93,7 +99,11 @@ export class CaseRepository {
    * won the race; throws `DuplicateActiveCase` when the change would make a second case stand
    * for the same order.
    */
-  async update(current: AuditCase, change: CaseChange, events: readonly OutgoingEvent[]): Promise<AuditCase | undefined> {
+  async update(
+    current: AuditCase,
+    change: CaseChange,
+    events: readonly OutgoingEvent[],
+  ): Promise<AuditCase | undefined> {
     const next = { ...current, ...change.set };
     const update = {
       $set: { ...change.set, activeKey: activeKeyOf(next) },
@@ -103,7 +113,8 @@ export class CaseRepository {
     try {
       return await this.store.update(current.caseId, current.version, update, events);
     } catch (error) {
-      if (isDuplicateKey(error)) throw new DuplicateActiveCase(`another case stands for order ${next.order?.orderNo ?? '?'}`);
+      if (isDuplicateKey(error))
+        throw new DuplicateActiveCase(`another case stands for order ${next.order?.orderNo ?? '?'}`);
       throw error;
     }
   }
@@ -114,15 +125,35 @@ export class CaseRepository {
     if (query.statuses?.length) and.push({ status: { $in: query.statuses } });
     if (query.reasonType) and.push({ reasonType: query.reasonType });
     if (query.handlerId) and.push({ handlerId: query.handlerId });
-    if (query.visibleTo) and.push({ $or: [{ handlerId: query.visibleTo }, { leadId: query.visibleTo }, { status: { $in: ['parked', 'unmatched'] } }] });
-    if (query.overdueAt) and.push({ status: { $in: ['open', 'resubmit_failed'] }, deadline: { $lte: query.overdueAt } });
-    if (query.after) and.push({ $or: [{ receivedAt: { $lt: query.after.receivedAt } }, { receivedAt: query.after.receivedAt, _id: { $lt: query.after.caseId } }] });
-    return this.store.find(and.length > 0 ? { $and: and } : {}, { sort: { receivedAt: -1, _id: -1 }, limit: query.limit, omit: { history: 0 } });
+    if (query.visibleTo)
+      and.push({
+        $or: [
+          { handlerId: query.visibleTo },
+          { leadId: query.visibleTo },
+          { status: { $in: ['parked', 'unmatched'] } },
+        ],
+      });
+    if (query.overdueAt)
+      and.push({ status: { $in: ['open', 'resubmit_failed'] }, deadline: { $lte: query.overdueAt } });
+    if (query.after)
+      and.push({
+        $or: [
+          { receivedAt: { $lt: query.after.receivedAt } },
+          { receivedAt: query.after.receivedAt, _id: { $lt: query.after.caseId } },
+        ],
+      });
+    return this.store.find(and.length > 0 ? { $and: and } : {}, {
+      sort: { receivedAt: -1, _id: -1 },
+      limit: query.limit,
+      omit: { history: 0 },
+    });
   }
 
   /** Cases that may need a timer or a job: for the reconciler. */
   async *needingWork(pageSize = 500): AsyncGenerator<AuditCase> {
-    yield* this.store.walk({ status: { $in: ['parked', 'open', 'resubmitting', 'passed'] } }, pageSize, { omit: { history: 0 } });
+    yield* this.store.walk({ status: { $in: ['parked', 'open', 'resubmitting', 'passed'] } }, pageSize, {
+      omit: { history: 0 },
+    });
   }
 
   /**
@@ -132,7 +163,11 @@ export class CaseRepository {
    * window, nor the escalated ones waiting for their fix.
    */
   async *dueWork(now: Date, pageSize = 500): AsyncGenerator<AuditCase> {
-    yield* this.store.walk({ status: { $in: ['parked', 'resubmitting', 'passed'] } }, pageSize, { omit: { history: 0 } });
-    yield* this.store.walk({ status: 'open', escalatedAt: { $exists: false }, deadline: { $lte: now } }, pageSize, { omit: { history: 0 } });
+    yield* this.store.walk({ status: { $in: ['parked', 'resubmitting', 'passed'] } }, pageSize, {
+      omit: { history: 0 },
+    });
+    yield* this.store.walk({ status: 'open', escalatedAt: { $exists: false }, deadline: { $lte: now } }, pageSize, {
+      omit: { history: 0 },
+    });
   }
 }

@@ -27,7 +27,12 @@ export class PolicyRepository {
   async current(): Promise<StoredPolicy> {
     const doc = await this.settings.findOne({ _id: 'policy' } as Doc);
     if (!doc) return { version: 0, policy: defaultPolicy };
-    return { version: doc.version as number, policy: doc.policy as AuditPolicy, updatedAt: doc.updatedAt as Date, updatedBy: doc.updatedBy as string };
+    return {
+      version: doc.version as number,
+      policy: doc.policy as AuditPolicy,
+      updatedAt: doc.updatedAt as Date,
+      updatedBy: doc.updatedBy as string,
+    };
   }
 
   /** Replaces the policy if it is still at `expectedVersion`; returns the new version, or undefined on a lost race. */
@@ -50,7 +55,11 @@ export class PolicyRepository {
   async account(customerAccount: string): Promise<AccountDocking | undefined> {
     const doc = await this.accounts.findOne({ _id: customerAccount } as Doc);
     if (!doc) return undefined;
-    return { customerAccount, handlerId: doc.handlerId as string, ...(doc.leadId ? { leadId: doc.leadId as string } : {}) };
+    return {
+      customerAccount,
+      handlerId: doc.handlerId as string,
+      ...(doc.leadId ? { leadId: doc.leadId as string } : {}),
+    };
   }
 
   async saveAccount(docking: AccountDocking): Promise<{ created: boolean }> {

@@ -9,7 +9,15 @@ import type { B2bOrder, LocalizedText, ReasonType } from '@orderpulse/contracts'
  * - `passed`: the review passed; the success message is on its way to the user system.
  * - `closed`: the user system has the success message.
  */
-export const caseStatuses = ['parked', 'unmatched', 'open', 'resubmitting', 'resubmit_failed', 'passed', 'closed'] as const;
+export const caseStatuses = [
+  'parked',
+  'unmatched',
+  'open',
+  'resubmitting',
+  'resubmit_failed',
+  'passed',
+  'closed',
+] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 
 /** Statuses in which a case stands for its order: a further failure joins it instead of opening another. */
@@ -25,7 +33,18 @@ export interface Actor {
 
 export interface CaseHistoryEntry {
   at: Date;
-  action: 'received' | 'parked' | 'unmatched' | 'opened' | 'failed_again' | 'escalated' | 'fix_recorded' | 'resubmitted' | 'resubmit_failed' | 'passed' | 'delivered';
+  action:
+    | 'received'
+    | 'parked'
+    | 'unmatched'
+    | 'opened'
+    | 'failed_again'
+    | 'escalated'
+    | 'fix_recorded'
+    | 'resubmitted'
+    | 'resubmit_failed'
+    | 'passed'
+    | 'delivered';
   by: Actor;
   status: CaseStatus;
   note?: string;
@@ -77,12 +96,18 @@ export function isOverdue(c: Pick<AuditCase, 'status' | 'deadline'>, now: Date):
 }
 
 /** Who may record a fix: the docking person, the lead it escalates to, or an admin. */
-export function mayResolve(c: Pick<AuditCase, 'handlerId' | 'leadId'>, who: { role: string; subject: string }): boolean {
+export function mayResolve(
+  c: Pick<AuditCase, 'handlerId' | 'leadId'>,
+  who: { role: string; subject: string },
+): boolean {
   return who.role === 'admin' || (who.role === 'handler' && (who.subject === c.handlerId || who.subject === c.leadId));
 }
 
 /** Who may see a case: those who may resolve it, and any handler while it has nobody (parked). */
-export function maySee(c: Pick<AuditCase, 'handlerId' | 'leadId' | 'status'>, who: { role: string; subject: string }): boolean {
+export function maySee(
+  c: Pick<AuditCase, 'handlerId' | 'leadId' | 'status'>,
+  who: { role: string; subject: string },
+): boolean {
   return mayResolve(c, who) || (who.role === 'handler' && (c.status === 'parked' || c.status === 'unmatched'));
 }
 

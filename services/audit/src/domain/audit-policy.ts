@@ -2,7 +2,19 @@ import { LocalizedText, ReasonType } from '@orderpulse/contracts';
 import { z } from 'zod';
 
 /** The facts a template may name; anything else in braces is refused when the policy is saved. */
-export const templateFields = ['orderNo', 'preOrderNo', 'company', 'account', 'total', 'items', 'reason', 'reasonType', 'deadline', 'shipTo', 'handler'] as const;
+export const templateFields = [
+  'orderNo',
+  'preOrderNo',
+  'company',
+  'account',
+  'total',
+  'items',
+  'reason',
+  'reasonType',
+  'deadline',
+  'shipTo',
+  'handler',
+] as const;
 export type TemplateField = (typeof templateFields)[number];
 
 /**
@@ -18,7 +30,9 @@ export const ClassificationRule = z
     codePrefixes: z.array(z.string().min(1).max(64)).max(200).default([]),
     keywords: z.array(z.string().min(1).max(100)).max(500).default([]),
   })
-  .refine((r) => r.codes.length + r.codePrefixes.length + r.keywords.length > 0, { message: 'a rule needs codes, code prefixes or keywords' });
+  .refine((r) => r.codes.length + r.codePrefixes.length + r.keywords.length > 0, {
+    message: 'a rule needs codes, code prefixes or keywords',
+  });
 export type ClassificationRule = z.infer<typeof ClassificationRule>;
 
 export const Team = z.object({
@@ -45,25 +59,34 @@ export const AuditPolicy = z
   .object({
     rules: z.array(ClassificationRule).max(500),
     teams: z.record(z.string().min(1).max(64), Team),
-    types: z.object(Object.fromEntries(ReasonType.options.map((t) => [t, ReasonTypeSettings])) as Record<ReasonType, typeof ReasonTypeSettings>),
+    types: z.object(
+      Object.fromEntries(ReasonType.options.map((t) => [t, ReasonTypeSettings])) as Record<
+        ReasonType,
+        typeof ReasonTypeSettings
+      >,
+    ),
     /** The audit-success message sent to the user system. */
     successMessage: LocalizedText,
   })
   .superRefine((policy, ctx) => {
     const ids = new Set<string>();
     policy.rules.forEach((rule, i) => {
-      if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', message: `rule id ${rule.id} is used twice`, path: ['rules', i, 'id'] });
+      if (ids.has(rule.id))
+        ctx.addIssue({ code: 'custom', message: `rule id ${rule.id} is used twice`, path: ['rules', i, 'id'] });
       ids.add(rule.id);
     });
     for (const type of ReasonType.options) {
       const settings = policy.types[type];
-      if (!policy.teams[settings.teamId]) ctx.addIssue({ code: 'custom', message: `no team ${settings.teamId}`, path: ['types', type, 'teamId'] });
+      if (!policy.teams[settings.teamId])
+        ctx.addIssue({ code: 'custom', message: `no team ${settings.teamId}`, path: ['types', type, 'teamId'] });
       for (const name of textsOf(settings.template).flatMap(placeholders)) {
-        if (!(templateFields as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}`, path: ['types', type, 'template'] });
+        if (!(templateFields as readonly string[]).includes(name))
+          ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}`, path: ['types', type, 'template'] });
       }
     }
     for (const name of textsOf(policy.successMessage).flatMap(placeholders)) {
-      if (!(templateFields as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}`, path: ['successMessage'] });
+      if (!(templateFields as readonly string[]).includes(name))
+        ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}`, path: ['successMessage'] });
     }
   });
 export type AuditPolicy = z.infer<typeof AuditPolicy>;
@@ -88,12 +111,48 @@ export const defaultPolicy: AuditPolicy = {
     { id: 'address-codes', type: 'address', codes: [], codePrefixes: ['ADR'], keywords: [] },
     { id: 'qualification-codes', type: 'qualification', codes: [], codePrefixes: ['QLF'], keywords: [] },
     { id: 'product-codes', type: 'product_data', codes: [], codePrefixes: ['PRD', 'SKU'], keywords: [] },
-    { id: 'price-words', type: 'price', codes: [], codePrefixes: [], keywords: ['price', 'pricing', 'discount', '价格', '单价', '报价', '底价', '折扣'] },
-    { id: 'inventory-words', type: 'inventory', codes: [], codePrefixes: [], keywords: ['stock', 'inventory', '库存', '缺货', '无货'] },
-    { id: 'credit-words', type: 'credit_terms', codes: [], codePrefixes: [], keywords: ['credit', 'payment term', 'overdue', '信用', '额度', '账期', '付款'] },
-    { id: 'address-words', type: 'address', codes: [], codePrefixes: [], keywords: ['address', 'delivery area', 'ship-to', '收货地址', '地址', '配送范围'] },
-    { id: 'qualification-words', type: 'qualification', codes: [], codePrefixes: [], keywords: ['qualification', 'licen', 'certificate', '资质', '营业执照', '证照'] },
-    { id: 'product-words', type: 'product_data', codes: [], codePrefixes: [], keywords: ['product data', 'sku', 'specification', '商品信息', '规格', '物料', '编码'] },
+    {
+      id: 'price-words',
+      type: 'price',
+      codes: [],
+      codePrefixes: [],
+      keywords: ['price', 'pricing', 'discount', '价格', '单价', '报价', '底价', '折扣'],
+    },
+    {
+      id: 'inventory-words',
+      type: 'inventory',
+      codes: [],
+      codePrefixes: [],
+      keywords: ['stock', 'inventory', '库存', '缺货', '无货'],
+    },
+    {
+      id: 'credit-words',
+      type: 'credit_terms',
+      codes: [],
+      codePrefixes: [],
+      keywords: ['credit', 'payment term', 'overdue', '信用', '额度', '账期', '付款'],
+    },
+    {
+      id: 'address-words',
+      type: 'address',
+      codes: [],
+      codePrefixes: [],
+      keywords: ['address', 'delivery area', 'ship-to', '收货地址', '地址', '配送范围'],
+    },
+    {
+      id: 'qualification-words',
+      type: 'qualification',
+      codes: [],
+      codePrefixes: [],
+      keywords: ['qualification', 'licen', 'certificate', '资质', '营业执照', '证照'],
+    },
+    {
+      id: 'product-words',
+      type: 'product_data',
+      codes: [],
+      codePrefixes: [],
+      keywords: ['product data', 'sku', 'specification', '商品信息', '规格', '物料', '编码'],
+    },
   ],
   teams: {
     pricing: { handlers: [], leadId: 'pricing-lead' },
@@ -102,16 +161,70 @@ export const defaultPolicy: AuditPolicy = {
     service: { handlers: [], leadId: 'service-lead' },
   },
   types: {
-    price: { teamId: 'pricing', deadlineMinutes: 120, template: preset('价格', 'price', '请核对合同价并修正。', 'Check the contract price and correct it.') },
-    inventory: { teamId: 'supply', deadlineMinutes: 240, template: preset('库存', 'inventory', '请确认可用库存或调整数量。', 'Confirm available stock or adjust the quantities.') },
-    credit_terms: { teamId: 'finance', deadlineMinutes: 480, template: preset('信用/账期', 'credit or payment terms', '请核对客户额度与账期。', 'Check the customer’s credit limit and payment terms.') },
-    address: { teamId: 'service', deadlineMinutes: 120, template: preset('收货地址', 'receiving address', '请与客户确认收货地址。', 'Confirm the receiving address with the customer.') },
-    qualification: { teamId: 'service', deadlineMinutes: 1_440, template: preset('客户资质', 'customer qualification', '请补齐客户资质材料。', 'Complete the customer’s qualification documents.') },
-    product_data: { teamId: 'supply', deadlineMinutes: 240, template: preset('商品信息', 'product data', '请修正商品主数据。', 'Correct the product master data.') },
-    other: { teamId: 'service', deadlineMinutes: 240, template: preset('其他', 'other', '请查明原因。', 'Find the cause.') },
+    price: {
+      teamId: 'pricing',
+      deadlineMinutes: 120,
+      template: preset('价格', 'price', '请核对合同价并修正。', 'Check the contract price and correct it.'),
+    },
+    inventory: {
+      teamId: 'supply',
+      deadlineMinutes: 240,
+      template: preset(
+        '库存',
+        'inventory',
+        '请确认可用库存或调整数量。',
+        'Confirm available stock or adjust the quantities.',
+      ),
+    },
+    credit_terms: {
+      teamId: 'finance',
+      deadlineMinutes: 480,
+      template: preset(
+        '信用/账期',
+        'credit or payment terms',
+        '请核对客户额度与账期。',
+        'Check the customer’s credit limit and payment terms.',
+      ),
+    },
+    address: {
+      teamId: 'service',
+      deadlineMinutes: 120,
+      template: preset(
+        '收货地址',
+        'receiving address',
+        '请与客户确认收货地址。',
+        'Confirm the receiving address with the customer.',
+      ),
+    },
+    qualification: {
+      teamId: 'service',
+      deadlineMinutes: 1_440,
+      template: preset(
+        '客户资质',
+        'customer qualification',
+        '请补齐客户资质材料。',
+        'Complete the customer’s qualification documents.',
+      ),
+    },
+    product_data: {
+      teamId: 'supply',
+      deadlineMinutes: 240,
+      template: preset('商品信息', 'product data', '请修正商品主数据。', 'Correct the product master data.'),
+    },
+    other: {
+      teamId: 'service',
+      deadlineMinutes: 240,
+      template: preset('其他', 'other', '请查明原因。', 'Find the cause.'),
+    },
   },
   successMessage: {
-    'zh-CN': { title: '订单 {orderNo} 已通过审核', body: '{company}，您的订单 {orderNo}（共{items}件，{total}）已通过审核，无需重新提交。' },
-    en: { title: 'Order {orderNo} passed review', body: '{company}, your order {orderNo} ({items} item(s), {total}) has passed review. There is no need to submit it again.' },
+    'zh-CN': {
+      title: '订单 {orderNo} 已通过审核',
+      body: '{company}，您的订单 {orderNo}（共{items}件，{total}）已通过审核，无需重新提交。',
+    },
+    en: {
+      title: 'Order {orderNo} passed review',
+      body: '{company}, your order {orderNo} ({items} item(s), {total}) has passed review. There is no need to submit it again.',
+    },
   },
 };

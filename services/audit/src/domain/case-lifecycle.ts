@@ -46,9 +46,16 @@ export type CaseDecision = { ok: true; to: CaseStatus } | { ok: false; message: 
  * `to` — named when the action has more than one edge from that status (`failed_again`), else
  * the table's. Pure.
  */
-export function decideCase(from: CaseStatus | null, action: CaseAction, by: Actor['role'], to?: CaseStatus): CaseDecision {
+export function decideCase(
+  from: CaseStatus | null,
+  action: CaseAction,
+  by: Actor['role'],
+  to?: CaseStatus,
+): CaseDecision {
   const leads = (t: CaseTransition) => (t.to === 'same' ? from : t.to);
-  const edges = caseTransitions.filter((t) => t.action === action && t.from.includes(from) && (to === undefined || leads(t) === to));
+  const edges = caseTransitions.filter(
+    (t) => t.action === action && t.from.includes(from) && (to === undefined || leads(t) === to),
+  );
   const taken = edges.find((t) => t.by.includes(by));
   const target = taken ? leads(taken) : null;
   if (taken && target !== null && (to !== undefined || edges.length === 1)) return { ok: true, to: target };
@@ -65,7 +72,14 @@ export function decideCase(from: CaseStatus | null, action: CaseAction, by: Acto
  */
 export function caseStep(
   from: CaseStatus | null,
-  step: { action: CaseAction; by: Actor; at: Date; to?: CaseStatus; note?: string | undefined; details?: CaseHistoryEntry['details'] },
+  step: {
+    action: CaseAction;
+    by: Actor;
+    at: Date;
+    to?: CaseStatus;
+    note?: string | undefined;
+    details?: CaseHistoryEntry['details'];
+  },
 ): { status: CaseStatus; history: CaseHistoryEntry } {
   const decision = decideCase(from, step.action, step.by.role, step.to);
   if (!decision.ok) throw new Error(`audit case lifecycle: ${decision.message}`);

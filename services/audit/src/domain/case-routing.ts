@@ -27,7 +27,13 @@ export function routeRound(input: RoundInput): { set: Partial<AuditCase>; opened
   const docking = dockingFor(order.orderNo, order.customerAccount, type, policy.policy, input.account);
   const settings = policy.policy.types[type];
   const deadline = new Date(input.now.getTime() + settings.deadlineMinutes * 60_000);
-  const notice = fillTemplate(settings.template, { order, reason: reason.text, reasonType: type, deadline, handlerId: docking.handlerId });
+  const notice = fillTemplate(settings.template, {
+    order,
+    reason: reason.text,
+    reasonType: type,
+    deadline,
+    handlerId: docking.handlerId,
+  });
   return {
     set: {
       // Where a round leaves the case; the step that writes it is checked against the lifecycle (`caseStep`).

@@ -28,11 +28,20 @@ function spread(key: string, n: number): number {
  * Who answers for an order's failure: the customer account's docking person when it has one,
  * else a member of the reason type's team (the lead when the team has nobody else).
  */
-export function dockingFor(orderNo: string, customerAccount: string, type: ReasonType, policy: AuditPolicy, account: AccountDocking | undefined): Docking {
+export function dockingFor(
+  orderNo: string,
+  customerAccount: string,
+  type: ReasonType,
+  policy: AuditPolicy,
+  account: AccountDocking | undefined,
+): Docking {
   const teamId = policy.types[type].teamId;
   const team = policy.teams[teamId];
   if (!team) throw new Error(`policy names team ${teamId} but has no such team`);
   if (account) return { handlerId: account.handlerId, leadId: account.leadId ?? team.leadId, teamId, via: 'account' };
-  const handlerId = team.handlers.length > 0 ? team.handlers[spread(`${customerAccount}/${orderNo}`, team.handlers.length)]! : team.leadId;
+  const handlerId =
+    team.handlers.length > 0
+      ? team.handlers[spread(`${customerAccount}/${orderNo}`, team.handlers.length)]!
+      : team.leadId;
   return { handlerId, leadId: team.leadId, teamId, via: 'team' };
 }

@@ -18,7 +18,11 @@ function money(amount: number, currency: string): string {
 
 function when(at: Date, locale: 'zh-CN' | 'en'): string {
   // Handlers work in China Standard Time; the zone is written out so nobody has to guess.
-  const text = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }).format(at);
+  const text = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(at);
   return `${text} (UTC+8)`;
 }
 
@@ -46,7 +50,9 @@ export function fillTemplate(template: LocalizedText, facts: MessageFacts): Loca
       shipTo: facts.order.shipTo.line,
       handler: facts.handlerId ?? '—',
     };
-    return text.replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) => (name in values ? values[name as TemplateField] : whole));
+    return text.replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) =>
+      name in values ? values[name as TemplateField] : whole,
+    );
   };
   return {
     'zh-CN': { title: fill(template['zh-CN'].title, 'zh-CN'), body: fill(template['zh-CN'].body, 'zh-CN') },
@@ -56,12 +62,24 @@ export function fillTemplate(template: LocalizedText, facts: MessageFacts): Loca
 
 /** What the lead is told when a case passes its deadline. */
 export const escalationTemplate: LocalizedText = {
-  'zh-CN': { title: '审核失败已超时：订单 {orderNo}', body: '{company} 的订单 {orderNo}（{reasonType}）已超过处理时限 {deadline}，负责人 {handler} 尚未处理。原因：{reason}' },
-  en: { title: 'Overdue audit failure: order {orderNo}', body: 'Order {orderNo} of {company} ({reasonType}) passed its deadline {deadline} without a fix from {handler}. Reason: {reason}' },
+  'zh-CN': {
+    title: '审核失败已超时：订单 {orderNo}',
+    body: '{company} 的订单 {orderNo}（{reasonType}）已超过处理时限 {deadline}，负责人 {handler} 尚未处理。原因：{reason}',
+  },
+  en: {
+    title: 'Overdue audit failure: order {orderNo}',
+    body: 'Order {orderNo} of {company} ({reasonType}) passed its deadline {deadline} without a fix from {handler}. Reason: {reason}',
+  },
 };
 
 /** What the handler is told when the middle office will not take the fixed order. */
 export const resubmissionFailedTemplate: LocalizedText = {
-  'zh-CN': { title: '重新提交审核失败：订单 {orderNo}', body: '订单 {orderNo} 重新提交中台审核未成功：{reason}。请检查后再次处理。' },
-  en: { title: 'Re-submission failed: order {orderNo}', body: 'Re-submitting order {orderNo} to the middle office failed: {reason}. Please check and record the fix again.' },
+  'zh-CN': {
+    title: '重新提交审核失败：订单 {orderNo}',
+    body: '订单 {orderNo} 重新提交中台审核未成功：{reason}。请检查后再次处理。',
+  },
+  en: {
+    title: 'Re-submission failed: order {orderNo}',
+    body: 'Re-submitting order {orderNo} to the middle office failed: {reason}. Please check and record the fix again.',
+  },
 };

@@ -21,12 +21,18 @@ export function verifySignature(
   toleranceSeconds: number,
 ): SignatureCheck {
   if (!headers.timestamp || !headers.signature) return { ok: false, reason: 'the call is not signed' };
-  if (!/^\d{9,12}$/.test(headers.timestamp)) return { ok: false, reason: 'the signature timestamp is not Unix seconds' };
+  if (!/^\d{9,12}$/.test(headers.timestamp))
+    return { ok: false, reason: 'the signature timestamp is not Unix seconds' };
   const timestamp = Number(headers.timestamp);
   const skew = Math.abs(now.getTime() / 1_000 - timestamp);
-  if (skew > toleranceSeconds) return { ok: false, reason: `the signature timestamp is ${Math.round(skew)} s away from now (at most ${toleranceSeconds} s)` };
+  if (skew > toleranceSeconds)
+    return {
+      ok: false,
+      reason: `the signature timestamp is ${Math.round(skew)} s away from now (at most ${toleranceSeconds} s)`,
+    };
   const expected = Buffer.from(sign(secret, timestamp, body));
   const given = Buffer.from(headers.signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'the signature does not match' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'the signature does not match' };
   return { ok: true };
 }

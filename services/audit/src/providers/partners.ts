@@ -7,7 +7,11 @@ import { postSigned, type SignedCallSettings } from './signed-call';
 /** The middle office's verdict on a re-submitted order. */
 export const ReviewVerdict = z.discriminatedUnion('result', [
   z.object({ result: z.literal('passed') }),
-  z.object({ result: z.literal('failed'), reasonCode: z.string().min(1).max(64).optional(), reasonText: z.string().min(1).max(2_000) }),
+  z.object({
+    result: z.literal('failed'),
+    reasonCode: z.string().min(1).max(64).optional(),
+    reasonText: z.string().min(1).max(2_000),
+  }),
 ]);
 export type ReviewVerdict = z.infer<typeof ReviewVerdict>;
 
@@ -28,7 +32,11 @@ export class MiddleOffice {
   async review(resubmission: Resubmission, idempotencyKey: string, now: Date): Promise<ReviewVerdict> {
     const answer = await postSigned(this.settings, resubmission, idempotencyKey, now);
     const verdict = ReviewVerdict.safeParse(answer);
-    if (!verdict.success) throw new CallFailed(`the middle office's answer is not a verdict: ${verdict.error.issues[0]?.message ?? 'invalid'}`, true);
+    if (!verdict.success)
+      throw new CallFailed(
+        `the middle office's answer is not a verdict: ${verdict.error.issues[0]?.message ?? 'invalid'}`,
+        true,
+      );
     return verdict.data;
   }
 }

@@ -12,7 +12,12 @@ export interface SignedCallSettings {
  * and network errors are retryable; other 4xx are not. The idempotency key lets the partner
  * recognise a retry of a call whose answer we never got.
  */
-export async function postSigned(settings: SignedCallSettings, body: unknown, idempotencyKey: string, now: Date): Promise<unknown> {
+export async function postSigned(
+  settings: SignedCallSettings,
+  body: unknown,
+  idempotencyKey: string,
+  now: Date,
+): Promise<unknown> {
   const text = JSON.stringify(body);
   const timestamp = Math.floor(now.getTime() / 1_000);
   let response: Response;
@@ -29,12 +34,18 @@ export async function postSigned(settings: SignedCallSettings, body: unknown, id
       signal: AbortSignal.timeout(settings.timeoutMs),
     });
   } catch (error) {
-    throw new CallFailed(`${settings.url} did not answer: ${error instanceof Error ? error.message : String(error)}`, true);
+    throw new CallFailed(
+      `${settings.url} did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      true,
+    );
   }
   const answer = await response.text();
   if (!response.ok) {
     const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
-    throw new CallFailed(`${settings.url} answered ${response.status}${answer ? `: ${answer.slice(0, 200)}` : ''}`, retryable);
+    throw new CallFailed(
+      `${settings.url} answered ${response.status}${answer ? `: ${answer.slice(0, 200)}` : ''}`,
+      retryable,
+    );
   }
   if (answer.trim() === '') return undefined;
   try {

@@ -1,4 +1,14 @@
-import { createEnvelope, type AuditFailure, type B2bOrder, B2bOrderConfirmed, AuditFailed, deadLetterTopic, exampleB2bOrder, newEvent, Topics } from '@orderpulse/contracts';
+import {
+  createEnvelope,
+  type AuditFailure,
+  type B2bOrder,
+  B2bOrderConfirmed,
+  AuditFailed,
+  deadLetterTopic,
+  exampleB2bOrder,
+  newEvent,
+  Topics,
+} from '@orderpulse/contracts';
 import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
 import { loadConfig, ephemeralTokenIssuer, startService } from '@orderpulse/service-kit';
 import { httpJson, RecordingServer, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
@@ -31,7 +41,9 @@ export function testPolicy(deadlineMinutes = 60): AuditPolicy {
       finance: { handlers: ['h-finance-1'], leadId: 'lead-finance' },
       service: { handlers: ['h-service-1'], leadId: 'lead-service' },
     },
-    types: Object.fromEntries(Object.entries(defaultPolicy.types).map(([type, settings]) => [type, { ...settings, deadlineMinutes }])) as AuditPolicy['types'],
+    types: Object.fromEntries(
+      Object.entries(defaultPolicy.types).map(([type, settings]) => [type, { ...settings, deadlineMinutes }]),
+    ) as AuditPolicy['types'],
   };
 }
 
@@ -41,8 +53,18 @@ export function b2bOrder(overrides: Partial<B2bOrder> = {}): B2bOrder {
   return { ...(exampleB2bOrder as B2bOrder), orderNo, preOrderNo: `PRE-${orderNo}`, ...overrides };
 }
 
-export function failure(target: { orderNo?: string; preOrderNo?: string }, reason: { code?: string; text: string }, id = uniqueName('ntf')): AuditFailure {
-  return { notificationId: id, ...target, ...(reason.code ? { reasonCode: reason.code } : {}), reasonText: reason.text, failedAt: new Date().toISOString() };
+export function failure(
+  target: { orderNo?: string; preOrderNo?: string },
+  reason: { code?: string; text: string },
+  id = uniqueName('ntf'),
+): AuditFailure {
+  return {
+    notificationId: id,
+    ...target,
+    ...(reason.code ? { reasonCode: reason.code } : {}),
+    reasonText: reason.text,
+    failedAt: new Date().toISOString(),
+  };
 }
 
 /** A case as the API shows it, as far as the tests look at it. */
@@ -90,15 +112,18 @@ export class AuditHarness {
 
   async start(env: Record<string, string> = {}): Promise<this> {
     await Promise.all([this.middleOffice.start(), this.userSystem.start()]);
-    await applyTopics(this.kafka, plannedTopics({
-      defaults: { partitions: 3, replicationFactor: 1 },
-      deadLetter: { partitions: 1 },
-      topics: [
-        { name: this.topic(Topics.b2bOrders), consumedBy: ['audit'] },
-        { name: this.topic(Topics.auditFailures), consumedBy: ['audit'] },
-        { name: this.topic(Topics.auditEvents), consumedBy: [] },
-      ],
-    }));
+    await applyTopics(
+      this.kafka,
+      plannedTopics({
+        defaults: { partitions: 3, replicationFactor: 1 },
+        deadLetter: { partitions: 1 },
+        topics: [
+          { name: this.topic(Topics.b2bOrders), consumedBy: ['audit'] },
+          { name: this.topic(Topics.auditFailures), consumedBy: ['audit'] },
+          { name: this.topic(Topics.auditEvents), consumedBy: [] },
+        ],
+      }),
+    );
     await this.producer.connect();
     await this.boot(env);
     await this.readEvents();
@@ -126,7 +151,11 @@ export class AuditHarness {
       AUDIT_PARK_RETRY_SECONDS: '1',
       ...env,
     });
-    const started = await startService('audit', config, async (platform) => (this.service = await wireAuditService(platform, config)));
+    const started = await startService(
+      'audit',
+      config,
+      async (platform) => (this.service = await wireAuditService(platform, config)),
+    );
     this.base = `http://127.0.0.1:${started.port}`;
     this.stopService = started.stop;
   }
@@ -139,7 +168,14 @@ export class AuditHarness {
   private async readEvents(): Promise<void> {
     const reader = this.kafka.kafka.consumer({ groupId: uniqueName('reader') });
     await reader.connect();
-    await reader.subscribe({ topics: [this.topic(Topics.auditEvents), deadLetterTopic(this.topic(Topics.auditFailures)), deadLetterTopic(this.topic(Topics.b2bOrders))], fromBeginning: true });
+    await reader.subscribe({
+      topics: [
+        this.topic(Topics.auditEvents),
+        deadLetterTopic(this.topic(Topics.auditFailures)),
+        deadLetterTopic(this.topic(Topics.b2bOrders)),
+      ],
+      fromBeginning: true,
+    });
     await reader.run({
       eachMessage: async ({ topic, message }) => {
         this.events.push(decode(topic, message));
@@ -150,21 +186,37 @@ export class AuditHarness {
 
   /** Waits for an event of `type` that `match` accepts. */
   async event(type: string, match: (data: Record<string, unknown>) => boolean = () => true, timeoutMs = 20_000) {
-    const found = await waitFor(() => this.events.find((e) => e.type === type && match(e.data)), { timeoutMs, what: `a ${type} event` });
+    const found = await waitFor(() => this.events.find((e) => e.type === type && match(e.data)), {
+      timeoutMs,
+      what: `a ${type} event`,
+    });
     if (!found) throw new Error(`no ${type} event`);
     return found;
   }
 
   /** Publishes an order as the trading platform does; `known` waits until the service has it. */
   async publishOrder(order: B2bOrder, options: { known?: boolean } = { known: true }): Promise<void> {
-    await this.producer.publish([{ topic: this.topic(Topics.b2bOrders), event: newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: order.orderNo, data: order }) }]);
+    await this.producer.publish([
+      {
+        topic: this.topic(Topics.b2bOrders),
+        event: newEvent(B2bOrderConfirmed, { source: 'trading-platform', subject: order.orderNo, data: order }),
+      },
+    ]);
     if (options.known) {
-      await waitFor(async () => (await this.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.admin())).status, { what: `order ${order.orderNo} to be known`, until: (status) => status === 200 });
+      await waitFor(async () => (await this.call('GET', `/v1/audit/orders/${order.orderNo}`, tokens.admin())).status, {
+        what: `order ${order.orderNo} to be known`,
+        until: (status) => status === 200,
+      });
     }
   }
 
   async publishFailure(f: AuditFailure, id?: string): Promise<void> {
-    const event = newEvent(AuditFailed, { source: 'middle-office', subject: f.orderNo ?? f.preOrderNo ?? '', data: f, ...(id ? { id } : {}) });
+    const event = newEvent(AuditFailed, {
+      source: 'middle-office',
+      subject: f.orderNo ?? f.preOrderNo ?? '',
+      data: f,
+      ...(id ? { id } : {}),
+    });
     await this.producer.publish([{ topic: this.topic(Topics.auditFailures), event }]);
   }
 
@@ -175,13 +227,20 @@ export class AuditHarness {
   }
 
   /** The middle office's webhook call, signed as it would sign it (or not, as the test says). */
-  async webhook(body: unknown, options: { secret?: string; timestamp?: number; signature?: string } = {}): Promise<Call> {
+  async webhook(
+    body: unknown,
+    options: { secret?: string; timestamp?: number; signature?: string } = {},
+  ): Promise<Call> {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1_000);
     const signature = options.signature ?? sign(options.secret ?? webhookSecret, timestamp, text);
     const response = await fetch(`${this.base}/v1/audit/failures`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-orderpulse-timestamp': String(timestamp), 'x-orderpulse-signature': signature },
+      headers: {
+        'content-type': 'application/json',
+        'x-orderpulse-timestamp': String(timestamp),
+        'x-orderpulse-signature': signature,
+      },
       body: text,
     });
     return answer(response);
@@ -200,17 +259,23 @@ export class AuditHarness {
 
   async setPolicy(policy: AuditPolicy): Promise<void> {
     const current = await this.call('GET', '/v1/audit/policy', tokens.admin());
-    const saved = await this.call('PUT', '/v1/audit/policy', tokens.admin(), { expectedVersion: current.body.version as number, policy });
+    const saved = await this.call('PUT', '/v1/audit/policy', tokens.admin(), {
+      expectedVersion: current.body.version as number,
+      policy,
+    });
     if (saved.status !== 200) throw new Error(`policy refused: ${JSON.stringify(saved.body)}`);
   }
 
   /** Waits until the case of a notification is in `status`, and returns it (as an admin sees it). */
   async caseIn(caseId: string, status: string, timeoutMs = 20_000): Promise<CaseView> {
-    const found = await waitFor(async () => (await this.call('GET', `/v1/audit/cases/${caseId}`, tokens.admin())).body, {
-      timeoutMs,
-      what: `case ${caseId} to be ${status}`,
-      until: (body) => (body as { status?: string } | undefined)?.status === status,
-    });
+    const found = await waitFor(
+      async () => (await this.call('GET', `/v1/audit/cases/${caseId}`, tokens.admin())).body,
+      {
+        timeoutMs,
+        what: `case ${caseId} to be ${status}`,
+        until: (body) => (body as { status?: string } | undefined)?.status === status,
+      },
+    );
     return found as CaseView;
   }
 
@@ -224,7 +289,11 @@ export class AuditHarness {
 
 async function answer(response: Response): Promise<Call> {
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as unknown) : undefined };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+  };
 }
 
 /** A record as the tests read it. A dead letter is whatever a producer sent (cut JSON, other encodings): its body is kept as text when it is no JSON object, never thrown on — a throw here would hold the reader on that record and hide every later event. */
@@ -234,7 +303,10 @@ function decode(topic: string, message: KafkaMessage) {
   let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = text === undefined ? {} : JSON.parse(text);
-    body = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { raw: text };
+    body =
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : { raw: text };
   } catch {
     body = { raw: text };
   }

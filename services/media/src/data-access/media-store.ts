@@ -1,4 +1,11 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { presignGet, presignPut } from '@orderpulse/object-store';
 
 import type { UploadType } from '../domain/order-media';
@@ -27,7 +34,13 @@ export class MediaStore implements ObjectPort {
   }
 
   presignPut(input: { key: string; contentType: UploadType; bytes: number; expiresInSeconds: number }) {
-    return presignPut(this.presigner, { bucket: this.bucket, key: input.key, contentType: input.contentType, contentLength: input.bytes, expiresInSeconds: input.expiresInSeconds });
+    return presignPut(this.presigner, {
+      bucket: this.bucket,
+      key: input.key,
+      contentType: input.contentType,
+      contentLength: input.bytes,
+      expiresInSeconds: input.expiresInSeconds,
+    });
   }
 
   async presignGet(key: string, expiresInSeconds: number) {
@@ -56,7 +69,15 @@ export class MediaStore implements ObjectPort {
   }
 
   async put(key: string, body: Buffer | string, contentType: string) {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, CacheControl: 'private, max-age=31536000, immutable' }));
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        CacheControl: 'private, max-age=31536000, immutable',
+      }),
+    );
   }
 
   async remove(key: string) {

@@ -8,7 +8,11 @@ import { type OrderMedia, owedBy, owedSlots } from '../domain/order-media';
 function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact) as T;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, compact(v)])) as T;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, compact(v)]),
+  ) as T;
 }
 
 /**
@@ -23,7 +27,11 @@ export class OrderMediaRepository {
 
   constructor(db: mongoose.mongo.Db) {
     // `owed` and `owedBy` are query keys derived from the slots, never read back.
-    this.store = new VersionedCollection<OrderMedia, 'orderId'>(db, 'order_media', { id: 'orderId', hidden: { owed: 0, owedBy: 0 }, revive: (media) => ({ ...media, slots: media.slots ?? {} }) });
+    this.store = new VersionedCollection<OrderMedia, 'orderId'>(db, 'order_media', {
+      id: 'orderId',
+      hidden: { owed: 0, owedBy: 0 },
+      revive: (media) => ({ ...media, slots: media.slots ?? {} }),
+    });
     this.collection = this.store.collection;
   }
 
@@ -34,10 +42,13 @@ export class OrderMediaRepository {
     await this.collection.createIndex({ owed: 1 }, { name: 'owed', sparse: true });
     await this.collection.createIndex({ owedBy: 1 }, { name: 'owed_by', sparse: true });
     // Documents written before `owedBy` was kept get it once.
-    for (const doc of await this.collection.find({ owed: { $exists: true }, owedBy: { $exists: false } }, { projection: { _id: 1 } }).toArray()) {
+    for (const doc of await this.collection
+      .find({ owed: { $exists: true }, owedBy: { $exists: false } }, { projection: { _id: 1 } })
+      .toArray()) {
       const order = await this.get(String(doc._id));
       const by = order && owedBy(order);
-      if (order && by) await this.collection.updateOne({ _id: doc._id, version: order.version }, { $set: { owedBy: by } });
+      if (order && by)
+        await this.collection.updateOne({ _id: doc._id, version: order.version }, { $set: { owedBy: by } });
     }
   }
 
@@ -54,7 +65,8 @@ export class OrderMediaRepository {
     const by = owedBy(next);
     const fields = compact({ facts: next.facts, slots: next.slots });
     const keys = by ? { owed, owedBy: by } : {};
-    if (next.version === 0) return (await this.store.insert({ orderId: next.orderId, version: 1, ...fields }, events, keys)).created;
+    if (next.version === 0)
+      return (await this.store.insert({ orderId: next.orderId, version: 1, ...fields }, events, keys)).created;
     const update = { $set: { ...fields, ...keys }, ...(by ? {} : { $unset: { owed: '', owedBy: '' } }) };
     return (await this.store.update(next.orderId, next.version, update, events)) !== undefined;
   }
@@ -67,11 +79,17 @@ export class OrderMediaRepository {
   /** The ids of orders with an owed image due by `now`: what a due pass looks at. */
   async *owingBy(now: Date, pageSize = 500): AsyncGenerator<string> {
     // Also any written without `owedBy` (by an older instance during a rolling update).
-    yield* this.ids({ $or: [{ owedBy: { $lte: now } }, { owed: { $exists: true }, owedBy: { $exists: false } }] }, pageSize);
+    yield* this.ids(
+      { $or: [{ owedBy: { $lte: now } }, { owed: { $exists: true }, owedBy: { $exists: false } }] },
+      pageSize,
+    );
   }
 
   private async *ids(filter: StoredFilter, pageSize: number): AsyncGenerator<string> {
-    const cursor = this.collection.find(filter, { projection: { _id: 1 } }).sort({ _id: 1 }).batchSize(pageSize);
+    const cursor = this.collection
+      .find(filter, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .batchSize(pageSize);
     // The driver closes the cursor when the loop ends, early or not.
     for await (const doc of cursor) yield String(doc._id);
   }

@@ -28,14 +28,22 @@ const Entry = z.enum(['synthesized', 'photo@merchant', 'photo@rider']);
 export function parsePolicy(text: string): { ok: true; policy: MediaPolicy } | { ok: false; problems: string[] } {
   const policy: Partial<Record<OrderStatus, StatusMedia>> = {};
   const problems: string[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [rawStatus = '', rawKind = ''] = part.split(':').map((s) => s.trim());
     const status = OrderStatus.safeParse(rawStatus);
     const kind = Entry.safeParse(rawKind);
     if (!status.success) problems.push(`${part}: ${rawStatus} is not an order status`);
-    else if (!kind.success) problems.push(`${part}: ${rawKind} is neither synthesized nor photo@merchant / photo@rider`);
+    else if (!kind.success)
+      problems.push(`${part}: ${rawKind} is neither synthesized nor photo@merchant / photo@rider`);
     else if (policy[status.data]) problems.push(`${part}: ${status.data} is named twice`);
-    else policy[status.data] = kind.data === 'synthesized' ? { kind: 'synthesized' } : { kind: 'photo', takenBy: kind.data === 'photo@rider' ? 'rider' : 'merchant' };
+    else
+      policy[status.data] =
+        kind.data === 'synthesized'
+          ? { kind: 'synthesized' }
+          : { kind: 'photo', takenBy: kind.data === 'photo@rider' ? 'rider' : 'merchant' };
   }
   if (problems.length === 0 && Object.keys(policy).length === 0) problems.push('the policy names no status');
   return problems.length > 0 ? { ok: false, problems } : { ok: true, policy };

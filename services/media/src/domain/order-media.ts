@@ -83,7 +83,9 @@ export type Actor = Pick<Principal, 'role' | 'subject' | 'tenant'>;
 
 /** The job id of a slot's due timer: one per order and status, so scheduling it again changes nothing. */
 export function dueJobId(orderId: string, status: OrderStatus): string {
-  const safe = /^[A-Za-z0-9_.-]{1,150}$/.test(orderId) ? orderId : Buffer.from(orderId, 'utf8').toString('hex').slice(0, 150);
+  const safe = /^[A-Za-z0-9_.-]{1,150}$/.test(orderId)
+    ? orderId
+    : Buffer.from(orderId, 'utf8').toString('hex').slice(0, 150);
   return `media-due.${safe}.${status}`;
 }
 
@@ -103,7 +105,14 @@ export function absorbSnapshot(
   let changed = current === undefined;
   let facts = base.facts;
   if (current && snapshot.version > current.facts.orderVersion) {
-    facts = { ...factsOf(snapshot), terminalId: snapshot.terminalId ?? current.facts.terminalId, storeName: snapshot.storeName ?? current.facts.storeName, expectedDeliveryAt: snapshot.expectedDeliveryAt ? new Date(snapshot.expectedDeliveryAt) : current.facts.expectedDeliveryAt };
+    facts = {
+      ...factsOf(snapshot),
+      terminalId: snapshot.terminalId ?? current.facts.terminalId,
+      storeName: snapshot.storeName ?? current.facts.storeName,
+      expectedDeliveryAt: snapshot.expectedDeliveryAt
+        ? new Date(snapshot.expectedDeliveryAt)
+        : current.facts.expectedDeliveryAt,
+    };
     changed = true;
   }
   const slots = { ...base.slots };
@@ -147,14 +156,34 @@ function isTaker(order: OrderMedia, takenBy: Taker, actor: Actor): boolean {
  * May the actor have an upload grant for this status now? Only the status's taker, only for a
  * photo status the order has reached, only while no image is attached and the grace period runs.
  */
-export function checkGrant(order: OrderMedia, status: OrderStatus, actor: Actor, now: Date, policy: MediaPolicy): Slot & { takenBy: Taker } {
+export function checkGrant(
+  order: OrderMedia,
+  status: OrderStatus,
+  actor: Actor,
+  now: Date,
+  policy: MediaPolicy,
+): Slot & { takenBy: Taker } {
   const wanted = policy[status];
-  if (!wanted || wanted.kind !== 'photo') throw new AppError('UNPROCESSABLE', `status ${status} takes no real-shot photo`, { orderStatus: status });
-  if (!isTaker(order, wanted.takenBy, actor)) throw AppError.forbidden(`only the order's ${wanted.takenBy === 'merchant' ? 'merchant' : 'assigned rider'} shoots the ${status} photo`);
+  if (!wanted || wanted.kind !== 'photo')
+    throw new AppError('UNPROCESSABLE', `status ${status} takes no real-shot photo`, { orderStatus: status });
+  if (!isTaker(order, wanted.takenBy, actor))
+    throw AppError.forbidden(
+      `only the order's ${wanted.takenBy === 'merchant' ? 'merchant' : 'assigned rider'} shoots the ${status} photo`,
+    );
   const slot = order.slots[status];
   if (!slot) throw AppError.conflict(`order ${order.orderId} has not reached ${status} yet`, { orderStatus: status });
-  if (slot.media) throw new AppError('WINDOW_CLOSED', slot.media.fallback ? `the ${status} photo did not come in time; a synthesized image stands in` : `the ${status} photo is already attached`, { orderStatus: status });
-  if (now.getTime() > slot.dueAt.getTime()) throw new AppError('WINDOW_CLOSED', `the time for the ${status} photo ended at ${slot.dueAt.toISOString()}`, { orderStatus: status });
+  if (slot.media)
+    throw new AppError(
+      'WINDOW_CLOSED',
+      slot.media.fallback
+        ? `the ${status} photo did not come in time; a synthesized image stands in`
+        : `the ${status} photo is already attached`,
+      { orderStatus: status },
+    );
+  if (now.getTime() > slot.dueAt.getTime())
+    throw new AppError('WINDOW_CLOSED', `the time for the ${status} photo ended at ${slot.dueAt.toISOString()}`, {
+      orderStatus: status,
+    });
   return { ...slot, takenBy: wanted.takenBy };
 }
 
@@ -163,11 +192,22 @@ export function checkGrant(order: OrderMedia, status: OrderStatus, actor: Actor,
  * confirmed by whoever it was issued to, and confirmed within `confirmGraceMs` of its expiry
  * (an upload started just before expiry may end just after).
  */
-export function checkConfirm(order: OrderMedia, status: OrderStatus, grantId: string, actor: Actor, now: Date, confirmGraceMs: number): { slot: Slot; grant: Grant } {
+export function checkConfirm(
+  order: OrderMedia,
+  status: OrderStatus,
+  grantId: string,
+  actor: Actor,
+  now: Date,
+  confirmGraceMs: number,
+): { slot: Slot; grant: Grant } {
   const slot = order.slots[status];
   const grant = slot?.grant;
   if (!slot || !grant || grant.grantId !== grantId) throw AppError.notFound('upload grant', { grantId });
-  if (grant.issuedTo.subject !== actor.subject || grant.issuedTo.role !== actor.role || !isTaker(order, grant.issuedTo.role, actor)) {
+  if (
+    grant.issuedTo.subject !== actor.subject ||
+    grant.issuedTo.role !== actor.role ||
+    !isTaker(order, grant.issuedTo.role, actor)
+  ) {
     throw AppError.forbidden('this grant was issued to someone else');
   }
   if (grant.state === 'used') throw AppError.conflict('this grant has already been used', { grantId });
@@ -175,8 +215,10 @@ export function checkConfirm(order: OrderMedia, status: OrderStatus, grantId: st
   if (grant.state === 'confirming' && grant.confirmingUntil && grant.confirmingUntil.getTime() > now.getTime()) {
     throw AppError.conflict('this upload is being checked; ask again in a moment', { grantId });
   }
-  if (slot.media) throw new AppError('WINDOW_CLOSED', `the ${status} image is already attached`, { orderStatus: status });
-  if (now.getTime() > grant.expiresAt.getTime() + confirmGraceMs) throw new AppError('WINDOW_CLOSED', `the grant expired at ${grant.expiresAt.toISOString()}`, { grantId });
+  if (slot.media)
+    throw new AppError('WINDOW_CLOSED', `the ${status} image is already attached`, { orderStatus: status });
+  if (now.getTime() > grant.expiresAt.getTime() + confirmGraceMs)
+    throw new AppError('WINDOW_CLOSED', `the grant expired at ${grant.expiresAt.toISOString()}`, { grantId });
   return { slot, grant };
 }
 

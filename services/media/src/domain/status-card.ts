@@ -1,4 +1,11 @@
-import { capitalised, type Locale, orderStatusLabels, type OrderStatus, shortOrderNumber, xmlSafe } from '@orderpulse/contracts';
+import {
+  capitalised,
+  type Locale,
+  orderStatusLabels,
+  type OrderStatus,
+  shortOrderNumber,
+  xmlSafe,
+} from '@orderpulse/contracts';
 
 /** What a synthesized image shows. */
 export interface StatusCardInput {
@@ -44,11 +51,21 @@ export function statusWord(status: OrderStatus, locale: Locale): string {
  * control character in a store name made the whole card unparseable); store names come from merchants.
  */
 export function escapeXml(text: string): string {
-  return xmlSafe(text).replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+  return xmlSafe(text).replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c,
+  );
 }
 
 function when(date: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(date);
+  return new Intl.DateTimeFormat(locale, {
+    timeZone,
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(date);
 }
 
 /** Cuts text to a length that fits its line; the full text stays in the title element. */
@@ -74,12 +91,18 @@ export function renderStatusCard(input: StatusCardInput): string {
     `<text x="48" y="370" font-size="32" fill="#424a53" data-field="time">${escapeXml(`${labels.time[locale]}  ${when(input.at, locale, input.timeZone)}`)}</text>`,
   ];
   if (input.expectedDeliveryAt) {
-    lines.push(`<text x="48" y="420" font-size="32" fill="#424a53" data-field="expected-delivery">${escapeXml(`${labels.expected[locale]}  ${when(input.expectedDeliveryAt, locale, input.timeZone)}`)}</text>`);
+    lines.push(
+      `<text x="48" y="420" font-size="32" fill="#424a53" data-field="expected-delivery">${escapeXml(`${labels.expected[locale]}  ${when(input.expectedDeliveryAt, locale, input.timeZone)}`)}</text>`,
+    );
   }
   if (input.fallback) {
-    lines.push(`<text x="48" y="470" font-size="26" fill="#9a6700" data-field="fallback">${escapeXml(labels.fallback[locale])}</text>`);
+    lines.push(
+      `<text x="48" y="470" font-size="26" fill="#9a6700" data-field="fallback">${escapeXml(labels.fallback[locale])}</text>`,
+    );
   }
-  lines.push(`<text x="48" y="515" font-size="20" fill="#6e7781" data-field="order-id">${escapeXml(fit(input.orderId, 70))}</text>`);
+  lines.push(
+    `<text x="48" y="515" font-size="20" fill="#6e7781" data-field="order-id">${escapeXml(fit(input.orderId, 70))}</text>`,
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" lang="${locale}">`,
     `<title>${escapeXml(`${input.storeName} · ${statusWord(input.status, locale)} · ${shortOrderNumber(input.orderId)}`)}</title>`,

@@ -56,7 +56,10 @@ export class SharpCodec implements ImagePort {
    * error and stays refused. Uploads are fully re-encoded, so nothing odd in the input survives.
    */
   private open(body: Buffer | string): Sharp {
-    return sharp(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, { limitInputPixels: this.maxDimension * this.maxDimension, failOn: 'error' });
+    return sharp(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, {
+      limitInputPixels: this.maxDimension * this.maxDimension,
+      failOn: 'error',
+    });
   }
 
   async dimensions(body: Buffer): Promise<{ width: number; height: number } | undefined> {
@@ -84,8 +87,19 @@ export class SharpCodec implements ImagePort {
   private async encodeBoth(base: Sharp, type: UploadType): Promise<EncodedImage> {
     const [full, thumbnail] = await Promise.all([
       encode(base.clone(), type).toBuffer({ resolveWithObject: true }),
-      base.clone().resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toBuffer(),
+      base
+        .clone()
+        .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 70 })
+        .toBuffer(),
     ]);
-    return { image: full.data, contentType: type, width: full.info.width, height: full.info.height, thumbnail, thumbnailType: 'image/webp' };
+    return {
+      image: full.data,
+      contentType: type,
+      width: full.info.width,
+      height: full.info.height,
+      thumbnail,
+      thumbnailType: 'image/webp',
+    };
   }
 }

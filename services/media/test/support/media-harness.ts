@@ -27,7 +27,8 @@ export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
   customer: (id = 'c-1') => tokenIssuer.sign({ subject: id, role: 'customer' }),
-  merchant: (merchantId = 'm-1', subject = 'clerk-1') => tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
+  merchant: (merchantId = 'm-1', subject = 'clerk-1') =>
+    tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
   rider: (terminalId = 'rider-1') => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
   admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
 };
@@ -47,16 +48,33 @@ export async function newDeployment(): Promise<Deployment> {
   const prefix = `${uniqueName('media')}.`;
   const env = stackEnv();
   const kafka = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'media-test' });
-  await applyTopics(kafka, plannedTopics({
-    defaults: { partitions: 3, replicationFactor: 1 },
-    deadLetter: { partitions: 1 },
-    topics: [
-      { name: `${prefix}${Topics.orderEvents}`, consumedBy: ['media'] },
-      { name: `${prefix}${Topics.mediaEvents}`, consumedBy: ['notification'] },
-    ],
-  }));
-  const s3 = createS3Client({ endpoint: env.S3_ENDPOINT, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: true });
-  return { prefix, db: uniqueName('media'), queuePrefix: uniqueName('q'), keyPrefix: `${uniqueName('media')}/`, kafka, s3, bucket: env.S3_BUCKET };
+  await applyTopics(
+    kafka,
+    plannedTopics({
+      defaults: { partitions: 3, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [
+        { name: `${prefix}${Topics.orderEvents}`, consumedBy: ['media'] },
+        { name: `${prefix}${Topics.mediaEvents}`, consumedBy: ['notification'] },
+      ],
+    }),
+  );
+  const s3 = createS3Client({
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: true,
+  });
+  return {
+    prefix,
+    db: uniqueName('media'),
+    queuePrefix: uniqueName('q'),
+    keyPrefix: `${uniqueName('media')}/`,
+    kafka,
+    s3,
+    bucket: env.S3_BUCKET,
+  };
 }
 
 export function deploymentEnv(d: Deployment, env: Record<string, string> = {}): Record<string, string> {
@@ -92,7 +110,11 @@ export class MediaInstance {
 
   async start(env: Record<string, string> = {}): Promise<this> {
     const config = loadConfig(MediaConfig, deploymentEnv(this.deployment, env));
-    const started = await startService('media', config, async (platform) => (this.service = await wireMediaService(platform, config)));
+    const started = await startService(
+      'media',
+      config,
+      async (platform) => (this.service = await wireMediaService(platform, config)),
+    );
     this.base = `http://127.0.0.1:${started.port}`;
     this.stopService = started.stop;
     return this;
@@ -103,18 +125,30 @@ export class MediaInstance {
   }
 
   /** Asks for a grant once the service has seen the order reach the status. */
-  async grant(orderId: string, status: OrderStatus, token: string, upload: { contentType: string; bytes: number }): Promise<Grant> {
-    const reply = await waitFor(() => this.call('POST', `/v1/orders/${orderId}/media/${status}/grants`, token, upload), {
-      what: `a ${status} grant for ${orderId}`,
-      // Until the service has read the order's events: unknown order, or status not reached yet.
-      until: (r) => r.status !== 404 && (r.status !== 409 || !String(r.body?.detail).includes('has not reached')),
-    });
+  async grant(
+    orderId: string,
+    status: OrderStatus,
+    token: string,
+    upload: { contentType: string; bytes: number },
+  ): Promise<Grant> {
+    const reply = await waitFor(
+      () => this.call('POST', `/v1/orders/${orderId}/media/${status}/grants`, token, upload),
+      {
+        what: `a ${status} grant for ${orderId}`,
+        // Until the service has read the order's events: unknown order, or status not reached yet.
+        until: (r) => r.status !== 404 && (r.status !== 409 || !String(r.body?.detail).includes('has not reached')),
+      },
+    );
     if (reply.status !== 201) throw new Error(`grant refused: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body as Grant;
   }
 
   confirm(grant: Grant, token: string): Promise<Reply> {
-    return this.call('POST', `/v1/orders/${grant.orderId}/media/${grant.status}/grants/${grant.grantId}/confirm`, token);
+    return this.call(
+      'POST',
+      `/v1/orders/${grant.orderId}/media/${grant.status}/grants/${grant.grantId}/confirm`,
+      token,
+    );
   }
 
   async stop(): Promise<void> {
@@ -132,17 +166,29 @@ export interface Grant {
 }
 
 /** Uploads as a phone does: plain HTTP PUT to the presigned URL with the headers it was given. */
-export async function upload(grant: Grant, body: Buffer | string, headers: Record<string, string> = grant.upload.headers): Promise<{ status: number; text: string }> {
+export async function upload(
+  grant: Grant,
+  body: Buffer | string,
+  headers: Record<string, string> = grant.upload.headers,
+): Promise<{ status: number; text: string }> {
   const response = await fetch(grant.upload.url, { method: 'PUT', headers, body });
   return { status: response.status, text: await response.text() };
 }
 
 /** A photo as a phone makes one: noise (so it does not compress to nothing), optionally with GPS tags. */
-export async function photo(width: number, height: number, options: { gps?: boolean; format?: 'jpeg' | 'png' } = {}): Promise<Buffer> {
+export async function photo(
+  width: number,
+  height: number,
+  options: { gps?: boolean; format?: 'jpeg' | 'png' } = {},
+): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < raw.length; i += 1) raw[i] = (i * 7919 + Math.floor(i / 3) * 104_729) % 251;
   let image = sharp(raw, { raw: { width, height, channels: 3 } });
-  if (options.gps) image = image.withExif({ IFD0: { Make: 'TestPhone', Model: 'Shot 1' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '31/1 14/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '121/1 28/1 0/1' } });
+  if (options.gps)
+    image = image.withExif({
+      IFD0: { Make: 'TestPhone', Model: 'Shot 1' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '31/1 14/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '121/1 28/1 0/1' },
+    });
   return options.format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 90 }).toBuffer();
 }
 
@@ -180,10 +226,23 @@ export class OrderEvents {
   }
 
   /** The order moves on to `status`, by the actor the order service would name. */
-  async moved(order: TestOrder, status: OrderStatus, extra: { expectedDeliveryAt?: string; id?: string } = {}): Promise<TestOrder> {
+  async moved(
+    order: TestOrder,
+    status: OrderStatus,
+    extra: { expectedDeliveryAt?: string; id?: string } = {},
+  ): Promise<TestOrder> {
     const next = { ...order, version: order.version + 1, status };
     const { eventId: _previous, ...data } = next;
-    const eventId = await this.publish(OrderStatusChanged, { ...data, from: order.status, by: { role: 'system', subject: 'test' }, ...(extra.expectedDeliveryAt ? { expectedDeliveryAt: extra.expectedDeliveryAt } : {}) }, extra.id);
+    const eventId = await this.publish(
+      OrderStatusChanged,
+      {
+        ...data,
+        from: order.status,
+        by: { role: 'system', subject: 'test' },
+        ...(extra.expectedDeliveryAt ? { expectedDeliveryAt: extra.expectedDeliveryAt } : {}),
+      },
+      extra.id,
+    );
     return { ...next, eventId };
   }
 
@@ -204,7 +263,13 @@ export class OrderEvents {
   }
 }
 
-export type TestOrder = z.input<typeof OrderPlaced.schema> & { eventId: string; version: number; status: OrderStatus; orderId: string; terminalId?: string };
+export type TestOrder = z.input<typeof OrderPlaced.schema> & {
+  eventId: string;
+  version: number;
+  status: OrderStatus;
+  orderId: string;
+  terminalId?: string;
+};
 
 /** Reads the deployment's media topic, as the notification service would. */
 export class MediaEvents {
@@ -229,7 +294,11 @@ export class MediaEvents {
   }
 
   async next(orderId: string, status: OrderStatus, timeoutMs = 20_000) {
-    const [first] = await waitFor(() => this.of(orderId, status), { what: `media.attached for ${orderId} ${status}`, until: (l) => l.length > 0, timeoutMs });
+    const [first] = await waitFor(() => this.of(orderId, status), {
+      what: `media.attached for ${orderId} ${status}`,
+      until: (l) => l.length > 0,
+      timeoutMs,
+    });
     return first!;
   }
 
@@ -256,5 +325,9 @@ export async function keysUnder(d: Deployment, prefix: string): Promise<string[]
 
 export async function fetchBytes(url: string): Promise<{ status: number; bytes: Buffer; type: string }> {
   const response = await fetch(url);
-  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()), type: response.headers.get('content-type') ?? '' };
+  return {
+    status: response.status,
+    bytes: Buffer.from(await response.arrayBuffer()),
+    type: response.headers.get('content-type') ?? '',
+  };
 }

@@ -1,6 +1,13 @@
 import type mongoose from 'mongoose';
 
-import { type Attempt, type Delivery, type DeliveryStatus, finalStatuses, nextAttempts, openStatuses } from '../domain/delivery';
+import {
+  type Attempt,
+  type Delivery,
+  type DeliveryStatus,
+  finalStatuses,
+  nextAttempts,
+  openStatuses,
+} from '../domain/delivery';
 import type { RecipientKey } from '../domain/recipients';
 
 type Doc = mongoose.mongo.Document;
@@ -27,8 +34,13 @@ export class DeliveryLogRepository {
     await this.collection.createIndex({ _id: 1, status: 1, tries: 1 }, { name: 'claim_guard', unique: true });
     // Pushes recorded before `tries` was kept get it once: one read of the log, then each by
     // `claim_guard`'s exact keys (a push that moved on meanwhile got its count from the move).
-    for await (const doc of this.collection.find({ tries: { $exists: false } } as Doc, { projection: { attempts: 1, status: 1 } })) {
-      await this.collection.updateOne({ _id: doc._id, status: doc.status, tries: null }, { $set: { tries: Array.isArray(doc.attempts) ? doc.attempts.length : 0 } });
+    for await (const doc of this.collection.find({ tries: { $exists: false } } as Doc, {
+      projection: { attempts: 1, status: 1 },
+    })) {
+      await this.collection.updateOne(
+        { _id: doc._id, status: doc.status, tries: null },
+        { $set: { tries: Array.isArray(doc.attempts) ? doc.attempts.length : 0 } },
+      );
     }
   }
 
@@ -40,7 +52,11 @@ export class DeliveryLogRepository {
   async open(delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>): Promise<DeliveryStatus> {
     const { key, ...rest } = delivery;
     const now = new Date();
-    const doc = await this.collection.findOneAndUpdate({ _id: key } as Doc, { $setOnInsert: { ...rest, attempts: [], tries: 0, createdAt: now, updatedAt: now } }, { upsert: true, returnDocument: 'after' });
+    const doc = await this.collection.findOneAndUpdate(
+      { _id: key } as Doc,
+      { $setOnInsert: { ...rest, attempts: [], tries: 0, createdAt: now, updatedAt: now } },
+      { upsert: true, returnDocument: 'after' },
+    );
     return (doc?.status as DeliveryStatus | undefined) ?? delivery.status;
   }
 
@@ -52,7 +68,9 @@ export class DeliveryLogRepository {
    * try, the usual case, is one conditional write; a later one reads the tries and compares them.
    */
   async claim(key: string, at: Date, inFlightMs: number): Promise<{ attempt: number } | undefined> {
-    const first = await this.collection.updateOne({ _id: key, status: 'pending', tries: 0 } as Doc, { $set: { attempts: nextAttempts([], at), tries: 1, status: 'sending', updatedAt: new Date() } });
+    const first = await this.collection.updateOne({ _id: key, status: 'pending', tries: 0 } as Doc, {
+      $set: { attempts: nextAttempts([], at), tries: 1, status: 'sending', updatedAt: new Date() },
+    });
     if (first.matchedCount > 0) return { attempt: 1 };
     const doc = await this.collection.findOne({ _id: key } as Doc);
     if (!doc) return undefined;
@@ -61,15 +79,19 @@ export class DeliveryLogRepository {
     const last = delivery.attempts[delivery.attempts.length - 1];
     if (last?.outcome === 'sending' && at.getTime() - new Date(last.at).getTime() < inFlightMs) return undefined;
     const attempts = nextAttempts(delivery.attempts, at);
-    const claimed = await this.collection.updateOne(
-      { _id: key, status: delivery.status, tries: triesOf(doc) } as Doc,
-      { $set: { attempts, tries: attempts.length, status: 'sending', updatedAt: new Date() } },
-    );
+    const claimed = await this.collection.updateOne({ _id: key, status: delivery.status, tries: triesOf(doc) } as Doc, {
+      $set: { attempts, tries: attempts.length, status: 'sending', updatedAt: new Date() },
+    });
     return claimed.matchedCount === 0 ? undefined : { attempt: attempts.length };
   }
 
   /** Gives a claimed try its outcome and sets where the push now stands, in one write. */
-  async settle(key: string, attempt: number, outcome: Omit<Attempt, 'attempt' | 'at'>, status: DeliveryStatus): Promise<void> {
+  async settle(
+    key: string,
+    attempt: number,
+    outcome: Omit<Attempt, 'attempt' | 'at'>,
+    status: DeliveryStatus,
+  ): Promise<void> {
     const at = `attempts.${attempt - 1}`;
     const fields = Object.fromEntries(Object.entries(outcome).map(([name, value]) => [`${at}.${name}`, value]));
     await this.collection.updateOne({ _id: key } as Doc, { $set: { ...fields, status, updatedAt: new Date() } });
@@ -80,15 +102,31 @@ export class DeliveryLogRepository {
    * Ends an unfinished push, saying why, if it still stands as `delivery` says (its status and
    * tries, compared and set); one that moved on meanwhile is left as it is.
    */
-  async abandon(delivery: Pick<Delivery, 'key' | 'status' | 'attempts'>, status: DeliveryStatus, note: string): Promise<void> {
-    await this.collection.updateOne({ _id: delivery.key, status: delivery.status, tries: delivery.attempts.length } as Doc, { $set: { status, note, updatedAt: new Date() } });
+  async abandon(
+    delivery: Pick<Delivery, 'key' | 'status' | 'attempts'>,
+    status: DeliveryStatus,
+    note: string,
+  ): Promise<void> {
+    await this.collection.updateOne(
+      { _id: delivery.key, status: delivery.status, tries: delivery.attempts.length } as Doc,
+      { $set: { status, note, updatedAt: new Date() } },
+    );
   }
 
   /** Pushes not yet finished, oldest first, one page after `after` (the last key of the page before). */
   async unfinished(limit: number, after?: { createdAt: Date; key: string }): Promise<Delivery[]> {
     const status = { $in: [...openStatuses] };
-    const filter = after ? { status, $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after.key } }] } : { status };
-    const docs = await this.collection.find(filter as Doc).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
+    const filter = after
+      ? {
+          status,
+          $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after.key } }],
+        }
+      : { status };
+    const docs = await this.collection
+      .find(filter as Doc)
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
     return docs.map(toDelivery);
   }
 
@@ -99,7 +137,11 @@ export class DeliveryLogRepository {
 
   /** An order's pushes to one recipient, or to everyone for the callers that may read all (admins, services): said, never defaulted. */
   async forOrder(orderId: string, limit: number, scope: RecipientKey | 'everyone'): Promise<Delivery[]> {
-    const docs = await this.collection.find({ orderId, ...(scope === 'everyone' ? {} : { recipient: scope }) }).sort({ createdAt: 1 }).limit(limit).toArray();
+    const docs = await this.collection
+      .find({ orderId, ...(scope === 'everyone' ? {} : { recipient: scope }) })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .toArray();
     return docs.map(toDelivery);
   }
 

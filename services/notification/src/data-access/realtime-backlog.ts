@@ -108,9 +108,15 @@ export class RealtimeBacklog {
    * ahead of the backlog's newest (not one this backlog gave out). On a gap the client reloads
    * its state and goes on from `latest`.
    */
-  async since(key: RecipientKey, cursor: string, limit: number): Promise<{ entries: Entry[]; gap: boolean; latest: string }> {
+  async since(
+    key: RecipientKey,
+    cursor: string,
+    limit: number,
+  ): Promise<{ entries: Entry[]; gap: boolean; latest: string }> {
     const [rows, trimmedUpTo, latest] = await Promise.all([
-      cursor === LAST_ID ? Promise.resolve([] as [string, string[]][]) : this.redis.xrange(this.stream(key), `(${cursor}`, '+', 'COUNT', limit + 1),
+      cursor === LAST_ID
+        ? Promise.resolve([] as [string, string[]][])
+        : this.redis.xrange(this.stream(key), `(${cursor}`, '+', 'COUNT', limit + 1),
       this.redis.get(this.trimmed(key)),
       this.latest(key),
     ]);
@@ -120,7 +126,11 @@ export class RealtimeBacklog {
       rows.length > limit ||
       (seenSome && latest === '0-0') ||
       compareCursors(cursor, latest) > 0;
-    return { entries: rows.slice(0, limit).map(([id, fields]) => ({ cursor: id, payload: fields[1] ?? '' })), gap, latest };
+    return {
+      entries: rows.slice(0, limit).map(([id, fields]) => ({ cursor: id, payload: fields[1] ?? '' })),
+      gap,
+      latest,
+    };
   }
 
   /** The newest cursor of a recipient's backlog: where a client without one starts. */

@@ -40,7 +40,11 @@ export class RegistryRepository {
   async saveApp(app: App): Promise<{ created: boolean }> {
     const { appCode, ...rest } = app;
     this.appCache.delete(appCode);
-    const result = await this.apps.replaceOne({ _id: appCode } as Doc, { ...rest, updatedAt: new Date() }, { upsert: true });
+    const result = await this.apps.replaceOne(
+      { _id: appCode } as Doc,
+      { ...rest, updatedAt: new Date() },
+      { upsert: true },
+    );
     this.appCache.delete(appCode);
     return { created: result.upsertedCount === 1 };
   }
@@ -65,9 +69,14 @@ export class RegistryRepository {
    * principal); otherwise nothing changes and the answer is `refused`. The same app's token under
    * another installation id of this recipient (a reinstall) is the same device and is replaced.
    */
-  async register(key: RecipientKey, device: Device & { registeredBy: NonNullable<Device['registeredBy']> }): Promise<{ created: boolean } | { refused: true }> {
+  async register(
+    key: RecipientKey,
+    device: Device & { registeredBy: NonNullable<Device['registeredBy']> },
+  ): Promise<{ created: boolean } | { refused: true }> {
     const path = `devices.${device.installationId}`;
-    const holders = await this.recipients.find({ _id: { $ne: key }, [path]: { $exists: true } } as Doc, { projection: { [path]: 1 } }).toArray();
+    const holders = await this.recipients
+      .find({ _id: { $ne: key }, [path]: { $exists: true } } as Doc, { projection: { [path]: 1 } })
+      .toArray();
     for (const holder of holders) {
       const held = (holder.devices as Record<string, Device>)[device.installationId];
       if (held && !mayMove(held, device, device.registeredBy)) return { refused: true };
@@ -75,7 +84,10 @@ export class RegistryRepository {
     for (const holder of holders) {
       const held = (holder.devices as Record<string, Device>)[device.installationId];
       // Only the registration that was checked: one changed meanwhile stays where it is.
-      await this.recipients.updateOne({ _id: holder._id, [`${path}.token`]: held?.token, [`${path}.appCode`]: held?.appCode }, { $unset: { [path]: '' }, $set: { updatedAt: new Date() } });
+      await this.recipients.updateOne(
+        { _id: holder._id, [`${path}.token`]: held?.token, [`${path}.appCode`]: held?.appCode },
+        { $unset: { [path]: '' }, $set: { updatedAt: new Date() } },
+      );
     }
     const before = await this.recipients.findOneAndUpdate(
       { _id: key },
@@ -87,7 +99,10 @@ export class RegistryRepository {
       (d) => d.installationId !== device.installationId && d.appCode === device.appCode && d.token === device.token,
     );
     if (stale.length > 0) {
-      await this.recipients.updateOne({ _id: key }, { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) });
+      await this.recipients.updateOne(
+        { _id: key },
+        { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) },
+      );
     }
     return { created: !(before?.devices as Record<string, Device> | undefined)?.[device.installationId] };
   }
@@ -109,10 +124,20 @@ export class RegistryRepository {
     return result.modifiedCount === 1;
   }
 
-  async setPreferences(key: RecipientKey, preferences: { muted: Category[]; locale?: Locale | undefined }): Promise<void> {
+  async setPreferences(
+    key: RecipientKey,
+    preferences: { muted: Category[]; locale?: Locale | undefined },
+  ): Promise<void> {
     await this.recipients.updateOne(
       { _id: key },
-      { $set: { muted: preferences.muted, updatedAt: new Date(), ...(preferences.locale ? { locale: preferences.locale } : {}) }, $setOnInsert: { devices: {} } },
+      {
+        $set: {
+          muted: preferences.muted,
+          updatedAt: new Date(),
+          ...(preferences.locale ? { locale: preferences.locale } : {}),
+        },
+        $setOnInsert: { devices: {} },
+      },
       { upsert: true },
     );
   }
@@ -123,7 +148,8 @@ export class RegistryRepository {
 
   /** The profiles of several recipients in one read, in the order asked; one never registered has no devices. */
   async recipientsOf(keys: readonly RecipientKey[]): Promise<RecipientProfile[]> {
-    const docs = keys.length === 0 ? [] : await this.recipients.find({ _id: { $in: [...new Set(keys)] } } as Doc).toArray();
+    const docs =
+      keys.length === 0 ? [] : await this.recipients.find({ _id: { $in: [...new Set(keys)] } } as Doc).toArray();
     const byKey = new Map(docs.map((doc) => [String(doc._id), doc]));
     return keys.map((key) => {
       const doc = byKey.get(key);

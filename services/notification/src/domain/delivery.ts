@@ -20,7 +20,15 @@ export type DeliveryStatus =
   /** Its deadline (the countdown it announces) passed before it could be sent; nothing was sent. */
   | 'expired';
 
-export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set(['delivered', 'token_invalid', 'rejected', 'failed', 'muted', 'unsupported', 'expired']);
+export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set([
+  'delivered',
+  'token_invalid',
+  'rejected',
+  'failed',
+  'muted',
+  'unsupported',
+  'expired',
+]);
 
 /** Where a push is still to be sent or tried again: the push reconciler's work. */
 export const openStatuses: readonly DeliveryStatus[] = ['pending', 'sending'];

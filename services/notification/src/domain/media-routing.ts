@@ -17,7 +17,10 @@ export interface NoticeMedia {
 const captions = {
   photo: { en: 'A photo taken just now.', 'zh-CN': '刚刚拍摄的实拍照片。' },
   synthesized: { en: 'Your order at this step.', 'zh-CN': '您的订单当前进度。' },
-  fallback: { en: 'No photo was taken at this step; here is your order at a glance.', 'zh-CN': '此环节未拍摄实拍照片，为您呈现订单概况。' },
+  fallback: {
+    en: 'No photo was taken at this step; here is your order at a glance.',
+    'zh-CN': '此环节未拍摄实拍照片，为您呈现订单概况。',
+  },
 } as const;
 
 /**
@@ -52,7 +55,13 @@ export function mediaNoticesFor(m: EventData<typeof MediaAttached>): Notice[] {
  * What of the image goes on a push or message made now: the links only while they will work
  * for a while yet (a replayed event's links are long dead), the fresh-link path always.
  */
-export function mediaForDelivery(media: NoticeMedia, now: Date, minimumLifeMs = 60_000): Partial<NoticeMedia> & Pick<NoticeMedia, 'mediaId' | 'source' | 'fallback' | 'href'> {
+export function mediaForDelivery(
+  media: NoticeMedia,
+  now: Date,
+  minimumLifeMs = 60_000,
+): Partial<NoticeMedia> & Pick<NoticeMedia, 'mediaId' | 'source' | 'fallback' | 'href'> {
   const { imageUrl, thumbnailUrl, expiresAt, ...always } = media;
-  return Date.parse(expiresAt) - now.getTime() >= minimumLifeMs ? { ...always, imageUrl, thumbnailUrl, expiresAt } : always;
+  return Date.parse(expiresAt) - now.getTime() >= minimumLifeMs
+    ? { ...always, imageUrl, thumbnailUrl, expiresAt }
+    : always;
 }

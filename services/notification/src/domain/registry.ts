@@ -49,7 +49,12 @@ export interface Registrant {
 export function mayMove(existing: Device, incoming: Pick<Device, 'appCode' | 'token'>, caller: Registrant): boolean {
   if (existing.appCode === incoming.appCode && existing.token === incoming.token) return true;
   const by = existing.registeredBy;
-  return by !== undefined && by.role === caller.role && by.subject === caller.subject && (by.tenant ?? '') === (caller.tenant ?? '');
+  return (
+    by !== undefined &&
+    by.role === caller.role &&
+    by.subject === caller.subject &&
+    (by.tenant ?? '') === (caller.tenant ?? '')
+  );
 }
 
 /** A recipient's devices and preferences. */

@@ -63,7 +63,10 @@ function toHandler(id: string, orderNo: string, text: LocalizedText): Notice {
     recipient: { kind: 'handler', id },
     category: 'audit',
     template: 'preset',
-    params: { title: { en: text.en.title, 'zh-CN': text['zh-CN'].title }, body: { en: text.en.body, 'zh-CN': text['zh-CN'].body } },
+    params: {
+      title: { en: text.en.title, 'zh-CN': text['zh-CN'].title },
+      body: { en: text.en.body, 'zh-CN': text['zh-CN'].body },
+    },
     orderId: orderNo,
     locale: 'zh-CN',
   };
@@ -75,7 +78,10 @@ function money(amount: number, currency: string): string {
 
 /** What was ordered, as a merchant reads it at a glance: the first three dishes by name (the id for orders placed before names were kept), and how many more. */
 function dishesOf(lines: readonly { productId: string; name?: string | undefined; quantity: number }[]): string {
-  const shown = lines.slice(0, 3).map((l) => `${l.name ?? l.productId} × ${l.quantity}`).join(', ');
+  const shown = lines
+    .slice(0, 3)
+    .map((l) => `${l.name ?? l.productId} × ${l.quantity}`)
+    .join(', ');
   return lines.length > 3 ? `${shown} +${lines.length - 3}` : shown;
 }
 
@@ -87,7 +93,13 @@ function minutesLeft(countdown: { deadline: string; serverTime: string }): strin
 const customer = (o: OrderSnapshot): Recipient => ({ kind: 'customer', id: o.customerId });
 const merchant = (o: OrderSnapshot): Recipient => ({ kind: 'merchant', id: asTenant(o.merchantId) });
 
-function about(o: OrderSnapshot, recipient: Recipient, category: Category, template: TemplateKey, params: Record<string, Param> = {}): Notice {
+function about(
+  o: OrderSnapshot,
+  recipient: Recipient,
+  category: Category,
+  template: TemplateKey,
+  params: Record<string, Param> = {},
+): Notice {
   return {
     recipient,
     category,
@@ -106,7 +118,9 @@ function statusChanged(o: EventData<typeof OrderStatusChanged>): Notice[] {
   const reason = o.reason ?? '—';
   switch (o.status) {
     case 'connected':
-      return [about(o, customer(o), 'order_outcome', 'order.connected.customer', { minutes: minutesLeft(o.countdown) })];
+      return [
+        about(o, customer(o), 'order_outcome', 'order.connected.customer', { minutes: minutesLeft(o.countdown) }),
+      ];
     case 'accepted':
     case 'dispatched':
       return [about(o, customer(o), 'order_outcome', `order.${o.status}.customer`)];
@@ -125,7 +139,8 @@ function statusChanged(o: EventData<typeof OrderStatusChanged>): Notice[] {
     case 'delivered': {
       const words = deliverySteps[o.status];
       const notices = [about(o, customer(o), 'delivery_progress', 'delivery.progress.customer', words)];
-      if (merchantHearsOf.has(o.status)) notices.push(about(o, merchant(o), 'delivery_progress', 'delivery.progress.merchant', words));
+      if (merchantHearsOf.has(o.status))
+        notices.push(about(o, merchant(o), 'delivery_progress', 'delivery.progress.merchant', words));
       return notices;
     }
     default:
@@ -146,20 +161,39 @@ export function noticesFor(event: RoutedEvent): Notice[] {
       const minutes = minutesLeft(o.countdown);
       const items = String(o.lines.reduce((n, l) => n + l.quantity, 0));
       return [
-        about(o, merchant(o), 'new_order', 'order.placed.merchant', { minutes, items, dishes: dishesOf(o.lines), total: money(o.total, o.currency) }),
+        about(o, merchant(o), 'new_order', 'order.placed.merchant', {
+          minutes,
+          items,
+          dishes: dishesOf(o.lines),
+          total: money(o.total, o.currency),
+        }),
         about(o, customer(o), 'order_outcome', 'order.placed.customer', { minutes }),
       ];
     }
     case 'order.refused': {
       const r = event.data;
-      return [{ recipient: { kind: 'customer', id: r.customerId }, category: 'order_outcome', template: 'order.refused.customer', params: { orderNo: shortOrderNumber(r.orderId), reason: r.reason }, orderId: r.orderId, status: 'refused', locale: r.locale ?? 'zh-CN' }];
+      return [
+        {
+          recipient: { kind: 'customer', id: r.customerId },
+          category: 'order_outcome',
+          template: 'order.refused.customer',
+          params: { orderNo: shortOrderNumber(r.orderId), reason: r.reason },
+          orderId: r.orderId,
+          status: 'refused',
+          locale: r.locale ?? 'zh-CN',
+        },
+      ];
     }
     case 'order.status-changed':
       return statusChanged(event.data);
     case 'order.assigned': {
       const o = event.data;
       const notices = [
-        about(o, { kind: 'rider', id: o.terminalId }, 'assignment', 'order.assigned.rider', { storeId: o.storeId, address: o.delivery.line, region: o.delivery.region }),
+        about(o, { kind: 'rider', id: o.terminalId }, 'assignment', 'order.assigned.rider', {
+          storeId: o.storeId,
+          address: o.delivery.line,
+          region: o.delivery.region,
+        }),
         about(o, customer(o), 'delivery_progress', 'delivery.progress.customer', deliverySteps.assigned),
       ];
       if (o.previousTerminalId && o.previousTerminalId !== o.terminalId) {
@@ -176,7 +210,10 @@ export function noticesFor(event: RoutedEvent): Notice[] {
       const o = event.data;
       const template = o.stocking === 'success' ? 'order.stocking.success' : 'order.stocking.failure';
       const params = { reason: o.reason ?? '—' };
-      return [about(o, customer(o), 'delivery_progress', template, params), about(o, merchant(o), 'delivery_progress', template, params)];
+      return [
+        about(o, customer(o), 'delivery_progress', template, params),
+        about(o, merchant(o), 'delivery_progress', template, params),
+      ];
     }
     case 'audit.case-opened':
     case 'audit.resubmission-failed':
@@ -185,7 +222,16 @@ export function noticesFor(event: RoutedEvent): Notice[] {
       return [toHandler(event.data.leadId, event.data.orderNo, event.data.notice)];
     case 'audit.passed': {
       const p = event.data;
-      return [{ recipient: { kind: 'handler', id: p.handlerId }, category: 'audit', template: 'audit.passed.handler', params: { orderNo: p.orderNo }, orderId: p.orderNo, locale: p.order.locale }];
+      return [
+        {
+          recipient: { kind: 'handler', id: p.handlerId },
+          category: 'audit',
+          template: 'audit.passed.handler',
+          params: { orderNo: p.orderNo },
+          orderId: p.orderNo,
+          locale: p.order.locale,
+        },
+      ];
     }
     case 'media.attached':
       return mediaNoticesFor(event.data);

@@ -1,4 +1,13 @@
-import type { EventData, GuaranteeOrderProcessed, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, ShareRevoked, ShareSnapshot } from '@orderpulse/contracts';
+import type {
+  EventData,
+  GuaranteeOrderProcessed,
+  ShareClaimed,
+  ShareDeclined,
+  ShareExpired,
+  ShareOffered,
+  ShareRevoked,
+  ShareSnapshot,
+} from '@orderpulse/contracts';
 
 import { member } from './recipients';
 import type { Notice } from './routing';
@@ -14,7 +23,14 @@ export type SharingRoutedEvent =
   | { type: 'share.declined'; data: EventData<typeof ShareDeclined> }
   | { type: 'guarantee-order.processed'; data: EventData<typeof GuaranteeOrderProcessed> };
 
-const sharingTypes: ReadonlySet<string> = new Set(['share.offered', 'share.claimed', 'share.expired', 'share.revoked', 'share.declined', 'guarantee-order.processed']);
+const sharingTypes: ReadonlySet<string> = new Set([
+  'share.offered',
+  'share.claimed',
+  'share.expired',
+  'share.revoked',
+  'share.declined',
+  'guarantee-order.processed',
+]);
 
 export function isSharingEvent(event: { type: string }): event is SharingRoutedEvent {
   return sharingTypes.has(event.type);
@@ -28,7 +44,15 @@ function minutesLeft(s: ShareSnapshot): string {
  * A notice to one member of the event's organisation (member ids are unique only within one). `orderId` is the order as that member holds it: the original for
  * the owner, the second order for the member it was shared with, so a tap opens the right one.
  */
-function toMember(orgId: string, memberId: string, orderId: string, status: string, template: TemplateKey, locale: Notice['locale'], params: Record<string, Param>): Notice {
+function toMember(
+  orgId: string,
+  memberId: string,
+  orderId: string,
+  status: string,
+  template: TemplateKey,
+  locale: Notice['locale'],
+  params: Record<string, Param>,
+): Notice {
   return { recipient: member(orgId, memberId), category: 'sharing', template, params, orderId, status, locale };
 }
 
@@ -43,16 +67,32 @@ export function sharingNoticesFor(event: SharingRoutedEvent): Notice[] {
     const params = { orderNo: p.reference, outcome: outcomes[p.status], by: p.by.memberId, note: p.note ?? p.title };
     return [
       toMember(p.orgId, p.ownerId, p.orderId, p.status, 'guarantee.processed.member', p.locale, params),
-      ...p.linked.map((l) => toMember(p.orgId, l.memberId, l.orderId, p.status, 'guarantee.processed.member', p.locale, params)),
+      ...p.linked.map((l) =>
+        toMember(p.orgId, l.memberId, l.orderId, p.status, 'guarantee.processed.member', p.locale, params),
+      ),
     ];
   }
   const s = event.data;
   const params = { orderNo: s.reference, title: s.title, owner: s.ownerId, target: s.targetId };
   switch (event.type) {
     case 'share.offered':
-      return [{ ...toMember(s.orgId, s.targetId, s.shareId, s.shareStatus, 'share.offered.member', s.locale, { ...params, minutes: minutesLeft(s) }), countdown: { deadline: s.claimDeadline, serverTime: s.serverTime } }];
+      return [
+        {
+          ...toMember(s.orgId, s.targetId, s.shareId, s.shareStatus, 'share.offered.member', s.locale, {
+            ...params,
+            minutes: minutesLeft(s),
+          }),
+          countdown: { deadline: s.claimDeadline, serverTime: s.serverTime },
+        },
+      ];
     case 'share.claimed':
-      return [toMember(s.orgId, s.ownerId, s.orderId, s.shareStatus, 'share.claimed.owner', s.locale, { ...params, count: String(s.shareCount), max: String(s.maxShares) })];
+      return [
+        toMember(s.orgId, s.ownerId, s.orderId, s.shareStatus, 'share.claimed.owner', s.locale, {
+          ...params,
+          count: String(s.shareCount),
+          max: String(s.maxShares),
+        }),
+      ];
     case 'share.expired':
       return [
         toMember(s.orgId, s.ownerId, s.orderId, s.shareStatus, 'share.expired.owner', s.locale, params),

@@ -8,11 +8,17 @@ type Text = { title: string; body: string };
  */
 export const sharingTemplates = {
   'share.offered.member': {
-    en: { title: 'Order {orderNo} shared with you', body: '{owner} shared "{title}" with you. Claim it within {minutes} min.' },
+    en: {
+      title: 'Order {orderNo} shared with you',
+      body: '{owner} shared "{title}" with you. Claim it within {minutes} min.',
+    },
     'zh-CN': { title: '订单 {orderNo} 已共享给您', body: '{owner} 向您共享了“{title}”，请在{minutes}分钟内领取。' },
   },
   'share.claimed.owner': {
-    en: { title: 'Order {orderNo} claimed', body: '{target} claimed your shared order; it is now shared with {count} of at most {max}.' },
+    en: {
+      title: 'Order {orderNo} claimed',
+      body: '{target} claimed your shared order; it is now shared with {count} of at most {max}.',
+    },
     'zh-CN': { title: '订单 {orderNo} 已被领取', body: '{target} 已领取您共享的订单，当前共享 {count}/{max} 人。' },
   },
   'share.expired.owner': {
@@ -24,7 +30,10 @@ export const sharingTemplates = {
     'zh-CN': { title: '共享订单 {orderNo} 已过期', body: '“{title}”的领取时间已过。' },
   },
   'share.declined.owner': {
-    en: { title: 'Share of {orderNo} declined', body: '{target} declined the shared order; you may share it with someone else.' },
+    en: {
+      title: 'Share of {orderNo} declined',
+      body: '{target} declined the shared order; you may share it with someone else.',
+    },
     'zh-CN': { title: '订单 {orderNo} 共享被拒绝', body: '{target} 拒绝了您共享的订单，您可以共享给其他成员。' },
   },
   'share.revoked.member': {

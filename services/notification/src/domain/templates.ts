@@ -10,13 +10,19 @@ type Text = { title: string; body: string };
  */
 export const templates = {
   /** A message another service filled in already (the audit service's preset notifications): passed through. */
-  'preset': {
+  preset: {
     en: { title: '{title}', body: '{body}' },
     'zh-CN': { title: '{title}', body: '{body}' },
   },
   'audit.passed.handler': {
-    en: { title: 'Order {orderNo} passed review', body: 'Your fix worked: the middle office passed order {orderNo}, and the buyer has been told.' },
-    'zh-CN': { title: '订单 {orderNo} 已通过审核', body: '您的处理已生效：订单 {orderNo} 已通过中台审核，已通知买家。' },
+    en: {
+      title: 'Order {orderNo} passed review',
+      body: 'Your fix worked: the middle office passed order {orderNo}, and the buyer has been told.',
+    },
+    'zh-CN': {
+      title: '订单 {orderNo} 已通过审核',
+      body: '您的处理已生效：订单 {orderNo} 已通过中台审核，已通知买家。',
+    },
   },
   'order.placed.merchant': {
     en: { title: 'New order {orderNo}', body: '{dishes}; {items} item(s), {total}. Answer within {minutes} min.' },
@@ -31,7 +37,10 @@ export const templates = {
     'zh-CN': { title: '订单 {orderNo} 未能提交', body: '{reason}' },
   },
   'order.connected.customer': {
-    en: { title: 'The store has your order', body: 'Order {orderNo} reached the store; it will answer within {minutes} min.' },
+    en: {
+      title: 'The store has your order',
+      body: 'Order {orderNo} reached the store; it will answer within {minutes} min.',
+    },
     'zh-CN': { title: '商家已收到订单', body: '订单 {orderNo} 已送达商家，将在{minutes}分钟内答复。' },
   },
   'order.accepted.customer': {
@@ -51,11 +60,17 @@ export const templates = {
     'zh-CN': { title: '订单 {orderNo} 已派单', body: '商家已将订单交付配送。' },
   },
   'order.not_connected.customer': {
-    en: { title: 'Order {orderNo}: store unreachable', body: 'The order did not reach the store in time. Please order again or choose another store.' },
+    en: {
+      title: 'Order {orderNo}: store unreachable',
+      body: 'The order did not reach the store in time. Please order again or choose another store.',
+    },
     'zh-CN': { title: '订单 {orderNo}：商家未连接', body: '订单未能及时送达商家，请重新下单或选择其他商家。' },
   },
   'order.not_answered.customer': {
-    en: { title: 'Order {orderNo}: no answer', body: 'The store did not answer in time. Please order again or choose another store.' },
+    en: {
+      title: 'Order {orderNo}: no answer',
+      body: 'The store did not answer in time. Please order again or choose another store.',
+    },
     'zh-CN': { title: '订单 {orderNo}：商家未答复', body: '商家未在规定时间内答复，请重新下单或选择其他商家。' },
   },
   'order.closed.merchant': {
@@ -79,7 +94,10 @@ export const templates = {
     'zh-CN': { title: '配送单 {orderNo} 已改派', body: '该订单已改由其他配送终端处理。' },
   },
   'order.awaiting-rider.merchant': {
-    en: { title: 'Order {orderNo}: waiting for a rider', body: 'No delivery terminal can take the order yet; it is offered again until one does.' },
+    en: {
+      title: 'Order {orderNo}: waiting for a rider',
+      body: 'No delivery terminal can take the order yet; it is offered again until one does.',
+    },
     'zh-CN': { title: '订单 {orderNo}：等待骑手接单', body: '暂无配送终端可接此单，系统将持续派单，直到有骑手接单。' },
   },
   'order.stocking.success': {
@@ -101,11 +119,26 @@ export type TemplateKey = keyof typeof templates;
 
 /** The words for each delivery step, for the progress templates: a status's own label (`orderStatusLabels`), and what it means for the customer. */
 export const deliverySteps = {
-  rider_took: { step: orderStatusLabels.rider_took, detail: { en: 'A rider took the order and is heading to the store.', 'zh-CN': '骑手已接单，正在前往商家。' } },
-  rider_at_store: { step: orderStatusLabels.rider_at_store, detail: { en: 'The rider has arrived at the store.', 'zh-CN': '骑手已到达商家。' } },
-  picked_up: { step: orderStatusLabels.picked_up, detail: { en: 'The rider picked up the order and is on the way.', 'zh-CN': '骑手已取货，正在配送途中。' } },
-  delivered: { step: orderStatusLabels.delivered, detail: { en: 'The order has been delivered.', 'zh-CN': '订单已送达。' } },
-  assigned: { step: { en: 'rider assigned', 'zh-CN': '已分配骑手' }, detail: { en: 'A delivery terminal will bring your order.', 'zh-CN': '已为您的订单分配配送终端。' } },
+  rider_took: {
+    step: orderStatusLabels.rider_took,
+    detail: { en: 'A rider took the order and is heading to the store.', 'zh-CN': '骑手已接单，正在前往商家。' },
+  },
+  rider_at_store: {
+    step: orderStatusLabels.rider_at_store,
+    detail: { en: 'The rider has arrived at the store.', 'zh-CN': '骑手已到达商家。' },
+  },
+  picked_up: {
+    step: orderStatusLabels.picked_up,
+    detail: { en: 'The rider picked up the order and is on the way.', 'zh-CN': '骑手已取货，正在配送途中。' },
+  },
+  delivered: {
+    step: orderStatusLabels.delivered,
+    detail: { en: 'The order has been delivered.', 'zh-CN': '订单已送达。' },
+  },
+  assigned: {
+    step: { en: 'rider assigned', 'zh-CN': '已分配骑手' },
+    detail: { en: 'A delivery terminal will bring your order.', 'zh-CN': '已为您的订单分配配送终端。' },
+  },
 } as const satisfies Record<string, Record<'step' | 'detail', Record<Locale, string>>>;
 
 /** A param is the same in every locale (an order number, a reason someone typed) or given per locale. */

@@ -19,7 +19,17 @@ const invalidToken = new Set([
 ]);
 
 /** Errors that pass: the provider was busy or down. */
-const transient = new Set(['TooManyRequests', 'ServiceUnavailable', 'InternalServerError', 'Shutdown', 'Unavailable', 'UNAVAILABLE', 'INTERNAL', 'QUOTA_EXCEEDED', 'DeviceMessageRateExceeded']);
+const transient = new Set([
+  'TooManyRequests',
+  'ServiceUnavailable',
+  'InternalServerError',
+  'Shutdown',
+  'Unavailable',
+  'UNAVAILABLE',
+  'INTERNAL',
+  'QUOTA_EXCEEDED',
+  'DeviceMessageRateExceeded',
+]);
 
 interface GorushLog {
   type?: string;
@@ -51,9 +61,13 @@ export class GorushProvider implements PushProvider {
       message: request.body,
       data: request.data,
       // A rich notification: Android shows the image itself, iOS hands it to the app's service extension.
-      ...(typeof request.data.thumbnailUrl === 'string' ? { image: request.data.thumbnailUrl, mutable_content: true } : {}),
+      ...(typeof request.data.thumbnailUrl === 'string'
+        ? { image: request.data.thumbnailUrl, mutable_content: true }
+        : {}),
       ...expiryOf(request),
-      ...(request.platform === 'ios' ? { collapse_id: request.idempotencyKey, ...(request.app.apnsTopic ? { topic: request.app.apnsTopic } : {}) } : { collapse_key: request.idempotencyKey }),
+      ...(request.platform === 'ios'
+        ? { collapse_id: request.idempotencyKey, ...(request.app.apnsTopic ? { topic: request.app.apnsTopic } : {}) }
+        : { collapse_key: request.idempotencyKey }),
     };
     let response: Response;
     try {
@@ -68,13 +82,18 @@ export class GorushProvider implements PushProvider {
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.settings.timeoutMs} ms` : errorText(error);
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError'
+          ? `no answer within ${this.settings.timeoutMs} ms`
+          : errorText(error);
       return { kind: 'retry', error: reason };
     }
     const text = await response.text().catch(() => '');
     const httpStatus = response.status;
-    if (httpStatus === 429 || httpStatus >= 500) return { kind: 'retry', httpStatus, error: `gateway answered ${httpStatus}: ${text.slice(0, 200)}` };
-    if (httpStatus >= 400) return { kind: 'rejected', httpStatus, error: `gateway answered ${httpStatus}: ${text.slice(0, 200)}` };
+    if (httpStatus === 429 || httpStatus >= 500)
+      return { kind: 'retry', httpStatus, error: `gateway answered ${httpStatus}: ${text.slice(0, 200)}` };
+    if (httpStatus >= 400)
+      return { kind: 'rejected', httpStatus, error: `gateway answered ${httpStatus}: ${text.slice(0, 200)}` };
     const failure = failedLogFor(text, request.token);
     if (!failure) return { kind: 'delivered', httpStatus };
     const error = failure.error ?? 'failed-push';
@@ -93,7 +112,10 @@ export class GorushProvider implements PushProvider {
 function expiryOf(request: PushRequest): { time_to_live?: number; expiration?: number } {
   if (!request.expiresAt) return {};
   const leftMs = request.expiresAt.getTime() - (request.sentAt ?? new Date()).getTime();
-  return { time_to_live: Math.max(0, Math.floor(leftMs / 1_000)), expiration: Math.ceil(request.expiresAt.getTime() / 1_000) };
+  return {
+    time_to_live: Math.max(0, Math.floor(leftMs / 1_000)),
+    expiration: Math.ceil(request.expiresAt.getTime() / 1_000),
+  };
 }
 
 function failedLogFor(text: string, token: string): GorushLog | undefined {
@@ -105,7 +127,9 @@ function failedLogFor(text: string, token: string): GorushLog | undefined {
   }
   const logs = (parsed as { logs?: unknown }).logs;
   if (!Array.isArray(logs)) return undefined;
-  return (logs as GorushLog[]).find((log) => log.type === 'failed-push' && (log.token === undefined || log.token === token));
+  return (logs as GorushLog[]).find(
+    (log) => log.type === 'failed-push' && (log.token === undefined || log.token === token),
+  );
 }
 
 function errorText(error: unknown): string {

@@ -14,13 +14,15 @@ export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
   customer: (id = 'c-1') => tokenIssuer.sign({ subject: id, role: 'customer' }),
-  merchant: (merchantId = 'm-1', subject = 'clerk-1') => tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
+  merchant: (merchantId = 'm-1', subject = 'clerk-1') =>
+    tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
   rider: (terminalId: string) => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
   admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
   storefront: () => tokenIssuer.sign({ subject: 'shop-1', role: 'storefront' }),
   handler: (id: string) => tokenIssuer.sign({ subject: id, role: 'handler' }),
   /** A member of an organisation (the token's tenant); member ids are unique only within one. */
-  member: (orgId: string, id: string, expiresInSeconds?: number) => tokenIssuer.sign({ subject: id, role: 'member', tenant: orgId }, expiresInSeconds ? { expiresInSeconds } : {}),
+  member: (orgId: string, id: string, expiresInSeconds?: number) =>
+    tokenIssuer.sign({ subject: id, role: 'member', tenant: orgId }, expiresInSeconds ? { expiresInSeconds } : {}),
 };
 
 /** What the tests share between instances of the service: topics, database, queues, gateway. */
@@ -38,11 +40,17 @@ export const gorushOk = () => ({ status: 200, body: { counts: 1, logs: [], succe
 export async function newDeployment(): Promise<Deployment> {
   const prefix = `${uniqueName('notif')}.`;
   const kafka = new KafkaClient({ brokers: stackEnv().KAFKA_BROKERS.split(','), clientId: 'notification-test' });
-  await applyTopics(kafka, plannedTopics({
-    defaults: { partitions: 3, replicationFactor: 1 },
-    deadLetter: { partitions: 1 },
-    topics: [Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({ name: `${prefix}${t}`, consumedBy: ['notification'] })),
-  }));
+  await applyTopics(
+    kafka,
+    plannedTopics({
+      defaults: { partitions: 3, replicationFactor: 1 },
+      deadLetter: { partitions: 1 },
+      topics: [Topics.orderEvents, Topics.auditEvents, Topics.sharingEvents, Topics.mediaEvents].map((t) => ({
+        name: `${prefix}${t}`,
+        consumedBy: ['notification'],
+      })),
+    }),
+  );
   const gateway = await new RecordingServer(gorushOk).start();
   return { prefix, db: uniqueName('notif'), queuePrefix: uniqueName('q'), gateway, kafka };
 }
@@ -50,7 +58,10 @@ export async function newDeployment(): Promise<Deployment> {
 /** What a Redis emptied or restarted without its data does to the push queue — only this deployment's queue. Returns the keys removed. */
 export async function losePushQueue(redis: Redis, d: Deployment): Promise<number> {
   const keys: string[] = [];
-  for await (const batch of redis.scanStream({ match: `${d.queuePrefix}:push:*`, count: 500 }) as AsyncIterable<string[]>) keys.push(...batch);
+  for await (const batch of redis.scanStream({ match: `${d.queuePrefix}:push:*`, count: 500 }) as AsyncIterable<
+    string[]
+  >)
+    keys.push(...batch);
   if (keys.length > 0) await redis.del(...keys);
   return keys.length;
 }
@@ -83,7 +94,11 @@ export class NotificationInstance {
 
   async start(env: Record<string, string> = {}): Promise<this> {
     const config = loadConfig(NotificationConfig, deploymentEnv(this.deployment, env));
-    const started = await startService('notification', config, async (platform) => (this.service = await wireNotificationService(platform, config)));
+    const started = await startService(
+      'notification',
+      config,
+      async (platform) => (this.service = await wireNotificationService(platform, config)),
+    );
     this.base = `http://127.0.0.1:${started.port}`;
     this.stopService = started.stop;
     return this;
@@ -95,10 +110,22 @@ export class NotificationInstance {
   }
 
   /** Registers an app (as admin) and a device for the token's recipient. */
-  async register(token: string, installationId: string, device: { appCode?: string; platform?: string; deviceToken?: string; locale?: string } = {}) {
+  async register(
+    token: string,
+    installationId: string,
+    device: { appCode?: string; platform?: string; deviceToken?: string; locale?: string } = {},
+  ) {
     const appCode = device.appCode ?? 'app-main';
-    await this.call('PUT', `/v1/apps/${appCode}`, tokens.admin(), { name: 'orderpulse demo app', authorization: 'key=app-main-secret' });
-    const res = await this.call('PUT', `/v1/installations/${installationId}`, token, { appCode, platform: device.platform ?? 'android', deviceToken: device.deviceToken ?? `token-${installationId}`, ...(device.locale ? { locale: device.locale } : {}) });
+    await this.call('PUT', `/v1/apps/${appCode}`, tokens.admin(), {
+      name: 'orderpulse demo app',
+      authorization: 'key=app-main-secret',
+    });
+    const res = await this.call('PUT', `/v1/installations/${installationId}`, token, {
+      appCode,
+      platform: device.platform ?? 'android',
+      deviceToken: device.deviceToken ?? `token-${installationId}`,
+      ...(device.locale ? { locale: device.locale } : {}),
+    });
     if (res.status >= 300) throw new Error(`registration failed: ${JSON.stringify(res.body)}`);
     return res.body as { installationId: string; recipient: string };
   }
@@ -163,11 +190,21 @@ export class SocketClient {
   closed: { code: number; reason: string } | undefined;
   private socket!: WebSocket;
 
-  static async open(base: string, token: string, cursor?: string, how: 'header' | 'subprotocol' = 'subprotocol'): Promise<SocketClient> {
+  static async open(
+    base: string,
+    token: string,
+    cursor?: string,
+    how: 'header' | 'subprotocol' = 'subprotocol',
+  ): Promise<SocketClient> {
     const client = new SocketClient();
     const url = `${base.replace('http', 'ws')}/v1/realtime/ws${cursor ? `?cursor=${cursor}` : ''}`;
-    client.socket = how === 'header' ? new WebSocket(url, ['orderpulse.v1'], { headers: { authorization: `Bearer ${token}` } }) : new WebSocket(url, ['orderpulse.v1', `bearer.${token}`]);
-    client.socket.on('message', (data: Buffer) => client.frames.push(JSON.parse(data.toString('utf8')) as SocketClient['frames'][number]));
+    client.socket =
+      how === 'header'
+        ? new WebSocket(url, ['orderpulse.v1'], { headers: { authorization: `Bearer ${token}` } })
+        : new WebSocket(url, ['orderpulse.v1', `bearer.${token}`]);
+    client.socket.on('message', (data: Buffer) =>
+      client.frames.push(JSON.parse(data.toString('utf8')) as SocketClient['frames'][number]),
+    );
     client.socket.on('ping', () => (client.pings += 1));
     client.socket.on('close', (code, reason) => (client.closed = { code, reason: reason.toString() }));
     await new Promise<void>((resolve, reject) => {
@@ -202,7 +239,11 @@ export class StreamClient {
   static async open(base: string, token: string, lastEventId?: string): Promise<StreamClient> {
     const client = new StreamClient();
     const response = await fetch(`${base}/v1/realtime/events`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'text/event-stream',
+        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+      },
       signal: client.abort.signal,
     });
     client.status = response.status;

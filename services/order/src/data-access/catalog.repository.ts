@@ -24,9 +24,17 @@ export class CatalogRepository {
     await this.stores.createIndex({ merchantId: 1 }, { name: 'by_merchant' });
     await this.terminals.createIndex({ regions: 1 }, { name: 'by_region' });
     // Terminals saved before they listed their orders get the list once, from the orders.
-    for (const terminal of await this.terminals.find({ orders: { $exists: false } }, { projection: { _id: 1 } }).toArray()) {
-      const held = await this.orders.find({ terminalId: String(terminal._id), status: { $in: [...busyStatuses] } }, { projection: { _id: 1 } }).toArray();
-      if (held.length > 0) await this.terminals.updateOne({ _id: terminal._id }, { $addToSet: { orders: { $each: held.map((o) => String(o._id)) } } });
+    for (const terminal of await this.terminals
+      .find({ orders: { $exists: false } }, { projection: { _id: 1 } })
+      .toArray()) {
+      const held = await this.orders
+        .find({ terminalId: String(terminal._id), status: { $in: [...busyStatuses] } }, { projection: { _id: 1 } })
+        .toArray();
+      if (held.length > 0)
+        await this.terminals.updateOne(
+          { _id: terminal._id },
+          { $addToSet: { orders: { $each: held.map((o) => String(o._id)) } } },
+        );
       else await this.terminals.updateOne({ _id: terminal._id, orders: null }, { $set: { orders: [] } });
     }
   }
@@ -58,9 +66,23 @@ export class CatalogRepository {
   async terminalsFor(region: string, declinedBy: readonly string[] = []): Promise<Terminal[]> {
     const open = (docs: Doc[]) => docs.filter((d) => !declinedBy.includes(String(d._id)));
     const local = open(await this.terminals.find({ regions: region, active: true }).toArray());
-    const pool = local.length > 0 ? local : open(await this.terminals.find({ active: true }).limit(FALLBACK_TERMINALS).toArray());
-    const loads = pool.length > 1 ? await this.loads(pool.map((d) => ({ terminalId: String(d._id), orders: Array.isArray(d.orders) ? (d.orders as string[]) : [] }))) : new Map<string, number>();
-    return pool.map((d) => ({ terminalId: String(d._id), regions: d.regions as string[], active: d.active as boolean, load: loads.get(String(d._id)) ?? 0 }));
+    const pool =
+      local.length > 0 ? local : open(await this.terminals.find({ active: true }).limit(FALLBACK_TERMINALS).toArray());
+    const loads =
+      pool.length > 1
+        ? await this.loads(
+            pool.map((d) => ({
+              terminalId: String(d._id),
+              orders: Array.isArray(d.orders) ? (d.orders as string[]) : [],
+            })),
+          )
+        : new Map<string, number>();
+    return pool.map((d) => ({
+      terminalId: String(d._id),
+      regions: d.regions as string[],
+      active: d.active as boolean,
+      load: loads.get(String(d._id)) ?? 0,
+    }));
   }
 
   /** Takes an order off a terminal's list once the terminal no longer holds it (delivered): the list stays what the terminal carries. */
@@ -80,8 +102,13 @@ export class CatalogRepository {
     const ids = [...new Set(terminals.flatMap((t) => t.orders))];
     if (ids.length === 0) return new Map();
     const found = new Map<string, { terminalId?: string; busy: boolean }>();
-    for (const o of await this.orders.find({ _id: { $in: ids } } as Doc, { projection: { terminalId: 1, status: 1 } }).toArray()) {
-      found.set(String(o._id), { ...(typeof o.terminalId === 'string' ? { terminalId: o.terminalId } : {}), busy: (busyStatuses as readonly string[]).includes(o.status as string) });
+    for (const o of await this.orders
+      .find({ _id: { $in: ids } } as Doc, { projection: { terminalId: 1, status: 1 } })
+      .toArray()) {
+      found.set(String(o._id), {
+        ...(typeof o.terminalId === 'string' ? { terminalId: o.terminalId } : {}),
+        busy: (busyStatuses as readonly string[]).includes(o.status as string),
+      });
     }
     const loads = new Map<string, number>();
     for (const { terminalId, orders } of terminals) {
@@ -93,13 +120,18 @@ export class CatalogRepository {
         return !o || !o.busy || (o.terminalId !== undefined && o.terminalId !== terminalId);
       });
       loads.set(terminalId, held.length);
-      if (gone.length > 0) await this.terminals.updateOne({ _id: terminalId } as Doc, { $pullAll: { orders: gone } } as Doc);
+      if (gone.length > 0)
+        await this.terminals.updateOne({ _id: terminalId } as Doc, { $pullAll: { orders: gone } } as Doc);
     }
     return loads;
   }
 
   async saveTerminal(terminal: Omit<Terminal, 'load'>): Promise<void> {
     const { terminalId, ...rest } = terminal;
-    await this.terminals.updateOne({ _id: terminalId } as Doc, { $set: rest, $setOnInsert: { orders: [] } }, { upsert: true });
+    await this.terminals.updateOne(
+      { _id: terminalId } as Doc,
+      { $set: rest, $setOnInsert: { orders: [] } },
+      { upsert: true },
+    );
   }
 }

@@ -47,7 +47,12 @@ export class OrderRepository {
   async update(
     orderId: string,
     version: number,
-    change: { set: Partial<Omit<Order, 'orderId' | 'version' | 'history'>>; unset?: (keyof Order)[]; history: HistoryEntry; push?: Record<string, unknown> },
+    change: {
+      set: Partial<Omit<Order, 'orderId' | 'version' | 'history'>>;
+      unset?: (keyof Order)[];
+      history: HistoryEntry;
+      push?: Record<string, unknown>;
+    },
     events: readonly OutgoingEvent[],
   ): Promise<Order | undefined> {
     return this.store.update(
@@ -62,8 +67,15 @@ export class OrderRepository {
     );
   }
 
-  async listForMerchant(merchantId: TenantId, statuses: readonly string[] | undefined, limit: number): Promise<Order[]> {
-    return this.store.find({ merchantId, ...(statuses?.length ? { status: { $in: [...statuses] } } : {}) }, { sort: { placedAt: -1 }, limit });
+  async listForMerchant(
+    merchantId: TenantId,
+    statuses: readonly string[] | undefined,
+    limit: number,
+  ): Promise<Order[]> {
+    return this.store.find(
+      { merchantId, ...(statuses?.length ? { status: { $in: [...statuses] } } : {}) },
+      { sort: { placedAt: -1 }, limit },
+    );
   }
 
   async listForCustomer(customerId: string, limit: number): Promise<Order[]> {
@@ -77,7 +89,10 @@ export class OrderRepository {
   /** Accepted or dispatched orders that have no terminal, oldest first by id, in pages: the assignment retry's work. */
   async *unassigned(pageSize = 200): AsyncGenerator<string> {
     // One cursor, not one query per page (each of which the local server answers by reading the collection).
-    const cursor = this.collection.find({ status: { $in: ['accepted', 'dispatched'] }, terminalId: { $exists: false } }, { projection: { _id: 1 } }).sort({ _id: 1 }).batchSize(pageSize);
+    const cursor = this.collection
+      .find({ status: { $in: ['accepted', 'dispatched'] }, terminalId: { $exists: false } }, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .batchSize(pageSize);
     // The driver closes the cursor when the loop ends, early or not.
     for await (const doc of cursor) yield String(doc._id);
   }
@@ -88,9 +103,22 @@ export class OrderRepository {
   }
 
   /** One cursor, read in batches of `pageSize`, soonest deadline first: one query, not one per page. */
-  private async *awaiting(filter: mongoose.mongo.Filter<StoredDocument>, pageSize: number): AsyncGenerator<AwaitingOrder> {
-    const cursor = this.collection.find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1, placing: 1 } }).sort({ responseDeadline: 1, _id: 1 }).batchSize(pageSize);
+  private async *awaiting(
+    filter: mongoose.mongo.Filter<StoredDocument>,
+    pageSize: number,
+  ): AsyncGenerator<AwaitingOrder> {
+    const cursor = this.collection
+      .find(filter, { projection: { _id: 1, version: 1, status: 1, responseDeadline: 1, placing: 1 } })
+      .sort({ responseDeadline: 1, _id: 1 })
+      .batchSize(pageSize);
     // The driver closes the cursor when the loop ends, early or not.
-    for await (const doc of cursor) yield { orderId: String(doc._id), version: doc.version as number, status: doc.status as Order['status'], responseDeadline: doc.responseDeadline as Date, placing: doc.placing === true };
+    for await (const doc of cursor)
+      yield {
+        orderId: String(doc._id),
+        version: doc.version as number,
+        status: doc.status as Order['status'],
+        responseDeadline: doc.responseDeadline as Date,
+        placing: doc.placing === true,
+      };
   }
 }

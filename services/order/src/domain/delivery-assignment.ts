@@ -18,7 +18,11 @@ export type Assignment = { terminalId: string; strategy: 'region' | 'least_loade
  * terminal anywhere. Terminals that declined the order are passed over. Ties go to the lower id,
  * so the choice is repeatable.
  */
-export function chooseTerminal(region: string, terminals: readonly Terminal[], declinedBy: readonly string[]): Assignment {
+export function chooseTerminal(
+  region: string,
+  terminals: readonly Terminal[],
+  declinedBy: readonly string[],
+): Assignment {
   const eligible = terminals.filter((t) => t.active && !declinedBy.includes(t.terminalId));
   const byLoad = (a: Terminal, b: Terminal) => a.load - b.load || a.terminalId.localeCompare(b.terminalId);
   const local = eligible.filter((t) => t.regions.includes(region)).sort(byLoad)[0];

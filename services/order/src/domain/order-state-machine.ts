@@ -36,7 +36,14 @@ interface Transition {
 export const transitions: readonly Transition[] = [
   { action: 'connect', from: ['new'], to: 'connected', by: ['merchant'], window: 'open' },
   { action: 'accept', from: ['new', 'connected'], to: 'accepted', by: ['merchant'], window: 'open' },
-  { action: 'reject', from: ['new', 'connected'], to: 'rejected', by: ['merchant'], window: 'open', reasonRequired: true },
+  {
+    action: 'reject',
+    from: ['new', 'connected'],
+    to: 'rejected',
+    by: ['merchant'],
+    window: 'open',
+    reasonRequired: true,
+  },
   { action: 'return', from: ['new', 'connected'], to: 'returned', by: ['merchant'], window: 'open' },
   { action: 'dispatch', from: ['new', 'connected'], to: 'dispatched', by: ['merchant'], window: 'open' },
   { action: 'dispatch', from: ['accepted'], to: 'dispatched', by: ['merchant'], window: 'any' },
@@ -49,7 +56,13 @@ export const transitions: readonly Transition[] = [
   },
   { action: 'take', from: ['accepted', 'dispatched'], to: 'rider_took', by: ['rider'], window: 'any' },
   { action: 'arrive_at_store', from: ['rider_took'], to: 'rider_at_store', by: ['rider'], window: 'any' },
-  { action: 'hand_over', from: ['rider_took', 'rider_at_store'], to: 'picked_up', by: ['rider', 'merchant'], window: 'any' },
+  {
+    action: 'hand_over',
+    from: ['rider_took', 'rider_at_store'],
+    to: 'picked_up',
+    by: ['rider', 'merchant'],
+    window: 'any',
+  },
   { action: 'deliver', from: ['picked_up'], to: 'delivered', by: ['rider'], window: 'any' },
 ];
 
@@ -66,7 +79,12 @@ export function isAnswered(status: OrderStatus): boolean {
 
 export type Decision =
   | { ok: true; to: OrderStatus }
-  | { ok: false; code: 'ILLEGAL_TRANSITION' | 'WINDOW_CLOSED' | 'FORBIDDEN' | 'INVALID_INPUT'; message: string; allowed: OrderAction[] };
+  | {
+      ok: false;
+      code: 'ILLEGAL_TRANSITION' | 'WINDOW_CLOSED' | 'FORBIDDEN' | 'INVALID_INPUT';
+      message: string;
+      allowed: OrderAction[];
+    };
 
 export interface DecisionInput {
   status: OrderStatus;
@@ -81,7 +99,9 @@ export interface DecisionInput {
 export function allowedActions(status: OrderStatus, role: ActorRole, now: Date, deadline: Date): OrderAction[] {
   const open = now.getTime() < deadline.getTime();
   return transitions
-    .filter((t) => t.from.includes(status) && t.by.includes(role) && (t.window === 'any' || (t.window === 'open') === open))
+    .filter(
+      (t) => t.from.includes(status) && t.by.includes(role) && (t.window === 'any' || (t.window === 'open') === open),
+    )
     .map((t) => t.action);
 }
 
@@ -92,8 +112,16 @@ export function decide(input: DecisionInput): Decision {
   const candidates = transitions.filter((t) => t.action === action && t.from.includes(status));
   if (candidates.length === 0) {
     // An answer after the deadline is late whether or not the timer has ruled yet: the same 409 WINDOW_CLOSED either way.
-    if (ruledAtDeadline.includes(status) && transitions.some((t) => t.action === action && t.window === 'open' && t.by.includes(role))) {
-      return { ok: false, code: 'WINDOW_CLOSED', message: `the response window closed at ${deadline.toISOString()}; the order is ${status}`, allowed };
+    if (
+      ruledAtDeadline.includes(status) &&
+      transitions.some((t) => t.action === action && t.window === 'open' && t.by.includes(role))
+    ) {
+      return {
+        ok: false,
+        code: 'WINDOW_CLOSED',
+        message: `the response window closed at ${deadline.toISOString()}; the order is ${status}`,
+        allowed,
+      };
     }
     return { ok: false, code: 'ILLEGAL_TRANSITION', message: `cannot ${action} an order that is ${status}`, allowed };
   }
@@ -105,8 +133,18 @@ export function decide(input: DecisionInput): Decision {
   const inWindow = byRole.find((t) => t.window === 'any' || (t.window === 'open') === open);
   if (!inWindow) {
     return open
-      ? { ok: false, code: 'ILLEGAL_TRANSITION', message: `the response window is still open until ${deadline.toISOString()}`, allowed }
-      : { ok: false, code: 'WINDOW_CLOSED', message: `the response window closed at ${deadline.toISOString()}`, allowed };
+      ? {
+          ok: false,
+          code: 'ILLEGAL_TRANSITION',
+          message: `the response window is still open until ${deadline.toISOString()}`,
+          allowed,
+        }
+      : {
+          ok: false,
+          code: 'WINDOW_CLOSED',
+          message: `the response window closed at ${deadline.toISOString()}`,
+          allowed,
+        };
   }
   if (inWindow.reasonRequired && !input.reason?.trim()) {
     return { ok: false, code: 'INVALID_INPUT', message: `${action} needs a reason`, allowed };

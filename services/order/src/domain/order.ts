@@ -71,7 +71,10 @@ export function snapshotOf(order: Order, now: Date): OrderSnapshot {
 }
 
 /** Who may see an order: its customer, its store's merchant, the terminal it is assigned to, the storefront that placed it. */
-export function canView(principal: { role: string; subject: string; tenant?: string | undefined }, order: Order): boolean {
+export function canView(
+  principal: { role: string; subject: string; tenant?: string | undefined },
+  order: Order,
+): boolean {
   switch (principal.role) {
     case 'customer':
       return order.customerId === principal.subject;

@@ -17,10 +17,17 @@ export interface Store {
 }
 
 /** A taken order's total and its lines, each with the product's name as the store has it now (kept with the order). */
-export type PlacementVerdict = { ok: true; total: number; lines: PlacedOrderLine[] } | { ok: false; check: PlacementCheck; reason: string };
+export type PlacementVerdict =
+  { ok: true; total: number; lines: PlacedOrderLine[] } | { ok: false; check: PlacementCheck; reason: string };
 
 function localTime(now: Date, timeZone: string): { weekday: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(now);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
   return { weekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
@@ -53,19 +60,33 @@ export function isOpen(store: Store, now: Date): boolean {
  */
 export function checkPlacement(order: PlaceOrder, store: Store | undefined, now: Date): PlacementVerdict {
   if (!store || store.merchantId !== order.merchantId || !store.active) {
-    return { ok: false, check: 'merchant_identity', reason: `store ${order.storeId} does not belong to an active merchant ${order.merchantId}` };
+    return {
+      ok: false,
+      check: 'merchant_identity',
+      reason: `store ${order.storeId} does not belong to an active merchant ${order.merchantId}`,
+    };
   }
   if (!isOpen(store, now)) {
-    return { ok: false, check: 'store_open', reason: store.paused ? `${store.name} has paused taking orders` : `${store.name} is closed now` };
+    return {
+      ok: false,
+      check: 'store_open',
+      reason: store.paused ? `${store.name} has paused taking orders` : `${store.name} is closed now`,
+    };
   }
   let total = 0;
   const lines: PlacedOrderLine[] = [];
   for (const line of order.lines) {
     const product = store.products.find((p) => p.productId === line.productId);
-    if (!product) return { ok: false, check: 'product_exists', reason: `product ${line.productId} is not sold by ${store.name}` };
-    if (!product.available) return { ok: false, check: 'product_available', reason: `${product.name} is not available now` };
+    if (!product)
+      return { ok: false, check: 'product_exists', reason: `product ${line.productId} is not sold by ${store.name}` };
+    if (!product.available)
+      return { ok: false, check: 'product_available', reason: `${product.name} is not available now` };
     if (product.price !== line.unitPrice) {
-      return { ok: false, check: 'product_price', reason: `${product.name} costs ${product.price}, not the quoted ${line.unitPrice}` };
+      return {
+        ok: false,
+        check: 'product_price',
+        reason: `${product.name} costs ${product.price}, not the quoted ${line.unitPrice}`,
+      };
     }
     total += product.price * line.quantity;
     lines.push({ productId: line.productId, name: product.name, quantity: line.quantity, unitPrice: line.unitPrice });

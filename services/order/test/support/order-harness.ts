@@ -11,11 +11,14 @@ import { type OrderService, wireOrderService } from '../../src/order-service';
 export const { issuer: tokenIssuer, jwksPath } = ephemeralTokenIssuer();
 
 export const tokens = {
-  customer: (id = 'c-1', expiresInSeconds?: number) => tokenIssuer.sign({ subject: id, role: 'customer' }, expiresInSeconds ? { expiresInSeconds } : {}),
-  merchant: (merchantId = 'm-1', subject = 'clerk-1') => tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
+  customer: (id = 'c-1', expiresInSeconds?: number) =>
+    tokenIssuer.sign({ subject: id, role: 'customer' }, expiresInSeconds ? { expiresInSeconds } : {}),
+  merchant: (merchantId = 'm-1', subject = 'clerk-1') =>
+    tokenIssuer.sign({ subject, role: 'merchant', tenant: merchantId }),
   rider: (terminalId: string) => tokenIssuer.sign({ subject: terminalId, role: 'rider' }),
   admin: () => tokenIssuer.sign({ subject: 'ops', role: 'admin' }),
-  storefront: (storefrontId = 'shop-web') => tokenIssuer.sign({ subject: storefrontId, role: 'storefront', tenant: storefrontId }),
+  storefront: (storefrontId = 'shop-web') =>
+    tokenIssuer.sign({ subject: storefrontId, role: 'storefront', tenant: storefrontId }),
 };
 
 /** Every weekday, all day. */
@@ -54,11 +57,17 @@ export class OrderHarness {
   }
 
   async start(env: Record<string, string> = {}): Promise<this> {
-    await applyTopics(this.kafka, plannedTopics({
-      defaults: { partitions: 3, replicationFactor: 1 },
-      deadLetter: { partitions: 1 },
-      topics: [...[Topics.storefrontOrders, Topics.orderEvents].map((t) => ({ name: this.topic(t), consumedBy: ['order'] })), { name: this.topic(Topics.storefrontReplies) }],
-    }));
+    await applyTopics(
+      this.kafka,
+      plannedTopics({
+        defaults: { partitions: 3, replicationFactor: 1 },
+        deadLetter: { partitions: 1 },
+        topics: [
+          ...[Topics.storefrontOrders, Topics.orderEvents].map((t) => ({ name: this.topic(t), consumedBy: ['order'] })),
+          { name: this.topic(Topics.storefrontReplies) },
+        ],
+      }),
+    );
     const config = loadConfig(OrderConfig, {
       ...stackEnv(),
       HTTP_PORT: '0',
@@ -69,7 +78,11 @@ export class OrderHarness {
       KAFKA_TOPIC_PREFIX: this.prefix,
       ...env,
     });
-    const started = await startService('order', config, async (platform) => (this.service = await wireOrderService(platform, config)));
+    const started = await startService(
+      'order',
+      config,
+      async (platform) => (this.service = await wireOrderService(platform, config)),
+    );
     this.base = `http://127.0.0.1:${started.port}`;
     this.stopService = started.stop;
     await this.readEvents();
@@ -80,30 +93,58 @@ export class OrderHarness {
   private async readEvents(): Promise<void> {
     const reader = this.kafka.kafka.consumer({ groupId: uniqueName('reader') });
     await reader.connect();
-    await reader.subscribe({ topics: [this.topic(Topics.orderEvents), this.topic(Topics.storefrontReplies), deadLetterTopic(this.topic(Topics.storefrontOrders))], fromBeginning: true });
+    await reader.subscribe({
+      topics: [
+        this.topic(Topics.orderEvents),
+        this.topic(Topics.storefrontReplies),
+        deadLetterTopic(this.topic(Topics.storefrontOrders)),
+      ],
+      fromBeginning: true,
+    });
     await reader.run({ eachMessage: async ({ message }) => void this.seen.push(message) });
     this.stopReader = () => reader.disconnect();
   }
 
   events(orderId: string, type?: string): { type: string; topic?: string; data: Record<string, unknown> }[] {
     return this.seen
-      .filter((m) => m.headers?.ce_subject?.toString() === orderId && (!type || m.headers?.ce_type?.toString() === type))
-      .map((m) => ({ type: m.headers?.ce_type?.toString() ?? '', data: JSON.parse(m.value?.toString() ?? '{}') as Record<string, unknown> }));
+      .filter(
+        (m) => m.headers?.ce_subject?.toString() === orderId && (!type || m.headers?.ce_type?.toString() === type),
+      )
+      .map((m) => ({
+        type: m.headers?.ce_type?.toString() ?? '',
+        data: JSON.parse(m.value?.toString() ?? '{}') as Record<string, unknown>,
+      }));
   }
 
   async waitForEvent(orderId: string, type: string, until: (data: Record<string, unknown>) => boolean = () => true) {
-    const found = await waitFor(() => this.events(orderId, type).find((e) => until(e.data)), { what: `${type} for ${orderId}`, timeoutMs: 20_000 });
+    const found = await waitFor(() => this.events(orderId, type).find((e) => until(e.data)), {
+      what: `${type} for ${orderId}`,
+      timeoutMs: 20_000,
+    });
     if (!found) throw new Error(`no ${type} for ${orderId}`);
     return found;
   }
 
-  async call(method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
+  async call(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return httpJson<any>(this.base, method, path, token, body, headers);
   }
 
   async putStore(storeId: string, store: Record<string, unknown>) {
-    const res = await this.call('PUT', `/v1/stores/${storeId}`, tokens.admin(), { merchantId: 'm-1', name: 'Noodle House', timeZone: 'Asia/Shanghai', hours: alwaysOpen, products: [noodles, dumplings], ...store });
+    const res = await this.call('PUT', `/v1/stores/${storeId}`, tokens.admin(), {
+      merchantId: 'm-1',
+      name: 'Noodle House',
+      timeZone: 'Asia/Shanghai',
+      hours: alwaysOpen,
+      products: [noodles, dumplings],
+      ...store,
+    });
     if (res.status >= 300) throw new Error(`store not saved: ${JSON.stringify(res.body)}`);
   }
 

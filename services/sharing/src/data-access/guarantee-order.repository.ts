@@ -32,7 +32,10 @@ export class GuaranteeOrderRepository {
   readonly collection: mongoose.mongo.Collection<StoredDocument>;
 
   constructor(db: mongoose.mongo.Db) {
-    this.store = new VersionedCollection<GuaranteeOrder, 'orderId'>(db, 'guarantee_orders', { id: 'orderId', revive: (order) => ({ ...order, orgId: asTenant(order.orgId) }) });
+    this.store = new VersionedCollection<GuaranteeOrder, 'orderId'>(db, 'guarantee_orders', {
+      id: 'orderId',
+      revive: (order) => ({ ...order, orgId: asTenant(order.orgId) }),
+    });
     this.collection = this.store.collection;
   }
 
@@ -48,7 +51,10 @@ export class GuaranteeOrderRepository {
   }
 
   /** Inserts a new order with its events; an order with the same id already there is returned instead. */
-  async insert(order: GuaranteeOrder, events: readonly OutgoingEvent[]): Promise<{ created: boolean; order: GuaranteeOrder }> {
+  async insert(
+    order: GuaranteeOrder,
+    events: readonly OutgoingEvent[],
+  ): Promise<{ created: boolean; order: GuaranteeOrder }> {
     const { created, entity } = await this.store.insert(order, events);
     return { created, order: entity };
   }
@@ -63,15 +69,32 @@ export class GuaranteeOrderRepository {
   }
 
   /** Applies a change if the organisation's order is still at `version`; undefined when another change got there first. */
-  async update(orgId: TenantId, orderId: string, version: number, change: OrderChange, events: readonly OutgoingEvent[]): Promise<GuaranteeOrder | undefined> {
-    return this.store.update(orderId, version, { $set: { ...change.set }, $push: { history: { $each: change.history, $slice: -HISTORY } } }, events, { orgId });
+  async update(
+    orgId: TenantId,
+    orderId: string,
+    version: number,
+    change: OrderChange,
+    events: readonly OutgoingEvent[],
+  ): Promise<GuaranteeOrder | undefined> {
+    return this.store.update(
+      orderId,
+      version,
+      { $set: { ...change.set }, $push: { history: { $each: change.history, $slice: -HISTORY } } },
+      events,
+      { orgId },
+    );
   }
 
   /**
    * Open orders of the organisation held by members other than `exceptMemberId`: highest type
    * priority first, then the longest in effect, in pages that continue after `after`.
    */
-  async shareable(orgId: TenantId, exceptMemberId: string, limit: number, after?: ListPosition): Promise<GuaranteeOrder[]> {
+  async shareable(
+    orgId: TenantId,
+    exceptMemberId: string,
+    limit: number,
+    after?: ListPosition,
+  ): Promise<GuaranteeOrder[]> {
     const filter: StoredFilter = { orgId, status: 'active', ownerId: { $ne: exceptMemberId } };
     if (after) {
       filter.$or = [
@@ -110,9 +133,16 @@ export class GuaranteeOrderRepository {
   async rerank(priority: readonly string[]): Promise<number> {
     let changed = 0;
     for (const [rank, orderType] of priority.entries()) {
-      changed += (await this.collection.updateMany({ orderType, typeRank: { $ne: rank } }, { $set: { typeRank: rank } })).modifiedCount;
+      changed += (
+        await this.collection.updateMany({ orderType, typeRank: { $ne: rank } }, { $set: { typeRank: rank } })
+      ).modifiedCount;
     }
-    changed += (await this.collection.updateMany({ orderType: { $nin: [...priority] }, typeRank: { $ne: priority.length } }, { $set: { typeRank: priority.length } })).modifiedCount;
+    changed += (
+      await this.collection.updateMany(
+        { orderType: { $nin: [...priority] }, typeRank: { $ne: priority.length } },
+        { $set: { typeRank: priority.length } },
+      )
+    ).modifiedCount;
     return changed;
   }
 }

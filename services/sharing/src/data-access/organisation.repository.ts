@@ -10,12 +10,23 @@ const memberKey = (orgId: TenantId, memberId: string) => `${orgId}:${memberId}`;
 
 function toOrganisation(doc: Doc | null): Organisation | undefined {
   if (!doc) return undefined;
-  return { orgId: asTenant(String(doc._id)), name: doc.name as string, locale: doc.locale as Organisation['locale'], active: doc.active as boolean };
+  return {
+    orgId: asTenant(String(doc._id)),
+    name: doc.name as string,
+    locale: doc.locale as Organisation['locale'],
+    active: doc.active as boolean,
+  };
 }
 
 function toMember(doc: Doc | null): Member | undefined {
   if (!doc) return undefined;
-  return { orgId: asTenant(doc.orgId as string), memberId: doc.memberId as string, name: doc.name as string, role: doc.role as Member['role'], active: doc.active as boolean };
+  return {
+    orgId: asTenant(doc.orgId as string),
+    memberId: doc.memberId as string,
+    name: doc.name as string,
+    role: doc.role as Member['role'],
+    active: doc.active as boolean,
+  };
 }
 
 /**
@@ -38,7 +49,11 @@ export class OrganisationRepository {
   /** Creates or replaces an organisation; says whether it is new. */
   async saveOrganisation(org: Organisation, now: Date): Promise<boolean> {
     const { orgId, ...rest } = org;
-    const result = await this.organisations.updateOne({ _id: orgId }, { $set: { ...rest, updatedAt: now }, $setOnInsert: { createdAt: now } }, { upsert: true });
+    const result = await this.organisations.updateOne(
+      { _id: orgId },
+      { $set: { ...rest, updatedAt: now }, $setOnInsert: { createdAt: now } },
+      { upsert: true },
+    );
     return result.upsertedCount === 1;
   }
 

@@ -96,7 +96,8 @@ export type Viewer = Pick<Actor, 'memberId' | 'role'>;
  */
 export function canView(order: GuaranteeOrder, viewer: Viewer, viewedAs: string): boolean {
   if (viewedAs === order.orderId) return true;
-  if (viewer.role === 'manager' || order.ownerId === viewer.memberId) return order.shares.some((s) => s.id === viewedAs);
+  if (viewer.role === 'manager' || order.ownerId === viewer.memberId)
+    return order.shares.some((s) => s.id === viewedAs);
   return order.shares.some((s) => s.id === viewedAs && s.targetId === viewer.memberId);
 }
 
@@ -154,9 +155,22 @@ export function orderView(order: GuaranteeOrder, viewedAs: string, viewer: Viewe
     serverTime: now.toISOString(),
   };
   const share = viewedAs === order.orderId ? undefined : order.shares.find((s) => s.id === viewedAs);
-  if (share) return { orderId: share.id, kind: 'shared' as const, originalOrderId: order.orderId, holderId: share.targetId, ...common, share: shareView(share, now) };
+  if (share)
+    return {
+      orderId: share.id,
+      kind: 'shared' as const,
+      originalOrderId: order.orderId,
+      holderId: share.targetId,
+      ...common,
+      share: shareView(share, now),
+    };
   const seesShares = viewer.role === 'manager' || viewer.memberId === order.ownerId;
-  return { orderId: order.orderId, kind: 'original' as const, ...common, ...(seesShares ? { shares: order.shares.map((s) => shareView(s, now)) } : {}) };
+  return {
+    orderId: order.orderId,
+    kind: 'original' as const,
+    ...common,
+    ...(seesShares ? { shares: order.shares.map((s) => shareView(s, now)) } : {}),
+  };
 }
 
 /**

@@ -39,7 +39,9 @@ export const shareTransitions: readonly ShareTransition[] = [
 export function shareStep(share: Share, action: Exclude<ShareAction, 'share'>, now: Date): Share {
   const edge = shareTransitions.find((t) => t.action === action && t.from === share.status);
   if (!edge) throw new Error(`share lifecycle: a share that is ${share.status} cannot take ${action}`);
-  return edge.to === 'claimed' ? { ...share, status: edge.to, claimedAt: now } : { ...share, status: edge.to, endedAt: now };
+  return edge.to === 'claimed'
+    ? { ...share, status: edge.to, claimedAt: now }
+    : { ...share, status: edge.to, endedAt: now };
 }
 
 /** A new share, as the owner's `share` makes it: waiting to be claimed until `claimDeadline`. */

@@ -29,7 +29,12 @@ export interface Refusal {
   message: string;
 }
 
-const refuse = (code: Refusal['code'], reason: RefusalReason, message: string): Refusal => ({ ok: false, code, reason, message });
+const refuse = (code: Refusal['code'], reason: RefusalReason, message: string): Refusal => ({
+  ok: false,
+  code,
+  reason,
+  message,
+});
 
 /**
  * Open shares one order may have at once. Each lives in the order's document, so the number is
@@ -49,7 +54,11 @@ export interface SharingRules {
 function ended(share: Share): Refusal {
   switch (share.status) {
     case 'expired':
-      return refuse('WINDOW_CLOSED', 'share_expired', `the claim window closed at ${share.claimDeadline.toISOString()}`);
+      return refuse(
+        'WINDOW_CLOSED',
+        'share_expired',
+        `the claim window closed at ${share.claimDeadline.toISOString()}`,
+      );
     case 'revoked':
       return refuse('CONFLICT', 'share_revoked', 'the owner revoked this share');
     case 'declined':
@@ -66,21 +75,47 @@ export type ShareDecision = Refusal | { ok: true; existing: Share } | { ok: true
  * holds a pending or claimed share of it answers with that share, so a retried instruction
  * creates nothing new.
  */
-export function decideShare(order: GuaranteeOrder, actorId: string, targetId: string, newShareId: string, now: Date, rules: SharingRules): ShareDecision {
+export function decideShare(
+  order: GuaranteeOrder,
+  actorId: string,
+  targetId: string,
+  newShareId: string,
+  now: Date,
+  rules: SharingRules,
+): ShareDecision {
   if (order.ownerId !== actorId) return refuse('FORBIDDEN', 'not_owner', 'only the owner of an order shares it');
-  if (targetId === order.ownerId) return refuse('INVALID_INPUT', 'self_share', 'an order cannot be shared with its owner');
-  const existing = order.shares.find((s) => s.targetId === targetId && (s.status === 'pending' || s.status === 'claimed'));
+  if (targetId === order.ownerId)
+    return refuse('INVALID_INPUT', 'self_share', 'an order cannot be shared with its owner');
+  const existing = order.shares.find(
+    (s) => s.targetId === targetId && (s.status === 'pending' || s.status === 'claimed'),
+  );
   if (existing) return { ok: true, existing };
   if (order.status !== 'active') return refuse('CONFLICT', 'order_settled', `the order is already ${order.status}`);
-  if (order.shareCount >= rules.maxShares) return refuse('CONFLICT', 'max_shares_reached', `the order is already shared with ${order.shareCount} of at most ${rules.maxShares} members`);
+  if (order.shareCount >= rules.maxShares)
+    return refuse(
+      'CONFLICT',
+      'max_shares_reached',
+      `the order is already shared with ${order.shareCount} of at most ${rules.maxShares} members`,
+    );
   if (order.shares.filter((s) => s.status === 'pending').length >= maxOpenShares) {
     return refuse('CONFLICT', 'too_many_open_shares', `the order has ${maxOpenShares} shares waiting to be claimed`);
   }
-  if (order.shares.length >= maxKeptShares) return refuse('CONFLICT', 'too_many_shares', `the order has been shared ${maxKeptShares} times; no more shares can be kept`);
-  return { ok: true, share: offeredShare(newShareId, targetId, now, new Date(now.getTime() + rules.claimWindowSeconds * 1_000)) };
+  if (order.shares.length >= maxKeptShares)
+    return refuse(
+      'CONFLICT',
+      'too_many_shares',
+      `the order has been shared ${maxKeptShares} times; no more shares can be kept`,
+    );
+  return {
+    ok: true,
+    share: offeredShare(newShareId, targetId, now, new Date(now.getTime() + rules.claimWindowSeconds * 1_000)),
+  };
 }
 
-export type ClaimDecision = Refusal | { ok: true; already: boolean } | { ok: false; code: 'WINDOW_CLOSED'; reason: 'claim_window_closed'; message: string; expire: true };
+export type ClaimDecision =
+  | Refusal
+  | { ok: true; already: boolean }
+  | { ok: false; code: 'WINDOW_CLOSED'; reason: 'claim_window_closed'; message: string; expire: true };
 
 /**
  * The target claims its share: inside the claim window, while the order is open and its claimed
@@ -88,15 +123,32 @@ export type ClaimDecision = Refusal | { ok: true; already: boolean } | { ok: fal
  * nothing. A pending share past its deadline is refused and is to be expired at once, because its
  * timer may not have run yet.
  */
-export function decideClaim(order: GuaranteeOrder, share: Share, actorId: string, now: Date, rules: SharingRules): ClaimDecision {
+export function decideClaim(
+  order: GuaranteeOrder,
+  share: Share,
+  actorId: string,
+  now: Date,
+  rules: SharingRules,
+): ClaimDecision {
   if (share.targetId !== actorId) return refuse('FORBIDDEN', 'not_target', 'only the member a share is for claims it');
   if (share.status === 'claimed') return { ok: true, already: true };
   if (share.status !== 'pending') return ended(share);
   if (order.status !== 'active') return refuse('CONFLICT', 'order_settled', `the order is already ${order.status}`);
   if (now.getTime() >= share.claimDeadline.getTime()) {
-    return { ok: false, code: 'WINDOW_CLOSED', reason: 'claim_window_closed', message: `the claim window closed at ${share.claimDeadline.toISOString()}`, expire: true };
+    return {
+      ok: false,
+      code: 'WINDOW_CLOSED',
+      reason: 'claim_window_closed',
+      message: `the claim window closed at ${share.claimDeadline.toISOString()}`,
+      expire: true,
+    };
   }
-  if (order.shareCount >= rules.maxShares) return refuse('CONFLICT', 'max_shares_reached', `the order is already shared with ${order.shareCount} of at most ${rules.maxShares} members`);
+  if (order.shareCount >= rules.maxShares)
+    return refuse(
+      'CONFLICT',
+      'max_shares_reached',
+      `the order is already shared with ${order.shareCount} of at most ${rules.maxShares} members`,
+    );
   return { ok: true, already: false };
 }
 
@@ -104,9 +156,11 @@ export type RevokeDecision = Refusal | { ok: true; already: boolean };
 
 /** The owner takes back a share nobody has claimed; revoking it again changes nothing. */
 export function decideRevoke(order: GuaranteeOrder, share: Share, actorId: string): RevokeDecision {
-  if (order.ownerId !== actorId) return refuse('FORBIDDEN', 'not_owner', 'only the owner of an order revokes its shares');
+  if (order.ownerId !== actorId)
+    return refuse('FORBIDDEN', 'not_owner', 'only the owner of an order revokes its shares');
   if (share.status === 'revoked') return { ok: true, already: true };
-  if (share.status === 'claimed') return refuse('CONFLICT', 'share_claimed', 'the share was claimed already and can no longer be revoked');
+  if (share.status === 'claimed')
+    return refuse('CONFLICT', 'share_claimed', 'the share was claimed already and can no longer be revoked');
   if (share.status !== 'pending') return ended(share);
   return { ok: true, already: false };
 }
@@ -118,9 +172,11 @@ export type DeclineDecision = Refusal | { ok: true; already: boolean };
  * to run out; declining it again changes nothing.
  */
 export function decideDecline(share: Share, actorId: string): DeclineDecision {
-  if (share.targetId !== actorId) return refuse('FORBIDDEN', 'not_target', 'only the member a share is for declines it');
+  if (share.targetId !== actorId)
+    return refuse('FORBIDDEN', 'not_target', 'only the member a share is for declines it');
   if (share.status === 'declined') return { ok: true, already: true };
-  if (share.status === 'claimed') return refuse('CONFLICT', 'share_claimed', 'the share was claimed already; record a result instead');
+  if (share.status === 'claimed')
+    return refuse('CONFLICT', 'share_claimed', 'the share was claimed already; record a result instead');
   if (share.status !== 'pending') return ended(share);
   return { ok: true, already: false };
 }
@@ -145,13 +201,25 @@ export function decideResult(
   now: Date,
 ): ResultDecision {
   if (onOrderId === order.orderId) {
-    if (order.ownerId !== actorId) return refuse('FORBIDDEN', 'not_owner', 'only the owner records results on the original order');
+    if (order.ownerId !== actorId)
+      return refuse('FORBIDDEN', 'not_owner', 'only the owner records results on the original order');
   } else {
     const share = order.shares.find((s) => s.id === onOrderId);
-    if (!share || share.targetId !== actorId) return refuse('FORBIDDEN', 'not_holder', 'only the member holding a second order records results on it');
-    if (share.status !== 'claimed') return refuse('CONFLICT', 'share_not_claimed', `the share is ${share.status}; claim it first`);
+    if (!share || share.targetId !== actorId)
+      return refuse('FORBIDDEN', 'not_holder', 'only the member holding a second order records results on it');
+    if (share.status !== 'claimed')
+      return refuse('CONFLICT', 'share_not_claimed', `the share is ${share.status}; claim it first`);
   }
   if (order.status !== 'active') return refuse('CONFLICT', 'order_settled', `the order is already ${order.status}`);
-  if (input.status !== 'completed' && !input.note?.trim()) return refuse('INVALID_INPUT', 'note_required', `a ${input.status} result needs a note saying why`);
-  return { ok: true, result: { status: input.status, ...(input.note ? { note: input.note } : {}), by: { memberId: actorId, orderId: onOrderId }, at: now } };
+  if (input.status !== 'completed' && !input.note?.trim())
+    return refuse('INVALID_INPUT', 'note_required', `a ${input.status} result needs a note saying why`);
+  return {
+    ok: true,
+    result: {
+      status: input.status,
+      ...(input.note ? { note: input.note } : {}),
+      by: { memberId: actorId, orderId: onOrderId },
+      at: now,
+    },
+  };
 }

@@ -32,7 +32,14 @@ export interface OrderView {
   shareCount: number;
   maxShares: number;
   result?: { status: string; note?: string; by: { memberId: string; orderId: string } };
-  share?: { shareId: string; targetId: string; status: string; sharedAt: string; claimDeadline: string; remainingMs: number };
+  share?: {
+    shareId: string;
+    targetId: string;
+    status: string;
+    sharedAt: string;
+    claimDeadline: string;
+    remainingMs: number;
+  };
   shares?: { shareId: string; targetId: string; status: string }[];
   serverTime: string;
 }
@@ -73,11 +80,14 @@ export class SharingHarness {
   }
 
   async start(env: Record<string, string> = {}): Promise<this> {
-    await applyTopics(this.kafka, plannedTopics({
-      defaults: { partitions: 3, replicationFactor: 1 },
-      deadLetter: { partitions: 1 },
-      topics: [{ name: `${this.prefix}${Topics.sharingEvents}`, consumedBy: ['notification'] }],
-    }));
+    await applyTopics(
+      this.kafka,
+      plannedTopics({
+        defaults: { partitions: 3, replicationFactor: 1 },
+        deadLetter: { partitions: 1 },
+        topics: [{ name: `${this.prefix}${Topics.sharingEvents}`, consumedBy: ['notification'] }],
+      }),
+    );
     const config = loadConfig(SharingConfig, {
       ...stackEnv(),
       HTTP_PORT: '0',
@@ -88,7 +98,11 @@ export class SharingHarness {
       KAFKA_TOPIC_PREFIX: this.prefix,
       ...env,
     });
-    const started = await startService('sharing', config, async (platform) => (this.service = await wireSharingService(platform, config)));
+    const started = await startService(
+      'sharing',
+      config,
+      async (platform) => (this.service = await wireSharingService(platform, config)),
+    );
     this.base = `http://127.0.0.1:${started.port}`;
     this.stopService = started.stop;
     return this;
@@ -106,33 +120,65 @@ export class SharingHarness {
 
   events(type?: string): { type: string; subject: string; data: Record<string, unknown> }[] {
     return this.seen
-      .map((m) => ({ type: m.headers?.ce_type?.toString() ?? '', subject: m.headers?.ce_subject?.toString() ?? '', data: JSON.parse(m.value?.toString() ?? '{}') as Record<string, unknown> }))
+      .map((m) => ({
+        type: m.headers?.ce_type?.toString() ?? '',
+        subject: m.headers?.ce_subject?.toString() ?? '',
+        data: JSON.parse(m.value?.toString() ?? '{}') as Record<string, unknown>,
+      }))
       .filter((e) => !type || e.type === type);
   }
 
-  async waitForEvent(type: string, until: (data: Record<string, unknown>) => boolean): Promise<{ type: string; subject: string; data: Record<string, unknown> }> {
-    const found = await waitFor(() => this.events(type).find((e) => until(e.data)), { what: `a ${type} event`, timeoutMs: 20_000 });
+  async waitForEvent(
+    type: string,
+    until: (data: Record<string, unknown>) => boolean,
+  ): Promise<{ type: string; subject: string; data: Record<string, unknown> }> {
+    const found = await waitFor(() => this.events(type).find((e) => until(e.data)), {
+      what: `a ${type} event`,
+      timeoutMs: 20_000,
+    });
     if (!found) throw new Error(`no ${type} event`);
     return found;
   }
 
-  async call<T = OrderView>(method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply<T>> {
+  async call<T = OrderView>(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+  ): Promise<Reply<T>> {
     return httpJson<T>(this.base, method, path, token, body);
   }
 
   /** An organisation with its members, set up by an admin. */
-  async organisation(orgId: string, members: { id: string; role?: 'member' | 'manager' }[], locale: 'zh-CN' | 'en' = 'en'): Promise<void> {
+  async organisation(
+    orgId: string,
+    members: { id: string; role?: 'member' | 'manager' }[],
+    locale: 'zh-CN' | 'en' = 'en',
+  ): Promise<void> {
     const org = await this.call('PUT', `/v1/organisations/${orgId}`, tokens.admin(), { name: `Org ${orgId}`, locale });
     if (org.status >= 300) throw new Error(`organisation not saved: ${JSON.stringify(org.body)}`);
     for (const m of members) {
-      const res = await this.call('PUT', `/v1/organisations/${orgId}/members/${m.id}`, tokens.admin(), { name: `Member ${m.id}`, role: m.role ?? 'member' });
+      const res = await this.call('PUT', `/v1/organisations/${orgId}/members/${m.id}`, tokens.admin(), {
+        name: `Member ${m.id}`,
+        role: m.role ?? 'member',
+      });
       if (res.status >= 300) throw new Error(`member not saved: ${JSON.stringify(res.body)}`);
     }
   }
 
   /** Records a guarantee order as its owner would from a terminal. */
-  async record(orgId: string, ownerId: string, orderType = 'inpatient', extra: Record<string, unknown> = {}): Promise<OrderView> {
-    const res = await this.call('POST', '/v1/guarantee-orders', tokens.member(orgId, ownerId), { reference: uniqueName('GP'), orderType, title: `${orderType} guarantee`, ...extra });
+  async record(
+    orgId: string,
+    ownerId: string,
+    orderType = 'inpatient',
+    extra: Record<string, unknown> = {},
+  ): Promise<OrderView> {
+    const res = await this.call('POST', '/v1/guarantee-orders', tokens.member(orgId, ownerId), {
+      reference: uniqueName('GP'),
+      orderType,
+      title: `${orderType} guarantee`,
+      ...extra,
+    });
     if (res.status !== 201) throw new Error(`order not recorded: ${JSON.stringify(res.body)}`);
     return res.body;
   }

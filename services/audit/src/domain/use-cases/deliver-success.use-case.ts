@@ -30,9 +30,25 @@ export async function deliverSuccess(ports: AuditPorts, caseId: string, attempt:
   } catch (error) {
     if (!(error instanceof CallFailed)) throw error;
     if (error.retryable && attempt < ports.settings.callAttempts) throw error;
-    await ports.cases.update(c, { set: { updatedAt: now }, history: caseStep(c.status, { action: 'passed', by: system, at: now, note: `the user system did not take the success message: ${error.message}` }).history }, []);
+    await ports.cases.update(
+      c,
+      {
+        set: { updatedAt: now },
+        history: caseStep(c.status, {
+          action: 'passed',
+          by: system,
+          at: now,
+          note: `the user system did not take the success message: ${error.message}`,
+        }).history,
+      },
+      [],
+    );
     return;
   }
   const delivered = caseStep(c.status, { action: 'delivered', by: system, at: now });
-  await ports.cases.update(c, { set: { status: delivered.status, deliveredAt: now, updatedAt: now }, history: delivered.history }, []);
+  await ports.cases.update(
+    c,
+    { set: { status: delivered.status, deliveredAt: now, updatedAt: now }, history: delivered.history },
+    [],
+  );
 }

@@ -42,7 +42,8 @@ export interface AuditPorts {
 export const jobIds = {
   escalate: (c: Pick<AuditCase, 'caseId' | 'round'>) => `escalate.${c.caseId}.r${c.round}`,
   /** One look per retry period: the period's number is in the id. */
-  park: (c: Pick<AuditCase, 'caseId'>, at: Date, periodSeconds: number) => `park.${c.caseId}.t${Math.floor(at.getTime() / (periodSeconds * 1_000))}`,
+  park: (c: Pick<AuditCase, 'caseId'>, at: Date, periodSeconds: number) =>
+    `park.${c.caseId}.t${Math.floor(at.getTime() / (periodSeconds * 1_000))}`,
   resubmit: (c: Pick<AuditCase, 'caseId' | 'version'>) => `resubmit.${c.caseId}.v${c.version}`,
   deliver: (c: Pick<AuditCase, 'caseId' | 'version'>) => `deliver.${c.caseId}.v${c.version}`,
 };
@@ -51,11 +52,15 @@ export const jobIds = {
 export async function scheduleFor(ports: AuditPorts, c: AuditCase): Promise<void> {
   switch (c.status) {
     case 'open':
-      if (!c.escalatedAt && c.deadline) await ports.timers.scheduleAt(jobIds.escalate(c), c.deadline, { kind: 'escalate', caseId: c.caseId });
+      if (!c.escalatedAt && c.deadline)
+        await ports.timers.scheduleAt(jobIds.escalate(c), c.deadline, { kind: 'escalate', caseId: c.caseId });
       return;
     case 'parked': {
       const at = new Date(ports.clock().getTime() + ports.settings.parkRetrySeconds * 1_000);
-      await ports.timers.scheduleAt(jobIds.park(c, at, ports.settings.parkRetrySeconds), at, { kind: 'park', caseId: c.caseId });
+      await ports.timers.scheduleAt(jobIds.park(c, at, ports.settings.parkRetrySeconds), at, {
+        kind: 'park',
+        caseId: c.caseId,
+      });
       return;
     }
     case 'resubmitting':

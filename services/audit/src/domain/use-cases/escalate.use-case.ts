@@ -18,10 +18,24 @@ export async function escalate(ports: AuditPorts, caseId: string): Promise<Escal
     const now = ports.clock();
     if (now.getTime() < c.deadline.getTime()) return 'not_due';
     const order = c.order;
-    const notice = fillTemplate(escalationTemplate, { order, reason: c.reason.text, reasonType: c.reasonType, deadline: c.deadline, handlerId: c.handlerId });
+    const notice = fillTemplate(escalationTemplate, {
+      order,
+      reason: c.reason.text,
+      reasonType: c.reasonType,
+      deadline: c.deadline,
+      handlerId: c.handlerId,
+    });
     const updated = await ports.cases.update(
       c,
-      { set: { escalatedAt: now, updatedAt: now }, history: caseStep(c.status, { action: 'escalated', by: { role: 'system', subject: 'deadline' }, at: now, details: { leadId: c.leadId ?? '' } }).history },
+      {
+        set: { escalatedAt: now, updatedAt: now },
+        history: caseStep(c.status, {
+          action: 'escalated',
+          by: { role: 'system', subject: 'deadline' },
+          at: now,
+          details: { leadId: c.leadId ?? '' },
+        }).history,
+      },
       [
         {
           topic: ports.settings.auditEventsTopic,

@@ -35,7 +35,11 @@ export async function receiveFailure(ports: AuditPorts, failure: AuditFailure): 
     const order = await ports.orders.find(failure);
     const active = order ? await ports.cases.activeFor(order.orderNo) : undefined;
     try {
-      if (active) return { case: (await joinCase(ports, active, failure.notificationId, reasonOf(failure))) ?? active, created: true };
+      if (active)
+        return {
+          case: (await joinCase(ports, active, failure.notificationId, reasonOf(failure))) ?? active,
+          created: true,
+        };
       return await openCase(ports, failure, order);
     } catch (error) {
       // Another notification for the same order opened its case first: join that one.
@@ -47,7 +51,10 @@ export async function receiveFailure(ports: AuditPorts, failure: AuditFailure): 
 async function openCase(ports: AuditPorts, failure: AuditFailure, order: B2bOrder | undefined): Promise<Received> {
   const now = ports.clock();
   const caseId = caseIdFor(failure.notificationId, sha256);
-  const target = { ...(failure.orderNo ? { orderNo: failure.orderNo } : {}), ...(failure.preOrderNo ? { preOrderNo: failure.preOrderNo } : {}) };
+  const target = {
+    ...(failure.orderNo ? { orderNo: failure.orderNo } : {}),
+    ...(failure.preOrderNo ? { preOrderNo: failure.preOrderNo } : {}),
+  };
   const base: Omit<AuditCase, 'status' | 'history'> = {
     caseId,
     version: 1,
@@ -61,10 +68,31 @@ async function openCase(ports: AuditPorts, failure: AuditFailure, order: B2bOrde
   let created: AuditCase;
   const events = [];
   if (order) {
-    const routed = routeRound({ caseId, round: 1, order, reason: base.reason, policy: await ports.policies.current(), account: await ports.policies.account(order.customerAccount), now });
-    const opened = caseStep(null, { action: 'opened', by: middleOffice, at: now, note: failure.reasonText, details: { ruleId: routed.opened.ruleId, reasonType: routed.opened.reasonType, handlerId: routed.opened.handlerId } });
+    const routed = routeRound({
+      caseId,
+      round: 1,
+      order,
+      reason: base.reason,
+      policy: await ports.policies.current(),
+      account: await ports.policies.account(order.customerAccount),
+      now,
+    });
+    const opened = caseStep(null, {
+      action: 'opened',
+      by: middleOffice,
+      at: now,
+      note: failure.reasonText,
+      details: {
+        ruleId: routed.opened.ruleId,
+        reasonType: routed.opened.reasonType,
+        handlerId: routed.opened.handlerId,
+      },
+    });
     created = { ...base, ...routed.set, status: opened.status, history: [opened.history] };
-    events.push({ topic: ports.settings.auditEventsTopic, event: newEvent(AuditCaseOpened, { source: ports.settings.source, subject: order.orderNo, data: routed.opened }) });
+    events.push({
+      topic: ports.settings.auditEventsTopic,
+      event: newEvent(AuditCaseOpened, { source: ports.settings.source, subject: order.orderNo, data: routed.opened }),
+    });
   } else {
     const parkedReason = `no order ${failure.orderNo ?? ''}${failure.orderNo && failure.preOrderNo ? ' / ' : ''}${failure.preOrderNo ? `pre-order ${failure.preOrderNo}` : ''} is known yet`;
     const parkedUntil = new Date(now.getTime() + ports.settings.parkGiveUpHours * 3_600_000);
@@ -84,12 +112,27 @@ async function openCase(ports: AuditPorts, failure: AuditFailure, order: B2bOrde
  * fix it is only recorded; after a fix it starts a new round: classified and routed again,
  * with a new deadline, as the re-review's failure does.
  */
-export async function joinCase(ports: AuditPorts, active: AuditCase, notificationId: string | undefined, reason: FailureReason): Promise<AuditCase | undefined> {
+export async function joinCase(
+  ports: AuditPorts,
+  active: AuditCase,
+  notificationId: string | undefined,
+  reason: FailureReason,
+): Promise<AuditCase | undefined> {
   const now = ports.clock();
   if (active.status === 'open' || !active.order) {
     const updated = await ports.cases.update(
       active,
-      { set: { updatedAt: now }, history: caseStep(active.status, { action: 'failed_again', to: active.status, by: middleOffice, at: now, note: reason.text }).history, ...(notificationId ? { notificationId } : {}) },
+      {
+        set: { updatedAt: now },
+        history: caseStep(active.status, {
+          action: 'failed_again',
+          to: active.status,
+          by: middleOffice,
+          at: now,
+          note: reason.text,
+        }).history,
+        ...(notificationId ? { notificationId } : {}),
+      },
       [],
     );
     if (!updated) throw new DuplicateActiveCase('the case changed meanwhile');
@@ -99,24 +142,49 @@ export async function joinCase(ports: AuditPorts, active: AuditCase, notificatio
 }
 
 /** Opens the next round of a case whose fix did not pass. Throws `DuplicateActiveCase` when it lost a race. */
-export async function startRound(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: FailureReason, notificationId?: string): Promise<AuditCase> {
+export async function startRound(
+  ports: AuditPorts,
+  c: AuditCase,
+  order: B2bOrder,
+  reason: FailureReason,
+  notificationId?: string,
+): Promise<AuditCase> {
   const updated = await tryStartRound(ports, c, order, reason, notificationId);
   if (!updated) throw new DuplicateActiveCase('the case changed meanwhile');
   return updated;
 }
 
 /** Opens the next round of a case if it is still at the version read; undefined when another change came first. */
-export async function tryStartRound(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: FailureReason, notificationId?: string): Promise<AuditCase | undefined> {
+export async function tryStartRound(
+  ports: AuditPorts,
+  c: AuditCase,
+  order: B2bOrder,
+  reason: FailureReason,
+  notificationId?: string,
+): Promise<AuditCase | undefined> {
   const now = ports.clock();
   const round = c.status === 'parked' || c.status === 'unmatched' ? c.round : c.round + 1;
-  const routed = routeRound({ caseId: c.caseId, round, order, reason, policy: await ports.policies.current(), account: await ports.policies.account(order.customerAccount), now });
+  const routed = routeRound({
+    caseId: c.caseId,
+    round,
+    order,
+    reason,
+    policy: await ports.policies.current(),
+    account: await ports.policies.account(order.customerAccount),
+    now,
+  });
   const step = caseStep(c.status, {
     action: round === c.round ? 'opened' : 'failed_again',
     to: 'open',
     by: notificationId || round === c.round ? middleOffice : system,
     at: now,
     note: reason.text,
-    details: { round, ruleId: routed.opened.ruleId, reasonType: routed.opened.reasonType, handlerId: routed.opened.handlerId },
+    details: {
+      round,
+      ruleId: routed.opened.ruleId,
+      reasonType: routed.opened.reasonType,
+      handlerId: routed.opened.handlerId,
+    },
   });
   const updated = await ports.cases.update(
     c,
@@ -126,7 +194,16 @@ export async function tryStartRound(ports: AuditPorts, c: AuditCase, order: B2bO
       history: step.history,
       ...(notificationId ? { notificationId } : {}),
     },
-    [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditCaseOpened, { source: ports.settings.source, subject: order.orderNo, data: routed.opened }) }],
+    [
+      {
+        topic: ports.settings.auditEventsTopic,
+        event: newEvent(AuditCaseOpened, {
+          source: ports.settings.source,
+          subject: order.orderNo,
+          data: routed.opened,
+        }),
+      },
+    ],
   );
   if (!updated) return undefined;
   ports.committed(updated);
@@ -150,7 +227,11 @@ export async function lookForOrder(ports: AuditPorts, caseId: string): Promise<A
       if (c.parkedUntil && c.parkedUntil.getTime() <= now.getTime()) {
         const note = `gave up looking after ${ports.settings.parkGiveUpHours} h; matched if the order arrives`;
         const step = caseStep(c.status, { action: 'unmatched', by: system, at: now, note });
-        const updated = await ports.cases.update(c, { set: { status: step.status, updatedAt: now }, history: step.history }, []);
+        const updated = await ports.cases.update(
+          c,
+          { set: { status: step.status, updatedAt: now }, history: step.history },
+          [],
+        );
         if (updated) return updated;
         continue;
       }
@@ -160,8 +241,18 @@ export async function lookForOrder(ports: AuditPorts, caseId: string): Promise<A
     try {
       const active = await ports.cases.activeFor(order.orderNo);
       if (!active) return await startRound(ports, c, order, c.reason);
-      const folded = caseStep(c.status, { action: 'failed_again', to: 'closed', by: system, at: now, note: `folded into case ${active.caseId} of order ${order.orderNo}` });
-      const merged = await ports.cases.update(c, { set: { status: folded.status, updatedAt: now }, history: folded.history }, []);
+      const folded = caseStep(c.status, {
+        action: 'failed_again',
+        to: 'closed',
+        by: system,
+        at: now,
+        note: `folded into case ${active.caseId} of order ${order.orderNo}`,
+      });
+      const merged = await ports.cases.update(
+        c,
+        { set: { status: folded.status, updatedAt: now }, history: folded.history },
+        [],
+      );
       if (!merged) continue;
       await joinCase(ports, active, undefined, c.reason);
       return merged;

@@ -17,10 +17,17 @@ export interface FixRequest {
 export async function recordFix(ports: AuditPorts, request: FixRequest): Promise<AuditCase> {
   const c = await ports.cases.get(request.caseId);
   if (!c || !maySee(c, request.by)) throw AppError.notFound('case', { caseId: request.caseId });
-  if (!mayResolve(c, request.by)) throw new AppError('FORBIDDEN', 'only the case’s docking person, its lead or an admin may record the fix');
-  const by = { role: request.by.role === 'admin' ? ('admin' as const) : ('handler' as const), subject: request.by.subject };
+  if (!mayResolve(c, request.by))
+    throw new AppError('FORBIDDEN', 'only the case’s docking person, its lead or an admin may record the fix');
+  const by = {
+    role: request.by.role === 'admin' ? ('admin' as const) : ('handler' as const),
+    subject: request.by.subject,
+  };
   if (!decideCase(c.status, 'fix_recorded', by.role).ok) {
-    throw new AppError('CONFLICT', `the case is ${c.status}; a fix can be recorded only while it is open`, { caseStatus: c.status, version: c.version });
+    throw new AppError('CONFLICT', `the case is ${c.status}; a fix can be recorded only while it is open`, {
+      caseStatus: c.status,
+      version: c.version,
+    });
   }
   const now = ports.clock();
   const step = caseStep(c.status, { action: 'fix_recorded', by, at: now, note: request.note });
@@ -35,7 +42,10 @@ export async function recordFix(ports: AuditPorts, request: FixRequest): Promise
   );
   if (!updated) {
     const latest = await ports.cases.get(c.caseId);
-    throw new AppError('CONFLICT', `the case changed meanwhile; it is now ${latest?.status ?? 'gone'}`, { caseStatus: latest?.status, version: latest?.version });
+    throw new AppError('CONFLICT', `the case changed meanwhile; it is now ${latest?.status ?? 'gone'}`, {
+      caseStatus: latest?.status,
+      version: latest?.version,
+    });
   }
   await ports.timers.cancel(jobIds.escalate(c));
   await scheduleFor(ports, updated);

@@ -52,11 +52,29 @@ export async function resubmit(ports: AuditPorts, caseId: string, attempt: numbe
       message: fillTemplate(policy.policy.successMessage, { order }),
     };
     await onCurrentRound(ports, c, async (current) => {
-      const step = caseStep(current.status, { action: 'passed', by: middleOffice, at: now, details: { round: current.round } });
+      const step = caseStep(current.status, {
+        action: 'passed',
+        by: middleOffice,
+        at: now,
+        details: { round: current.round },
+      });
       const updated = await ports.cases.update(
         current,
-        { set: { status: step.status, passedAt: now, successMessage: passed.message, updatedAt: now }, history: step.history },
-        [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditPassed, { source: ports.settings.source, subject: order.orderNo, id: passedEventId(current.caseId), data: passed }) }],
+        {
+          set: { status: step.status, passedAt: now, successMessage: passed.message, updatedAt: now },
+          history: step.history,
+        },
+        [
+          {
+            topic: ports.settings.auditEventsTopic,
+            event: newEvent(AuditPassed, {
+              source: ports.settings.source,
+              subject: order.orderNo,
+              id: passedEventId(current.caseId),
+              data: passed,
+            }),
+          },
+        ],
       );
       if (!updated) return undefined;
       ports.committed(updated);
@@ -74,7 +92,11 @@ export async function resubmit(ports: AuditPorts, caseId: string, attempt: numbe
  * Applies a verdict about `read`'s round to the case as it is now: tried on the version read,
  * and after a lost race on the fresh one, while the case is still re-submitting that round.
  */
-async function onCurrentRound(ports: AuditPorts, read: AuditCase, apply: (current: AuditCase) => Promise<AuditCase | undefined>): Promise<void> {
+async function onCurrentRound(
+  ports: AuditPorts,
+  read: AuditCase,
+  apply: (current: AuditCase) => Promise<AuditCase | undefined>,
+): Promise<void> {
   let current: AuditCase | undefined = read;
   while (current && current.status === 'resubmitting' && current.round === read.round) {
     if (await apply(current)) return;
@@ -87,13 +109,28 @@ export function passedEventId(caseId: string): string {
   return `${caseId}.passed`;
 }
 
-async function giveBack(ports: AuditPorts, c: AuditCase, order: B2bOrder, reason: string, now: Date): Promise<AuditCase | undefined> {
+async function giveBack(
+  ports: AuditPorts,
+  c: AuditCase,
+  order: B2bOrder,
+  reason: string,
+  now: Date,
+): Promise<AuditCase | undefined> {
   const notice = fillTemplate(resubmissionFailedTemplate, { order, reason });
   const step = caseStep(c.status, { action: 'resubmit_failed', by: system, at: now, note: reason });
   const updated = await ports.cases.update(
     c,
     { set: { status: step.status, lastResubmitError: reason, updatedAt: now }, history: step.history },
-    [{ topic: ports.settings.auditEventsTopic, event: newEvent(AuditResubmissionFailed, { source: ports.settings.source, subject: order.orderNo, data: { ...caseRef(c, order), reason, notice } }) }],
+    [
+      {
+        topic: ports.settings.auditEventsTopic,
+        event: newEvent(AuditResubmissionFailed, {
+          source: ports.settings.source,
+          subject: order.orderNo,
+          data: { ...caseRef(c, order), reason, notice },
+        }),
+      },
+    ],
   );
   if (updated) ports.committed(updated);
   return updated;

@@ -1,11 +1,21 @@
-import { AppError, type AuthSettings, authenticated, parseInput, principalOf, requireRole } from '@orderpulse/service-kit';
+import {
+  AppError,
+  type AuthSettings,
+  authenticated,
+  parseInput,
+  principalOf,
+  requireRole,
+} from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { PolicyRepository } from '../../data-access/policy.repository';
 import { AccountBody, AccountParam, PolicyBody } from './schemas';
 
 /** The audit policy (rules, teams, templates, deadlines) and the accounts' docking people: admin only. */
-export function adminRoutes(app: express.Express, deps: { policies: PolicyRepository; auth: AuthSettings; clock: () => Date }): void {
+export function adminRoutes(
+  app: express.Express,
+  deps: { policies: PolicyRepository; auth: AuthSettings; clock: () => Date },
+): void {
   const auth = authenticated(deps.auth);
   const { policies } = deps;
 
@@ -21,7 +31,9 @@ export function adminRoutes(app: express.Express, deps: { policies: PolicyReposi
     const version = await policies.save(body.policy, body.expectedVersion, who.subject, deps.clock());
     if (version === undefined) {
       const current = await policies.current();
-      throw new AppError('CONFLICT', `the policy is at version ${current.version}, not ${body.expectedVersion}`, { version: current.version });
+      throw new AppError('CONFLICT', `the policy is at version ${current.version}, not ${body.expectedVersion}`, {
+        version: current.version,
+      });
     }
     res.json({ version, policy: body.policy });
   });

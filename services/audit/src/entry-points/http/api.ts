@@ -1,4 +1,12 @@
-import { AccountDockingView, AuditCaseList, AuditCaseView, AuditFailure, AuditFailureReceipt, AuditPolicyState, B2bOrder } from '@orderpulse/contracts';
+import {
+  AccountDockingView,
+  AuditCaseList,
+  AuditCaseView,
+  AuditFailure,
+  AuditFailureReceipt,
+  AuditPolicyState,
+  B2bOrder,
+} from '@orderpulse/contracts';
 import type { ApiInfo, ApiRoutes } from '@orderpulse/service-kit';
 
 import { defaultPolicy } from '../../domain/audit-policy';
@@ -28,8 +36,20 @@ export const auditApi: ApiRoutes = {
       'X-Orderpulse-Signature': { description: '`v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`.', required: true },
     },
     body: AuditFailure,
-    example: { notificationId: 'mo-ntf-88123', orderNo: 'SO-2026-000123', reasonCode: 'PRC-002', reasonText: 'Unit price below the contract floor price', failedAt: '2026-11-21T08:05:00.000Z' },
-    answers: { 202: { description: 'Taken: a case was opened, parked, or the failure joined its order’s open case.', schema: AuditFailureReceipt }, 200: { description: 'Taken before; nothing changed.', schema: AuditFailureReceipt } },
+    example: {
+      notificationId: 'mo-ntf-88123',
+      orderNo: 'SO-2026-000123',
+      reasonCode: 'PRC-002',
+      reasonText: 'Unit price below the contract floor price',
+      failedAt: '2026-11-21T08:05:00.000Z',
+    },
+    answers: {
+      202: {
+        description: 'Taken: a case was opened, parked, or the failure joined its order’s open case.',
+        schema: AuditFailureReceipt,
+      },
+      200: { description: 'Taken before; nothing changed.', schema: AuditFailureReceipt },
+    },
     problems: [401],
   },
   'GET /v1/audit/cases': {
@@ -44,7 +64,8 @@ export const auditApi: ApiRoutes = {
   'GET /v1/audit/cases/:caseId': {
     tag: 'cases',
     summary: 'Read a case with its history',
-    description: 'A case the handler may not see (neither its docking person nor its lead, and not parked) is reported missing.',
+    description:
+      'A case the handler may not see (neither its docking person nor its lead, and not parked) is reported missing.',
     roles: ['handler', 'admin'],
     params: CaseIdParam,
     answers: { 200: auditCase('The case.') },
@@ -74,7 +95,8 @@ export const auditApi: ApiRoutes = {
   'GET /v1/audit/policy': {
     tag: 'policy',
     summary: 'Read the audit policy',
-    description: 'The classification rules, the teams, and per reason type its team, deadline and preset message. Version 0 is the built-in default.',
+    description:
+      'The classification rules, the teams, and per reason type its team, deadline and preset message. Version 0 is the built-in default.',
     roles: ['admin', 'handler'],
     answers: { 200: policy('The policy in force.') },
   },
@@ -92,7 +114,8 @@ export const auditApi: ApiRoutes = {
   'PUT /v1/audit/accounts/:customerAccount': {
     tag: 'policy',
     summary: 'Give a customer account its own docking person',
-    description: 'Its cases go to `handlerId` whatever their reason type, and escalate to `leadId` (else to the reason type’s team lead).',
+    description:
+      'Its cases go to `handlerId` whatever their reason type, and escalate to `leadId` (else to the reason type’s team lead).',
     roles: ['admin'],
     params: AccountParam,
     body: AccountBody,

@@ -1,4 +1,11 @@
-import { AppError, type AuthSettings, authenticated, parseInput, principalOf, requireRole } from '@orderpulse/service-kit';
+import {
+  AppError,
+  type AuthSettings,
+  authenticated,
+  parseInput,
+  principalOf,
+  requireRole,
+} from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { CaseRepository } from '../../data-access/case.repository';
@@ -12,7 +19,10 @@ function view(c: AuditCase, now: Date) {
 }
 
 /** Handlers' cases: lists by status, type, handler and overdue; one case with its history; recording the fix; the orders they concern. */
-export function caseRoutes(app: express.Express, deps: { ports: AuditPorts; cases: CaseRepository; auth: AuthSettings }): void {
+export function caseRoutes(
+  app: express.Express,
+  deps: { ports: AuditPorts; cases: CaseRepository; auth: AuthSettings },
+): void {
   const auth = authenticated(deps.auth);
   const { ports, cases } = deps;
 

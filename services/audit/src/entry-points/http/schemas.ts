@@ -33,7 +33,12 @@ export function cursorOf(c: { receivedAt: Date; caseId: string }): string {
 export const CaseListQuery = z.object({
   status: z
     .string()
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(caseStatuses)).min(1))
     .optional(),
   type: ReasonType.optional(),
@@ -50,8 +55,17 @@ export const PolicyBody = z.object({
   policy: AuditPolicy,
 });
 
-export const AccountParam = z.object({ customerAccount: z.string().min(1).max(64).regex(/^[\w.:-]+$/) });
-export const AccountBody = z.object({ handlerId: z.string().min(1).max(64), leadId: z.string().min(1).max(64).optional() });
+export const AccountParam = z.object({
+  customerAccount: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\w.:-]+$/),
+});
+export const AccountBody = z.object({
+  handlerId: z.string().min(1).max(64),
+  leadId: z.string().min(1).max(64).optional(),
+});
 
 /** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
 export const bodyLimits = {

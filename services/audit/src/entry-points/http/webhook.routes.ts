@@ -7,7 +7,10 @@ import { receiveFailure } from '../../domain/use-cases/receive-failure.use-case'
 import { signatureHeaders, verifySignature } from '../../domain/webhook-signature';
 
 /** The middle office's audit-failure webhook: HMAC-signed with a timestamp, idempotent by notification id. */
-export function webhookRoutes(app: express.Express, deps: { ports: AuditPorts; secret: string; toleranceSeconds: number }): void {
+export function webhookRoutes(
+  app: express.Express,
+  deps: { ports: AuditPorts; secret: string; toleranceSeconds: number },
+): void {
   app.post('/v1/audit/failures', async (req, res) => {
     const check = verifySignature(
       deps.secret,

@@ -19,7 +19,11 @@ export interface ReconcileReport {
  * for good. A `due` pass (the usual one) leaves out the open cases still inside their window, the
  * bulk of them, so its cost follows what is due, not what is open.
  */
-export async function reconcileCases(ports: AuditPorts, cases: Pick<CaseRepository, 'needingWork' | 'dueWork'>, scope: ReconcileScope = 'all'): Promise<ReconcileReport> {
+export async function reconcileCases(
+  ports: AuditPorts,
+  cases: Pick<CaseRepository, 'needingWork' | 'dueWork'>,
+  scope: ReconcileScope = 'all',
+): Promise<ReconcileReport> {
   const report: ReconcileReport = { checked: 0, rescheduled: 0, escalated: 0 };
   const now = ports.clock();
   for await (const c of scope === 'all' ? cases.needingWork() : cases.dueWork(now)) {
@@ -33,7 +37,9 @@ export async function reconcileCases(ports: AuditPorts, cases: Pick<CaseReposito
       continue;
     }
     const pending =
-      c.status === 'open' ? c.escalatedAt !== undefined || (await ports.timers.has(jobIds.escalate(c))) : await ports.calls.has(c.status === 'resubmitting' ? jobIds.resubmit(c) : jobIds.deliver(c));
+      c.status === 'open'
+        ? c.escalatedAt !== undefined || (await ports.timers.has(jobIds.escalate(c)))
+        : await ports.calls.has(c.status === 'resubmitting' ? jobIds.resubmit(c) : jobIds.deliver(c));
     if (!pending) {
       await scheduleFor(ports, c);
       report.rescheduled += 1;

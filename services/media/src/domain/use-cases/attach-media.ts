@@ -10,7 +10,12 @@ export function mediaHref(orderId: string, status: OrderStatus): string {
 }
 
 /** The media.attached event of an image, with links that live as long as a push is worth opening. */
-export async function attachedEvent(ports: MediaPorts, order: OrderMedia, status: OrderStatus, media: AttachedMedia): Promise<OutgoingEvent> {
+export async function attachedEvent(
+  ports: MediaPorts,
+  order: OrderMedia,
+  status: OrderStatus,
+  media: AttachedMedia,
+): Promise<OutgoingEvent> {
   const [image, thumbnail] = await Promise.all([
     ports.objects.presignGet(media.key, ports.settings.pushUrlSeconds),
     ports.objects.presignGet(media.thumbnailKey, ports.settings.pushUrlSeconds),
@@ -51,7 +56,13 @@ export async function attachedEvent(ports: MediaPorts, order: OrderMedia, status
  * without its photo attached. Returns false when the slot was settled meanwhile (a photo and
  * the fallback racing): the caller's stored objects are then not referenced and it removes them.
  */
-export async function attach(ports: MediaPorts, orderId: string, status: OrderStatus, media: AttachedMedia, grantId?: string): Promise<boolean> {
+export async function attach(
+  ports: MediaPorts,
+  orderId: string,
+  status: OrderStatus,
+  media: AttachedMedia,
+  grantId?: string,
+): Promise<boolean> {
   // The links are signed before the write decides, because deciding must not wait on anything.
   const snapshot = await ports.orders.get(orderId);
   if (!snapshot) throw AppError.notFound('order', { orderId });
@@ -59,8 +70,15 @@ export async function attach(ports: MediaPorts, orderId: string, status: OrderSt
   const { result } = await change(ports, orderId, (current) => {
     const slot = current?.slots[status];
     if (!current || !slot || slot.media) return undefined;
-    const grant = grantId && slot.grant?.grantId === grantId ? { ...slot.grant, state: 'used' as const, confirmingUntil: undefined } : slot.grant;
-    return { next: { ...current, slots: { ...current.slots, [status]: { ...slot, grant, media } } }, events: [event], result: true };
+    const grant =
+      grantId && slot.grant?.grantId === grantId
+        ? { ...slot.grant, state: 'used' as const, confirmingUntil: undefined }
+        : slot.grant;
+    return {
+      next: { ...current, slots: { ...current.slots, [status]: { ...slot, grant, media } } },
+      events: [event],
+      result: true,
+    };
   });
   return result === true;
 }

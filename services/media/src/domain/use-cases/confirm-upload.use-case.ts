@@ -20,32 +20,51 @@ const HEAD_BYTES = 32;
  * and an instance that dies holding it lets go when the lease lapses: the upload can be
  * confirmed again, never left spent without its photo.
  */
-export async function confirmUpload(ports: MediaPorts, orderId: string, status: OrderStatus, grantId: string, actor: Actor): Promise<{ mediaId: string; href: string }> {
+export async function confirmUpload(
+  ports: MediaPorts,
+  orderId: string,
+  status: OrderStatus,
+  grantId: string,
+  actor: Actor,
+): Promise<{ mediaId: string; href: string }> {
   const { settings } = ports;
   const graceMs = settings.confirmGraceSeconds * 1_000;
   const before = await ports.orders.get(orderId);
   if (!before) throw AppError.notFound('order', { orderId });
   const pending = checkConfirm(before, status, grantId, actor, ports.clock(), graceMs);
   if (!(await ports.objects.head(pending.grant.key))) {
-    throw new AppError('UNPROCESSABLE', 'nothing was uploaded with this grant yet; upload, then confirm', { reason: 'missing', grantId });
+    throw new AppError('UNPROCESSABLE', 'nothing was uploaded with this grant yet; upload, then confirm', {
+      reason: 'missing',
+      grantId,
+    });
   }
   const { result: grant } = await change(ports, orderId, (order) => {
     if (!order) throw AppError.notFound('order', { orderId });
     const now = ports.clock();
     const { slot, grant: current } = checkConfirm(order, status, grantId, actor, now, graceMs);
-    const held: Grant = { ...current, state: 'confirming', confirmingUntil: new Date(now.getTime() + settings.confirmLeaseSeconds * 1_000) };
+    const held: Grant = {
+      ...current,
+      state: 'confirming',
+      confirmingUntil: new Date(now.getTime() + settings.confirmLeaseSeconds * 1_000),
+    };
     return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: held } } }, result: held };
   });
   if (!grant) throw AppError.notFound('upload grant', { grantId });
   try {
     return await checkAndAttach(ports, orderId, status, grant);
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'UNPROCESSABLE') await letGo(ports, orderId, status, grantId).catch(() => undefined);
+    if (!(error instanceof AppError) || error.code !== 'UNPROCESSABLE')
+      await letGo(ports, orderId, status, grantId).catch(() => undefined);
     throw error;
   }
 }
 
-async function checkAndAttach(ports: MediaPorts, orderId: string, status: OrderStatus, grant: Grant): Promise<{ mediaId: string; href: string }> {
+async function checkAndAttach(
+  ports: MediaPorts,
+  orderId: string,
+  status: OrderStatus,
+  grant: Grant,
+): Promise<{ mediaId: string; href: string }> {
   const { settings } = ports;
   const { grantId } = grant;
   const refusal = await verify(ports, grant);
@@ -54,9 +73,17 @@ async function checkAndAttach(ports: MediaPorts, orderId: string, status: OrderS
     await change(ports, orderId, (order) => {
       const slot = order?.slots[status];
       if (!order || !slot) return undefined;
-      const rejections = [...slot.rejections, { at: ports.clock(), grantId, reason: refusal.refusal.reason }].slice(-20);
-      const spent = slot.grant?.grantId === grantId ? { ...slot.grant, state: 'used' as const, confirmingUntil: undefined } : slot.grant;
-      return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: spent, rejections } } }, result: true };
+      const rejections = [...slot.rejections, { at: ports.clock(), grantId, reason: refusal.refusal.reason }].slice(
+        -20,
+      );
+      const spent =
+        slot.grant?.grantId === grantId
+          ? { ...slot.grant, state: 'used' as const, confirmingUntil: undefined }
+          : slot.grant;
+      return {
+        next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: spent, rejections } } },
+        result: true,
+      };
     });
     throw new AppError('UNPROCESSABLE', refusal.refusal.reason, { reason: refusal.refusal.code, grantId });
   }
@@ -76,13 +103,18 @@ async function checkAndAttach(ports: MediaPorts, orderId: string, status: OrderS
     bytes: encoded.image.length,
     attachedAt: ports.clock(),
   };
-  await Promise.all([ports.objects.put(media.key, encoded.image, encoded.contentType), ports.objects.put(media.thumbnailKey, encoded.thumbnail, encoded.thumbnailType)]);
+  await Promise.all([
+    ports.objects.put(media.key, encoded.image, encoded.contentType),
+    ports.objects.put(media.thumbnailKey, encoded.thumbnail, encoded.thumbnailType),
+  ]);
   const attached = await attach(ports, orderId, status, media, grantId);
   // The upload as taken (its metadata included) goes once the decision is written, whatever it was.
   await ports.objects.remove(grant.key);
   if (!attached) {
     await Promise.all([ports.objects.remove(media.key), ports.objects.remove(media.thumbnailKey)]);
-    throw new AppError('WINDOW_CLOSED', `the ${status} image was settled while the photo was checked`, { orderStatus: status });
+    throw new AppError('WINDOW_CLOSED', `the ${status} image was settled while the photo was checked`, {
+      orderStatus: status,
+    });
   }
   return { mediaId, href: mediaHref(orderId, status) };
 }
@@ -92,7 +124,16 @@ async function letGo(ports: MediaPorts, orderId: string, status: OrderStatus, gr
   await change(ports, orderId, (order) => {
     const slot = order?.slots[status];
     if (!order || !slot?.grant || slot.grant.grantId !== grantId || slot.grant.state !== 'confirming') return undefined;
-    return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: { ...slot.grant, state: 'issued', confirmingUntil: undefined } } } }, result: true };
+    return {
+      next: {
+        ...order,
+        slots: {
+          ...order.slots,
+          [status]: { ...slot, grant: { ...slot.grant, state: 'issued', confirmingUntil: undefined } },
+        },
+      },
+      result: true,
+    };
   });
 }
 
@@ -105,9 +146,13 @@ async function verify(ports: MediaPorts, grant: Grant): Promise<Verified> {
   if (early) return { kind: 'refused', refusal: early };
   const body = await ports.objects.read(grant.key);
   if (!body) return { kind: 'refused', refusal: { code: 'missing', reason: 'nothing was uploaded with this grant' } };
-  const refusal = judgeObject({ bytes: body.length, contentType: grant.contentType }, grant, limits) ?? judgeBytes(body.subarray(0, HEAD_BYTES), grant) ?? judgeDecoded(await ports.images.dimensions(body), limits);
+  const refusal =
+    judgeObject({ bytes: body.length, contentType: grant.contentType }, grant, limits) ??
+    judgeBytes(body.subarray(0, HEAD_BYTES), grant) ??
+    judgeDecoded(await ports.images.dimensions(body), limits);
   if (refusal) return { kind: 'refused', refusal };
   const encoded = await ports.images.normalizePhoto(body, grant.contentType);
-  if (!encoded) return { kind: 'refused', refusal: { code: 'not_an_image', reason: 'the upload does not decode as an image' } };
+  if (!encoded)
+    return { kind: 'refused', refusal: { code: 'not_an_image', reason: 'the upload does not decode as an image' } };
   return { kind: 'ok', encoded };
 }

@@ -40,7 +40,12 @@ export interface MediaPorts {
 
 /** The media bucket. */
 export interface ObjectPort {
-  presignPut(input: { key: string; contentType: UploadType; bytes: number; expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string>; expiresAt: Date }>;
+  presignPut(input: {
+    key: string;
+    contentType: UploadType;
+    bytes: number;
+    expiresInSeconds: number;
+  }): Promise<{ url: string; headers: Record<string, string>; expiresAt: Date }>;
   presignGet(key: string, expiresInSeconds: number): Promise<{ url: string; expiresAt: Date }>;
   /** The object's size and stored type, without its body; undefined when there is none. */
   head(key: string): Promise<{ bytes: number; contentType: string | undefined } | undefined>;
@@ -100,10 +105,14 @@ export async function change<T>(
 
 /** Object keys: uploads land under `uploads/`, attached images under `media/`, each scoped to order and status. */
 export const keys = {
-  upload: (s: MediaSettings, orderId: string, status: OrderStatus, grantId: string, type: UploadType) => `${s.keyPrefix}uploads/${encodeURIComponent(orderId)}/${status}/${grantId}.${extension(type)}`,
-  media: (s: MediaSettings, orderId: string, status: OrderStatus, mediaId: string, type: UploadType) => `${s.keyPrefix}media/${encodeURIComponent(orderId)}/${status}/${mediaId}.${extension(type)}`,
-  thumbnail: (s: MediaSettings, orderId: string, status: OrderStatus, mediaId: string, type: UploadType) => `${s.keyPrefix}media/${encodeURIComponent(orderId)}/${status}/${mediaId}.thumb.${extension(type)}`,
-  source: (s: MediaSettings, orderId: string, status: OrderStatus, mediaId: string) => `${s.keyPrefix}media/${encodeURIComponent(orderId)}/${status}/${mediaId}.svg`,
+  upload: (s: MediaSettings, orderId: string, status: OrderStatus, grantId: string, type: UploadType) =>
+    `${s.keyPrefix}uploads/${encodeURIComponent(orderId)}/${status}/${grantId}.${extension(type)}`,
+  media: (s: MediaSettings, orderId: string, status: OrderStatus, mediaId: string, type: UploadType) =>
+    `${s.keyPrefix}media/${encodeURIComponent(orderId)}/${status}/${mediaId}.${extension(type)}`,
+  thumbnail: (s: MediaSettings, orderId: string, status: OrderStatus, mediaId: string, type: UploadType) =>
+    `${s.keyPrefix}media/${encodeURIComponent(orderId)}/${status}/${mediaId}.thumb.${extension(type)}`,
+  source: (s: MediaSettings, orderId: string, status: OrderStatus, mediaId: string) =>
+    `${s.keyPrefix}media/${encodeURIComponent(orderId)}/${status}/${mediaId}.svg`,
 };
 
 function extension(type: UploadType): string {

@@ -21,10 +21,20 @@ export interface UploadGrant {
  * declared type and exact size signed in, a short lifetime. A new grant replaces an unused one,
  * so a phone that lost its grant asks again; only the newest can be confirmed.
  */
-export async function grantUpload(ports: MediaPorts, orderId: string, status: OrderStatus, actor: Actor, request: { contentType: UploadType; bytes: number }): Promise<UploadGrant> {
+export async function grantUpload(
+  ports: MediaPorts,
+  orderId: string,
+  status: OrderStatus,
+  actor: Actor,
+  request: { contentType: UploadType; bytes: number },
+): Promise<UploadGrant> {
   const { settings } = ports;
   if (request.bytes > settings.limits.maxBytes) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `a photo may have at most ${settings.limits.maxBytes} bytes; ${request.bytes} were declared`, { maxBytes: settings.limits.maxBytes });
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `a photo may have at most ${settings.limits.maxBytes} bytes; ${request.bytes} were declared`,
+      { maxBytes: settings.limits.maxBytes },
+    );
   }
   const current = await ports.orders.get(orderId);
   if (!current) throw AppError.notFound('order', { orderId });
@@ -32,7 +42,12 @@ export async function grantUpload(ports: MediaPorts, orderId: string, status: Or
 
   const grantId = ports.newId('grt');
   const key = keys.upload(settings, orderId, status, grantId, request.contentType);
-  const signed = await ports.objects.presignPut({ key, contentType: request.contentType, bytes: request.bytes, expiresInSeconds: settings.grantSeconds });
+  const signed = await ports.objects.presignPut({
+    key,
+    contentType: request.contentType,
+    bytes: request.bytes,
+    expiresInSeconds: settings.grantSeconds,
+  });
   const grant: Grant = {
     grantId,
     issuedTo: { role: actor.role === 'rider' ? 'rider' : 'merchant', subject: actor.subject },
@@ -46,7 +61,10 @@ export async function grantUpload(ports: MediaPorts, orderId: string, status: Or
   await change(ports, orderId, (order) => {
     if (!order) throw AppError.notFound('order', { orderId });
     const slot = checkGrant(order, status, actor, ports.clock(), settings.policy);
-    return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, takenBy: slot.takenBy, grant } } }, result: grant };
+    return {
+      next: { ...order, slots: { ...order.slots, [status]: { ...slot, takenBy: slot.takenBy, grant } } },
+      result: grant,
+    };
   });
   return {
     grantId,

@@ -29,7 +29,10 @@ async function viewOf(ports: MediaPorts, slot: Slot): Promise<MediaView> {
   if (!slot.media) return { ...base, state: 'awaiting' };
   const { media } = slot;
   const seconds = ports.settings.readUrlSeconds;
-  const [image, thumbnail] = await Promise.all([ports.objects.presignGet(media.key, seconds), ports.objects.presignGet(media.thumbnailKey, seconds)]);
+  const [image, thumbnail] = await Promise.all([
+    ports.objects.presignGet(media.key, seconds),
+    ports.objects.presignGet(media.thumbnailKey, seconds),
+  ]);
   return {
     ...base,
     state: 'attached',
@@ -49,11 +52,18 @@ async function viewOf(ports: MediaPorts, slot: Slot): Promise<MediaView> {
 }
 
 /** An order's images for one of its readers, each with links signed now; `status` narrows to one. */
-export async function readMedia(ports: MediaPorts, orderId: string, actor: Actor, status?: OrderStatus): Promise<MediaView[]> {
+export async function readMedia(
+  ports: MediaPorts,
+  orderId: string,
+  actor: Actor,
+  status?: OrderStatus,
+): Promise<MediaView[]> {
   const order = await ports.orders.get(orderId);
   if (!order) throw AppError.notFound('order', { orderId });
   checkReader(order, actor);
-  const slots = Object.values(order.slots).filter((s): s is Slot => s !== undefined && (status === undefined || s.status === status));
+  const slots = Object.values(order.slots).filter(
+    (s): s is Slot => s !== undefined && (status === undefined || s.status === status),
+  );
   if (status && slots.length === 0) throw AppError.notFound(`${status} image`, { orderId, orderStatus: status });
   slots.sort((a, b) => a.reachedAt.getTime() - b.reachedAt.getTime());
   return Promise.all(slots.map((slot) => viewOf(ports, slot)));

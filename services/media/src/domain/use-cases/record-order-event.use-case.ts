@@ -10,7 +10,11 @@ import { change, type MediaPorts } from './deps';
  * scheduled again regardless, because their ids make that harmless and a crash may have come
  * between the write and the scheduling.
  */
-export async function recordOrderEvent(ports: MediaPorts, snapshot: OrderSnapshot & { expectedDeliveryAt?: string | undefined }, at: Date): Promise<void> {
+export async function recordOrderEvent(
+  ports: MediaPorts,
+  snapshot: OrderSnapshot & { expectedDeliveryAt?: string | undefined },
+  at: Date,
+): Promise<void> {
   const { settings } = ports;
   const { order } = await change(ports, snapshot.orderId, (current) => {
     const next = absorbSnapshot(current, snapshot, at, settings.policy, settings.graceSeconds);
@@ -18,6 +22,9 @@ export async function recordOrderEvent(ports: MediaPorts, snapshot: OrderSnapsho
   });
   if (!order) return;
   for (const slot of owedSlots(order)) {
-    await ports.timers.scheduleAt(dueJobId(order.orderId, slot.status), slot.dueAt, { orderId: order.orderId, status: slot.status });
+    await ports.timers.scheduleAt(dueJobId(order.orderId, slot.status), slot.dueAt, {
+      orderId: order.orderId,
+      status: slot.status,
+    });
   }
 }

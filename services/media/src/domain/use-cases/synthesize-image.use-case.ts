@@ -61,11 +61,13 @@ export async function synthesizeDue(ports: MediaPorts, orderId: string, status: 
   ]);
   if (await attach(ports, orderId, status, media)) {
     // An upload that was never confirmed can no longer be: its object goes now, not with the bucket's lifecycle rule.
-    if (slot.grant?.state === 'issued' || slot.grant?.state === 'confirming') await ports.objects.remove(slot.grant.key);
+    if (slot.grant?.state === 'issued' || slot.grant?.state === 'confirming')
+      await ports.objects.remove(slot.grant.key);
     return 'attached';
   }
   // A photo won the race: these objects are referenced by nothing. A twin run that won keeps them (same keys).
   const settled = (await ports.orders.get(orderId))?.slots[status]?.media;
-  if (settled && settled.mediaId !== mediaId) await Promise.all([media.key, media.thumbnailKey, sourceKey].map((key) => ports.objects.remove(key)));
+  if (settled && settled.mediaId !== mediaId)
+    await Promise.all([media.key, media.thumbnailKey, sourceKey].map((key) => ports.objects.remove(key)));
   return 'settled';
 }

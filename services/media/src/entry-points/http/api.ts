@@ -46,7 +46,8 @@ export const mediaApi: ApiRoutes = {
   'GET /v1/orders/:orderId/media': {
     tag: 'media',
     summary: 'An order’s images',
-    description: 'For the order’s customer, merchant and assigned rider, and admins: each status’s image with links signed now, or when it is due.',
+    description:
+      'For the order’s customer, merchant and assigned rider, and admins: each status’s image with links signed now, or when it is due.',
     roles: readers,
     params: OrderPath,
     answers: { 200: { description: 'The images, in the order the statuses were reached.', schema: OrderMediaView } },
@@ -55,7 +56,8 @@ export const mediaApi: ApiRoutes = {
   'GET /v1/orders/:orderId/media/:status': {
     tag: 'media',
     summary: 'A status’s image',
-    description: 'As in the order’s list, with links signed now (`Cache-Control: no-store`); the `href` of `media.attached` events. A status the order has no image for is a 404.',
+    description:
+      'As in the order’s list, with links signed now (`Cache-Control: no-store`); the `href` of `media.attached` events. A status the order has no image for is a 404.',
     roles: readers,
     params: MediaPath,
     answers: { 200: { description: 'The image, or when it is due.', schema: MediaView } },

@@ -17,7 +17,11 @@ export function mediaRoutes(app: express.Express, deps: { ports: MediaPorts; aut
   const { ports } = deps;
 
   app.get('/v1/media/policy', auth, (_req, res) => {
-    res.json({ policy: ports.settings.policy, graceSeconds: ports.settings.graceSeconds, maxBytes: ports.settings.limits.maxBytes });
+    res.json({
+      policy: ports.settings.policy,
+      graceSeconds: ports.settings.graceSeconds,
+      maxBytes: ports.settings.limits.maxBytes,
+    });
   });
 
   app.post('/v1/orders/:orderId/media/:status/grants', auth, async (req, res) => {

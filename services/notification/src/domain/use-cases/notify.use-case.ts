@@ -36,7 +36,12 @@ async function settleAll(work: Promise<void>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-async function tell(ports: NotificationPorts, event: RoutedEvent & { id: string }, notice: Notice, profile: RecipientProfile): Promise<void> {
+async function tell(
+  ports: NotificationPorts,
+  event: RoutedEvent & { id: string },
+  notice: Notice,
+  profile: RecipientProfile,
+): Promise<void> {
   const key = profile.key;
   const text = render(notice.template, profile.locale ?? notice.locale, notice.params);
   const message: RealtimeMessage = {
@@ -55,13 +60,26 @@ async function tell(ports: NotificationPorts, event: RoutedEvent & { id: string 
   await settleAll(profile.devices.map((device) => pushTo(ports, notice, profile, device, message)));
 }
 
-async function pushTo(ports: NotificationPorts, notice: Notice, profile: RecipientProfile, device: Device, message: RealtimeMessage): Promise<void> {
+async function pushTo(
+  ports: NotificationPorts,
+  notice: Notice,
+  profile: RecipientProfile,
+  device: Device,
+  message: RealtimeMessage,
+): Promise<void> {
   const pushKey = idOf(message.eventId, profile.key, device.installationId);
   // A device's own locale wins over the recipient's.
-  const text = device.locale && device.locale !== (profile.locale ?? notice.locale) ? render(notice.template, device.locale, notice.params) : message;
+  const text =
+    device.locale && device.locale !== (profile.locale ?? notice.locale)
+      ? render(notice.template, device.locale, notice.params)
+      : message;
   const app = await ports.registry.app(device.appCode);
   const provider = app ? ports.providers.get(app.provider) : undefined;
-  const status: Delivery['status'] = profile.muted.includes(notice.category) ? 'muted' : provider?.supports(device.platform) ? 'pending' : 'unsupported';
+  const status: Delivery['status'] = profile.muted.includes(notice.category)
+    ? 'muted'
+    : provider?.supports(device.platform)
+      ? 'pending'
+      : 'unsupported';
   const data = {
     appCode: device.appCode,
     orderId: message.orderId,
@@ -116,6 +134,8 @@ function pushMedia(media: NonNullable<RealtimeMessage['media']>): Record<string,
     mediaId: media.mediaId,
     mediaSource: media.fallback ? 'fallback' : media.source,
     mediaHref: media.href,
-    ...(media.imageUrl && media.thumbnailUrl && media.expiresAt ? { imageUrl: media.imageUrl, thumbnailUrl: media.thumbnailUrl, imageExpiresAt: media.expiresAt } : {}),
+    ...(media.imageUrl && media.thumbnailUrl && media.expiresAt
+      ? { imageUrl: media.imageUrl, thumbnailUrl: media.thumbnailUrl, imageExpiresAt: media.expiresAt }
+      : {}),
   };
 }

@@ -34,7 +34,11 @@ export type SendingSightings = Map<string, { attempt: number; since: number }>;
  * that is alive and reaches the database has written its answer by then; one that died leaves
  * the push waiting that much longer.
  */
-export async function requeueLostPushes(ports: NotificationPorts, pageSize: number, sightings: SendingSightings = new Map()): Promise<PushReconcileReport> {
+export async function requeueLostPushes(
+  ports: NotificationPorts,
+  pageSize: number,
+  sightings: SendingSightings = new Map(),
+): Promise<PushReconcileReport> {
   const report: PushReconcileReport = { checked: 0, requeued: 0, abandoned: 0 };
   const seenBefore = new Map(sightings);
   sightings.clear();
@@ -59,7 +63,11 @@ export async function requeueLostPushes(ports: NotificationPorts, pageSize: numb
       const profile = await ports.registry.recipient(delivery.recipient);
       const device = profile.devices.find((d) => d.installationId === delivery.installationId);
       if (!device) {
-        await ports.log.abandon(delivery, 'rejected', `installation ${delivery.installationId} is no longer registered`);
+        await ports.log.abandon(
+          delivery,
+          'rejected',
+          `installation ${delivery.installationId} is no longer registered`,
+        );
         report.abandoned += 1;
         continue;
       }
@@ -72,9 +80,16 @@ export async function requeueLostPushes(ports: NotificationPorts, pageSize: numb
         token: device.token,
         title: delivery.title,
         body: delivery.body,
-        data: delivery.data ?? { appCode: delivery.appCode, orderId: delivery.orderId, eventType: delivery.eventType, category: delivery.category },
+        data: delivery.data ?? {
+          appCode: delivery.appCode,
+          orderId: delivery.orderId,
+          eventType: delivery.eventType,
+          category: delivery.category,
+        },
         // A countdown push keeps its deadline: requeued late, it carries the time left or expires.
-        ...(typeof delivery.data?.deadline === 'string' && expiresWithDeadline(delivery.data.status) ? { expiresAt: delivery.data.deadline } : {}),
+        ...(typeof delivery.data?.deadline === 'string' && expiresWithDeadline(delivery.data.status)
+          ? { expiresAt: delivery.data.deadline }
+          : {}),
       });
       report.requeued += 1;
     }

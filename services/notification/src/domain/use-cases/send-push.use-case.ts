@@ -30,7 +30,11 @@ const HOLD_PAUSE_MS = 250;
  * outage is waited out (`ports.isTransient`); any other error is thrown at once. A stopping
  * worker gives up the wait: the job goes back to the queue with the saved answer, no try spent.
  */
-async function settleHeld(ports: NotificationPorts, held: HeldAnswer, context: Pick<JobContext, 'saveProgress' | 'signal'>): Promise<void> {
+async function settleHeld(
+  ports: NotificationPorts,
+  held: HeldAnswer,
+  context: Pick<JobContext, 'saveProgress' | 'signal'>,
+): Promise<void> {
   for (let tries = 0; ; tries += 1) {
     try {
       await ports.log.settle(held.key, held.attempt, held.outcome, held.status);
@@ -55,7 +59,11 @@ async function settleHeld(ports: NotificationPorts, held: HeldAnswer, context: P
  * take (its database is away) is held until it can (see `settleHeld`), and a retry of a job that
  * saved one writes it instead of sending again: a push the gateway answered reaches it once.
  */
-export async function sendPush(ports: NotificationPorts, job: PushJob, context: Pick<JobContext, 'attempt' | 'progress' | 'saveProgress' | 'signal'>): Promise<void> {
+export async function sendPush(
+  ports: NotificationPorts,
+  job: PushJob,
+  context: Pick<JobContext, 'attempt' | 'progress' | 'saveProgress' | 'signal'>,
+): Promise<void> {
   const held = heldAnswerOf(context.progress);
   if (held) {
     await settleHeld(ports, held, context);
@@ -71,14 +79,24 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, context: 
   const expiresAt = job.expiresAt ? new Date(job.expiresAt) : undefined;
   if (expiresAt && expiresAt.getTime() <= triedAt.getTime()) {
     // A retry after the deadline would tell a phone to answer an order already ruled.
-    await ports.log.settle(job.key, tried, { outcome: 'expired', error: `its deadline ${job.expiresAt} passed before it could be sent`, ms: 0 }, 'expired');
+    await ports.log.settle(
+      job.key,
+      tried,
+      { outcome: 'expired', error: `its deadline ${job.expiresAt} passed before it could be sent`, ms: 0 },
+      'expired',
+    );
     return;
   }
   const app = await ports.registry.app(job.appCode);
   const provider = app ? ports.providers.get(app.provider) : undefined;
   const started = ports.clock();
   if (!app || !provider) {
-    await ports.log.settle(job.key, tried, { outcome: 'rejected', error: `app ${job.appCode} is no longer registered`, ms: 0 }, 'rejected');
+    await ports.log.settle(
+      job.key,
+      tried,
+      { outcome: 'rejected', error: `app ${job.appCode} is no longer registered`, ms: 0 },
+      'rejected',
+    );
     return;
   }
   const result = await provider.send({
@@ -93,7 +111,8 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, context: 
   });
   const ms = ports.clock().getTime() - started.getTime();
   const base = { ms, ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}) };
-  const answer = (outcome: HeldAnswer['outcome'], status: DeliveryStatus) => settleHeld(ports, { key: job.key, attempt: tried, outcome, status }, context);
+  const answer = (outcome: HeldAnswer['outcome'], status: DeliveryStatus) =>
+    settleHeld(ports, { key: job.key, attempt: tried, outcome, status }, context);
   switch (result.kind) {
     case 'delivered':
       await answer({ ...base, outcome: 'delivered' }, 'delivered');
@@ -108,7 +127,12 @@ export async function sendPush(ports: NotificationPorts, job: PushJob, context: 
       return;
     case 'retry': {
       const last = attempt >= ports.pushAttempts;
-      await ports.log.settle(job.key, tried, { ...base, outcome: 'retry', error: result.error }, last ? 'failed' : 'pending');
+      await ports.log.settle(
+        job.key,
+        tried,
+        { ...base, outcome: 'retry', error: result.error },
+        last ? 'failed' : 'pending',
+      );
       if (!last) throw new AppError('UNAVAILABLE', `push gateway: ${result.error}`);
     }
   }

@@ -1,7 +1,28 @@
-import { InstallationView, OrderTimelineView, PreferencesView, PushAppView, PushDeliveryList, RealtimeFrame, RealtimeHello, RealtimeMessage, RealtimeNotification, RealtimeUnauthorized, RecipientView } from '@orderpulse/contracts';
+import {
+  InstallationView,
+  OrderTimelineView,
+  PreferencesView,
+  PushAppView,
+  PushDeliveryList,
+  RealtimeFrame,
+  RealtimeHello,
+  RealtimeMessage,
+  RealtimeNotification,
+  RealtimeUnauthorized,
+  RecipientView,
+} from '@orderpulse/contracts';
 import type { ApiInfo, ApiRoutes } from '@orderpulse/service-kit';
 
-import { AppBody, AppCodeParam, DeliveryQuery, InstallationBody, InstallationParam, PreferencesBody, StreamQuery, TimelinePath } from './schemas';
+import {
+  AppBody,
+  AppCodeParam,
+  DeliveryQuery,
+  InstallationBody,
+  InstallationParam,
+  PreferencesBody,
+  StreamQuery,
+  TimelinePath,
+} from './schemas';
 
 /** Everyone who receives notifications: the caller is always its own recipient. */
 const recipients = ['customer', 'merchant', 'rider', 'handler', 'member'] as const;
@@ -26,10 +47,22 @@ export const notificationApi: ApiRoutes = {
     roles: ['admin'],
     params: AppCodeParam,
     body: AppBody,
-    example: { name: 'orderpulse merchant', gatewayUrl: 'https://push.example.com', authorization: 'Bearer gorush-secret', apnsTopic: 'com.orderpulse.merchant' },
+    example: {
+      name: 'orderpulse merchant',
+      gatewayUrl: 'https://push.example.com',
+      authorization: 'Bearer gorush-secret',
+      apnsTopic: 'com.orderpulse.merchant',
+    },
     answers: { 201: app('Registered.'), 200: app('Replaced.') },
   },
-  'GET /v1/apps/:appCode': { tag: 'registry', summary: 'Read a client app', roles: ['admin'], params: AppCodeParam, answers: { 200: app('The app.') }, problems: [404] },
+  'GET /v1/apps/:appCode': {
+    tag: 'registry',
+    summary: 'Read a client app',
+    roles: ['admin'],
+    params: AppCodeParam,
+    answers: { 200: app('The app.') },
+    problems: [404],
+  },
   'PUT /v1/installations/:installationId': {
     tag: 'registry',
     summary: 'Register the caller’s installation',
@@ -38,7 +71,12 @@ export const notificationApi: ApiRoutes = {
     roles: recipients,
     params: InstallationParam,
     body: InstallationBody,
-    example: { appCode: 'merchant-app', platform: 'android', deviceToken: 'fcm:dGhpcyBpcyBhIGRldmljZSB0b2tlbg', locale: 'zh-CN' },
+    example: {
+      appCode: 'merchant-app',
+      platform: 'android',
+      deviceToken: 'fcm:dGhpcyBpcyBhIGRldmljZSB0b2tlbg',
+      locale: 'zh-CN',
+    },
     answers: { 201: installation('Registered.'), 200: installation('Updated, or moved to the caller.') },
     problems: [409, 422],
   },
@@ -50,11 +88,18 @@ export const notificationApi: ApiRoutes = {
     params: InstallationParam,
     answers: { 204: { description: 'Removed, or not there.' } },
   },
-  'GET /v1/me': { tag: 'registry', summary: 'The caller as a recipient', description: 'Its key, muted categories, locale and installations.', roles: recipients, answers: { 200: { description: 'The recipient.', schema: RecipientView } } },
+  'GET /v1/me': {
+    tag: 'registry',
+    summary: 'The caller as a recipient',
+    description: 'Its key, muted categories, locale and installations.',
+    roles: recipients,
+    answers: { 200: { description: 'The recipient.', schema: RecipientView } },
+  },
   'PUT /v1/me/preferences': {
     tag: 'registry',
     summary: 'Set the caller’s preferences',
-    description: 'Replaces the muted categories (their pushes are not sent; realtime messages still are). A `locale` given becomes the recipient’s, winning over each order’s; one left out keeps the one saved.',
+    description:
+      'Replaces the muted categories (their pushes are not sent; realtime messages still are). A `locale` given becomes the recipient’s, winning over each order’s; one left out keeps the one saved.',
     roles: recipients,
     body: PreferencesBody,
     example: { muted: ['delivery_progress'], locale: 'en' },

@@ -15,7 +15,8 @@ export function deliveryRoutes(app: express.Express, deps: { log: DeliveryLogRep
     const query = parseInput(DeliveryQuery, req.query, 'query');
     const everyone = principal.role === 'admin';
     const own = everyone ? undefined : recipientKey(recipientOf(principal));
-    if (own && query.recipient && query.recipient !== own) throw AppError.forbidden('you may read only your own deliveries');
+    if (own && query.recipient && query.recipient !== own)
+      throw AppError.forbidden('you may read only your own deliveries');
     const recipient = own ?? query.recipient;
     let deliveries;
     if (query.orderId) deliveries = await deps.log.forOrder(query.orderId, query.limit, recipient ?? 'everyone');

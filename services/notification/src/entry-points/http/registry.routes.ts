@@ -1,4 +1,11 @@
-import { AppError, type AuthSettings, authenticated, parseInput, principalOf, requireRole } from '@orderpulse/service-kit';
+import {
+  AppError,
+  type AuthSettings,
+  authenticated,
+  parseInput,
+  principalOf,
+  requireRole,
+} from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { RegistryRepository } from '../../data-access/registry.repository';
@@ -34,13 +41,34 @@ export function registryRoutes(app: express.Express, deps: { registry: RegistryR
     if (!(await registry.app(body.appCode))) {
       throw new AppError('UNPROCESSABLE', `no app has the authorization code ${body.appCode}`, { check: 'app_code' });
     }
-    const registeredBy = { role: principal.role, subject: principal.subject, ...(principal.tenant ? { tenant: principal.tenant } : {}) };
-    const device = { installationId, appCode: body.appCode, platform: body.platform, token: body.deviceToken, ...(body.locale ? { locale: body.locale } : {}), registeredAt: new Date(), registeredBy };
+    const registeredBy = {
+      role: principal.role,
+      subject: principal.subject,
+      ...(principal.tenant ? { tenant: principal.tenant } : {}),
+    };
+    const device = {
+      installationId,
+      appCode: body.appCode,
+      platform: body.platform,
+      token: body.deviceToken,
+      ...(body.locale ? { locale: body.locale } : {}),
+      registeredAt: new Date(),
+      registeredBy,
+    };
     const result = await registry.register(key, device);
     if ('refused' in result) {
-      throw AppError.conflict('this installation is registered to someone else; only the same device (app and device token) or whoever registered it may move it', { installationId, check: 'possession' });
+      throw AppError.conflict(
+        'this installation is registered to someone else; only the same device (app and device token) or whoever registered it may move it',
+        { installationId, check: 'possession' },
+      );
     }
-    res.status(result.created ? 201 : 200).json({ installationId, recipient: key, appCode: body.appCode, platform: body.platform, ...(body.locale ? { locale: body.locale } : {}) });
+    res.status(result.created ? 201 : 200).json({
+      installationId,
+      recipient: key,
+      appCode: body.appCode,
+      platform: body.platform,
+      ...(body.locale ? { locale: body.locale } : {}),
+    });
   });
 
   app.delete('/v1/installations/:installationId', auth, async (req, res) => {
@@ -56,7 +84,13 @@ export function registryRoutes(app: express.Express, deps: { registry: RegistryR
       recipient: profile.key,
       muted: profile.muted,
       ...(profile.locale ? { locale: profile.locale } : {}),
-      installations: profile.devices.map((d) => ({ installationId: d.installationId, appCode: d.appCode, platform: d.platform, locale: d.locale, registeredAt: d.registeredAt })),
+      installations: profile.devices.map((d) => ({
+        installationId: d.installationId,
+        appCode: d.appCode,
+        platform: d.platform,
+        locale: d.locale,
+        registeredAt: d.registeredAt,
+      })),
     });
   });
 
@@ -70,7 +104,14 @@ export function registryRoutes(app: express.Express, deps: { registry: RegistryR
 }
 
 /** An app as shown back: whether it has credentials, never the credentials. */
-function appView(app: { appCode: string; name: string; provider: string; gatewayUrl?: string | undefined; authorization?: string | undefined; apnsTopic?: string | undefined }) {
+function appView(app: {
+  appCode: string;
+  name: string;
+  provider: string;
+  gatewayUrl?: string | undefined;
+  authorization?: string | undefined;
+  apnsTopic?: string | undefined;
+}) {
   const { authorization, ...rest } = app;
   return { ...rest, hasCredentials: authorization !== undefined };
 }

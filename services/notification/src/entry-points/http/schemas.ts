@@ -24,7 +24,11 @@ export const AppBody = z.strictObject({
 export const InstallationBody = z.strictObject({
   appCode: id('appCode'),
   platform: DevicePlatform,
-  deviceToken: z.string().min(8).max(4_096).regex(/^[\x21-\x7e]+$/, 'a device token is printable ASCII without spaces'),
+  deviceToken: z
+    .string()
+    .min(8)
+    .max(4_096)
+    .regex(/^[\x21-\x7e]+$/, 'a device token is printable ASCII without spaces'),
   locale: Locale.optional(),
 });
 
@@ -38,7 +42,10 @@ export const DeliveryQuery = z.object({
   /** A recipient key as this service writes them (`member:<org>:<id>`, `merchant:<merchant>`, …). */
   recipient: z
     .string()
-    .regex(/^(customer|merchant|rider|handler):[^:]{1,200}$|^member:[^:]{1,200}:[^:]{1,200}$/, 'recipient is not a recipient key (kind:id, member:org:id)')
+    .regex(
+      /^(customer|merchant|rider|handler):[^:]{1,200}$|^member:[^:]{1,200}:[^:]{1,200}$/,
+      'recipient is not a recipient key (kind:id, member:org:id)',
+    )
     .transform((key) => key as RecipientKey)
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -47,7 +54,11 @@ export const DeliveryQuery = z.object({
 export const TimelinePath = z.object({ orderId: z.string().min(1).max(128) });
 
 export const StreamQuery = z.object({
-  cursor: z.string().regex(cursorPattern, { message: 'cursor is not a cursor this service gave out', abort: true }).refine(isCursor, 'cursor is not a cursor this service gave out').optional(),
+  cursor: z
+    .string()
+    .regex(cursorPattern, { message: 'cursor is not a cursor this service gave out', abort: true })
+    .refine(isCursor, 'cursor is not a cursor this service gave out')
+    .optional(),
   access_token: z.string().optional(),
 });
 /** What a route that reads no body takes: nothing, or `{}`. */

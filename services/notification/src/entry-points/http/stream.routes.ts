@@ -1,4 +1,11 @@
-import { type AuthSettings, authenticated, bearerToken, expiresAtOf, parseInput, principalOf } from '@orderpulse/service-kit';
+import {
+  type AuthSettings,
+  authenticated,
+  bearerToken,
+  expiresAtOf,
+  parseInput,
+  principalOf,
+} from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { Entry, RealtimeBacklog } from '../../data-access/realtime-backlog';
@@ -18,7 +25,15 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 export class EventStreams {
   private readonly open = new Set<express.Response>();
 
-  constructor(private readonly deps: { backlog: RealtimeBacklog; auth: AuthSettings; heartbeatSeconds: number; replayLimit: number; access: AccessWatchSettings }) {}
+  constructor(
+    private readonly deps: {
+      backlog: RealtimeBacklog;
+      auth: AuthSettings;
+      heartbeatSeconds: number;
+      replayLimit: number;
+      access: AccessWatchSettings;
+    },
+  ) {}
 
   get size(): number {
     return this.open.size;
@@ -29,18 +44,42 @@ export class EventStreams {
       const principal = principalOf(req);
       const key = recipientKey(recipientOf(principal));
       const header = req.header('authorization');
-      const token = header ? bearerToken(header) : typeof req.query.access_token === 'string' ? req.query.access_token : '';
-      const query = parseInput(StreamQuery, { ...req.query, cursor: req.header('last-event-id') ?? req.query.cursor }, 'query');
+      const token = header
+        ? bearerToken(header)
+        : typeof req.query.access_token === 'string'
+          ? req.query.access_token
+          : '';
+      const query = parseInput(
+        StreamQuery,
+        { ...req.query, cursor: req.header('last-event-id') ?? req.query.cursor },
+        'query',
+      );
       // A HEAD gets the head only: a stream that writes no body never sends it, and the request would hang.
-      if (req.method === 'HEAD') return void res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }).end();
+      if (req.method === 'HEAD')
+        return void res
+          .writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
+          .end();
       const write = (chunk: string) => {
         if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
         else res.write(chunk);
       };
-      const feed = await subscribe(this.deps.backlog, key, query.cursor, (entry: Entry) => write(`id: ${entry.cursor}\nevent: notification\ndata: ${frameOf(entry)}\n\n`), { replay: this.deps.replayLimit });
+      const feed = await subscribe(
+        this.deps.backlog,
+        key,
+        query.cursor,
+        (entry: Entry) => write(`id: ${entry.cursor}\nevent: notification\ndata: ${frameOf(entry)}\n\n`),
+        { replay: this.deps.replayLimit },
+      );
       if (res.closed) return feed.close();
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', recipient: key, ...feed.hello })}\n\n`);
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(
+        `retry: 3000\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', recipient: key, ...feed.hello })}\n\n`,
+      );
       feed.flush();
       this.open.add(res);
       const heartbeat = setInterval(() => write(': heartbeat\n\n'), this.deps.heartbeatSeconds * 1_000);

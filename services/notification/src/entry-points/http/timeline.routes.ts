@@ -14,7 +14,13 @@ import { TimelinePath } from './schemas';
  */
 export function timelineRoutes(
   app: express.Express,
-  deps: { log: DeliveryLogRepository; auth: AuthSettings; kafka: KafkaClient; topicPrefix: string; services: { order?: string | undefined; media?: string | undefined } },
+  deps: {
+    log: DeliveryLogRepository;
+    auth: AuthSettings;
+    kafka: KafkaClient;
+    topicPrefix: string;
+    services: { order?: string | undefined; media?: string | undefined };
+  },
 ): void {
   app.get('/v1/admin/orders/:orderId/timeline', authenticated(deps.auth), async (req, res) => {
     requireRole(principalOf(req), 'admin');
@@ -32,7 +38,8 @@ export function timelineRoutes(
         })),
       authorization: req.headers.authorization ?? '',
     });
-    if (req.accepts(['application/json', 'text/plain']) === 'text/plain') res.type('text/plain').send(`${formatTimeline(timeline)}\n`);
+    if (req.accepts(['application/json', 'text/plain']) === 'text/plain')
+      res.type('text/plain').send(`${formatTimeline(timeline)}\n`);
     else res.json(timeline);
   });
 }

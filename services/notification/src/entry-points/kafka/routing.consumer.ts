@@ -1,4 +1,15 @@
-import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed, OrderAssigned, OrderAwaitingRider, OrderPlaced, OrderRefused, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
+import {
+  AuditCaseEscalated,
+  AuditCaseOpened,
+  AuditPassed,
+  AuditResubmissionFailed,
+  OrderAssigned,
+  OrderAwaitingRider,
+  OrderPlaced,
+  OrderRefused,
+  OrderStatusChanged,
+  OrderStockingReported,
+} from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
 import type { NotificationPorts } from '../../domain/use-cases/deps';
@@ -12,7 +23,9 @@ export function orderEventHandlers(ports: NotificationPorts) {
     on(OrderStatusChanged, (event) => notify(ports, { id: event.id, type: 'order.status-changed', data: event.data })),
     on(OrderAssigned, (event) => notify(ports, { id: event.id, type: 'order.assigned', data: event.data })),
     on(OrderAwaitingRider, (event) => notify(ports, { id: event.id, type: 'order.awaiting-rider', data: event.data })),
-    on(OrderStockingReported, (event) => notify(ports, { id: event.id, type: 'order.stocking-reported', data: event.data })),
+    on(OrderStockingReported, (event) =>
+      notify(ports, { id: event.id, type: 'order.stocking-reported', data: event.data }),
+    ),
   ];
 }
 
@@ -21,7 +34,9 @@ export function auditEventHandlers(ports: NotificationPorts) {
   return [
     on(AuditCaseOpened, (event) => notify(ports, { id: event.id, type: 'audit.case-opened', data: event.data })),
     on(AuditCaseEscalated, (event) => notify(ports, { id: event.id, type: 'audit.case-escalated', data: event.data })),
-    on(AuditResubmissionFailed, (event) => notify(ports, { id: event.id, type: 'audit.resubmission-failed', data: event.data })),
+    on(AuditResubmissionFailed, (event) =>
+      notify(ports, { id: event.id, type: 'audit.resubmission-failed', data: event.data }),
+    ),
     on(AuditPassed, (event) => notify(ports, { id: event.id, type: 'audit.passed', data: event.data })),
   ];
 }

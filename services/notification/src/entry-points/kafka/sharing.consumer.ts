@@ -1,4 +1,11 @@
-import { GuaranteeOrderProcessed, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, ShareRevoked } from '@orderpulse/contracts';
+import {
+  GuaranteeOrderProcessed,
+  ShareClaimed,
+  ShareDeclined,
+  ShareExpired,
+  ShareOffered,
+  ShareRevoked,
+} from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
 import type { NotificationPorts } from '../../domain/use-cases/deps';
@@ -12,6 +19,8 @@ export function sharingEventHandlers(ports: NotificationPorts) {
     on(ShareExpired, (event) => notify(ports, { id: event.id, type: 'share.expired', data: event.data })),
     on(ShareRevoked, (event) => notify(ports, { id: event.id, type: 'share.revoked', data: event.data })),
     on(ShareDeclined, (event) => notify(ports, { id: event.id, type: 'share.declined', data: event.data })),
-    on(GuaranteeOrderProcessed, (event) => notify(ports, { id: event.id, type: 'guarantee-order.processed', data: event.data })),
+    on(GuaranteeOrderProcessed, (event) =>
+      notify(ports, { id: event.id, type: 'guarantee-order.processed', data: event.data }),
+    ),
   ];
 }

@@ -23,7 +23,13 @@ const MAX_TIMER_MS = 2_147_483_647;
  * and, for a member, when the organisation says it is no longer an active member (asked every
  * `recheckMs`). Calls `end` once; the returned function stops watching.
  */
-export function watchAccess(principal: Principal, token: string, expiresAt: Date | undefined, settings: AccessWatchSettings, end: (why: AccessEnd) => void): () => void {
+export function watchAccess(
+  principal: Principal,
+  token: string,
+  expiresAt: Date | undefined,
+  settings: AccessWatchSettings,
+  end: (why: AccessEnd) => void,
+): () => void {
   let done = false;
   let expiry: NodeJS.Timeout | undefined;
   const finish = (why: AccessEnd) => {

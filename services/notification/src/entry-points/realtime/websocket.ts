@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { AppError, type AuthSettings, expiresAtOf, type Logger, type Principal, problemOf, type RateLimit, verifyToken } from '@orderpulse/service-kit';
+import {
+  AppError,
+  type AuthSettings,
+  expiresAtOf,
+  type Logger,
+  type Principal,
+  problemOf,
+  type RateLimit,
+  verifyToken,
+} from '@orderpulse/service-kit';
 import { WebSocket, WebSocketServer } from 'ws';
 
 import { isCursor, type RealtimeBacklog } from '../../data-access/realtime-backlog';
@@ -52,7 +61,12 @@ export class WebSocketChannel {
     // A handshake `ws` refuses (method, Upgrade, key, version, subprotocol or extension header)
     // is answered as every refusal here is, with a problem document, not `ws`'s own page.
     this.server.on('wsClientError', (error: Error, socket: Duplex) => {
-      refuse(socket, AppError.invalid(`not a WebSocket handshake: ${error.message}`), WEBSOCKET_PATH, /Version/.test(error.message) ? { 'sec-websocket-version': '13' } : {});
+      refuse(
+        socket,
+        AppError.invalid(`not a WebSocket handshake: ${error.message}`),
+        WEBSOCKET_PATH,
+        /Version/.test(error.message) ? { 'sec-websocket-version': '13' } : {},
+      );
     });
     this.heartbeat = setInterval(() => this.beat(), settings.heartbeatSeconds * 1_000);
     this.heartbeat.unref();
@@ -72,26 +86,42 @@ export class WebSocketChannel {
       // `//` and the like: `new URL` throws, and a throw here would stop the process.
       return refuse(socket, AppError.invalid('the request target is not a valid URL'), '/');
     }
-    if (url.pathname !== WEBSOCKET_PATH) return refuse(socket, new AppError('NOT_FOUND', `no WebSocket at ${url.pathname}`), url.pathname);
+    if (url.pathname !== WEBSOCKET_PATH)
+      return refuse(socket, new AppError('NOT_FOUND', `no WebSocket at ${url.pathname}`), url.pathname);
     void this.admit(req, url).then(
-      ({ principal, token, cursor }) => this.server.handleUpgrade(req, socket, head, (ws) => void this.open(ws, principal, token, cursor)),
-      (error: unknown) => refuse(socket, error instanceof AppError ? error : new AppError('UNAUTHENTICATED', 'not authenticated'), url.pathname),
+      ({ principal, token, cursor }) =>
+        this.server.handleUpgrade(req, socket, head, (ws) => void this.open(ws, principal, token, cursor)),
+      (error: unknown) =>
+        refuse(
+          socket,
+          error instanceof AppError ? error : new AppError('UNAUTHENTICATED', 'not authenticated'),
+          url.pathname,
+        ),
     );
   };
 
   /** The upgrade's checks: the address's and the principal's rate limits, the token, the cursor, a recipient. */
-  private async admit(req: IncomingMessage, url: URL): Promise<{ principal: Principal; token: string; cursor: string | undefined }> {
+  private async admit(
+    req: IncomingMessage,
+    url: URL,
+  ): Promise<{ principal: Principal; token: string; cursor: string | undefined }> {
     await this.settings.addressLimit?.(req.socket.remoteAddress ?? 'unknown');
     const token = tokenOf(req);
     const principal = await verifyToken(token, this.settings.auth);
     await this.settings.auth.admit?.(principal);
     const cursor = url.searchParams.get('cursor') ?? undefined;
-    if (cursor !== undefined && !isCursor(cursor)) throw AppError.invalid('cursor is not a cursor this service gave out');
+    if (cursor !== undefined && !isCursor(cursor))
+      throw AppError.invalid('cursor is not a cursor this service gave out');
     recipientOf(principal);
     return { principal, token, cursor };
   }
 
-  private async open(socket: WebSocket, principal: Principal, token: string, cursor: string | undefined): Promise<void> {
+  private async open(
+    socket: WebSocket,
+    principal: Principal,
+    token: string,
+    cursor: string | undefined,
+  ): Promise<void> {
     const connection: Connection = { socket, alive: true };
     this.connections.add(connection);
     socket.on('pong', () => (connection.alive = true));
@@ -99,14 +129,18 @@ export class WebSocketChannel {
     // Terminals only listen; anything they send is ignored.
     const key = recipientKey(recipientOf(principal));
     let close = () => undefined as void;
-    const unwatch = watchAccess(principal, token, expiresAtOf(token), this.settings.access, (why) => socket.close(why.code, why.reason));
+    const unwatch = watchAccess(principal, token, expiresAtOf(token), this.settings.access, (why) =>
+      socket.close(why.code, why.reason),
+    );
     socket.once('close', () => {
       this.connections.delete(connection);
       unwatch();
       close();
     });
     try {
-      const feed = await subscribe(this.settings.backlog, key, cursor, (entry) => this.send(socket, frameOf(entry)), { replay: this.settings.replayLimit });
+      const feed = await subscribe(this.settings.backlog, key, cursor, (entry) => this.send(socket, frameOf(entry)), {
+        replay: this.settings.replayLimit,
+      });
       close = feed.close;
       if (socket.readyState !== WebSocket.OPEN) return feed.close();
       this.send(socket, JSON.stringify({ type: 'hello', recipient: key, ...feed.hello }));
@@ -168,7 +202,12 @@ function tokenOf(req: IncomingMessage): string {
 /** Answers a refused upgrade with a problem document, as the HTTP routes do. */
 function refuse(socket: Duplex, error: AppError, path: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(problemOf(error, path, randomUUID()));
-  if (typeof error.details.retryAfterSeconds === 'number') headers['retry-after'] = String(error.details.retryAfterSeconds);
-  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}connection: close\r\n\r\n${body}`);
+  if (typeof error.details.retryAfterSeconds === 'number')
+    headers['retry-after'] = String(error.details.retryAfterSeconds);
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}connection: close\r\n\r\n${body}`,
+  );
 }

@@ -23,17 +23,40 @@ export async function changeOrder(ports: OrderPorts, request: ChangeRequest, ord
   const current = order ?? (await ports.orders.get(request.orderId));
   if (!current) throw AppError.notFound(`order ${request.orderId}`);
   const now = ports.clock();
-  const decision = decide({ status: current.status, action: request.action, role: request.by.role, now, deadline: current.responseDeadline, reason: request.reason });
+  const decision = decide({
+    status: current.status,
+    action: request.action,
+    role: request.by.role,
+    now,
+    deadline: current.responseDeadline,
+    reason: request.reason,
+  });
   if (!decision.ok) {
     if (decision.code === 'WINDOW_CLOSED' && (current.status === 'new' || current.status === 'connected')) {
       // The deadline has passed and its job may not have run yet: settle the order now, then refuse.
       const settled = await adjudicate(ports, current.orderId);
       throw windowClosed(settled ?? current, decision.message);
     }
-    throw new AppError(decision.code, decision.message, { orderStatus: current.status, version: current.version, allowed: decision.allowed });
+    throw new AppError(decision.code, decision.message, {
+      orderStatus: current.status,
+      version: current.version,
+      allowed: decision.allowed,
+    });
   }
-  const history: HistoryEntry = { at: now, by: request.by, action: request.action, from: current.status, to: decision.to, ...(request.reason ? { reason: request.reason } : {}) };
-  const next: Order = { ...current, status: decision.to, version: current.version + 1, ...(request.expectedDeliveryAt ? { expectedDeliveryAt: request.expectedDeliveryAt } : {}) };
+  const history: HistoryEntry = {
+    at: now,
+    by: request.by,
+    action: request.action,
+    from: current.status,
+    to: decision.to,
+    ...(request.reason ? { reason: request.reason } : {}),
+  };
+  const next: Order = {
+    ...current,
+    status: decision.to,
+    version: current.version + 1,
+    ...(request.expectedDeliveryAt ? { expectedDeliveryAt: request.expectedDeliveryAt } : {}),
+  };
   const event = newEvent(OrderStatusChanged, {
     source: ports.settings.source,
     subject: current.orderId,
@@ -48,7 +71,13 @@ export async function changeOrder(ports: OrderPorts, request: ChangeRequest, ord
   const updated = await ports.orders.update(
     current.orderId,
     current.version,
-    { set: { status: decision.to, ...(request.expectedDeliveryAt ? { expectedDeliveryAt: request.expectedDeliveryAt } : {}) }, history },
+    {
+      set: {
+        status: decision.to,
+        ...(request.expectedDeliveryAt ? { expectedDeliveryAt: request.expectedDeliveryAt } : {}),
+      },
+      history,
+    },
     [{ topic: ports.settings.orderEventsTopic, event }],
   );
   if (!updated) {
@@ -70,7 +99,11 @@ export async function changeOrder(ports: OrderPorts, request: ChangeRequest, ord
 const isBusy = (status: OrderStatus) => (busyStatuses as readonly OrderStatus[]).includes(status);
 
 function windowClosed(order: Order, message: string): AppError {
-  return new AppError('WINDOW_CLOSED', message, { orderStatus: order.status, version: order.version, deadline: order.responseDeadline.toISOString() });
+  return new AppError('WINDOW_CLOSED', message, {
+    orderStatus: order.status,
+    version: order.version,
+    deadline: order.responseDeadline.toISOString(),
+  });
 }
 
 /**
@@ -87,7 +120,11 @@ export async function adjudicate(ports: OrderPorts, orderId: string, known?: Ord
     if (!order || (order.status !== 'new' && order.status !== 'connected')) return order;
     if (ports.clock().getTime() < order.responseDeadline.getTime()) return order;
     try {
-      return await changeOrder(ports, { orderId, action: 'adjudicate', by: { role: 'system', subject: 'response-deadline' } }, order);
+      return await changeOrder(
+        ports,
+        { orderId, action: 'adjudicate', by: { role: 'system', subject: 'response-deadline' } },
+        order,
+      );
     } catch (error) {
       // Lost a race to another change; look again.
       if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;

@@ -13,7 +13,12 @@ export interface OrderPorts {
     update(
       orderId: string,
       version: number,
-      change: { set: Partial<Omit<Order, 'orderId' | 'version' | 'history'>>; unset?: (keyof Order)[]; history: HistoryEntry; push?: Record<string, unknown> },
+      change: {
+        set: Partial<Omit<Order, 'orderId' | 'version' | 'history'>>;
+        unset?: (keyof Order)[];
+        history: HistoryEntry;
+        push?: Record<string, unknown>;
+      },
       events: readonly OutgoingEvent[],
     ): Promise<Order | undefined>;
   };
@@ -32,7 +37,12 @@ export interface OrderPorts {
   /** Called after every committed change: relays its events now and wakes waiting customers. */
   committed(order: Order): void;
   clock(): Date;
-  settings: { defaultResponseWindowSeconds: number; source: string; orderEventsTopic: string; storefrontRepliesTopic: string };
+  settings: {
+    defaultResponseWindowSeconds: number;
+    source: string;
+    orderEventsTopic: string;
+    storefrontRepliesTopic: string;
+  };
 }
 
 export type Actor = Pick<Principal, 'role' | 'subject' | 'tenant'>;

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 
-import { newEvent, OrderPlaced, OrderRefused, type OutgoingEvent, type PlaceOrder, StorefrontOrderRefused, StorefrontOrderTaken, storefrontReplyKey } from '@orderpulse/contracts';
+import {
+  newEvent,
+  OrderPlaced,
+  OrderRefused,
+  type OutgoingEvent,
+  type PlaceOrder,
+  StorefrontOrderRefused,
+  StorefrontOrderTaken,
+  storefrontReplyKey,
+} from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 import { stringify } from 'safe-stable-stringify';
 
@@ -14,7 +23,8 @@ export interface PlaceOrderInput extends PlaceOrder {
   storefront?: { storefrontId: string; externalRef: string };
 }
 
-export type PlaceOrderResult = { placed: true; order: Order; duplicate: boolean } | { placed: false; order: Order; duplicate: boolean };
+export type PlaceOrderResult =
+  { placed: true; order: Order; duplicate: boolean } | { placed: false; order: Order; duplicate: boolean };
 
 /**
  * What a placement asks for, as a digest: everything the caller sent (the storefront's id and
@@ -35,8 +45,19 @@ const DIGEST_VERSION = 'v1.';
  * order's details. Source: the IETF HTTP API draft "The Idempotency-Key HTTP Header Field", §2.7.
  */
 function sameRequest(existing: Order, digest: string): void {
-  if (existing.placementDigest === undefined || !existing.placementDigest.startsWith(DIGEST_VERSION) || existing.placementDigest === digest) return;
-  throw new AppError('UNPROCESSABLE', existing.storefront ? `the reference ${existing.storefront.externalRef} already names a different order` : 'this Idempotency-Key was used for a different order', { reused: existing.storefront ? 'externalRef' : 'Idempotency-Key' });
+  if (
+    existing.placementDigest === undefined ||
+    !existing.placementDigest.startsWith(DIGEST_VERSION) ||
+    existing.placementDigest === digest
+  )
+    return;
+  throw new AppError(
+    'UNPROCESSABLE',
+    existing.storefront
+      ? `the reference ${existing.storefront.externalRef} already names a different order`
+      : 'this Idempotency-Key was used for a different order',
+    { reused: existing.storefront ? 'externalRef' : 'Idempotency-Key' },
+  );
 }
 
 /**
@@ -56,7 +77,8 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
   const digest = placementDigest(input);
   const existing = await ports.orders.get(input.orderId);
   if (existing) sameRequest(existing, digest);
-  if (existing?.placing) return { placed: true, order: (await announcePlacement(ports, existing.orderId)) ?? existing, duplicate: true };
+  if (existing?.placing)
+    return { placed: true, order: (await announcePlacement(ports, existing.orderId)) ?? existing, duplicate: true };
   if (existing) return { placed: existing.status !== 'refused', order: existing, duplicate: true };
 
   const store = await ports.catalog.store(input.storeId);
@@ -82,7 +104,20 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
     responseDeadline: new Date(now.getTime() + (verdict.ok ? windowSeconds * 1_000 : 0)),
     refusal: verdict.ok ? undefined : { check: verdict.check, reason: verdict.reason },
     declinedBy: [],
-    ...(verdict.ok ? { placing: true, history: [] } : { history: [{ at: now, by: { role: 'customer', subject: input.customerId }, action: 'refuse', from: null, to: 'refused', reason: verdict.reason }] }),
+    ...(verdict.ok
+      ? { placing: true, history: [] }
+      : {
+          history: [
+            {
+              at: now,
+              by: { role: 'customer', subject: input.customerId },
+              action: 'refuse',
+              from: null,
+              to: 'refused',
+              reason: verdict.reason,
+            },
+          ],
+        }),
   };
   if (verdict.ok) {
     // The countdown's timer is set before the order is stored, at the earliest its deadline can be: a stored order
@@ -97,13 +132,29 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
   const event = newEvent(OrderRefused, {
     source: ports.settings.source,
     subject: order.orderId,
-    data: { orderId: order.orderId, customerId: order.customerId, merchantId: order.merchantId, storeId: order.storeId, check: verdict.check, reason: verdict.reason, locale: order.locale, ...(input.storefront ? { storefront: input.storefront } : {}) },
+    data: {
+      orderId: order.orderId,
+      customerId: order.customerId,
+      merchantId: order.merchantId,
+      storeId: order.storeId,
+      check: verdict.check,
+      reason: verdict.reason,
+      locale: order.locale,
+      ...(input.storefront ? { storefront: input.storefront } : {}),
+    },
   });
   const reply = input.storefront && {
     topic: ports.settings.storefrontRepliesTopic,
-    event: newEvent(StorefrontOrderRefused, { source: ports.settings.source, subject: storefrontReplyKey(input.storefront), data: { ...input.storefront, orderId: order.orderId, check: verdict.check, reason: verdict.reason } }),
+    event: newEvent(StorefrontOrderRefused, {
+      source: ports.settings.source,
+      subject: storefrontReplyKey(input.storefront),
+      data: { ...input.storefront, orderId: order.orderId, check: verdict.check, reason: verdict.reason },
+    }),
   };
-  const { created, order: stored } = await ports.orders.insert(order, [{ topic: ports.settings.orderEventsTopic, event }, ...(reply ? [reply] : [])]);
+  const { created, order: stored } = await ports.orders.insert(order, [
+    { topic: ports.settings.orderEventsTopic, event },
+    ...(reply ? [reply] : []),
+  ]);
   if (!created) sameRequest(stored, digest);
   if (created) ports.committed(stored);
   return { placed: stored.status !== 'refused', order: stored, duplicate: !created };
@@ -116,26 +167,62 @@ export async function placeOrder(ports: OrderPorts, input: PlaceOrderInput): Pro
  * (`runResponseDeadline`). `known`, when given, is the order as just stored or read, saving the
  * first read. Returns the order as it then is.
  */
-export async function announcePlacement(ports: OrderPorts, orderId: string, windowSeconds?: number, known?: Order): Promise<Order | undefined> {
+export async function announcePlacement(
+  ports: OrderPorts,
+  orderId: string,
+  windowSeconds?: number,
+  known?: Order,
+): Promise<Order | undefined> {
   let read = known;
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const order = read ?? (await ports.orders.get(orderId));
     read = undefined;
     if (!order?.placing) return order;
-    const window = windowSeconds ?? (await ports.catalog.store(order.storeId))?.responseWindowSeconds ?? ports.settings.defaultResponseWindowSeconds;
+    const window =
+      windowSeconds ??
+      (await ports.catalog.store(order.storeId))?.responseWindowSeconds ??
+      ports.settings.defaultResponseWindowSeconds;
     const now = ports.clock();
     const responseDeadline = new Date(now.getTime() + window * 1_000);
     const next: Order = { ...order, placedAt: now, responseDeadline, placing: undefined, version: order.version + 1 };
-    const event = newEvent(OrderPlaced, { source: ports.settings.source, subject: orderId, data: { ...snapshotOf(next, now), ...(order.storefront ? { storefront: order.storefront } : {}) } });
+    const event = newEvent(OrderPlaced, {
+      source: ports.settings.source,
+      subject: orderId,
+      data: { ...snapshotOf(next, now), ...(order.storefront ? { storefront: order.storefront } : {}) },
+    });
     const events: OutgoingEvent[] = [{ topic: ports.settings.orderEventsTopic, event }];
     if (order.storefront) {
-      const data = { ...order.storefront, orderId, currency: order.currency, total: order.total, lines: order.lines, responseDeadline: responseDeadline.toISOString() };
-      events.push({ topic: ports.settings.storefrontRepliesTopic, event: newEvent(StorefrontOrderTaken, { source: ports.settings.source, subject: storefrontReplyKey(order.storefront), data }) });
+      const data = {
+        ...order.storefront,
+        orderId,
+        currency: order.currency,
+        total: order.total,
+        lines: order.lines,
+        responseDeadline: responseDeadline.toISOString(),
+      };
+      events.push({
+        topic: ports.settings.storefrontRepliesTopic,
+        event: newEvent(StorefrontOrderTaken, {
+          source: ports.settings.source,
+          subject: storefrontReplyKey(order.storefront),
+          data,
+        }),
+      });
     }
     const updated = await ports.orders.update(
       orderId,
       order.version,
-      { set: { placedAt: now, responseDeadline }, unset: ['placing'], history: { at: now, by: { role: 'customer', subject: order.customerId }, action: 'place', from: null, to: 'new' } },
+      {
+        set: { placedAt: now, responseDeadline },
+        unset: ['placing'],
+        history: {
+          at: now,
+          by: { role: 'customer', subject: order.customerId },
+          action: 'place',
+          from: null,
+          to: 'new',
+        },
+      },
       events,
     );
     if (!updated) continue;
@@ -147,5 +234,8 @@ export async function announcePlacement(ports: OrderPorts, orderId: string, wind
 
 /** The HTTP face of a refusal: 422 naming the check. */
 export function refusalProblem(order: Order): AppError {
-  return new AppError('UNPROCESSABLE', order.refusal?.reason ?? 'order refused', { check: order.refusal?.check, orderId: order.orderId });
+  return new AppError('UNPROCESSABLE', order.refusal?.reason ?? 'order refused', {
+    check: order.refusal?.check,
+    orderId: order.orderId,
+  });
 }

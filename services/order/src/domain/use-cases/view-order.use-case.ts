@@ -16,10 +16,17 @@ export async function viewOrder(ports: OrderPorts, actor: Actor, orderId: string
   if (actor.role !== 'merchant' || order.status !== 'new') return order;
   if (ports.clock().getTime() >= order.responseDeadline.getTime()) return order;
   try {
-    return await changeOrder(ports, { orderId, action: 'connect', by: { role: 'merchant', subject: actor.subject } }, order);
+    return await changeOrder(
+      ports,
+      { orderId, action: 'connect', by: { role: 'merchant', subject: actor.subject } },
+      order,
+    );
   } catch (error) {
     // A racing answer or the deadline got there first: show what is there now.
-    if (error instanceof AppError && (error.code === 'CONFLICT' || error.code === 'WINDOW_CLOSED' || error.code === 'ILLEGAL_TRANSITION')) {
+    if (
+      error instanceof AppError &&
+      (error.code === 'CONFLICT' || error.code === 'WINDOW_CLOSED' || error.code === 'ILLEGAL_TRANSITION')
+    ) {
       return (await ports.orders.get(orderId)) ?? order;
     }
     throw error;

@@ -8,7 +8,10 @@ import { StoreBody, TerminalBody } from './schemas';
 const Id = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an id') });
 
 /** Stores and delivery terminals: kept by admins, and by each merchant for its own stores. */
-export function catalogRoutes(app: express.Express, deps: { catalog: CatalogRepository; auth: AuthSettings; terminalSaved?: () => void }): void {
+export function catalogRoutes(
+  app: express.Express,
+  deps: { catalog: CatalogRepository; auth: AuthSettings; terminalSaved?: () => void },
+): void {
   const auth = authenticated(deps.auth);
 
   app.put('/v1/stores/:id', auth, async (req, res) => {
@@ -16,9 +19,11 @@ export function catalogRoutes(app: express.Express, deps: { catalog: CatalogRepo
     const { id } = parseInput(Id, req.params, 'path');
     const store = parseInput(StoreBody, req.body);
     const isOwner = principal.role === 'merchant' && principal.tenant === store.merchantId;
-    if (principal.role !== 'admin' && !isOwner) throw AppError.forbidden('only an admin or the merchant itself keeps a store');
+    if (principal.role !== 'admin' && !isOwner)
+      throw AppError.forbidden('only an admin or the merchant itself keeps a store');
     const existing = await deps.catalog.store(id);
-    if (existing && principal.role !== 'admin' && existing.merchantId !== principal.tenant) throw AppError.forbidden('this store belongs to another merchant');
+    if (existing && principal.role !== 'admin' && existing.merchantId !== principal.tenant)
+      throw AppError.forbidden('this store belongs to another merchant');
     await deps.catalog.saveStore({ ...store, storeId: id });
     res.status(existing ? 200 : 201).json({ storeId: id, ...store });
   });

@@ -9,7 +9,10 @@ import { orderView } from './order-view';
 import { ListQuery, OrderIdParam, ProgressBody, ReasonBody, StockingBody } from './schemas';
 
 /** The delivery terminal's API (seed 001): its orders, stocking reports, progress, declining. */
-export function deliveryRoutes(app: express.Express, deps: { ports: OrderPorts; auth: AuthSettings; listForTerminal(terminalId: string, limit: number): Promise<Order[]> }): void {
+export function deliveryRoutes(
+  app: express.Express,
+  deps: { ports: OrderPorts; auth: AuthSettings; listForTerminal(terminalId: string, limit: number): Promise<Order[]> },
+): void {
   const auth = authenticated(deps.auth);
   const now = () => deps.ports.clock();
   /** The calling terminal and the order it names, which must be assigned to it. */
@@ -26,7 +29,11 @@ export function deliveryRoutes(app: express.Express, deps: { ports: OrderPorts; 
     const { limit } = parseInput(ListQuery, req.query, 'query');
     const orders = await deps.listForTerminal(principal.subject, limit);
     res.json({
-      deliveries: orders.map((o) => ({ ...orderView(o, principal, now()), destination: o.delivery, customer: { name: o.delivery.contactName, phone: o.delivery.contactPhone } })),
+      deliveries: orders.map((o) => ({
+        ...orderView(o, principal, now()),
+        destination: o.delivery,
+        customer: { name: o.delivery.contactName, phone: o.delivery.contactPhone },
+      })),
     });
   });
 
@@ -48,6 +55,11 @@ export function deliveryRoutes(app: express.Express, deps: { ports: OrderPorts; 
     const { principal, order } = await riderOrder(req);
     const reassigned = await declineDelivery(deps.ports, principal.subject, order, reason);
     // No other terminal can take it: the decline stands, and the order waits for a rider (offered again until one takes it).
-    res.json({ orderId: order.orderId, declined: true, terminalId: reassigned.terminalId ?? null, awaitingRider: !reassigned.terminalId });
+    res.json({
+      orderId: order.orderId,
+      declined: true,
+      terminalId: reassigned.terminalId ?? null,
+      awaitingRider: !reassigned.terminalId,
+    });
   });
 }

@@ -9,7 +9,8 @@ import { type ActorRole, allowedActions, isAnswered } from '../../domain/order-s
  * the same remaining time whatever their own clocks say.
  */
 export function orderView(order: Order, viewer: Principal, now: Date) {
-  const role: ActorRole = viewer.role === 'customer' || viewer.role === 'merchant' || viewer.role === 'rider' ? viewer.role : 'system';
+  const role: ActorRole =
+    viewer.role === 'customer' || viewer.role === 'merchant' || viewer.role === 'rider' ? viewer.role : 'system';
   return {
     order: {
       ...snapshotOf(order, now),

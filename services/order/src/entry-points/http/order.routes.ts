@@ -1,7 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 
 import { storefrontCustomerId, StorefrontId } from '@orderpulse/contracts';
-import { AppError, type AuthSettings, authenticated, parseInput, type Principal, principalOf, requireRole, tenantOf, bearerToken, expiresAtOf } from '@orderpulse/service-kit';
+import {
+  AppError,
+  type AuthSettings,
+  authenticated,
+  parseInput,
+  type Principal,
+  principalOf,
+  requireRole,
+  tenantOf,
+  bearerToken,
+  expiresAtOf,
+} from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { OrderChangeFeed } from '../../data-access/order-change-feed';
@@ -13,20 +24,33 @@ import { placeOrder, refusalProblem } from '../../domain/use-cases/place-order.u
 import { orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
 import { storefrontOrderId } from '../kafka/order-consumers';
 import { orderView } from './order-view';
-import { ExternalRefParam, ListQuery, MerchantAction, OrderIdParam, PlaceOrderBody, ReasonBody, StorefrontPlaceOrderBody, WaitQuery } from './schemas';
+import {
+  ExternalRefParam,
+  ListQuery,
+  MerchantAction,
+  OrderIdParam,
+  PlaceOrderBody,
+  ReasonBody,
+  StorefrontPlaceOrderBody,
+  WaitQuery,
+} from './schemas';
 
 export interface OrderRouteDeps {
   ports: OrderPorts;
   feed: OrderChangeFeed;
   auth: AuthSettings;
   longPollMaxSeconds: number;
-  orders: { listForMerchant(merchantId: string, statuses: string[] | undefined, limit: number): Promise<Order[]>; listForCustomer(customerId: string, limit: number): Promise<Order[]> };
+  orders: {
+    listForMerchant(merchantId: string, statuses: string[] | undefined, limit: number): Promise<Order[]>;
+    listForCustomer(customerId: string, limit: number): Promise<Order[]>;
+  };
 }
 
 /** An id a retry of the same request maps to, so a customer's double tap places one order. */
 function orderIdFor(customerId: string, idempotencyKey: string | undefined): string {
   if (!idempotencyKey) return `ord_${randomUUID().replaceAll('-', '')}`;
-  if (!/^[\x21-\x7e]{8,128}$/.test(idempotencyKey)) throw AppError.invalid('Idempotency-Key must be 8–128 visible ASCII characters');
+  if (!/^[\x21-\x7e]{8,128}$/.test(idempotencyKey))
+    throw AppError.invalid('Idempotency-Key must be 8–128 visible ASCII characters');
   return `ord_${createHash('sha256').update(`${customerId}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
 }
 
@@ -35,7 +59,13 @@ function orderIdFor(customerId: string, idempotencyKey: string | undefined): str
  * The client's leaving is the response's `close`, never the request's: a request emits `close`
  * once its body is read, so a GET that carried a body would look gone at once.
  */
-function waitForChange(deps: OrderRouteDeps, orderId: string, knownVersion: number, ms: number, res: express.Response): Promise<Order | undefined> {
+function waitForChange(
+  deps: OrderRouteDeps,
+  orderId: string,
+  knownVersion: number,
+  ms: number,
+  res: express.Response,
+): Promise<Order | undefined> {
   return new Promise((resolve) => {
     let settled = false;
     const finish = () => {
@@ -54,23 +84,43 @@ function waitForChange(deps: OrderRouteDeps, orderId: string, knownVersion: numb
   });
 }
 
-function streamOrder(deps: OrderRouteDeps, principal: Principal, first: Order, req: express.Request, res: express.Response): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+function streamOrder(
+  deps: OrderRouteDeps,
+  principal: Principal,
+  first: Order,
+  req: express.Request,
+  res: express.Response,
+): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   // A HEAD gets the head only: a stream that writes no body never sends it, and the request would hang.
   if (req.method === 'HEAD') return void res.end();
   let sent = 0;
   const send = (order: Order) => {
     if (order.version <= sent) return;
     sent = order.version;
-    res.write(`id: ${order.version}\nevent: order\ndata: ${JSON.stringify(orderView(order, principal, deps.ports.clock()))}\n\n`);
+    res.write(
+      `id: ${order.version}\nevent: order\ndata: ${JSON.stringify(orderView(order, principal, deps.ports.clock()))}\n\n`,
+    );
   };
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
   // The stream lasts no longer than the token that opened it: then it says why and ends, and the terminal signs in again.
   const expiresAt = expiresAtOf(bearerToken(req.header('authorization')));
-  const expiry = expiresAt ? setTimeout(() => {
-    res.write(`event: unauthorized\ndata: ${JSON.stringify({ type: 'unauthorized', reason: 'token_expired' })}\n\n`);
-    close();
-  }, Math.max(0, Math.min(expiresAt.getTime() - Date.now(), 2_147_483_647))) : undefined;
+  const expiry = expiresAt
+    ? setTimeout(
+        () => {
+          res.write(
+            `event: unauthorized\ndata: ${JSON.stringify({ type: 'unauthorized', reason: 'token_expired' })}\n\n`,
+          );
+          close();
+        },
+        Math.max(0, Math.min(expiresAt.getTime() - Date.now(), 2_147_483_647)),
+      )
+    : undefined;
   let stopListening = () => undefined as void;
   const close = () => {
     clearInterval(heartbeat);
@@ -92,7 +142,10 @@ function streamOrder(deps: OrderRouteDeps, principal: Principal, first: Order, r
 
 /** The storefront a storefront token speaks for: its tenant, which must be a storefront id. */
 function storefrontOf(principal: Principal): string {
-  if (!principal.tenant || !StorefrontId.safeParse(principal.tenant).success) throw AppError.forbidden('a storefront token names its storefront as tenant: 1–64 visible ASCII characters without "/"');
+  if (!principal.tenant || !StorefrontId.safeParse(principal.tenant).success)
+    throw AppError.forbidden(
+      'a storefront token names its storefront as tenant: 1–64 visible ASCII characters without "/"',
+    );
   return principal.tenant;
 }
 
@@ -103,12 +156,21 @@ function storefrontOf(principal: Principal): string {
 function placementOf(principal: Principal, req: express.Request) {
   if (principal.role === 'customer') {
     const body = parseInput(PlaceOrderBody, req.body);
-    return { ...body, customerId: principal.subject, orderId: orderIdFor(principal.subject, req.header('idempotency-key')) };
+    return {
+      ...body,
+      customerId: principal.subject,
+      orderId: orderIdFor(principal.subject, req.header('idempotency-key')),
+    };
   }
   const storefrontId = storefrontOf(principal);
   const { externalRef, customerId, ...order } = parseInput(StorefrontPlaceOrderBody, req.body);
   const storefront = { storefrontId, externalRef };
-  return { ...order, customerId: storefrontCustomerId(storefrontId, customerId), orderId: storefrontOrderId(storefrontId, externalRef), storefront };
+  return {
+    ...order,
+    customerId: storefrontCustomerId(storefrontId, customerId),
+    orderId: storefrontOrderId(storefrontId, externalRef),
+    storefront,
+  };
 }
 
 export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
@@ -120,7 +182,10 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
     requireRole(principal, 'customer', 'storefront');
     const result = await placeOrder(deps.ports, placementOf(principal, req));
     if (!result.placed) throw refusalProblem(result.order);
-    res.status(result.duplicate ? 200 : 201).location(`/v1/orders/${result.order.orderId}`).json(orderView(result.order, principal, now()));
+    res
+      .status(result.duplicate ? 200 : 201)
+      .location(`/v1/orders/${result.order.orderId}`)
+      .json(orderView(result.order, principal, now()));
   });
 
   app.get('/v1/orders', auth, async (req, res) => {
@@ -128,7 +193,8 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
     const query = parseInput(ListQuery, req.query, 'query');
     const statuses = query.status?.split(',');
     let orders: Order[];
-    if (principal.role === 'merchant') orders = await deps.orders.listForMerchant(tenantOf(principal), statuses, query.limit);
+    if (principal.role === 'merchant')
+      orders = await deps.orders.listForMerchant(tenantOf(principal), statuses, query.limit);
     else if (principal.role === 'customer') orders = await deps.orders.listForCustomer(principal.subject, query.limit);
     else throw AppError.forbidden('orders are listed for customers and merchants');
     res.json({ orders: orders.map((o) => orderView(o, principal, now())) });
@@ -141,8 +207,17 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
     let order = await viewOrder(deps.ports, principal, id);
     // A long-poll waits no longer than its token lives.
     const expiresAt = expiresAtOf(bearerToken(req.header('authorization')));
-    const wait = Math.min(query.wait ?? 0, deps.longPollMaxSeconds, expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1_000)) : Infinity);
-    if (wait > 0 && query.knownVersion !== undefined && order.version <= query.knownVersion && !isAnswered(order.status)) {
+    const wait = Math.min(
+      query.wait ?? 0,
+      deps.longPollMaxSeconds,
+      expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1_000)) : Infinity,
+    );
+    if (
+      wait > 0 &&
+      query.knownVersion !== undefined &&
+      order.version <= query.knownVersion &&
+      !isAnswered(order.status)
+    ) {
       order = (await waitForChange(deps, id, query.knownVersion, wait * 1_000, res)) ?? order;
     }
     if (res.writableEnded || res.closed) return;
@@ -178,7 +253,11 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
     const action = parseInput(MerchantAction, req.params.action, 'action');
     const { reason } = parseInput(ReasonBody, req.body ?? {});
     const order = await orderForActor(deps.ports, principal, id);
-    const updated = await changeOrder(deps.ports, { orderId: id, action, by: { role: 'merchant', subject: principal.subject }, reason }, order);
+    const updated = await changeOrder(
+      deps.ports,
+      { orderId: id, action, by: { role: 'merchant', subject: principal.subject }, reason },
+      order,
+    );
     res.json(orderView(updated, principal, now()));
   });
 }

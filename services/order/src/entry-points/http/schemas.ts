@@ -27,7 +27,10 @@ export const ProgressBody = z.object({
 });
 
 export const ListQuery = z.object({
-  status: z.string().regex(/^[a-z_,]+$/).optional(),
+  status: z
+    .string()
+    .regex(/^[a-z_,]+$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -49,10 +52,22 @@ export const StoreBody = z.object({
   // A weekday left out is closed (the domain reads it as no hours).
   hours: z.partialRecord(z.enum(['0', '1', '2', '3', '4', '5', '6']), Hours),
   responseWindowSeconds: z.number().int().min(1).max(3_600).optional(),
-  products: z.array(z.object({ productId: z.string().min(1).max(64), name: humanText(120), price: UnitPrice, available: z.boolean() })).max(2_000),
+  products: z
+    .array(
+      z.object({
+        productId: z.string().min(1).max(64),
+        name: humanText(120),
+        price: UnitPrice,
+        available: z.boolean(),
+      }),
+    )
+    .max(2_000),
 });
 
-export const TerminalBody = z.object({ regions: z.array(z.string().min(1).max(64)).min(1).max(50), active: z.boolean().default(true) });
+export const TerminalBody = z.object({
+  regions: z.array(z.string().min(1).max(64)).min(1).max(50),
+  active: z.boolean().default(true),
+});
 
 /** Each body-taking route's body, by route: its limit is worked out from the schema (service-kit `bodyLimitOf`). */
 export const bodyLimits = {

@@ -38,7 +38,12 @@ const isAssignable = (status: Order['status']) => status === 'accepted' || statu
  * Offers accepted orders without a terminal to the terminals again, oldest first: `all` of them
  * (read from MongoDB), or the `due` ones `waiting` knows of.
  */
-export async function retryAssignments(ports: OrderPorts, orders: Pick<OrderRepository, 'unassigned'>, waiting: AwaitingRider, scope: ReconcileScope = 'all'): Promise<AssignmentRetryReport> {
+export async function retryAssignments(
+  ports: OrderPorts,
+  orders: Pick<OrderRepository, 'unassigned'>,
+  waiting: AwaitingRider,
+  scope: ReconcileScope = 'all',
+): Promise<AssignmentRetryReport> {
   const report: AssignmentRetryReport = { checked: 0, assigned: 0, failed: 0 };
   for await (const orderId of scope === 'all' ? orders.unassigned() : waiting.list()) {
     report.checked += 1;

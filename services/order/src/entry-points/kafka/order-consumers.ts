@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 
-import { OrderStatusChanged, storefrontCustomerId, StorefrontOrderPlaced, storefrontSource } from '@orderpulse/contracts';
+import {
+  OrderStatusChanged,
+  storefrontCustomerId,
+  StorefrontOrderPlaced,
+  storefrontSource,
+} from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 import { AppError } from '@orderpulse/service-kit';
 
@@ -24,15 +29,24 @@ export function storefrontIntake(ports: OrderPorts) {
   return on(StorefrontOrderPlaced, async (event) => {
     const { storefrontId, externalRef, customerId, ...order } = event.data;
     if (event.source !== storefrontSource(storefrontId)) {
-      throw new AppError('UNPROCESSABLE', `a record from ${JSON.stringify(event.source)} cannot place an order for storefront ${storefrontId}: its ce_source must be ${storefrontSource(storefrontId)}`);
+      throw new AppError(
+        'UNPROCESSABLE',
+        `a record from ${JSON.stringify(event.source)} cannot place an order for storefront ${storefrontId}: its ce_source must be ${storefrontSource(storefrontId)}`,
+      );
     }
-    await placeOrder(ports, { ...order, customerId: storefrontCustomerId(storefrontId, customerId), orderId: storefrontOrderId(storefrontId, externalRef), storefront: { storefrontId, externalRef } });
+    await placeOrder(ports, {
+      ...order,
+      customerId: storefrontCustomerId(storefrontId, customerId),
+      orderId: storefrontOrderId(storefrontId, externalRef),
+      storefront: { storefrontId, externalRef },
+    });
   });
 }
 
 /** An accepted or dispatched order gets a delivery terminal; the event survives a crash between the two. */
 export function deliveryAssigner(ports: OrderPorts) {
   return on(OrderStatusChanged, async (event) => {
-    if (event.data.status === 'accepted' || event.data.status === 'dispatched') await assignDelivery(ports, event.data.orderId);
+    if (event.data.status === 'accepted' || event.data.status === 'dispatched')
+      await assignDelivery(ports, event.data.orderId);
   });
 }

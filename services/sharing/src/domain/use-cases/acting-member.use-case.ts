@@ -9,9 +9,14 @@ import type { SharingPorts } from './deps';
  * removed by an admin loses access at once, whatever tokens it still holds.
  */
 export async function actingMember(ports: SharingPorts, principal: Principal): Promise<Actor> {
-  if (principal.role !== 'member') throw new AppError('FORBIDDEN', 'this action is for members of an organisation', { role: principal.role });
+  if (principal.role !== 'member')
+    throw new AppError('FORBIDDEN', 'this action is for members of an organisation', { role: principal.role });
   const tenant = tenantOf(principal);
-  const [org, member] = await Promise.all([ports.organisations.organisation(tenant), ports.organisations.member(tenant, principal.subject)]);
-  if (!org?.active || !member?.active) throw new AppError('FORBIDDEN', 'not an active member of an active organisation');
+  const [org, member] = await Promise.all([
+    ports.organisations.organisation(tenant),
+    ports.organisations.member(tenant, principal.subject),
+  ]);
+  if (!org?.active || !member?.active)
+    throw new AppError('FORBIDDEN', 'not an active member of an active organisation');
   return { orgId: org.orgId, memberId: member.memberId, role: member.role };
 }

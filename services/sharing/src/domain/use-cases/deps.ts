@@ -13,14 +13,20 @@ export interface ClaimExpiryJob {
 /** The ports the sharing use cases work through; the data-access layer and the wiring provide them. */
 export interface SharingPorts {
   orders: {
-    insert(order: GuaranteeOrder, events: readonly OutgoingEvent[]): Promise<{ created: boolean; order: GuaranteeOrder }>;
+    insert(
+      order: GuaranteeOrder,
+      events: readonly OutgoingEvent[],
+    ): Promise<{ created: boolean; order: GuaranteeOrder }>;
     get(orgId: TenantId, orderId: string): Promise<GuaranteeOrder | undefined>;
     bySecondOrder(orgId: TenantId, shareId: string): Promise<GuaranteeOrder | undefined>;
     update(
       orgId: TenantId,
       orderId: string,
       version: number,
-      change: { set: Partial<Pick<GuaranteeOrder, 'status' | 'shares' | 'shareCount' | 'result'>>; history: HistoryEntry[] },
+      change: {
+        set: Partial<Pick<GuaranteeOrder, 'status' | 'shares' | 'shareCount' | 'result'>>;
+        history: HistoryEntry[];
+      },
       events: readonly OutgoingEvent[],
     ): Promise<GuaranteeOrder | undefined>;
   };
@@ -45,7 +51,6 @@ export interface SharingPorts {
     typePriority: readonly string[];
   };
 }
-
 
 /** The claim-expiry timer's id: one per share, so scheduling it again is harmless. */
 export function claimExpiryJobId(shareId: string): string {

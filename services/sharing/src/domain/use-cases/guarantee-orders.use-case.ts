@@ -25,11 +25,17 @@ export function guaranteeOrderId(orgId: string, reference: string): string {
  * the organisation's reference: recording it again answers with the order as it is, while the
  * same reference for another member is refused.
  */
-export async function recordOrder(ports: SharingPorts, input: RecordOrderInput): Promise<{ created: boolean; order: GuaranteeOrder }> {
+export async function recordOrder(
+  ports: SharingPorts,
+  input: RecordOrderInput,
+): Promise<{ created: boolean; order: GuaranteeOrder }> {
   const org = await ports.organisations.organisation(input.orgId);
   if (!org?.active) throw AppError.notFound(`organisation ${input.orgId}`);
   const owner = await ports.organisations.member(input.orgId, input.ownerId);
-  if (!owner?.active) throw new AppError('UNPROCESSABLE', `${input.ownerId} is not an active member of ${input.orgId}`, { reason: 'owner_not_member' });
+  if (!owner?.active)
+    throw new AppError('UNPROCESSABLE', `${input.ownerId} is not an active member of ${input.orgId}`, {
+      reason: 'owner_not_member',
+    });
   const now = ports.clock();
   const order: GuaranteeOrder = {
     orderId: guaranteeOrderId(input.orgId, input.reference),
@@ -51,7 +57,10 @@ export async function recordOrder(ports: SharingPorts, input: RecordOrderInput):
   };
   const stored = await ports.orders.insert(order, []);
   if (!stored.created && stored.order.ownerId !== input.ownerId) {
-    throw AppError.conflict(`reference ${input.reference} is already recorded for another member`, { reason: 'reference_taken', orderId: stored.order.orderId });
+    throw AppError.conflict(`reference ${input.reference} is already recorded for another member`, {
+      reason: 'reference_taken',
+      orderId: stored.order.orderId,
+    });
   }
   return stored;
 }
@@ -61,7 +70,11 @@ export async function recordOrder(ports: SharingPorts, input: RecordOrderInput):
  * orders. A second order the member may not see is reported missing, so ids cannot be probed;
  * another organisation's orders are never even read, because every lookup names the tenant.
  */
-export async function orderForMember(ports: SharingPorts, acting: Actor, id: string): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
+export async function orderForMember(
+  ports: SharingPorts,
+  acting: Actor,
+  id: string,
+): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
   const viewer = { memberId: acting.memberId, role: acting.role };
   const original = await ports.orders.get(acting.orgId, id);
   if (original) return { order: original, viewedAs: id };

@@ -19,7 +19,12 @@ export interface ResultInput {
  * holding one of them. Shares still waiting to be claimed are closed. Of two results at once
  * the first write wins; the second is refused with 409 and the order as the first left it.
  */
-export async function recordResult(ports: SharingPorts, acting: Actor, onOrderId: string, input: ResultInput): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
+export async function recordResult(
+  ports: SharingPorts,
+  acting: Actor,
+  onOrderId: string,
+  input: ResultInput,
+): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
   const outcome = await untilWritten(async () => {
     const { order, viewedAs } = await orderForMember(ports, acting, onOrderId);
     const now = ports.clock();
@@ -28,7 +33,13 @@ export async function recordResult(ports: SharingPorts, acting: Actor, onOrderId
     const closing = order.shares.filter((s) => s.status === 'pending');
     const shares: Share[] = order.shares.map((s) => (s.status === 'pending' ? shareStep(s, 'close', now) : s));
     const history: HistoryEntry[] = [
-      { at: now, by: acting.memberId, action: 'process', ...(viewedAs === order.orderId ? {} : { shareId: viewedAs }), note: input.note ?? decision.result.status },
+      {
+        at: now,
+        by: acting.memberId,
+        action: 'process',
+        ...(viewedAs === order.orderId ? {} : { shareId: viewedAs }),
+        note: input.note ?? decision.result.status,
+      },
       ...closing.map((s): HistoryEntry => ({ at: now, by: 'system', action: 'close', shareId: s.id })),
     ];
     const event = newEvent(GuaranteeOrderProcessed, {
@@ -50,9 +61,13 @@ export async function recordResult(ports: SharingPorts, acting: Actor, onOrderId
         processedAt: now.toISOString(),
       },
     });
-    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { status: decision.result.status, result: decision.result, shares }, history }, [
-      { topic: ports.settings.sharingEventsTopic, event },
-    ]);
+    const updated = await ports.orders.update(
+      order.orgId,
+      order.orderId,
+      order.version,
+      { set: { status: decision.result.status, result: decision.result, shares }, history },
+      [{ topic: ports.settings.sharingEventsTopic, event }],
+    );
     if (!updated) return undefined;
     ports.committed(updated);
     return { order: updated, viewedAs, closing };

@@ -4,8 +4,20 @@ import { type GuaranteeOrder, orderView, type Viewer } from '../guarantee-order'
 import type { Refusal } from '../share-rules';
 
 /** A refused action as the one error type: its reason, and the order as it stands now. */
-export function refusal(decision: Refusal, order: GuaranteeOrder, viewedAs: string, viewer: Viewer, now: Date, maxShares: number): AppError {
-  return new AppError(decision.code, decision.message, { reason: decision.reason, orderStatus: order.status, version: order.version, current: orderView(order, viewedAs, viewer, now, maxShares) });
+export function refusal(
+  decision: Refusal,
+  order: GuaranteeOrder,
+  viewedAs: string,
+  viewer: Viewer,
+  now: Date,
+  maxShares: number,
+): AppError {
+  return new AppError(decision.code, decision.message, {
+    reason: decision.reason,
+    orderStatus: order.status,
+    version: order.version,
+    current: orderView(order, viewedAs, viewer, now, maxShares),
+  });
 }
 
 /** How often a write that lost a version race is decided again before giving up. */

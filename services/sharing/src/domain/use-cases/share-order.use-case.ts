@@ -13,7 +13,10 @@ export interface ShareOutcome {
   created: boolean;
 }
 
-const rulesOf = (ports: SharingPorts) => ({ claimWindowSeconds: ports.settings.claimWindowSeconds, maxShares: ports.settings.maxShares });
+const rulesOf = (ports: SharingPorts) => ({
+  claimWindowSeconds: ports.settings.claimWindowSeconds,
+  maxShares: ports.settings.maxShares,
+});
 
 /** Another change won the race: nothing to cancel then. Timers left behind find nothing to do. */
 async function cancelTimer(ports: SharingPorts, shareId: string): Promise<void> {
@@ -29,7 +32,12 @@ async function writeShareStep(
   ports: SharingPorts,
   order: GuaranteeOrder,
   share: Share,
-  step: { action: Exclude<ShareAction, 'share' | 'close'>; by: string; now: Date; event: typeof ShareClaimed | typeof ShareRevoked | typeof ShareDeclined | typeof ShareExpired },
+  step: {
+    action: Exclude<ShareAction, 'share' | 'close'>;
+    by: string;
+    now: Date;
+    event: typeof ShareClaimed | typeof ShareRevoked | typeof ShareDeclined | typeof ShareExpired;
+  },
 ): Promise<ShareOutcome | undefined> {
   const next = shareStep(share, step.action, step.now);
   const shares = order.shares.map((s) => (s.id === share.id ? next : s));
@@ -40,7 +48,10 @@ async function writeShareStep(
     order.orgId,
     order.orderId,
     order.version,
-    { set: { shares, ...(shareCount !== order.shareCount ? { shareCount } : {}) }, history: [{ at: step.now, by: step.by, action: step.action, shareId: share.id }] },
+    {
+      set: { shares, ...(shareCount !== order.shareCount ? { shareCount } : {}) },
+      history: [{ at: step.now, by: step.by, action: step.action, shareId: share.id }],
+    },
     [{ topic: ports.settings.sharingEventsTopic, event }],
   );
   if (!updated) return undefined;
@@ -49,10 +60,15 @@ async function writeShareStep(
 }
 
 /** The order a second order belongs to, and that share, if the member may see it. */
-async function shareFor(ports: SharingPorts, acting: Actor, shareId: string): Promise<{ order: GuaranteeOrder; share: Share }> {
+async function shareFor(
+  ports: SharingPorts,
+  acting: Actor,
+  shareId: string,
+): Promise<{ order: GuaranteeOrder; share: Share }> {
   const order = await ports.orders.bySecondOrder(acting.orgId, shareId);
   const share = order?.shares.find((s) => s.id === shareId);
-  if (!order || !share || !canView(order, { memberId: acting.memberId, role: acting.role }, shareId)) throw AppError.notFound(`order ${shareId}`);
+  if (!order || !share || !canView(order, { memberId: acting.memberId, role: acting.role }, shareId))
+    throw AppError.notFound(`order ${shareId}`);
   return { order, share };
 }
 
@@ -63,9 +79,15 @@ async function shareFor(ports: SharingPorts, acting: Actor, shareId: string): Pr
  * with the original in one document; the timer follows, and the reconciler re-creates it if
  * the process dies in between.
  */
-export async function shareOrder(ports: SharingPorts, acting: Actor, orderId: string, targetId: string): Promise<ShareOutcome> {
+export async function shareOrder(
+  ports: SharingPorts,
+  acting: Actor,
+  orderId: string,
+  targetId: string,
+): Promise<ShareOutcome> {
   const target = await ports.organisations.member(acting.orgId, targetId);
-  if (!target?.active) throw AppError.notFound(`member ${targetId} in this organisation`, { reason: 'target_not_member' });
+  if (!target?.active)
+    throw AppError.notFound(`member ${targetId} in this organisation`, { reason: 'target_not_member' });
   const shareId = ports.newShareId();
   const outcome = await untilWritten(async () => {
     const order = await ports.orders.get(acting.orgId, orderId);
@@ -75,15 +97,28 @@ export async function shareOrder(ports: SharingPorts, acting: Actor, orderId: st
     if (!decision.ok) throw refusal(decision, order, orderId, acting, now, ports.settings.maxShares);
     if ('existing' in decision) return { order, share: decision.existing, created: false };
     const shares = [...order.shares, decision.share];
-    const event = newEvent(ShareOffered, { source: ports.settings.source, subject: order.orderId, data: shareSnapshot({ ...order, shares }, decision.share, now, ports.settings.maxShares) });
-    const updated = await ports.orders.update(order.orgId, order.orderId, order.version, { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'share', shareId }] }, [
-      { topic: ports.settings.sharingEventsTopic, event },
-    ]);
+    const event = newEvent(ShareOffered, {
+      source: ports.settings.source,
+      subject: order.orderId,
+      data: shareSnapshot({ ...order, shares }, decision.share, now, ports.settings.maxShares),
+    });
+    const updated = await ports.orders.update(
+      order.orgId,
+      order.orderId,
+      order.version,
+      { set: { shares }, history: [{ at: now, by: acting.memberId, action: 'share', shareId }] },
+      [{ topic: ports.settings.sharingEventsTopic, event }],
+    );
     if (!updated) return undefined;
     ports.committed(updated);
     return { order: updated, share: decision.share, created: true };
   });
-  if (outcome.created) await ports.timers.scheduleAt(claimExpiryJobId(outcome.share.id), outcome.share.claimDeadline, { orgId: acting.orgId, orderId, shareId: outcome.share.id });
+  if (outcome.created)
+    await ports.timers.scheduleAt(claimExpiryJobId(outcome.share.id), outcome.share.claimDeadline, {
+      orgId: acting.orgId,
+      orderId,
+      shareId: outcome.share.id,
+    });
   return outcome;
 }
 
@@ -142,13 +177,23 @@ export async function declineShare(ports: SharingPorts, acting: Actor, shareId: 
  * The claim window's end: a share still pending is closed and the owner told. Idempotent: a
  * share claimed, revoked or expired meanwhile is left alone. Returns the order as it ends up.
  */
-export async function expireShare(ports: SharingPorts, orgId: TenantId, orderId: string, shareId: string): Promise<GuaranteeOrder | undefined> {
+export async function expireShare(
+  ports: SharingPorts,
+  orgId: TenantId,
+  orderId: string,
+  shareId: string,
+): Promise<GuaranteeOrder | undefined> {
   for (;;) {
     const order = await ports.orders.get(orgId, orderId);
     const share = order?.shares.find((s) => s.id === shareId);
     const now = ports.clock();
     if (!order || !share || !isOverdue(share, now)) return order;
-    const written = await writeShareStep(ports, order, share, { action: 'expire', by: 'system', now, event: ShareExpired });
+    const written = await writeShareStep(ports, order, share, {
+      action: 'expire',
+      by: 'system',
+      now,
+      event: ShareExpired,
+    });
     if (written) return written.order;
   }
 }

@@ -1,7 +1,27 @@
-import { GuaranteeOrderHistory, GuaranteeOrderList, GuaranteeOrderView, MemberList, MemberView, OrganisationView, ShareableOrderList } from '@orderpulse/contracts';
+import {
+  GuaranteeOrderHistory,
+  GuaranteeOrderList,
+  GuaranteeOrderView,
+  MemberList,
+  MemberView,
+  OrganisationView,
+  ShareableOrderList,
+} from '@orderpulse/contracts';
 import type { ApiInfo, ApiRoutes } from '@orderpulse/service-kit';
 
-import { ListQuery, MemberBody, MemberParams, OrderIdParam, OrganisationBody, OrgIdParam, OwnListQuery, RecordOrderBody, ResultBody, ShareableQuery, ShareBody } from './schemas';
+import {
+  ListQuery,
+  MemberBody,
+  MemberParams,
+  OrderIdParam,
+  OrganisationBody,
+  OrgIdParam,
+  OwnListQuery,
+  RecordOrderBody,
+  ResultBody,
+  ShareableQuery,
+  ShareBody,
+} from './schemas';
 
 const order = (description: string) => ({ description, schema: GuaranteeOrderView });
 const organisation = (description: string) => ({ description, schema: OrganisationView });
@@ -21,7 +41,8 @@ export const sharingApi: ApiRoutes = {
   'PUT /v1/organisations/:orgId': {
     tag: 'organisations',
     summary: 'Keep an organisation',
-    description: 'Creates or replaces it. `locale` is the language its members are written to in; an inactive organisation’s members can do nothing.',
+    description:
+      'Creates or replaces it. `locale` is the language its members are written to in; an inactive organisation’s members can do nothing.',
     roles: ['admin'],
     params: OrgIdParam,
     body: OrganisationBody,
@@ -31,7 +52,8 @@ export const sharingApi: ApiRoutes = {
   'GET /v1/organisations/:orgId': {
     tag: 'organisations',
     summary: 'Read an organisation',
-    description: 'Admins read any; a member only its own, while it is an active member of it (otherwise a 404). The notification service asks this to keep a member’s realtime connection open.',
+    description:
+      'Admins read any; a member only its own, while it is an active member of it (otherwise a 404). The notification service asks this to keep a member’s realtime connection open.',
     roles: ['admin', 'member'],
     params: OrgIdParam,
     answers: { 200: organisation('The organisation.') },
@@ -40,7 +62,8 @@ export const sharingApi: ApiRoutes = {
   'PUT /v1/organisations/:orgId/members/:memberId': {
     tag: 'organisations',
     summary: 'Keep a member',
-    description: 'Creates or replaces a member of an existing organisation. A `manager` sees every order of the organisation and whom each is shared with; an inactive member loses access at once.',
+    description:
+      'Creates or replaces a member of an existing organisation. A `manager` sees every order of the organisation and whom each is shared with; an inactive member loses access at once.',
     roles: ['admin'],
     params: MemberParams,
     body: MemberBody,
@@ -65,14 +88,23 @@ export const sharingApi: ApiRoutes = {
       'A member records its own (`orgId` and `ownerId` left out, or its own); an admin or a service names both. Idempotent by the organisation’s `reference`: recording it again answers the order as it is (200), while the same reference for another member is a 409 (`reason: reference_taken`). An organisation that is missing or inactive is a 404; an owner who is not an active member a 422 (`reason: owner_not_member`). `effectiveAt` defaults to now; `orderType` places the order in the shareable list by the configured priority.',
     roles: ['member', 'admin', 'service'],
     body: RecordOrderBody,
-    example: { reference: 'GP-2026-000184', orderType: 'inpatient', title: 'Inpatient guarantee, Zhejiang Provincial Hospital', effectiveAt: '2026-11-21T09:00:00+08:00' },
-    answers: { 201: order('Recorded; `Location` names the order.'), 200: order('Recorded before under the same reference.') },
+    example: {
+      reference: 'GP-2026-000184',
+      orderType: 'inpatient',
+      title: 'Inpatient guarantee, Zhejiang Provincial Hospital',
+      effectiveAt: '2026-11-21T09:00:00+08:00',
+    },
+    answers: {
+      201: order('Recorded; `Location` names the order.'),
+      200: order('Recorded before under the same reference.'),
+    },
     problems: [404, 409, 422],
   },
   'GET /v1/guarantee-orders': {
     tag: 'guarantee orders',
     summary: 'The caller’s orders',
-    description: '`scope=owned` (the default): the originals it holds, latest effective first. `scope=shared`: a second order for each share it was offered, whatever the share’s state; `limit` counts the originals they come from.',
+    description:
+      '`scope=owned` (the default): the originals it holds, latest effective first. `scope=shared`: a second order for each share it was offered, whatever the share’s state; `limit` counts the originals they come from.',
     roles: ['member'],
     query: OwnListQuery,
     answers: { 200: { description: 'The orders.', schema: GuaranteeOrderList } },
@@ -80,7 +112,8 @@ export const sharingApi: ApiRoutes = {
   'GET /v1/shareable-orders': {
     tag: 'guarantee orders',
     summary: 'The other members’ open orders',
-    description: 'Active orders of the organisation not held by the caller, by order-type priority (`SHARE_TYPE_PRIORITY`), then by when they took effect; `nextCursor` gives the next page.',
+    description:
+      'Active orders of the organisation not held by the caller, by order-type priority (`SHARE_TYPE_PRIORITY`), then by when they took effect; `nextCursor` gives the next page.',
     roles: ['member'],
     query: ShareableQuery,
     answers: { 200: { description: 'A page of orders.', schema: ShareableOrderList } },
@@ -88,7 +121,8 @@ export const sharingApi: ApiRoutes = {
   'GET /v1/guarantee-orders/:id': {
     tag: 'guarantee orders',
     summary: 'Read an original or a second order',
-    description: 'Every member sees its organisation’s originals (whom they are shared with only their owner and managers); a second order is seen by the member it is for, the owner and managers. Anything else is a 404, so ids cannot be probed.',
+    description:
+      'Every member sees its organisation’s originals (whom they are shared with only their owner and managers); a second order is seen by the member it is for, the owner and managers. Anything else is a 404, so ids cannot be probed.',
     roles: ['member'],
     params: OrderIdParam,
     answers: { 200: order('The order.') },
@@ -97,7 +131,8 @@ export const sharingApi: ApiRoutes = {
   'GET /v1/guarantee-orders/:id/history': {
     tag: 'guarantee orders',
     summary: 'An order’s history',
-    description: 'Oldest first, by the rule of the order’s view: an original’s share lines only for its owner and managers; the holder of a second order reads its own share’s lines; recording and results for everyone who may see the order.',
+    description:
+      'Oldest first, by the rule of the order’s view: an original’s share lines only for its owner and managers; the holder of a second order reads its own share’s lines; recording and results for everyone who may see the order.',
     roles: ['member'],
     params: OrderIdParam,
     answers: { 200: { description: 'The history.', schema: GuaranteeOrderHistory } },
@@ -111,7 +146,10 @@ export const sharingApi: ApiRoutes = {
     params: OrderIdParam,
     body: ShareBody,
     example: { targetId: 'member-li' },
-    answers: { 201: order('Shared: the second order; `Location` names it.'), 200: order('Shared before: the second order.') },
+    answers: {
+      201: order('Shared: the second order; `Location` names it.'),
+      200: order('Shared before: the second order.'),
+    },
     problems: [404, 409],
   },
   'POST /v1/guarantee-orders/:id/claim': {

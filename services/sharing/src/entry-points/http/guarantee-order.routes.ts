@@ -1,4 +1,11 @@
-import { AppError, type AuthSettings, authenticated, parseInput, principalOf, type TenantId } from '@orderpulse/service-kit';
+import {
+  AppError,
+  type AuthSettings,
+  authenticated,
+  parseInput,
+  principalOf,
+  type TenantId,
+} from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { GuaranteeOrderRepository } from '../../data-access/guarantee-order.repository';
@@ -8,7 +15,15 @@ import type { SharingPorts } from '../../domain/use-cases/deps';
 import { orderForMember, recordOrder } from '../../domain/use-cases/guarantee-orders.use-case';
 import { recordResult } from '../../domain/use-cases/record-result.use-case';
 import { claimShare, declineShare, revokeShare, shareOrder } from '../../domain/use-cases/share-order.use-case';
-import { cursorOf, OrderIdParam, OwnListQuery, RecordOrderBody, ResultBody, ShareableQuery, ShareBody } from './schemas';
+import {
+  cursorOf,
+  OrderIdParam,
+  OwnListQuery,
+  RecordOrderBody,
+  ResultBody,
+  ShareableQuery,
+  ShareBody,
+} from './schemas';
 
 export interface GuaranteeOrderRouteDeps {
   ports: SharingPorts;
@@ -33,11 +48,19 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
       owner = { orgId: body.orgId, ownerId: body.ownerId };
     } else {
       const acting = await member(req);
-      if ((body.orgId && body.orgId !== acting.orgId) || (body.ownerId && body.ownerId !== acting.memberId)) throw AppError.forbidden('a member records only its own orders');
+      if ((body.orgId && body.orgId !== acting.orgId) || (body.ownerId && body.ownerId !== acting.memberId))
+        throw AppError.forbidden('a member records only its own orders');
       owner = { orgId: acting.orgId, ownerId: acting.memberId };
     }
-    const { created, order } = await recordOrder(ports, { ...body, ...owner, effectiveAt: body.effectiveAt ? new Date(body.effectiveAt) : undefined });
-    res.status(created ? 201 : 200).location(`/v1/guarantee-orders/${order.orderId}`).json(orderView(order, order.orderId, { memberId: order.ownerId, role: 'member' }, ports.clock(), max()));
+    const { created, order } = await recordOrder(ports, {
+      ...body,
+      ...owner,
+      effectiveAt: body.effectiveAt ? new Date(body.effectiveAt) : undefined,
+    });
+    res
+      .status(created ? 201 : 200)
+      .location(`/v1/guarantee-orders/${order.orderId}`)
+      .json(orderView(order, order.orderId, { memberId: order.ownerId, role: 'member' }, ports.clock(), max()));
   });
 
   app.get('/v1/guarantee-orders', auth, async (req, res) => {
@@ -51,7 +74,9 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
     }
     // Each share for this member is a second order of its own.
     const orders = await deps.orders.sharedWith(acting.orgId, acting.memberId, limit);
-    const second = orders.flatMap((o) => o.shares.filter((s) => s.targetId === acting.memberId).map((s) => orderView(o, s.id, acting, now, max())));
+    const second = orders.flatMap((o) =>
+      o.shares.filter((s) => s.targetId === acting.memberId).map((s) => orderView(o, s.id, acting, now, max())),
+    );
     res.json({ orders: second });
   });
 
@@ -75,7 +100,10 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
   app.get('/v1/guarantee-orders/:id/history', auth, async (req, res) => {
     const acting = await member(req);
     const { order, viewedAs } = await orderForMember(ports, acting, idOf(req));
-    res.json({ orderId: viewedAs, history: historyView(order, viewedAs, acting).map((h) => ({ ...h, at: h.at.toISOString() })) });
+    res.json({
+      orderId: viewedAs,
+      history: historyView(order, viewedAs, acting).map((h) => ({ ...h, at: h.at.toISOString() })),
+    });
   });
 
   app.post('/v1/guarantee-orders/:id/shares', auth, async (req, res) => {
@@ -83,7 +111,10 @@ export function guaranteeOrderRoutes(app: express.Express, deps: GuaranteeOrderR
     const id = idOf(req);
     const acting = await member(req);
     const { order, share, created } = await shareOrder(ports, acting, id, targetId);
-    res.status(created ? 201 : 200).location(`/v1/guarantee-orders/${share.id}`).json(orderView(order, share.id, acting, ports.clock(), max()));
+    res
+      .status(created ? 201 : 200)
+      .location(`/v1/guarantee-orders/${share.id}`)
+      .json(orderView(order, share.id, acting, ports.clock(), max()));
   });
 
   app.post('/v1/guarantee-orders/:id/claim', auth, async (req, res) => {

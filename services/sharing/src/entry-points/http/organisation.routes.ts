@@ -1,4 +1,13 @@
-import { AppError, type AuthSettings, authenticated, parseInput, type Principal, principalOf, requireRole, type TenantId } from '@orderpulse/service-kit';
+import {
+  AppError,
+  type AuthSettings,
+  authenticated,
+  parseInput,
+  type Principal,
+  principalOf,
+  requireRole,
+  type TenantId,
+} from '@orderpulse/service-kit';
 import type express from 'express';
 
 import type { OrganisationRepository } from '../../data-access/organisation.repository';
@@ -7,12 +16,18 @@ import { ListQuery, MemberBody, MemberParams, OrganisationBody, OrgIdParam } fro
 /** Admins see every organisation; a member only its own, and only while it is an active member of it. */
 async function mayRead(organisations: OrganisationRepository, principal: Principal, orgId: TenantId): Promise<void> {
   if (principal.role === 'admin') return;
-  const member = principal.role === 'member' && principal.tenant === orgId ? await organisations.member(orgId, principal.subject) : undefined;
+  const member =
+    principal.role === 'member' && principal.tenant === orgId
+      ? await organisations.member(orgId, principal.subject)
+      : undefined;
   if (!member?.active) throw AppError.notFound(`organisation ${orgId}`);
 }
 
 /** Organisations and their members: set up by admins, read by their members. */
-export function organisationRoutes(app: express.Express, deps: { organisations: OrganisationRepository; auth: AuthSettings; clock: () => Date }): void {
+export function organisationRoutes(
+  app: express.Express,
+  deps: { organisations: OrganisationRepository; auth: AuthSettings; clock: () => Date },
+): void {
   const auth = authenticated(deps.auth);
 
   app.put('/v1/organisations/:orgId', auth, async (req, res) => {

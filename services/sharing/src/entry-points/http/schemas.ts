@@ -4,7 +4,10 @@ import { z } from 'zod';
 
 const id = (what: string) => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, `not ${what}`);
 /** An organisation id, typed as the tenant it names. */
-const orgId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an organisation id').transform(asTenant);
+const orgId = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an organisation id')
+  .transform(asTenant);
 const text = (max: number) => humanText(max);
 
 export const OrgIdParam = z.object({ orgId });
@@ -68,7 +71,10 @@ export const ShareableQuery = ListQuery.extend({
 });
 
 export function cursorOf(position: { rank: number; effectiveAt: Date; orderId: string }): string {
-  return Buffer.from(JSON.stringify([position.rank, position.effectiveAt.toISOString(), position.orderId]), 'utf8').toString('base64url');
+  return Buffer.from(
+    JSON.stringify([position.rank, position.effectiveAt.toISOString(), position.orderId]),
+    'utf8',
+  ).toString('base64url');
 }
 /** What a route that reads no body takes: nothing, or `{}`. */
 const NoBody = z.strictObject({});

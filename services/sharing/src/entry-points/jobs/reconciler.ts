@@ -18,7 +18,10 @@ export interface ReconcileReport {
  */
 export async function reconcileClaimWindows(
   ports: SharingPorts,
-  orders: { withPendingShares(): AsyncGenerator<GuaranteeOrder>; withDueShares(now: Date): AsyncGenerator<GuaranteeOrder> },
+  orders: {
+    withPendingShares(): AsyncGenerator<GuaranteeOrder>;
+    withDueShares(now: Date): AsyncGenerator<GuaranteeOrder>;
+  },
   timers: { has(id: string): Promise<boolean>; scheduleAt(id: string, at: Date, data: ClaimExpiryJob): Promise<void> },
   scope: ReconcileScope = 'all',
 ): Promise<ReconcileReport> {
@@ -32,7 +35,11 @@ export async function reconcileClaimWindows(
         const settled = await expireShare(ports, order.orgId, order.orderId, share.id);
         if (settled?.shares.find((s) => s.id === share.id)?.status === 'expired') report.expired += 1;
       } else if (!(await timers.has(claimExpiryJobId(share.id)))) {
-        await timers.scheduleAt(claimExpiryJobId(share.id), share.claimDeadline, { orgId: order.orgId, orderId: order.orderId, shareId: share.id });
+        await timers.scheduleAt(claimExpiryJobId(share.id), share.claimDeadline, {
+          orgId: order.orgId,
+          orderId: order.orderId,
+          shareId: share.id,
+        });
         report.rescheduled += 1;
       }
     }
