@@ -1,6 +1,7 @@
 import { encodeEnvelope, newEvent, StorefrontOrderPlaced, Topics } from '@orderpulse/contracts';
 import { uniqueName } from '@orderpulse/testkit';
 
+import { storefrontOrderId } from '../../services/order/src/domain/placement';
 import {
   ListQuery,
   MerchantAction,
@@ -12,7 +13,6 @@ import {
   TerminalBody,
   WaitQuery,
 } from '../../services/order/src/entry-points/http/schemas';
-import { storefrontOrderId } from '../../services/order/src/entry-points/kafka/order-consumers';
 import { OrderHarness, orderBody, tokens } from '../../services/order/test/support/order-harness';
 import { fuzzHttp, type Route } from '../support/http';
 import { fuzzTopic } from '../support/kafka';

@@ -17,7 +17,7 @@ import {
   newDeployment as newNotificationDeployment,
   NotificationInstance,
 } from '../../services/notification/test/support/notification-harness';
-import { storefrontOrderId } from '../../services/order/src/entry-points/kafka/order-consumers';
+import { storefrontOrderId } from '../../services/order/src/domain/placement';
 import { OrderHarness, orderBody, tokenIssuer } from '../../services/order/test/support/order-harness';
 import { SharingHarness } from '../../services/sharing/test/support/sharing-harness';
 import {

@@ -21,9 +21,11 @@ import { auditApi, auditApiInfo } from './entry-points/http/api';
 import { caseRoutes } from './entry-points/http/case.routes';
 import { bodyLimits } from './entry-points/http/schemas';
 import { webhookRoutes } from './entry-points/http/webhook.routes';
-import { callQueue, runCall, runTimer, timerQueue } from './entry-points/jobs/case-jobs';
-import { reconcileCases, type ReconcileReport } from './entry-points/jobs/reconciler';
-import { failureIntake, orderIntake } from './entry-points/kafka/audit-consumers';
+import { callQueue, runCall } from './entry-points/jobs/case-call.job';
+import { runTimer, timerQueue } from './entry-points/jobs/case-timer.job';
+import { reconcileCases, type ReconcileReport } from './entry-points/jobs/cases.reconciler';
+import { failureIntake } from './entry-points/kafka/audit-failures.consumer';
+import { orderIntake } from './entry-points/kafka/b2b-orders.consumer';
 import { MiddleOffice, UserSystem } from './providers/partners';
 
 export interface AuditService extends ServiceParts {

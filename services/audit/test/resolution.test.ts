@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 
 import { jobIds } from '../src/domain/use-cases/deps';
 import { sign } from '../src/domain/webhook-signature';
-import { callQueue, timerQueue } from '../src/entry-points/jobs/case-jobs';
+import { callQueue } from '../src/entry-points/jobs/case-call.job';
+import { timerQueue } from '../src/entry-points/jobs/case-timer.job';
 import {
   AuditHarness,
   b2bOrder,

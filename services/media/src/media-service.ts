@@ -22,7 +22,7 @@ import { mediaApi, mediaApiInfo } from './entry-points/http/api';
 import { mediaRoutes } from './entry-points/http/media.routes';
 import { bodyLimits } from './entry-points/http/schemas';
 import { mediaDueQueue, runMediaDue } from './entry-points/jobs/media-due.job';
-import { reconcileOwed, type ReconcileReport } from './entry-points/jobs/reconciler';
+import { reconcileOwed, type ReconcileReport } from './entry-points/jobs/owed-images.reconciler';
 import { orderEventHandlers } from './entry-points/kafka/order-events.consumer';
 import { SharpCodec } from './providers/sharp-codec';
 

@@ -28,9 +28,10 @@ import { registryRoutes } from './entry-points/http/registry.routes';
 import { bodyLimits } from './entry-points/http/schemas';
 import { EventStreams } from './entry-points/http/stream.routes';
 import { timelineRoutes } from './entry-points/http/timeline.routes';
-import { mediaEventHandlers } from './entry-points/kafka/media.consumer';
-import { auditEventHandlers, orderEventHandlers } from './entry-points/kafka/routing.consumer';
-import { sharingEventHandlers } from './entry-points/kafka/sharing.consumer';
+import { auditEventHandlers } from './entry-points/kafka/audit-events.consumer';
+import { mediaEventHandlers } from './entry-points/kafka/media-events.consumer';
+import { orderEventHandlers } from './entry-points/kafka/order-events.consumer';
+import { sharingEventHandlers } from './entry-points/kafka/sharing-events.consumer';
 import { WebSocketChannel } from './entry-points/realtime/websocket';
 import { GorushProvider } from './providers/gorush.provider';
 import { sharingMembership } from './providers/membership.provider';
@@ -44,7 +45,7 @@ export interface NotificationService extends ServiceParts {
   connections(): { websocket: number; sse: number };
 }
 
-/** Wires the notification service: registry, delivery log, realtime backlog, push worker, routing consumer, channels. */
+/** Wires the notification service: registry, delivery log, realtime backlog, push worker, event consumers, channels. */
 export async function wireNotificationService(
   platform: Platform,
   config: NotificationConfig,

@@ -22,14 +22,15 @@ import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';
 import { orderRoutes } from './entry-points/http/order.routes';
 import { bodyLimits } from './entry-points/http/schemas';
-import { AwaitingRider, retryAssignments } from './entry-points/jobs/assignment-retry';
-import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/reconciler';
+import { AwaitingRider, retryAssignments } from './entry-points/jobs/assignments.reconciler';
+import { reconcileDeadlines, type ReconcileReport } from './entry-points/jobs/deadlines.reconciler';
 import {
   type ResponseDeadlineJob,
   responseDeadlineQueue,
   runResponseDeadline,
 } from './entry-points/jobs/response-deadline.job';
-import { deliveryAssigner, storefrontIntake } from './entry-points/kafka/order-consumers';
+import { deliveryAssigner } from './entry-points/kafka/order-events.consumer';
+import { storefrontIntake } from './entry-points/kafka/storefront-orders.consumer';
 
 export interface OrderService extends ServiceParts {
   /** A reconciler pass now: `all` pending orders (the default), or only what is `due`. */

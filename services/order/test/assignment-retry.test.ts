@@ -1,5 +1,5 @@
 import type { OrderPorts } from '../src/domain/use-cases/deps';
-import { AwaitingRider, retryAssignments } from '../src/entry-points/jobs/assignment-retry';
+import { AwaitingRider, retryAssignments } from '../src/entry-points/jobs/assignments.reconciler';
 
 const order = (over: Partial<Parameters<AwaitingRider['note']>[0]> = {}): Parameters<AwaitingRider['note']>[0] => ({
   orderId: 'o-1',

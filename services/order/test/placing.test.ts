@@ -2,7 +2,7 @@ import { newEvent, StorefrontOrderPlaced, Topics, deadLetterTopic } from '@order
 import { DeadLetterHeader, EventProducer } from '@orderpulse/kafka';
 import { waitFor } from '@orderpulse/testkit';
 
-import { storefrontOrderId } from '../src/entry-points/kafka/order-consumers';
+import { storefrontOrderId } from '../src/domain/placement';
 import { alwaysOpen, OrderHarness, orderBody, tokens } from './support/order-harness';
 
 const h = new OrderHarness();

@@ -15,7 +15,7 @@ import { guaranteeOrderRoutes } from './entry-points/http/guarantee-order.routes
 import { organisationRoutes } from './entry-points/http/organisation.routes';
 import { bodyLimits } from './entry-points/http/schemas';
 import { claimExpiryQueue, runClaimExpiry } from './entry-points/jobs/claim-expiry.job';
-import { reconcileClaimWindows, type ReconcileReport } from './entry-points/jobs/reconciler';
+import { reconcileClaimWindows, type ReconcileReport } from './entry-points/jobs/claim-windows.reconciler';
 
 export interface SharingService extends ServiceParts {
   /** A reconciler pass now: `all` pending shares (the default), or only what is `due`. */

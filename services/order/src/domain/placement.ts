@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { PlacedOrderLine, PlacementCheck, PlaceOrder } from '@orderpulse/contracts';
 
 /** A store as the order service knows it: who owns it, when it is open, what it sells. */
@@ -92,4 +94,9 @@ export function checkPlacement(order: PlaceOrder, store: Store | undefined, now:
     lines.push({ productId: line.productId, name: product.name, quantity: line.quantity, unitPrice: line.unitPrice });
   }
   return { ok: true, total, lines };
+}
+
+/** The order id of a storefront's order: the same reference always maps to the same order. */
+export function storefrontOrderId(storefrontId: string, externalRef: string): string {
+  return `sf_${createHash('sha256').update(`${storefrontId}\n${externalRef}`).digest('hex').slice(0, 32)}`;
 }

@@ -18,11 +18,11 @@ import type express from 'express';
 import type { OrderChangeFeed } from '../../data-access/order-change-feed';
 import type { Order } from '../../domain/order';
 import { isAnswered } from '../../domain/order-state-machine';
+import { storefrontOrderId } from '../../domain/placement';
 import { changeOrder } from '../../domain/use-cases/change-order.use-case';
 import type { OrderPorts } from '../../domain/use-cases/deps';
 import { placeOrder, refusalProblem } from '../../domain/use-cases/place-order.use-case';
 import { orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
-import { storefrontOrderId } from '../kafka/order-consumers';
 import { orderView } from './order-view';
 import {
   ExternalRefParam,

@@ -1,8 +1,4 @@
 import {
-  AuditCaseEscalated,
-  AuditCaseOpened,
-  AuditPassed,
-  AuditResubmissionFailed,
   OrderAssigned,
   OrderAwaitingRider,
   OrderPlaced,
@@ -26,17 +22,5 @@ export function orderEventHandlers(ports: NotificationPorts) {
     on(OrderStockingReported, (event) =>
       notify(ports, { id: event.id, type: 'order.stocking-reported', data: event.data }),
     ),
-  ];
-}
-
-/** The audit service's case events: the docking person, the lead on escalation, the handler on the outcome. */
-export function auditEventHandlers(ports: NotificationPorts) {
-  return [
-    on(AuditCaseOpened, (event) => notify(ports, { id: event.id, type: 'audit.case-opened', data: event.data })),
-    on(AuditCaseEscalated, (event) => notify(ports, { id: event.id, type: 'audit.case-escalated', data: event.data })),
-    on(AuditResubmissionFailed, (event) =>
-      notify(ports, { id: event.id, type: 'audit.resubmission-failed', data: event.data }),
-    ),
-    on(AuditPassed, (event) => notify(ports, { id: event.id, type: 'audit.passed', data: event.data })),
   ];
 }
