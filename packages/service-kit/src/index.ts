@@ -95,6 +95,7 @@ export {
 export { commandFilters, filterShape, servedByIndex } from './index-use';
 export { connectMongo, isDuplicateKey, pingMongo, connectRedis, pingRedis, watchMongoMonitor } from './infrastructure';
 export { RealtimeFanout, type FanoutListener } from './realtime-fanout';
+export { CONFLICT_TRIES, LOST_RACE, retryOnConflict } from './retry-on-conflict';
 export { runUntilSignalled, type Running } from './lifecycle';
 export {
   startService,

@@ -1,4 +1,5 @@
 import { AuditCaseEscalated, newEvent } from '@orderpulse/contracts';
+import { LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 
 import { awaitingFix, caseRef } from '../audit-case';
 import { caseStep } from '../case-lifecycle';
@@ -12,7 +13,7 @@ export type EscalationOutcome = 'escalated' | 'not_due' | 'nothing_to_do';
  * A case fixed meanwhile, or already escalated, is left alone; so running it again is harmless.
  */
 export async function escalate(ports: AuditPorts, caseId: string): Promise<EscalationOutcome> {
-  for (;;) {
+  return retryOnConflict(`case ${caseId}`, async () => {
     const c = await ports.cases.get(caseId);
     if (!c || !awaitingFix.includes(c.status) || c.escalatedAt || !c.deadline || !c.order) return 'nothing_to_do';
     const now = ports.clock();
@@ -47,9 +48,8 @@ export async function escalate(ports: AuditPorts, caseId: string): Promise<Escal
         },
       ],
     );
-    if (updated) {
-      ports.committed(updated);
-      return 'escalated';
-    }
-  }
+    if (!updated) return LOST_RACE;
+    ports.committed(updated);
+    return 'escalated';
+  });
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { type AuditFailure, AuditCaseOpened, type B2bOrder, newEvent } from '@orderpulse/contracts';
+import { LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 
 import { type AuditCase, type Actor, caseIdFor, type FailureReason } from '../audit-case';
 import { caseStep } from '../case-lifecycle';
@@ -29,7 +30,7 @@ function reasonOf(failure: AuditFailure): FailureReason {
  * known yet is parked with the reason and looked for again.
  */
 export async function receiveFailure(ports: AuditPorts, failure: AuditFailure): Promise<Received> {
-  for (;;) {
+  return retryOnConflict(`the case of notification ${failure.notificationId}`, async () => {
     const seen = await ports.cases.byNotification(failure.notificationId);
     if (seen) return { case: seen, created: false };
     const order = await ports.orders.find(failure);
@@ -43,9 +44,10 @@ export async function receiveFailure(ports: AuditPorts, failure: AuditFailure): 
       return await openCase(ports, failure, order);
     } catch (error) {
       // Another notification for the same order opened its case first: join that one.
-      if (!(error instanceof DuplicateActiveCase)) throw error;
+      if (error instanceof DuplicateActiveCase) return LOST_RACE;
+      throw error;
     }
-  }
+  });
 }
 
 async function openCase(ports: AuditPorts, failure: AuditFailure, order: B2bOrder | undefined): Promise<Received> {
@@ -217,7 +219,7 @@ export async function tryStartRound(
  * the give-up time makes it `unmatched`. Safe to run any number of times.
  */
 export async function lookForOrder(ports: AuditPorts, caseId: string): Promise<AuditCase | undefined> {
-  for (;;) {
+  return retryOnConflict(`case ${caseId}`, async () => {
     const c = await ports.cases.get(caseId);
     if (!c || (c.status !== 'parked' && c.status !== 'unmatched')) return c;
     const order = await ports.orders.find(c.target);
@@ -232,8 +234,7 @@ export async function lookForOrder(ports: AuditPorts, caseId: string): Promise<A
           { set: { status: step.status, updatedAt: now }, history: step.history },
           [],
         );
-        if (updated) return updated;
-        continue;
+        return updated ?? LOST_RACE;
       }
       await scheduleFor(ports, c);
       return c;
@@ -253,11 +254,12 @@ export async function lookForOrder(ports: AuditPorts, caseId: string): Promise<A
         { set: { status: folded.status, updatedAt: now }, history: folded.history },
         [],
       );
-      if (!merged) continue;
+      if (!merged) return LOST_RACE;
       await joinCase(ports, active, undefined, c.reason);
       return merged;
     } catch (error) {
-      if (!(error instanceof DuplicateActiveCase)) throw error;
+      if (error instanceof DuplicateActiveCase) return LOST_RACE;
+      throw error;
     }
-  }
+  });
 }

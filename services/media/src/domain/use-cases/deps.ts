@@ -1,5 +1,5 @@
 import type { OrderStatus, OutgoingEvent } from '@orderpulse/contracts';
-import { AppError } from '@orderpulse/service-kit';
+import { LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 
 import type { MediaPolicy } from '../media-policy';
 import type { OrderMedia, UploadType } from '../order-media';
@@ -90,17 +90,15 @@ export async function change<T>(
   orderId: string,
   decide: (current: OrderMedia | undefined) => { next: OrderMedia; events?: OutgoingEvent[]; result: T } | undefined,
 ): Promise<{ order: OrderMedia | undefined; result: T | undefined }> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
+  return retryOnConflict(`order ${orderId}`, async () => {
     const current = await ports.orders.get(orderId);
     const decided = decide(current);
     if (!decided) return { order: current, result: undefined };
     const events = decided.events ?? [];
-    if (await ports.orders.save(decided.next, events)) {
-      if (events.length > 0) ports.committed(orderId);
-      return { order: { ...decided.next, version: decided.next.version + 1 }, result: decided.result };
-    }
-  }
-  throw new AppError('UNAVAILABLE', `order ${orderId} is changing too fast; try again`);
+    if (!(await ports.orders.save(decided.next, events))) return LOST_RACE;
+    if (events.length > 0) ports.committed(orderId);
+    return { order: { ...decided.next, version: decided.next.version + 1 }, result: decided.result };
+  });
 }
 
 /** Object keys: uploads land under `uploads/`, attached images under `media/`, each scoped to order and status. */

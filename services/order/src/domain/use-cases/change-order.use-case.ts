@@ -1,5 +1,5 @@
 import { newEvent, type OrderStatus, OrderStatusChanged } from '@orderpulse/contracts';
-import { AppError } from '@orderpulse/service-kit';
+import { AppError, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 
 import { busyStatuses } from '../delivery-assignment';
 import { type HistoryEntry, type Order, snapshotOf } from '../order';
@@ -114,7 +114,7 @@ function windowClosed(order: Order, message: string): AppError {
  */
 export async function adjudicate(ports: OrderPorts, orderId: string, known?: Order): Promise<Order | undefined> {
   let read = known;
-  for (;;) {
+  return retryOnConflict(`order ${orderId}`, async () => {
     const order = read ?? (await ports.orders.get(orderId));
     read = undefined;
     if (!order || (order.status !== 'new' && order.status !== 'connected')) return order;
@@ -127,7 +127,8 @@ export async function adjudicate(ports: OrderPorts, orderId: string, known?: Ord
       );
     } catch (error) {
       // Lost a race to another change; look again.
-      if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+      if (error instanceof AppError && error.code === 'CONFLICT') return LOST_RACE;
+      throw error;
     }
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import { newEvent, OrderAssigned, OrderAwaitingRider, OrderStockingReported } from '@orderpulse/contracts';
-import { AppError } from '@orderpulse/service-kit';
+import { AppError, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 
 import { type Assignment, chooseTerminal } from '../delivery-assignment';
 import { type Order, snapshotOf } from '../order';
@@ -21,7 +21,7 @@ export async function assignDelivery(
   orderId: string,
   previousTerminalId?: string,
 ): Promise<Order | undefined> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
+  return retryOnConflict(`order ${orderId}`, async () => {
     const order = await ports.orders.get(orderId);
     if (!order || !(assignable as readonly string[]).includes(order.status) || order.terminalId) return order;
     const choice = chooseTerminal(
@@ -33,12 +33,10 @@ export async function assignDelivery(
     const updated = choice
       ? await assignTo(ports, order, choice, previousTerminalId)
       : await awaitRider(ports, order, previousTerminalId);
-    if (updated) {
-      ports.committed(updated);
-      return updated;
-    }
-  }
-  throw new AppError('UNAVAILABLE', `order ${orderId} is changing too fast; try again`);
+    if (!updated) return LOST_RACE;
+    ports.committed(updated);
+    return updated;
+  });
 }
 
 async function assignTo(

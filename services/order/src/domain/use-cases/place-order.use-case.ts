@@ -10,7 +10,7 @@ import {
   StorefrontOrderTaken,
   storefrontReplyKey,
 } from '@orderpulse/contracts';
-import { AppError } from '@orderpulse/service-kit';
+import { AppError, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 import { stringify } from 'safe-stable-stringify';
 
 import { type Order, snapshotOf } from '../order';
@@ -174,7 +174,7 @@ export async function announcePlacement(
   known?: Order,
 ): Promise<Order | undefined> {
   let read = known;
-  for (let attempt = 0; attempt < 20; attempt += 1) {
+  return retryOnConflict(`order ${orderId}`, async () => {
     const order = read ?? (await ports.orders.get(orderId));
     read = undefined;
     if (!order?.placing) return order;
@@ -225,11 +225,10 @@ export async function announcePlacement(
       },
       events,
     );
-    if (!updated) continue;
+    if (!updated) return LOST_RACE;
     ports.committed(updated);
     return updated;
-  }
-  throw new AppError('UNAVAILABLE', `order ${orderId} is changing too fast; try again`);
+  });
 }
 
 /** The HTTP face of a refusal: 422 naming the check. */

@@ -1,5 +1,5 @@
 import { newEvent, ShareClaimed, ShareDeclined, ShareExpired, ShareOffered, ShareRevoked } from '@orderpulse/contracts';
-import { AppError, type TenantId } from '@orderpulse/service-kit';
+import { AppError, LOST_RACE, retryOnConflict, type TenantId } from '@orderpulse/service-kit';
 
 import { type Actor, canView, type GuaranteeOrder, type Share, shareSnapshot } from '../guarantee-order';
 import { type ShareAction, shareStep } from '../share-lifecycle';
@@ -183,7 +183,7 @@ export async function expireShare(
   orderId: string,
   shareId: string,
 ): Promise<GuaranteeOrder | undefined> {
-  for (;;) {
+  return retryOnConflict(`guarantee order ${orderId}`, async () => {
     const order = await ports.orders.get(orgId, orderId);
     const share = order?.shares.find((s) => s.id === shareId);
     const now = ports.clock();
@@ -194,6 +194,6 @@ export async function expireShare(
       now,
       event: ShareExpired,
     });
-    if (written) return written.order;
-  }
+    return written ? written.order : LOST_RACE;
+  });
 }
