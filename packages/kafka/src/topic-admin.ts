@@ -1,5 +1,5 @@
 import { deadLetterTopic } from '@orderpulse/contracts';
-import { ConfigResourceTypes } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, KafkaJSProtocolError } from 'kafkajs';
 
 import type { KafkaClient } from './kafka-client';
 
@@ -59,6 +59,46 @@ export interface ApplyReport {
   unchanged: string[];
 }
 
+/** How long `applyTopics` waits for the partitions it created to have leaders (ms). */
+const LEADER_WAIT_MS = 30_000;
+
+/** What metadata answers for a topic just created while its partitions are being set up. */
+function notSetUpYet(error: unknown): boolean {
+  return (
+    error instanceof KafkaJSProtocolError &&
+    ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION'].includes(error.type)
+  );
+}
+
+/**
+ * Waits until every partition of `topics` has a leader that serves it, polling every 100 ms: the
+ * metadata names a leader for each, and each topic's offsets can be listed (a request its leaders
+ * answer). kafkajs's `waitForLeaders` retries LEADER_NOT_AVAILABLE only, but a KRaft cluster also
+ * answers UNKNOWN_TOPIC_OR_PARTITION for a moment after creating a topic, and its brokers name a
+ * leader in their metadata before that leader takes requests (NOT_LEADER_FOR_PARTITION): the
+ * metadata cache is updated before the partitions (KAFKA-15780; kafkajs issues #815 and #1563).
+ *
+ * @throws Error when a partition still has no leader after `withinMs`; any other metadata error as is.
+ */
+async function leadersElected(admin: Admin, topics: string[], withinMs = LEADER_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const led = metadata.topics.filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (led.length === topics.length) {
+        await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
+        return;
+      }
+    } catch (error) {
+      if (!notSetUpYet(error)) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`no leader for the partitions of ${topics.join(', ')} after ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * Makes the cluster match the plan: creates missing topics, adds partitions where the plan
  * has more (never fewer: that would move keys), and sets the declared configs. The
@@ -83,7 +123,8 @@ export async function applyTopics(client: KafkaClient, topics: readonly PlannedT
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        // Waited for below: kafkajs's own wait retries LEADER_NOT_AVAILABLE only.
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -91,6 +132,10 @@ export async function applyTopics(client: KafkaClient, topics: readonly PlannedT
           configEntries: Object.entries(fitConfig(t)).map(([name, value]) => ({ name, value })),
         })),
       });
+      await leadersElected(
+        admin,
+        missing.map((t) => t.name),
+      );
       report.created.push(...missing.map((t) => t.name));
     }
 
