@@ -71,6 +71,11 @@ export const kafkaEnv = {
    * out an outage.
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(10_000),
+  /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
 };
 
 export const mongoEnv = {

@@ -94,12 +94,14 @@ export {
 } from './operational-metrics';
 export { commandFilters, filterShape, servedByIndex } from './index-use';
 export { connectMongo, isDuplicateKey, pingMongo, connectRedis, pingRedis, watchMongoMonitor } from './infrastructure';
+export { consumerGroupsOf, type ConsumerGroupConfig, type ConsumerGroupFactory } from './consumer-groups';
 export { RealtimeFanout, type FanoutListener } from './realtime-fanout';
 export { CONFLICT_TRIES, LOST_RACE, retryOnConflict } from './retry-on-conflict';
 export { runUntilSignalled, type Running } from './lifecycle';
 export {
   startService,
   runService,
+  type AdminPage,
   type BackgroundTask,
   type Platform,
   type PlatformConfig,

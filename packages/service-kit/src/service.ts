@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import type mongoose from 'mongoose';
 import type { Registry } from 'prom-client';
 
+import { adminConsole } from './admin-console';
 import { type AuthSettings, keySetOf, serviceAudience } from './auth';
 import { type BodyLimits, createHttpApp, type HttpAppOptions, listen, type ReadinessCheck } from './http-app';
 import { connectMongo, connectRedis, pingMongo, pingRedis, redisReady, watchMongoMonitor } from './infrastructure';
@@ -71,9 +72,18 @@ export interface BackgroundTask {
   stop(): Promise<void>;
 }
 
+/** An operator's page (the queue dashboard): served at `basePath` to admins only, closed when the service stops. */
+export interface AdminPage {
+  basePath: string;
+  router: express.Router;
+  close(): Promise<void>;
+}
+
 /** What a service's own wiring returns: its routes, extra readiness checks, and how to stop its workers. */
 export interface ServiceParts {
   routes?: (app: express.Express) => void;
+  /** Pages for operators, each mounted behind the admin console's sign-in (`adminConsole`) before `routes`. */
+  adminPages?: readonly AdminPage[];
   /** Each body-taking route's limit, from its body's schema (see `HttpAppOptions.bodyLimits`). */
   bodyLimits?: BodyLimits;
   /** The routes as integrators see them, served at `/openapi.json` (see `HttpAppOptions.api`). */
@@ -188,7 +198,10 @@ export async function startService(
       ok: !mongoStuck && consumers.every((c) => c.status().state !== 'failed'),
       ...(consumers.length > 0 ? { details: { consumers: consumerStates() } } : {}),
     }),
-    routes: parts.routes ?? (() => undefined),
+    routes: (app) => {
+      for (const page of parts.adminPages ?? []) app.use(page.basePath, adminConsole(auth, page.basePath), page.router);
+      parts.routes?.(app);
+    },
     ...(parts.bodyLimits ? { bodyLimits: parts.bodyLimits } : {}),
     ...(parts.api ? { api: parts.api } : {}),
   });
@@ -212,6 +225,7 @@ export async function startService(
       await closed;
       await Promise.all([...consumers.map((c) => c.stop()), ...background.map((t) => t.stop())]);
       await parts.stop?.();
+      await Promise.all((parts.adminPages ?? []).map((page) => page.close()));
       await lag?.stop();
       mongoWatch?.stop();
       await platform.producer?.disconnect();

@@ -1,14 +1,13 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
+import { isTransient, kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
 import {
-  adminConsole,
   type Platform,
   type ServiceParts,
   trackTimers,
   withLogContext,
-  recordLogContext,
+  consumerGroupsOf,
 } from '@orderpulse/service-kit';
 
 import type { AuditConfig } from './config';
@@ -38,7 +37,7 @@ export interface AuditService extends ServiceParts {
 export async function wireAuditService(platform: Platform, config: AuditConfig): Promise<AuditService> {
   const { mongo, redis, kafka, producer, logger } = platform;
   if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the audit service needs MongoDB, Redis and Kafka');
-  const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'audit');
+  const { topic } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'audit');
 
   const cases = new CaseRepository(mongo.db);
   const orders = new B2bOrderRepository(mongo.db);
@@ -96,24 +95,10 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
       },
     ),
   ];
-  const around = recordLogContext('orderNo');
+  const consumerOf = consumerGroupsOf(kafka, 'audit', config, 'orderNo');
   const consumers = [
-    new EventConsumer(kafka, {
-      groupId: group('orders'),
-      topics: [topic(Topics.b2bOrders)],
-      handlers: [orderIntake(ports)],
-      around,
-      unknownTypes: 'dead-letter',
-      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    }),
-    new EventConsumer(kafka, {
-      groupId: group('failures'),
-      topics: [topic(Topics.auditFailures)],
-      handlers: [failureIntake(ports)],
-      around,
-      unknownTypes: 'dead-letter',
-      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    }),
+    consumerOf('orders', Topics.b2bOrders, [orderIntake(ports)], { unknownTypes: 'dead-letter' }),
+    consumerOf('failures', Topics.auditFailures, [failureIntake(ports)], { unknownTypes: 'dead-letter' }),
   ];
 
   relay.start();
@@ -135,8 +120,8 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     background: [reconciler],
     bodyLimits,
     api: { info: auditApiInfo, routes: auditApi },
+    adminPages: [dashboard],
     routes: (app) => {
-      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       webhookRoutes(app, {
         ports,
         secret: config.AUDIT_WEBHOOK_SECRET,
@@ -146,7 +131,6 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
       adminRoutes(app, { policies, auth: platform.auth, clock: () => ports.clock() });
     },
     stop: async () => {
-      await dashboard.close();
       await Promise.all(workers.map((w) => w.stop()));
       await relay.stop();
       await Promise.all([timers.close(), calls.close()]);

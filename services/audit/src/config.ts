@@ -9,11 +9,6 @@ export const AuditConfig = z.object({
   ...kafkaEnv,
   ...mongoEnv,
   ...redisEnv,
-  /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]*$/)
-    .default(''),
   /** Shared with the middle office: its audit-failure webhook calls are signed with it. */
   AUDIT_WEBHOOK_SECRET: secret('AUDIT_WEBHOOK_SECRET'),
   /** How old a signed webhook call may be, and how far ahead its clock may run. */

@@ -13,11 +13,6 @@ export const MediaConfig = z.object({
   ...mongoEnv,
   ...redisEnv,
   ...s3Env,
-  /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]*$/)
-    .default(''),
   /** Which statuses take a real-shot photo and who shoots it, and which get a synthesized image: `status:photo@merchant|rider` or `status:synthesized`. */
   MEDIA_POLICY: z
     .string()

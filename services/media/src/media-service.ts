@@ -2,16 +2,15 @@ import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
+import { isTransient, kafkaNames } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { outboxRelayOf } from '@orderpulse/outbox';
 import {
-  adminConsole,
   type Platform,
   type ServiceParts,
   trackTimers,
   withLogContext,
-  recordLogContext,
+  consumerGroupsOf,
 } from '@orderpulse/service-kit';
 
 import type { MediaConfig } from './config';
@@ -37,7 +36,7 @@ export interface MediaService extends ServiceParts {
 export async function wireMediaService(platform: Platform, config: MediaConfig): Promise<MediaService> {
   const { mongo, redis, kafka, producer, logger } = platform;
   if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the media service needs MongoDB, Redis and Kafka');
-  const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'media');
+  const { topic } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'media');
 
   const orders = new OrderMediaRepository(mongo.db);
   await orders.createIndexes();
@@ -103,14 +102,12 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
       isTransient,
     },
   );
-  const around = recordLogContext('orderId');
-  const consumer = new EventConsumer(kafka, {
-    groupId: group('order-events'),
-    topics: [topic(Topics.orderEvents)],
-    handlers: orderEventHandlers(ports),
-    around,
-    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  });
+  const consumer = consumerGroupsOf(
+    kafka,
+    'media',
+    config,
+    'orderId',
+  )('order-events', Topics.orderEvents, orderEventHandlers(ports));
 
   relay.start();
   await worker.start();
@@ -132,13 +129,12 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     timers,
     bodyLimits,
     api: { info: mediaApiInfo, routes: mediaApi },
+    adminPages: [dashboard],
     routes: (app) => {
-      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       mediaRoutes(app, { ports, auth: platform.auth });
     },
     readiness: { s3: () => store.ping() },
     stop: async () => {
-      await dashboard.close();
       await worker.stop();
       await relay.stop();
       await timers.close();

@@ -7,11 +7,6 @@ export const NotificationConfig = z.object({
   ...kafkaEnv,
   ...mongoEnv,
   ...redisEnv,
-  /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]*$/)
-    .default(''),
   /** The gorush-compatible gateway an app uses when its registration names none. */
   PUSH_GATEWAY_URL: fetchableUrl.default('http://127.0.0.1:8088'),
   /** How long one request to the gateway may take before it counts as failed (and is retried). */

@@ -1,13 +1,12 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, type EventHandler, isTransient, kafkaNames } from '@orderpulse/kafka';
+import { isTransient } from '@orderpulse/kafka';
 import {
-  adminConsole,
   type Platform,
   type ServiceParts,
   trackTimers,
   withLogContext,
-  recordLogContext,
+  consumerGroupsOf,
 } from '@orderpulse/service-kit';
 import { Counter, Gauge } from 'prom-client';
 
@@ -52,7 +51,6 @@ export async function wireNotificationService(
 ): Promise<NotificationService> {
   const { mongo, redis, kafka, logger, auth, metrics } = platform;
   if (!mongo?.db || !redis || !kafka) throw new Error('the notification service needs MongoDB, Redis and Kafka');
-  const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'notification');
 
   const registry = new RegistryRepository(mongo.db, { appCacheMs: config.REGISTRY_APP_CACHE_SECONDS * 1_000 });
   const pushOutcomes = new Counter({
@@ -101,16 +99,8 @@ export async function wireNotificationService(
       isTransient,
     },
   );
-  const around = recordLogContext('orderId');
   // Each topic on a group of its own, so a backlog of audit cases, shares or images never holds up order notices, nor the reverse.
-  const consumerOf = (name: string, source: string, handlers: EventHandler[]) =>
-    new EventConsumer(kafka, {
-      groupId: group(name),
-      topics: [topic(source)],
-      handlers,
-      around,
-      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    });
+  const consumerOf = consumerGroupsOf(kafka, 'notification', config, 'orderId');
   const consumers = [
     consumerOf('routing', Topics.orderEvents, orderEventHandlers(ports)),
     consumerOf('audit-routing', Topics.auditEvents, auditEventHandlers(ports)),
@@ -164,8 +154,8 @@ export async function wireNotificationService(
     connections: () => ({ websocket: websockets.size, sse: streams.size }),
     bodyLimits,
     api: { info: notificationApiInfo, routes: notificationApi },
+    adminPages: [dashboard],
     routes: (app) => {
-      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       registryRoutes(app, { registry, auth });
       deliveryRoutes(app, { log, auth });
       timelineRoutes(app, {
@@ -182,7 +172,6 @@ export async function wireNotificationService(
       await Promise.all([websockets.close(), streams.close()]);
     },
     stop: async () => {
-      await dashboard.close();
       await worker.stop();
       await pushes.close();
       await backlog.stop();

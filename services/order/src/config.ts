@@ -7,11 +7,6 @@ export const OrderConfig = z.object({
   ...kafkaEnv,
   ...mongoEnv,
   ...redisEnv,
-  /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]*$/)
-    .default(''),
   /** The merchant's response window when its store sets none (seed 002 reports 5–15 minute waits today). */
   ORDER_RESPONSE_WINDOW_SECONDS: z.coerce.number().int().min(5).max(3_600).default(180),
   /** How often the reconciler re-creates lost timers and settles overdue orders. */

@@ -1,14 +1,13 @@
 import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { EventConsumer, isTransient, kafkaNames } from '@orderpulse/kafka';
+import { isTransient, kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
 import {
-  adminConsole,
   type Platform,
   type ServiceParts,
   trackTimers,
   withLogContext,
-  recordLogContext,
+  consumerGroupsOf,
 } from '@orderpulse/service-kit';
 
 import type { OrderConfig } from './config';
@@ -42,7 +41,7 @@ export interface OrderService extends ServiceParts {
 export async function wireOrderService(platform: Platform, config: OrderConfig): Promise<OrderService> {
   const { mongo, redis, kafka, producer, logger } = platform;
   if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the order service needs MongoDB, Redis and Kafka');
-  const { topic, group } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'order');
+  const { topic } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'order');
 
   const orders = new OrderRepository(mongo.db);
   const catalog = new CatalogRepository(mongo.db);
@@ -88,23 +87,12 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
       withLogContext({ jobId: context.id, orderId: job.orderId }, () => runResponseDeadline(ports, job)),
     { onError: (error) => logger.warn({ err: error, queue: responseDeadlineQueue }, 'job worker error'), isTransient },
   );
-  const around = recordLogContext('orderId');
+  const consumerOf = consumerGroupsOf(kafka, 'order', config, 'orderId');
   const consumers = [
-    new EventConsumer(kafka, {
-      groupId: group('storefront-intake'),
-      topics: [topic(Topics.storefrontOrders)],
-      handlers: [storefrontIntake(ports)],
-      around,
+    consumerOf('storefront-intake', Topics.storefrontOrders, [storefrontIntake(ports)], {
       unknownTypes: 'dead-letter',
-      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     }),
-    new EventConsumer(kafka, {
-      groupId: group('delivery-assignment'),
-      topics: [topic(Topics.orderEvents)],
-      handlers: [deliveryAssigner(ports)],
-      around,
-      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    }),
+    consumerOf('delivery-assignment', Topics.orderEvents, [deliveryAssigner(ports)]),
   ];
 
   relay.start();
@@ -135,8 +123,8 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     background: [reconciler, assignments],
     bodyLimits,
     api: { info: orderApiInfo, routes: orderApi },
+    adminPages: [dashboard],
     routes: (app) => {
-      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       orderRoutes(app, {
         ports,
         feed,
@@ -156,7 +144,6 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
       });
     },
     stop: async () => {
-      await dashboard.close();
       await worker.stop();
       await relay.stop();
       await timers.close();

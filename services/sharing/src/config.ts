@@ -9,11 +9,6 @@ export const SharingConfig = z.object({
   ...kafkaEnv,
   ...mongoEnv,
   ...redisEnv,
-  /** Prepended to every topic and consumer group, so several deployments (or test runs) share a cluster. */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]*$/)
-    .default(''),
   /** How long the target of a share has to claim it (seed 004's preset claim period). */
   SHARE_CLAIM_WINDOW_SECONDS: z.coerce
     .number()

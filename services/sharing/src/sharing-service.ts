@@ -4,7 +4,7 @@ import { Topics } from '@orderpulse/contracts';
 import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
 import { isTransient, kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
-import { adminConsole, type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
+import { type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
 
 import type { SharingConfig } from './config';
 import { GuaranteeOrderRepository } from './data-access/guarantee-order.repository';
@@ -86,13 +86,12 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     background: [reconciler],
     bodyLimits,
     api: { info: sharingApiInfo, routes: sharingApi },
+    adminPages: [dashboard],
     routes: (app) => {
-      app.use(dashboard.basePath, adminConsole(platform.auth, dashboard.basePath), dashboard.router);
       organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });
       guaranteeOrderRoutes(app, { ports, auth: platform.auth, orders });
     },
     stop: async () => {
-      await dashboard.close();
       await worker.stop();
       await relay.stop();
       await timers.close();
