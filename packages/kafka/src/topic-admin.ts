@@ -62,12 +62,21 @@ export interface ApplyReport {
 /** How long `applyTopics` waits for the partitions it created to have leaders (ms). */
 const LEADER_WAIT_MS = 30_000;
 
-/** What metadata answers for a topic just created while its partitions are being set up. */
+/**
+ * What a broker answers for a topic just created while its partitions are being set up, as is or
+ * as the `cause` of kafkajs's KafkaJSNumberOfRetriesExceeded after its own retries.
+ */
 function notSetUpYet(error: unknown): boolean {
-  return (
-    error instanceof KafkaJSProtocolError &&
-    ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION'].includes(error.type)
-  );
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (
+      current instanceof KafkaJSProtocolError &&
+      ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION'].includes(current.type)
+    )
+      return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 /**

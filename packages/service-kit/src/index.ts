@@ -96,7 +96,7 @@ export { commandFilters, filterShape, servedByIndex } from './index-use';
 export { connectMongo, isDuplicateKey, pingMongo, connectRedis, pingRedis, watchMongoMonitor } from './infrastructure';
 export { consumerGroupsOf, type ConsumerGroupConfig, type ConsumerGroupFactory } from './consumer-groups';
 export { RealtimeFanout, type FanoutListener } from './realtime-fanout';
-export { CONFLICT_TRIES, LOST_RACE, retryOnConflict } from './retry-on-conflict';
+export { CONFLICT_TRIES, ConflictStorm, LOST_RACE, retryOnConflict, unlessBusy } from './retry-on-conflict';
 export { runUntilSignalled, type Running } from './lifecycle';
 export {
   startService,

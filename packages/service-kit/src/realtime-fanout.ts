@@ -7,8 +7,9 @@ export type FanoutListener = (body: string) => void;
  * Tells every instance of a service what happened to a key (an order, a recipient), through one
  * Redis pub/sub channel, so a client waiting on one instance hears of a change made on another.
  *
- * A message is `<key>\n<body>`: the key names who listens, the body is the listener's own (keys
- * must not hold a newline). Pub/sub delivers at most once and only to instances subscribed at the
+ * A message is `<key><separator><body>` (a newline unless the channel's messages have long used
+ * another): the key names who listens, the body is the listener's own (keys must not hold the
+ * separator). Pub/sub delivers at most once and only to instances subscribed at the
  * time (Redis docs, "Pub/Sub": "fire and forget"), so a listener treats a message as a hint to read
  * the state again, never as the state itself; what must not be missed lives in a stream or a
  * collection beside it. `publish` may also be done by a Lua script (`PUBLISH channel key\nbody`)
@@ -22,22 +23,25 @@ export class RealtimeFanout {
 
   /**
    * @param channel - the Redis channel, e.g. `<queue prefix>:order-changed`.
+   * @param separator - what ends the key in a message; kept as a channel's instances already write
+   *   it, so instances of two versions hear each other during a rolling deploy.
    */
   constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     readonly channel: string,
+    private readonly separator = '\n',
   ) {}
 
   /** Subscribes to the channel; messages reach listeners from then on. */
   async start(): Promise<void> {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
-      const end = message.indexOf('\n');
+      const end = message.indexOf(this.separator);
       if (end < 0) return;
       const listening = this.listeners.get(message.slice(0, end));
       if (!listening) return;
-      const body = message.slice(end + 1);
+      const body = message.slice(end + this.separator.length);
       for (const listener of listening) listener(body);
     });
     await this.subscriber.subscribe(this.channel);
@@ -45,7 +49,7 @@ export class RealtimeFanout {
 
   /** Sends `body` to every instance's listeners of `key`. */
   async publish(key: string, body: string): Promise<void> {
-    await this.publisher.publish(this.channel, `${key}\n${body}`);
+    await this.publisher.publish(this.channel, `${key}${this.separator}${body}`);
   }
 
   /** Calls `listener` with each message for `key` until the returned function is called. */

@@ -1,3 +1,5 @@
+import { TransientError } from '@orderpulse/kafka';
+
 import { AppError } from './errors';
 
 /** What an attempt of {@link retryOnConflict} returns when a concurrent writer got there first. */
@@ -13,8 +15,10 @@ export const CONFLICT_TRIES = 20;
  * wrote; an attempt that throws ends the loop with its error.
  *
  * @param what - the entity, for the error (`order ord_1`).
- * @throws AppError `UNAVAILABLE` (HTTP 503 with Retry-After, a transient failure for a consumer or a
- *   job) when every attempt lost: the entity changes faster than it can be decided on.
+ * @throws {@link ConflictStorm} (an AppError `UNAVAILABLE`: HTTP 503 with Retry-After) when every attempt
+ *   lost: the entity changes faster than it can be decided on. Its `cause` is a `TransientError`, so a
+ *   consumer holds the partition and a job worker waits without spending a try (`failureKind`
+ *   follows the cause), rather than dead-letter what time alone will settle.
  */
 export async function retryOnConflict<T>(
   what: string,
@@ -25,5 +29,31 @@ export async function retryOnConflict<T>(
     const outcome = await attempt(tryNumber);
     if (outcome !== LOST_RACE) return outcome;
   }
-  throw new AppError('UNAVAILABLE', `${what} is changing too fast; try again`);
+  throw new ConflictStorm(what);
+}
+
+/** Every attempt of {@link retryOnConflict} lost a race: try again later. */
+export class ConflictStorm extends AppError {
+  constructor(what: string) {
+    super('UNAVAILABLE', `${what} is changing too fast; try again`);
+    this.name = 'ConflictStorm';
+    Object.defineProperty(this, 'cause', {
+      value: new TransientError(`${what}: ${CONFLICT_TRIES} writes lost to others`),
+      enumerable: false,
+    });
+  }
+}
+
+/**
+ * For a pass over many entities (a reconciler): the outcome of `work`, or `undefined` when its
+ * entity is in a {@link ConflictStorm}, so one entity that keeps changing does not end the pass
+ * for the others; the next pass takes it up again. Any other error is thrown as it is.
+ */
+export async function unlessBusy<T>(work: Promise<T>): Promise<T | undefined> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ConflictStorm) return undefined;
+    throw error;
+  }
 }

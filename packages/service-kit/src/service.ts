@@ -224,8 +224,8 @@ export async function startService(
       await parts.closeStreams?.();
       await closed;
       await Promise.all([...consumers.map((c) => c.stop()), ...background.map((t) => t.stop())]);
-      await parts.stop?.();
       await Promise.all((parts.adminPages ?? []).map((page) => page.close()));
+      await parts.stop?.();
       await lag?.stop();
       mongoWatch?.stop();
       await platform.producer?.disconnect();

@@ -64,4 +64,17 @@ describe('RealtimeFanout', () => {
     await waitFor(() => heard.length === 1);
     expect(heard).toEqual(['here']);
   });
+
+  it("keeps a channel's own separator: <key> <body>, as the order change feed has always written it", async () => {
+    const channel = uniqueName('fanout');
+    const fanout = new RealtimeFanout(publisher, connectRedis(env.REDIS_URL), channel, ' ');
+    await fanout.start();
+    opened.push(fanout);
+    const heard: string[] = [];
+    fanout.listen('ord_1', (body) => heard.push(body));
+    await publisher.publish(channel, 'ord_1 7');
+    await fanout.publish('ord_1', '8');
+    await waitFor(() => heard.length === 2);
+    expect(heard).toEqual(['7', '8']);
+  });
 });

@@ -1,4 +1,5 @@
-import { AppError, CONFLICT_TRIES, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
+import { failureKind, isTransient } from '@orderpulse/kafka';
+import { AppError, CONFLICT_TRIES, ConflictStorm, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 
 describe('retryOnConflict', () => {
   it('decides again after each lost race and returns the first outcome that is not one', async () => {
@@ -27,6 +28,10 @@ describe('retryOnConflict', () => {
     expect((error as AppError).code).toBe('UNAVAILABLE');
     expect((error as AppError).retryable).toBe(true);
     expect((error as AppError).message).toContain('order o-1');
+    // A consumer holds the partition and a job waits, rather than dead-letter what time will settle.
+    expect(error).toBeInstanceOf(ConflictStorm);
+    expect(failureKind(error)).toBe('transient');
+    expect(isTransient(error)).toBe(true);
   });
 
   it('ends at the first attempt that throws, with its error', async () => {

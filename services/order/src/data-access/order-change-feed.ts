@@ -10,7 +10,8 @@ export class OrderChangeFeed {
   private readonly fanout: RealtimeFanout;
 
   constructor(publisher: Redis, subscriber: Redis, prefix: string) {
-    this.fanout = new RealtimeFanout(publisher, subscriber, `${prefix}:order-changed`);
+    // `<orderId> <version>`, as every version of the service has written it.
+    this.fanout = new RealtimeFanout(publisher, subscriber, `${prefix}:order-changed`, ' ');
   }
 
   async start(): Promise<void> {

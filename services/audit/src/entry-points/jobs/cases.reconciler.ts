@@ -1,4 +1,5 @@
 import type { ReconcileScope } from '@orderpulse/jobs';
+import { unlessBusy } from '@orderpulse/service-kit';
 
 import type { CaseRepository } from '../../data-access/case.repository';
 import { isOverdue } from '../../domain/audit-case';
@@ -29,11 +30,11 @@ export async function reconcileCases(
   for await (const c of scope === 'all' ? cases.needingWork() : cases.dueWork(now)) {
     report.checked += 1;
     if (c.status === 'open' && !c.escalatedAt && isOverdue(c, now)) {
-      if ((await escalate(ports, c.caseId)) === 'escalated') report.escalated += 1;
+      if ((await unlessBusy(escalate(ports, c.caseId))) === 'escalated') report.escalated += 1;
       continue;
     }
     if (c.status === 'parked') {
-      await lookForOrder(ports, c.caseId);
+      await unlessBusy(lookForOrder(ports, c.caseId));
       continue;
     }
     const pending =

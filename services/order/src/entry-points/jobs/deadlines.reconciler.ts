@@ -1,4 +1,5 @@
 import type { ReconcileScope } from '@orderpulse/jobs';
+import { unlessBusy } from '@orderpulse/service-kit';
 
 import type { OrderRepository } from '../../data-access/order.repository';
 import { awaitingResponse } from '../../domain/order-state-machine';
@@ -45,11 +46,11 @@ export async function reconcileDeadlines(
   }
   for await (const found of orders.awaitingResponse()) {
     report.checked += 1;
-    const order = found.placing ? await announcePlacement(ports, found.orderId) : found;
+    const order = found.placing ? await unlessBusy(announcePlacement(ports, found.orderId)) : found;
     if (found.placing && !order?.placing) report.announced += 1;
     if (!order || !awaitingResponse.includes(order.status)) continue;
     if (order.responseDeadline.getTime() <= ports.clock().getTime()) {
-      const settled = await adjudicate(ports, order.orderId);
+      const settled = await unlessBusy(adjudicate(ports, order.orderId));
       if (settled && settled.status !== order.status) report.adjudicated += 1;
     } else if (!(await timers.has(deadlineJobId(order.orderId)))) {
       await timers.scheduleAt(deadlineJobId(order.orderId), order.responseDeadline, { orderId: order.orderId });

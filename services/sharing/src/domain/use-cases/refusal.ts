@@ -1,4 +1,4 @@
-import { AppError } from '@orderpulse/service-kit';
+import { AppError, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 
 import { type GuaranteeOrder, orderView, type Viewer } from '../guarantee-order';
 import type { Refusal } from '../share-rules';
@@ -20,18 +20,17 @@ export function refusal(
   });
 }
 
-/** How often a write that lost a version race is decided again before giving up. */
+/**
+ * How often a share's write that lost a version race is decided again before giving up: more than
+ * `retryOnConflict`'s default, because every member of an organisation may race for one share.
+ */
 const TRIES = 200;
 
 /**
- * Runs a read–decide–write until its version-guarded write lands: `attempt` returns undefined
- * when another change got there first, and is then run again on the order as it is now. This
- * is what makes racing claims and results safe across any number of instances.
+ * Runs a read–decide–write until its version-guarded write lands (`retryOnConflict`): `attempt`
+ * returns undefined when another change got there first, and is then run again on the order as it
+ * is now. This is what makes racing claims and results safe across any number of instances.
  */
 export async function untilWritten<T>(attempt: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < TRIES; i += 1) {
-    const result = await attempt();
-    if (result !== undefined) return result;
-  }
-  throw new AppError('UNAVAILABLE', 'the order is changing too fast; try again');
+  return retryOnConflict('the guarantee order', async () => (await attempt()) ?? LOST_RACE, TRIES);
 }

@@ -1,4 +1,5 @@
 import type { ReconcileScope } from '@orderpulse/jobs';
+import { unlessBusy } from '@orderpulse/service-kit';
 
 import type { GuaranteeOrder } from '../../domain/guarantee-order';
 import { claimExpiryJobId, type ClaimExpiryJob, type SharingPorts } from '../../domain/use-cases/deps';
@@ -32,7 +33,7 @@ export async function reconcileClaimWindows(
       if (!due && scope === 'due') continue;
       report.checked += 1;
       if (due) {
-        const settled = await expireShare(ports, order.orgId, order.orderId, share.id);
+        const settled = await unlessBusy(expireShare(ports, order.orgId, order.orderId, share.id));
         if (settled?.shares.find((s) => s.id === share.id)?.status === 'expired') report.expired += 1;
       } else if (!(await timers.has(claimExpiryJobId(share.id)))) {
         await timers.scheduleAt(claimExpiryJobId(share.id), share.claimDeadline, {
