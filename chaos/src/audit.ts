@@ -38,7 +38,7 @@ export interface ExpectedNotice {
   recipient: string;
 }
 
-/** One push as the delivery log keeps it (`deliveries` collection). */
+/** One push as the push log keeps it (`deliveries` collection). */
 export interface DeliveryRecord {
   key: string;
   eventId: string;
@@ -274,7 +274,7 @@ export function duplicatePushes(calls: GatewayCall[], notificationKills: number[
   return out;
 }
 
-/** Gateway requests the delivery log does not show: each request must be a recorded attempt. */
+/** Gateway requests the push log does not show: each request must be a recorded attempt. */
 export function unloggedPushes(calls: GatewayCall[], deliveries: DeliveryRecord[]): Violation[] {
   const attempts = new Map(deliveries.map((d) => [d.key, d.attempts]));
   const requests = new Map<string, number>();
@@ -285,7 +285,7 @@ export function unloggedPushes(calls: GatewayCall[], deliveries: DeliveryRecord[
     if (n > logged)
       out.push({
         kind: 'unlogged-push',
-        detail: `push ${key}: the gateway got ${n} requests, the delivery log shows ${logged} attempts`,
+        detail: `push ${key}: the gateway got ${n} requests, the push log shows ${logged} attempts`,
       });
   }
   return out;
@@ -397,7 +397,7 @@ export function formatTable(s: Summary): string {
     ['events lost', String(s.lost.length)],
     ['effects applied twice', String(s.twice.length)],
     ['pushes that reached one device twice', String(s.duplicatePushes.length)],
-    ['gateway requests the delivery log does not show', String(s.unloggedPushes.length)],
+    ['gateway requests the push log does not show', String(s.unloggedPushes.length)],
     ['deadlines passed without a ruling', String(s.unruled.length)],
     ...s.lateness.map((l): [string, string] => [
       `ruling lateness ${l.phase}`,

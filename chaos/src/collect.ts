@@ -80,14 +80,14 @@ export function orderEventsOf(events: RawEvent[]): RawEvent[] {
 
 /**
  * The notices the notification service owes, by its own routing (its built domain code): the
- * audit checks that each one reached the delivery log and the gateway, not who should be told.
+ * audit checks that each one reached the push log and the gateway, not who should be told.
  */
 export function expectedNotices(repo: string, events: RawEvent[], registered: Set<string>): ExpectedNotice[] {
   const load = createRequire(__filename);
   const routing = load(path.join(repo, 'services/notification/dist/domain/routing.js')) as {
     noticesFor(e: { type: string; data: unknown }): { recipient: object }[];
   };
-  // The service's own key for a recipient (`member:<org>:<id>` for a member), as its delivery log holds it.
+  // The service's own key for a recipient (`member:<org>:<id>` for a member), as its push log holds it.
   const { recipientKey } = load(path.join(repo, 'services/notification/dist/domain/recipients.js')) as {
     recipientKey: (r: object) => string;
   };
@@ -206,7 +206,7 @@ export async function readBacklog(mongoUrl: string, lag: ConsumerLagReader): Pro
       const db = client.db(name);
       for (const { name: collection } of await db.listCollections({}, { nameOnly: true }).toArray()) {
         // Only collections with an outbox (its index, outbox_pending_flag): on the local server the
-        // count is a scan, and the delivery log, the largest collection, has none.
+        // count is a scan, and the push log, the largest collection, has none.
         const indexes = await db.collection(collection).indexes();
         if (!indexes.some((index) => index.name === 'outbox_pending_flag')) continue;
         outbox += await db.collection(collection).countDocuments({ outboxPending: true });

@@ -197,7 +197,7 @@ async function main(): Promise<number> {
         ...load.record.counts,
         'events on Kafka (all topics)': k.events.length,
         'gateway requests': gatewayCalls.length,
-        'pushes in the delivery log': m.deliveries.length,
+        'pushes in the push log': m.deliveries.length,
         'pushes not sent: their countdown was over (expired)': m.deliveries.filter((d) => d.status === 'expired')
           .length,
         'audit cases': m.cases.length,

@@ -234,10 +234,10 @@ describe('pushes that reached one device twice', () => {
     expect(duplicatePushes([calls[0]!, { ...calls[1]!, token: 'other-device' }], [])).toEqual([]);
   });
 
-  test('gateway requests beyond the attempts in the delivery log are unlogged', () => {
+  test('gateway requests beyond the attempts in the push log are unlogged', () => {
     expect(
       unloggedPushes([call('k', 0), call('k', 45)], [delivery('k', { attempts: 1 })]).map((v) => v.detail),
-    ).toEqual(['push k: the gateway got 2 requests, the delivery log shows 1 attempts']);
+    ).toEqual(['push k: the gateway got 2 requests, the push log shows 1 attempts']);
     expect(unloggedPushes([call('k', 0, { success: false }), call('k', 5)], [delivery('k', { attempts: 2 })])).toEqual(
       [],
     );

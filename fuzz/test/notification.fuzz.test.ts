@@ -14,7 +14,7 @@ import { uniqueName, waitFor } from '@orderpulse/testkit';
 
 import {
   AppBody,
-  DeliveryQuery,
+  PushLogQuery,
   InstallationBody,
   PreferencesBody,
   StreamQuery,
@@ -54,7 +54,8 @@ test(`the notification service answers ${fuzzSettings.httpInputs} generated requ
     { method: 'DELETE', path: '/v1/installations/:installationId' },
     { method: 'GET', path: '/v1/me' },
     { method: 'PUT', path: '/v1/me/preferences', body: PreferencesBody },
-    { method: 'GET', path: '/v1/deliveries', query: DeliveryQuery },
+    { method: 'GET', path: '/v1/pushes', query: PushLogQuery },
+    { method: 'GET', path: '/v1/deliveries', query: PushLogQuery },
     { method: 'GET', path: '/v1/realtime/events', query: StreamQuery },
     { method: 'GET', path: '/v1/realtime/ws' },
   ].map((r) => ({ ...r, params: ids }));

@@ -153,9 +153,16 @@ export const matrix: MatrixRow[] = [
   {
     service: 'notification',
     method: 'GET',
-    path: '/v1/deliveries',
+    path: '/v1/pushes',
     allow: { ...recipients, admin: 'own' },
     note: 'a recipient reads only what was sent to it',
+  },
+  {
+    service: 'notification',
+    method: 'GET',
+    path: '/v1/deliveries',
+    allow: { ...recipients, admin: 'own' },
+    note: 'the push log at its deprecated first path',
   },
   {
     service: 'notification',

@@ -39,6 +39,31 @@ export interface ApiRoute {
   answers: Record<number, ApiAnswer>;
   /** The `application/problem+json` answers (RFC 9457) beyond 400, 401, 403, 429 and 503, which every route can give. */
   problems?: readonly number[];
+  /** A route kept for callers that have not moved to its successor; the route sends {@link deprecation}'s headers. */
+  deprecated?: Deprecation;
+}
+
+/** When a route was deprecated, when it goes, and what replaces it. */
+export interface Deprecation {
+  /** The day it was deprecated, `YYYY-MM-DD` (UTC). */
+  since: string;
+  /** The day after which it may be gone, `YYYY-MM-DD` (UTC). */
+  sunset: string;
+  /** The path that replaces it, as the service serves it (`/v1/pushes`). */
+  successor: string;
+}
+
+/**
+ * Middleware for a deprecated route: `Deprecation: @<unix seconds>` (RFC 9745), `Sunset: <HTTP-date>`
+ * (RFC 8594) and `Link: <successor>; rel="successor-version"` (RFC 5829) on every answer.
+ */
+export function deprecation(route: Deprecation) {
+  const since = Date.parse(`${route.since}T00:00:00Z`) / 1_000;
+  const sunset = new Date(`${route.sunset}T00:00:00Z`).toUTCString();
+  return (_req: Request, res: Response, next: NextFunction) => {
+    res.set({ Deprecation: `@${since}`, Sunset: sunset, Link: `<${route.successor}>; rel="successor-version"` });
+    next();
+  };
 }
 
 /** Every route of a service by `METHOD /path`. */
@@ -194,9 +219,15 @@ function operationOf(method: string, path: string, route: ApiRoute): JsonSchema 
     summary: route.summary,
     description: [
       route.description ?? route.summary,
+      ...(route.deprecated
+        ? [
+            `Deprecated since ${route.deprecated.since}: use \`${route.deprecated.successor}\`. It may be gone after ${route.deprecated.sunset}.`,
+          ]
+        : []),
       route.roles.length > 0 ? `Roles: ${route.roles.map((r) => `\`${r}\``).join(', ')}.` : 'No bearer token.',
     ].join('\n\n'),
     tags: [route.tag],
+    ...(route.deprecated ? { deprecated: true } : {}),
     ...(route.roles.length > 0 ? { security: [{ bearer: [] }] } : { security: [] }),
     parameters: [
       ...parametersOf(route.params, 'path'),

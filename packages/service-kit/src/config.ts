@@ -120,9 +120,32 @@ export class ConfigError extends Error {
 /**
  * Reads and validates the configuration once, at start. Each service calls it with its own
  * schema; nothing else reads the environment. Fails with every problem named at once.
+ *
+ * `renamed` maps a key's old name to its new one, so a deployment that still sets the old name
+ * keeps working: its value is read under the new name, with a Node `DeprecationWarning` (code
+ * `ORDERPULSE_RENAMED_ENV`). Both names set to different values is a {@link ConfigError}.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+  renamed: Readonly<Record<string, string>> = {},
+): z.output<S> {
+  const problems: string[] = [];
+  const read = { ...env };
+  for (const [old, current] of Object.entries(renamed)) {
+    if (!read[old]) continue;
+    if (read[current] && read[current] !== read[old]) {
+      problems.push(`${old}: the old name of ${current}; set only ${current}`);
+      continue;
+    }
+    read[current] = read[old];
+    process.emitWarning(`${old} is renamed ${current}; set ${current} instead`, {
+      type: 'DeprecationWarning',
+      code: 'ORDERPULSE_RENAMED_ENV',
+    });
+  }
+  const result = schema.safeParse(read);
+  if (result.success && problems.length === 0) return result.data;
+  if (!result.success) problems.push(...result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  throw new ConfigError(problems);
 }

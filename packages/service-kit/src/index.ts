@@ -79,6 +79,8 @@ export {
   type ApiInfo,
   type ApiRoute,
   type ApiRoutes,
+  deprecation,
+  type Deprecation,
 } from './api-document';
 export { operationalRoutes } from './http-app';
 export { bodyLimitOf, largestJsonBytes, UnboundedSchemaError, UNBOUNDED_STRING_CHARS } from './body-limit';

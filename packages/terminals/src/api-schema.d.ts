@@ -334,8 +334,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The delivery log
-         * @description Every push, each try at the gateway and how it ended, by `orderId` (oldest first) or by `recipient` (newest first), at most `limit`. An admin reads everyone’s and names one of them; anyone else reads only what was sent to itself (another `recipient` is a 403).
+         * The push log (deprecated: `GET /v1/pushes`)
+         * @deprecated
+         * @description The push log under its first name, answering `deliveries` where `GET /v1/pushes` answers `pushes`; otherwise the same. `/v1/deliveries` is the order service’s rider deliveries.
+         *
+         *     Deprecated since 2026-12-07: use `/v1/pushes`. It may be gone after 2027-06-07.
          *
          *     Roles: `customer`, `merchant`, `rider`, `handler`, `member`, `admin`.
          */
@@ -413,6 +416,28 @@ export interface paths {
          *     Roles: `customer`, `merchant`, `rider`, `handler`, `member`.
          */
         put: operations["notification.putV1MePreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification/v1/pushes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The push log
+         * @description Every push, each try at the gateway and how it ended, by `orderId` (oldest first) or by `recipient` (newest first), at most `limit`. An admin reads everyone’s and names one of them; anyone else reads only what was sent to itself (another `recipient` is a 403).
+         *
+         *     Roles: `customer`, `merchant`, `rider`, `handler`, `member`, `admin`.
+         */
+        get: operations["notification.getV1Pushes"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -3298,6 +3323,84 @@ export interface operations {
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    "notification.getV1Pushes": {
+        parameters: {
+            query?: {
+                limit?: number;
+                orderId?: string;
+                recipient?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pushes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pushes: {
+                            appCode: string;
+                            attempts: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description 1 for the first try */
+                                attempt: number;
+                                error?: string;
+                                /** @description the gateway’s HTTP status */
+                                httpStatus?: number;
+                                /** @description how long the try took, in milliseconds */
+                                ms: number;
+                                /**
+                                 * @description `sending`: at the gateway now; `unknown`: its outcome was never recorded (its sender died), the gateway may have taken it; `retry`: a 5xx, 429 or timeout, tried again
+                                 * @enum {string}
+                                 */
+                                outcome: "sending" | "unknown" | "delivered" | "token_invalid" | "rejected" | "retry" | "expired";
+                            }[];
+                            body: string;
+                            /** @enum {string} */
+                            category: "new_order" | "order_outcome" | "delivery_progress" | "assignment" | "audit" | "sharing";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description the push’s data as sent to the gateway */
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            eventId: string;
+                            eventType: string;
+                            /** @description the push’s key, sent to the gateway as `Idempotency-Key` and as the collapse id: a push sent again shows once */
+                            idempotencyKey: string;
+                            installationId: string;
+                            /** @description why a push ended without a try at the gateway */
+                            note?: string;
+                            orderId: string;
+                            /** @enum {string} */
+                            platform: "ios" | "android" | "web";
+                            /** @description the recipient key: `customer:<id>`, `merchant:<merchant>`, `rider:<terminal>`, `handler:<id>` or `member:<org>:<id>`, each part percent-encoded */
+                            recipient: string;
+                            /**
+                             * @description `token_invalid`: the device was removed; `rejected`: a 4xx, not retried; `failed`: every try failed; `muted`: the recipient muted the category; `unsupported`: no provider reaches the platform (realtime only); `expired`: its countdown ended before it could be sent
+                             * @enum {string}
+                             */
+                            status: "pending" | "sending" | "delivered" | "token_invalid" | "rejected" | "failed" | "muted" | "unsupported" | "expired";
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
             429: components["responses"]["Problem429"];
             503: components["responses"]["Problem503"];
         };

@@ -3,6 +3,7 @@ export interface JsonReply<T = unknown> {
   status: number;
   type: string;
   body: T;
+  headers: Headers;
 }
 
 /**
@@ -30,6 +31,7 @@ export async function httpJson<T = unknown>(
   return {
     status: response.status,
     type: response.headers.get('content-type') ?? '',
+    headers: response.headers,
     body: (text ? JSON.parse(text) : undefined) as T,
   };
 }

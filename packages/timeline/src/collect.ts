@@ -23,7 +23,7 @@ export interface TimelineSources {
   topics: readonly string[];
   /** Base URLs of the services to ask; a service left out is not asked. */
   services: { order?: string | undefined; notification?: string | undefined; media?: string | undefined };
-  /** Reads the delivery log in-process instead of over HTTP (the notification service's own view). */
+  /** Reads the push log in-process instead of over HTTP (the notification service's own view). */
   readPushes?: (orderId: string) => Promise<LoggedPush[]>;
   /** The caller's `Authorization` header, passed on to each service (an admin's or a service's token). */
   authorization: string;
@@ -149,13 +149,8 @@ export async function collectTimeline(orderId: string, sources: TimelineSources)
       attempt('notification service', async () => {
         pushes = sources.readPushes
           ? await sources.readPushes(orderId)
-          : (
-              await getJson<{ deliveries: LoggedPush[] }>(
-                notification!,
-                `/v1/deliveries?orderId=${id}&limit=500`,
-                sources,
-              )
-            ).deliveries;
+          : (await getJson<{ pushes: LoggedPush[] }>(notification!, `/v1/pushes?orderId=${id}&limit=500`, sources))
+              .pushes;
         entries.push(...pushEntries(pushes));
       }),
     media &&

@@ -22,7 +22,7 @@ export interface OrderTimeline {
   unreadable: string[];
 }
 
-/** A push as the notification service's delivery log shows it (`GET /v1/deliveries`). */
+/** A push as the notification service's push log shows it (`GET /v1/pushes`). */
 export interface LoggedPush {
   idempotencyKey: string;
   eventType: string;

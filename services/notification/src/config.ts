@@ -19,7 +19,7 @@ export const NotificationConfig = z.object({
   PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
   /** How long a push job's lock lives; a job whose instance died is taken up again after it lapses. */
   PUSH_LOCK_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
-  /** How often the push reconciler queues again the pushes the delivery log holds unfinished whose job Redis lost. */
+  /** How often the push reconciler queues again the pushes the push log holds unfinished whose job Redis lost. */
   PUSH_RECONCILE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   /** Unfinished pushes the push reconciler reads at a time. */
   PUSH_RECONCILE_PAGE: z.coerce.number().int().min(1).max(10_000).default(500),

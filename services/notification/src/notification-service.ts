@@ -11,7 +11,7 @@ import {
 import { Counter, Gauge } from 'prom-client';
 
 import type { NotificationConfig } from './config';
-import { DeliveryLogRepository } from './data-access/delivery-log.repository';
+import { PushLogRepository } from './data-access/push-log.repository';
 import { RealtimeBacklog } from './data-access/realtime-backlog';
 import { RegistryRepository } from './data-access/registry.repository';
 import type { NotificationPorts, PushJob } from './domain/use-cases/deps';
@@ -22,7 +22,7 @@ import {
 } from './domain/use-cases/requeue-pushes.use-case';
 import { sendPush } from './domain/use-cases/send-push.use-case';
 import { notificationApi, notificationApiInfo } from './entry-points/http/api';
-import { deliveryRoutes } from './entry-points/http/delivery.routes';
+import { pushLogRoutes } from './entry-points/http/push-log.routes';
 import { registryRoutes } from './entry-points/http/registry.routes';
 import { bodyLimits } from './entry-points/http/schemas';
 import { EventStreams } from './entry-points/http/stream.routes';
@@ -44,7 +44,7 @@ export interface NotificationService extends ServiceParts {
   connections(): { websocket: number; sse: number };
 }
 
-/** Wires the notification service: registry, delivery log, realtime backlog, push worker, event consumers, channels. */
+/** Wires the notification service: registry, push log, realtime backlog, push worker, event consumers, channels. */
 export async function wireNotificationService(
   platform: Platform,
   config: NotificationConfig,
@@ -59,7 +59,7 @@ export async function wireNotificationService(
     labelNames: ['outcome'] as const,
     registers: [metrics],
   });
-  const log = new DeliveryLogRepository(mongo.db, { onAttempt: (outcome) => pushOutcomes.inc({ outcome }) });
+  const log = new PushLogRepository(mongo.db, { onAttempt: (outcome) => pushOutcomes.inc({ outcome }) });
   await log.createIndexes();
   const backlog = new RealtimeBacklog(redis, redis.duplicate(), config.QUEUE_PREFIX, {
     maxPerRecipient: config.REALTIME_BACKLOG,
@@ -135,7 +135,7 @@ export async function wireNotificationService(
   });
 
   await worker.start();
-  // Pushes Redis lost (emptied, restarted without its data) are queued again from the delivery log.
+  // Pushes Redis lost (emptied, restarted without its data) are queued again from the push log.
   const sendingSightings: SendingSightings = new Map();
   const pushReconciler = new Reconciler({
     name: 'pushes',
@@ -157,7 +157,7 @@ export async function wireNotificationService(
     adminPages: [dashboard],
     routes: (app) => {
       registryRoutes(app, { registry, auth });
-      deliveryRoutes(app, { log, auth });
+      pushLogRoutes(app, { log, auth });
       timelineRoutes(app, {
         log,
         auth,

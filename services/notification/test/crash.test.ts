@@ -87,10 +87,10 @@ describe('notification service killed mid-batch', () => {
     const delivered = async (base: string) => {
       const logs = await Promise.all(
         ['merchant:m-crash', 'customer:c-crash'].map((r) =>
-          call(base, 'GET', `/v1/deliveries?recipient=${r}&limit=500`, tokens.admin()),
+          call(base, 'GET', `/v1/pushes?recipient=${r}&limit=500`, tokens.admin()),
         ),
       );
-      return logs.flatMap((l) => (l.body?.deliveries ?? []) as Json[]);
+      return logs.flatMap((l) => (l.body?.pushes ?? []) as Json[]);
     };
     await waitFor(() => deployment.gateway.holding >= 1, { what: 'pushes held in flight', timeoutMs: 30_000 });
     await waitFor(() => delivered(first.base), {

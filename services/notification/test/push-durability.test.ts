@@ -18,7 +18,7 @@ const keyOf = (r: RecordedRequest) => String(r.headers['idempotency-key']);
 const callsFor = (gateway: Deployment['gateway'], key: string) =>
   gateway.requests.filter((r) => r.path === '/api/push' && keyOf(r) === key);
 
-describe('pushes outlive Redis: the delivery log decides what is sent', () => {
+describe('pushes outlive Redis: the push log decides what is sent', () => {
   let deployment: Deployment;
   let service: NotificationInstance;
   let events: OrderEvents;

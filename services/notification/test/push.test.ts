@@ -18,7 +18,7 @@ type Json = any;
 const pushesTo = (requests: RecordedRequest[], deviceToken: string) =>
   requests.filter((r) => (r.json as Json)?.notifications?.[0]?.tokens?.[0] === deviceToken);
 
-describe('notification service: routing, push gateway, delivery log', () => {
+describe('notification service: routing, push gateway, push log', () => {
   let deployment: Deployment;
   let service: NotificationInstance;
   let events: OrderEvents;

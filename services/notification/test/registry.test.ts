@@ -154,15 +154,28 @@ describe('registry and bad input', () => {
     );
   });
 
-  test('the delivery log is readable by admins for anyone and by others only for themselves', async () => {
+  test('the push log is readable by admins for anyone and by others only for themselves', async () => {
+    expect((await service.call('GET', '/v1/pushes?recipient=customer:c-a', tokens.customer('c-b'))).status).toBe(403);
+    expect((await service.call('GET', '/v1/pushes', tokens.admin())).status).toBe(400);
+    expect((await service.call('GET', '/v1/pushes?limit=100000&recipient=x', tokens.admin())).status).toBe(400);
+    expect((await service.call('GET', '/v1/pushes?orderId=o-1', tokens.customer('c-b'))).body).toEqual({
+      pushes: [],
+    });
+  });
+
+  test('the push log’s first path, /v1/deliveries, answers as before and says it is deprecated, until when, and what replaces it', async () => {
+    const first = await service.call('GET', '/v1/deliveries?orderId=o-1', tokens.customer('c-b'));
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ deliveries: [] });
+    expect(first.headers.get('deprecation')).toBe('@1796601600'); // RFC 9745: 2026-12-07T00:00:00Z
+    expect(first.headers.get('sunset')).toBe('Mon, 07 Jun 2027 00:00:00 GMT'); // RFC 8594
+    expect(first.headers.get('link')).toBe('</v1/pushes>; rel="successor-version"');
     expect((await service.call('GET', '/v1/deliveries?recipient=customer:c-a', tokens.customer('c-b'))).status).toBe(
       403,
     );
-    expect((await service.call('GET', '/v1/deliveries', tokens.admin())).status).toBe(400);
-    expect((await service.call('GET', '/v1/deliveries?limit=100000&recipient=x', tokens.admin())).status).toBe(400);
-    expect((await service.call('GET', '/v1/deliveries?orderId=o-1', tokens.customer('c-b'))).body).toEqual({
-      deliveries: [],
-    });
+    expect(
+      (await service.call('GET', '/v1/pushes?orderId=o-1', tokens.customer('c-b'))).headers.get('deprecation'),
+    ).toBe(null);
   });
 
   test('malformed and invalid events go to the dead-letter topic with the reason; the next event is still routed', async () => {

@@ -14,7 +14,7 @@ import {
 /**
  * Member ids are unique only inside an organisation: two organisations may each have an `alice`.
  * What is said to one must never reach the other — not on her stream, her socket, her devices or
- * her delivery log.
+ * her push log.
  */
 describe('two organisations, each with a member alice', () => {
   let deployment: Deployment;

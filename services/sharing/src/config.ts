@@ -17,7 +17,7 @@ export const SharingConfig = z.object({
     .max(7 * 86_400)
     .default(1_800),
   /** The most claimed shares one guarantee order may have (seed 004's maximum share threshold). */
-  SHARE_MAX_THRESHOLD: z.coerce.number().int().min(1).max(50).default(3),
+  SHARE_MAX_SHARES: z.coerce.number().int().min(1).max(50).default(3),
   /**
    * Order types from the highest priority down, comma-separated: the shareable list is sorted by
    * it. Types not named come after every named one.
@@ -41,3 +41,6 @@ export const SharingConfig = z.object({
   SHARE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
 });
 export type SharingConfig = z.infer<typeof SharingConfig>;
+
+/** Keys renamed since a release, old name → new: `loadConfig` still reads the old with a warning. */
+export const sharingRenamedKeys = { SHARE_MAX_THRESHOLD: 'SHARE_MAX_SHARES' } as const;

@@ -2,8 +2,8 @@
 import '@orderpulse/telemetry/register';
 import { loadConfig, runService } from '@orderpulse/service-kit';
 
-import { SharingConfig } from './config';
+import { SharingConfig, sharingRenamedKeys } from './config';
 import { wireSharingService } from './sharing-service';
 
-const config = loadConfig(SharingConfig, process.env);
+const config = loadConfig(SharingConfig, process.env, sharingRenamedKeys);
 runService('sharing', config, (platform) => wireSharingService(platform, config));

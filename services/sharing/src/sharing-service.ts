@@ -55,7 +55,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
       source: 'orderpulse/sharing',
       sharingEventsTopic: kafkaNames(config.KAFKA_TOPIC_PREFIX, 'sharing').topic(Topics.sharingEvents),
       claimWindowSeconds: config.SHARE_CLAIM_WINDOW_SECONDS,
-      maxShares: config.SHARE_MAX_THRESHOLD,
+      maxShares: config.SHARE_MAX_SHARES,
       typePriority: config.SHARE_TYPE_PRIORITY,
     },
   };

@@ -9,8 +9,8 @@ const THRESHOLD = 3;
 const targets = Array.from({ length: 12 }, (_, i) => `member-${i}`);
 
 beforeAll(async () => {
-  await first.start({ SHARE_MAX_THRESHOLD: String(THRESHOLD) });
-  await second.start({ SHARE_MAX_THRESHOLD: String(THRESHOLD) });
+  await first.start({ SHARE_MAX_SHARES: String(THRESHOLD) });
+  await second.start({ SHARE_MAX_SHARES: String(THRESHOLD) });
   await first.readEvents();
   await first.organisation(org, [{ id: 'owner' }, ...targets.map((id) => ({ id }))]);
 });

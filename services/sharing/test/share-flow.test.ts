@@ -7,7 +7,7 @@ const org = uniqueName('org');
 const as = (member: string) => tokens.member(org, member);
 
 beforeAll(async () => {
-  await h.start({ SHARE_MAX_THRESHOLD: '2', SHARE_TYPE_PRIORITY: 'critical_illness,inpatient,outpatient' });
+  await h.start({ SHARE_MAX_SHARES: '2', SHARE_TYPE_PRIORITY: 'critical_illness,inpatient,outpatient' });
   await h.readEvents();
   await h.organisation(org, [{ id: 'wang' }, { id: 'li' }, { id: 'zhao' }, { id: 'chen', role: 'manager' }]);
 });

@@ -196,7 +196,10 @@ export const PushDelivery = z.object({
   updatedAt: Instant,
 });
 
-/** Pushes from the delivery log: an order's oldest first, a recipient's newest first. */
+/** Pushes from the push log (`GET /v1/pushes`): an order's oldest first, a recipient's newest first. */
+export const PushLog = z.object({ pushes: z.array(PushDelivery) });
+
+/** The same, as the deprecated `GET /v1/deliveries` answers it. */
 export const PushDeliveryList = z.object({ deliveries: z.array(PushDelivery) });
 
 /** One order across the services, oldest first, with the sources that could not be read. */

@@ -16,7 +16,7 @@ export type Recipient =
   | { kind: 'customer' | 'rider' | 'handler'; id: string };
 
 /**
- * The key a recipient's devices, realtime backlog and delivery log are filed under; only
+ * The key a recipient's devices, realtime backlog and push log are filed under; only
  * {@link recipientKey} makes one, so every store of recipient data is keyed with its tenant.
  */
 export type RecipientKey = string & { readonly __brand: 'RecipientKey' };

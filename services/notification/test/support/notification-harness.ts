@@ -131,9 +131,9 @@ export class NotificationInstance {
   }
 
   async deliveries(query: string, token = tokens.admin()) {
-    const res = await this.call('GET', `/v1/deliveries?${query}`, token);
+    const res = await this.call('GET', `/v1/pushes?${query}`, token);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return res.body.deliveries as any[];
+    return res.body.pushes as any[];
   }
 
   async stop(): Promise<void> {

@@ -86,19 +86,16 @@ export interface Actor {
   role: MemberRole;
 }
 
-/** Who is looking: a member of the order's organisation (tenant checked before this is asked). */
-export type Viewer = Pick<Actor, 'memberId' | 'role'>;
-
 /**
- * Whether the viewer may see the order under `viewedAs`. Every member sees its organisation's
+ * Whether the acting member (of the order's organisation: the tenant is checked before this is asked) may see the order under `viewedAs`. Every member sees its organisation's
  * originals (they are what the shareable list shows); a second order is seen by the member it
  * is for, the owner who shared it, and managers.
  */
-export function canView(order: GuaranteeOrder, viewer: Viewer, viewedAs: string): boolean {
+export function canView(order: GuaranteeOrder, acting: Pick<Actor, 'memberId' | 'role'>, viewedAs: string): boolean {
   if (viewedAs === order.orderId) return true;
-  if (viewer.role === 'manager' || order.ownerId === viewer.memberId)
+  if (acting.role === 'manager' || order.ownerId === acting.memberId)
     return order.shares.some((s) => s.id === viewedAs);
-  return order.shares.some((s) => s.id === viewedAs && s.targetId === viewer.memberId);
+  return order.shares.some((s) => s.id === viewedAs && s.targetId === acting.memberId);
 }
 
 /** What every share event carries. */
@@ -138,7 +135,13 @@ const shareView = (share: Share, now: Date) => ({
  * it from the one document; the claim deadline comes with the server's clock. Who an original
  * is shared with is shown only to its owner and to managers.
  */
-export function orderView(order: GuaranteeOrder, viewedAs: string, viewer: Viewer, now: Date, maxShares: number) {
+export function orderView(
+  order: GuaranteeOrder,
+  viewedAs: string,
+  acting: Pick<Actor, 'memberId' | 'role'>,
+  now: Date,
+  maxShares: number,
+) {
   const common = {
     orgId: order.orgId,
     ownerId: order.ownerId,
@@ -164,7 +167,7 @@ export function orderView(order: GuaranteeOrder, viewedAs: string, viewer: Viewe
       ...common,
       share: shareView(share, now),
     };
-  const seesShares = viewer.role === 'manager' || viewer.memberId === order.ownerId;
+  const seesShares = acting.role === 'manager' || acting.memberId === order.ownerId;
   return {
     orderId: order.orderId,
     kind: 'original' as const,
@@ -174,14 +177,18 @@ export function orderView(order: GuaranteeOrder, viewedAs: string, viewer: Viewe
 }
 
 /**
- * An order's history as the viewer may read it, by the rule of {@link orderView}: the lines of a
+ * An order's history as the acting member may read it, by the rule of {@link orderView}: the lines of a
  * share (who it went to, who claimed, declined or let it run out) are the owner's and managers'
  * to read on the original; the member holding a second order reads its own share's lines; lines
  * of no share (recording, results) are everyone's who may see the order.
  */
-export function historyView(order: GuaranteeOrder, viewedAs: string, viewer: Viewer): HistoryEntry[] {
+export function historyView(
+  order: GuaranteeOrder,
+  viewedAs: string,
+  acting: Pick<Actor, 'memberId' | 'role'>,
+): HistoryEntry[] {
   if (viewedAs !== order.orderId) return order.history.filter((h) => !h.shareId || h.shareId === viewedAs);
-  const seesShares = viewer.role === 'manager' || viewer.memberId === order.ownerId;
+  const seesShares = acting.role === 'manager' || acting.memberId === order.ownerId;
   return seesShares ? order.history : order.history.filter((h) => !h.shareId);
 }
 

@@ -4,7 +4,7 @@ import { loadConfig, ephemeralTokenIssuer, startService } from '@orderpulse/serv
 import { httpJson, stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import type { KafkaMessage } from 'kafkajs';
 
-import { SharingConfig } from '../../src/config';
+import { SharingConfig, sharingRenamedKeys } from '../../src/config';
 import { type SharingService, wireSharingService } from '../../src/sharing-service';
 
 /** The one test issuer: tokens for every service, verified by them from `jwksPath`. */
@@ -88,16 +88,20 @@ export class SharingHarness {
         topics: [{ name: `${this.prefix}${Topics.sharingEvents}`, consumedBy: ['notification'] }],
       }),
     );
-    const config = loadConfig(SharingConfig, {
-      ...stackEnv(),
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'silent',
-      MONGO_DB: this.db,
-      JWT_JWKS: jwksPath,
-      QUEUE_PREFIX: this.queuePrefix,
-      KAFKA_TOPIC_PREFIX: this.prefix,
-      ...env,
-    });
+    const config = loadConfig(
+      SharingConfig,
+      {
+        ...stackEnv(),
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'silent',
+        MONGO_DB: this.db,
+        JWT_JWKS: jwksPath,
+        QUEUE_PREFIX: this.queuePrefix,
+        KAFKA_TOPIC_PREFIX: this.prefix,
+        ...env,
+      },
+      sharingRenamedKeys,
+    );
     const started = await startService(
       'sharing',
       config,

@@ -3,7 +3,7 @@ import { AppError } from '@orderpulse/service-kit';
 
 import { type Actor, type AttachedMedia, checkConfirm, type Grant } from '../order-media';
 import { judgeBytes, judgeDecoded, judgeObject, type Refusal } from '../verification';
-import { attach, mediaHref } from './attach-media';
+import { attach, mediaHref } from './attach-media.use-case';
 import { change, type EncodedImage, keys, type MediaPorts } from './deps';
 
 /** How many leading bytes tell the type. */

@@ -1,6 +1,6 @@
 import type { TimerQueue } from '@orderpulse/jobs';
 
-import type { DeliveryLogRepository } from '../../data-access/delivery-log.repository';
+import type { PushLogRepository } from '../../data-access/push-log.repository';
 import type { RealtimeBacklog } from '../../data-access/realtime-backlog';
 import type { RegistryRepository } from '../../data-access/registry.repository';
 import type { PushProvider } from '../../providers/push-provider';
@@ -25,7 +25,7 @@ export interface PushJob {
 /** What the notification use cases work with. */
 export interface NotificationPorts {
   registry: RegistryRepository;
-  log: DeliveryLogRepository;
+  log: PushLogRepository;
   backlog: RealtimeBacklog;
   pushes: TimerQueue<PushJob>;
   providers: ReadonlyMap<string, PushProvider>;

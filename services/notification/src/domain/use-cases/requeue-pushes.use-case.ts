@@ -22,7 +22,7 @@ export type SendingSightings = Map<string, { attempt: number; since: number }>;
 
 /**
  * MongoDB is the truth about pushes; Redis may lose their jobs (emptied, restarted without its
- * data). Every push the delivery log holds as `pending` or `sending` whose job is gone is queued
+ * data). Every push the push log holds as `pending` or `sending` whose job is gone is queued
  * again, to the device's current token, with the same idempotency key — the sender's claim on
  * the log makes sure a push that did finish meanwhile is not sent twice. Oldest first, a page
  * at a time, so a large backlog costs memory for one page only.

@@ -22,7 +22,7 @@ function heldAnswerOf(progress: unknown): HeldAnswer | undefined {
 const HOLD_PAUSE_MS = 250;
 
 /**
- * Writes a gateway answer, holding it in hand until the delivery log takes it. When the first
+ * Writes a gateway answer, holding it in hand until the push log takes it. When the first
  * write fails it is also saved with the job (for a retry on another instance, should this one
  * die), then written again and again: the driver's server selection waits for the database, so the write lands moments after
  * it returns — before the push reconciler, which needs several reads first, could take the push

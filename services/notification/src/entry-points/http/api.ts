@@ -4,6 +4,7 @@ import {
   PreferencesView,
   PushAppView,
   PushDeliveryList,
+  PushLog,
   RealtimeFrame,
   RealtimeHello,
   RealtimeMessage,
@@ -11,12 +12,12 @@ import {
   RealtimeUnauthorized,
   RecipientView,
 } from '@orderpulse/contracts';
-import type { ApiInfo, ApiRoutes } from '@orderpulse/service-kit';
+import type { ApiInfo, ApiRoutes, Deprecation } from '@orderpulse/service-kit';
 
 import {
   AppBody,
   AppCodeParam,
-  DeliveryQuery,
+  PushLogQuery,
   InstallationBody,
   InstallationParam,
   PreferencesBody,
@@ -28,6 +29,9 @@ import {
 const recipients = ['customer', 'merchant', 'rider', 'handler', 'member'] as const;
 const app = (description: string) => ({ description, schema: PushAppView });
 const installation = (description: string) => ({ description, schema: InstallationView });
+
+/** The push log's first path, which is also the order service's rider deliveries: kept until its sunset. */
+export const pushLogFirstPath: Deprecation = { since: '2026-12-07', sunset: '2027-06-07', successor: '/v1/pushes' };
 
 export const notificationApiInfo: ApiInfo = {
   title: 'orderpulse notification service',
@@ -105,13 +109,23 @@ export const notificationApi: ApiRoutes = {
     example: { muted: ['delivery_progress'], locale: 'en' },
     answers: { 200: { description: 'Saved.', schema: PreferencesView } },
   },
-  'GET /v1/deliveries': {
-    tag: 'deliveries',
-    summary: 'The delivery log',
+  'GET /v1/pushes': {
+    tag: 'pushes',
+    summary: 'The push log',
     description:
       'Every push, each try at the gateway and how it ended, by `orderId` (oldest first) or by `recipient` (newest first), at most `limit`. An admin reads everyone’s and names one of them; anyone else reads only what was sent to itself (another `recipient` is a 403).',
     roles: [...recipients, 'admin'],
-    query: DeliveryQuery,
+    query: PushLogQuery,
+    answers: { 200: { description: 'The pushes.', schema: PushLog } },
+  },
+  'GET /v1/deliveries': {
+    tag: 'pushes',
+    summary: 'The push log (deprecated: `GET /v1/pushes`)',
+    description:
+      'The push log under its first name, answering `deliveries` where `GET /v1/pushes` answers `pushes`; otherwise the same. `/v1/deliveries` is the order service’s rider deliveries.',
+    roles: [...recipients, 'admin'],
+    query: PushLogQuery,
+    deprecated: pushLogFirstPath,
     answers: { 200: { description: 'The pushes.', schema: PushDeliveryList } },
   },
   'GET /v1/admin/orders/:orderId/timeline': {

@@ -37,7 +37,7 @@ export const PreferencesBody = z.strictObject({
   locale: Locale.optional(),
 });
 
-export const DeliveryQuery = z.object({
+export const PushLogQuery = z.object({
   orderId: z.string().min(1).max(64).optional(),
   /** A recipient key as this service writes them (`member:<org>:<id>`, `merchant:<merchant>`, …). */
   recipient: z

@@ -4,7 +4,7 @@ import { type AuthSettings, authenticated, parseInput, principalOf, requireRole 
 import { collectTimeline, formatTimeline } from '@orderpulse/timeline';
 import type express from 'express';
 
-import type { DeliveryLogRepository } from '../../data-access/delivery-log.repository';
+import type { PushLogRepository } from '../../data-access/push-log.repository';
 import { TimelinePath } from './schemas';
 
 /**
@@ -15,7 +15,7 @@ import { TimelinePath } from './schemas';
 export function timelineRoutes(
   app: express.Express,
   deps: {
-    log: DeliveryLogRepository;
+    log: PushLogRepository;
     auth: AuthSettings;
     kafka: KafkaClient;
     topicPrefix: string;

@@ -75,10 +75,9 @@ export async function orderForMember(
   acting: Actor,
   id: string,
 ): Promise<{ order: GuaranteeOrder; viewedAs: string }> {
-  const viewer = { memberId: acting.memberId, role: acting.role };
   const original = await ports.orders.get(acting.orgId, id);
   if (original) return { order: original, viewedAs: id };
   const linked = await ports.orders.bySecondOrder(acting.orgId, id);
-  if (linked && canView(linked, viewer, id)) return { order: linked, viewedAs: id };
+  if (linked && canView(linked, acting, id)) return { order: linked, viewedAs: id };
   throw AppError.notFound(`order ${id}`);
 }

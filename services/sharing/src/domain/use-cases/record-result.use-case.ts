@@ -5,7 +5,7 @@ import { shareStep } from '../share-lifecycle';
 import { decideResult } from '../share-rules';
 import { claimExpiryJobId, type SharingPorts } from './deps';
 import { orderForMember } from './guarantee-orders.use-case';
-import { refusal, untilWritten } from './refusal';
+import { refusal, untilWritten } from './write-guarantee-order.use-case';
 
 export interface ResultInput {
   status: Exclude<GuaranteeOrderStatus, 'active'>;

@@ -5,7 +5,7 @@ import { type Actor, canView, type GuaranteeOrder, type Share, shareSnapshot } f
 import { type ShareAction, shareStep } from '../share-lifecycle';
 import { decideClaim, decideDecline, decideRevoke, decideShare, isOverdue } from '../share-rules';
 import { claimExpiryJobId, type SharingPorts } from './deps';
-import { refusal, untilWritten } from './refusal';
+import { refusal, untilWritten } from './write-guarantee-order.use-case';
 
 export interface ShareOutcome {
   order: GuaranteeOrder;
@@ -67,8 +67,7 @@ async function shareFor(
 ): Promise<{ order: GuaranteeOrder; share: Share }> {
   const order = await ports.orders.bySecondOrder(acting.orgId, shareId);
   const share = order?.shares.find((s) => s.id === shareId);
-  if (!order || !share || !canView(order, { memberId: acting.memberId, role: acting.role }, shareId))
-    throw AppError.notFound(`order ${shareId}`);
+  if (!order || !share || !canView(order, acting, shareId)) throw AppError.notFound(`order ${shareId}`);
   return { order, share };
 }
 

@@ -13,7 +13,7 @@ import type { RecipientKey } from '../domain/recipients';
 type Doc = mongoose.mongo.Document;
 
 /** Every push and each of its tries, kept per idempotency key; readable per order and per recipient. */
-export class DeliveryLogRepository {
+export class PushLogRepository {
   readonly collection: mongoose.mongo.Collection;
 
   /** `onAttempt` hears each recorded try's outcome (for the push outcome counter). */
@@ -21,6 +21,7 @@ export class DeliveryLogRepository {
     db: mongoose.mongo.Db,
     private readonly options: { onAttempt?: (outcome: Attempt['outcome']) => void } = {},
   ) {
+    // The collection keeps its first name: renaming it would strand every deployment's log.
     this.collection = db.collection('deliveries');
   }
 

@@ -2,12 +2,12 @@ import { commandFilters, servedByIndex } from '@orderpulse/service-kit';
 import { stackEnv, uniqueName } from '@orderpulse/testkit';
 import mongoose from 'mongoose';
 
-import { DeliveryLogRepository } from '../src/data-access/delivery-log.repository';
+import { PushLogRepository } from '../src/data-access/push-log.repository';
 import { recipientKey } from '../src/domain/recipients';
 
 const env = stackEnv();
 let connection: mongoose.Connection;
-let log: DeliveryLogRepository;
+let log: PushLogRepository;
 const timeoutMs = 5_000;
 /** Every filter sent to the log's collection, with its command. */
 const sent: { command: string; filter: Record<string, unknown> }[] = [];
@@ -20,7 +20,7 @@ beforeAll(async () => {
     if (e.command[e.commandName] === 'deliveries')
       for (const filter of commandFilters(e.commandName, e.command)) sent.push({ command: e.commandName, filter });
   });
-  log = new DeliveryLogRepository(connection.db!);
+  log = new PushLogRepository(connection.db!);
   await log.createIndexes();
 });
 

@@ -1,6 +1,6 @@
 import { AppError, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 
-import { type GuaranteeOrder, orderView, type Viewer } from '../guarantee-order';
+import { type Actor, type GuaranteeOrder, orderView } from '../guarantee-order';
 import type { Refusal } from '../share-rules';
 
 /** A refused action as the one error type: its reason, and the order as it stands now. */
@@ -8,7 +8,7 @@ export function refusal(
   decision: Refusal,
   order: GuaranteeOrder,
   viewedAs: string,
-  viewer: Viewer,
+  acting: Actor,
   now: Date,
   maxShares: number,
 ): AppError {
@@ -16,7 +16,7 @@ export function refusal(
     reason: decision.reason,
     orderStatus: order.status,
     version: order.version,
-    current: orderView(order, viewedAs, viewer, now, maxShares),
+    current: orderView(order, viewedAs, acting, now, maxShares),
   });
 }
 
