@@ -13,3 +13,4 @@ export {
   type ReconcilerOptions,
   type ReconcilerLogger,
 } from './reconciler';
+export { ServiceJobs, type ServiceQueueOptions, type ServiceReconcilerOptions } from './service-jobs';

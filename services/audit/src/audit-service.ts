@@ -1,14 +1,8 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { isTransient, kafkaNames } from '@orderpulse/kafka';
+import { type ReconcileScope, ServiceJobs } from '@orderpulse/jobs';
+import { kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
-import {
-  type Platform,
-  type ServiceParts,
-  trackTimers,
-  withLogContext,
-  consumerGroupsOf,
-} from '@orderpulse/service-kit';
+import { type Platform, type ServiceParts, consumerGroupsOf } from '@orderpulse/service-kit';
 
 import type { AuditConfig } from './config';
 import { B2bOrderRepository } from './data-access/b2b-order.repository';
@@ -35,7 +29,7 @@ export interface AuditService extends ServiceParts {
 
 /** Wires the audit service: cases, orders and policy; the relay; timers and calls; the intakes; the routes. */
 export async function wireAuditService(platform: Platform, config: AuditConfig): Promise<AuditService> {
-  const { mongo, redis, kafka, producer, logger } = platform;
+  const { mongo, redis, kafka, producer } = platform;
   if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the audit service needs MongoDB, Redis and Kafka');
   const { topic } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'audit');
 
@@ -45,13 +39,15 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   await Promise.all([cases.createIndexes(), orders.createIndexes()]);
   const relay = outboxRelayOf(platform, cases.collection);
 
-  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<CaseTimer>(timerQueue, jobs, { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 });
-  const calls = new TimerQueue<CaseCall>(callQueue, jobs, {
-    attempts: config.AUDIT_CALL_ATTEMPTS,
-    backoffMs: config.AUDIT_CALL_BACKOFF_MS,
+  const jobs = new ServiceJobs(platform, 'audit', config.QUEUE_PREFIX);
+  const timers = jobs.queue<CaseTimer>(timerQueue, (job) => runTimer(ports, job), {
+    retry: { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 },
+    logContext: (job) => ({ caseId: job.caseId }),
   });
-  trackTimers(platform.metrics, [timers, calls]);
+  const calls = jobs.queue<CaseCall>(callQueue, (job, context) => runCall(ports, job, context.attempt), {
+    retry: { attempts: config.AUDIT_CALL_ATTEMPTS, backoffMs: config.AUDIT_CALL_BACKOFF_MS },
+    logContext: (job) => ({ caseId: job.caseId }),
+  });
   const call = (url: string, secret: string) => ({ url, secret, timeoutMs: config.AUDIT_CALL_TIMEOUT_MS });
 
   const ports: AuditPorts = {
@@ -73,28 +69,6 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     },
   };
 
-  const workers = [
-    new JobWorker<CaseTimer>(
-      timerQueue,
-      jobs,
-      (job, context) => withLogContext({ jobId: context.id, caseId: job.caseId }, () => runTimer(ports, job)),
-      {
-        onError: (error) => logger.warn({ err: error, queue: timerQueue }, 'job worker error'),
-        isTransient,
-      },
-    ),
-    new JobWorker<CaseCall>(
-      callQueue,
-      jobs,
-      (job, context) =>
-        withLogContext({ jobId: context.id, caseId: job.caseId }, () => runCall(ports, job, context.attempt)),
-      {
-        onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'audit call gave up'),
-        onError: (error) => logger.warn({ err: error, queue: callQueue }, 'job worker error'),
-        isTransient,
-      },
-    ),
-  ];
   const consumerOf = consumerGroupsOf(kafka, 'audit', config, 'orderNo');
   const consumers = [
     consumerOf('orders', Topics.b2bOrders, [orderIntake(ports)], { unknownTypes: 'dead-letter' }),
@@ -102,17 +76,14 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   ];
 
   relay.start();
-  await Promise.all(workers.map((w) => w.start()));
-  const reconciler = new Reconciler({
+  await jobs.start();
+  const reconciler = jobs.reconciler({
     name: 'cases',
-    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
-    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:audit`),
+    epoch: true,
     run: (scope) => reconcileCases(ports, cases, scope),
     intervalMs: config.AUDIT_RECONCILE_INTERVAL_SECONDS * 1_000,
-    logger,
   });
 
-  const dashboard = queueDashboard([timerQueue, callQueue], jobs);
   return {
     ports,
     reconcile: (scope) => reconciler.runNow(scope),
@@ -120,7 +91,7 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     background: [reconciler],
     bodyLimits,
     api: { info: auditApiInfo, routes: auditApi },
-    adminPages: [dashboard],
+    adminPages: [jobs.dashboard()],
     routes: (app) => {
       webhookRoutes(app, {
         ports,
@@ -131,9 +102,8 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
       adminRoutes(app, { policies, auth: platform.auth, clock: () => ports.clock() });
     },
     stop: async () => {
-      await Promise.all(workers.map((w) => w.stop()));
+      await jobs.stop();
       await relay.stop();
-      await Promise.all([timers.close(), calls.close()]);
     },
   };
 }

@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { isTransient, kafkaNames } from '@orderpulse/kafka';
+import { type ReconcileScope, ServiceJobs, type TimerQueue } from '@orderpulse/jobs';
+import { kafkaNames } from '@orderpulse/kafka';
 import { createS3Client } from '@orderpulse/object-store';
 import { outboxRelayOf } from '@orderpulse/outbox';
-import {
-  type Platform,
-  type ServiceParts,
-  trackTimers,
-  withLogContext,
-  consumerGroupsOf,
-} from '@orderpulse/service-kit';
+import { type Platform, type ServiceParts, consumerGroupsOf } from '@orderpulse/service-kit';
 
 import type { MediaConfig } from './config';
 import { MediaStore } from './data-access/media-store';
@@ -34,7 +28,7 @@ export interface MediaService extends ServiceParts {
 
 /** Wires the media service: repository and relay, the bucket, sharp, the due timers, the order-event consumer, routes. */
 export async function wireMediaService(platform: Platform, config: MediaConfig): Promise<MediaService> {
-  const { mongo, redis, kafka, producer, logger } = platform;
+  const { mongo, redis, kafka, producer } = platform;
   if (!mongo?.db || !redis || !kafka || !producer) throw new Error('the media service needs MongoDB, Redis and Kafka');
   const { topic } = kafkaNames(config.KAFKA_TOPIC_PREFIX, 'media');
 
@@ -52,13 +46,13 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   const presigner = config.S3_PUBLIC_ENDPOINT
     ? createS3Client({ ...s3Settings, endpoint: config.S3_PUBLIC_ENDPOINT })
     : s3;
-  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<MediaDueJob>(mediaDueQueue, jobs, {
-    attempts: 40,
-    backoffMs: 500,
-    maxBackoffMs: 5_000,
+  const jobs = new ServiceJobs(platform, 'media', config.QUEUE_PREFIX);
+  const timers = jobs.queue<MediaDueJob>(mediaDueQueue, (job) => runMediaDue(ports, job), {
+    retry: { attempts: 40, backoffMs: 500, maxBackoffMs: 5_000 },
+    logContext: (job) => ({ orderId: job.orderId }),
+    // Rendering is CPU work: a few at a time per instance keeps the event loop answering HTTP.
+    concurrency: 4,
   });
-  trackTimers(platform.metrics, [timers]);
 
   const store = new MediaStore(s3, config.S3_BUCKET, presigner);
   const ports: MediaPorts = {
@@ -90,18 +84,6 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     },
   };
 
-  // Rendering is CPU work: a few at a time per instance keeps the event loop answering HTTP.
-  const worker = new JobWorker<MediaDueJob>(
-    mediaDueQueue,
-    jobs,
-    (job, context) => withLogContext({ jobId: context.id, orderId: job.orderId }, () => runMediaDue(ports, job)),
-    {
-      concurrency: 4,
-      onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'media due job gave up; the reconciler settles it'),
-      onError: (error) => logger.warn({ err: error, queue: mediaDueQueue }, 'job worker error'),
-      isTransient,
-    },
-  );
   const consumer = consumerGroupsOf(
     kafka,
     'media',
@@ -110,17 +92,15 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
   )('order-events', Topics.orderEvents, orderEventHandlers(ports));
 
   relay.start();
-  await worker.start();
-  const reconciler = new Reconciler({
+  await jobs.start();
+  // A media due job that failed its last try is settled by this reconciler's next pass.
+  const reconciler = jobs.reconciler({
     name: 'owed images',
-    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
-    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:media`),
+    epoch: true,
     run: (scope) => reconcileOwed(ports, orders, timers, scope),
     intervalMs: config.MEDIA_RECONCILE_INTERVAL_SECONDS * 1_000,
-    logger,
   });
 
-  const dashboard = queueDashboard([mediaDueQueue], jobs);
   return {
     ports,
     reconcile: (scope) => reconciler.runNow(scope),
@@ -129,15 +109,14 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     timers,
     bodyLimits,
     api: { info: mediaApiInfo, routes: mediaApi },
-    adminPages: [dashboard],
+    adminPages: [jobs.dashboard()],
     routes: (app) => {
       mediaRoutes(app, { ports, auth: platform.auth });
     },
     readiness: { s3: () => store.ping() },
     stop: async () => {
-      await worker.stop();
+      await jobs.stop();
       await relay.stop();
-      await timers.close();
       s3.destroy();
       if (presigner !== s3) presigner.destroy();
     },

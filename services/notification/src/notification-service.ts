@@ -1,13 +1,7 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
+import { type Reconciler, ServiceJobs } from '@orderpulse/jobs';
 import { isTransient } from '@orderpulse/kafka';
-import {
-  type Platform,
-  type ServiceParts,
-  trackTimers,
-  withLogContext,
-  consumerGroupsOf,
-} from '@orderpulse/service-kit';
+import { type Platform, type ServiceParts, consumerGroupsOf } from '@orderpulse/service-kit';
 import { Counter, Gauge } from 'prom-client';
 
 import type { NotificationConfig } from './config';
@@ -66,12 +60,13 @@ export async function wireNotificationService(
     ttlSeconds: config.REALTIME_BACKLOG_HOURS * 3_600,
   });
   await backlog.start();
-  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const pushes = new TimerQueue<PushJob>(pushQueue, jobs, {
-    attempts: config.PUSH_ATTEMPTS,
-    backoffMs: config.PUSH_BACKOFF_MS,
+  const jobs = new ServiceJobs(platform, 'notification', config.QUEUE_PREFIX);
+  const pushes = jobs.queue<PushJob>(pushQueue, (job, context) => sendPush(ports, job, context), {
+    retry: { attempts: config.PUSH_ATTEMPTS, backoffMs: config.PUSH_BACKOFF_MS },
+    logContext: (job) => ({ recipient: job.recipient }),
+    concurrency: config.PUSH_CONCURRENCY,
+    lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000,
   });
-  trackTimers(metrics, [pushes]);
   const gorush = new GorushProvider({ defaultGatewayUrl: config.PUSH_GATEWAY_URL, timeoutMs: config.PUSH_TIMEOUT_MS });
 
   const ports: NotificationPorts = {
@@ -86,19 +81,6 @@ export async function wireNotificationService(
     isTransient,
   };
 
-  const worker = new JobWorker<PushJob>(
-    pushQueue,
-    jobs,
-    (job, context) =>
-      withLogContext({ jobId: context.id, recipient: job.recipient }, () => sendPush(ports, job, context)),
-    {
-      concurrency: config.PUSH_CONCURRENCY,
-      lockDurationMs: config.PUSH_LOCK_SECONDS * 1_000,
-      onFailed: (id, reason) => logger.warn({ jobId: id, reason }, 'push gave up'),
-      onError: (error) => logger.warn({ err: error, queue: pushQueue }, 'job worker error'),
-      isTransient,
-    },
-  );
   // Each topic on a group of its own, so a backlog of audit cases, shares or images never holds up order notices, nor the reverse.
   const consumerOf = consumerGroupsOf(kafka, 'notification', config, 'orderId');
   const consumers = [
@@ -134,18 +116,16 @@ export async function wireNotificationService(
     },
   });
 
-  await worker.start();
+  await jobs.start();
   // Pushes Redis lost (emptied, restarted without its data) are queued again from the push log.
   const sendingSightings: SendingSightings = new Map();
-  const pushReconciler = new Reconciler({
+  const pushReconciler = jobs.reconciler({
     name: 'pushes',
-    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:notification`),
+    epoch: true,
     run: () => requeueLostPushes(ports, config.PUSH_RECONCILE_PAGE, sendingSightings),
     intervalMs: config.PUSH_RECONCILE_SECONDS * 1_000,
-    logger,
   });
 
-  const dashboard = queueDashboard([pushQueue], jobs);
   return {
     ports,
     pushReconciler,
@@ -154,7 +134,7 @@ export async function wireNotificationService(
     connections: () => ({ websocket: websockets.size, sse: streams.size }),
     bodyLimits,
     api: { info: notificationApiInfo, routes: notificationApi },
-    adminPages: [dashboard],
+    adminPages: [jobs.dashboard()],
     routes: (app) => {
       registryRoutes(app, { registry, auth });
       pushLogRoutes(app, { log, auth });
@@ -172,8 +152,7 @@ export async function wireNotificationService(
       await Promise.all([websockets.close(), streams.close()]);
     },
     stop: async () => {
-      await worker.stop();
-      await pushes.close();
+      await jobs.stop();
       await backlog.stop();
     },
   };

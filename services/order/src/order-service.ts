@@ -1,14 +1,8 @@
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { isTransient, kafkaNames } from '@orderpulse/kafka';
+import { type ReconcileScope, ServiceJobs } from '@orderpulse/jobs';
+import { kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
-import {
-  type Platform,
-  type ServiceParts,
-  trackTimers,
-  withLogContext,
-  consumerGroupsOf,
-} from '@orderpulse/service-kit';
+import { type Platform, type ServiceParts, consumerGroupsOf } from '@orderpulse/service-kit';
 
 import type { OrderConfig } from './config';
 import { CatalogRepository } from './data-access/catalog.repository';
@@ -50,13 +44,11 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   const relay = outboxRelayOf(platform, orders.collection);
   const feed = new OrderChangeFeed(redis, redis.duplicate(), config.QUEUE_PREFIX);
   await feed.start();
-  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<ResponseDeadlineJob>(responseDeadlineQueue, jobs, {
-    attempts: 40,
-    backoffMs: 200,
-    maxBackoffMs: 5_000,
+  const jobs = new ServiceJobs(platform, 'order', config.QUEUE_PREFIX);
+  const timers = jobs.queue<ResponseDeadlineJob>(responseDeadlineQueue, (job) => runResponseDeadline(ports, job), {
+    retry: { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 },
+    logContext: (job) => ({ orderId: job.orderId }),
   });
-  trackTimers(platform.metrics, [timers]);
   trackRulingLateness(platform.metrics, orders.collection);
 
   const awaitingRider = new AwaitingRider();
@@ -80,13 +72,6 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     },
   };
 
-  const worker = new JobWorker<ResponseDeadlineJob>(
-    responseDeadlineQueue,
-    jobs,
-    (job, context) =>
-      withLogContext({ jobId: context.id, orderId: job.orderId }, () => runResponseDeadline(ports, job)),
-    { onError: (error) => logger.warn({ err: error, queue: responseDeadlineQueue }, 'job worker error'), isTransient },
-  );
   const consumerOf = consumerGroupsOf(kafka, 'order', config, 'orderId');
   const consumers = [
     consumerOf('storefront-intake', Topics.storefrontOrders, [storefrontIntake(ports)], {
@@ -96,26 +81,22 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   ];
 
   relay.start();
-  await worker.start();
+  await jobs.start();
   // Orders waiting for a rider are offered again on the same runner, and at once when a terminal is saved.
   // Every 5 minutes it also reads all waiting orders: those another instance saw before it died.
-  const assignments = new Reconciler({
+  const assignments = jobs.reconciler({
     name: 'assignments',
     run: (scope) => retryAssignments(ports, orders, awaitingRider, scope),
     intervalMs: config.ORDER_ASSIGN_RETRY_SECONDS * 1_000,
     fullEveryMs: 300_000,
-    logger,
   });
-  const reconciler = new Reconciler({
+  const reconciler = jobs.reconciler({
     name: 'deadlines',
-    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
-    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:order`),
+    epoch: true,
     run: (scope) => reconcileDeadlines(ports, orders, timers, scope),
     intervalMs: config.ORDER_RECONCILE_INTERVAL_SECONDS * 1_000,
-    logger,
   });
 
-  const dashboard = queueDashboard([responseDeadlineQueue], jobs);
   return {
     ports,
     reconcile: (scope) => reconciler.runNow(scope),
@@ -123,7 +104,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     background: [reconciler, assignments],
     bodyLimits,
     api: { info: orderApiInfo, routes: orderApi },
-    adminPages: [dashboard],
+    adminPages: [jobs.dashboard()],
     routes: (app) => {
       orderRoutes(app, {
         ports,
@@ -144,9 +125,8 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
       });
     },
     stop: async () => {
-      await worker.stop();
+      await jobs.stop();
       await relay.stop();
-      await timers.close();
       await feed.stop();
     },
   };

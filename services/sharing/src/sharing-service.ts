@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
 import { Topics } from '@orderpulse/contracts';
-import { JobWorker, queueDashboard, type ReconcileScope, Reconciler, RedisEpoch, TimerQueue } from '@orderpulse/jobs';
-import { isTransient, kafkaNames } from '@orderpulse/kafka';
+import { type ReconcileScope, ServiceJobs, type TimerQueue } from '@orderpulse/jobs';
+import { kafkaNames } from '@orderpulse/kafka';
 import { outboxRelayOf } from '@orderpulse/outbox';
-import { type Platform, type ServiceParts, trackTimers, withLogContext } from '@orderpulse/service-kit';
+import type { Platform, ServiceParts } from '@orderpulse/service-kit';
 
 import type { SharingConfig } from './config';
 import { GuaranteeOrderRepository } from './data-access/guarantee-order.repository';
@@ -36,13 +36,11 @@ export async function wireSharingService(platform: Platform, config: SharingConf
   if (reranked > 0) logger.info({ reranked }, 'order type priorities changed; orders re-ranked');
 
   const relay = outboxRelayOf(platform, orders.collection);
-  const jobs = { connection: redis, prefix: config.QUEUE_PREFIX };
-  const timers = new TimerQueue<ClaimExpiryJob>(claimExpiryQueue, jobs, {
-    attempts: 40,
-    backoffMs: 200,
-    maxBackoffMs: 5_000,
+  const jobs = new ServiceJobs(platform, 'sharing', config.QUEUE_PREFIX);
+  const timers = jobs.queue<ClaimExpiryJob>(claimExpiryQueue, (job) => runClaimExpiry(ports, job), {
+    retry: { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 },
+    logContext: (job) => ({ orderId: job.orderId }),
   });
-  trackTimers(platform.metrics, [timers]);
 
   const ports: SharingPorts = {
     orders,
@@ -60,25 +58,15 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     },
   };
 
-  const worker = new JobWorker<ClaimExpiryJob>(
-    claimExpiryQueue,
-    jobs,
-    (job, context) => withLogContext({ jobId: context.id, orderId: job.orderId }, () => runClaimExpiry(ports, job)),
-    { onError: (error) => logger.warn({ err: error, queue: claimExpiryQueue }, 'job worker error'), isTransient },
-  );
-
   relay.start();
-  await worker.start();
-  const reconciler = new Reconciler({
+  await jobs.start();
+  const reconciler = jobs.reconciler({
     name: 'claim windows',
-    // A Redis emptied (FLUSHALL, a restart without its AOF) is noticed within seconds, not at the next pass.
-    epoch: new RedisEpoch(redis, `${config.QUEUE_PREFIX}:epoch:sharing`),
+    epoch: true,
     run: (scope) => reconcileClaimWindows(ports, orders, timers, scope),
     intervalMs: config.SHARE_RECONCILE_INTERVAL_SECONDS * 1_000,
-    logger,
   });
 
-  const dashboard = queueDashboard([claimExpiryQueue], jobs);
   return {
     ports,
     timers,
@@ -86,15 +74,14 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     background: [reconciler],
     bodyLimits,
     api: { info: sharingApiInfo, routes: sharingApi },
-    adminPages: [dashboard],
+    adminPages: [jobs.dashboard()],
     routes: (app) => {
       organisationRoutes(app, { organisations, auth: platform.auth, clock: () => ports.clock() });
       guaranteeOrderRoutes(app, { ports, auth: platform.auth, orders });
     },
     stop: async () => {
-      await worker.stop();
+      await jobs.stop();
       await relay.stop();
-      await timers.close();
     },
   };
 }
