@@ -1,8 +1,8 @@
-import { api, ApiError, ok } from './api.js';
+import { api, ok } from './api.js';
+import { cardsOr, deskAction, followDesk } from './desk.js';
 import { h, money, time } from './dom.js';
 import { startPage } from './page.js';
-import { openSocket } from './realtime.js';
-import { endSession, locale, type Session, t } from './session.js';
+import { locale, type Session, t } from './session.js';
 import type { AuditCaseView } from './views.js';
 
 /** The B2B handler's desk (seed 003): the audit-failure cases routed to them, and recording the fix. */
@@ -14,17 +14,11 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   const error = h('p', { class: 'error', role: 'alert' });
   main.append(h('h2', {}, t('handler.cases')), error, list);
 
-  const fix = async (caseId: string, note: string) => {
-    error.textContent = '';
-    try {
-      await ok(
-        api(session).POST('/api/audit/v1/audit/cases/{caseId}/fix', { params: { path: { caseId } }, body: { note } }),
-      );
-    } catch (e) {
-      error.textContent = t('action.failed', { detail: e instanceof ApiError ? e.message : String(e) });
-    }
-    await load();
-  };
+  const act = deskAction(error, () => load());
+  const fix = (caseId: string, note: string) =>
+    act(() =>
+      api(session).POST('/api/audit/v1/audit/cases/{caseId}/fix', { params: { path: { caseId } }, body: { note } }),
+    );
 
   const card = (c: AuditCaseView) => {
     const note = h('input', { placeholder: t('handler.note'), 'aria-label': t('handler.note'), maxlength: 2000 });
@@ -62,19 +56,10 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   const load = async () => {
     const result = await ok(api(session).GET('/api/audit/v1/audit/cases', { params: { query: { limit: 50 } } }));
-    list.replaceChildren(
-      ...(result.cases.length ? result.cases.map(card) : [h('p', { class: 'muted' }, t('handler.none'))]),
-    );
+    list.replaceChildren(...cardsOr(result.cases, card, t('handler.none')));
   };
 
-  openSocket(
-    session,
-    () => void load(),
-    setLive,
-    () => void load(),
-    endSession,
-  );
-  void load();
+  followDesk(session, setLive, error, load);
   // Some steps tell nobody (the user system taking the success message closes the case): look again now and then.
   setInterval(() => void load().catch(() => undefined), 15_000);
 }

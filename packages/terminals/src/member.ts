@@ -1,8 +1,8 @@
-import { type Answer, api, ApiError, ok } from './api.js';
+import { type Answer, api, ok } from './api.js';
+import { cardsOr, deskAction, followDesk } from './desk.js';
 import { h, time } from './dom.js';
 import { startPage } from './page.js';
-import { openSocket } from './realtime.js';
-import { endSession, locale, type Session, t } from './session.js';
+import { locale, type Session, t } from './session.js';
 
 /**
  * An organisation member's terminal (seed 004): their own guarantee orders and whom they share
@@ -32,18 +32,11 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     h('h2', {}, t('member.shareable')),
     others,
   );
-  let members: { memberId: string; name: string }[] = [];
+  /** The organisation's members, read with the first load. */
+  let members: { memberId: string; name: string }[] | undefined;
 
   const client = api(session);
-  const act = async (request: () => Promise<{ response: Response; error?: unknown }>) => {
-    error.textContent = '';
-    try {
-      await ok(request());
-    } catch (e) {
-      error.textContent = t('action.failed', { detail: e instanceof ApiError ? e.message : String(e) });
-    }
-    await load();
-  };
+  const act = deskAction(error, () => load());
 
   const results = (o: GuaranteeOrderView) =>
     o.status === 'active' && (o.kind === 'original' || o.share.status === 'claimed')
@@ -82,7 +75,9 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     const target = h(
       'select',
       { 'aria-label': t('member.shareWith') },
-      ...members.filter((m) => m.memberId !== session.subject).map((m) => h('option', { value: m.memberId }, m.name)),
+      ...(members ?? [])
+        .filter((m) => m.memberId !== session.subject)
+        .map((m) => h('option', { value: m.memberId }, m.name)),
     );
     return h(
       'article',
@@ -183,20 +178,26 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     );
 
   const load = async () => {
+    members ??= (await ok(client.GET('/api/sharing/v1/organisations/{orgId}/members', { params: { path: { orgId } } })))
+      .members;
     const [mine, withMe, list] = await Promise.all([
       ok(client.GET('/api/sharing/v1/guarantee-orders', { params: { query: { scope: 'owned' } } })),
       ok(client.GET('/api/sharing/v1/guarantee-orders', { params: { query: { scope: 'shared' } } })),
       ok(client.GET('/api/sharing/v1/shareable-orders', { params: { query: { limit: 50 } } })),
     ]);
     owned.replaceChildren(
-      ...(mine.orders.length
-        ? mine.orders.flatMap((o) => (o.kind === 'original' ? [ownCard(o)] : []))
-        : [h('p', { class: 'muted' }, t('member.none'))]),
+      ...cardsOr(
+        mine.orders.filter((o) => o.kind === 'original'),
+        ownCard,
+        t('member.none'),
+      ),
     );
     shared.replaceChildren(
-      ...(withMe.orders.length
-        ? withMe.orders.flatMap((o) => (o.kind === 'shared' ? [sharedCard(o)] : []))
-        : [h('p', { class: 'muted' }, t('member.none'))]),
+      ...cardsOr(
+        withMe.orders.filter((o) => o.kind === 'shared'),
+        sharedCard,
+        t('member.none'),
+      ),
     );
     others.replaceChildren(
       ...list.orders.map((o) =>
@@ -205,20 +206,5 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
     );
   };
 
-  void (async () => {
-    try {
-      members = (await ok(client.GET('/api/sharing/v1/organisations/{orgId}/members', { params: { path: { orgId } } })))
-        .members;
-      await load();
-    } catch (e) {
-      error.textContent = t('action.failed', { detail: e instanceof Error ? e.message : String(e) });
-    }
-  })();
-  openSocket(
-    session,
-    () => void load(),
-    setLive,
-    () => void load(),
-    endSession,
-  );
+  followDesk(session, setLive, error, load);
 }

@@ -1,9 +1,9 @@
-import { api, ApiError, ok } from './api.js';
+import { api, ok } from './api.js';
+import { cardsOr, deskAction, followDesk } from './desk.js';
 import { h, shortOrderNumber } from './dom.js';
 import { mediaPanel } from './media.js';
 import { startPage } from './page.js';
-import { openSocket } from './realtime.js';
-import { endSession, type Session, t } from './session.js';
+import { type Session, t } from './session.js';
 import type { OrderView } from './views.js';
 
 /** The delivery terminal (seed 001): assigned orders, the stocking report and the delivery steps. */
@@ -23,15 +23,7 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
   main.append(h('h2', {}, t('rider.assigned')), error, list);
 
   const client = api(session);
-  const post = async (request: () => Promise<{ response: Response; error?: unknown }>) => {
-    error.textContent = '';
-    try {
-      await ok(request());
-    } catch (e) {
-      error.textContent = t('action.failed', { detail: e instanceof ApiError ? e.message : String(e) });
-    }
-    await load();
-  };
+  const post = deskAction(error, () => load());
 
   const card = (view: OrderView & { destination: { line: string } }) => {
     const o = view.order;
@@ -110,17 +102,8 @@ function run(session: Session, main: HTMLElement, setLive: (live: boolean) => vo
 
   const load = async () => {
     const result = await ok(client.GET('/api/order/v1/deliveries', { params: { query: { limit: 50 } } }));
-    list.replaceChildren(
-      ...(result.deliveries.length ? result.deliveries.map(card) : [h('p', { class: 'muted' }, t('rider.none'))]),
-    );
+    list.replaceChildren(...cardsOr(result.deliveries, card, t('rider.none')));
   };
 
-  openSocket(
-    session,
-    () => void load(),
-    setLive,
-    () => void load(),
-    endSession,
-  );
-  void load();
+  followDesk(session, setLive, error, load);
 }
