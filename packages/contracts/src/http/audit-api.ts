@@ -12,23 +12,28 @@ export const AuditCaseStatus = z
   .describe(
     '`parked`: its order is not known yet (retried); `unmatched`: retries gave up, still matched if the order arrives; `open`: with its docking person until a fix is recorded; `resubmitting`: the fix is recorded and the order is being re-submitted; `resubmit_failed`: the middle office would not take it, back with the handler; `passed`: the review passed, the success message is on its way; `closed`: the user system has it',
   );
+export type AuditCaseStatus = z.infer<typeof AuditCaseStatus>;
+
+/** What happened to an audit case, as its history names each step. */
+export const AuditCaseAction = z.enum([
+  'received',
+  'parked',
+  'unmatched',
+  'opened',
+  'failed_again',
+  'escalated',
+  'fix_recorded',
+  'resubmitted',
+  'resubmit_failed',
+  'passed',
+  'delivered',
+]);
+export type AuditCaseAction = z.infer<typeof AuditCaseAction>;
 
 /** One step of a case's history: what happened, who did it, and the status it left the case in. */
 export const AuditCaseHistoryEntry = z.object({
   at: Instant,
-  action: z.enum([
-    'received',
-    'parked',
-    'unmatched',
-    'opened',
-    'failed_again',
-    'escalated',
-    'fix_recorded',
-    'resubmitted',
-    'resubmit_failed',
-    'passed',
-    'delivered',
-  ]),
+  action: AuditCaseAction,
   by: z.object({ role: z.enum(['system', 'handler', 'admin', 'middle-office']), subject: z.string() }),
   status: AuditCaseStatus.describe('the status after this step'),
   note: z.string().optional().describe('the failure’s reason text, the handler’s fix, or why a call failed'),

@@ -167,6 +167,14 @@ export const PushAttempt = z.object({
   ms: z.number().nonnegative().describe('how long the try took, in milliseconds'),
 });
 
+/** Where a push stands: waiting to be sent, at the gateway, or how it ended. */
+export const PushStatus = z
+  .enum(['pending', 'sending', 'delivered', 'token_invalid', 'rejected', 'failed', 'muted', 'unsupported', 'expired'])
+  .describe(
+    '`token_invalid`: the device was removed; `rejected`: a 4xx, not retried; `failed`: every try failed; `muted`: the recipient muted the category; `unsupported`: no provider reaches the platform (realtime only); `expired`: its countdown ended before it could be sent',
+  );
+export type PushStatus = z.infer<typeof PushStatus>;
+
 /** One push: one event, one recipient, one device, and each of its tries. */
 export const PushDelivery = z.object({
   idempotencyKey: z
@@ -184,11 +192,7 @@ export const PushDelivery = z.object({
   category: NotificationCategory,
   title: z.string(),
   body: z.string(),
-  status: z
-    .enum(['pending', 'sending', 'delivered', 'token_invalid', 'rejected', 'failed', 'muted', 'unsupported', 'expired'])
-    .describe(
-      '`token_invalid`: the device was removed; `rejected`: a 4xx, not retried; `failed`: every try failed; `muted`: the recipient muted the category; `unsupported`: no provider reaches the platform (realtime only); `expired`: its countdown ended before it could be sent',
-    ),
+  status: PushStatus,
   attempts: z.array(PushAttempt),
   note: z.string().optional().describe('why a push ended without a try at the gateway'),
   data: z.record(z.string(), z.unknown()).optional().describe('the push’s data as sent to the gateway'),

@@ -1,4 +1,10 @@
-import type { B2bOrder, LocalizedText, ReasonType } from '@orderpulse/contracts';
+import {
+  type AuditCaseAction,
+  AuditCaseStatus,
+  type B2bOrder,
+  type LocalizedText,
+  type ReasonType,
+} from '@orderpulse/contracts';
 
 /**
  * - `parked`: the order it names is not known yet; retried, and matched when the order arrives.
@@ -9,16 +15,8 @@ import type { B2bOrder, LocalizedText, ReasonType } from '@orderpulse/contracts'
  * - `passed`: the review passed; the success message is on its way to the user system.
  * - `closed`: the user system has the success message.
  */
-export const caseStatuses = [
-  'parked',
-  'unmatched',
-  'open',
-  'resubmitting',
-  'resubmit_failed',
-  'passed',
-  'closed',
-] as const;
-export type CaseStatus = (typeof caseStatuses)[number];
+export const caseStatuses = AuditCaseStatus.options;
+export type CaseStatus = AuditCaseStatus;
 
 /** Statuses in which a case stands for its order: a further failure joins it instead of opening another. */
 export const activeStatuses: readonly CaseStatus[] = ['open', 'resubmitting', 'resubmit_failed'];
@@ -33,18 +31,7 @@ export interface Actor {
 
 export interface CaseHistoryEntry {
   at: Date;
-  action:
-    | 'received'
-    | 'parked'
-    | 'unmatched'
-    | 'opened'
-    | 'failed_again'
-    | 'escalated'
-    | 'fix_recorded'
-    | 'resubmitted'
-    | 'resubmit_failed'
-    | 'passed'
-    | 'delivered';
+  action: AuditCaseAction;
   by: Actor;
   status: CaseStatus;
   note?: string;

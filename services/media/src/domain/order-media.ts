@@ -18,6 +18,35 @@ export interface OrderFacts {
   expectedDeliveryAt?: Date | undefined;
 }
 
+/** Where an upload grant stands. */
+export type GrantState = 'issued' | 'confirming' | 'used';
+
+/**
+ * An upload grant's lifecycle, declared as orders' are: issued (a newer grant for the same status
+ * replaces an unused one), held `confirming` while one confirmation checks the upload (held again
+ * once a hold lapsed, its instance dead), `used` when its photo is attached or refused in the same
+ * write, or back to `issued` when the check could not finish. Every state a grant is written
+ * with comes from here, through {@link grantStep}.
+ */
+export const grantTransitions: readonly { from: readonly (GrantState | null)[]; to: GrantState }[] = [
+  { from: [null], to: 'issued' },
+  { from: ['issued', 'confirming'], to: 'confirming' },
+  { from: ['confirming'], to: 'issued' },
+  { from: ['confirming'], to: 'used' },
+];
+
+/**
+ * The state a grant that is `from` (`null`: being issued) takes next, checked against
+ * {@link grantTransitions}. Pure.
+ *
+ * @throws Error when the table does not allow it: a use case asking for a step its own checks
+ *   should have ruled out, never the caller's input.
+ */
+export function grantStep(from: GrantState | null, to: GrantState): GrantState {
+  if (grantTransitions.some((t) => t.to === to && t.from.includes(from))) return to;
+  throw new Error(`an upload grant that is ${from ?? 'new'} cannot become ${to}`);
+}
+
 /** A presigned upload handed to the merchant or rider, good for one confirmation. */
 export interface Grant {
   grantId: string;
@@ -27,12 +56,8 @@ export interface Grant {
   bytes: number;
   issuedAt: Date;
   expiresAt: Date;
-  /**
-   * issued → confirming while one confirmation checks the upload → used when its photo is
-   * attached (in the same write) or refused; back to issued when the check could not finish.
-   * A newer grant for the same status revokes an unused one.
-   */
-  state: 'issued' | 'confirming' | 'used' | 'revoked';
+  /** Where the grant stands in its lifecycle ({@link grantTransitions}). */
+  state: GrantState;
   /** While `confirming`: when the confirmation's hold lapses, so a confirmation whose instance died can be made again. */
   confirmingUntil?: Date | undefined;
 }
@@ -211,7 +236,6 @@ export function checkConfirm(
     throw AppError.forbidden('this grant was issued to someone else');
   }
   if (grant.state === 'used') throw AppError.conflict('this grant has already been used', { grantId });
-  if (grant.state === 'revoked') throw AppError.conflict('a newer grant replaced this one', { grantId });
   if (grant.state === 'confirming' && grant.confirmingUntil && grant.confirmingUntil.getTime() > now.getTime()) {
     throw AppError.conflict('this upload is being checked; ask again in a moment', { grantId });
   }

@@ -3,10 +3,11 @@ import type mongoose from 'mongoose';
 import {
   type Attempt,
   type Delivery,
-  type DeliveryStatus,
+  type PushStatus,
   finalStatuses,
   nextAttempts,
   openStatuses,
+  pushStep,
 } from '../domain/delivery';
 import type { RecipientKey } from '../domain/recipients';
 
@@ -50,15 +51,16 @@ export class PushLogRepository {
    * changes nothing. Answers where the push stands now: a redelivered event finds the push it
    * made before, so whether to send is decided by this record, never by a job still in Redis.
    */
-  async open(delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>): Promise<DeliveryStatus> {
+  async open(delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>): Promise<PushStatus> {
     const { key, ...rest } = delivery;
+    pushStep(null, 'opened', rest.status);
     const now = new Date();
     const doc = await this.collection.findOneAndUpdate(
       { _id: key } as Doc,
       { $setOnInsert: { ...rest, attempts: [], tries: 0, createdAt: now, updatedAt: now } },
       { upsert: true, returnDocument: 'after' },
     );
-    return (doc?.status as DeliveryStatus | undefined) ?? delivery.status;
+    return (doc?.status as PushStatus | undefined) ?? delivery.status;
   }
 
   /**
@@ -70,7 +72,12 @@ export class PushLogRepository {
    */
   async claim(key: string, at: Date, inFlightMs: number): Promise<{ attempt: number } | undefined> {
     const first = await this.collection.updateOne({ _id: key, status: 'pending', tries: 0 } as Doc, {
-      $set: { attempts: nextAttempts([], at), tries: 1, status: 'sending', updatedAt: new Date() },
+      $set: {
+        attempts: nextAttempts([], at),
+        tries: 1,
+        status: pushStep('pending', 'tried', 'sending'),
+        updatedAt: new Date(),
+      },
     });
     if (first.matchedCount > 0) return { attempt: 1 };
     const doc = await this.collection.findOne({ _id: key } as Doc);
@@ -81,7 +88,12 @@ export class PushLogRepository {
     if (last?.outcome === 'sending' && at.getTime() - new Date(last.at).getTime() < inFlightMs) return undefined;
     const attempts = nextAttempts(delivery.attempts, at);
     const claimed = await this.collection.updateOne({ _id: key, status: delivery.status, tries: triesOf(doc) } as Doc, {
-      $set: { attempts, tries: attempts.length, status: 'sending', updatedAt: new Date() },
+      $set: {
+        attempts,
+        tries: attempts.length,
+        status: pushStep(delivery.status, 'tried', 'sending'),
+        updatedAt: new Date(),
+      },
     });
     return claimed.matchedCount === 0 ? undefined : { attempt: attempts.length };
   }
@@ -91,11 +103,13 @@ export class PushLogRepository {
     key: string,
     attempt: number,
     outcome: Omit<Attempt, 'attempt' | 'at'>,
-    status: DeliveryStatus,
+    status: PushStatus,
   ): Promise<void> {
     const at = `attempts.${attempt - 1}`;
     const fields = Object.fromEntries(Object.entries(outcome).map(([name, value]) => [`${at}.${name}`, value]));
-    await this.collection.updateOne({ _id: key } as Doc, { $set: { ...fields, status, updatedAt: new Date() } });
+    await this.collection.updateOne({ _id: key } as Doc, {
+      $set: { ...fields, status: pushStep('sending', 'answered', status), updatedAt: new Date() },
+    });
     this.options.onAttempt?.(outcome.outcome);
   }
 
@@ -105,12 +119,12 @@ export class PushLogRepository {
    */
   async abandon(
     delivery: Pick<Delivery, 'key' | 'status' | 'attempts'>,
-    status: DeliveryStatus,
+    status: PushStatus,
     note: string,
   ): Promise<void> {
     await this.collection.updateOne(
       { _id: delivery.key, status: delivery.status, tries: delivery.attempts.length } as Doc,
-      { $set: { status, note, updatedAt: new Date() } },
+      { $set: { status: pushStep(delivery.status, 'abandoned', status), note, updatedAt: new Date() } },
     );
   }
 

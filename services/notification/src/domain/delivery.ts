@@ -1,26 +1,11 @@
+import type { PushStatus } from '@orderpulse/contracts';
+
 import type { RecipientKey } from './recipients';
 
-/** Where a push stands: waiting to be sent, or how it ended. */
-export type DeliveryStatus =
-  | 'pending'
-  /** A try is at the gateway (or was, when its sender died before the answer). */
-  | 'sending'
-  /** The gateway took it. */
-  | 'delivered'
-  /** The gateway said the device token is invalid; the device was removed. */
-  | 'token_invalid'
-  /** The gateway refused it (4xx); not retried. */
-  | 'rejected'
-  /** Every try failed (5xx, timeout). */
-  | 'failed'
-  /** The recipient muted the category; nothing was sent. */
-  | 'muted'
-  /** No provider reaches the device's platform; it gets the realtime channel only. */
-  | 'unsupported'
-  /** Its deadline (the countdown it announces) passed before it could be sent; nothing was sent. */
-  | 'expired';
+/** Where a push stands (the contracts' `PushStatus`): waiting to be sent, at the gateway, or how it ended. */
+export type { PushStatus };
 
-export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set([
+export const finalStatuses: ReadonlySet<PushStatus> = new Set([
   'delivered',
   'token_invalid',
   'rejected',
@@ -31,7 +16,52 @@ export const finalStatuses: ReadonlySet<DeliveryStatus> = new Set([
 ]);
 
 /** Where a push is still to be sent or tried again: the push reconciler's work. */
-export const openStatuses: readonly DeliveryStatus[] = ['pending', 'sending'];
+export const openStatuses: readonly PushStatus[] = ['pending', 'sending'];
+
+/** A step of a push's life: opened for a device, tried at the gateway, answered, or abandoned by the reconciler. */
+export type PushStep = 'opened' | 'tried' | 'answered' | 'abandoned';
+
+/** One edge of a push's lifecycle: a step, the statuses it is taken from, and those it may lead to. */
+export interface PushTransition {
+  step: PushStep;
+  /** Statuses it is taken from; `null` for a push being opened. */
+  from: readonly (PushStatus | null)[];
+  to: readonly PushStatus[];
+}
+
+/**
+ * A push's lifecycle, declared as orders' and audit cases' are; its history is its tries
+ * (`attempts`). Every status a push is written with comes from here, through {@link pushStep}; the
+ * push log's writes compare and set the status and tries each step starts from.
+ */
+export const pushTransitions: readonly PushTransition[] = [
+  // One per event, recipient and device: to be sent, or ended at once with why not.
+  { step: 'opened', from: [null], to: ['pending', 'muted', 'unsupported'] },
+  // A try is recorded before its request leaves: the first, one after a retryable answer, or one
+  // after a sender that died at the gateway (`sending` past the push timeout).
+  { step: 'tried', from: ['pending', 'sending'], to: ['sending'] },
+  // The try's outcome: the gateway's answer (a retryable one back to `pending`, or `failed` at the
+  // last try), or no request at all (its deadline passed, its app is gone).
+  {
+    step: 'answered',
+    from: ['sending'],
+    to: ['delivered', 'token_invalid', 'rejected', 'failed', 'pending', 'expired'],
+  },
+  // The push reconciler ends an unfinished push whose device is no longer registered.
+  { step: 'abandoned', from: ['pending', 'sending'], to: ['rejected'] },
+];
+
+/**
+ * The status a push takes at `step` from `from` (`null`: being opened), checked against
+ * {@link pushTransitions}. Pure.
+ *
+ * @throws Error when the table does not allow it: a use case asking for a step its own checks
+ *   should have ruled out, never the caller's input.
+ */
+export function pushStep(from: PushStatus | null, step: PushStep, to: PushStatus): PushStatus {
+  if (pushTransitions.some((t) => t.step === step && t.from.includes(from) && t.to.includes(to))) return to;
+  throw new Error(`a push that is ${from ?? 'new'} cannot be ${step} to ${to}`);
+}
 
 /**
  * One try at the gateway, recorded as `sending` before the request leaves and given its outcome
@@ -62,7 +92,7 @@ export interface Delivery {
   category: string;
   title: string;
   body: string;
-  status: DeliveryStatus;
+  status: PushStatus;
   attempts: Attempt[];
   /** Why a push ended without a try at the gateway (its device was removed before it could be sent again). */
   note?: string;

@@ -2,6 +2,7 @@ import {
   AccountDockingView,
   AuditCaseList,
   AuditCaseView,
+  AuditFailed,
   AuditFailure,
   AuditFailureReceipt,
   AuditPolicyState,
@@ -36,13 +37,7 @@ export const auditApi: ApiRoutes = {
       'X-Orderpulse-Signature': { description: '`v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`.', required: true },
     },
     body: AuditFailure,
-    example: {
-      notificationId: 'mo-ntf-88123',
-      orderNo: 'SO-2026-000123',
-      reasonCode: 'PRC-002',
-      reasonText: 'Unit price below the contract floor price',
-      failedAt: '2026-11-21T08:05:00.000Z',
-    },
+    example: AuditFailed.example,
     answers: {
       202: {
         description: 'Taken: a case was opened, parked, or the failure joined its order’s open case.',

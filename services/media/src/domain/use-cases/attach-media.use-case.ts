@@ -1,7 +1,7 @@
 import { MediaAttached, newEvent, type OrderStatus, type OutgoingEvent } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
-import type { AttachedMedia, OrderMedia } from '../order-media';
+import { type AttachedMedia, grantStep, type OrderMedia } from '../order-media';
 import { change, type MediaPorts } from './deps';
 
 /** The path that answers fresh links to a status's image. */
@@ -72,7 +72,7 @@ export async function attach(
     if (!current || !slot || slot.media) return undefined;
     const grant =
       grantId && slot.grant?.grantId === grantId
-        ? { ...slot.grant, state: 'used' as const, confirmingUntil: undefined }
+        ? { ...slot.grant, state: grantStep(slot.grant.state, 'used'), confirmingUntil: undefined }
         : slot.grant;
     return {
       next: { ...current, slots: { ...current.slots, [status]: { ...slot, grant, media } } },

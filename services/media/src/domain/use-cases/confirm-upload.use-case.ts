@@ -1,7 +1,7 @@
 import type { OrderStatus } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
-import { type Actor, type AttachedMedia, checkConfirm, type Grant } from '../order-media';
+import { type Actor, type AttachedMedia, checkConfirm, type Grant, grantStep } from '../order-media';
 import { judgeBytes, judgeDecoded, judgeObject, type Refusal } from '../verification';
 import { attach, mediaHref } from './attach-media.use-case';
 import { change, type EncodedImage, keys, type MediaPorts } from './deps';
@@ -44,7 +44,7 @@ export async function confirmUpload(
     const { slot, grant: current } = checkConfirm(order, status, grantId, actor, now, graceMs);
     const held: Grant = {
       ...current,
-      state: 'confirming',
+      state: grantStep(current.state, 'confirming'),
       confirmingUntil: new Date(now.getTime() + settings.confirmLeaseSeconds * 1_000),
     };
     return { next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: held } } }, result: held };
@@ -78,7 +78,7 @@ async function checkAndAttach(
       );
       const spent =
         slot.grant?.grantId === grantId
-          ? { ...slot.grant, state: 'used' as const, confirmingUntil: undefined }
+          ? { ...slot.grant, state: grantStep(slot.grant.state, 'used'), confirmingUntil: undefined }
           : slot.grant;
       return {
         next: { ...order, slots: { ...order.slots, [status]: { ...slot, grant: spent, rejections } } },
@@ -129,7 +129,10 @@ async function letGo(ports: MediaPorts, orderId: string, status: OrderStatus, gr
         ...order,
         slots: {
           ...order.slots,
-          [status]: { ...slot, grant: { ...slot.grant, state: 'issued', confirmingUntil: undefined } },
+          [status]: {
+            ...slot,
+            grant: { ...slot.grant, state: grantStep(slot.grant.state, 'issued'), confirmingUntil: undefined },
+          },
         },
       },
       result: true,

@@ -1,7 +1,7 @@
 import type { OrderStatus } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
-import { type Actor, checkGrant, type Grant, type UploadType } from '../order-media';
+import { type Actor, checkGrant, type Grant, grantStep, type UploadType } from '../order-media';
 import { change, keys, type MediaPorts } from './deps';
 
 export interface UploadGrant {
@@ -56,7 +56,7 @@ export async function grantUpload(
     bytes: request.bytes,
     issuedAt: ports.clock(),
     expiresAt: signed.expiresAt,
-    state: 'issued',
+    state: grantStep(null, 'issued'),
   };
   await change(ports, orderId, (order) => {
     if (!order) throw AppError.notFound('order', { orderId });

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { JobContext } from '@orderpulse/jobs';
 import { AppError } from '@orderpulse/service-kit';
 
-import type { Attempt, DeliveryStatus } from '../delivery';
+import type { Attempt, PushStatus } from '../delivery';
 import type { NotificationPorts, PushJob } from './deps';
 
 /** A gateway answer the log could not take yet (its database was away): kept with the job until it can. */
@@ -11,7 +11,7 @@ interface HeldAnswer {
   key: string;
   attempt: number;
   outcome: Omit<Attempt, 'attempt' | 'at'>;
-  status: DeliveryStatus;
+  status: PushStatus;
 }
 
 function heldAnswerOf(progress: unknown): HeldAnswer | undefined {
@@ -111,7 +111,7 @@ export async function sendPush(
   });
   const ms = ports.clock().getTime() - started.getTime();
   const base = { ms, ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}) };
-  const answer = (outcome: HeldAnswer['outcome'], status: DeliveryStatus) =>
+  const answer = (outcome: HeldAnswer['outcome'], status: PushStatus) =>
     settleHeld(ports, { key: job.key, attempt: tried, outcome, status }, context);
   switch (result.kind) {
     case 'delivered':

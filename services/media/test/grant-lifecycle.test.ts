@@ -1,0 +1,18 @@
+import { grantStep, grantTransitions } from '../src/domain/order-media';
+
+describe('the upload grant lifecycle', () => {
+  test('issued, held while one confirmation checks it, then used, or released to be confirmed again', () => {
+    expect(grantStep(null, 'issued')).toBe('issued');
+    expect(grantStep('issued', 'confirming')).toBe('confirming');
+    expect(grantStep('confirming', 'confirming')).toBe('confirming'); // a lapsed hold taken again
+    expect(grantStep('confirming', 'used')).toBe('used');
+    expect(grantStep('confirming', 'issued')).toBe('issued');
+  });
+
+  test('a used grant leads nowhere, and none is used without a confirmation', () => {
+    expect(() => grantStep('used', 'confirming')).toThrow('an upload grant that is used cannot become confirming');
+    expect(() => grantStep('issued', 'used')).toThrow('an upload grant that is issued cannot become used');
+    expect(() => grantStep(null, 'confirming')).toThrow('an upload grant that is new cannot become confirming');
+    expect(grantTransitions.some((t) => t.from.includes('used'))).toBe(false);
+  });
+});
