@@ -10,7 +10,7 @@ import {
   ReasonBody,
   StockingBody,
   StoreBody,
-  TerminalBody,
+  DeliveryTerminalBody,
   WaitQuery,
 } from '../../services/order/src/entry-points/http/schemas';
 import { OrderHarness, orderBody, tokens } from '../../services/order/test/support/order-harness';
@@ -35,7 +35,7 @@ test(`the order service answers ${fuzzSettings.httpInputs} generated requests wi
   const routes: Route[] = [
     { method: 'PUT', path: '/v1/stores/:id', body: StoreBody },
     { method: 'GET', path: '/v1/stores/:id' },
-    { method: 'PUT', path: '/v1/terminals/:id', body: TerminalBody },
+    { method: 'PUT', path: '/v1/terminals/:id', body: DeliveryTerminalBody },
     { method: 'GET', path: '/v1/deliveries', query: ListQuery },
     { method: 'POST', path: '/v1/deliveries/:id/stocking', body: StockingBody },
     { method: 'POST', path: '/v1/deliveries/:id/progress', body: ProgressBody },

@@ -296,6 +296,7 @@ const requests: Record<string, (who: { role: MatrixRole; principal: Principal })
   'notification DELETE /v1/installations/:installationId': () => ({ path: `/v1/installations/${uniqueName('inst')}` }),
   'notification GET /v1/me': () => ({ path: '/v1/me' }),
   'notification PUT /v1/me/preferences': () => ({ path: '/v1/me/preferences', body: { muted: [] } }),
+  'notification GET /v1/pushes': () => ({ path: `/v1/pushes?orderId=${fx.orderId}` }),
   'notification GET /v1/deliveries': () => ({ path: `/v1/deliveries?orderId=${fx.orderId}` }),
   'notification GET /v1/admin/orders/:orderId/timeline': () => ({ path: `/v1/admin/orders/${fx.orderId}/timeline` }),
   'notification GET /v1/realtime/events': () => ({ path: '/v1/realtime/events' }),

@@ -92,4 +92,8 @@ export const StoreView = z.object({
   ),
 });
 
-export const TerminalView = z.object({ terminalId: z.string(), regions: z.array(z.string()), active: z.boolean() });
+export const DeliveryTerminalView = z.object({
+  terminalId: z.string(),
+  regions: z.array(z.string()),
+  active: z.boolean(),
+});

@@ -1,6 +1,6 @@
 import type mongoose from 'mongoose';
 
-import { busyStatuses, type Terminal } from '../domain/delivery-assignment';
+import { busyStatuses, type DeliveryTerminal } from '../domain/delivery-assignment';
 import type { Store } from '../domain/placement';
 
 type Doc = mongoose.mongo.Document;
@@ -63,7 +63,7 @@ export class CatalogRepository {
    * another's, done) are taken off its list then; one listed for an assignment still under way
    * stays, uncounted. A lone candidate's load is not read (0): it is chosen whatever it is.
    */
-  async terminalsFor(region: string, declinedBy: readonly string[] = []): Promise<Terminal[]> {
+  async terminalsFor(region: string, declinedBy: readonly string[] = []): Promise<DeliveryTerminal[]> {
     const open = (docs: Doc[]) => docs.filter((d) => !declinedBy.includes(String(d._id)));
     const local = open(await this.terminals.find({ regions: region, active: true }).toArray());
     const pool =
@@ -126,7 +126,7 @@ export class CatalogRepository {
     return loads;
   }
 
-  async saveTerminal(terminal: Omit<Terminal, 'load'>): Promise<void> {
+  async saveTerminal(terminal: Omit<DeliveryTerminal, 'load'>): Promise<void> {
     const { terminalId, ...rest } = terminal;
     await this.terminals.updateOne(
       { _id: terminalId } as Doc,

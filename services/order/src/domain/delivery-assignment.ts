@@ -1,5 +1,5 @@
 /** A delivery terminal: a rider or a distribution station. */
-export interface Terminal {
+export interface DeliveryTerminal {
   terminalId: string;
   regions: string[];
   active: boolean;
@@ -20,11 +20,12 @@ export type Assignment = { terminalId: string; strategy: 'region' | 'least_loade
  */
 export function chooseTerminal(
   region: string,
-  terminals: readonly Terminal[],
+  terminals: readonly DeliveryTerminal[],
   declinedBy: readonly string[],
 ): Assignment {
   const eligible = terminals.filter((t) => t.active && !declinedBy.includes(t.terminalId));
-  const byLoad = (a: Terminal, b: Terminal) => a.load - b.load || a.terminalId.localeCompare(b.terminalId);
+  const byLoad = (a: DeliveryTerminal, b: DeliveryTerminal) =>
+    a.load - b.load || a.terminalId.localeCompare(b.terminalId);
   const local = eligible.filter((t) => t.regions.includes(region)).sort(byLoad)[0];
   if (local) return { terminalId: local.terminalId, strategy: 'region' };
   const any = [...eligible].sort(byLoad)[0];

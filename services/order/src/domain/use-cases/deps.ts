@@ -1,7 +1,7 @@
 import type { OutgoingEvent } from '@orderpulse/contracts';
 import type { Principal } from '@orderpulse/service-kit';
 
-import type { Terminal } from '../delivery-assignment';
+import type { DeliveryTerminal } from '../delivery-assignment';
 import type { HistoryEntry, Order } from '../order';
 import type { Store } from '../placement';
 
@@ -25,7 +25,7 @@ export interface OrderPorts {
   catalog: {
     store(storeId: string): Promise<Store | undefined>;
     /** The terminals an order of `region` is chosen among, those in `declinedBy` left out; loads read only when there is a choice. */
-    terminalsFor(region: string, declinedBy?: readonly string[]): Promise<Terminal[]>;
+    terminalsFor(region: string, declinedBy?: readonly string[]): Promise<DeliveryTerminal[]>;
     holdFor(terminalId: string, orderId: string): Promise<void>;
     release(terminalId: string, orderId: string): Promise<void>;
   };

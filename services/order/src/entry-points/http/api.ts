@@ -5,7 +5,7 @@ import {
   OrderList,
   OrderView,
   StoreView,
-  TerminalView,
+  DeliveryTerminalView,
 } from '@orderpulse/contracts';
 import type { ApiInfo, ApiRoutes } from '@orderpulse/service-kit';
 import { z } from 'zod';
@@ -21,7 +21,7 @@ import {
   StockingBody,
   StoreBody,
   StorefrontPlaceOrderBody,
-  TerminalBody,
+  DeliveryTerminalBody,
   WaitQuery,
 } from './schemas';
 
@@ -212,7 +212,7 @@ export const orderApi: ApiRoutes = {
     description: 'The terminal’s id is the `sub` of its rider tokens.',
     roles: ['admin'],
     params: Id,
-    body: TerminalBody,
-    answers: { 200: { description: 'Saved.', schema: TerminalView } },
+    body: DeliveryTerminalBody,
+    answers: { 200: { description: 'Saved.', schema: DeliveryTerminalView } },
   },
 };

@@ -3,7 +3,7 @@ import type express from 'express';
 import { z } from 'zod';
 
 import type { CatalogRepository } from '../../data-access/catalog.repository';
-import { StoreBody, TerminalBody } from './schemas';
+import { StoreBody, DeliveryTerminalBody } from './schemas';
 
 const Id = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an id') });
 
@@ -39,7 +39,7 @@ export function catalogRoutes(
   app.put('/v1/terminals/:id', auth, async (req, res) => {
     if (principalOf(req).role !== 'admin') throw AppError.forbidden('only an admin registers delivery terminals');
     const { id } = parseInput(Id, req.params, 'path');
-    const terminal = parseInput(TerminalBody, req.body);
+    const terminal = parseInput(DeliveryTerminalBody, req.body);
     await deps.catalog.saveTerminal({ terminalId: id, ...terminal });
     // Orders waiting for a rider may go to this terminal now.
     deps.terminalSaved?.();

@@ -64,7 +64,7 @@ export const StoreBody = z.object({
     .max(2_000),
 });
 
-export const TerminalBody = z.object({
+export const DeliveryTerminalBody = z.object({
   regions: z.array(z.string().min(1).max(64)).min(1).max(50),
   active: z.boolean().default(true),
 });
@@ -77,5 +77,5 @@ export const bodyLimits = {
   'POST /v1/deliveries/:id/progress': ProgressBody,
   'POST /v1/deliveries/:id/decline': ReasonBody,
   'PUT /v1/stores/:id': StoreBody,
-  'PUT /v1/terminals/:id': TerminalBody,
+  'PUT /v1/terminals/:id': DeliveryTerminalBody,
 } satisfies BodyLimits;
