@@ -30,11 +30,17 @@ const schemas: Record<string, z.ZodObject> = {
   notification: NotificationConfig,
 };
 
-/** What compose would substitute: `${VAR:-default}` gives the default, `${VAR:?message}` a value the operator must give. */
+/**
+ * What compose would substitute with nothing set: `${VAR:-default}` gives the default (innermost
+ * first, as compose resolves a nested default), `${VAR:?message}` a value the operator must give.
+ */
 function interpolate(value: string): string {
-  return String(value)
-    .replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')
-    .replace(/\$\{[A-Z0-9_]+:\?[^}]*\}/g, 'an-operator-supplied-secret-of-sufficient-length');
+  let text = String(value);
+  for (let before = ''; before !== text;) {
+    before = text;
+    text = text.replace(/\$\{[A-Z0-9_]+:-([^${}]*)\}/g, '$1');
+  }
+  return text.replace(/\$\{[A-Z0-9_]+:\?[^}]*\}/g, 'an-operator-supplied-secret-of-sufficient-length');
 }
 
 describe('the production shape in docker-compose.yml', () => {

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 
@@ -55,13 +57,16 @@ export interface Deprecation {
 
 /**
  * Middleware for a deprecated route: `Deprecation: @<unix seconds>` (RFC 9745), `Sunset: <HTTP-date>`
- * (RFC 8594) and `Link: <successor>; rel="successor-version"` (RFC 5829) on every answer.
+ * (RFC 8594) and `Link: <successor>; rel="successor-version"` (RFC 5829, RFC 8288) on every answer.
+ * The link is relative to the request's path (`pushes` for `/v1/deliveries`), so it resolves to
+ * the successor behind a gateway that serves the service under a prefix as well.
  */
 export function deprecation(route: Deprecation) {
   const since = Date.parse(`${route.since}T00:00:00Z`) / 1_000;
   const sunset = new Date(`${route.sunset}T00:00:00Z`).toUTCString();
-  return (_req: Request, res: Response, next: NextFunction) => {
-    res.set({ Deprecation: `@${since}`, Sunset: sunset, Link: `<${route.successor}>; rel="successor-version"` });
+  return (req: Request, res: Response, next: NextFunction) => {
+    const successor = posix.relative(posix.dirname(req.path), route.successor) || '.';
+    res.set({ Deprecation: `@${since}`, Sunset: sunset, Link: `<${successor}>; rel="successor-version"` });
     next();
   };
 }

@@ -169,7 +169,12 @@ describe('registry and bad input', () => {
     expect(first.body).toEqual({ deliveries: [] });
     expect(first.headers.get('deprecation')).toBe('@1796601600'); // RFC 9745: 2026-12-07T00:00:00Z
     expect(first.headers.get('sunset')).toBe('Mon, 07 Jun 2027 00:00:00 GMT'); // RFC 8594
-    expect(first.headers.get('link')).toBe('</v1/pushes>; rel="successor-version"');
+    // Relative, so that behind the gateway (/api/notification/v1/deliveries) it names /api/notification/v1/pushes.
+    expect(first.headers.get('link')).toBe('<pushes>; rel="successor-version"');
+    const successor = /^<([^>]+)>/.exec(first.headers.get('link') ?? '')![1]!;
+    expect(new URL(successor, 'http://gateway/api/notification/v1/deliveries?orderId=o-1').pathname).toBe(
+      '/api/notification/v1/pushes',
+    );
     expect((await service.call('GET', '/v1/deliveries?recipient=customer:c-a', tokens.customer('c-b'))).status).toBe(
       403,
     );

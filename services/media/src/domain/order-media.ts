@@ -25,14 +25,15 @@ export type GrantState = 'issued' | 'confirming' | 'used';
  * An upload grant's lifecycle, declared as orders' are: issued (a newer grant for the same status
  * replaces an unused one), held `confirming` while one confirmation checks the upload (held again
  * once a hold lapsed, its instance dead), `used` when its photo is attached or refused in the same
- * write, or back to `issued` when the check could not finish. Every state a grant is written
- * with comes from here, through {@link grantStep}.
+ * write, or back to `issued` when the check could not finish. A confirmation slower than its hold
+ * may find its grant released by the one that took the hold over (`issued`): its checked photo is
+ * still attached. Every state a grant is written with comes from here, through {@link grantStep}.
  */
 export const grantTransitions: readonly { from: readonly (GrantState | null)[]; to: GrantState }[] = [
   { from: [null], to: 'issued' },
   { from: ['issued', 'confirming'], to: 'confirming' },
   { from: ['confirming'], to: 'issued' },
-  { from: ['confirming'], to: 'used' },
+  { from: ['confirming', 'issued'], to: 'used' },
 ];
 
 /**

@@ -71,7 +71,8 @@ export async function attach(
     const slot = current?.slots[status];
     if (!current || !slot || slot.media) return undefined;
     const grant =
-      grantId && slot.grant?.grantId === grantId
+      // A grant another confirmation spent meanwhile (refusing its upload) stays as that one left it.
+      grantId && slot.grant?.grantId === grantId && slot.grant.state !== 'used'
         ? { ...slot.grant, state: grantStep(slot.grant.state, 'used'), confirmingUntil: undefined }
         : slot.grant;
     return {

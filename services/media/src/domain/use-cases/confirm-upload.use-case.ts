@@ -77,7 +77,8 @@ async function checkAndAttach(
         -20,
       );
       const spent =
-        slot.grant?.grantId === grantId
+        // A grant another confirmation spent meanwhile stays as that one left it.
+        slot.grant?.grantId === grantId && slot.grant.state !== 'used'
           ? { ...slot.grant, state: grantStep(slot.grant.state, 'used'), confirmingUntil: undefined }
           : slot.grant;
       return {

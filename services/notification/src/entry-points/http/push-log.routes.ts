@@ -25,7 +25,7 @@ export function pushLogRoutes(app: express.Express, deps: { log: PushLogReposito
     const everyone = principal.role === 'admin';
     const own = everyone ? undefined : recipientKey(recipientOf(principal));
     if (own && query.recipient && query.recipient !== own)
-      throw AppError.forbidden('you may read only your own pushes');
+      throw AppError.forbidden('you may read only what was sent to you');
     const recipient = own ?? query.recipient;
     let pushes;
     if (query.orderId) pushes = await deps.log.forOrder(query.orderId, query.limit, recipient ?? 'everyone');
