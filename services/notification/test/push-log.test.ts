@@ -47,6 +47,49 @@ async function opened(key: string): Promise<void> {
   });
 }
 
+const push = (key: string, status: 'pending' | 'muted' = 'pending') => ({
+  key,
+  eventId: 'e-2',
+  eventType: 'order.accepted',
+  orderId: 'o-2',
+  recipient: recipientKey({ kind: 'customer', id: 'c-2' }),
+  installationId: `i-${key}`,
+  appCode: 'app',
+  platform: 'android',
+  category: 'order',
+  title: 't',
+  body: 'b',
+  status,
+  data: {},
+});
+
+describe("opening an event's pushes", () => {
+  test('in one write; a push opened before answers where it stands, not what was asked', async () => {
+    await opened('k-before');
+    const at = new Date();
+    await log.claim('k-before', at, timeoutMs);
+    await log.settle('k-before', 1, { outcome: 'delivered', ms: 3 }, 'delivered');
+    const writes = sent.length;
+    expect(await log.openAll([push('k-new-1'), push('k-before'), push('k-new-2', 'muted')])).toEqual([
+      'pending',
+      'delivered',
+      'muted',
+    ]);
+    // One update command with a statement (a filter) per push, then one read of the push that was there already.
+    expect(sent.slice(writes).map((s) => s.command)).toEqual(['update', 'update', 'update', 'find']);
+    expect((await log.get('k-before'))?.attempts).toHaveLength(1);
+    expect((await log.get('k-new-2'))?.status).toBe('muted');
+  });
+
+  test('a push whose status the lifecycle does not open with is refused before anything is written', async () => {
+    const writes = sent.length;
+    await expect(log.openAll([{ ...push('k-bad'), status: 'delivered' }])).rejects.toThrow(
+      'a push that is new cannot be opened to delivered',
+    );
+    expect(sent.length).toBe(writes);
+  });
+});
+
 describe('claiming a try of a push', () => {
   test('two senders claiming the first try at once: one gets it, the other stands aside', async () => {
     await opened('k-race');

@@ -52,15 +52,44 @@ export class PushLogRepository {
    * made before, so whether to send is decided by this record, never by a job still in Redis.
    */
   async open(delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>): Promise<PushStatus> {
-    const { key, ...rest } = delivery;
-    pushStep(null, 'opened', rest.status);
+    return (await this.openAll([delivery]))[0]!;
+  }
+
+  /**
+   * {@link open} for every push of one event in one write (an unordered bulk of upserts); only
+   * when some were there already (a redelivered event) a second command reads where those stand.
+   * Answers in the order given.
+   */
+  async openAll(deliveries: readonly Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>[]): Promise<PushStatus[]> {
+    if (deliveries.length === 0) return [];
     const now = new Date();
-    const doc = await this.collection.findOneAndUpdate(
-      { _id: key } as Doc,
-      { $setOnInsert: { ...rest, attempts: [], tries: 0, createdAt: now, updatedAt: now } },
-      { upsert: true, returnDocument: 'after' },
+    const result = await this.collection.bulkWrite(
+      deliveries.map(({ key, ...rest }) => ({
+        updateOne: {
+          filter: idFilter(key),
+          update: {
+            $setOnInsert: {
+              ...rest,
+              status: pushStep(null, 'opened', rest.status),
+              attempts: [],
+              tries: 0,
+              createdAt: now,
+              updatedAt: now,
+            },
+          },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
     );
-    return (doc?.status as PushStatus | undefined) ?? delivery.status;
+    const inserted = new Set(Object.keys(result.upsertedIds).map(Number));
+    const found = deliveries.filter((_, i) => !inserted.has(i)).map((d) => d.key);
+    const stands = new Map<string, PushStatus>();
+    if (found.length > 0) {
+      const docs = await this.collection.find({ _id: { $in: found } } as Doc, { projection: { status: 1 } }).toArray();
+      for (const doc of docs) stands.set(String(doc._id), doc.status as PushStatus);
+    }
+    return deliveries.map((d, i) => (inserted.has(i) ? d.status : (stands.get(d.key) ?? d.status)));
   }
 
   /**
@@ -165,6 +194,9 @@ export class PushLogRepository {
     return docs.map(toDelivery);
   }
 }
+
+/** A filter on the push's key (stored as `_id`, a string where the driver's types expect an ObjectId). */
+const idFilter = (key: string): Doc => ({ _id: key });
 
 /** The tries a stored push has had, as its `tries` field says (null when it predates the field). */
 const triesOf = (doc: Doc): number | null => (typeof doc.tries === 'number' ? doc.tries : null);

@@ -19,21 +19,36 @@ export function idOf(...parts: string[]): string {
  * Tells everyone an event concerns: each notice goes to the recipient's realtime backlog
  * (once per event and recipient) and becomes one push job per device (once per event,
  * recipient and device). Running it again for the same event — a redelivery, a restart
- * mid-batch — adds nothing. The recipients of an event are told side by side, and each one's
- * devices too: they share nothing, and one after another an event's latency was the sum of all.
+ * mid-batch — adds nothing. The recipients of an event are told side by side; then every push
+ * of the event is opened in the push log in one write, and those still to be sent are queued.
  */
 export async function notify(ports: NotificationPorts, event: RoutedEvent & { id: string }): Promise<void> {
   const notices = noticesFor(event);
   if (notices.length === 0) return;
   // Every recipient's profile in one read.
   const profiles = await ports.registry.recipientsOf(notices.map((n) => recipientKey(n.recipient)));
-  await settleAll(notices.map((notice, i) => tell(ports, event, notice, profiles[i]!)));
+  const pushes = (await allOf(notices.map((notice, i) => tell(ports, event, notice, profiles[i]!)))).flat();
+  const stands = await ports.log.openAll(pushes.map((p) => p.delivery));
+  // A redelivered event finds its pushes in the log: sent or settled, they are not queued again.
+  await allOf(
+    pushes.map(async ({ delivery, job }, i) => {
+      if (openStatuses.includes(stands[i]!)) await ports.pushes.scheduleAt(pushJobId(delivery.key), ports.clock(), job);
+    }),
+  );
 }
 
 /** Waits for every one to finish, then fails with the first failure: a retry never overlaps work still running. */
-async function settleAll(work: Promise<void>[]): Promise<void> {
-  const failed = (await Promise.allSettled(work)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+async function allOf<T>(work: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** A push of the event: its record for the push log, and its job should it be sent. */
+interface PushOfEvent {
+  delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>;
+  job: PushJob;
 }
 
 async function tell(
@@ -41,7 +56,7 @@ async function tell(
   event: RoutedEvent & { id: string },
   notice: Notice,
   profile: RecipientProfile,
-): Promise<void> {
+): Promise<PushOfEvent[]> {
   const key = profile.key;
   const text = render(notice.template, profile.locale ?? notice.locale, notice.params);
   const message: RealtimeMessage = {
@@ -57,16 +72,16 @@ async function tell(
     at: ports.clock().toISOString(),
   };
   await ports.backlog.append(key, message.id, JSON.stringify(message));
-  await settleAll(profile.devices.map((device) => pushTo(ports, notice, profile, device, message)));
+  return allOf(profile.devices.map((device) => pushOf(ports, notice, profile, device, message)));
 }
 
-async function pushTo(
+async function pushOf(
   ports: NotificationPorts,
   notice: Notice,
   profile: RecipientProfile,
   device: Device,
   message: RealtimeMessage,
-): Promise<void> {
+): Promise<PushOfEvent> {
   const pushKey = idOf(message.eventId, profile.key, device.installationId);
   // A device's own locale wins over the recipient's.
   const text =
@@ -90,7 +105,7 @@ async function pushTo(
     ...(message.media ? pushMedia(message.media) : {}),
     messageId: message.id,
   };
-  const stands = await ports.log.open({
+  const delivery = {
     key: pushKey,
     eventId: message.eventId,
     eventType: message.eventType,
@@ -104,9 +119,7 @@ async function pushTo(
     body: text.body,
     status,
     data,
-  });
-  // A redelivered event finds its push in the log: sent or settled, it is not queued again.
-  if (!openStatuses.includes(stands)) return;
+  };
   const job: PushJob = {
     key: pushKey,
     recipient: profile.key,
@@ -120,7 +133,7 @@ async function pushTo(
     // A push about a running countdown is worth nothing once it is over: the gateway must not hold it longer.
     ...(message.countdown && expiresWithDeadline(message.status) ? { expiresAt: message.countdown.deadline } : {}),
   };
-  await ports.pushes.scheduleAt(pushJobId(pushKey), ports.clock(), job);
+  return { delivery, job };
 }
 
 /** The push job of a delivery: one per idempotency key, so queueing it again changes nothing. */
