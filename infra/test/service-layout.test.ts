@@ -25,12 +25,12 @@ describe('every service has the same folders, and its files are named by their r
     expect(folders.every((folder) => ['data-access', 'domain', 'entry-points', 'providers'].includes(folder))).toBe(
       true,
     );
-    expect(filesIn(name, 'domain/use-cases')).toContain('deps.ts');
+    expect(filesIn(name, 'domain/use-cases')).toContain('ports.ts');
   });
 
   test.each(names)('%s: use cases, consumers, jobs, reconcilers and routes by their suffixes', (name) => {
     const misnamed = [
-      ...filesIn(name, 'domain/use-cases').filter((file) => !file.endsWith('.use-case.ts') && file !== 'deps.ts'),
+      ...filesIn(name, 'domain/use-cases').filter((file) => !file.endsWith('.use-case.ts') && file !== 'ports.ts'),
       ...filesIn(name, 'entry-points/kafka').filter((file) => !file.endsWith('.consumer.ts')),
       ...filesIn(name, 'entry-points/jobs').filter((file) => !/\.(job|reconciler)\.ts$/.test(file)),
       ...filesIn(name, 'entry-points/http').filter((file) => !/(\.routes|-view)\.ts$|^(api|schemas)\.ts$/.test(file)),

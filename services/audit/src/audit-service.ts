@@ -8,7 +8,7 @@ import type { AuditConfig } from './config';
 import { B2bOrderRepository } from './data-access/b2b-order.repository';
 import { CaseRepository } from './data-access/case.repository';
 import { PolicyRepository } from './data-access/policy.repository';
-import type { AuditPorts, CaseCall, CaseTimer } from './domain/use-cases/deps';
+import type { AuditPorts, CaseCall, CaseTimer } from './domain/use-cases/ports';
 import { adminRoutes } from './entry-points/http/admin.routes';
 import { auditApi, auditApiInfo } from './entry-points/http/api';
 import { caseRoutes } from './entry-points/http/case.routes';

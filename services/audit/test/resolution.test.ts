@@ -2,7 +2,7 @@ import { stackEnv, waitFor } from '@orderpulse/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import { jobIds } from '../src/domain/use-cases/deps';
+import { jobIds } from '../src/domain/use-cases/ports';
 import { sign } from '../src/domain/webhook-signature';
 import { callQueue } from '../src/entry-points/jobs/case-call.job';
 import { timerQueue } from '../src/entry-points/jobs/case-timer.job';

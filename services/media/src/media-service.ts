@@ -10,7 +10,7 @@ import { type Platform, type ServiceParts, consumerGroupsOf } from '@orderpulse/
 import type { MediaConfig } from './config';
 import { MediaStore } from './data-access/media-store';
 import { OrderMediaRepository } from './data-access/order-media.repository';
-import type { MediaDueJob, MediaPorts } from './domain/use-cases/deps';
+import type { MediaDueJob, MediaPorts } from './domain/use-cases/ports';
 import { mediaApi, mediaApiInfo } from './entry-points/http/api';
 import { mediaRoutes } from './entry-points/http/media.routes';
 import { bodyLimits } from './entry-points/http/schemas';

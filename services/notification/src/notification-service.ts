@@ -8,7 +8,7 @@ import type { NotificationConfig } from './config';
 import { PushLogRepository } from './data-access/push-log.repository';
 import { RealtimeBacklog } from './data-access/realtime-backlog';
 import { RegistryRepository } from './data-access/registry.repository';
-import type { NotificationPorts, PushJob } from './domain/use-cases/deps';
+import type { NotificationPorts, PushJob } from './domain/use-cases/ports';
 import {
   type PushReconcileReport,
   requeueLostPushes,

@@ -9,7 +9,7 @@ import { CatalogRepository } from './data-access/catalog.repository';
 import { OrderChangeFeed } from './data-access/order-change-feed';
 import { OrderRepository } from './data-access/order.repository';
 import { trackRulingLateness } from './data-access/ruling-lateness';
-import type { OrderPorts } from './domain/use-cases/deps';
+import type { OrderPorts } from './domain/use-cases/ports';
 import { orderApi, orderApiInfo } from './entry-points/http/api';
 import { catalogRoutes } from './entry-points/http/catalog.routes';
 import { deliveryRoutes } from './entry-points/http/delivery.routes';

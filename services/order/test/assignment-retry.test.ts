@@ -1,4 +1,4 @@
-import type { OrderPorts } from '../src/domain/use-cases/deps';
+import type { OrderPorts } from '../src/domain/use-cases/ports';
 import { AwaitingRider, retryAssignments } from '../src/entry-points/jobs/assignments.reconciler';
 
 const order = (over: Partial<Parameters<AwaitingRider['note']>[0]> = {}): Parameters<AwaitingRider['note']>[0] => ({

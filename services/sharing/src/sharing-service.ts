@@ -9,7 +9,7 @@ import type { Platform, ServiceParts } from '@orderpulse/service-kit';
 import type { SharingConfig } from './config';
 import { GuaranteeOrderRepository } from './data-access/guarantee-order.repository';
 import { OrganisationRepository } from './data-access/organisation.repository';
-import type { ClaimExpiryJob, SharingPorts } from './domain/use-cases/deps';
+import type { ClaimExpiryJob, SharingPorts } from './domain/use-cases/ports';
 import { sharingApi, sharingApiInfo } from './entry-points/http/api';
 import { guaranteeOrderRoutes } from './entry-points/http/guarantee-order.routes';
 import { organisationRoutes } from './entry-points/http/organisation.routes';

@@ -1,7 +1,7 @@
 import { asTenant } from '@orderpulse/service-kit';
 import { uniqueName, waitFor } from '@orderpulse/testkit';
 
-import { claimExpiryJobId } from '../src/domain/use-cases/deps';
+import { claimExpiryJobId } from '../src/domain/use-cases/ports';
 import { expireShare } from '../src/domain/use-cases/share-order.use-case';
 import { type Problem, SharingHarness, tokens } from './support/sharing-harness';
 

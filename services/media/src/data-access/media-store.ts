@@ -9,7 +9,7 @@ import {
 import { presignGet, presignPut } from '@orderpulse/object-store';
 
 import type { UploadType } from '../domain/order-media';
-import type { ObjectPort } from '../domain/use-cases/deps';
+import type { ObjectPort } from '../domain/use-cases/ports';
 
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };

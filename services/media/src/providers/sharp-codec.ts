@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 
 import type { UploadType } from '../domain/order-media';
-import type { EncodedImage, ImagePort } from '../domain/use-cases/deps';
+import type { EncodedImage, ImagePort } from '../domain/use-cases/ports';
 
 /** The thumbnail's longest side: what a push's rich notification and a list row show. */
 const THUMBNAIL_SIDE = 320;

@@ -4,7 +4,7 @@ import { type Actor, caseRef } from '../audit-case';
 import { caseStep } from '../case-lifecycle';
 import { CallFailed } from '../errors';
 import { fillTemplate } from '../messages';
-import type { AuditPorts } from './deps';
+import type { AuditPorts } from './ports';
 import { passedEventId } from './resubmit.use-case';
 
 const system: Actor = { role: 'system', subject: 'audit' };

@@ -4,7 +4,7 @@ import { LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 import { awaitingFix, caseRef } from '../audit-case';
 import { caseStep } from '../case-lifecycle';
 import { escalationTemplate, fillTemplate } from '../messages';
-import type { AuditPorts } from './deps';
+import type { AuditPorts } from './ports';
 
 export type EscalationOutcome = 'escalated' | 'not_due' | 'nothing_to_do';
 

@@ -7,7 +7,7 @@ import { type AuditCase, type Actor, caseIdFor, type FailureReason } from '../au
 import { caseStep } from '../case-lifecycle';
 import { routeRound } from '../case-routing';
 import { DuplicateActiveCase } from '../errors';
-import { type AuditPorts, scheduleFor } from './deps';
+import { type AuditPorts, scheduleFor } from './ports';
 
 const middleOffice: Actor = { role: 'middle-office', subject: 'middle-office' };
 const system: Actor = { role: 'system', subject: 'audit' };

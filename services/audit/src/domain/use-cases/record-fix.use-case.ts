@@ -2,7 +2,7 @@ import { AppError } from '@orderpulse/service-kit';
 
 import { type AuditCase, mayResolve, maySee } from '../audit-case';
 import { caseStep, decideCase } from '../case-lifecycle';
-import { type AuditPorts, jobIds, scheduleFor } from './deps';
+import { type AuditPorts, jobIds, scheduleFor } from './ports';
 
 export interface FixRequest {
   caseId: string;

@@ -1,6 +1,6 @@
 import type { B2bOrder } from '@orderpulse/contracts';
 
-import type { AuditPorts } from './deps';
+import type { AuditPorts } from './ports';
 import { lookForOrder } from './receive-failure.use-case';
 
 /** Keeps a confirmed B2B order, and opens the parked cases that were waiting for it. Idempotent. */

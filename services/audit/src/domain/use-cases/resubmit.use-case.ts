@@ -4,7 +4,7 @@ import { type Actor, type AuditCase, caseRef } from '../audit-case';
 import { caseStep } from '../case-lifecycle';
 import { CallFailed } from '../errors';
 import { fillTemplate, resubmissionFailedTemplate } from '../messages';
-import { type AuditPorts, scheduleFor } from './deps';
+import { type AuditPorts, scheduleFor } from './ports';
 import { tryStartRound } from './receive-failure.use-case';
 
 const middleOffice: Actor = { role: 'middle-office', subject: 'middle-office' };

@@ -10,7 +10,7 @@ import type express from 'express';
 
 import type { CaseRepository } from '../../data-access/case.repository';
 import { type AuditCase, isOverdue, maySee } from '../../domain/audit-case';
-import type { AuditPorts } from '../../domain/use-cases/deps';
+import type { AuditPorts } from '../../domain/use-cases/ports';
 import { recordFix } from '../../domain/use-cases/record-fix.use-case';
 import { CaseIdParam, CaseListQuery, cursorOf, FixBody, OrderNoParam } from './schemas';
 

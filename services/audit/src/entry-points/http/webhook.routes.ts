@@ -2,7 +2,7 @@ import { AuditFailure } from '@orderpulse/contracts';
 import { AppError, parseInput } from '@orderpulse/service-kit';
 import type express from 'express';
 
-import type { AuditPorts } from '../../domain/use-cases/deps';
+import type { AuditPorts } from '../../domain/use-cases/ports';
 import { receiveFailure } from '../../domain/use-cases/receive-failure.use-case';
 import { signatureHeaders, verifySignature } from '../../domain/webhook-signature';
 

@@ -1,5 +1,5 @@
 import { deliverSuccess } from '../../domain/use-cases/deliver-success.use-case';
-import type { AuditPorts, CaseCall } from '../../domain/use-cases/deps';
+import type { AuditPorts, CaseCall } from '../../domain/use-cases/ports';
 import { resubmit } from '../../domain/use-cases/resubmit.use-case';
 
 export const callQueue = 'audit-calls';

@@ -1,7 +1,7 @@
 import { AppError } from '@orderpulse/service-kit';
 
-import type { AuditPorts, CaseTimer } from '../../domain/use-cases/deps';
 import { escalate } from '../../domain/use-cases/escalate.use-case';
+import type { AuditPorts, CaseTimer } from '../../domain/use-cases/ports';
 import { lookForOrder } from '../../domain/use-cases/receive-failure.use-case';
 
 export const timerQueue = 'audit-timers';

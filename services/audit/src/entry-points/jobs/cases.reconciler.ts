@@ -3,8 +3,8 @@ import { unlessBusy } from '@orderpulse/service-kit';
 
 import type { CaseRepository } from '../../data-access/case.repository';
 import { isOverdue } from '../../domain/audit-case';
-import { type AuditPorts, jobIds, scheduleFor } from '../../domain/use-cases/deps';
 import { escalate } from '../../domain/use-cases/escalate.use-case';
+import { type AuditPorts, jobIds, scheduleFor } from '../../domain/use-cases/ports';
 import { lookForOrder } from '../../domain/use-cases/receive-failure.use-case';
 
 export interface ReconcileReport {

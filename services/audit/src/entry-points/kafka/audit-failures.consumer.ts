@@ -1,7 +1,7 @@
 import { AuditFailed } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
-import type { AuditPorts } from '../../domain/use-cases/deps';
+import type { AuditPorts } from '../../domain/use-cases/ports';
 import { receiveFailure } from '../../domain/use-cases/receive-failure.use-case';
 
 /** Audit failures from the middle office, the same as the webhook takes them. */

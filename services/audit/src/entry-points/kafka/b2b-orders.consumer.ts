@@ -1,7 +1,7 @@
 import { B2bOrderConfirmed } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
-import type { AuditPorts } from '../../domain/use-cases/deps';
+import type { AuditPorts } from '../../domain/use-cases/ports';
 import { recordOrder } from '../../domain/use-cases/record-order.use-case';
 
 /** Orders the trading platform sent for review: kept, and matched to parked failures. */

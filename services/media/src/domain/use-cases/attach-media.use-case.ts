@@ -2,7 +2,7 @@ import { MediaAttached, newEvent, type OrderStatus, type OutgoingEvent } from '@
 import { AppError } from '@orderpulse/service-kit';
 
 import { type AttachedMedia, grantStep, type OrderMedia } from '../order-media';
-import { change, type MediaPorts } from './deps';
+import { change, type MediaPorts } from './ports';
 
 /** The path that answers fresh links to a status's image. */
 export function mediaHref(orderId: string, status: OrderStatus): string {

@@ -4,7 +4,7 @@ import { AppError } from '@orderpulse/service-kit';
 import { type Actor, type AttachedMedia, checkConfirm, type Grant, grantStep } from '../order-media';
 import { judgeBytes, judgeDecoded, judgeObject, type Refusal } from '../verification';
 import { attach, mediaHref } from './attach-media.use-case';
-import { change, type EncodedImage, keys, type MediaPorts } from './deps';
+import { change, type EncodedImage, keys, type MediaPorts } from './ports';
 
 /** How many leading bytes tell the type. */
 const HEAD_BYTES = 32;

@@ -2,7 +2,7 @@ import type { OrderStatus } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
 import { type Actor, checkGrant, type Grant, grantStep, type UploadType } from '../order-media';
-import { change, keys, type MediaPorts } from './deps';
+import { change, keys, type MediaPorts } from './ports';
 
 export interface UploadGrant {
   grantId: string;

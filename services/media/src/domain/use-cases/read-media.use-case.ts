@@ -2,7 +2,7 @@ import type { OrderStatus } from '@orderpulse/contracts';
 import { AppError } from '@orderpulse/service-kit';
 
 import { type Actor, checkReader, type Slot } from '../order-media';
-import type { MediaPorts } from './deps';
+import type { MediaPorts } from './ports';
 
 /** One status's image as a reader sees it: fresh short-lived links, or what is still owed. */
 export interface MediaView {

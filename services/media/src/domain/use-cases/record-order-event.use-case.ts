@@ -1,7 +1,7 @@
 import type { OrderSnapshot } from '@orderpulse/contracts';
 
 import { absorbSnapshot, dueJobId, owedSlots } from '../order-media';
-import { change, type MediaPorts } from './deps';
+import { change, type MediaPorts } from './ports';
 
 /**
  * An order event tells who the merchant and rider are and which status the order reached.

@@ -6,7 +6,7 @@ import { AppError } from '@orderpulse/service-kit';
 import type { AttachedMedia } from '../order-media';
 import { renderStatusCard } from '../status-card';
 import { attach } from './attach-media.use-case';
-import { keys, type MediaPorts } from './deps';
+import { keys, type MediaPorts } from './ports';
 
 export type DueOutcome = 'attached' | 'settled' | 'unknown';
 

@@ -2,8 +2,8 @@ import { type AuthSettings, authenticated, parseInput, principalOf, requireRole 
 import type express from 'express';
 
 import { confirmUpload } from '../../domain/use-cases/confirm-upload.use-case';
-import type { MediaPorts } from '../../domain/use-cases/deps';
 import { grantUpload } from '../../domain/use-cases/grant-upload.use-case';
+import type { MediaPorts } from '../../domain/use-cases/ports';
 import { readMedia } from '../../domain/use-cases/read-media.use-case';
 import { GrantBody, GrantPath, MediaPath, OrderPath } from './schemas';
 

@@ -1,4 +1,4 @@
-import type { MediaDueJob, MediaPorts } from '../../domain/use-cases/deps';
+import type { MediaDueJob, MediaPorts } from '../../domain/use-cases/ports';
 import { synthesizeDue } from '../../domain/use-cases/synthesize-image.use-case';
 
 export const mediaDueQueue = 'media-due';

@@ -2,7 +2,7 @@ import type { ReconcileScope } from '@orderpulse/jobs';
 
 import type { OrderMediaRepository } from '../../data-access/order-media.repository';
 import { dueJobId, owedSlots } from '../../domain/order-media';
-import type { MediaDueJob, MediaPorts } from '../../domain/use-cases/deps';
+import type { MediaDueJob, MediaPorts } from '../../domain/use-cases/ports';
 import { synthesizeDue } from '../../domain/use-cases/synthesize-image.use-case';
 
 export interface ReconcileReport {

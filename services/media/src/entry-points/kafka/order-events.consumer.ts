@@ -1,7 +1,7 @@
 import { OrderAssigned, OrderPlaced, OrderStatusChanged, OrderStockingReported } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
-import type { MediaPorts } from '../../domain/use-cases/deps';
+import type { MediaPorts } from '../../domain/use-cases/ports';
 import { recordOrderEvent } from '../../domain/use-cases/record-order-event.use-case';
 
 /** Every order event carries the order's snapshot; each one feeds the same use case, stamped with the event's time. */

@@ -8,7 +8,7 @@ import { recipientKey } from '../recipients';
 import type { Device, RecipientProfile } from '../registry';
 import { noticesFor, type Notice, type RoutedEvent } from '../routing';
 import { render } from '../templates';
-import type { NotificationPorts, PushJob } from './deps';
+import type { NotificationPorts, PushJob } from './ports';
 
 /** A stable id from parts: the same event, recipient and device always give the same key. */
 export function idOf(...parts: string[]): string {

@@ -1,6 +1,6 @@
 import { expiresWithDeadline } from '../delivery';
-import type { NotificationPorts } from './deps';
 import { pushJobId } from './notify.use-case';
+import type { NotificationPorts } from './ports';
 
 export interface PushReconcileReport {
   /** Unfinished pushes looked at. */

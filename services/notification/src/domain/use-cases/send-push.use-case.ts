@@ -4,7 +4,7 @@ import type { JobContext } from '@orderpulse/jobs';
 import { AppError } from '@orderpulse/service-kit';
 
 import type { Attempt, PushStatus } from '../delivery';
-import type { NotificationPorts, PushJob } from './deps';
+import type { NotificationPorts, PushJob } from './ports';
 
 /** A gateway answer the log could not take yet (its database was away): kept with the job until it can. */
 interface HeldAnswer {

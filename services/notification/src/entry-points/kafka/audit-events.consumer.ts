@@ -1,8 +1,8 @@
 import { AuditCaseEscalated, AuditCaseOpened, AuditPassed, AuditResubmissionFailed } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
-import type { NotificationPorts } from '../../domain/use-cases/deps';
 import { notify } from '../../domain/use-cases/notify.use-case';
+import type { NotificationPorts } from '../../domain/use-cases/ports';
 
 /** The audit service's case events: the docking person, the lead on escalation, the handler on the outcome. */
 export function auditEventHandlers(ports: NotificationPorts) {

@@ -8,8 +8,8 @@ import {
 } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
-import type { NotificationPorts } from '../../domain/use-cases/deps';
 import { notify } from '../../domain/use-cases/notify.use-case';
+import type { NotificationPorts } from '../../domain/use-cases/ports';
 
 /** Every sharing event becomes the notices its routing decides; each handler only names its type. */
 export function sharingEventHandlers(ports: NotificationPorts) {

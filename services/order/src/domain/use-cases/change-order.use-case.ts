@@ -4,7 +4,7 @@ import { AppError, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 import { busyStatuses } from '../delivery-assignment';
 import { type HistoryEntry, type Order, snapshotOf } from '../order';
 import { type ActorRole, allowedActions, decide, type OrderAction } from '../order-state-machine';
-import type { OrderPorts } from './deps';
+import type { OrderPorts } from './ports';
 
 export interface ChangeRequest {
   orderId: string;

@@ -4,7 +4,7 @@ import { AppError, LOST_RACE, retryOnConflict } from '@orderpulse/service-kit';
 import { type Assignment, chooseTerminal } from '../delivery-assignment';
 import { type Order, snapshotOf } from '../order';
 import { changeOrder } from './change-order.use-case';
-import type { OrderPorts } from './deps';
+import type { OrderPorts } from './ports';
 
 const assignable = ['accepted', 'dispatched'] as const;
 

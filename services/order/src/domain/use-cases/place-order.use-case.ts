@@ -15,7 +15,7 @@ import { stringify } from 'safe-stable-stringify';
 
 import { type Order, snapshotOf } from '../order';
 import { checkPlacement } from '../placement';
-import { deadlineJobId, type OrderPorts } from './deps';
+import { deadlineJobId, type OrderPorts } from './ports';
 
 export interface PlaceOrderInput extends PlaceOrder {
   /** Derived from the storefront's reference or the client's idempotency key, so a retry places nothing new. */

@@ -2,7 +2,7 @@ import { AppError } from '@orderpulse/service-kit';
 
 import { canView, type Order } from '../order';
 import { changeOrder } from './change-order.use-case';
-import type { Actor, OrderPorts } from './deps';
+import type { Actor, OrderPorts } from './ports';
 
 /**
  * Reads an order for someone allowed to see it. The merchant terminal's first fetch is what

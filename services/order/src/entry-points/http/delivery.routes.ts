@@ -3,7 +3,7 @@ import type express from 'express';
 
 import type { Order } from '../../domain/order';
 import { advanceDelivery, declineDelivery, reportStocking } from '../../domain/use-cases/deliver-order.use-case';
-import type { OrderPorts } from '../../domain/use-cases/deps';
+import type { OrderPorts } from '../../domain/use-cases/ports';
 import { orderForActor } from '../../domain/use-cases/view-order.use-case';
 import { orderView } from './order-view';
 import { ListQuery, OrderIdParam, ProgressBody, ReasonBody, StockingBody } from './schemas';

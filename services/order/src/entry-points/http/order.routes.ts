@@ -20,8 +20,8 @@ import type { Order } from '../../domain/order';
 import { isAnswered } from '../../domain/order-state-machine';
 import { storefrontOrderId } from '../../domain/placement';
 import { changeOrder } from '../../domain/use-cases/change-order.use-case';
-import type { OrderPorts } from '../../domain/use-cases/deps';
 import { placeOrder, refusalProblem } from '../../domain/use-cases/place-order.use-case';
+import type { OrderPorts } from '../../domain/use-cases/ports';
 import { orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
 import { orderView } from './order-view';
 import {

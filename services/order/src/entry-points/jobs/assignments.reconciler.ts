@@ -3,7 +3,7 @@ import type { ReconcileScope } from '@orderpulse/jobs';
 import type { OrderRepository } from '../../data-access/order.repository';
 import type { Order } from '../../domain/order';
 import { assignDelivery } from '../../domain/use-cases/deliver-order.use-case';
-import type { OrderPorts } from '../../domain/use-cases/deps';
+import type { OrderPorts } from '../../domain/use-cases/ports';
 
 export interface AssignmentRetryReport {
   checked: number;

@@ -4,8 +4,8 @@ import { unlessBusy } from '@orderpulse/service-kit';
 import type { OrderRepository } from '../../data-access/order.repository';
 import { awaitingResponse } from '../../domain/order-state-machine';
 import { adjudicate } from '../../domain/use-cases/change-order.use-case';
-import { deadlineJobId, type OrderPorts } from '../../domain/use-cases/deps';
 import { announcePlacement } from '../../domain/use-cases/place-order.use-case';
+import { deadlineJobId, type OrderPorts } from '../../domain/use-cases/ports';
 
 export interface ReconcileReport {
   checked: number;

@@ -2,8 +2,8 @@ import type { JobAgain } from '@orderpulse/jobs';
 
 import { awaitingResponse } from '../../domain/order-state-machine';
 import { adjudicate } from '../../domain/use-cases/change-order.use-case';
-import type { OrderPorts } from '../../domain/use-cases/deps';
 import { announcePlacement } from '../../domain/use-cases/place-order.use-case';
+import type { OrderPorts } from '../../domain/use-cases/ports';
 
 export const responseDeadlineQueue = 'order-response-deadline';
 

@@ -2,7 +2,7 @@ import { OrderStatusChanged } from '@orderpulse/contracts';
 import { on } from '@orderpulse/kafka';
 
 import { assignDelivery } from '../../domain/use-cases/deliver-order.use-case';
-import type { OrderPorts } from '../../domain/use-cases/deps';
+import type { OrderPorts } from '../../domain/use-cases/ports';
 
 /** An accepted or dispatched order gets a delivery terminal; the event survives a crash between the two. */
 export function deliveryAssigner(ports: OrderPorts) {

@@ -3,8 +3,8 @@ import { on } from '@orderpulse/kafka';
 import { AppError } from '@orderpulse/service-kit';
 
 import { storefrontOrderId } from '../../domain/placement';
-import type { OrderPorts } from '../../domain/use-cases/deps';
 import { placeOrder } from '../../domain/use-cases/place-order.use-case';
+import type { OrderPorts } from '../../domain/use-cases/ports';
 
 /**
  * Orders placed at upstream storefronts go through the same use case as the HTTP ones. A record

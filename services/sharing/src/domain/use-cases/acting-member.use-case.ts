@@ -1,7 +1,7 @@
 import { AppError, type Principal, tenantOf } from '@orderpulse/service-kit';
 
 import type { Actor } from '../guarantee-order';
-import type { SharingPorts } from './deps';
+import type { SharingPorts } from './ports';
 
 /**
  * The member a request acts as. The token says who and for which organisation (its tenant);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { AppError, type TenantId } from '@orderpulse/service-kit';
 
 import { type Actor, canView, type GuaranteeOrder, typeRankOf } from '../guarantee-order';
-import type { SharingPorts } from './deps';
+import type { SharingPorts } from './ports';
 
 export interface RecordOrderInput {
   orgId: TenantId;

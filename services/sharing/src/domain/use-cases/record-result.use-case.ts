@@ -3,8 +3,8 @@ import { GuaranteeOrderProcessed, type GuaranteeOrderStatus, newEvent } from '@o
 import type { Actor, GuaranteeOrder, HistoryEntry, Share } from '../guarantee-order';
 import { shareStep } from '../share-lifecycle';
 import { decideResult } from '../share-rules';
-import { claimExpiryJobId, type SharingPorts } from './deps';
 import { orderForMember } from './guarantee-orders.use-case';
+import { claimExpiryJobId, type SharingPorts } from './ports';
 import { refusal, untilWritten } from './write-guarantee-order.use-case';
 
 export interface ResultInput {

@@ -4,7 +4,7 @@ import { AppError, LOST_RACE, retryOnConflict, type TenantId } from '@orderpulse
 import { type Actor, canView, type GuaranteeOrder, type Share, shareSnapshot } from '../guarantee-order';
 import { type ShareAction, shareStep } from '../share-lifecycle';
 import { decideClaim, decideDecline, decideRevoke, decideShare, isOverdue } from '../share-rules';
-import { claimExpiryJobId, type SharingPorts } from './deps';
+import { claimExpiryJobId, type SharingPorts } from './ports';
 import { refusal, untilWritten } from './write-guarantee-order.use-case';
 
 export interface ShareOutcome {

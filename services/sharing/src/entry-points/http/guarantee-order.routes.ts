@@ -11,8 +11,8 @@ import type express from 'express';
 import type { GuaranteeOrderRepository } from '../../data-access/guarantee-order.repository';
 import { historyView, listItem, orderView } from '../../domain/guarantee-order';
 import { actingMember } from '../../domain/use-cases/acting-member.use-case';
-import type { SharingPorts } from '../../domain/use-cases/deps';
 import { orderForMember, recordOrder } from '../../domain/use-cases/guarantee-orders.use-case';
+import type { SharingPorts } from '../../domain/use-cases/ports';
 import { recordResult } from '../../domain/use-cases/record-result.use-case';
 import { claimShare, declineShare, revokeShare, shareOrder } from '../../domain/use-cases/share-order.use-case';
 import {

@@ -1,6 +1,6 @@
 import { AppError } from '@orderpulse/service-kit';
 
-import type { ClaimExpiryJob, SharingPorts } from '../../domain/use-cases/deps';
+import type { ClaimExpiryJob, SharingPorts } from '../../domain/use-cases/ports';
 import { expireShare } from '../../domain/use-cases/share-order.use-case';
 
 export const claimExpiryQueue = 'sharing-claim-expiry';

@@ -2,7 +2,7 @@ import type { ReconcileScope } from '@orderpulse/jobs';
 import { unlessBusy } from '@orderpulse/service-kit';
 
 import type { GuaranteeOrder } from '../../domain/guarantee-order';
-import { claimExpiryJobId, type ClaimExpiryJob, type SharingPorts } from '../../domain/use-cases/deps';
+import { claimExpiryJobId, type ClaimExpiryJob, type SharingPorts } from '../../domain/use-cases/ports';
 import { expireShare } from '../../domain/use-cases/share-order.use-case';
 
 export interface ReconcileReport {
