@@ -223,7 +223,7 @@ describe('notification service: routing, push gateway, push log', () => {
     const first = await events.placed({ customerId: 'c-prune' });
     const log = await waitFor(() => service.deliveries(`orderId=${first.orderId}&recipient=customer:c-prune`), {
       what: 'both pushes settled',
-      until: (d) => d.length === 2 && d.every((x) => x.status !== 'pending'),
+      until: (d) => d.length === 2 && d.every((x) => x.status !== 'pending' && x.status !== 'sending'), // settled: not waiting, not at the gateway
     });
     expect(Object.fromEntries(log.map((d) => [d.installationId, d.status]))).toEqual({
       'phone-dead': 'token_invalid',
@@ -297,7 +297,7 @@ describe('notification service: routing, push gateway, push log', () => {
 
     const log = await waitFor(() => service.deliveries(`orderId=${orderId}`), {
       what: 'three settled pushes',
-      until: (d) => d.length === 3 && d.every((x) => x.status !== 'pending'),
+      until: (d) => d.length === 3 && d.every((x) => x.status !== 'pending' && x.status !== 'sending'), // settled: not waiting, not at the gateway
     });
     const byInstallation = Object.fromEntries(log.map((d) => [`${d.installationId}:${d.category}`, d]));
     expect(byInstallation['pad-mute:new_order']?.status).toBe('delivered');
