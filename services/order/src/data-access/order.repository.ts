@@ -8,6 +8,9 @@ import type { HistoryEntry, Order } from '../domain/order';
 /** An order waiting for its merchant, as a reconciler pass reads it. */
 export type AwaitingOrder = Pick<Order, 'orderId' | 'version' | 'status' | 'responseDeadline' | 'placing'>;
 
+/** How many orders an instance remembers as it last saw them (a few KB each). */
+const RECENT_ORDERS = 5_000;
+
 /**
  * Orders in the order service's own database. Every change is a single-document write that is
  * conditional on the version read, and carries its events in the document's outbox.
@@ -15,6 +18,8 @@ export type AwaitingOrder = Pick<Order, 'orderId' | 'version' | 'status' | 'resp
 export class OrderRepository {
   private readonly store: VersionedCollection<Order, 'orderId'>;
   readonly collection: mongoose.mongo.Collection<StoredDocument>;
+  /** The orders this instance last wrote or read, least recently seen first (a Map keeps insertion order). */
+  private readonly seen = new Map<string, Order>();
 
   constructor(db: mongoose.mongo.Db) {
     this.store = new VersionedCollection<Order, 'orderId'>(db, 'orders', { id: 'orderId' });
@@ -33,11 +38,33 @@ export class OrderRepository {
   /** Inserts a new order with its events; an order with the same id already there is returned instead. */
   async insert(order: Order, events: readonly OutgoingEvent[]): Promise<{ created: boolean; order: Order }> {
     const { created, entity } = await this.store.insert(order, events);
+    this.remember(entity.orderId, entity);
     return { created, order: entity };
   }
 
+  /** The order as stored now. */
   async get(orderId: string): Promise<Order | undefined> {
-    return this.store.get(orderId);
+    const order = await this.store.get(orderId);
+    this.remember(orderId, order);
+    return order;
+  }
+
+  /**
+   * The order as this instance last wrote or read it, if it still remembers it (the last
+   * {@link RECENT_ORDERS}); no read. A guess, not an answer: another instance's changes are not in
+   * it. A change may decide on it because its write is conditional on the version, and one that is
+   * refused, loses its race or would do nothing on it decides again on {@link get}
+   * (`actOnOrder`, `assignDelivery`). Never what a reader is shown.
+   */
+  recent(orderId: string): Order | undefined {
+    return this.seen.get(orderId);
+  }
+
+  private remember(orderId: string, order: Order | undefined): void {
+    this.seen.delete(orderId);
+    if (!order) return;
+    this.seen.set(orderId, order);
+    if (this.seen.size > RECENT_ORDERS) this.seen.delete(this.seen.keys().next().value!);
   }
 
   /**
@@ -55,7 +82,7 @@ export class OrderRepository {
     },
     events: readonly OutgoingEvent[],
   ): Promise<Order | undefined> {
-    return this.store.update(
+    const updated = await this.store.update(
       orderId,
       version,
       {
@@ -65,6 +92,9 @@ export class OrderRepository {
       },
       events,
     );
+    // A lost race means what this instance remembered is stale: forget it.
+    this.remember(orderId, updated);
+    return updated;
   }
 
   async listForMerchant(

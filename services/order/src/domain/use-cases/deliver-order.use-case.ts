@@ -21,15 +21,21 @@ export async function assignDelivery(
   orderId: string,
   previousTerminalId?: string,
 ): Promise<Order | undefined> {
+  // First decided on the order as this instance last saw it (no read); what would do nothing on
+  // that guess is decided again on the order as stored, as is a lost race.
+  let guess = ports.orders.recent(orderId);
   return retryOnConflict(`order ${orderId}`, async () => {
-    const order = await ports.orders.get(orderId);
-    if (!order || !(assignable as readonly string[]).includes(order.status) || order.terminalId) return order;
+    const guessed = guess !== undefined;
+    const order = guess ?? (await ports.orders.get(orderId));
+    guess = undefined;
+    if (!order || !(assignable as readonly string[]).includes(order.status) || order.terminalId)
+      return guessed ? LOST_RACE : order;
     const choice = chooseTerminal(
       order.delivery.region,
       await ports.catalog.terminalsFor(order.delivery.region, order.declinedBy),
       order.declinedBy,
     );
-    if (!choice && order.awaitingRiderSince) return order;
+    if (!choice && order.awaitingRiderSince) return guessed ? LOST_RACE : order;
     const updated = choice
       ? await assignTo(ports, order, choice, previousTerminalId)
       : await awaitRider(ports, order, previousTerminalId);

@@ -10,6 +10,8 @@ export interface OrderPorts {
   orders: {
     insert(order: Order, events: readonly OutgoingEvent[]): Promise<{ created: boolean; order: Order }>;
     get(orderId: string): Promise<Order | undefined>;
+    /** The order as this instance last wrote or read it, without a read: a guess a conditional change may decide on. */
+    recent(orderId: string): Order | undefined;
     update(
       orderId: string,
       version: number,

@@ -4,7 +4,7 @@ import type express from 'express';
 import type { Order } from '../../domain/order';
 import { advanceDelivery, declineDelivery, reportStocking } from '../../domain/use-cases/deliver-order.use-case';
 import type { OrderPorts } from '../../domain/use-cases/ports';
-import { orderForActor } from '../../domain/use-cases/view-order.use-case';
+import { actOnOrder, orderForActor } from '../../domain/use-cases/view-order.use-case';
 import { orderView } from './order-view';
 import { ListQuery, OrderIdParam, ProgressBody, ReasonBody, StockingBody } from './schemas';
 
@@ -45,9 +45,14 @@ export function deliveryRoutes(
 
   app.post('/v1/deliveries/:id/progress', auth, async (req, res) => {
     const body = parseInput(ProgressBody, req.body);
-    const { principal, order } = await riderOrder(req);
+    const principal = principalOf(req);
+    requireRole(principal, 'rider');
+    const { id } = parseInput(OrderIdParam, req.params, 'path');
     const eta = body.expectedDeliveryAt ? new Date(body.expectedDeliveryAt) : undefined;
-    res.json(orderView(await advanceDelivery(deps.ports, principal.subject, order, body.step, eta), principal, now()));
+    const updated = await actOnOrder(deps.ports, principal, id, (order) =>
+      advanceDelivery(deps.ports, principal.subject, order, body.step, eta),
+    );
+    res.json(orderView(updated, principal, now()));
   });
 
   app.post('/v1/deliveries/:id/decline', auth, async (req, res) => {

@@ -22,7 +22,7 @@ import { storefrontOrderId } from '../../domain/placement';
 import { changeOrder } from '../../domain/use-cases/change-order.use-case';
 import { placeOrder, refusalProblem } from '../../domain/use-cases/place-order.use-case';
 import type { OrderPorts } from '../../domain/use-cases/ports';
-import { orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
+import { actOnOrder, orderForActor, viewOrder } from '../../domain/use-cases/view-order.use-case';
 import { orderView } from './order-view';
 import {
   ExternalRefParam,
@@ -252,11 +252,12 @@ export function orderRoutes(app: express.Express, deps: OrderRouteDeps): void {
     const { id } = parseInput(OrderIdParam, { id: req.params.id }, 'path');
     const action = parseInput(MerchantAction, req.params.action, 'action');
     const { reason } = parseInput(ReasonBody, req.body ?? {});
-    const order = await orderForActor(deps.ports, principal, id);
-    const updated = await changeOrder(
-      deps.ports,
-      { orderId: id, action, by: { role: 'merchant', subject: principal.subject }, reason },
-      order,
+    const updated = await actOnOrder(deps.ports, principal, id, (order) =>
+      changeOrder(
+        deps.ports,
+        { orderId: id, action, by: { role: 'merchant', subject: principal.subject }, reason },
+        order,
+      ),
     );
     res.json(orderView(updated, principal, now()));
   });
