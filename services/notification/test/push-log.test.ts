@@ -30,21 +30,23 @@ afterAll(async () => {
 });
 
 async function opened(key: string): Promise<void> {
-  await log.open({
-    key,
-    eventId: 'e-1',
-    eventType: 'order.placed',
-    orderId: 'o-1',
-    recipient: recipientKey({ kind: 'customer', id: 'c-1' }),
-    installationId: 'i-1',
-    appCode: 'app',
-    platform: 'android',
-    category: 'order',
-    title: 't',
-    body: 'b',
-    status: 'pending',
-    data: {},
-  });
+  await log.openAll([
+    {
+      key,
+      eventId: 'e-1',
+      eventType: 'order.placed',
+      orderId: 'o-1',
+      recipient: recipientKey({ kind: 'customer', id: 'c-1' }),
+      installationId: 'i-1',
+      appCode: 'app',
+      platform: 'android',
+      category: 'order',
+      title: 't',
+      body: 'b',
+      status: 'pending',
+      data: {},
+    },
+  ]);
 }
 
 const push = (key: string, status: 'pending' | 'muted' = 'pending') => ({

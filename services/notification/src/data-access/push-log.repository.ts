@@ -47,18 +47,10 @@ export class PushLogRepository {
   }
 
   /**
-   * Records a push about to be sent (or not sent, with why); a second call for the same key
-   * changes nothing. Answers where the push stands now: a redelivered event finds the push it
-   * made before, so whether to send is decided by this record, never by a job still in Redis.
-   */
-  async open(delivery: Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>): Promise<PushStatus> {
-    return (await this.openAll([delivery]))[0]!;
-  }
-
-  /**
-   * {@link open} for every push of one event in one write (an unordered bulk of upserts); only
-   * when some were there already (a redelivered event) a second command reads where those stand.
-   * Answers in the order given.
+   * Records the pushes of one event about to be sent (or not sent, with why) in one write, an
+   * unordered bulk of upserts; a push recorded before changes nothing. Answers where each push
+   * stands now, in the order given: a redelivered event finds the pushes it made before (one more
+   * command reads them), so whether to send is decided by this record, never by a job still in Redis.
    */
   async openAll(deliveries: readonly Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>[]): Promise<PushStatus[]> {
     if (deliveries.length === 0) return [];
