@@ -11,7 +11,7 @@ export {
   type OutboxFields,
   type QuarantinedEntry,
 } from './outbox';
-export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { OutboxRelay, type OutboxRelayOptions, type HeldDocument } from './outbox-relay';
 export { outboxBacklog, type OutboxBacklog } from './outbox-backlog';
 export {
   VersionedCollection,

@@ -32,13 +32,20 @@ interface Pending {
   outboxLeaseUntil?: Date | null;
 }
 
-interface Claimed {
+/**
+ * A document a relay holds under its lease, with the outbox as the write that took the lease
+ * left it: handed over by its writer (`OutboxRelay.hold`) or claimed by the relay.
+ */
+export interface HeldDocument {
   _id: unknown;
+  /** The lease value the write set (`outboxLeaseUntil`); the relay clears and releases only under it. */
   lease: Date;
   outbox: OutboxEntry[];
-  /** `outboxAdded` as claimed (null on documents written before it was counted). */
+  /** `outboxAdded` as written (null on documents written before it was counted). */
   added: number | null;
 }
+
+type Claimed = HeldDocument;
 
 const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed => ({
   _id,
@@ -63,8 +70,9 @@ const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed =>
  *   entry at fault, which is moved to the document's `outboxQuarantine` with its reason, logged
  *   and counted; the rest are published. An entry whose topic stays unknown while other
  *   documents publish fine is tried again by id, backing off, and quarantined after `QUARANTINE_AFTER` such tries.
- * A relay finds its own work by id: what its writers announced, what came while it held a
- * document, and what a failed round did not send. The sweep, `{ outboxPending: true }`, costs what
+ * A relay finds its own work by id: what its writers handed over (`hold`: the write that added
+ * the events took the relay's lease, so nothing is claimed), what they announced, what came while
+ * it held a document, and what a failed round did not send. The sweep, `{ outboxPending: true }`, costs what
  * the collection holds on a server that answers it by scanning (the local server does, holding
  * the collection's writes meanwhile), so it is only for what a relay that died left behind: it
  * runs at start, when a lease it saw runs out, and every `pollIntervalMs`.
@@ -80,6 +88,10 @@ export class OutboxRelay {
   private readonly onPublished: OutboxRelayOptions['onPublished'];
   private readonly onQuarantined: OutboxRelayOptions['onQuarantined'];
   private readonly announced = new Set<unknown>();
+  /** Documents whose writes took this relay's lease, by id, waiting for the next round. */
+  private readonly held = new Map<unknown, HeldDocument>();
+  /** The last lease given to a writer (epoch ms): each is later than the one before, so no two writes share one. */
+  private lastLease = 0;
   /** Documents to take up again by id at a time (epoch ms): one Kafka refused on its own, backing off. */
   private readonly later = new Map<unknown, number>();
   /** Transient failures per entry id, counted only in rounds where other documents did publish. */
@@ -122,6 +134,30 @@ export class OutboxRelay {
   }
 
   /**
+   * The lease a writer sets in the write that adds events (`withEvents`, `outboxForInsert`), taking
+   * the document for this relay; `undefined` while the relay is not running, for the write to
+   * leave the document to the next start's sweep or another relay's. Each lease is `leaseMs` from
+   * now and later than any given before, so a lease already on the document, set before, is
+   * earlier than the one offered, and the write's `$min` keeps it.
+   */
+  writeLease(): Date | undefined {
+    if (!this.running) return undefined;
+    this.lastLease = Math.max(Date.now() + this.leaseMs, this.lastLease + 1);
+    return new Date(this.lastLease);
+  }
+
+  /**
+   * Takes a document whose write took the lease from {@link writeLease}, with the outbox and
+   * `outboxAdded` as that write left them: published in the next round, cleared under that lease,
+   * with no claim. (A write that found another lease there announces instead.) If the relay dies
+   * first, the lease runs out and a sweep takes the document over, as it does any claimed document.
+   */
+  hold(doc: HeldDocument): void {
+    this.held.set(doc._id, doc);
+    this.wake();
+  }
+
+  /**
    * Finishes the round in progress, then sends what was announced meanwhile (for at most
    * `drainMs`, 5 s), and stops. Entries not yet published stay for the next start or another
    * relay's sweep.
@@ -130,7 +166,7 @@ export class OutboxRelay {
     this.running = false;
     this.wake();
     await this.loop;
-    if (this.announced.size === 0) return;
+    if (this.announced.size === 0 && this.held.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
     await Promise.race([this.relayOnce(false).catch(() => 0), timeout]);
@@ -138,8 +174,9 @@ export class OutboxRelay {
   }
 
   /**
-   * One round: the announced documents, found by id; then, when `sweep` says so, the documents
-   * nobody announced. Returns how many events went out; throws when Kafka could not be reached.
+   * One round: the documents handed over, then the announced ones, found by id; then, when
+   * `sweep` says so, the documents nobody announced. Returns how many events went out; throws when
+   * Kafka could not be reached.
    */
   async relayOnce(sweep = true): Promise<number> {
     const started = Date.now();
@@ -149,11 +186,14 @@ export class OutboxRelay {
       this.announced.add(id);
     }
     // At most a batch a round: leases are counted from the claim, and publishing goes one document at a time.
-    const ids = [...this.announced].slice(0, this.batchSize);
+    const holding = [...this.held.values()].slice(0, this.batchSize);
+    for (const doc of holding) this.held.delete(doc._id);
+    const ids = [...this.announced].filter((id) => !this.held.has(id)).slice(0, this.batchSize - holding.length);
     for (const id of ids) this.announced.delete(id);
-    const round = [...ids];
+    const round = [...holding.map((d) => d._id), ...ids];
     let sent = 0;
     try {
+      if (holding.length > 0) sent += await this.relayClaimed(holding);
       if (ids.length > 0) sent += await this.relayClaimed(await this.claimAnnounced(ids));
       if (sweep) {
         const now = Date.now();
@@ -202,7 +242,7 @@ export class OutboxRelay {
           clearTimeout(timer);
           resolve();
         };
-        if (this.announced.size > 0 && this.failures === 0) this.wake();
+        if ((this.announced.size > 0 || this.held.size > 0) && this.failures === 0) this.wake();
       });
       this.wake = () => undefined;
     }

@@ -23,7 +23,11 @@ export interface OutboxFields {
    * this flag (from its index on MongoDB).
    */
   outboxPending?: true;
-  /** Set while a relay holds the document; compared and set, so one relay holds it at a time. */
+  /**
+   * Set while a relay holds the document; compared and set, so one relay holds it at a time. A
+   * writer whose relay is running sets it in the write that adds events, taking the lease for
+   * that relay when no lease is there (see `withEvents`).
+   */
   outboxLeaseUntil?: Date;
   /**
    * How many entries were ever added, counted in the same write: a relay that finds it unchanged
@@ -76,21 +80,35 @@ function entries(events: readonly OutgoingEvent[]): OutboxEntry[] {
  * Adds events to a document update, so that the state change and its events are one atomic
  * single-document write. Use it for every write that changes state:
  * `collection.updateOne({ _id, version }, withEvents({ $set: {...}, $inc: { version: 1 } }, events))`.
+ * With `lease` (from `OutboxRelay.writeLease`), the write also takes the relay's lease on the
+ * document, so the relay publishes without claiming it first (`OutboxRelay.hold`), unless another
+ * lease is there, live or run out (`$min`: every lease a write offers is later than any set
+ * before it): its holder, or the sweep, publishes the new entries too, and the writer announces
+ * them instead. The document after the write tells which: the lease is the one offered, or not.
  */
-export function withEvents(update: mongo.Document, events: readonly OutgoingEvent[]): mongo.Document {
+export function withEvents(update: mongo.Document, events: readonly OutgoingEvent[], lease?: Date): mongo.Document {
   if (events.length === 0) return update;
   const push = (update.$push ?? {}) as Record<string, unknown>;
   const set = (update.$set ?? {}) as Record<string, unknown>;
   const inc = (update.$inc ?? {}) as Record<string, unknown>;
+  const min = (update.$min ?? {}) as Record<string, unknown>;
   return {
     ...update,
+    ...(lease ? { $min: { ...min, outboxLeaseUntil: lease } } : {}),
     $set: { ...set, outboxPending: true },
     $push: { ...push, outbox: { $each: entries(events) } },
     $inc: { ...inc, outboxAdded: events.length },
   };
 }
 
-/** The outbox fields of a new document, for inserts that publish events. */
-export function outboxForInsert(events: readonly OutgoingEvent[]): OutboxFields {
-  return events.length === 0 ? {} : { outbox: entries(events), outboxPending: true, outboxAdded: events.length };
+/** The outbox fields of a new document, for inserts that publish events; `lease` as for {@link withEvents}. */
+export function outboxForInsert(events: readonly OutgoingEvent[], lease?: Date): OutboxFields {
+  return events.length === 0
+    ? {}
+    : {
+        outbox: entries(events),
+        outboxPending: true,
+        outboxAdded: events.length,
+        ...(lease ? { outboxLeaseUntil: lease } : {}),
+      };
 }

@@ -2,7 +2,8 @@ import type { OutgoingEvent } from '@orderpulse/contracts';
 import { isDuplicateKey } from '@orderpulse/service-kit';
 import type { mongo } from 'mongoose';
 
-import { ensureOutboxIndexes, outboxFieldsHidden, outboxForInsert, withEvents } from './outbox';
+import { ensureOutboxIndexes, type OutboxEntry, outboxFieldsHidden, outboxForInsert, withEvents } from './outbox';
+import type { OutboxRelay } from './outbox-relay';
 
 /**
  * A document as a versioned collection stores it: the entity's id as `_id` (a string), its
@@ -61,6 +62,9 @@ export type InsertOutcome<T> = { created: true; entity: T } | { created: false; 
  * - An insert whose id is already stored returns the stored entity (`created: false`): an event
  *   delivered twice creates one entity. A duplicate key on another unique index is rethrown as the
  *   driver raised it (code 11000; `isDuplicateKey` tells it), for the repository to name.
+ * - With its relay running (`relayWith`), a write that adds events also takes the relay's lease
+ *   and hands the document over (`OutboxRelay.hold`): the relay publishes without a claim of its
+ *   own, one command fewer per change.
  * - Reads leave out the outbox's fields and the collection's hidden ones.
  *
  * Source: the transactional outbox (microservices.io, "Transactional outbox"); MongoDB's
@@ -69,6 +73,9 @@ export type InsertOutcome<T> = { created: true; entity: T } | { created: false; 
 export class VersionedCollection<T extends { version: number }, K extends keyof T & string> {
   readonly collection: mongo.Collection<StoredDocument>;
   private readonly hidden: Readonly<Record<string, 0>>;
+  /** What a write that hands its document over reads back: the entity, and the outbox and lease as written. */
+  private readonly hiddenButOutbox: Readonly<Record<string, 0>>;
+  private relay: Pick<OutboxRelay, 'writeLease' | 'hold' | 'announce'> | undefined;
 
   constructor(
     db: mongo.Db,
@@ -77,6 +84,18 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
   ) {
     this.collection = db.collection<StoredDocument>(name);
     this.hidden = { ...outboxFieldsHidden, ...options.hidden };
+    const { outbox: _outbox, outboxAdded: _added, outboxLeaseUntil: _lease, ...rest } = this.hidden;
+    this.hiddenButOutbox = rest;
+  }
+
+  /**
+   * Hands every later write's events to `relay` (the collection's own): while it runs, the write
+   * takes its lease and the relay publishes what the write returns, with no claim; a document
+   * another lease holds (its relay is publishing it) is announced instead, for the relay to claim
+   * once that lease is released. While the relay is stopped, writes leave their events to a sweep.
+   */
+  relayWith(relay: Pick<OutboxRelay, 'writeLease' | 'hold' | 'announce'>): void {
+    this.relay = relay;
   }
 
   /** The outbox's indexes and `version_guard` (`{ _id: 1, version: 1 }`, unique). */
@@ -105,14 +124,11 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
     stored: Readonly<Record<string, unknown>> = {},
   ): Promise<InsertOutcome<T>> {
     const { [this.options.id]: id, ...fields } = entity;
+    const lease = events.length > 0 ? this.relay?.writeLease() : undefined;
+    const outbox = outboxForInsert(events, lease);
     try {
-      await this.collection.insertOne({
-        ...fields,
-        ...stored,
-        _id: String(id),
-        version: entity.version,
-        ...outboxForInsert(events),
-      });
+      await this.collection.insertOne({ ...fields, ...stored, _id: String(id), version: entity.version, ...outbox });
+      if (lease) this.relay?.hold({ _id: String(id), lease, outbox: outbox.outbox ?? [], added: events.length });
       return { created: true, entity };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -170,10 +186,22 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
   ): Promise<T | undefined> {
     const inc = (update.$inc ?? {}) as Record<string, number>;
     const step: StoredUpdate = { ...update, $inc: { ...inc, version: 1 } };
-    const doc = await this.collection.findOneAndUpdate({ ...also, _id: id, version }, withEvents(step, events), {
+    const lease = events.length > 0 ? this.relay?.writeLease() : undefined;
+    const doc = await this.collection.findOneAndUpdate({ ...also, _id: id, version }, withEvents(step, events, lease), {
       returnDocument: 'after',
-      projection: this.hidden,
+      projection: lease ? this.hiddenButOutbox : this.hidden,
     });
-    return this.entityOf(doc);
+    if (!doc || !lease) return this.entityOf(doc);
+    // Whether the offered lease was taken (`$min` keeps one already there): hand over or announce.
+    const { outbox, outboxAdded, outboxLeaseUntil, ...fields } = doc;
+    if ((outboxLeaseUntil as Date | undefined)?.getTime() === lease.getTime())
+      this.relay?.hold({
+        _id: id,
+        lease,
+        outbox: (outbox ?? []) as OutboxEntry[],
+        added: typeof outboxAdded === 'number' ? outboxAdded : null,
+      });
+    else this.relay?.announce(id);
+    return this.entityOf(fields);
   }
 }

@@ -1,8 +1,8 @@
 import { defineEvent, newEvent } from '@orderpulse/contracts';
 import { applyTopics, EventProducer, KafkaClient, plannedTopics } from '@orderpulse/kafka';
-import { ensureOutboxIndexes, outboxForInsert, OutboxRelay, withEvents } from '@orderpulse/outbox';
+import { ensureOutboxIndexes, outboxForInsert, OutboxRelay, VersionedCollection, withEvents } from '@orderpulse/outbox';
 import { commandFilters, servedByIndex } from '@orderpulse/service-kit';
-import { stackEnv, uniqueName } from '@orderpulse/testkit';
+import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import mongoose from 'mongoose';
 import { z } from 'zod';
 
@@ -68,7 +68,30 @@ beforeAll(async () => {
   );
 });
 
+/** A ledger entry, kept in a versioned collection whose writes hand their events to a relay. */
+interface Entry {
+  entryId: string;
+  version: number;
+  text: string;
+}
+
+async function ledger(): Promise<VersionedCollection<Entry, 'entryId'>> {
+  const store = new VersionedCollection<Entry, 'entryId'>(connection.db!, uniqueName('entries'), { id: 'entryId' });
+  await store.ensureIndexes();
+  return store;
+}
+
+/** The command names sent on a collection since `from`. */
+const spentOn = (name: string, from: number) =>
+  commands
+    .slice(from)
+    .filter((c) => c.collection === name)
+    .map((c) => c.name);
+
+const running: OutboxRelay[] = [];
+
 afterAll(async () => {
+  await Promise.all(running.map((r) => r.stop()));
   await producer.disconnect();
   await connection.close();
 });
@@ -150,5 +173,109 @@ describe('the work the outbox relay costs', () => {
         .map((c) => c.name),
     ).toEqual(['findAndModify']);
     expect(await docs.findOne({ _id: 'w-4' })).toEqual({ _id: 'w-4', plain: true });
+  });
+});
+
+describe('a write that hands its document to the running relay', () => {
+  /** A relay of the store, started, its first sweep done, so what follows is the hand-off's work alone. */
+  async function started(
+    store: VersionedCollection<Entry, 'entryId'>,
+    published: string[] = [],
+    onPublished?: () => Promise<void>,
+  ) {
+    const relay = new OutboxRelay({
+      collection: store.collection,
+      ...(onPublished ? { onPublished } : {}),
+      publisher: {
+        publish: async (messages) => {
+          published.push(...messages.map((m) => (m.event.data as { text: string }).text));
+          return producer.publish(messages);
+        },
+      },
+    });
+    store.relayWith(relay);
+    const from = commands.length;
+    relay.start();
+    running.push(relay);
+    await waitFor(() => spentOn(store.collection.collectionName, from).includes('find'), { what: 'the first sweep' });
+    return relay;
+  }
+
+  test('goes out with one command after the write: the clear; the write took the lease and read the outbox', async () => {
+    const store = await ledger();
+    await started(store);
+    const emptied = (id: string) =>
+      waitFor(async () => (await store.collection.findOne({ _id: id }))?.outboxPending === undefined, {
+        what: `the outbox of ${id} emptied`,
+      });
+    const from = commands.length;
+    await store.insert({ entryId: 'h-1', version: 1, text: 'opened' }, [note('h-1', 'opened')]);
+    await emptied('h-1');
+    const changed = await store.update('h-1', 1, { $set: { text: 'changed' } }, [note('h-1', 'changed')]);
+    expect(changed).toEqual({ entryId: 'h-1', version: 2, text: 'changed' });
+    await emptied('h-1');
+    // Each write, then its clear (the reads are this test's own polling): no claim before either publish.
+    expect(spentOn(store.collection.collectionName, from).filter((name) => name !== 'find')).toEqual([
+      'insert',
+      'update',
+      'findAndModify',
+      'update',
+    ]);
+    expect(await scansSince(from, store.collection)).toEqual([]);
+    const doc = await store.collection.findOne({ _id: 'h-1' });
+    expect(doc?.outbox).toEqual([]);
+    expect(doc?.outboxLeaseUntil).toBeUndefined();
+  });
+
+  test('a change written while its document is being published leaves the lease to its holder: published once, after it, and nothing stays behind', async () => {
+    const store = await ledger();
+    const published: string[] = [];
+    let changed = false;
+    await started(store, published, async () => {
+      if (changed) return;
+      changed = true;
+      // Between the publish of `first` and its clear, a second writer changes the document and takes the lease.
+      await store.update('h-2', 1, { $set: { text: 'second' } }, [note('h-2', 'second')]);
+    });
+    await store.insert({ entryId: 'h-2', version: 1, text: 'first' }, [note('h-2', 'first')]);
+    await waitFor(async () => (await store.collection.findOne({ _id: 'h-2' }))?.outboxPending === undefined, {
+      what: 'the outbox emptied',
+    });
+    // The second write found the lease taken and announced; each event went out once, in the order written.
+    expect(published).toEqual(['first', 'second']);
+    const doc = await store.collection.findOne({ _id: 'h-2' });
+    expect(doc?.outbox).toEqual([]);
+    expect(doc?.outboxLeaseUntil).toBeUndefined();
+  });
+
+  test("a writer whose relay died after the write leaves its lease to run out; another relay's sweep then publishes", async () => {
+    const store = await ledger();
+    const dying = new OutboxRelay({ collection: store.collection, publisher: producer, leaseMs: 300 });
+    dying.start();
+    running.push(dying);
+    // The process dies between the write and the hand-over: the lease is in the document, nobody holds it.
+    store.relayWith({ writeLease: () => dying.writeLease(), hold: () => undefined, announce: () => undefined });
+    await dying.stop();
+    expect(dying.writeLease()).toBeUndefined();
+    const lease = new Date(Date.now() + 300);
+    await store.collection.insertOne({ _id: 'h-3', version: 1, ...outboxForInsert([note('h-3', 'orphaned')], lease) });
+    const other = relayOf(store.collection);
+    expect(await other.relayOnce(true)).toBe(0);
+    expect((await store.collection.findOne({ _id: 'h-3' }))?.outbox).toHaveLength(1);
+    await waitFor(() => Date.now() > lease.getTime(), { what: 'the lease to run out' });
+    expect(await other.relayOnce(true)).toBe(1);
+    expect((await store.collection.findOne({ _id: 'h-3' }))?.outboxPending).toBeUndefined();
+  });
+
+  test('with its relay stopped, a write takes no lease and hands nothing over: the next sweep finds it', async () => {
+    const store = await ledger();
+    const relay = new OutboxRelay({ collection: store.collection, publisher: producer });
+    store.relayWith(relay);
+    await store.insert({ entryId: 'h-4', version: 1, text: 'quiet' }, [note('h-4', 'quiet')]);
+    const doc = await store.collection.findOne({ _id: 'h-4' });
+    expect(doc?.outboxLeaseUntil).toBeUndefined();
+    expect(doc?.outboxPending).toBe(true);
+    expect(await relay.relayOnce(false)).toBe(0);
+    expect(await relay.relayOnce(true)).toBe(1);
   });
 });

@@ -37,7 +37,7 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
   const orders = new B2bOrderRepository(mongo.db);
   const policies = new PolicyRepository(mongo.db);
   await Promise.all([cases.createIndexes(), orders.createIndexes()]);
-  const relay = outboxRelayOf(platform, cases.collection);
+  const relay = outboxRelayOf(platform, cases.store);
 
   const jobs = new ServiceJobs(platform, 'audit', config.QUEUE_PREFIX);
   const timers = jobs.queue<CaseTimer>(timerQueue, (job) => runTimer(ports, job), {
@@ -58,7 +58,6 @@ export async function wireAuditService(platform: Platform, config: AuditConfig):
     calls,
     middleOffice: new MiddleOffice(call(config.MIDDLE_OFFICE_URL, config.MIDDLE_OFFICE_SECRET)),
     userSystem: new UserSystem(call(config.USER_SYSTEM_URL, config.USER_SYSTEM_SECRET)),
-    committed: (c) => relay.announce(c.caseId),
     clock: () => new Date(),
     settings: {
       source: 'orderpulse/audit',

@@ -34,7 +34,7 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
 
   const orders = new OrderMediaRepository(mongo.db);
   await orders.createIndexes();
-  const relay = outboxRelayOf(platform, orders.collection);
+  const relay = outboxRelayOf(platform, orders.store);
   const s3Settings = {
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
@@ -60,7 +60,6 @@ export async function wireMediaService(platform: Platform, config: MediaConfig):
     objects: store,
     images: new SharpCodec(config.MEDIA_PHOTO_MAX_DIMENSION),
     timers,
-    committed: (orderId) => relay.announce(orderId),
     clock: () => new Date(),
     newId: (prefix) => `${prefix}_${randomBytes(12).toString('hex')}`,
     settings: {

@@ -41,7 +41,7 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
   const catalog = new CatalogRepository(mongo.db);
   await Promise.all([orders.createIndexes(), catalog.createIndexes()]);
 
-  const relay = outboxRelayOf(platform, orders.collection);
+  const relay = outboxRelayOf(platform, orders.store);
   const feed = new OrderChangeFeed(redis, redis.duplicate(), config.QUEUE_PREFIX);
   await feed.start();
   const jobs = new ServiceJobs(platform, 'order', config.QUEUE_PREFIX);
@@ -57,7 +57,6 @@ export async function wireOrderService(platform: Platform, config: OrderConfig):
     catalog,
     timers,
     committed: (order) => {
-      relay.announce(order.orderId);
       awaitingRider.note(order);
       feed
         .changed(order.orderId, order.version)

@@ -35,7 +35,7 @@ export async function wireSharingService(platform: Platform, config: SharingConf
   const reranked = await orders.rerank(config.SHARE_TYPE_PRIORITY);
   if (reranked > 0) logger.info({ reranked }, 'order type priorities changed; orders re-ranked');
 
-  const relay = outboxRelayOf(platform, orders.collection);
+  const relay = outboxRelayOf(platform, orders.store);
   const jobs = new ServiceJobs(platform, 'sharing', config.QUEUE_PREFIX);
   const timers = jobs.queue<ClaimExpiryJob>(claimExpiryQueue, (job) => runClaimExpiry(ports, job), {
     retry: { attempts: 40, backoffMs: 200, maxBackoffMs: 5_000 },
@@ -46,7 +46,6 @@ export async function wireSharingService(platform: Platform, config: SharingConf
     orders,
     organisations,
     timers,
-    committed: (order) => relay.announce(order.orderId),
     clock: () => new Date(),
     newShareId: () => `so_${randomBytes(12).toString('hex')}`,
     settings: {

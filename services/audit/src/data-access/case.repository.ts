@@ -38,7 +38,8 @@ export interface CaseQuery {
 
 /** Audit cases. Every change is one document write, guarded by the version read, with its events in the outbox. */
 export class CaseRepository {
-  private readonly store: VersionedCollection<AuditCase, 'caseId'>;
+  /** The collection itself, for the outbox relay that publishes its events (`outboxRelayOf`). */
+  readonly store: VersionedCollection<AuditCase, 'caseId'>;
   readonly collection: mongoose.mongo.Collection<StoredDocument>;
 
   constructor(db: mongoose.mongo.Db) {

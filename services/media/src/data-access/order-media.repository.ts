@@ -22,7 +22,8 @@ function compact<T>(value: T): T {
  * instances confirming the same grant, or a photo racing its fallback, produce one outcome.
  */
 export class OrderMediaRepository {
-  private readonly store: VersionedCollection<OrderMedia, 'orderId'>;
+  /** The collection itself, for the outbox relay that publishes its events (`outboxRelayOf`). */
+  readonly store: VersionedCollection<OrderMedia, 'orderId'>;
   readonly collection: mongoose.mongo.Collection<StoredDocument>;
 
   constructor(db: mongoose.mongo.Db) {

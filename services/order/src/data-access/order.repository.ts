@@ -16,7 +16,8 @@ const RECENT_ORDERS = 5_000;
  * conditional on the version read, and carries its events in the document's outbox.
  */
 export class OrderRepository {
-  private readonly store: VersionedCollection<Order, 'orderId'>;
+  /** The collection itself, for the outbox relay that publishes its events (`outboxRelayOf`). */
+  readonly store: VersionedCollection<Order, 'orderId'>;
   readonly collection: mongoose.mongo.Collection<StoredDocument>;
   /** The orders this instance last wrote or read, least recently seen first (a Map keeps insertion order). */
   private readonly seen = new Map<string, Order>();

@@ -28,7 +28,8 @@ export interface OrderChange {
  * of tenant data names the organisation.
  */
 export class GuaranteeOrderRepository {
-  private readonly store: VersionedCollection<GuaranteeOrder, 'orderId'>;
+  /** The collection itself, for the outbox relay that publishes its events (`outboxRelayOf`). */
+  readonly store: VersionedCollection<GuaranteeOrder, 'orderId'>;
   readonly collection: mongoose.mongo.Collection<StoredDocument>;
 
   constructor(db: mongoose.mongo.Db) {

@@ -49,7 +49,6 @@ export async function escalate(ports: AuditPorts, caseId: string): Promise<Escal
       ],
     );
     if (!updated) return LOST_RACE;
-    ports.committed(updated);
     return 'escalated';
   });
 }

@@ -26,8 +26,6 @@ export interface AuditPorts {
   calls: Pick<TimerQueue<CaseCall>, 'scheduleAt' | 'has'>;
   middleOffice: MiddleOffice;
   userSystem: UserSystem;
-  /** Told after every committed change, so the outbox is relayed at once. */
-  committed(c: AuditCase): void;
   clock(): Date;
   settings: {
     source: string;

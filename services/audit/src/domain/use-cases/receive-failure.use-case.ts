@@ -102,10 +102,7 @@ async function openCase(ports: AuditPorts, failure: AuditFailure, order: B2bOrde
     created = { ...base, status: parked.status, parkedReason, parkedUntil, history: [parked.history] };
   }
   const inserted = await ports.cases.insert(created, events);
-  if (inserted.created) {
-    ports.committed(inserted.case);
-    await scheduleFor(ports, inserted.case);
-  }
+  if (inserted.created) await scheduleFor(ports, inserted.case);
   return inserted;
 }
 
@@ -208,7 +205,6 @@ export async function tryStartRound(
     ],
   );
   if (!updated) return undefined;
-  ports.committed(updated);
   await scheduleFor(ports, updated);
   return updated;
 }

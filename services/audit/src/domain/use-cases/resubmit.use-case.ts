@@ -77,7 +77,6 @@ export async function resubmit(ports: AuditPorts, caseId: string, attempt: numbe
         ],
       );
       if (!updated) return undefined;
-      ports.committed(updated);
       await scheduleFor(ports, updated);
       return updated;
     });
@@ -132,6 +131,5 @@ async function giveBack(
       },
     ],
   );
-  if (updated) ports.committed(updated);
   return updated;
 }

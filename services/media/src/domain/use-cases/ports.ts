@@ -31,8 +31,6 @@ export interface MediaPorts {
   objects: ObjectPort;
   images: ImagePort;
   timers: { scheduleAt(id: string, at: Date, data: MediaDueJob): Promise<void> };
-  /** Called after every committed change that carries events, so they are relayed now. */
-  committed(orderId: string): void;
   clock(): Date;
   newId(prefix: string): string;
   settings: MediaSettings;
@@ -96,7 +94,6 @@ export async function change<T>(
     if (!decided) return { order: current, result: undefined };
     const events = decided.events ?? [];
     if (!(await ports.orders.save(decided.next, events))) return LOST_RACE;
-    if (events.length > 0) ports.committed(orderId);
     return { order: { ...decided.next, version: decided.next.version + 1 }, result: decided.result };
   });
 }

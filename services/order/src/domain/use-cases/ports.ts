@@ -36,7 +36,7 @@ export interface OrderPorts {
     /** As `scheduleAt`, replacing a finished timer kept under the id (one that ran for a placement never stored). */
     scheduleAfresh(id: string, at: Date, data: { orderId: string }): Promise<void>;
   };
-  /** Called after every committed change: relays its events now and wakes waiting customers. */
+  /** Called after every committed change: offers an order waiting for a rider, and wakes waiting customers. */
   committed(order: Order): void;
   clock(): Date;
   settings: {

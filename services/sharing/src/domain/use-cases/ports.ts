@@ -38,8 +38,6 @@ export interface SharingPorts {
     scheduleAt(id: string, at: Date, data: ClaimExpiryJob): Promise<void>;
     cancel(id: string): Promise<boolean>;
   };
-  /** Called after every committed change: relays its events now rather than at the next sweep. */
-  committed(order: GuaranteeOrder): void;
   clock(): Date;
   /** A fresh id for a share (and its second order). */
   newShareId(): string;

@@ -69,7 +69,6 @@ export async function recordResult(
       [{ topic: ports.settings.sharingEventsTopic, event }],
     );
     if (!updated) return undefined;
-    ports.committed(updated);
     return { order: updated, viewedAs, closing };
   });
   for (const share of outcome.closing) await ports.timers.cancel(claimExpiryJobId(share.id)).catch(() => false);

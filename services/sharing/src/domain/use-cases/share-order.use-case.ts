@@ -55,7 +55,6 @@ async function writeShareStep(
     [{ topic: ports.settings.sharingEventsTopic, event }],
   );
   if (!updated) return undefined;
-  ports.committed(updated);
   return { order: updated, share: next, created: true };
 }
 
@@ -109,7 +108,6 @@ export async function shareOrder(
       [{ topic: ports.settings.sharingEventsTopic, event }],
     );
     if (!updated) return undefined;
-    ports.committed(updated);
     return { order: updated, share: decision.share, created: true };
   });
   if (outcome.created)
