@@ -25,6 +25,12 @@ export const NotificationConfig = z.object({
   PUSH_RECONCILE_PAGE: z.coerce.number().int().min(1).max(10_000).default(500),
   /** How long an app registration is reused before it is read again (0: read it for every push). */
   REGISTRY_APP_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
+  /**
+   * How long a recipient's devices and preferences are reused before they are read again (0: read
+   * them for every event). Every instance forgets a recipient as soon as a change to it is made
+   * anywhere (Redis pub/sub), so this only bounds what a change lost otherwise would cost.
+   */
+  REGISTRY_RECIPIENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
   /** Heartbeat of WebSocket (ping) and SSE (comment) connections. */
   REALTIME_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   /** Messages kept per recipient for reconnecting clients to catch up from their cursor. */

@@ -7,6 +7,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { NotificationConfig } from './config';
 import { PushLogRepository } from './data-access/push-log.repository';
 import { RealtimeBacklog } from './data-access/realtime-backlog';
+import { RecipientChanges } from './data-access/recipient-changes';
 import { RegistryRepository } from './data-access/registry.repository';
 import type { NotificationPorts, PushJob } from './domain/use-cases/ports';
 import {
@@ -46,7 +47,13 @@ export async function wireNotificationService(
   const { mongo, redis, kafka, logger, auth, metrics } = platform;
   if (!mongo?.db || !redis || !kafka) throw new Error('the notification service needs MongoDB, Redis and Kafka');
 
-  const registry = new RegistryRepository(mongo.db, { appCacheMs: config.REGISTRY_APP_CACHE_SECONDS * 1_000 });
+  const changes = new RecipientChanges(redis, redis.duplicate(), config.QUEUE_PREFIX);
+  await changes.start();
+  const registry = new RegistryRepository(mongo.db, {
+    appCacheMs: config.REGISTRY_APP_CACHE_SECONDS * 1_000,
+    recipientCacheMs: config.REGISTRY_RECIPIENT_CACHE_SECONDS * 1_000,
+    changes,
+  });
   const pushOutcomes = new Counter({
     name: 'push_outcomes_total',
     help: 'Push attempts at the gateway by outcome (delivered, token_invalid, rejected, retry)',
@@ -154,6 +161,7 @@ export async function wireNotificationService(
     stop: async () => {
       await jobs.stop();
       await backlog.stop();
+      await changes.stop();
     },
   };
 }

@@ -4,6 +4,7 @@ import type mongoose from 'mongoose';
 import type { Category } from '../domain/categories';
 import type { RecipientKey } from '../domain/recipients';
 import { type App, type Device, mayMove, type RecipientProfile } from '../domain/registry';
+import type { RecipientChanges } from './recipient-changes';
 
 type Doc = mongoose.mongo.Document;
 
@@ -15,6 +16,22 @@ export interface RegistryOptions {
    * An app not found is never remembered, so a new registration is seen at once everywhere.
    */
   appCacheMs?: number;
+  /**
+   * How long a recipient's profile (devices, muted categories, locale) read from the database is
+   * reused, in ms; 0, the default, reads it for every event. Every event reads each of its
+   * recipients, and a recipient's registration changes rarely. Every change made through any
+   * instance is told to all of them (`changes`) before it answers, and each forgets that
+   * recipient; while an instance cannot hear those changes (its subscriber is away) it reuses
+   * nothing, and it forgets everything when it hears again. A read that a change overtook is not
+   * kept. So a device registered anywhere is seen by the next event routed after the
+   * registration answered, give or take the pub/sub hop (milliseconds); this time only bounds what a change
+   * lost in other ways would cost. Needs `changes`.
+   */
+  recipientCacheMs?: number;
+  /** How many recipients' profiles are kept at most; the least recently used go first. 10,000 unless given. */
+  maxCachedRecipients?: number;
+  /** The change feed between instances; without it nothing is cached. */
+  changes?: RecipientChanges;
   now?: () => number;
 }
 
@@ -29,12 +46,39 @@ export class RegistryRepository {
   private readonly appCache = new Map<string, { app: App; until: number }>();
   private readonly appCacheMs: number;
   private readonly now: () => number;
+  /** Profiles as last read, least recently used first (a Map keeps insertion order). */
+  private readonly profiles = new Map<RecipientKey, { profile: RecipientProfile; until: number }>();
+  /** Raised by every change heard: a read that began before one is not kept. */
+  private generation = 0;
+  private readonly recipientCacheMs: number;
+  private readonly maxCachedRecipients: number;
+  private readonly changes: RecipientChanges | undefined;
 
   constructor(db: mongoose.mongo.Db, options: RegistryOptions = {}) {
     this.apps = db.collection('apps');
     this.recipients = db.collection('recipients');
     this.appCacheMs = options.appCacheMs ?? 0;
     this.now = options.now ?? Date.now;
+    this.changes = options.changes;
+    this.recipientCacheMs = options.changes ? (options.recipientCacheMs ?? 0) : 0;
+    this.maxCachedRecipients = options.maxCachedRecipients ?? 10_000;
+    options.changes?.listen(
+      (key) => this.forget(key),
+      () => this.forget(),
+    );
+  }
+
+  /** Drops what is remembered of `key`, or of everyone. */
+  private forget(key?: RecipientKey): void {
+    this.generation += 1;
+    if (key === undefined) this.profiles.clear();
+    else this.profiles.delete(key);
+  }
+
+  /** After a change of these recipients is written: forgotten here at once, and told to every instance. */
+  private async changed(...keys: RecipientKey[]): Promise<void> {
+    for (const key of keys) this.forget(key);
+    if (this.changes) await Promise.all(keys.map((key) => this.changes!.publish(key)));
   }
 
   async saveApp(app: App): Promise<{ created: boolean }> {
@@ -88,6 +132,7 @@ export class RegistryRepository {
         { _id: holder._id, [`${path}.token`]: held?.token, [`${path}.appCode`]: held?.appCode },
         { $unset: { [path]: '' }, $set: { updatedAt: new Date() } },
       );
+      await this.changed(String(holder._id) as RecipientKey);
     }
     const before = await this.recipients.findOneAndUpdate(
       { _id: key },
@@ -104,6 +149,7 @@ export class RegistryRepository {
         { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) },
       );
     }
+    await this.changed(key);
     return { created: !(before?.devices as Record<string, Device> | undefined)?.[device.installationId] };
   }
 
@@ -112,6 +158,7 @@ export class RegistryRepository {
       { _id: key, [`devices.${installationId}`]: { $exists: true } },
       { $unset: { [`devices.${installationId}`]: '' }, $set: { updatedAt: new Date() } },
     );
+    if (result.modifiedCount === 1) await this.changed(key);
     return result.modifiedCount === 1;
   }
 
@@ -121,6 +168,7 @@ export class RegistryRepository {
       { _id: key, [`devices.${installationId}.token`]: token },
       { $unset: { [`devices.${installationId}`]: '' }, $set: { updatedAt: new Date() } },
     );
+    if (result.modifiedCount === 1) await this.changed(key);
     return result.modifiedCount === 1;
   }
 
@@ -140,25 +188,58 @@ export class RegistryRepository {
       },
       { upsert: true },
     );
+    await this.changed(key);
   }
 
   async recipient(key: RecipientKey): Promise<RecipientProfile> {
     return (await this.recipientsOf([key]))[0]!;
   }
 
-  /** The profiles of several recipients in one read, in the order asked; one never registered has no devices. */
+  /**
+   * The profiles of several recipients, in the order asked, those not remembered (see
+   * `recipientCacheMs`) in one read; one never registered has no devices.
+   */
   async recipientsOf(keys: readonly RecipientKey[]): Promise<RecipientProfile[]> {
-    const docs =
-      keys.length === 0 ? [] : await this.recipients.find({ _id: { $in: [...new Set(keys)] } } as Doc).toArray();
-    const byKey = new Map(docs.map((doc) => [String(doc._id), doc]));
-    return keys.map((key) => {
-      const doc = byKey.get(key);
-      return {
-        key,
-        devices: Object.values((doc?.devices ?? {}) as Record<string, Device>),
-        muted: (doc?.muted as Category[] | undefined) ?? [],
-        ...(doc?.locale ? { locale: doc.locale as Locale } : {}),
-      };
-    });
+    const now = this.now();
+    const reuse = this.recipientCacheMs > 0 && this.changes?.live === true;
+    const found = new Map<RecipientKey, RecipientProfile>();
+    for (const key of new Set(keys)) {
+      const kept = reuse ? this.profiles.get(key) : undefined;
+      if (!kept || kept.until <= now) continue;
+      // Used again: the most recently used go last.
+      this.profiles.delete(key);
+      this.profiles.set(key, kept);
+      found.set(key, kept.profile);
+    }
+    const missing = [...new Set(keys)].filter((key) => !found.has(key));
+    if (missing.length > 0) {
+      const generation = this.generation;
+      const docs = await this.recipients.find({ _id: { $in: missing } } as Doc).toArray();
+      const byKey = new Map(docs.map((doc) => [String(doc._id), doc]));
+      // A change heard while the read was out may have come after what it read: nothing of it is kept.
+      const keep = reuse && generation === this.generation;
+      for (const key of missing) {
+        const profile = profileOf(key, byKey.get(key));
+        found.set(key, profile);
+        if (keep) this.remember(key, profile, now + this.recipientCacheMs);
+      }
+    }
+    return keys.map((key) => found.get(key)!);
   }
+
+  private remember(key: RecipientKey, profile: RecipientProfile, until: number): void {
+    this.profiles.delete(key);
+    this.profiles.set(key, { profile, until });
+    if (this.profiles.size > this.maxCachedRecipients) this.profiles.delete(this.profiles.keys().next().value!);
+  }
+}
+
+/** A recipient's profile from its stored document (none: never registered, no devices). */
+function profileOf(key: RecipientKey, doc: Doc | undefined): RecipientProfile {
+  return {
+    key,
+    devices: Object.values((doc?.devices ?? {}) as Record<string, Device>),
+    muted: (doc?.muted as Category[] | undefined) ?? [],
+    ...(doc?.locale ? { locale: doc.locale as Locale } : {}),
+  };
 }
