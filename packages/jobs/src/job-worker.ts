@@ -14,6 +14,13 @@ export interface JobContext {
   /** 1 on the first try. */
   attempt: number;
   /**
+   * How many times the job has been taken to run, this run included (BullMQ `attemptsStarted`):
+   * holds, give-backs and stalls count as well as tries. 1 only on its very first run.
+   */
+  started: number;
+  /** How many times a worker lost the job's lock while running it (BullMQ `stalledCounter`): an earlier run may still be going. */
+  stalls: number;
+  /**
    * What an earlier try saved with {@link JobContext.saveProgress} (BullMQ's job progress,
    * kept in Redis with the job), or undefined: lets a retry go on from where that try got to.
    */
@@ -104,6 +111,8 @@ export class JobWorker<T extends object> {
           outcome = await this.handle(job.data, {
             id: job.id ?? '',
             attempt: job.attemptsMade + 1,
+            started: job.attemptsStarted ?? job.attemptsMade + 1,
+            stalls: job.stalledCounter ?? 0,
             progress,
             saveProgress: (value) => job.updateProgress(value),
             signal: stopping,

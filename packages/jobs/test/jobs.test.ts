@@ -164,11 +164,13 @@ describe('timers on BullMQ and the real Redis', () => {
   test('a dependency outage holds a job without spending a try: one try in all still gets through a long outage', async () => {
     const timers = queue<{ n: number }>({ attempts: 1, backoffMs: 50 });
     const seen: number[] = [];
+    const runs: { started: number; stalls: number }[] = [];
     let away = 4;
     await worker<{ n: number }>(
       timers.name,
       async (_data, ctx) => {
         seen.push(ctx.attempt);
+        runs.push({ started: ctx.started, stalls: ctx.stalls });
         if (away > 0) {
           away -= 1;
           throw Object.assign(new Error('MongoDB away'), { outage: true });
@@ -180,6 +182,8 @@ describe('timers on BullMQ and the real Redis', () => {
     await waitFor(() => seen.length === 5, { what: 'four holds and the run that got through' });
     await waitFor(async () => (await timers.pending()) === 0, { what: 'nothing pending' });
     expect(seen).toEqual([1, 1, 1, 1, 1]);
+    // Each hold ended its run before the next began: counted as a start, never as a stall.
+    expect(runs).toEqual([1, 2, 3, 4, 5].map((started) => ({ started, stalls: 0 })));
     expect(await timers.retryFailed()).toBe(0);
   });
 

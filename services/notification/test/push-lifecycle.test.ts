@@ -5,6 +5,8 @@ import { finalStatuses, openStatuses, pushStep, pushTransitions } from '../src/d
 describe('the push lifecycle', () => {
   test('a push is opened to be sent or ended at once, tried, and answered; the reconciler may abandon it', () => {
     expect(pushStep(null, 'opened', 'pending')).toBe('pending');
+    // Opened with its first try recorded: no separate step to try it.
+    expect(pushStep(null, 'opened', 'sending')).toBe('sending');
     expect(pushStep(null, 'opened', 'muted')).toBe('muted');
     expect(pushStep('pending', 'tried', 'sending')).toBe('sending');
     expect(pushStep('sending', 'tried', 'sending')).toBe('sending');

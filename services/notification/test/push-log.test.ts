@@ -49,7 +49,7 @@ async function opened(key: string): Promise<void> {
   ]);
 }
 
-const push = (key: string, status: 'pending' | 'muted' = 'pending') => ({
+const push = (key: string, status: 'pending' | 'sending' | 'muted' = 'pending') => ({
   key,
   eventId: 'e-2',
   eventType: 'order.accepted',
@@ -73,14 +73,29 @@ describe("opening an event's pushes", () => {
     await log.settle('k-before', 1, { outcome: 'delivered', ms: 3 }, 'delivered');
     const writes = sent.length;
     expect(await log.openAll([push('k-new-1'), push('k-before'), push('k-new-2', 'muted')])).toEqual([
-      'pending',
-      'delivered',
-      'muted',
+      { status: 'pending', opened: true },
+      { status: 'delivered', opened: false },
+      { status: 'muted', opened: true },
     ]);
     // One update command with a statement (a filter) per push, then one read of the push that was there already.
     expect(sent.slice(writes).map((s) => s.command)).toEqual(['update', 'update', 'update', 'find']);
     expect((await log.get('k-before'))?.attempts).toHaveLength(1);
     expect((await log.get('k-new-2'))?.status).toBe('muted');
+  });
+
+  test('a push opened as sending is opened with its first try, in the same write; opened again it stays as it is', async () => {
+    const at = new Date('2026-12-07T10:00:00Z');
+    const writes = sent.length;
+    expect(await log.openAll([push('k-sending', 'sending')], at)).toEqual([{ status: 'sending', opened: true }]);
+    expect(sent.slice(writes).map((s) => s.command)).toEqual(['update']);
+    const opened = await log.get('k-sending');
+    expect(opened?.attempts).toEqual([{ attempt: 1, at, outcome: 'sending', ms: 0 }]);
+    // Its job settles the try it owns; a redelivery finds it and opens nothing.
+    await log.settle('k-sending', 1, { outcome: 'delivered', ms: 2 }, 'delivered');
+    expect(await log.openAll([push('k-sending', 'sending')], new Date())).toEqual([
+      { status: 'delivered', opened: false },
+    ]);
+    expect((await log.get('k-sending'))?.attempts).toHaveLength(1);
   });
 
   test('a push whose status the lifecycle does not open with is refused before anything is written', async () => {

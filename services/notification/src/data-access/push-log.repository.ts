@@ -13,6 +13,12 @@ import type { RecipientKey } from '../domain/recipients';
 
 type Doc = mongoose.mongo.Document;
 
+/** Where a push stands after `openAll`, and whether that call opened it (false: it was there before). */
+export interface OpenedPush {
+  status: PushStatus;
+  opened: boolean;
+}
+
 /** Every push and each of its tries, kept per idempotency key; readable per order and per recipient. */
 export class PushLogRepository {
   readonly collection: mongoose.mongo.Collection;
@@ -48,13 +54,20 @@ export class PushLogRepository {
 
   /**
    * Records the pushes of one event about to be sent (or not sent, with why) in one write, an
-   * unordered bulk of upserts; a push recorded before changes nothing. Answers where each push
-   * stands now, in the order given: a redelivered event finds the pushes it made before (one more
-   * command reads them), so whether to send is decided by this record, never by a job still in Redis.
+   * unordered bulk of upserts; a push recorded before changes nothing. One opened as `sending` is
+   * recorded with its first try, at `at`: the job queued with it sends without a claim
+   * (`PushJob.firstTry`), so a push costs the log two writes for its first try, the opening
+   * shared with its event's other pushes and the answer. Answers, in the order given, where each
+   * push stands now and whether this call opened it: a redelivered event finds the pushes it made
+   * before (one more command reads them), so whether to send is decided by this record, never by
+   * a job still in Redis.
    */
-  async openAll(deliveries: readonly Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>[]): Promise<PushStatus[]> {
+  async openAll(
+    deliveries: readonly Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>[],
+    at: Date = new Date(),
+  ): Promise<OpenedPush[]> {
     if (deliveries.length === 0) return [];
-    const now = new Date();
+    const now = at;
     const result = await this.collection.bulkWrite(
       deliveries.map(({ key, ...rest }) => ({
         updateOne: {
@@ -63,8 +76,8 @@ export class PushLogRepository {
             $setOnInsert: {
               ...rest,
               status: pushStep(null, 'opened', rest.status),
-              attempts: [],
-              tries: 0,
+              attempts: rest.status === 'sending' ? nextAttempts([], at) : [],
+              tries: rest.status === 'sending' ? 1 : 0,
               createdAt: now,
               updatedAt: now,
             },
@@ -81,7 +94,9 @@ export class PushLogRepository {
       const docs = await this.collection.find({ _id: { $in: found } } as Doc, { projection: { status: 1 } }).toArray();
       for (const doc of docs) stands.set(String(doc._id), doc.status as PushStatus);
     }
-    return deliveries.map((d, i) => (inserted.has(i) ? d.status : (stands.get(d.key) ?? d.status)));
+    return deliveries.map((d, i) =>
+      inserted.has(i) ? { status: d.status, opened: true } : { status: stands.get(d.key) ?? d.status, opened: false },
+    );
   }
 
   /**

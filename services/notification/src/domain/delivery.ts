@@ -35,10 +35,12 @@ export interface PushTransition {
  * push log's writes compare and set the status and tries each step starts from.
  */
 export const pushTransitions: readonly PushTransition[] = [
-  // One per event, recipient and device: to be sent, or ended at once with why not.
-  { step: 'opened', from: [null], to: ['pending', 'muted', 'unsupported'] },
-  // A try is recorded before its request leaves: the first, one after a retryable answer, or one
-  // after a sender that died at the gateway (`sending` past the push timeout).
+  // One per event, recipient and device: to be sent (`sending`: its first try recorded with it, for a
+  // push queued at once), or ended at once with why not.
+  { step: 'opened', from: [null], to: ['pending', 'sending', 'muted', 'unsupported'] },
+  // A try is recorded before its request leaves: the first of a push opened `pending` (one opened
+  // before its first try was recorded with it), one after a retryable answer, or one after a
+  // sender that died at the gateway (`sending` past the push timeout) or was held before it.
   { step: 'tried', from: ['pending', 'sending'], to: ['sending'] },
   // The try's outcome: the gateway's answer (a retryable one back to `pending`, or `failed` at the
   // last try), or no request at all (its deadline passed, its app is gone).

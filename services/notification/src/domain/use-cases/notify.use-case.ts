@@ -20,7 +20,9 @@ export function idOf(...parts: string[]): string {
  * (once per event and recipient) and becomes one push job per device (once per event,
  * recipient and device). Running it again for the same event — a redelivery, a restart
  * mid-batch — adds nothing. The recipients of an event are told side by side; then every push
- * of the event is opened in the push log in one write, and those still to be sent are queued.
+ * of the event is opened in the push log in one write, each to be sent with its first try
+ * recorded, and those still to be sent are queued: a push opened here carries its try
+ * (`firstTry`), one found open from before claims one.
  */
 export async function notify(ports: NotificationPorts, event: RoutedEvent & { id: string }): Promise<void> {
   const notices = noticesFor(event);
@@ -28,11 +30,18 @@ export async function notify(ports: NotificationPorts, event: RoutedEvent & { id
   // Every recipient's profile in one read.
   const profiles = await ports.registry.recipientsOf(notices.map((n) => recipientKey(n.recipient)));
   const pushes = (await allOf(notices.map((notice, i) => tell(ports, event, notice, profiles[i]!)))).flat();
-  const stands = await ports.log.openAll(pushes.map((p) => p.delivery));
+  const at = ports.clock();
+  const stands = await ports.log.openAll(
+    pushes.map((p) => p.delivery),
+    at,
+  );
   // A redelivered event finds its pushes in the log: sent or settled, they are not queued again.
   await allOf(
     pushes.map(async ({ delivery, job }, i) => {
-      if (openStatuses.includes(stands[i]!)) await ports.pushes.scheduleAt(pushJobId(delivery.key), ports.clock(), job);
+      const { status, opened } = stands[i]!;
+      if (!openStatuses.includes(status)) return;
+      const owned = opened && status === 'sending' ? { ...job, firstTry: at.toISOString() } : job;
+      await ports.pushes.scheduleAt(pushJobId(delivery.key), at, owned);
     }),
   );
 }
@@ -93,7 +102,7 @@ async function pushOf(
   const status: Delivery['status'] = profile.muted.includes(notice.category)
     ? 'muted'
     : provider?.supports(device.platform)
-      ? 'pending'
+      ? 'sending'
       : 'unsupported';
   const data = {
     appCode: device.appCode,

@@ -20,6 +20,12 @@ export interface PushJob {
   data: Record<string, unknown>;
   /** ISO time after which the push means nothing (the deadline of the countdown it announces); absent for pushes that keep. */
   expiresAt?: string;
+  /**
+   * ISO time of the first try, recorded when the push was opened (`PushLogRepository.openAll`):
+   * the job's first run sends it without a claim. Absent on a job queued for a push that was
+   * already open (a redelivered event, the push reconciler), which claims its try.
+   */
+  firstTry?: string;
 }
 
 /** What the notification use cases work with. */

@@ -49,7 +49,26 @@ async function settleHeld(
 }
 
 /**
- * Sends one push and records the try: first as `sending` (so a retry after a crash or a
+ * The try this run makes, or undefined when the push is not this run's to send. A push opened
+ * with its first try (`job.firstTry`) is this job's on its first run: no claim. On a later run
+ * (after a hold or a give-back, the earlier run has ended) that try, if still `sending`, is its
+ * own and is taken over at once; after a stall an earlier run may still be at the gateway, so
+ * as for any other job a try still `sending` within the push timeout is left to its sender.
+ */
+function claimTry(
+  ports: NotificationPorts,
+  job: PushJob,
+  context: Pick<JobContext, 'started' | 'stalls'>,
+  at: Date,
+): Promise<{ attempt: number } | undefined> {
+  if (job.firstTry !== undefined && context.started === 1) return Promise.resolve({ attempt: 1 });
+  const ownsTry = job.firstTry !== undefined && context.stalls === 0;
+  return ports.log.claim(job.key, at, ownsTry ? 0 : ports.pushTimeoutMs);
+}
+
+/**
+ * Sends one push and records the try: first as `sending`, before the request leaves (with the
+ * push's opening for its first try, by a claim for any other; so a retry after a crash or a
  * database outage knows it is a retry, and every call the gateway got is in the log), then its
  * outcome. Delivered, refused and invalid-token pushes end here (the device is removed for an
  * invalid token); a gateway fault is thrown to be retried with backoff until the tries run out.
@@ -62,7 +81,7 @@ async function settleHeld(
 export async function sendPush(
   ports: NotificationPorts,
   job: PushJob,
-  context: Pick<JobContext, 'attempt' | 'progress' | 'saveProgress' | 'signal'>,
+  context: Pick<JobContext, 'attempt' | 'started' | 'stalls' | 'progress' | 'saveProgress' | 'signal'>,
 ): Promise<void> {
   const held = heldAnswerOf(context.progress);
   if (held) {
@@ -72,8 +91,7 @@ export async function sendPush(
   const { attempt } = context;
   // One moment for the try's record and its deadline check: a push logged as tried before its deadline was sent.
   const triedAt = ports.clock();
-  // A try still `sending` within the push timeout is another sender's, at the gateway now.
-  const claimed = await ports.log.claim(job.key, triedAt, ports.pushTimeoutMs);
+  const claimed = await claimTry(ports, job, context, triedAt);
   if (!claimed) return;
   const tried = claimed.attempt;
   const expiresAt = job.expiresAt ? new Date(job.expiresAt) : undefined;
