@@ -11,7 +11,7 @@ export {
   type OutboxFields,
   type QuarantinedEntry,
 } from './outbox';
-export { OutboxRelay, type OutboxRelayOptions, type HeldDocument } from './outbox-relay';
+export { OutboxRelay, type OutboxRelayOptions, type HeldDocument, WRITE_LEASE_MARGIN_MS } from './outbox-relay';
 export { outboxBacklog, type OutboxBacklog } from './outbox-backlog';
 export {
   VersionedCollection,
@@ -21,5 +21,6 @@ export {
   type StoredUpdate,
   type ReadOptions,
   type InsertOutcome,
+  type RelayOfWrites,
 } from './versioned-collection';
 export { outboxRelayOf } from './service-outbox';

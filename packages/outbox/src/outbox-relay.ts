@@ -92,6 +92,8 @@ export class OutboxRelay {
   private readonly held = new Map<unknown, HeldDocument>();
   /** The last lease given to a writer (epoch ms): each is later than the one before, so no two writes share one. */
   private lastLease = 0;
+  /** Documents to claim under the exact lease they carry, at a time (epoch ms): one a write left leased to nobody, or whose holder may have died. */
+  private readonly takeovers = new Map<unknown, { lease: Date; at: number }>();
   /** Documents to take up again by id at a time (epoch ms): one Kafka refused on its own, backing off. */
   private readonly later = new Map<unknown, number>();
   /** Transient failures per entry id, counted only in rounds where other documents did publish. */
@@ -136,14 +138,28 @@ export class OutboxRelay {
   /**
    * The lease a writer sets in the write that adds events (`withEvents`, `outboxForInsert`), taking
    * the document for this relay; `undefined` while the relay is not running, for the write to
-   * leave the document to the next start's sweep or another relay's. Each lease is `leaseMs` from
-   * now and later than any given before, so a lease already on the document, set before, is
-   * earlier than the one offered, and the write's `$min` keeps it.
+   * leave the document to the next start's sweep or another relay's. Each lease is `leaseMs` plus
+   * {@link WRITE_LEASE_MARGIN_MS} from now, and later than any given before: later than any lease
+   * already on the document, claimed or written by any relay whose clock is within that margin of
+   * this one's, so the write's `$min` keeps a lease that is there and takes the document only when
+   * none is.
    */
   writeLease(): Date | undefined {
     if (!this.running) return undefined;
-    this.lastLease = Math.max(Date.now() + this.leaseMs, this.lastLease + 1);
+    this.lastLease = Math.max(Date.now() + this.leaseMs + WRITE_LEASE_MARGIN_MS, this.lastLease + 1);
     return new Date(this.lastLease);
+  }
+
+  /**
+   * Claims the document under exactly `lease` at `at` (now unless given): for a write that offered
+   * `lease` and failed without knowing whether it was applied (taken at once; if it was not, the
+   * claim finds nothing), and for a document a write found under another lease (taken once that
+   * lease has run out, should its holder have died; if it released the document meanwhile, its
+   * writer's announcement covers it).
+   */
+  takeOver(id: unknown, lease: Date, at = Date.now()): void {
+    this.takeovers.set(id, { lease, at });
+    this.wake();
   }
 
   /**
@@ -153,6 +169,13 @@ export class OutboxRelay {
    * first, the lease runs out and a sweep takes the document over, as it does any claimed document.
    */
   hold(doc: HeldDocument): void {
+    if (!this.running) {
+      // Written under a lease given before the relay stopped: given back, for the next start's sweep or another relay's.
+      this.release(doc).catch((error: unknown) =>
+        this.logger.warn({ err: error, id: doc._id }, 'outbox lease not given back after stop; it runs out'),
+      );
+      return;
+    }
     this.held.set(doc._id, doc);
     this.wake();
   }
@@ -185,6 +208,8 @@ export class OutboxRelay {
       this.later.delete(id);
       this.announced.add(id);
     }
+    const taking = [...this.takeovers].filter(([, t]) => t.at <= started);
+    for (const [id] of taking) this.takeovers.delete(id);
     // At most a batch a round: leases are counted from the claim, and publishing goes one document at a time.
     const holding = [...this.held.values()].slice(0, this.batchSize);
     for (const doc of holding) this.held.delete(doc._id);
@@ -193,8 +218,12 @@ export class OutboxRelay {
     const round = [...holding.map((d) => d._id), ...ids];
     let sent = 0;
     try {
-      if (holding.length > 0) sent += await this.relayClaimed(holding);
+      if (holding.length > 0) sent += await this.relayClaimed(await this.renewed(holding));
       if (ids.length > 0) sent += await this.relayClaimed(await this.claimAnnounced(ids));
+      if (taking.length > 0)
+        sent += await this.relayClaimed(
+          await this.claimWhere(taking.map(([_id, { lease }]) => ({ _id, filter: { _id, outboxLeaseUntil: lease } }))),
+        );
       if (sweep) {
         const now = Date.now();
         const found = await this.read({ outboxPending: true });
@@ -214,6 +243,8 @@ export class OutboxRelay {
       // What this round did not send goes again, by id, once Kafka answers; a sent document's claim
       // finds nothing. One left under this round's lease (a write that failed) is swept once it runs out.
       for (const id of round) this.announced.add(id);
+      // A takeover whose claim did not happen is tried again; one that did was released, and is announced.
+      for (const [id, t] of taking) if (!this.takeovers.has(id)) this.takeovers.set(id, t);
       this.nextSweepAt = Math.min(this.nextSweepAt, Date.now() + this.leaseMs + 1);
       throw error;
     }
@@ -235,7 +266,11 @@ export class OutboxRelay {
       const wait =
         this.failures > 0
           ? Math.min(this.maxBackoffMs, 250 * 2 ** (this.failures - 1))
-          : Math.max(0, Math.min(this.nextSweepAt, ...this.later.values()) - Date.now());
+          : Math.max(
+              0,
+              Math.min(this.nextSweepAt, ...this.later.values(), ...[...this.takeovers.values()].map((t) => t.at)) -
+                Date.now(),
+            );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         this.wake = () => {
@@ -376,6 +411,22 @@ export class OutboxRelay {
     if (release && !covered) this.announced.add(doc._id);
   }
 
+  /**
+   * The documents handed over, each whose lease (counted from its write) has less than half its
+   * time left claimed again under it, so a backlog never lets a lease run out before its publish
+   * and another relay's sweep take the document too. One whose lease is gone is left to its holder.
+   */
+  private async renewed(holding: readonly HeldDocument[]): Promise<HeldDocument[]> {
+    const now = Date.now();
+    const fresh = holding.filter((d) => d.lease.getTime() - now > this.leaseMs / 2);
+    const ageing = holding.filter((d) => !fresh.includes(d));
+    if (ageing.length === 0) return fresh;
+    const renewed = await this.claimWhere(
+      ageing.map((d) => ({ _id: d._id, filter: { _id: d._id, outboxLeaseUntil: d.lease } })),
+    );
+    return [...fresh, ...renewed];
+  }
+
   /** Gives a claimed document back at once, so the next round (or another relay) takes it up without waiting out the lease. */
   private async release(doc: Claimed): Promise<void> {
     await this.collection.updateOne({ _id: doc._id, outboxLeaseUntil: doc.lease } as mongo.Document, {
@@ -419,8 +470,12 @@ export class OutboxRelay {
   /** Takes the lease of each free document by compare-and-set on the lease it was read with. */
   private claim(candidates: Pending[]): Promise<Claimed[]> {
     const now = Date.now();
+    // One handed over to this relay is its own to publish, however long it has waited.
     const free = candidates.filter(
-      (d) => (d.outbox?.length ?? 0) > 0 && (!d.outboxLeaseUntil || d.outboxLeaseUntil.getTime() < now),
+      (d) =>
+        (d.outbox?.length ?? 0) > 0 &&
+        !this.held.has(d._id) &&
+        (!d.outboxLeaseUntil || d.outboxLeaseUntil.getTime() < now),
     );
     return this.claimWhere(
       free.map((doc) => ({ _id: doc._id, filter: { _id: doc._id, outboxLeaseUntil: doc.outboxLeaseUntil ?? null } })),
@@ -454,3 +509,10 @@ export class OutboxRelay {
 
 /** Rounds in which one document alone cannot reach Kafka while others can, before its first entry is quarantined. */
 const QUARANTINE_AFTER = 5;
+
+/**
+ * How much later than a claim's lease a write's lease runs, in ms: more than the clock skew
+ * between any two instances and the spread of one batch's claims, so a write's `$min` never
+ * replaces a lease another relay holds.
+ */
+export const WRITE_LEASE_MARGIN_MS = 5_000;

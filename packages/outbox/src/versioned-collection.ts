@@ -47,6 +47,9 @@ export interface VersionedCollectionOptions<T, K extends keyof T & string> {
   revive?: (fields: T) => T;
 }
 
+/** What a versioned collection asks of the relay its writes hand their events to (`OutboxRelay`). */
+export type RelayOfWrites = Pick<OutboxRelay, 'writeLease' | 'hold' | 'announce' | 'takeOver'>;
+
 /** What `insert` did: stored the entity, or found one with the same id already there (a redelivery). */
 export type InsertOutcome<T> = { created: true; entity: T } | { created: false; entity: T };
 
@@ -75,7 +78,7 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
   private readonly hidden: Readonly<Record<string, 0>>;
   /** What a write that hands its document over reads back: the entity, and the outbox and lease as written. */
   private readonly hiddenButOutbox: Readonly<Record<string, 0>>;
-  private relay: Pick<OutboxRelay, 'writeLease' | 'hold' | 'announce'> | undefined;
+  private relay: RelayOfWrites | undefined;
 
   constructor(
     db: mongo.Db,
@@ -92,9 +95,11 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
    * Hands every later write's events to `relay` (the collection's own): while it runs, the write
    * takes its lease and the relay publishes what the write returns, with no claim; a document
    * another lease holds (its relay is publishing it) is announced instead, for the relay to claim
-   * once that lease is released. While the relay is stopped, writes leave their events to a sweep.
+   * once that lease is released, or to take over once it has run out. A write that fails without
+   * saying whether it was applied leaves its lease to the relay to take over at once. While the
+   * relay is stopped, writes leave their events to a sweep.
    */
-  relayWith(relay: Pick<OutboxRelay, 'writeLease' | 'hold' | 'announce'>): void {
+  relayWith(relay: RelayOfWrites): void {
     this.relay = relay;
   }
 
@@ -131,6 +136,8 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
       if (lease) this.relay?.hold({ _id: String(id), lease, outbox: outbox.outbox ?? [], added: events.length });
       return { created: true, entity };
     } catch (error) {
+      // Applied or not, nobody knows: the relay takes the lease over if it is there.
+      if (lease) this.relay?.takeOver(String(id), lease);
       if (!isDuplicateKey(error)) throw error;
       const existing = await this.get(String(id));
       if (!existing) throw error;
@@ -187,21 +194,30 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
     const inc = (update.$inc ?? {}) as Record<string, number>;
     const step: StoredUpdate = { ...update, $inc: { ...inc, version: 1 } };
     const lease = events.length > 0 ? this.relay?.writeLease() : undefined;
-    const doc = await this.collection.findOneAndUpdate({ ...also, _id: id, version }, withEvents(step, events, lease), {
-      returnDocument: 'after',
-      projection: lease ? this.hiddenButOutbox : this.hidden,
-    });
+    const doc = await this.collection
+      .findOneAndUpdate({ ...also, _id: id, version }, withEvents(step, events, lease), {
+        returnDocument: 'after',
+        projection: lease ? this.hiddenButOutbox : this.hidden,
+      })
+      .catch((error: unknown) => {
+        if (lease) this.relay?.takeOver(id, lease);
+        throw error;
+      });
     if (!doc || !lease) return this.entityOf(doc);
     // Whether the offered lease was taken (`$min` keeps one already there): hand over or announce.
     const { outbox, outboxAdded, outboxLeaseUntil, ...fields } = doc;
-    if ((outboxLeaseUntil as Date | undefined)?.getTime() === lease.getTime())
+    const holder = outboxLeaseUntil as Date | undefined;
+    if (holder?.getTime() === lease.getTime())
       this.relay?.hold({
         _id: id,
         lease,
         outbox: (outbox ?? []) as OutboxEntry[],
         added: typeof outboxAdded === 'number' ? outboxAdded : null,
       });
-    else this.relay?.announce(id);
+    else {
+      this.relay?.announce(id);
+      if (holder) this.relay?.takeOver(id, holder, holder.getTime() + 1);
+    }
     return this.entityOf(fields);
   }
 }

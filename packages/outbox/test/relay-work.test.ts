@@ -254,17 +254,126 @@ describe('a write that hands its document to the running relay', () => {
     dying.start();
     running.push(dying);
     // The process dies between the write and the hand-over: the lease is in the document, nobody holds it.
-    store.relayWith({ writeLease: () => dying.writeLease(), hold: () => undefined, announce: () => undefined });
+    store.relayWith({
+      writeLease: () => dying.writeLease(),
+      hold: () => undefined,
+      announce: () => undefined,
+      takeOver: () => undefined,
+    });
+    await store.insert({ entryId: 'h-3', version: 1, text: 'orphaned' }, [note('h-3', 'orphaned')]);
     await dying.stop();
-    expect(dying.writeLease()).toBeUndefined();
-    const lease = new Date(Date.now() + 300);
-    await store.collection.insertOne({ _id: 'h-3', version: 1, ...outboxForInsert([note('h-3', 'orphaned')], lease) });
+    const lease = (await store.collection.findOne({ _id: 'h-3' }))?.outboxLeaseUntil as Date;
+    expect(lease.getTime()).toBeGreaterThan(Date.now());
     const other = relayOf(store.collection);
     expect(await other.relayOnce(true)).toBe(0);
-    expect((await store.collection.findOne({ _id: 'h-3' }))?.outbox).toHaveLength(1);
-    await waitFor(() => Date.now() > lease.getTime(), { what: 'the lease to run out' });
+    await waitFor(() => Date.now() > lease.getTime(), { what: 'the lease to run out', timeoutMs: 10_000 });
     expect(await other.relayOnce(true)).toBe(1);
     expect((await store.collection.findOne({ _id: 'h-3' }))?.outboxPending).toBeUndefined();
+  });
+
+  test('a write keeps the lease of a relay that claimed the document, and announces; nothing goes out twice', async () => {
+    const store = await ledger();
+    const published: string[] = [];
+    const writer = await started(store, published);
+    // Another instance's relay claims the document and, between its publish and its clear, the write lands.
+    let leaseDuringClaim: unknown;
+    let leaseAfterWrite: unknown;
+    const claimer = new OutboxRelay({
+      collection: store.collection,
+      publisher: {
+        publish: async (messages) => {
+          published.push(...messages.map((m) => (m.event.data as { text: string }).text));
+          return producer.publish(messages);
+        },
+      },
+      onPublished: async () => {
+        if (leaseAfterWrite !== undefined) return;
+        leaseDuringClaim = (await store.collection.findOne({ _id: 'h-5' }))?.outboxLeaseUntil;
+        await store.update('h-5', 1, { $set: { text: 'second' } }, [note('h-5', 'second')]);
+        leaseAfterWrite = (await store.collection.findOne({ _id: 'h-5' }))?.outboxLeaseUntil;
+      },
+    });
+    await store.collection.insertOne({
+      _id: 'h-5',
+      version: 1,
+      text: 'first',
+      ...outboxForInsert([note('h-5', 'first')]),
+    });
+    claimer.announce('h-5');
+    expect(await claimer.relayOnce(false)).toBe(1);
+    expect(leaseAfterWrite).toEqual(leaseDuringClaim);
+    // The claimer's clear saw the new entry and left it; it goes out once, by whichever relay takes it next.
+    await Promise.race([
+      waitFor(async () => (await store.collection.findOne({ _id: 'h-5' }))?.outboxPending === undefined, {
+        what: 'the outbox emptied',
+      }),
+      (async () => {
+        for (;;) {
+          await claimer.relayOnce(false);
+          if ((await store.collection.findOne({ _id: 'h-5' }))?.outboxPending === undefined) return;
+        }
+      })(),
+    ]);
+    expect(published).toEqual(['first', 'second']);
+    expect(writer).toBeDefined();
+  });
+
+  test("a write that finds another relay's lease run out has its relay take the document over then, not at the next sweep", async () => {
+    const store = await ledger();
+    const published: string[] = [];
+    await started(store, published);
+    // Left by a relay that died holding it: its lease runs out in 300 ms.
+    const lease = new Date(Date.now() + 300);
+    await store.collection.insertOne({
+      _id: 'h-6',
+      version: 1,
+      text: 'first',
+      ...outboxForInsert([note('h-6', 'first')], lease),
+    });
+    await store.update('h-6', 1, { $set: { text: 'second' } }, [note('h-6', 'second')]);
+    await waitFor(async () => (await store.collection.findOne({ _id: 'h-6' }))?.outboxPending === undefined, {
+      what: 'the outbox emptied once the lease ran out',
+      timeoutMs: 5_000,
+    });
+    expect(published).toEqual(['first', 'second']);
+  });
+
+  test('a write that failed without saying whether it was applied leaves its lease to its relay, which takes it over at once', async () => {
+    const store = await ledger();
+    const relay = await started(store);
+    const lease = relay.writeLease()!;
+    // As if the write was applied and its answer lost: the lease is there, nothing was handed over.
+    await store.collection.insertOne({
+      _id: 'h-7',
+      version: 1,
+      ...outboxForInsert([note('h-7', 'unanswered')], lease),
+    });
+    relay.takeOver('h-7', lease);
+    await waitFor(async () => (await store.collection.findOne({ _id: 'h-7' }))?.outboxPending === undefined, {
+      what: 'the outbox emptied',
+      timeoutMs: 3_000,
+    });
+  });
+
+  test('a document handed over whose lease has less than half its time left is claimed again under that lease before its publish', async () => {
+    const store = await ledger();
+    const relay = new OutboxRelay({ collection: store.collection, publisher: producer, leaseMs: 2_000 });
+    // Written 1.5 s ago under a 2 s lease, as when a backlog kept it waiting: 0.5 s left.
+    const ageing = new Date(Date.now() + 500);
+    const written = outboxForInsert([note('h-8', 'waited')], ageing);
+    await store.collection.insertOne({ _id: 'h-8', version: 1, ...written });
+    relay.start();
+    running.push(relay);
+    const from = commands.length;
+    relay.hold({ _id: 'h-8', lease: ageing, outbox: written.outbox!, added: 1 });
+    await waitFor(async () => (await store.collection.findOne({ _id: 'h-8' }))?.outboxPending === undefined, {
+      what: 'the outbox emptied',
+    });
+    // A claim under the ageing lease renewed it before the publish; then the clear.
+    expect(spentOn(store.collection.collectionName, from).filter((name) => name !== 'find')).toEqual([
+      'findAndModify',
+      'update',
+    ]);
   });
 
   test('with its relay stopped, a write takes no lease and hands nothing over: the next sweep finds it', async () => {
