@@ -30,7 +30,7 @@ export const NotificationConfig = z.object({
    * them for every event). Every instance forgets a recipient as soon as a change to it is made
    * anywhere (Redis pub/sub), so this only bounds what a change lost otherwise would cost.
    */
-  REGISTRY_RECIPIENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  REGISTRY_RECIPIENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(15),
   /** Heartbeat of WebSocket (ping) and SSE (comment) connections. */
   REALTIME_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   /** Messages kept per recipient for reconnecting clients to catch up from their cursor. */

@@ -47,7 +47,7 @@ export async function wireNotificationService(
   const { mongo, redis, kafka, logger, auth, metrics } = platform;
   if (!mongo?.db || !redis || !kafka) throw new Error('the notification service needs MongoDB, Redis and Kafka');
 
-  const changes = new RecipientChanges(redis, redis.duplicate(), config.QUEUE_PREFIX);
+  const changes = new RecipientChanges(redis, redis.duplicate(), config.QUEUE_PREFIX, { logger });
   await changes.start();
   const registry = new RegistryRepository(mongo.db, {
     appCacheMs: config.REGISTRY_APP_CACHE_SECONDS * 1_000,

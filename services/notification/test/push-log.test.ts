@@ -73,9 +73,9 @@ describe("opening an event's pushes", () => {
     await log.settle('k-before', 1, { outcome: 'delivered', ms: 3 }, 'delivered');
     const writes = sent.length;
     expect(await log.openAll([push('k-new-1'), push('k-before'), push('k-new-2', 'muted')])).toEqual([
-      { status: 'pending', opened: true },
-      { status: 'delivered', opened: false },
-      { status: 'muted', opened: true },
+      { status: 'pending', opened: true, firstTryOpen: false },
+      { status: 'delivered', opened: false, firstTryOpen: false },
+      { status: 'muted', opened: true, firstTryOpen: false },
     ]);
     // One update command with a statement (a filter) per push, then one read of the push that was there already.
     expect(sent.slice(writes).map((s) => s.command)).toEqual(['update', 'update', 'update', 'find']);
@@ -86,14 +86,20 @@ describe("opening an event's pushes", () => {
   test('a push opened as sending is opened with its first try, in the same write; opened again it stays as it is', async () => {
     const at = new Date('2026-12-07T10:00:00Z');
     const writes = sent.length;
-    expect(await log.openAll([push('k-sending', 'sending')], at)).toEqual([{ status: 'sending', opened: true }]);
+    expect(await log.openAll([push('k-sending', 'sending')], at)).toEqual([
+      { status: 'sending', opened: true, firstTryOpen: true },
+    ]);
     expect(sent.slice(writes).map((s) => s.command)).toEqual(['update']);
     const opened = await log.get('k-sending');
     expect(opened?.attempts).toEqual([{ attempt: 1, at, outcome: 'sending', ms: 0 }]);
-    // Its job settles the try it owns; a redelivery finds it and opens nothing.
+    // Found again before any run took or answered that try (a redelivery): it is still open, for a job to own.
+    expect(await log.openAll([push('k-sending', 'sending')], new Date())).toEqual([
+      { status: 'sending', opened: false, firstTryOpen: true },
+    ]);
+    // Its job settles the try it owns; a redelivery then finds it ended and opens nothing.
     await log.settle('k-sending', 1, { outcome: 'delivered', ms: 2 }, 'delivered');
     expect(await log.openAll([push('k-sending', 'sending')], new Date())).toEqual([
-      { status: 'delivered', opened: false },
+      { status: 'delivered', opened: false, firstTryOpen: false },
     ]);
     expect((await log.get('k-sending'))?.attempts).toHaveLength(1);
   });

@@ -17,8 +17,9 @@ const open: RecipientChanges[] = [];
 /** One instance's registry: its own subscriber on the change feed, profiles reused for an hour. */
 async function instance(): Promise<{ registry: RegistryRepository; subscriber: Redis; changes: RecipientChanges }> {
   const subscriber = redis.duplicate();
-  const changes = new RecipientChanges(redis, subscriber, prefix);
+  const changes = new RecipientChanges(redis, subscriber, prefix, { heartbeatMs: 100 });
   await changes.start();
+  await waitFor(() => changes.live, { what: 'the first heartbeat back' });
   open.push(changes);
   const registry = new RegistryRepository(connection.db!, { recipientCacheMs: 3_600_000, changes });
   return { registry, subscriber, changes };
@@ -103,13 +104,33 @@ describe("recipients' profiles reused between events", () => {
     await untold.register(key, device('j-2'));
     expect(await installations(a.registry, key)).toEqual(['j-1']);
 
-    // The subscriber's connection drops (as in a network fault): while it is away nothing is reused.
+    // The subscriber's connection drops (as in a network fault), and is made again at once.
     const dropped = new Promise((resolve) => a.subscriber.once('close', resolve));
     await redis.client('KILL', 'ID', await clientIdOf(a.subscriber));
     await dropped;
+    expect(a.changes.live).toBe(false);
     // Once it hears again, what it remembered from before is gone: the untold change is seen.
     await waitFor(() => a.changes.live, { what: 'the subscriber back' });
     expect(await installations(a.registry, key)).toEqual(['j-1', 'j-2']);
+  });
+
+  test('an instance that stops hearing its own heartbeat, its connection seemingly fine, reuses nothing until it hears again', async () => {
+    const a = await instance();
+    const key = 'customer:c-4' as RecipientKey;
+    await a.registry.register(key, device('m-1'));
+    await reused(a.registry, key);
+    // The subscription is gone while the connection stays up (as when a network path drops silently).
+    await a.subscriber.unsubscribe(`${prefix}:recipient-changed`);
+    const untold = new RegistryRepository(connection.db!);
+    await untold.register(key, device('m-2'));
+    await waitFor(() => !a.changes.live, { what: 'the heartbeat missed' });
+    const before = reads;
+    expect(await installations(a.registry, key)).toEqual(['m-1', 'm-2']);
+    expect(reads).toBe(before + 1);
+    await a.subscriber.subscribe(`${prefix}:recipient-changed`);
+    await waitFor(() => a.changes.live, { what: 'the heartbeat heard again' });
+    await reused(a.registry, key);
+    expect(await installations(a.registry, key)).toEqual(['m-1', 'm-2']);
   });
 
   test('nothing is reused without the change feed', async () => {

@@ -17,6 +17,8 @@ type Doc = mongoose.mongo.Document;
 export interface OpenedPush {
   status: PushStatus;
   opened: boolean;
+  /** It stands on the first try recorded with its opening, which no run has answered or taken over yet. */
+  firstTryOpen: boolean;
 }
 
 /** Every push and each of its tries, kept per idempotency key; readable per order and per recipient. */
@@ -58,9 +60,9 @@ export class PushLogRepository {
    * recorded with its first try, at `at`: the job queued with it sends without a claim
    * (`PushJob.firstTry`), so a push costs the log two writes for its first try, the opening
    * shared with its event's other pushes and the answer. Answers, in the order given, where each
-   * push stands now and whether this call opened it: a redelivered event finds the pushes it made
-   * before (one more command reads them), so whether to send is decided by this record, never by
-   * a job still in Redis.
+   * push stands now, whether this call opened it, and whether its first try is still open: a
+   * redelivered event finds the pushes it made before (one more command reads them), so whether
+   * to send is decided by this record, never by a job still in Redis.
    */
   async openAll(
     deliveries: readonly Omit<Delivery, 'attempts' | 'createdAt' | 'updatedAt'>[],
@@ -89,13 +91,24 @@ export class PushLogRepository {
     );
     const inserted = new Set(Object.keys(result.upsertedIds).map(Number));
     const found = deliveries.filter((_, i) => !inserted.has(i)).map((d) => d.key);
-    const stands = new Map<string, PushStatus>();
+    const stands = new Map<string, OpenedPush>();
     if (found.length > 0) {
-      const docs = await this.collection.find({ _id: { $in: found } } as Doc, { projection: { status: 1 } }).toArray();
-      for (const doc of docs) stands.set(String(doc._id), doc.status as PushStatus);
+      const docs = await this.collection
+        .find({ _id: { $in: found } } as Doc, { projection: { status: 1, tries: 1, 'attempts.outcome': 1 } })
+        .toArray();
+      for (const doc of docs) {
+        const attempts = (doc.attempts ?? []) as Pick<Attempt, 'outcome'>[];
+        stands.set(String(doc._id), {
+          status: doc.status as PushStatus,
+          opened: false,
+          firstTryOpen: doc.status === 'sending' && triesOf(doc) === 1 && attempts[0]?.outcome === 'sending',
+        });
+      }
     }
     return deliveries.map((d, i) =>
-      inserted.has(i) ? { status: d.status, opened: true } : { status: stands.get(d.key) ?? d.status, opened: false },
+      inserted.has(i)
+        ? { status: d.status, opened: true, firstTryOpen: d.status === 'sending' }
+        : (stands.get(d.key) ?? { status: d.status, opened: false, firstTryOpen: false }),
     );
   }
 

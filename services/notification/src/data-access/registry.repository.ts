@@ -75,7 +75,10 @@ export class RegistryRepository {
     else this.profiles.delete(key);
   }
 
-  /** After a change of these recipients is written: forgotten here at once, and told to every instance. */
+  /**
+   * After every write of a change to these recipients: forgotten here at once, and told to every
+   * instance (waiting at most the change feed's publish time; a failure is logged, never thrown).
+   */
   private async changed(...keys: RecipientKey[]): Promise<void> {
     for (const key of keys) this.forget(key);
     if (this.changes) await Promise.all(keys.map((key) => this.changes!.publish(key)));
@@ -125,6 +128,7 @@ export class RegistryRepository {
       const held = (holder.devices as Record<string, Device>)[device.installationId];
       if (held && !mayMove(held, device, device.registeredBy)) return { refused: true };
     }
+    const moved: RecipientKey[] = [];
     for (const holder of holders) {
       const held = (holder.devices as Record<string, Device>)[device.installationId];
       // Only the registration that was checked: one changed meanwhile stays where it is.
@@ -132,7 +136,7 @@ export class RegistryRepository {
         { _id: holder._id, [`${path}.token`]: held?.token, [`${path}.appCode`]: held?.appCode },
         { $unset: { [path]: '' }, $set: { updatedAt: new Date() } },
       );
-      await this.changed(String(holder._id) as RecipientKey);
+      moved.push(String(holder._id) as RecipientKey);
     }
     const before = await this.recipients.findOneAndUpdate(
       { _id: key },
@@ -149,7 +153,8 @@ export class RegistryRepository {
         { $unset: Object.fromEntries(stale.map((d) => [`devices.${d.installationId}`, ''])) },
       );
     }
-    await this.changed(key);
+    // Told once every write is done: the device is never left filed under nobody while Redis is slow.
+    await this.changed(...moved, key);
     return { created: !(before?.devices as Record<string, Device> | undefined)?.[device.installationId] };
   }
 

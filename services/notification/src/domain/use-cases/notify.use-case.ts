@@ -38,10 +38,13 @@ export async function notify(ports: NotificationPorts, event: RoutedEvent & { id
   // A redelivered event finds its pushes in the log: sent or settled, they are not queued again.
   await allOf(
     pushes.map(async ({ delivery, job }, i) => {
-      const { status, opened } = stands[i]!;
+      const { status, opened, firstTryOpen } = stands[i]!;
       if (!openStatuses.includes(status)) return;
-      const owned = opened && status === 'sending' ? { ...job, firstTry: at.toISOString() } : job;
-      await ports.pushes.scheduleAt(pushJobId(delivery.key), at, owned);
+      const id = pushJobId(delivery.key);
+      // The first try recorded with the opening belongs to the push's job. Found open and with no job
+      // (the first delivery died, or Redis refused the job, before it was queued), this job is that one.
+      const owns = firstTryOpen && (opened || !(await ports.pushes.has(id)));
+      await ports.pushes.scheduleAt(id, at, owns ? { ...job, firstTry: at.toISOString() } : job);
     }),
   );
 }

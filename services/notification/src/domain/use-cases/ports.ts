@@ -21,9 +21,10 @@ export interface PushJob {
   /** ISO time after which the push means nothing (the deadline of the countdown it announces); absent for pushes that keep. */
   expiresAt?: string;
   /**
-   * ISO time of the first try, recorded when the push was opened (`PushLogRepository.openAll`):
-   * the job's first run sends it without a claim. Absent on a job queued for a push that was
-   * already open (a redelivered event, the push reconciler), which claims its try.
+   * Set (to the ISO time it was queued so) on the job that owns the first try recorded with the
+   * push's opening (`PushLogRepository.openAll`): its first run sends without a claim. Absent on a
+   * job queued for a push whose first try was taken or answered already, or by the push
+   * reconciler, which claims its try.
    */
   firstTry?: string;
 }

@@ -54,6 +54,8 @@ async function settleHeld(
  * (after a hold or a give-back, the earlier run has ended) that try, if still `sending`, is its
  * own and is taken over at once; after a stall an earlier run may still be at the gateway, so
  * as for any other job a try still `sending` within the push timeout is left to its sender.
+ * The first run trusts Redis's count of runs: a Redis that lost its last writes (AOF `everysec`)
+ * can run a job that finished in them again, sending its push twice under one key.
  */
 function claimTry(
   ports: NotificationPorts,
