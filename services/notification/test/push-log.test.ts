@@ -96,8 +96,10 @@ describe("opening an event's pushes", () => {
     expect(await log.openAll([push('k-sending', 'sending')], new Date())).toEqual([
       { status: 'sending', opened: false, firstTryOpen: true },
     ]);
-    // Its job settles the try it owns; a redelivery then finds it ended and opens nothing.
-    await log.settle('k-sending', 1, { outcome: 'delivered', ms: 2 }, 'delivered');
+    // Its job settles the try it owns, with the time its run made it; a redelivery then finds it ended and opens nothing.
+    const made = new Date('2026-12-07T10:00:07Z');
+    await log.settle('k-sending', 1, { at: made, outcome: 'delivered', ms: 2 }, 'delivered');
+    expect((await log.get('k-sending'))?.attempts).toEqual([{ attempt: 1, at: made, outcome: 'delivered', ms: 2 }]);
     expect(await log.openAll([push('k-sending', 'sending')], new Date())).toEqual([
       { status: 'delivered', opened: false, firstTryOpen: false },
     ]);

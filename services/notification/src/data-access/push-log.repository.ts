@@ -147,11 +147,14 @@ export class PushLogRepository {
     return claimed.matchedCount === 0 ? undefined : { attempt: attempts.length };
   }
 
-  /** Gives a claimed try its outcome and sets where the push now stands, in one write. */
+  /**
+   * Gives a claimed try its outcome and sets where the push now stands, in one write; with `at`,
+   * also the try's time (a first try recorded with the opening, made later).
+   */
   async settle(
     key: string,
     attempt: number,
-    outcome: Omit<Attempt, 'attempt' | 'at'>,
+    outcome: Omit<Attempt, 'attempt' | 'at'> & { at?: Date },
     status: PushStatus,
   ): Promise<void> {
     const at = `attempts.${attempt - 1}`;

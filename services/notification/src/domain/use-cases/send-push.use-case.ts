@@ -10,12 +10,17 @@ import type { NotificationPorts, PushJob } from './ports';
 interface HeldAnswer {
   key: string;
   attempt: number;
-  outcome: Omit<Attempt, 'attempt' | 'at'>;
+  outcome: TryOutcome;
   status: PushStatus;
 }
 
+/** A try's outcome as the sender records it; `at` when the try's time is only known now (see `claimTry`). */
+type TryOutcome = Omit<Attempt, 'attempt' | 'at'> & { at?: Date };
+
 function heldAnswerOf(progress: unknown): HeldAnswer | undefined {
-  return (progress as { heldAnswer?: HeldAnswer } | undefined)?.heldAnswer;
+  const held = (progress as { heldAnswer?: HeldAnswer } | undefined)?.heldAnswer;
+  // Saved with the job as JSON: its time comes back as a string.
+  return held?.outcome.at ? { ...held, outcome: { ...held.outcome, at: new Date(held.outcome.at) } } : held;
 }
 
 /** Pause between two writes of a held answer; each write already waits for the database as long as the driver's server selection allows. */
@@ -50,7 +55,8 @@ async function settleHeld(
 
 /**
  * The try this run makes, or undefined when the push is not this run's to send. A push opened
- * with its first try (`job.firstTry`) is this job's on its first run: no claim. On a later run
+ * with its first try (`job.firstTry`) is this job's on its first run: no claim, and the try's
+ * time, recorded as the opening's, is set to this run's with its outcome (`at`). On a later run
  * (after a hold or a give-back, the earlier run has ended) that try, if still `sending`, is its
  * own and is taken over at once; after a stall an earlier run may still be at the gateway, so
  * as for any other job a try still `sending` within the push timeout is left to its sender.
@@ -62,8 +68,8 @@ function claimTry(
   job: PushJob,
   context: Pick<JobContext, 'started' | 'stalls'>,
   at: Date,
-): Promise<{ attempt: number } | undefined> {
-  if (job.firstTry !== undefined && context.started === 1) return Promise.resolve({ attempt: 1 });
+): Promise<{ attempt: number; at?: Date } | undefined> {
+  if (job.firstTry !== undefined && context.started === 1) return Promise.resolve({ attempt: 1, at });
   const ownsTry = job.firstTry !== undefined && context.stalls === 0;
   return ports.log.claim(job.key, at, ownsTry ? 0 : ports.pushTimeoutMs);
 }
@@ -96,13 +102,14 @@ export async function sendPush(
   const claimed = await claimTry(ports, job, context, triedAt);
   if (!claimed) return;
   const tried = claimed.attempt;
+  const when = claimed.at ? { at: claimed.at } : {};
   const expiresAt = job.expiresAt ? new Date(job.expiresAt) : undefined;
   if (expiresAt && expiresAt.getTime() <= triedAt.getTime()) {
     // A retry after the deadline would tell a phone to answer an order already ruled.
     await ports.log.settle(
       job.key,
       tried,
-      { outcome: 'expired', error: `its deadline ${job.expiresAt} passed before it could be sent`, ms: 0 },
+      { ...when, outcome: 'expired', error: `its deadline ${job.expiresAt} passed before it could be sent`, ms: 0 },
       'expired',
     );
     return;
@@ -114,7 +121,7 @@ export async function sendPush(
     await ports.log.settle(
       job.key,
       tried,
-      { outcome: 'rejected', error: `app ${job.appCode} is no longer registered`, ms: 0 },
+      { ...when, outcome: 'rejected', error: `app ${job.appCode} is no longer registered`, ms: 0 },
       'rejected',
     );
     return;
@@ -130,7 +137,7 @@ export async function sendPush(
     ...(expiresAt ? { expiresAt, sentAt: started } : {}),
   });
   const ms = ports.clock().getTime() - started.getTime();
-  const base = { ms, ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}) };
+  const base = { ...when, ms, ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}) };
   const answer = (outcome: HeldAnswer['outcome'], status: PushStatus) =>
     settleHeld(ports, { key: job.key, attempt: tried, outcome, status }, context);
   switch (result.kind) {
