@@ -210,7 +210,7 @@ export class OutboxRelay {
     }
     const taking = [...this.takeovers].filter(([, t]) => t.at <= started);
     for (const [id] of taking) this.takeovers.delete(id);
-    // At most a batch a round: leases are counted from the claim, and publishing goes one document at a time.
+    // At most a batch a round: publishing goes one document at a time, and a lease must last the round (see `renewed`).
     const holding = [...this.held.values()].slice(0, this.batchSize);
     for (const doc of holding) this.held.delete(doc._id);
     const ids = [...this.announced].filter((id) => !this.held.has(id)).slice(0, this.batchSize - holding.length);

@@ -136,9 +136,11 @@ export class VersionedCollection<T extends { version: number }, K extends keyof 
       if (lease) this.relay?.hold({ _id: String(id), lease, outbox: outbox.outbox ?? [], added: events.length });
       return { created: true, entity };
     } catch (error) {
-      // Applied or not, nobody knows: the relay takes the lease over if it is there.
-      if (lease) this.relay?.takeOver(String(id), lease);
-      if (!isDuplicateKey(error)) throw error;
+      if (!isDuplicateKey(error)) {
+        // Applied or not, nobody knows: the relay takes the lease over if it is there.
+        if (lease) this.relay?.takeOver(String(id), lease);
+        throw error;
+      }
       const existing = await this.get(String(id));
       if (!existing) throw error;
       return { created: false, entity: existing };
