@@ -116,6 +116,57 @@ describe('the work the outbox relay costs', () => {
     expect(doc?.outboxLeaseUntil).toBeUndefined();
   });
 
+  test('a round of several documents goes out in one produce request, each in its order, and is emptied in one write', async () => {
+    const docs = await collection();
+    const ids = ['b-1', 'b-2', 'b-3', 'b-4'];
+    for (const id of ids) await docs.insertOne({ _id: id, ...outboxForInsert([note(id, '1'), note(id, '2')]) });
+    const requests: string[][] = [];
+    const relay = new OutboxRelay({
+      collection: docs,
+      publisher: {
+        publish: async (messages) => {
+          requests.push(messages.map((m) => `${m.event.subject}:${(m.event.data as { text: string }).text}`));
+          return producer.publish(messages);
+        },
+      },
+    });
+    for (const id of ids) relay.announce(id);
+    const from = commands.length;
+    expect(await relay.relayOnce(false)).toBe(8);
+    expect(requests).toHaveLength(1);
+    for (const id of ids) expect(requests[0]!.filter((r) => r.startsWith(`${id}:`))).toEqual([`${id}:1`, `${id}:2`]);
+    // A claim each (the claim reads the outbox), then one update for all.
+    expect(spentOn(docs.collectionName, from)).toEqual([...ids.map(() => 'findAndModify'), 'update']);
+    for (const doc of await docs.find({ _id: { $in: ids } }).toArray()) {
+      expect(doc.outbox).toEqual([]);
+      expect(doc.outboxPending).toBeUndefined();
+      expect(doc.outboxLeaseUntil).toBeUndefined();
+    }
+  });
+
+  test('in a round of several, a document written to between the publish and the clear keeps its new entry, pending', async () => {
+    const docs = await collection();
+    for (const id of ['c-1', 'c-2']) await docs.insertOne({ _id: id, ...outboxForInsert([note(id, 'first')]) });
+    let added = false;
+    const relay = relayOf(docs, async () => {
+      if (added) return;
+      added = true;
+      await docs.updateOne({ _id: 'c-2' }, withEvents({ $set: { touched: true } }, [note('c-2', 'second')]));
+    });
+    relay.announce('c-1');
+    relay.announce('c-2');
+    expect(await relay.relayOnce(false)).toBe(2);
+    expect((await docs.findOne({ _id: 'c-1' }))?.outbox).toEqual([]);
+    const written = await docs.findOne({ _id: 'c-2' });
+    expect((written?.outbox as { event: { data: { text: string } } }[]).map((e) => e.event.data.text)).toEqual([
+      'second',
+    ]);
+    expect(written?.outboxPending).toBe(true);
+    expect(written?.outboxLeaseUntil).toBeUndefined();
+    expect(await relay.relayOnce(false)).toBe(1);
+    expect((await docs.findOne({ _id: 'c-2' }))?.outbox).toEqual([]);
+  });
+
   test('an event written while its document is being relayed stays, pending, and goes out in the next round', async () => {
     const docs = await collection();
     await docs.insertOne({ _id: 'w-2', ...outboxForInsert([note('w-2', 'first')]) });
