@@ -55,7 +55,10 @@ export interface ConsumerOptions {
   hold?: HoldPolicy;
   /** A new group starts at the oldest retained message, so nothing published before its first start is missed. */
   fromBeginning?: boolean;
+  /** Partitions worked side by side (kafkajs `partitionsConsumedConcurrently`); 64 unless given, in effect every one assigned. */
   partitionsConsumedConcurrently?: number;
+  /** Keys worked side by side within one partition's batch, each key's messages in order; 16 unless given. */
+  keysConsumedConcurrently?: number;
   /** How long the group waits for a silent member before giving its partitions to others. */
   sessionTimeoutMs?: number;
   /** Crashes the consumer may restart from within `restartWindowMs` before it counts as failed (liveness fails). */
@@ -234,7 +237,7 @@ export class EventConsumer {
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 64,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.processBatch(consumer, payload),
     });
@@ -275,21 +278,51 @@ export class EventConsumer {
     }, wait).unref();
   }
 
+  /**
+   * Works a batch key by key: each key's messages one after another in offset order, different
+   * keys side by side (at most `keysConsumedConcurrently`). An offset is resolved once it and every
+   * offset before it in the batch are done, so a commit never passes a message still being
+   * worked. A message held after a transient failure stops new work on the partition; once what
+   * is running finishes, the partition is rewound to the earliest held message, and what other
+   * keys finished after it comes again (handlers are idempotent).
+   */
   private async processBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const key = `${batch.topic}:${batch.partition}`;
     if (this.holds.get(key)?.timer) return; // a batch fetched before the partition was paused
+    const byKey = new Map<string, KafkaMessage[]>();
     for (const message of batch.messages) {
-      if (this.stopping || !payload.isRunning() || payload.isStale()) return;
-      const outcome = await this.process(batch.topic, batch.partition, message, () => payload.heartbeat());
-      if (outcome.kind === 'held') {
-        this.hold(consumer, payload, message, outcome.reason);
-        return;
-      }
-      if (this.holds.get(key)?.offset === message.offset) this.holds.delete(key);
-      payload.resolveOffset(message.offset);
-      await payload.heartbeat();
+      const k = message.key?.toString('latin1') ?? '';
+      byKey.set(k, [...(byKey.get(k) ?? []), message]);
     }
+    const done = new Set<string>();
+    let next = 0; // the first message of the batch not yet resolved
+    let held: { message: KafkaMessage; reason: string } | undefined;
+    const working = () => held === undefined && !this.stopping && payload.isRunning() && !payload.isStale();
+    const queues = [...byKey.values()];
+    const lane = async (): Promise<void> => {
+      for (let messages = queues.shift(); messages; messages = queues.shift()) {
+        for (const message of messages) {
+          if (!working()) return;
+          const outcome = await this.process(batch.topic, batch.partition, message, () => payload.heartbeat());
+          if (outcome.kind === 'held') {
+            if (!held || BigInt(message.offset) < BigInt(held.message.offset))
+              held = { message, reason: outcome.reason };
+            return;
+          }
+          if (this.holds.get(key)?.offset === message.offset) this.holds.delete(key);
+          done.add(message.offset);
+          let resolved: string | undefined;
+          while (next < batch.messages.length && done.has(batch.messages[next]!.offset))
+            resolved = batch.messages[next++]!.offset;
+          if (resolved !== undefined) payload.resolveOffset(resolved);
+          await payload.heartbeat();
+        }
+      }
+    };
+    const lanes = Math.min(queues.length, this.options.keysConsumedConcurrently ?? 16);
+    await Promise.all(Array.from({ length: lanes }, lane));
+    if (held) this.hold(consumer, payload, held.message, held.reason);
   }
 
   /** Pauses the partition, rewinds it to `message` and resumes it after the hold's backoff. */
