@@ -283,8 +283,10 @@ export class EventConsumer {
    * keys side by side (at most `keysConsumedConcurrently`). An offset is resolved once it and every
    * offset before it in the batch are done, so a commit never passes a message still being
    * worked. A message held after a transient failure stops new work on the partition; once what
-   * is running finishes, the partition is rewound to the earliest held message, and what other
-   * keys finished after it comes again (handlers are idempotent).
+   * is running has finished, the partition is rewound to the first message of the batch not done
+   * (the held one, or another key's that had not started), and what other keys finished after it
+   * comes again (handlers are idempotent). A lane that fails (a heartbeat refused in a rebalance)
+   * also stops new work, and the batch ends only when every lane has, so no handler outlives it.
    */
   private async processBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -293,12 +295,16 @@ export class EventConsumer {
     const byKey = new Map<string, KafkaMessage[]>();
     for (const message of batch.messages) {
       const k = message.key?.toString('latin1') ?? '';
-      byKey.set(k, [...(byKey.get(k) ?? []), message]);
+      const messages = byKey.get(k);
+      if (messages) messages.push(message);
+      else byKey.set(k, [message]);
     }
     const done = new Set<string>();
     let next = 0; // the first message of the batch not yet resolved
     let held: { message: KafkaMessage; reason: string } | undefined;
-    const working = () => held === undefined && !this.stopping && payload.isRunning() && !payload.isStale();
+    let failed: { error: unknown } | undefined;
+    const working = () =>
+      held === undefined && failed === undefined && !this.stopping && payload.isRunning() && !payload.isStale();
     const queues = [...byKey.values()];
     const lane = async (): Promise<void> => {
       for (let messages = queues.shift(); messages; messages = queues.shift()) {
@@ -321,12 +327,28 @@ export class EventConsumer {
       }
     };
     const lanes = Math.min(queues.length, this.options.keysConsumedConcurrently ?? 16);
-    await Promise.all(Array.from({ length: lanes }, lane));
-    if (held) this.hold(consumer, payload, held.message, held.reason);
+    await Promise.all(
+      Array.from({ length: lanes }, () =>
+        lane().catch((error: unknown) => {
+          failed ??= { error };
+        }),
+      ),
+    );
+    if (failed) throw failed.error;
+    if (held) this.hold(consumer, payload, held.message, held.reason, batch.messages[next]!.offset);
   }
 
-  /** Pauses the partition, rewinds it to `message` and resumes it after the hold's backoff. */
-  private hold(consumer: Consumer, payload: EachBatchPayload, message: KafkaMessage, reason: string): void {
+  /**
+   * Pauses the partition, rewinds it to `from` (the first message not done: `message`, or one
+   * before it that another key had not started) and resumes it after the backoff of `message`'s hold.
+   */
+  private hold(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+    message: KafkaMessage,
+    reason: string,
+    from: string,
+  ): void {
     const { topic, partition } = payload.batch;
     const key = `${topic}:${partition}`;
     const previous = this.holds.get(key);
@@ -335,11 +357,11 @@ export class EventConsumer {
     hold.attempt += 1;
     const wait = backoffDelay(this.holdPolicy, hold.attempt);
     const resume = payload.pause();
-    consumer.seek({ topic, partition, offset: message.offset });
+    consumer.seek({ topic, partition, offset: from });
     hold.timer = setTimeout(() => {
       hold.timer = undefined;
       if (!this.stopping) resume();
-    }, wait);
+    }, wait).unref();
     this.holds.set(key, hold);
     this.lastError = reason;
     this.client.logger.warn(

@@ -9,6 +9,7 @@ import {
   plannedTopics,
   replayDeadLetters,
   ReplayedFromHeader,
+  TransientError,
 } from '@orderpulse/kafka';
 import { stackEnv, uniqueName, waitFor } from '@orderpulse/testkit';
 import { type KafkaMessage } from 'kafkajs';
@@ -71,6 +72,22 @@ async function readTopic(name: string, count: number): Promise<KafkaMessage[]> {
 }
 
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
+
+/** Each value at its first appearance, in order: what a consumer saw, redeliveries aside. */
+const firsts = (xs: string[]) => [...new Set(xs)];
+
+/** The topic's one partition, as the admin client sees it: a group's committed offset (-1: none), or the end. */
+async function offsetOf(groupId?: string): Promise<number> {
+  const admin = client.kafka.admin();
+  await admin.connect();
+  try {
+    if (!groupId) return Number((await admin.fetchTopicOffsets(topic))[0]!.high);
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return Number(offsets!.partitions[0]!.offset);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 beforeAll(async () => {
   // One partition: the test is about what happens to the message after a bad one on the same partition.
@@ -219,5 +236,175 @@ describe('the consumer runner', () => {
     expect(done).toEqual([11]);
     expect(crashes).toBe(1);
     expect(consumer.status()).toMatchObject({ state: 'running', restarts: 1 });
+  });
+});
+
+describe('keys worked side by side within a partition', () => {
+  test('a key whose handler waits does not hold back the others, each key keeps its order, and no commit passes the waiting message', async () => {
+    const [slow, quick] = [uniqueName('slow'), uniqueName('quick')];
+    const groupId = uniqueName('group');
+    const from = await offsetOf();
+    const seen: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new EventConsumer(client, {
+      groupId,
+      topics: [topic],
+      handlers: [
+        on(Deposited, async ({ subject, data: { amount } }) => {
+          if (subject !== slow && subject !== quick) return;
+          if (subject === slow && amount === 1) await gate;
+          seen.push(`${subject === slow ? 'slow' : 'quick'}${amount}`);
+        }),
+      ],
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    // One publish, so one batch, with the slow key's first message ahead of the other key's.
+    await producer.publish([1, 2, 3].flatMap((n) => [deposit(slow, n), deposit(quick, n)]));
+
+    // One message at a time, the quick key would wait behind the gate and this would time out.
+    await waitFor(() => seen.includes('quick3'), { what: 'the quick key done while the slow one waits' });
+    expect(seen).toEqual(['quick1', 'quick2', 'quick3']);
+    expect(await offsetOf(groupId)).toBeLessThanOrEqual(from);
+
+    release();
+    await waitFor(() => seen.length === 6, { what: 'every message handled' });
+    expect(seen.filter((s) => s.startsWith('slow'))).toEqual(['slow1', 'slow2', 'slow3']);
+    await waitFor(() => offsetOf(groupId), { until: (o) => o === from + 6, what: 'the whole batch committed' });
+  });
+
+  test('a transient failure rewinds the partition to the earliest held message: its key resumes in order, and other keys come again', async () => {
+    const [held, other] = [uniqueName('held'), uniqueName('other')];
+    const groupId = uniqueName('group');
+    const from = await offsetOf();
+    const seen: string[] = [];
+    let failed = false;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new EventConsumer(client, {
+      groupId,
+      topics: [topic],
+      hold: { initialDelayMs: 50, maxDelayMs: 200 },
+      handlers: [
+        on(Deposited, async ({ subject, data: { amount } }) => {
+          if (subject !== held && subject !== other) return;
+          if (subject === held && amount === 2 && !failed) {
+            // Fails once the other key is done: the rewind must bring that key's messages round again.
+            await gate;
+            failed = true;
+            throw new TransientError('the database went away');
+          }
+          seen.push(`${subject === held ? 'held' : 'other'}${amount}`);
+          if (subject === other && amount === 2) release();
+        }),
+      ],
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    await producer.publish([
+      deposit(held, 1),
+      deposit(held, 2),
+      deposit(held, 3),
+      deposit(other, 1),
+      deposit(other, 2),
+    ]);
+
+    await waitFor(() => seen.includes('held3'), { what: 'the held key finished after its hold' });
+    // What the rewind passes comes again, so a key may be seen twice, but always in its order.
+    expect(firsts(seen.filter((s) => s.startsWith('held')))).toEqual(['held1', 'held2', 'held3']);
+    // Done before the failure, after the held message: handled again (handlers are idempotent).
+    await waitFor(() => seen.filter((s) => s === 'other2').length, {
+      until: (n) => n >= 2,
+      what: 'the other key again',
+    });
+    await waitFor(() => offsetOf(groupId), { until: (o) => o === from + 5, what: 'the whole batch committed' });
+  });
+
+  test("a hold on one key does not skip another key's message that had not started before it", async () => {
+    const [a, b] = [uniqueName('a'), uniqueName('b')];
+    const groupId = uniqueName('group');
+    const from = await offsetOf();
+    const seen: string[] = [];
+    let failed = false;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new EventConsumer(client, {
+      groupId,
+      topics: [topic],
+      hold: { initialDelayMs: 50, maxDelayMs: 200 },
+      handlers: [
+        on(Deposited, async ({ subject, data: { amount } }) => {
+          if (subject !== a && subject !== b) return;
+          if (subject === a && amount === 1) await gate;
+          if (subject === b && !failed) {
+            // Held while a's second message (an offset before this one) waits behind a's first.
+            failed = true;
+            setTimeout(release, 100);
+            throw new TransientError('the database went away');
+          }
+          seen.push(`${subject === a ? 'a' : 'b'}${amount}`);
+        }),
+      ],
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    await producer.publish([deposit(a, 1), deposit(a, 2), deposit(b, 1)]);
+
+    await waitFor(() => offsetOf(groupId), { until: (o) => o === from + 3, what: 'the whole batch committed' });
+    expect(firsts(seen.filter((x) => x.startsWith('a')))).toEqual(['a1', 'a2']);
+    expect(seen).toContain('b1');
+  });
+
+  test('a lane that fails (a heartbeat refused in a rebalance) ends the batch only after every other lane has stopped', async () => {
+    const steps: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new EventConsumer(client, {
+      groupId: uniqueName('group'),
+      topics: [topic],
+      handlers: [
+        on(Deposited, async ({ subject, data: { amount } }) => {
+          steps.push(`start ${subject}${amount}`);
+          if (subject === 'a' && amount === 1) await gate;
+          steps.push(`end ${subject}${amount}`);
+        }),
+      ],
+    });
+    const messages = [deposit('a', 1), deposit('b', 1), deposit('a', 2)].map(({ event }, i) => {
+      const wire = encodeEnvelope(event);
+      const headers = Object.fromEntries(Object.entries(wire.headers).map(([k, v]) => [k, Buffer.from(v)]));
+      return { offset: String(i), key: Buffer.from(String(wire.key)), value: Buffer.from(String(wire.value)), headers };
+    });
+    // kafkajs's eachBatch payload, as far as the runner uses it; the first heartbeat is refused.
+    let beats = 0;
+    const payload = {
+      batch: { topic, partition: 0, messages },
+      isRunning: () => true,
+      isStale: () => false,
+      resolveOffset: (offset: string) => steps.push(`resolve ${offset}`),
+      heartbeat: async () => {
+        beats += 1;
+        if (beats === 1) throw Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+      },
+    };
+    const batch = (consumer as unknown as { processBatch(c: unknown, p: unknown): Promise<void> }).processBatch(
+      {},
+      payload,
+    );
+    const ended = batch.then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    void ended.then(() => steps.push('batch ended'));
+    await waitFor(() => steps.includes('end b1'), { what: "b's message done" });
+    release();
+    expect(await ended).toBe('The group is rebalancing');
+    // a's first message finished before the batch ended, and nothing started after the failure.
+    expect(steps.indexOf('end a1')).toBeGreaterThanOrEqual(0);
+    expect(steps.indexOf('batch ended')).toBeGreaterThan(steps.indexOf('end a1'));
+    expect(steps).not.toContain('start a2');
+    // Only what was done is resolved: a's second message never.
+    expect(steps.filter((x) => x.startsWith('resolve'))).not.toContain('resolve 2');
   });
 });
