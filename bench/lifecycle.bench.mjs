@@ -5,11 +5,12 @@
 // peak. Also the idle memory of each of the five services.
 // The services run as child processes (their built main.js); the push gateway is a gorush-like HTTP
 // server in this process that notes when each push arrives.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -216,6 +217,54 @@ async function lifecycle(order, gateway) {
   return Promise.all(latencies);
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on Linux unless `getconf CLK_TCK` says otherwise. */
+const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time a process has used so far, user and system, in ms (/proc/<pid>/stat, utime + stime). */
+function cpuMsOf(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3, `state`
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/** The local stack's processes by name (kafka, mongo, redis), from the pid files `stack.mjs up` writes. */
+function stackPids() {
+  const dir = path.join(process.env.ORDERPULSE_LOCAL_DIR ?? path.join(REPO, '.local'), 'pids');
+  return Object.fromEntries(
+    ['kafka', 'mongo', 'redis'].flatMap((name) => {
+      const file = path.join(dir, `${name}.pid`);
+      return fs.existsSync(file) ? [[name, Number(fs.readFileSync(file, 'utf8').trim())]] : [];
+    }),
+  );
+}
+
+/**
+ * Starts counting the CPU time of each named group of processes and of this one (`bench`: the
+ * load generator and the gateway); `stop(lifecycles)` answers each group's ms per lifecycle, their
+ * total, and the lifecycles per second the machine's cores would allow if CPU were all they needed.
+ */
+function cpuMeter(groups) {
+  const read = () => ({
+    ...Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [name, pids.reduce((ms, pid) => ms + cpuMsOf(pid), 0)]),
+    ),
+    bench: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
+  });
+  const from = read();
+  return (lifecycles) => {
+    const to = read();
+    const perLifecycle = Object.fromEntries(
+      Object.keys(to).map((name) => [name, Math.round(((to[name] - from[name]) / Math.max(1, lifecycles)) * 10) / 10]),
+    );
+    const total = Math.round(Object.values(perLifecycle).reduce((a, b) => a + b, 0) * 10) / 10;
+    return {
+      perLifecycleMs: perLifecycle,
+      totalMs: total,
+      cpuBoundLifecyclesPerSecond: Math.round((os.cpus().length * 1000) / total),
+    };
+  };
+}
+
 const stats = (xs) => ({
   count: xs.length,
   p50Ms: Math.round(percentile(xs, 50)),
@@ -225,8 +274,9 @@ const stats = (xs) => ({
 });
 
 /** Lifecycles with `concurrency` in flight for `seconds`: the peak, as lifecycles completed per second. */
-async function closedLoop(order, gateway, concurrency, seconds) {
+async function closedLoop(order, gateway, concurrency, seconds, processes = {}) {
   const bases = [order].flat();
+  const cpu = cpuMeter(processes);
   let completed = 0;
   const latencies = [];
   const started = performance.now();
@@ -246,6 +296,7 @@ async function closedLoop(order, gateway, concurrency, seconds) {
     seconds: Math.round(elapsed * 10) / 10,
     lifecyclesPerSecond: Math.round((completed / elapsed) * 10) / 10,
     ...stats(latencies),
+    cpu: cpu(completed),
   };
 }
 
@@ -354,7 +405,11 @@ export async function benchLifecycle(
 ) {
   const { order, notification, gateway, stop } = await lifecycleSystem(stack, 'life');
   try {
-    const peak = await closedLoop(order.base, gateway, concurrency, peakSeconds);
+    const peak = await closedLoop(order.base, gateway, concurrency, peakSeconds, {
+      order: [order.child.pid],
+      notification: [notification.child.pid],
+      ...Object.fromEntries(Object.entries(stackPids()).map(([name, pid]) => [name, [pid]])),
+    });
     process.stdout.write(`lifecycle peak: ${JSON.stringify(peak)}\n`);
     const loads = [];
     for (const fraction of fractions) {
@@ -404,6 +459,11 @@ export async function benchScaleOut(
         system.gateway,
         concurrency,
         peakSeconds,
+        {
+          order: system.orders.map((o) => o.child.pid),
+          notification: system.notifications.map((n) => n.child.pid),
+          ...Object.fromEntries(Object.entries(stackPids()).map(([name, pid]) => [name, [pid]])),
+        },
       );
       // Countdowns placed on every instance in turn and never answered: each must be ruled once, on time.
       await call(system.order.base, 'PUT', '/v1/stores/s-r', tokens.admin, {

@@ -104,6 +104,8 @@ try {
     const { peak, loads } = report.lifecycle;
     md +=
       `| complete lifecycles per second (${peak.concurrency} in flight, ${eventsPerLifecycle} events and ${report.lifecycle.pushesPerLifecycle} pushes each) | ${peak.lifecyclesPerSecond} |\n` +
+      `| CPU per lifecycle at the peak, ms: ${Object.keys(peak.cpu.perLifecycleMs).join(' / ')} = total | ${Object.values(peak.cpu.perLifecycleMs).join(' / ')} = ${peak.cpu.totalMs} |\n` +
+      `| lifecycles per second the ${os.cpus().length} cores allow at that CPU cost | ${peak.cpu.cpuBoundLifecyclesPerSecond} |\n` +
       loads
         .map(
           (l) =>
