@@ -239,76 +239,77 @@ describe('the consumer runner', () => {
   });
 });
 
+/** A gate a handler waits at until the test opens it. */
+function gate(): { passed: Promise<void>; open: () => void } {
+  let open: () => void = () => undefined;
+  const passed = new Promise<void>((resolve) => (open = resolve));
+  return { passed, open };
+}
+
+/**
+ * A consumer in a group of its own, started, that handles only the messages of its keys, each a
+ * unique subject named by a label: `handle` runs first, then `seen` gets `${label}${amount}`.
+ * `from` is the topic's end before it started; `publish` sends [label, amount] pairs in one request.
+ */
+async function keyedConsumer(labels: string[], handle: (label: string, amount: number) => Promise<void>) {
+  const subjects = Object.fromEntries(labels.map((label) => [label, uniqueName(label)]));
+  const labelOf = new Map(Object.entries(subjects).map(([label, subject]) => [subject, label]));
+  const groupId = uniqueName('group');
+  const from = await offsetOf();
+  const seen: string[] = [];
+  const consumer = new EventConsumer(client, {
+    groupId,
+    topics: [topic],
+    hold: { initialDelayMs: 50, maxDelayMs: 200 },
+    handlers: [
+      on(Deposited, async ({ subject, data: { amount } }) => {
+        const label = labelOf.get(subject);
+        if (!label) return;
+        await handle(label, amount);
+        seen.push(`${label}${amount}`);
+      }),
+    ],
+  });
+  consumers.push(consumer);
+  await consumer.start();
+  const publish = (...pairs: [string, number][]) =>
+    producer.publish(pairs.map(([label, amount]) => deposit(subjects[label]!, amount)));
+  return { groupId, from, seen, publish };
+}
+
 describe('keys worked side by side within a partition', () => {
   test('a key whose handler waits does not hold back the others, each key keeps its order, and no commit passes the waiting message', async () => {
-    const [slow, quick] = [uniqueName('slow'), uniqueName('quick')];
-    const groupId = uniqueName('group');
-    const from = await offsetOf();
-    const seen: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const consumer = new EventConsumer(client, {
-      groupId,
-      topics: [topic],
-      handlers: [
-        on(Deposited, async ({ subject, data: { amount } }) => {
-          if (subject !== slow && subject !== quick) return;
-          if (subject === slow && amount === 1) await gate;
-          seen.push(`${subject === slow ? 'slow' : 'quick'}${amount}`);
-        }),
-      ],
+    const slow = gate();
+    const { groupId, from, seen, publish } = await keyedConsumer(['slow', 'quick'], async (label, amount) => {
+      if (label === 'slow' && amount === 1) await slow.passed;
     });
-    consumers.push(consumer);
-    await consumer.start();
     // One publish, so one batch, with the slow key's first message ahead of the other key's.
-    await producer.publish([1, 2, 3].flatMap((n) => [deposit(slow, n), deposit(quick, n)]));
+    await publish(['slow', 1], ['quick', 1], ['slow', 2], ['quick', 2], ['slow', 3], ['quick', 3]);
 
     // One message at a time, the quick key would wait behind the gate and this would time out.
     await waitFor(() => seen.includes('quick3'), { what: 'the quick key done while the slow one waits' });
     expect(seen).toEqual(['quick1', 'quick2', 'quick3']);
     expect(await offsetOf(groupId)).toBeLessThanOrEqual(from);
 
-    release();
+    slow.open();
     await waitFor(() => seen.length === 6, { what: 'every message handled' });
     expect(seen.filter((s) => s.startsWith('slow'))).toEqual(['slow1', 'slow2', 'slow3']);
     await waitFor(() => offsetOf(groupId), { until: (o) => o === from + 6, what: 'the whole batch committed' });
   });
 
   test('a transient failure rewinds the partition to the earliest held message: its key resumes in order, and other keys come again', async () => {
-    const [held, other] = [uniqueName('held'), uniqueName('other')];
-    const groupId = uniqueName('group');
-    const from = await offsetOf();
-    const seen: string[] = [];
+    const otherDone = gate();
     let failed = false;
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const consumer = new EventConsumer(client, {
-      groupId,
-      topics: [topic],
-      hold: { initialDelayMs: 50, maxDelayMs: 200 },
-      handlers: [
-        on(Deposited, async ({ subject, data: { amount } }) => {
-          if (subject !== held && subject !== other) return;
-          if (subject === held && amount === 2 && !failed) {
-            // Fails once the other key is done: the rewind must bring that key's messages round again.
-            await gate;
-            failed = true;
-            throw new TransientError('the database went away');
-          }
-          seen.push(`${subject === held ? 'held' : 'other'}${amount}`);
-          if (subject === other && amount === 2) release();
-        }),
-      ],
+    const { groupId, from, seen, publish } = await keyedConsumer(['held', 'other'], async (label, amount) => {
+      if (label === 'held' && amount === 2 && !failed) {
+        // Fails once the other key is done: the rewind must bring that key's messages round again.
+        await otherDone.passed;
+        failed = true;
+        throw new TransientError('the database went away');
+      }
+      if (label === 'other' && amount === 2) otherDone.open();
     });
-    consumers.push(consumer);
-    await consumer.start();
-    await producer.publish([
-      deposit(held, 1),
-      deposit(held, 2),
-      deposit(held, 3),
-      deposit(other, 1),
-      deposit(other, 2),
-    ]);
+    await publish(['held', 1], ['held', 2], ['held', 3], ['other', 1], ['other', 2]);
 
     await waitFor(() => seen.includes('held3'), { what: 'the held key finished after its hold' });
     // What the rewind passes comes again, so a key may be seen twice, but always in its order.
@@ -322,34 +323,18 @@ describe('keys worked side by side within a partition', () => {
   });
 
   test("a hold on one key does not skip another key's message that had not started before it", async () => {
-    const [a, b] = [uniqueName('a'), uniqueName('b')];
-    const groupId = uniqueName('group');
-    const from = await offsetOf();
-    const seen: string[] = [];
+    const first = gate();
     let failed = false;
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const consumer = new EventConsumer(client, {
-      groupId,
-      topics: [topic],
-      hold: { initialDelayMs: 50, maxDelayMs: 200 },
-      handlers: [
-        on(Deposited, async ({ subject, data: { amount } }) => {
-          if (subject !== a && subject !== b) return;
-          if (subject === a && amount === 1) await gate;
-          if (subject === b && !failed) {
-            // Held while a's second message (an offset before this one) waits behind a's first.
-            failed = true;
-            setTimeout(release, 100);
-            throw new TransientError('the database went away');
-          }
-          seen.push(`${subject === a ? 'a' : 'b'}${amount}`);
-        }),
-      ],
+    const { groupId, from, seen, publish } = await keyedConsumer(['a', 'b'], async (label, amount) => {
+      if (label === 'a' && amount === 1) await first.passed;
+      if (label === 'b' && !failed) {
+        // Held while a's second message (an offset before this one) waits behind a's first.
+        failed = true;
+        setTimeout(first.open, 100);
+        throw new TransientError('the database went away');
+      }
     });
-    consumers.push(consumer);
-    await consumer.start();
-    await producer.publish([deposit(a, 1), deposit(a, 2), deposit(b, 1)]);
+    await publish(['a', 1], ['a', 2], ['b', 1]);
 
     await waitFor(() => offsetOf(groupId), { until: (o) => o === from + 3, what: 'the whole batch committed' });
     expect(firsts(seen.filter((x) => x.startsWith('a')))).toEqual(['a1', 'a2']);
@@ -358,15 +343,14 @@ describe('keys worked side by side within a partition', () => {
 
   test('a lane that fails (a heartbeat refused in a rebalance) ends the batch only after every other lane has stopped', async () => {
     const steps: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = gate();
     const consumer = new EventConsumer(client, {
       groupId: uniqueName('group'),
       topics: [topic],
       handlers: [
         on(Deposited, async ({ subject, data: { amount } }) => {
           steps.push(`start ${subject}${amount}`);
-          if (subject === 'a' && amount === 1) await gate;
+          if (subject === 'a' && amount === 1) await first.passed;
           steps.push(`end ${subject}${amount}`);
         }),
       ],
@@ -398,7 +382,7 @@ describe('keys worked side by side within a partition', () => {
     );
     void ended.then(() => steps.push('batch ended'));
     await waitFor(() => steps.includes('end b1'), { what: "b's message done" });
-    release();
+    first.open();
     expect(await ended).toBe('The group is rebalancing');
     // a's first message finished before the batch ended, and nothing started after the failure.
     expect(steps.indexOf('end a1')).toBeGreaterThanOrEqual(0);
