@@ -62,7 +62,8 @@ const claimedOf = (_id: unknown, lease: Date, taken: mongo.Document): Claimed =>
  * idempotent, drop the repeats. Order within an aggregate holds because its entries are always
  * published as an ordered prefix on one partition.
  *
- * Each document is published on its own, so one that Kafka refuses cannot hold back the others:
+ * A round's documents go out in one produce request and are emptied in one write; when that
+ * request fails, each is published on its own, so one that Kafka refuses cannot hold back the others:
  * - a transient failure (broker unreachable, see `failureKind`) releases the lease at once and
  *   ends the round; the next round follows within `maxBackoffMs` (2 s), so events written during
  *   a broker outage go out as soon as it returns;
