@@ -6,19 +6,24 @@ import { ChildService, loadStackEnvFile, waitFor } from '@orderpulse/testkit';
 
 const repo = join(__dirname, '..', '..');
 
-/** Ports, databases and queues of its own, so the test's `npm start` stands beside a developer's and seeds its demo data anew each run. */
+/**
+ * Ports, databases and queues of its own, so the test's `npm start` stands beside a developer's and
+ * seeds its demo data anew each run. The ports lie below Linux's ephemeral range (32768–60999), where
+ * an outgoing connection of any other process may hold one as its local port (a run failed so, its
+ * notification service refused 44102 with EADDRINUSE).
+ */
 const instance = `start_${Date.now()}`;
 const ports = {
   MONGO_DB_PREFIX: instance,
   QUEUE_PREFIX: instance,
-  GATEWAY_PORT: '44100',
-  ORDER_PORT: '44101',
-  NOTIFICATION_PORT: '44102',
-  MEDIA_PORT: '44103',
-  AUDIT_PORT: '44104',
-  SHARING_PORT: '44105',
-  PARTNERS_PORT: '44180',
-  PROMETHEUS_PORT: '44109',
+  GATEWAY_PORT: '24100',
+  ORDER_PORT: '24101',
+  NOTIFICATION_PORT: '24102',
+  MEDIA_PORT: '24103',
+  AUDIT_PORT: '24104',
+  SHARING_PORT: '24105',
+  PARTNERS_PORT: '24180',
+  PROMETHEUS_PORT: '24109',
 };
 const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
 
