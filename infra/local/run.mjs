@@ -188,9 +188,36 @@ async function start() {
     }).start();
     return { service, supervisor };
   });
+  /** What is started so far, stopped: the services, the partners' stand-ins, the stack if this start brought it up. */
+  let gateway;
+  let prometheus;
+  const stopStarted = async () => {
+    // A service already dead (killed by a signal, say) is not waited for: stop() returns for it at once.
+    await Promise.all(children.map(({ supervisor }) => supervisor.stop()));
+    await gateway?.close();
+    await prometheus?.stop();
+    await stopPartners();
+    if (!wasUp) stackDown();
+  };
+  let stopping = false;
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping');
+    await stopStarted();
+    process.exit(0);
+  };
+  // From here on, Ctrl-C (or a service that never comes up) stops what was started, not only this process.
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
   for (const { service } of children) {
     const env = serviceEnv(service, stack);
-    await waitReady(service.name, `http://127.0.0.1:${env.HTTP_PORT}/readyz`);
+    const problem = await waitReady(service.name, `http://127.0.0.1:${env.HTTP_PORT}/readyz`);
+    if (problem) {
+      stopping = true;
+      await stopStarted();
+      fail(problem);
+    }
     say(`${service.name.padEnd(13)} http://127.0.0.1:${env.HTTP_PORT}  (log .local/logs/${service.name}.log)`);
   }
   const urls = Object.fromEntries(
@@ -203,8 +230,8 @@ async function start() {
   });
   // Loaded here, not at the top: the gateway uses helmet, installed only by ensureDependencies().
   const { startGateway } = await import('./gateway.mjs');
-  const gateway = await startGateway({ port: GATEWAY_PORT, services: urls, logins, objectStore: stack.S3_ENDPOINT });
-  const prometheus = await startPrometheus({
+  gateway = await startGateway({ port: GATEWAY_PORT, services: urls, logins, objectStore: stack.S3_ENDPOINT });
+  prometheus = await startPrometheus({
     port: PROMETHEUS_PORT,
     targets: urls,
     dir: path.join(LOCAL, 'prometheus'),
@@ -228,29 +255,16 @@ async function start() {
   );
   for (const [role, token] of Object.entries(logins)) say(`demo login (${role}): Bearer ${token}`);
   say('running; Ctrl-C stops the services and the stack');
-  let stopping = false;
-  const stopAll = async () => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping');
-    // A service already dead (killed by a signal, say) is not waited for: stop() returns for it at once.
-    await Promise.all(children.map(({ supervisor }) => supervisor.stop()));
-    await gateway.close();
-    await prometheus?.stop();
-    await stopPartners();
-    if (!wasUp) stackDown();
-    process.exit(0);
-  };
-  process.on('SIGINT', stopAll);
-  process.on('SIGTERM', stopAll);
 }
 
+/** Waits up to a minute for a service's readiness: undefined once ready, else why not. */
 async function waitReady(name, url) {
   const deadline = Date.now() + 60_000;
   let last = '';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(url);
+      // A port something else holds may accept and never answer: each try is bounded.
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
       last = `${response.status} ${await response.text()}`;
     } catch (error) {
@@ -258,7 +272,7 @@ async function waitReady(name, url) {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  fail(`${name} did not become ready: ${last}`);
+  return `${name} did not become ready: ${last}`;
 }
 
 async function test() {
