@@ -43,6 +43,16 @@ async function scansSince(from: number, docs: Awaited<ReturnType<typeof collecti
     .flatMap((c) => c.filters.filter((f) => !servedByIndex(f, unique)).map((f) => `${c.name} ${JSON.stringify(f)}`));
 }
 
+/** An `onPublished` that, the first time, adds an event to `id` between the publish and the clear, as a state change on another instance would. */
+const writesOnceBetween = (docs: Awaited<ReturnType<typeof collection>>, id: string) => {
+  let added = false;
+  return async () => {
+    if (added) return;
+    added = true;
+    await docs.updateOne({ _id: id }, withEvents({ $set: { touched: true } }, [note(id, 'second')]));
+  };
+};
+
 const relayOf = (docs: Awaited<ReturnType<typeof collection>>, onPublished?: () => Promise<void>) =>
   new OutboxRelay({ collection: docs, publisher: producer, ...(onPublished ? { onPublished } : {}) });
 
@@ -147,12 +157,7 @@ describe('the work the outbox relay costs', () => {
   test('in a round of several, a document written to between the publish and the clear keeps its new entry, pending', async () => {
     const docs = await collection();
     for (const id of ['c-1', 'c-2']) await docs.insertOne({ _id: id, ...outboxForInsert([note(id, 'first')]) });
-    let added = false;
-    const relay = relayOf(docs, async () => {
-      if (added) return;
-      added = true;
-      await docs.updateOne({ _id: 'c-2' }, withEvents({ $set: { touched: true } }, [note('c-2', 'second')]));
-    });
+    const relay = relayOf(docs, writesOnceBetween(docs, 'c-2'));
     relay.announce('c-1');
     relay.announce('c-2');
     expect(await relay.relayOnce(false)).toBe(2);
@@ -170,13 +175,7 @@ describe('the work the outbox relay costs', () => {
   test('an event written while its document is being relayed stays, pending, and goes out in the next round', async () => {
     const docs = await collection();
     await docs.insertOne({ _id: 'w-2', ...outboxForInsert([note('w-2', 'first')]) });
-    let added = false;
-    const relay = relayOf(docs, async () => {
-      if (added) return;
-      added = true;
-      // Between the publish and the clear: a state change on another instance adds its event.
-      await docs.updateOne({ _id: 'w-2' }, withEvents({ $set: { touched: true } }, [note('w-2', 'second')]));
-    });
+    const relay = relayOf(docs, writesOnceBetween(docs, 'w-2'));
     relay.announce('w-2');
     const from = commands.length;
     expect(await relay.relayOnce(false)).toBe(1);
